@@ -1,0 +1,11 @@
+#include "imbolc_model.h"
+
+#include <random>
+#include <stdexcept>
+
+#include "session/imbolc_Parameters.cpp"
+#include "session/imbolc_Sequencing.cpp"
+#include "session/imbolc_Session.cpp"
+#include "undo/imbolc_UndoHistory.cpp"
+#include "actions/imbolc_Dispatcher.cpp"
+#include "reference/imbolc_ReferenceSessions.cpp"

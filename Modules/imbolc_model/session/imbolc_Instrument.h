@@ -1,0 +1,170 @@
+#pragma once
+
+namespace imbolc::model
+{
+
+/** Where a parameter lives. One address names exactly one value the engine can set on one node. */
+enum class NodeKind : std::uint8_t { instrument, bus, master };
+
+/** Which part of a node a parameter belongs to. */
+enum class ParamGroup : std::uint8_t
+{
+    source, ///< index into Source::params (instruments only)
+    stage,  ///< itemId = StageId, index into Stage::params
+    amp,    ///< index: AmpParam (instruments only)
+    lfo,    ///< index: LfoParam (instruments only)
+    strip,  ///< index: StripParam
+    send    ///< itemId = the send's BusId; index 0 is the send level (instruments only)
+};
+
+enum class AmpParam : std::uint16_t { attack, decay, sustain, release };
+enum class LfoParam : std::uint16_t { rate, depth };
+enum class StripParam : std::uint16_t { level, pan };
+
+struct ParamAddress
+{
+    NodeKind node = NodeKind::instrument;
+    std::uint32_t nodeId = 0;   ///< InstrumentId or BusId value; 0 for the master
+    ParamGroup group = ParamGroup::source;
+    std::uint32_t itemId = 0;   ///< StageId value for stage, BusId value for send, else 0
+    std::uint16_t index = 0;
+
+    bool operator== (const ParamAddress&) const = default;
+
+    static ParamAddress instrument (InstrumentId id, ParamGroup g, std::uint16_t i, std::uint32_t item = 0)
+    {
+        return { NodeKind::instrument, id.value, g, item, i };
+    }
+    static ParamAddress stage (NodeKind n, std::uint32_t nodeId, StageId s, std::uint16_t i)
+    {
+        return { n, nodeId, ParamGroup::stage, s.value, i };
+    }
+};
+
+//==============================================================================
+enum class Backend : std::uint8_t { internal, superCollider };
+enum class SourceKind : std::uint8_t { builtIn, plugin, synthDef, audioInput };
+enum class PluginFormat : std::uint8_t { vst3, lv2 };
+
+/** A hosted plugin: which one, and its opaque state as the plugin saved it. */
+struct PluginRef
+{
+    PluginFormat format = PluginFormat::vst3;
+    std::string identifier; ///< the format's unique id (VST3 file + uid, LV2 URI)
+    std::string name;
+    std::vector<std::uint8_t> state;
+
+    bool operator== (const PluginRef&) const = default;
+};
+
+struct Source
+{
+    SourceKind kind = SourceKind::builtIn;
+    BuiltInSource builtIn = BuiltInSource::saw;
+    PluginRef plugin;               ///< kind == plugin
+    std::string synthDef;           ///< kind == synthDef: the SuperCollider SynthDef name
+    std::string samplePath;         ///< builtIn == sampler
+    std::int32_t inputChannel = 0;  ///< kind == audioInput
+    std::vector<Parameter> params;
+
+    bool operator== (const Source&) const = default;
+};
+
+enum class StageKind : std::uint8_t { filter, eq, effect };
+
+/** One processing stage of a chain, in user order. */
+struct Stage
+{
+    StageId id;
+    StageKind kind = StageKind::filter;
+    FilterType filter = FilterType::lowPass;  ///< kind == filter
+    EffectType effect = EffectType::delay;    ///< kind == effect
+    PluginRef plugin;                         ///< effect == plugin
+    bool bypassed = false;
+    std::vector<Parameter> params;
+
+    bool operator== (const Stage&) const = default;
+};
+
+enum class LfoShape : std::uint8_t { sine, square, saw, triangle };
+
+struct Lfo
+{
+    bool enabled = false;
+    LfoShape shape = LfoShape::sine;
+    float rate = 1.0f;   ///< Hz
+    float depth = 0.0f;  ///< 0..1 of the target's range
+    ParamAddress target; ///< a parameter of the same instrument
+
+    bool operator== (const Lfo&) const = default;
+};
+
+struct Adsr
+{
+    float attack = 0.005f, decay = 0.1f, sustain = 0.8f, release = 0.2f; ///< seconds, sustain 0..1
+    bool operator== (const Adsr&) const = default;
+};
+
+struct Send
+{
+    BusId bus;
+    float level = 0.0f;     ///< linear gain
+    bool preInsert = false; ///< tap before the processing chain instead of after it
+    bool operator== (const Send&) const = default;
+};
+
+/** A mixer strip of an instrument. output invalid means the master. */
+struct Strip
+{
+    float level = 0.8f; ///< linear gain 0..2
+    float pan = 0.0f;   ///< -1..1
+    bool mute = false;
+    bool solo = false;
+    BusId output;
+    std::vector<Send> sends;
+
+    bool operator== (const Strip&) const = default;
+};
+
+enum class ArpMode : std::uint8_t { up, down, upDown, random };
+
+/** Performance shaping applied as notes are played. */
+struct Groove
+{
+    float humanizeVelocity = 0.0f; ///< 0..1, of +-30 velocity steps
+    float humanizeTiming = 0.0f;   ///< 0..1, of +-20 ms
+    bool arpEnabled = false;
+    ArpMode arpMode = ArpMode::up;
+    std::int32_t arpRate = 4;      ///< steps per beat, 1..16
+    std::int32_t arpOctaves = 1;   ///< 1..4
+
+    bool operator== (const Groove&) const = default;
+};
+
+struct Instrument
+{
+    InstrumentId id;
+    std::string name;
+    Backend backend = Backend::internal;
+    Source source;
+    std::vector<Stage> chain;
+    Lfo lfo;
+    Adsr amp;
+    std::int32_t voiceCap = defaultVoiceCap;
+    Strip strip;
+    Groove groove;
+
+    static constexpr std::int32_t defaultVoiceCap = 24;
+    static constexpr std::int32_t maxVoiceCap = 256;
+
+    const Stage* findStage (StageId) const noexcept;
+    Stage* findStage (StageId) noexcept;
+
+    bool operator== (const Instrument&) const = default;
+};
+
+/** Finds a stage in a chain by id; nullptr if absent. */
+const Stage* findStage (const std::vector<Stage>& chain, StageId) noexcept;
+Stage* findStage (std::vector<Stage>& chain, StageId) noexcept;
+
+} // namespace imbolc::model

@@ -1,0 +1,121 @@
+namespace imbolc::model
+{
+
+void Track::insert (const Note& note)
+{
+    notes.insert (std::upper_bound (notes.begin(), notes.end(), note, noteOrder), note);
+}
+
+std::optional<Note> Track::remove (NoteId id)
+{
+    auto it = std::find_if (notes.begin(), notes.end(), [id] (const Note& n) { return n.id == id; });
+    if (it == notes.end())
+        return std::nullopt;
+    auto removed = *it;
+    notes.erase (it);
+    return removed;
+}
+
+const Note* Track::find (NoteId id) const noexcept
+{
+    auto it = std::find_if (notes.begin(), notes.end(), [id] (const Note& n) { return n.id == id; });
+    return it == notes.end() ? nullptr : &*it;
+}
+
+bool Track::isSorted() const noexcept
+{
+    return std::is_sorted (notes.begin(), notes.end(), noteOrder);
+}
+
+std::size_t Track::firstAtOrAfter (Tick t) const noexcept
+{
+    auto it = std::lower_bound (notes.begin(), notes.end(), t, [] (const Note& n, Tick v) { return n.tick < v; });
+    return (std::size_t) (it - notes.begin());
+}
+
+//==============================================================================
+namespace
+{
+    auto pointLowerBound (const std::vector<Point>& points, Tick t)
+    {
+        return std::lower_bound (points.begin(), points.end(), t, [] (const Point& p, Tick v) { return p.tick < v; });
+    }
+} // namespace
+
+bool PointList::set (const Point& p)
+{
+    auto it = std::lower_bound (points.begin(), points.end(), p.tick, [] (const Point& q, Tick v) { return q.tick < v; });
+    if (it != points.end() && it->tick == p.tick)
+    {
+        *it = p;
+        return true;
+    }
+    points.insert (it, p);
+    return false;
+}
+
+std::optional<Point> PointList::remove (Tick t)
+{
+    auto it = std::lower_bound (points.begin(), points.end(), t, [] (const Point& q, Tick v) { return q.tick < v; });
+    if (it == points.end() || it->tick != t)
+        return std::nullopt;
+    auto removed = *it;
+    points.erase (it);
+    return removed;
+}
+
+const Point* PointList::find (Tick t) const noexcept
+{
+    auto it = pointLowerBound (points, t);
+    return (it != points.end() && it->tick == t) ? &*it : nullptr;
+}
+
+bool PointList::isSorted() const noexcept
+{
+    return std::adjacent_find (points.begin(), points.end(), [] (const Point& a, const Point& b) { return a.tick >= b.tick; })
+           == points.end();
+}
+
+std::optional<float> PointList::valueAt (Tick t) const noexcept
+{
+    if (points.empty())
+        return std::nullopt;
+
+    auto it = std::upper_bound (points.begin(), points.end(), t, [] (Tick v, const Point& p) { return v < p.tick; });
+    if (it == points.begin())
+        return points.front().value;
+    if (it == points.end())
+        return points.back().value;
+
+    const auto& a = *(it - 1);
+    const auto& b = *it;
+    const auto x = (double) (t - a.tick) / (double) (b.tick - a.tick);
+
+    double shaped = x;
+    switch (a.curve)
+    {
+        case CurveType::linear:      shaped = x; break;
+        case CurveType::exponential: shaped = x * x * x; break; // slow start, fast finish, like a fader move in dB
+        case CurveType::step:        shaped = 0.0; break;
+        case CurveType::sCurve:      shaped = x * x * (3.0 - 2.0 * x); break;
+    }
+    return (float) (a.value + (b.value - a.value) * shaped);
+}
+
+//==============================================================================
+const Stage* findStage (const std::vector<Stage>& chain, StageId id) noexcept
+{
+    auto it = std::find_if (chain.begin(), chain.end(), [id] (const Stage& s) { return s.id == id; });
+    return it == chain.end() ? nullptr : &*it;
+}
+
+Stage* findStage (std::vector<Stage>& chain, StageId id) noexcept
+{
+    auto it = std::find_if (chain.begin(), chain.end(), [id] (const Stage& s) { return s.id == id; });
+    return it == chain.end() ? nullptr : &*it;
+}
+
+const Stage* Instrument::findStage (StageId s) const noexcept { return model::findStage (chain, s); }
+Stage* Instrument::findStage (StageId s) noexcept { return model::findStage (chain, s); }
+
+} // namespace imbolc::model

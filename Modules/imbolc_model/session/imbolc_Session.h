@@ -1,0 +1,144 @@
+#pragma once
+
+namespace imbolc::model
+{
+
+struct Bus
+{
+    BusId id;
+    std::string name;
+    float level = 0.8f;
+    float pan = 0.0f;
+    bool mute = false;
+    bool solo = false;
+    std::vector<Stage> chain;
+    bool operator== (const Bus&) const = default;
+};
+
+/** The master strip. The engine always ends it in a safety limiter that is not part of the model. */
+struct Master
+{
+    float level = 1.0f;
+    bool mute = false;
+    std::vector<Stage> chain;
+    bool operator== (const Master&) const = default;
+};
+
+struct Mixer
+{
+    IdMap<BusId, Bus, &Bus::id> buses;
+    Master master;
+    bool operator== (const Mixer&) const = default;
+
+    static constexpr std::size_t maxBuses = 32;
+};
+
+enum class Scale : std::uint8_t
+{
+    major, minor, dorian, phrygian, lydian, mixolydian, locrian, harmonicMinor, melodicMinor,
+    majorPentatonic, minorPentatonic, blues, chromatic
+};
+constexpr int numScales = 13;
+
+struct LoopRegion
+{
+    bool enabled = false;
+    Tick start = 0;
+    Tick end = 16 * ticksPerBeat;
+    bool operator== (const LoopRegion&) const = default;
+};
+
+struct SessionSettings
+{
+    std::string name = "Untitled";
+    double bpm = 120.0;                 ///< 20..999
+    std::int32_t timeSigNumerator = 4;  ///< 1..32
+    std::int32_t timeSigDenominator = 4; ///< 1, 2, 4, 8, 16 or 32
+    std::int32_t key = 0;               ///< pitch class 0 (C) .. 11 (B)
+    Scale scale = Scale::major;
+    std::int32_t ticksPerBeat = model::ticksPerBeat;
+    float swing = 0.0f;                 ///< 0..1: how far every second eighth is delayed
+    LoopRegion loop;
+    bool operator== (const SessionSettings&) const = default;
+};
+
+/** Live transport state. Part of the session for the network; a loaded file always starts stopped. */
+struct Transport
+{
+    bool playing = false;
+    bool recording = false;
+    bool automationRecording = false;
+    Tick position = 0;
+    bool operator== (const Transport&) const = default;
+};
+
+using Instruments = IdMap<InstrumentId, Instrument, &Instrument::id>;
+
+/** Everything a session is. A plain value: copy it to snapshot it.
+
+    Owned and changed by the message thread only, through the Dispatcher. Other threads get copies
+    (the saver) or commands derived from changes (the engine, the network).
+*/
+struct Session
+{
+    SessionSettings settings;
+    Instruments instruments;
+    PianoRoll pianoRoll;
+    Arrangement arrangement;
+    Automation automation;
+    Mixer mixer;
+    Transport transport;
+
+    /** The next id to hand out. Only grows, so ids are never reused (see Id). */
+    std::uint32_t nextId = 1;
+
+    template <typename IdType>
+    IdType allocateId() noexcept { return IdType { nextId++ }; }
+
+    bool operator== (const Session&) const = default;
+};
+
+/** Checks every invariant of a session: unique ids below nextId, one track per instrument, sorted notes
+    and points, values in range and finite, references (outputs, sends, clips, lane targets) that
+    resolve, no routing cycles. Used on load so that a file is accepted whole or not at all.
+    Returns an empty string when valid, otherwise one sentence naming the first problem. Any thread.
+*/
+std::string validate (const Session&);
+
+/** Checks of single values, shared by validate() and the dispatcher so both accept exactly the same
+    things. Each returns an empty string when fine, otherwise one sentence. Any thread. */
+namespace checks
+{
+    std::string name (const std::string& what, const std::string& value);
+    std::string parameters (const std::string& owner, const std::vector<Parameter>&);
+    std::string stage (const std::string& owner, const Stage&);
+    std::string source (const std::string& owner, const Source&);
+    std::string note (const std::string& owner, const Note&);
+    std::string groove (const std::string& owner, const Groove&);
+    std::string loop (const LoopRegion&);
+    std::string bpm (double);
+    std::string timeSignature (std::int32_t numerator, std::int32_t denominator);
+
+    constexpr std::size_t maxNameLength = 256;
+    constexpr std::size_t maxPluginStateBytes = 64 * 1024 * 1024;
+} // namespace checks
+
+/** Calls fn(ParamAddress) for every continuous parameter of an instrument. */
+void forEachParam (const Instrument&, const std::function<void (const ParamAddress&)>& fn);
+
+/** Resolves a parameter address to the parameter's current value and range; nullopt if it names
+    nothing. Any thread that owns the session.
+*/
+struct ParamInfo
+{
+    float value, minValue, maxValue;
+};
+std::optional<ParamInfo> findParam (const Session&, const ParamAddress&);
+
+/** Where a parameter's value is stored, or nullptr. For the dispatcher and undo: the message thread. */
+float* findParamValue (Session&, const ParamAddress&);
+
+/** Describes a parameter address for people, e.g. "instrument 3 stage 7 parameter 0 (cutoff)". */
+std::string describe (const Session&, const ParamAddress&);
+
+} // namespace imbolc::model

@@ -1,0 +1,145 @@
+namespace imbolc::model
+{
+
+namespace
+{
+    std::int64_t steadyMilliseconds()
+    {
+        using namespace std::chrono;
+        return duration_cast<milliseconds> (steady_clock::now().time_since_epoch()).count();
+    }
+} // namespace
+
+UndoHistory::UndoHistory (Clock c, std::size_t maxDepth)
+    : clock (c ? std::move (c) : Clock (steadyMilliseconds))
+    , depthLimit (std::max<std::size_t> (1, maxDepth))
+{
+}
+
+void UndoHistory::record (const Session& session, UndoScope scope, CoalesceKey key)
+{
+    if (scope.kind == UndoScopeKind::none)
+        return;
+
+    redoStack.clear();
+    const auto now = clock();
+
+    const bool coalesces = key.kind != CoalesceKey::Kind::none && key == lastKey && ! undoStack.empty()
+                           && now - lastTime <= coalesceWindowMs && undoStack.back().scope == scope;
+    lastKey = key;
+    lastTime = now;
+
+    if (coalesces)
+        return;
+
+    undoStack.push_back (snapshot (session, scope));
+    if (undoStack.size() > depthLimit)
+        undoStack.pop_front();
+}
+
+std::optional<UndoScope> UndoHistory::undo (Session& session)
+{
+    if (undoStack.empty())
+        return std::nullopt;
+    auto entry = std::move (undoStack.back());
+    undoStack.pop_back();
+    const auto scope = entry.scope;
+    redoStack.push_back (swapInto (session, std::move (entry)));
+    breakCoalescing();
+    return scope;
+}
+
+std::optional<UndoScope> UndoHistory::redo (Session& session)
+{
+    if (redoStack.empty())
+        return std::nullopt;
+    auto entry = std::move (redoStack.back());
+    redoStack.pop_back();
+    const auto scope = entry.scope;
+    undoStack.push_back (swapInto (session, std::move (entry)));
+    if (undoStack.size() > depthLimit)
+        undoStack.pop_front();
+    breakCoalescing();
+    return scope;
+}
+
+void UndoHistory::clear()
+{
+    undoStack.clear();
+    redoStack.clear();
+    breakCoalescing();
+}
+
+std::optional<UndoScope> UndoHistory::peekScope() const
+{
+    if (undoStack.empty())
+        return std::nullopt;
+    return undoStack.back().scope;
+}
+
+std::optional<UndoScope> UndoHistory::peekRedoScope() const
+{
+    if (redoStack.empty())
+        return std::nullopt;
+    return redoStack.back().scope;
+}
+
+UndoHistory::Entry UndoHistory::snapshot (const Session& s, UndoScope scope)
+{
+    Entry e { scope, {} };
+    switch (scope.kind)
+    {
+        case UndoScopeKind::none:
+            break;
+        case UndoScopeKind::instrument:
+            if (auto* inst = s.instruments.find (InstrumentId { scope.id }))
+                e.data = *inst;
+            break;
+        case UndoScopeKind::track:
+            if (auto* track = s.pianoRoll.find (InstrumentId { scope.id }))
+                e.data = *track;
+            break;
+        case UndoScopeKind::lane:
+            if (auto* lane = s.automation.find (LaneId { scope.id }))
+                e.data = *lane;
+            break;
+        case UndoScopeKind::session:
+            e.data = SessionPart { s.settings, s.arrangement, s.automation, s.mixer };
+            break;
+        case UndoScopeKind::full:
+            e.data = s;
+            break;
+    }
+    return e;
+}
+
+UndoHistory::Entry UndoHistory::swapInto (Session& s, Entry&& entry)
+{
+    auto previous = snapshot (s, entry.scope);
+
+    if (auto* inst = std::get_if<Instrument> (&entry.data))
+        s.instruments.replace (std::move (*inst));
+    else if (auto* track = std::get_if<Track> (&entry.data))
+        s.pianoRoll.replace (std::move (*track));
+    else if (auto* lane = std::get_if<Lane> (&entry.data))
+        s.automation.replace (std::move (*lane));
+    else if (auto* part = std::get_if<SessionPart> (&entry.data))
+    {
+        s.settings = std::move (part->settings);
+        s.arrangement = std::move (part->arrangement);
+        s.automation = std::move (part->automation);
+        s.mixer = std::move (part->mixer);
+    }
+    else if (auto* whole = std::get_if<Session> (&entry.data))
+    {
+        // Transport is live state and ids only grow: neither goes back in time.
+        const auto transport = s.transport;
+        const auto nextId = std::max (s.nextId, whole->nextId);
+        s = std::move (*whole);
+        s.transport = transport;
+        s.nextId = nextId;
+    }
+    return previous;
+}
+
+} // namespace imbolc::model

@@ -1,0 +1,80 @@
+#pragma once
+
+namespace imbolc::model
+{
+
+/** Scoped undo and redo with coalescing.
+
+    An entry holds a snapshot of only the part of the session its edit touched (UndoScope): a parameter
+    tweak copies one Instrument, a note edit one Track, a point edit one Lane; only adding or removing an
+    instrument or a bus copies the whole session. Undo swaps the snapshot with the live part, so redo
+    costs the same.
+
+    Edits with the same CoalesceKey that follow each other within the coalescing window (500 ms) share
+    the entry of the first, so a knob sweep is one undo step. The clock is injectable for tests.
+
+    Message thread only.
+*/
+class UndoHistory
+{
+public:
+    /** Milliseconds on a monotonic clock. */
+    using Clock = std::function<std::int64_t()>;
+
+    static constexpr std::size_t defaultMaxDepth = 500;
+    static constexpr std::int64_t coalesceWindowMs = 500;
+
+    explicit UndoHistory (Clock clock = {}, std::size_t maxDepth = defaultMaxDepth);
+
+    /** Called by the dispatcher before an edit changes `session`. Snapshots the scope unless the edit
+        coalesces with the previous one; clears the redo stack either way. */
+    void record (const Session& session, UndoScope scope, CoalesceKey key);
+
+    /** Restores the newest entry into `session`; returns its scope, or nullopt if there is none. */
+    std::optional<UndoScope> undo (Session& session);
+    std::optional<UndoScope> redo (Session& session);
+
+    bool canUndo() const noexcept { return ! undoStack.empty(); }
+    bool canRedo() const noexcept { return ! redoStack.empty(); }
+    std::size_t undoDepth() const noexcept { return undoStack.size(); }
+    std::size_t redoDepth() const noexcept { return redoStack.size(); }
+    std::size_t maxDepth() const noexcept { return depthLimit; }
+
+    /** Ends the current coalescing run, so the next edit gets its own entry. */
+    void breakCoalescing() noexcept { lastKey = {}; }
+    void clear();
+
+    /** Scope of the newest undo entry, and of the newest redo entry (for the dispatcher and the GUI). */
+    std::optional<UndoScope> peekScope() const;
+    std::optional<UndoScope> peekRedoScope() const;
+
+    /** What a snapshot of this scope holds. */
+    struct SessionPart
+    {
+        SessionSettings settings;
+        Arrangement arrangement;
+        Automation automation;
+        Mixer mixer;
+    };
+
+    struct Entry
+    {
+        UndoScope scope;
+        std::variant<std::monostate, Instrument, Track, Lane, SessionPart, Session> data;
+    };
+
+    /** Copies the scope's part of a session. Public for the benchmark. */
+    static Entry snapshot (const Session&, UndoScope);
+
+private:
+    /** Puts the entry's data into the session and returns the data it replaced. */
+    static Entry swapInto (Session&, Entry&&);
+
+    Clock clock;
+    std::size_t depthLimit;
+    std::deque<Entry> undoStack, redoStack;
+    CoalesceKey lastKey;
+    std::int64_t lastTime = 0;
+};
+
+} // namespace imbolc::model

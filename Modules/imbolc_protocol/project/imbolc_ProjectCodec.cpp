@@ -1,0 +1,726 @@
+namespace imbolc::protocol
+{
+
+namespace
+{
+    // The schema stores model enums by value: these catch a schema and a model that drift apart.
+    static_assert ((int) fb::NodeKind::MAX == (int) model::NodeKind::master);
+    static_assert ((int) fb::ParamGroup::MAX == (int) model::ParamGroup::send);
+    static_assert ((int) fb::Backend::MAX == (int) model::Backend::superCollider);
+    static_assert ((int) fb::SourceKind::MAX == (int) model::SourceKind::audioInput);
+    static_assert ((int) fb::BuiltInSource::MAX + 1 == model::numBuiltInSources);
+    static_assert ((int) fb::PluginFormat::MAX == (int) model::PluginFormat::lv2);
+    static_assert ((int) fb::StageKind::MAX == (int) model::StageKind::effect);
+    static_assert ((int) fb::FilterType::MAX + 1 == model::numFilterTypes);
+    static_assert ((int) fb::EffectType::MAX == (int) model::EffectType::plugin);
+    static_assert ((int) fb::LfoShape::MAX == (int) model::LfoShape::triangle);
+    static_assert ((int) fb::ArpMode::MAX == (int) model::ArpMode::random);
+    static_assert ((int) fb::CurveType::MAX == (int) model::CurveType::sCurve);
+    static_assert ((int) fb::AutomationTargetKind::MAX == (int) model::AutomationTargetKind::swing);
+    static_assert ((int) fb::PlayMode::MAX == (int) model::PlayMode::song);
+    static_assert ((int) fb::Scale::MAX + 1 == model::numScales);
+
+    constexpr std::array<std::uint32_t, 256> makeCrcTable() noexcept
+    {
+        std::array<std::uint32_t, 256> table {};
+        for (std::uint32_t i = 0; i < 256; ++i)
+        {
+            auto c = i;
+            for (int bit = 0; bit < 8; ++bit)
+                c = (c & 1u) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+        return table;
+    }
+
+    constexpr auto crcTable = makeCrcTable();
+
+    template <typename FbEnum, typename ModelEnum>
+    FbEnum toFb (ModelEnum e) noexcept
+    {
+        return static_cast<FbEnum> (static_cast<std::underlying_type_t<ModelEnum>> (e));
+    }
+
+    //==============================================================================
+    /** Writes a session into a builder, field by field in model order, so the bytes depend only on the
+        session.
+    */
+    class CodecEncoder
+    {
+    public:
+        explicit CodecEncoder (flatbuffers::FlatBufferBuilder& b) : builder (b) {}
+
+        flatbuffers::Offset<fb::Session> session (const model::Session& s)
+        {
+            const auto settingsOffset = settings (s.settings);
+
+            std::vector<flatbuffers::Offset<fb::Instrument>> instruments;
+            instruments.reserve (s.instruments.size());
+            for (const auto& inst : s.instruments)
+                instruments.push_back (instrument (inst));
+            const auto instrumentsOffset = builder.CreateVector (instruments);
+
+            std::vector<flatbuffers::Offset<fb::Track>> tracks;
+            tracks.reserve (s.pianoRoll.size());
+            for (const auto& track : s.pianoRoll)
+            {
+                const auto notesOffset = notes (track.notes);
+                tracks.push_back (fb::CreateTrack (builder, track.instrument.value, notesOffset));
+            }
+            const auto tracksOffset = builder.CreateVector (tracks);
+
+            const auto arrangementOffset = arrangement (s.arrangement);
+
+            std::vector<flatbuffers::Offset<fb::Lane>> lanes;
+            lanes.reserve (s.automation.size());
+            for (const auto& lane : s.automation)
+            {
+                const auto pointsOffset = points (lane.points);
+                const auto target = automationTarget (lane.target);
+                lanes.push_back (fb::CreateLane (builder, lane.id.value, &target, lane.enabled, pointsOffset));
+            }
+            const auto lanesOffset = builder.CreateVector (lanes);
+
+            const auto mixerOffset = mixer (s.mixer);
+            const auto& t = s.transport;
+            const auto transportOffset = fb::CreateTransport (builder, t.playing, t.recording, t.automationRecording, t.position);
+
+            return fb::CreateSession (builder, settingsOffset, instrumentsOffset, tracksOffset, arrangementOffset,
+                                      lanesOffset, mixerOffset, transportOffset, s.nextId);
+        }
+
+    private:
+        static fb::ParamAddress paramAddress (const model::ParamAddress& a)
+        {
+            return { toFb<fb::NodeKind> (a.node), toFb<fb::ParamGroup> (a.group), a.index, a.nodeId, a.itemId };
+        }
+
+        static fb::AutomationTarget automationTarget (const model::AutomationTarget& t)
+        {
+            return { toFb<fb::AutomationTargetKind> (t.kind), paramAddress (t.param) };
+        }
+
+        flatbuffers::Offset<flatbuffers::String> string (const std::string& s)
+        {
+            return builder.CreateString (s.data(), s.size());
+        }
+
+        flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Parameter>>> parameters (const std::vector<model::Parameter>& params)
+        {
+            std::vector<flatbuffers::Offset<fb::Parameter>> offsets;
+            offsets.reserve (params.size());
+            for (const auto& p : params)
+            {
+                const auto name = string (p.name);
+                offsets.push_back (fb::CreateParameter (builder, name, p.value, p.minValue, p.maxValue, p.defaultValue));
+            }
+            return builder.CreateVector (offsets);
+        }
+
+        flatbuffers::Offset<fb::PluginRef> plugin (const model::PluginRef& p)
+        {
+            const auto identifier = string (p.identifier);
+            const auto name = string (p.name);
+            const auto state = builder.CreateVector (p.state);
+            return fb::CreatePluginRef (builder, toFb<fb::PluginFormat> (p.format), identifier, name, state);
+        }
+
+        flatbuffers::Offset<fb::Stage> stage (const model::Stage& st)
+        {
+            const auto pluginOffset = plugin (st.plugin);
+            const auto params = parameters (st.params);
+            return fb::CreateStage (builder, st.id.value, toFb<fb::StageKind> (st.kind), toFb<fb::FilterType> (st.filter),
+                                    toFb<fb::EffectType> (st.effect), pluginOffset, st.bypassed, params);
+        }
+
+        flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Stage>>> chain (const std::vector<model::Stage>& stages)
+        {
+            std::vector<flatbuffers::Offset<fb::Stage>> offsets;
+            offsets.reserve (stages.size());
+            for (const auto& st : stages)
+                offsets.push_back (stage (st));
+            return builder.CreateVector (offsets);
+        }
+
+        flatbuffers::Offset<flatbuffers::Vector<const fb::Note*>> notes (const std::vector<model::Note>& list)
+        {
+            std::vector<fb::Note> structs;
+            structs.reserve (list.size());
+            for (const auto& n : list)
+                structs.emplace_back (n.id.value, n.pitch, n.velocity, n.probability, n.tick, n.duration);
+            return builder.CreateVectorOfStructs (structs);
+        }
+
+        flatbuffers::Offset<flatbuffers::Vector<const fb::Point*>> points (const model::PointList& list)
+        {
+            std::vector<fb::Point> structs;
+            structs.reserve (list.points.size());
+            for (const auto& p : list.points)
+                structs.emplace_back (p.tick, p.value, toFb<fb::CurveType> (p.curve));
+            return builder.CreateVectorOfStructs (structs);
+        }
+
+        flatbuffers::Offset<fb::Settings> settings (const model::SessionSettings& s)
+        {
+            const auto name = string (s.name);
+            const fb::LoopRegion loop { s.loop.enabled, s.loop.start, s.loop.end };
+            return fb::CreateSettings (builder, name, s.bpm, s.timeSigNumerator, s.timeSigDenominator, s.key,
+                                       toFb<fb::Scale> (s.scale), s.ticksPerBeat, s.swing, &loop);
+        }
+
+        flatbuffers::Offset<fb::Instrument> instrument (const model::Instrument& inst)
+        {
+            const auto name = string (inst.name);
+
+            const auto& src = inst.source;
+            const auto sourcePlugin = plugin (src.plugin);
+            const auto synthDef = string (src.synthDef);
+            const auto samplePath = string (src.samplePath);
+            const auto sourceParams = parameters (src.params);
+            const auto sourceOffset = fb::CreateSource (builder, toFb<fb::SourceKind> (src.kind), toFb<fb::BuiltInSource> (src.builtIn),
+                                                        sourcePlugin, synthDef, samplePath, src.inputChannel, sourceParams);
+
+            const auto chainOffset = chain (inst.chain);
+
+            const auto lfoTarget = paramAddress (inst.lfo.target);
+            const auto lfoOffset = fb::CreateLfo (builder, inst.lfo.enabled, toFb<fb::LfoShape> (inst.lfo.shape),
+                                                  inst.lfo.rate, inst.lfo.depth, &lfoTarget);
+
+            const fb::Adsr amp { inst.amp.attack, inst.amp.decay, inst.amp.sustain, inst.amp.release };
+
+            std::vector<fb::Send> sends;
+            sends.reserve (inst.strip.sends.size());
+            for (const auto& send : inst.strip.sends)
+                sends.emplace_back (send.bus.value, send.level, send.preInsert);
+            const auto sendsOffset = builder.CreateVectorOfStructs (sends);
+            const auto& strip = inst.strip;
+            const auto stripOffset = fb::CreateStrip (builder, strip.level, strip.pan, strip.mute, strip.solo, strip.output.value, sendsOffset);
+
+            const auto& g = inst.groove;
+            const auto grooveOffset = fb::CreateGroove (builder, g.humanizeVelocity, g.humanizeTiming, g.arpEnabled,
+                                                        toFb<fb::ArpMode> (g.arpMode), g.arpRate, g.arpOctaves);
+
+            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset,
+                                         lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset);
+        }
+
+        flatbuffers::Offset<fb::Arrangement> arrangement (const model::Arrangement& a)
+        {
+            std::vector<flatbuffers::Offset<fb::Clip>> clips;
+            clips.reserve (a.clips.size());
+            for (const auto& clip : a.clips)
+            {
+                const auto name = string (clip.name);
+                const auto notesOffset = notes (clip.notes);
+
+                std::vector<flatbuffers::Offset<fb::ClipLane>> lanes;
+                lanes.reserve (clip.automation.size());
+                for (const auto& lane : clip.automation)
+                {
+                    const auto pointsOffset = points (lane.points);
+                    const auto target = automationTarget (lane.target);
+                    lanes.push_back (fb::CreateClipLane (builder, &target, pointsOffset));
+                }
+                const auto lanesOffset = builder.CreateVector (lanes);
+
+                clips.push_back (fb::CreateClip (builder, clip.id.value, name, clip.instrument.value, clip.length, notesOffset, lanesOffset));
+            }
+            const auto clipsOffset = builder.CreateVector (clips);
+
+            std::vector<fb::Placement> placements;
+            placements.reserve (a.placements.size());
+            for (const auto& p : a.placements)
+                placements.emplace_back (p.id.value, p.clip.value, p.start, p.length);
+            const auto placementsOffset = builder.CreateVectorOfStructs (placements);
+
+            return fb::CreateArrangement (builder, toFb<fb::PlayMode> (a.mode), clipsOffset, placementsOffset);
+        }
+
+        flatbuffers::Offset<fb::Mixer> mixer (const model::Mixer& m)
+        {
+            std::vector<flatbuffers::Offset<fb::Bus>> buses;
+            buses.reserve (m.buses.size());
+            for (const auto& bus : m.buses)
+            {
+                const auto name = string (bus.name);
+                const auto chainOffset = chain (bus.chain);
+                buses.push_back (fb::CreateBus (builder, bus.id.value, name, bus.level, bus.pan, bus.mute, bus.solo, chainOffset));
+            }
+            const auto busesOffset = builder.CreateVector (buses);
+
+            const auto masterChain = chain (m.master.chain);
+            const auto masterOffset = fb::CreateMaster (builder, m.master.level, m.master.mute, masterChain);
+            return fb::CreateMixer (builder, busesOffset, masterOffset);
+        }
+
+        flatbuffers::FlatBufferBuilder& builder;
+    };
+
+    //==============================================================================
+    /** Reads a verified fb::Session into a fresh model::Session. Absent tables, structs and strings
+        read as the model's defaults; enum values outside the schema and duplicate ids are errors.
+        Keeps the first error as one sentence.
+    */
+    class CodecDecoder
+    {
+    public:
+        std::optional<model::Session> run (const fb::Session& in)
+        {
+            model::Session s;
+            s.settings = settings (in.settings());
+
+            if (const auto* list = in.instruments())
+                for (const auto* inst : *list)
+                    if (! s.instruments.add (instrument (*inst)))
+                        fail ("Instrument id ", inst->id(), " appears twice.");
+
+            if (const auto* list = in.piano_roll())
+            {
+                for (const auto* t : *list)
+                {
+                    model::Track track;
+                    track.instrument = model::InstrumentId { t->instrument() };
+                    track.notes = notes (t->notes());
+                    if (! s.pianoRoll.add (std::move (track)))
+                        fail ("The piano roll has two tracks for instrument ", t->instrument(), ".");
+                }
+            }
+
+            s.arrangement = arrangement (in.arrangement());
+
+            if (const auto* list = in.automation())
+            {
+                for (const auto* l : *list)
+                {
+                    model::Lane lane;
+                    lane.id = model::LaneId { l->id() };
+                    if (const auto* target = l->target())
+                        lane.target = automationTarget (*target);
+                    lane.enabled = l->enabled();
+                    lane.points = points (l->points());
+                    if (! s.automation.add (std::move (lane)))
+                        fail ("Automation lane id ", l->id(), " appears twice.");
+                }
+            }
+
+            s.mixer = mixer (in.mixer());
+
+            if (const auto* t = in.transport())
+            {
+                s.transport.automationRecording = t->automation_recording();
+                s.transport.position = t->position();
+            }
+            // A loaded session always starts stopped, whatever the writer was doing.
+            s.transport.playing = false;
+            s.transport.recording = false;
+
+            s.nextId = in.next_id();
+
+            if (! error.empty())
+                return std::nullopt;
+            return s;
+        }
+
+        std::string error;
+
+    private:
+        template <typename... Parts>
+        void fail (Parts&&... parts)
+        {
+            if (! error.empty())
+                return;
+            std::ostringstream s;
+            (s << ... << parts);
+            error = s.str();
+        }
+
+        /** The model value of a stored enum, or an error if the schema does not know the value. */
+        template <typename ModelEnum, typename FbEnum>
+        ModelEnum enumValue (FbEnum v, const char* what)
+        {
+            using Underlying = std::underlying_type_t<FbEnum>;
+            if (static_cast<Underlying> (v) > static_cast<Underlying> (FbEnum::MAX))
+            {
+                fail (what, " has an unknown value ", (int) static_cast<Underlying> (v), ".");
+                return ModelEnum {};
+            }
+            return static_cast<ModelEnum> (static_cast<Underlying> (v));
+        }
+
+        static std::string string (const flatbuffers::String* s, const std::string& fallback = {})
+        {
+            return s != nullptr ? std::string (s->c_str(), s->size()) : fallback;
+        }
+
+        model::ParamAddress paramAddress (const fb::ParamAddress& a)
+        {
+            model::ParamAddress out;
+            out.node = enumValue<model::NodeKind> (a.node(), "A parameter address's node kind");
+            out.nodeId = a.node_id();
+            out.group = enumValue<model::ParamGroup> (a.group(), "A parameter address's group");
+            out.itemId = a.item_id();
+            out.index = a.index();
+            return out;
+        }
+
+        model::AutomationTarget automationTarget (const fb::AutomationTarget& t)
+        {
+            model::AutomationTarget out;
+            out.kind = enumValue<model::AutomationTargetKind> (t.kind(), "An automation target's kind");
+            out.param = paramAddress (t.param());
+            return out;
+        }
+
+        std::vector<model::Parameter> parameters (const flatbuffers::Vector<flatbuffers::Offset<fb::Parameter>>* list)
+        {
+            std::vector<model::Parameter> out;
+            if (list == nullptr)
+                return out;
+            out.reserve (list->size());
+            for (const auto* p : *list)
+                out.push_back ({ string (p->name()), p->value(), p->min_value(), p->max_value(), p->default_value() });
+            return out;
+        }
+
+        model::PluginRef plugin (const fb::PluginRef* p)
+        {
+            model::PluginRef out;
+            if (p == nullptr)
+                return out;
+            out.format = enumValue<model::PluginFormat> (p->format(), "A plugin's format");
+            out.identifier = string (p->identifier());
+            out.name = string (p->name());
+            if (const auto* state = p->state())
+                out.state.assign (state->begin(), state->end());
+            return out;
+        }
+
+        model::Source source (const fb::Source* src)
+        {
+            model::Source out;
+            if (src == nullptr)
+                return out;
+            out.kind = enumValue<model::SourceKind> (src->kind(), "A source's kind");
+            out.builtIn = enumValue<model::BuiltInSource> (src->built_in(), "A built-in source");
+            out.plugin = plugin (src->plugin());
+            out.synthDef = string (src->synth_def());
+            out.samplePath = string (src->sample_path());
+            out.inputChannel = src->input_channel();
+            out.params = parameters (src->params());
+            return out;
+        }
+
+        std::vector<model::Stage> chain (const flatbuffers::Vector<flatbuffers::Offset<fb::Stage>>* list)
+        {
+            std::vector<model::Stage> out;
+            if (list == nullptr)
+                return out;
+            out.reserve (list->size());
+            for (const auto* st : *list)
+            {
+                model::Stage stage;
+                stage.id = model::StageId { st->id() };
+                stage.kind = enumValue<model::StageKind> (st->kind(), "A stage's kind");
+                stage.filter = enumValue<model::FilterType> (st->filter(), "A stage's filter type");
+                stage.effect = enumValue<model::EffectType> (st->effect(), "A stage's effect type");
+                stage.plugin = plugin (st->plugin());
+                stage.bypassed = st->bypassed();
+                stage.params = parameters (st->params());
+                out.push_back (std::move (stage));
+            }
+            return out;
+        }
+
+        std::vector<model::Note> notes (const flatbuffers::Vector<const fb::Note*>* list)
+        {
+            std::vector<model::Note> out;
+            if (list == nullptr)
+                return out;
+            out.reserve (list->size());
+            for (const auto* n : *list)
+                out.push_back ({ model::NoteId { n->id() }, n->tick(), n->duration(), n->pitch(), n->velocity(), n->probability() });
+            return out;
+        }
+
+        model::PointList points (const flatbuffers::Vector<const fb::Point*>* list)
+        {
+            model::PointList out;
+            if (list == nullptr)
+                return out;
+            out.points.reserve (list->size());
+            for (const auto* p : *list)
+                out.points.push_back ({ p->tick(), p->value(), enumValue<model::CurveType> (p->curve(), "An automation point's curve") });
+            return out;
+        }
+
+        model::SessionSettings settings (const fb::Settings* in)
+        {
+            model::SessionSettings out;
+            if (in == nullptr)
+                return out;
+            out.name = string (in->name(), out.name);
+            out.bpm = in->bpm();
+            out.timeSigNumerator = in->time_sig_numerator();
+            out.timeSigDenominator = in->time_sig_denominator();
+            out.key = in->key();
+            out.scale = enumValue<model::Scale> (in->scale(), "The scale");
+            out.ticksPerBeat = in->ticks_per_beat();
+            out.swing = in->swing();
+            if (const auto* loop = in->loop())
+                out.loop = { loop->enabled(), loop->start(), loop->end() };
+            return out;
+        }
+
+        model::Instrument instrument (const fb::Instrument& in)
+        {
+            model::Instrument out;
+            out.id = model::InstrumentId { in.id() };
+            out.name = string (in.name());
+            out.backend = enumValue<model::Backend> (in.backend(), "An instrument's backend");
+            out.source = source (in.source());
+            out.chain = chain (in.chain());
+
+            if (const auto* lfo = in.lfo())
+            {
+                out.lfo.enabled = lfo->enabled();
+                out.lfo.shape = enumValue<model::LfoShape> (lfo->shape(), "An LFO's shape");
+                out.lfo.rate = lfo->rate();
+                out.lfo.depth = lfo->depth();
+                if (const auto* target = lfo->target())
+                    out.lfo.target = paramAddress (*target);
+            }
+
+            if (const auto* amp = in.amp())
+                out.amp = { amp->attack(), amp->decay(), amp->sustain(), amp->release() };
+
+            out.voiceCap = in.voice_cap();
+
+            if (const auto* strip = in.strip())
+            {
+                out.strip.level = strip->level();
+                out.strip.pan = strip->pan();
+                out.strip.mute = strip->mute();
+                out.strip.solo = strip->solo();
+                out.strip.output = model::BusId { strip->output() };
+                if (const auto* sends = strip->sends())
+                {
+                    out.strip.sends.reserve (sends->size());
+                    for (const auto* send : *sends)
+                        out.strip.sends.push_back ({ model::BusId { send->bus() }, send->level(), send->pre_insert() });
+                }
+            }
+
+            if (const auto* g = in.groove())
+            {
+                out.groove.humanizeVelocity = g->humanize_velocity();
+                out.groove.humanizeTiming = g->humanize_timing();
+                out.groove.arpEnabled = g->arp_enabled();
+                out.groove.arpMode = enumValue<model::ArpMode> (g->arp_mode(), "An arpeggiator's mode");
+                out.groove.arpRate = g->arp_rate();
+                out.groove.arpOctaves = g->arp_octaves();
+            }
+            return out;
+        }
+
+        model::Arrangement arrangement (const fb::Arrangement* in)
+        {
+            model::Arrangement out;
+            if (in == nullptr)
+                return out;
+            out.mode = enumValue<model::PlayMode> (in->mode(), "The play mode");
+
+            if (const auto* clips = in->clips())
+            {
+                for (const auto* c : *clips)
+                {
+                    model::Clip clip;
+                    clip.id = model::ClipId { c->id() };
+                    clip.name = string (c->name());
+                    clip.instrument = model::InstrumentId { c->instrument() };
+                    clip.length = c->length();
+                    clip.notes = notes (c->notes());
+                    if (const auto* lanes = c->automation())
+                    {
+                        clip.automation.reserve (lanes->size());
+                        for (const auto* l : *lanes)
+                        {
+                            model::ClipLane lane;
+                            if (const auto* target = l->target())
+                                lane.target = automationTarget (*target);
+                            lane.points = points (l->points());
+                            clip.automation.push_back (std::move (lane));
+                        }
+                    }
+                    if (! out.clips.add (std::move (clip)))
+                        fail ("Clip id ", c->id(), " appears twice.");
+                }
+            }
+
+            if (const auto* placements = in->placements())
+                for (const auto* p : *placements)
+                    if (! out.placements.add ({ model::PlacementId { p->id() }, model::ClipId { p->clip() }, p->start(), p->length() }))
+                        fail ("Placement id ", p->id(), " appears twice.");
+            return out;
+        }
+
+        model::Mixer mixer (const fb::Mixer* in)
+        {
+            model::Mixer out;
+            if (in == nullptr)
+                return out;
+
+            if (const auto* buses = in->buses())
+            {
+                for (const auto* b : *buses)
+                {
+                    model::Bus bus;
+                    bus.id = model::BusId { b->id() };
+                    bus.name = string (b->name());
+                    bus.level = b->level();
+                    bus.pan = b->pan();
+                    bus.mute = b->mute();
+                    bus.solo = b->solo();
+                    bus.chain = chain (b->chain());
+                    if (! out.buses.add (std::move (bus)))
+                        fail ("Bus id ", b->id(), " appears twice.");
+                }
+            }
+
+            if (const auto* master = in->master())
+            {
+                out.master.level = master->level();
+                out.master.mute = master->mute();
+                out.master.chain = chain (master->chain());
+            }
+            return out;
+        }
+    };
+
+    /** Just the root table's own scalars, so that the version and checksum can be read (through the
+        verifier's bounds checks) before the expensive full verification, whose result would mean
+        nothing for a newer schema or a damaged file.
+    */
+    struct ProjectHeader : private flatbuffers::Table
+    {
+        bool Verify (flatbuffers::Verifier& verifier) const
+        {
+            return VerifyTableStart (verifier)
+                && VerifyField<std::uint32_t> (verifier, fb::Project::VT_SCHEMA_VERSION, 4)
+                && VerifyField<std::uint32_t> (verifier, fb::Project::VT_CHECKSUM, 4)
+                && verifier.EndTable();
+        }
+
+        std::uint32_t schemaVersion() const { return GetField<std::uint32_t> (fb::Project::VT_SCHEMA_VERSION, 0); }
+        const std::uint8_t* checksumAddress() const { return GetAddressOf (fb::Project::VT_CHECKSUM); }
+    };
+
+    flatbuffers::Verifier::Options projectVerifierOptions()
+    {
+        flatbuffers::Verifier::Options options;
+        options.max_depth = maxVerifierDepth;
+        options.max_tables = maxVerifierTables;
+        return options;
+    }
+
+    DecodeResult decodeFailure (std::string sentence)
+    {
+        return { std::nullopt, std::move (sentence) };
+    }
+} // namespace
+
+//==============================================================================
+std::uint32_t crc32 (const std::uint8_t* data, std::size_t size, std::uint32_t crc) noexcept
+{
+    crc = ~crc;
+    for (std::size_t i = 0; i < size; ++i)
+        crc = crcTable[(crc ^ data[i]) & 0xffu] ^ (crc >> 8);
+    return ~crc;
+}
+
+std::vector<std::uint8_t> encodeProject (const model::Session& session)
+{
+    flatbuffers::FlatBufferBuilder builder (64 * 1024);
+    const auto sessionOffset = CodecEncoder (builder).session (session);
+
+    fb::ProjectBuilder project (builder);
+    project.add_session (sessionOffset);
+    project.add_schema_version (currentSchemaVersion);
+    // The checksum must always be present (a zero default would be left out) so that it can be
+    // patched in place once the bytes it covers are final.
+    builder.ForceDefaults (true);
+    project.add_checksum (0);
+    builder.ForceDefaults (false);
+    builder.Finish (project.Finish(), projectFileIdentifier);
+
+    std::vector<std::uint8_t> bytes (builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+    const auto checksum = crc32 (bytes.data(), bytes.size());
+    const bool patched = fb::GetMutableProject (bytes.data())->mutate_checksum (checksum);
+    jassertquiet (patched);
+    return bytes;
+}
+
+DecodeResult decodeProject (const std::uint8_t* data, std::size_t size, ChecksumPolicy policy)
+{
+    if (data == nullptr || size == 0)
+        return decodeFailure ("The file is empty.");
+    if (size < 8)
+        return decodeFailure ("The file is truncated or not an Imbolc project (too short).");
+    if (size > maxProjectBytes)
+        return decodeFailure ("The file is too large to be an Imbolc project (" + std::to_string (size) + " bytes; at most "
+                              + std::to_string (maxProjectBytes) + ").");
+    if (! flatbuffers::BufferHasIdentifier (data, projectFileIdentifier))
+        return decodeFailure ("This is not an Imbolc project file (wrong file identifier).");
+
+    const auto options = projectVerifierOptions();
+    const auto verificationFailure = "The project file is truncated or corrupt (it fails FlatBuffers verification); restore it from a backup.";
+
+    {
+        flatbuffers::Verifier headerVerifier (data, size, options);
+        if (! headerVerifier.VerifyBuffer<ProjectHeader> (projectFileIdentifier))
+            return decodeFailure (verificationFailure);
+    }
+    const auto* header = flatbuffers::GetRoot<ProjectHeader> (data);
+
+    const auto version = header->schemaVersion();
+    if (version > currentSchemaVersion)
+        return decodeFailure ("The project was written by a newer Imbolc (schema version " + std::to_string (version)
+                              + "; this build reads up to " + std::to_string (currentSchemaVersion) + "); update Imbolc to open it.");
+
+    if (policy == ChecksumPolicy::verify)
+    {
+        const auto* field = header->checksumAddress();
+        if (field == nullptr)
+            return decodeFailure ("The project file is corrupt (it has no checksum).");
+
+        const auto stored = flatbuffers::ReadScalar<std::uint32_t> (field);
+        const auto offset = (std::size_t) (field - data);
+        const std::uint8_t zeros[4] = {};
+        auto crc = crc32 (data, offset);
+        crc = crc32 (zeros, sizeof (zeros), crc);
+        crc = crc32 (data + offset + sizeof (zeros), size - offset - sizeof (zeros), crc);
+        if (crc != stored)
+            return decodeFailure ("The project file is truncated or corrupt (its checksum does not match); restore it from a backup.");
+    }
+
+    {
+        flatbuffers::Verifier verifier (data, size, options);
+        if (! fb::VerifyProjectBuffer (verifier))
+            return decodeFailure (verificationFailure);
+    }
+
+    const auto* root = fb::GetProject (data);
+    if (root->session() == nullptr)
+        return decodeFailure ("The project file is invalid: it holds no session.");
+
+    CodecDecoder decoder;
+    auto session = decoder.run (*root->session());
+    if (! session.has_value())
+        return decodeFailure ("The project file is invalid: " + decoder.error);
+
+    if (auto problem = model::validate (*session); ! problem.empty())
+        return decodeFailure ("The project file is invalid: " + problem);
+
+    return { std::move (session), {} };
+}
+
+} // namespace imbolc::protocol

@@ -1,0 +1,198 @@
+// imbolc bench: our figures beside the baseline's, measured in the same run. Never asserted in CI.
+
+#include "imbolc_Cli.h"
+
+#include <flatbuffers/idl.h>
+#include <imbolc_SchemaText.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace imbolc::cli
+{
+namespace
+{
+    using Clock = std::chrono::steady_clock;
+
+    /** Median wall time of `runs` calls, in nanoseconds: the median shrugs off a noisy neighbour. */
+    template <typename Fn>
+    double medianNanos (int runs, Fn&& fn)
+    {
+        std::vector<double> times;
+        times.reserve ((std::size_t) runs);
+        for (int i = 0; i < runs; ++i)
+        {
+            const auto start = Clock::now();
+            fn();
+            times.push_back ((double) std::chrono::duration_cast<std::chrono::nanoseconds> (Clock::now() - start).count());
+        }
+        std::sort (times.begin(), times.end());
+        return times[times.size() / 2];
+    }
+
+    std::string human (double nanos)
+    {
+        char text[64];
+        if (nanos < 1e3)
+            std::snprintf (text, sizeof (text), "%.0f ns", nanos);
+        else if (nanos < 1e6)
+            std::snprintf (text, sizeof (text), "%.2f us", nanos / 1e3);
+        else if (nanos < 1e9)
+            std::snprintf (text, sizeof (text), "%.2f ms", nanos / 1e6);
+        else
+            std::snprintf (text, sizeof (text), "%.2f s", nanos / 1e9);
+        return text;
+    }
+
+    std::string bytes (double b)
+    {
+        char text[64];
+        if (b < 1024)
+            std::snprintf (text, sizeof (text), "%.0f B", b);
+        else if (b < 1024 * 1024)
+            std::snprintf (text, sizeof (text), "%.1f KiB", b / 1024);
+        else
+            std::snprintf (text, sizeof (text), "%.2f MiB", b / (1024 * 1024));
+        return text;
+    }
+
+    /** One row: what, ours, the baseline, and baseline / ours (higher is better for us). */
+    void row (const std::string& what, const std::string& ours, const std::string& baseline, std::optional<double> ratio)
+    {
+        char ratioText[32] = "-";
+        if (ratio)
+            std::snprintf (ratioText, sizeof (ratioText), "%.1fx", *ratio);
+        char text[512];
+        std::snprintf (text, sizeof (text), "  %-44s %14s %14s %10s\n", what.c_str(), ours.c_str(), baseline.c_str(), ratioText);
+        std::cout << text;
+    }
+
+    void header (const std::string& suite, const std::string& baselineName)
+    {
+        char text[512];
+        std::snprintf (text, sizeof (text), "\n%s\n  %-44s %14s %14s %10s\n", suite.c_str(), "figure", "imbolc", baselineName.c_str(),
+                       "ratio");
+        std::cout << text;
+    }
+
+    //==============================================================================
+    int benchModel()
+    {
+        std::cout << "Building the large reference session..." << std::flush;
+        auto session = model::makeReferenceSession (model::ReferenceSize::large);
+        std::cout << " done.\n";
+
+        const auto target = session.instruments[session.instruments.size() / 2].id;
+        const model::UndoScope single { model::UndoScopeKind::instrument, target.value };
+        const model::UndoScope full { model::UndoScopeKind::full, 0 };
+
+        header ("bench model: undo snapshots (large session)", "full copy");
+        const auto singleNs = medianNanos (2001, [&] { auto e = model::UndoHistory::snapshot (session, single); (void) e; });
+        const auto fullNs = medianNanos (101, [&] { auto e = model::UndoHistory::snapshot (session, full); (void) e; });
+        row ("undo snapshot of a parameter tweak", human (singleNs), human (fullNs), fullNs / singleNs);
+
+        // A 30-step knob sweep, 20 ms apart, through the real dispatcher: one entry with coalescing; the
+        // baseline is the same sweep with every step outside the coalescing window (no coalescing).
+        auto sweep = [&] (std::int64_t stepMs)
+        {
+            std::int64_t now = 0;
+            auto copy = session;
+            model::UndoHistory history ([&now] { return now; });
+            model::Dispatcher dispatcher (copy, history);
+            const auto cutoff = model::ParamAddress::stage (model::NodeKind::instrument, target.value, copy.instruments.find (target)->chain[0].id, 0);
+            for (int step = 0; step < 30; ++step, now += stepMs)
+                dispatcher.apply (model::action::SetParam { cutoff, 200.0f + 100.0f * (float) step });
+            return history.undoDepth();
+        };
+        const auto coalesced = sweep (20);
+        const auto separate = sweep (model::UndoHistory::coalesceWindowMs + 100);
+        row ("undo entries for a 30-step sweep", std::to_string (coalesced), std::to_string (separate), (double) separate / (double) coalesced);
+
+        {
+            std::int64_t now = 0;
+            auto copy = session;
+            model::UndoHistory history ([&now] { return now; });
+            model::Dispatcher dispatcher (copy, history);
+            const auto level = model::ParamAddress::instrument (target, model::ParamGroup::strip, 0);
+            int i = 0;
+            const auto perTweak = medianNanos (20001, [&] { dispatcher.apply (model::action::SetParam { level, (float) (i++ % 100) / 100.0f }); });
+            row ("dispatch one parameter tweak (with undo)", human (perTweak), "-", std::nullopt);
+        }
+
+        //==========================================================================
+        header ("bench model: project file (large session)", "JSON text");
+        std::vector<std::uint8_t> encoded;
+        const auto encodeNs = medianNanos (11, [&] { encoded = protocol::encodeProject (session); });
+
+        flatbuffers::IDLOptions options;
+        options.strict_json = true;
+        options.output_default_scalars_in_json = true;
+        flatbuffers::Parser parser (options);
+        if (! parser.Parse (protocol::detail::schemaText))
+        {
+            std::cerr << "The embedded schema does not parse: " << parser.error_ << "\n";
+            return 1;
+        }
+        std::string json;
+        const auto jsonEncodeNs = medianNanos (5, [&] { json.clear(); flatbuffers::GenerateText (parser, encoded.data(), &json); });
+        row ("serialize", human (encodeNs), human (jsonEncodeNs), jsonEncodeNs / encodeNs);
+
+        const auto decodeNs = medianNanos (11, [&] { auto r = protocol::decodeProject (encoded.data(), encoded.size()); (void) r; });
+        const auto jsonDecodeNs = medianNanos (5, [&]
+        {
+            flatbuffers::Parser p (options);
+            p.Parse (protocol::detail::schemaText);
+            p.Parse (json.c_str());
+        });
+        row ("parse (verify, checksum, decode, validate)", human (decodeNs), human (jsonDecodeNs), jsonDecodeNs / decodeNs);
+        row ("file size", bytes ((double) encoded.size()), bytes ((double) json.size()), (double) json.size() / (double) encoded.size());
+
+        const auto folder = juce::File::getSpecialLocation (juce::File::tempDirectory).getChildFile ("imbolc-bench-" + juce::String (juce::Random().nextInt64()));
+        folder.createDirectory();
+        const auto file = folder.getChildFile ("large.imbolc");
+        const auto jsonFile = folder.getChildFile ("large.json");
+        const auto saveNs = medianNanos (5, [&] { protocol::saveProject (session, file); });
+        const auto jsonSaveNs = medianNanos (5, [&]
+        {
+            std::string text;
+            flatbuffers::GenerateText (parser, protocol::encodeProject (session).data(), &text);
+            protocol::writeFileAtomically (jsonFile, text.data(), text.size());
+        });
+        row ("save (encode, atomic write, fsync)", human (saveNs), human (jsonSaveNs), jsonSaveNs / saveNs);
+        const auto loadNs = medianNanos (5, [&] { auto r = protocol::loadProject (file); (void) r; });
+        const auto jsonLoadNs = medianNanos (5, [&]
+        {
+            juce::MemoryBlock text;
+            jsonFile.loadFileAsData (text);
+            std::string error;
+            auto b = protocol::projectFromJson (text.toString().toStdString(), error);
+            (void) b;
+        });
+        row ("load (read, decode, validate)", human (loadNs), human (jsonLoadNs), jsonLoadNs / loadNs);
+        folder.deleteRecursively();
+
+        std::cout << "\n  Ratios are baseline / imbolc: above 1 means Imbolc is faster or smaller.\n"
+                     "  Baselines: a whole-session copy per undo step (what an unscoped undo does), the same sweep\n"
+                     "  without coalescing, and the same session as JSON text (FlatBuffers' text generator/parser).\n";
+        return 0;
+    }
+} // namespace
+
+const std::vector<std::string>& benchSuites()
+{
+    static const std::vector<std::string> suites { "model" };
+    return suites;
+}
+
+int runBench (const std::vector<std::string>& suites)
+{
+    const auto& chosen = suites.empty() ? benchSuites() : suites;
+    int status = 0;
+    for (const auto& suite : chosen)
+        if (suite == "model")
+            status |= benchModel();
+    return status;
+}
+
+} // namespace imbolc::cli

@@ -1,0 +1,228 @@
+// imbolc: the command-line tool. Entry point only: the work is in the modules.
+
+#include "imbolc_Cli.h"
+
+#include <iostream>
+
+namespace imbolc::cli
+{
+namespace
+{
+    constexpr const char* usageText = R"(imbolc - the Imbolc audio engine's command-line tool
+
+usage:
+  imbolc demo [-o FILE] [--size small|large]   write a reference session (default demo.imbolc, small)
+  imbolc dump FILE                             print a session as JSON on stdout
+  imbolc load-json IN.json -o FILE             turn that JSON back into a session file
+  imbolc bench [SUITE...]                      run benchmarks (suites: model)
+  imbolc --help | --version
+
+Coming with later parts of the engine: render, play, serve, join, plugins.
+Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 2 for a usage mistake.
+)";
+
+    /** Splits arguments into positionals and --options that take a value. Rejects what it does not know. */
+    struct Args
+    {
+        std::vector<std::string> positional;
+        std::map<std::string, std::string> options;
+
+        static Args parse (const std::vector<std::string>& raw, const std::set<std::string>& valueOptions, const std::string& command)
+        {
+            Args args;
+            for (std::size_t i = 0; i < raw.size(); ++i)
+            {
+                const auto& a = raw[i];
+                if (a.size() > 1 && a[0] == '-' && a != "-")
+                {
+                    if (valueOptions.count (a) == 0)
+                        throw UsageError ("imbolc " + command + " does not know the option '" + a + "'; see 'imbolc --help'.");
+                    if (i + 1 >= raw.size())
+                        throw UsageError ("The option " + a + " needs a value.");
+                    if (args.options.count (a) != 0)
+                        throw UsageError ("The option " + a + " is given twice.");
+                    args.options[a] = raw[++i];
+                }
+                else
+                {
+                    args.positional.push_back (a);
+                }
+            }
+            return args;
+        }
+
+        void expectPositionals (std::size_t count, const std::string& usage) const
+        {
+            if (positional.size() != count)
+                throw UsageError ("usage: " + usage);
+        }
+    };
+
+    juce::File fileArgument (const std::string& path)
+    {
+        if (path.empty())
+            throw UsageError ("An empty file name was given.");
+        return juce::File::getCurrentWorkingDirectory().getChildFile (juce::String (path));
+    }
+
+    /** One line per subsystem, for people. */
+    void printSummary (const model::Session& s, const juce::File& file, std::size_t bytes)
+    {
+        std::size_t notes = 0, points = 0;
+        for (const auto& t : s.pianoRoll)
+            notes += t.notes.size();
+        for (const auto& l : s.automation)
+            points += l.points.points.size();
+        std::size_t stages = s.mixer.master.chain.size();
+        for (const auto& i : s.instruments)
+            stages += i.chain.size();
+        for (const auto& b : s.mixer.buses)
+            stages += b.chain.size();
+
+        std::cout << "Wrote " << file.getFullPathName() << " (" << bytes << " bytes)\n"
+                  << "  session:     \"" << s.settings.name << "\", " << s.settings.bpm << " BPM, "
+                  << s.settings.timeSigNumerator << "/" << s.settings.timeSigDenominator << "\n"
+                  << "  instruments: " << s.instruments.size() << " (" << stages << " processing stages in all chains)\n"
+                  << "  notes:       " << notes << "\n"
+                  << "  automation:  " << s.automation.size() << " lanes, " << points << " points\n"
+                  << "  mixer:       " << s.mixer.buses.size() << " buses + master\n"
+                  << "  arrangement: " << s.arrangement.clips.size() << " clips, " << s.arrangement.placements.size()
+                  << " placements, " << (s.arrangement.mode == model::PlayMode::song ? "song" : "pattern") << " mode\n";
+    }
+
+    int demo (const std::vector<std::string>& raw)
+    {
+        auto args = Args::parse (raw, { "-o", "--size" }, "demo");
+        args.expectPositionals (0, "imbolc demo [-o FILE] [--size small|large]");
+        const auto size = args.options.count ("--size") ? args.options["--size"] : std::string ("small");
+        if (size != "small" && size != "large")
+            throw UsageError ("--size must be small or large, not '" + size + "'.");
+        const auto file = fileArgument (args.options.count ("-o") ? args.options["-o"] : std::string ("demo.imbolc"));
+
+        const auto session = model::makeReferenceSession (size == "small" ? model::ReferenceSize::small : model::ReferenceSize::large);
+        const auto bytes = protocol::encodeProject (session);
+        if (auto r = protocol::writeFileAtomically (file, bytes.data(), bytes.size()); r.failed())
+        {
+            std::cerr << r.getErrorMessage() << "\n";
+            return 1;
+        }
+        printSummary (session, file, bytes.size());
+        return 0;
+    }
+
+    std::optional<juce::MemoryBlock> readFile (const juce::File& file)
+    {
+        if (! file.existsAsFile())
+        {
+            std::cerr << "There is no file at " << file.getFullPathName() << ".\n";
+            return std::nullopt;
+        }
+        juce::MemoryBlock data;
+        if (! file.loadFileAsData (data))
+        {
+            std::cerr << "Could not read " << file.getFullPathName() << ".\n";
+            return std::nullopt;
+        }
+        return data;
+    }
+
+    int dump (const std::vector<std::string>& raw)
+    {
+        auto args = Args::parse (raw, {}, "dump");
+        args.expectPositionals (1, "imbolc dump FILE");
+        const auto data = readFile (fileArgument (args.positional[0]));
+        if (! data)
+            return 1;
+        std::string error;
+        const auto json = protocol::projectToJson ((const std::uint8_t*) data->getData(), data->getSize(), error);
+        if (json.empty())
+        {
+            std::cerr << error << "\n";
+            return 1;
+        }
+        std::cout << json;
+        std::cout.flush();
+        return std::cout.good() ? 0 : 1;
+    }
+
+    int loadJson (const std::vector<std::string>& raw)
+    {
+        auto args = Args::parse (raw, { "-o" }, "load-json");
+        args.expectPositionals (1, "imbolc load-json IN.json -o FILE");
+        if (args.options.count ("-o") == 0)
+            throw UsageError ("imbolc load-json needs -o FILE to say where the session goes.");
+        const auto data = readFile (fileArgument (args.positional[0]));
+        if (! data)
+            return 1;
+        std::string error;
+        const auto bytes = protocol::projectFromJson (data->toString().toStdString(), error);
+        if (bytes.empty())
+        {
+            std::cerr << error << "\n";
+            return 1;
+        }
+        if (auto r = protocol::writeFileAtomically (fileArgument (args.options["-o"]), bytes.data(), bytes.size()); r.failed())
+        {
+            std::cerr << r.getErrorMessage() << "\n";
+            return 1;
+        }
+        return 0;
+    }
+
+    int bench (const std::vector<std::string>& raw)
+    {
+        for (const auto& suite : raw)
+            if (std::find (benchSuites().begin(), benchSuites().end(), suite) == benchSuites().end())
+                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model.");
+        return runBench (raw);
+    }
+
+    int run (const std::vector<std::string>& args)
+    {
+        if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help")
+        {
+            std::cout << usageText;
+            return args.empty() ? 2 : 0;
+        }
+        if (args[0] == "--version")
+        {
+            std::cout << "imbolc " << IMBOLC_VERSION_STRING << "\n";
+            return 0;
+        }
+
+        const auto& command = args[0];
+        const std::vector<std::string> rest (args.begin() + 1, args.end());
+        if (command == "demo")      return demo (rest);
+        if (command == "dump")      return dump (rest);
+        if (command == "load-json") return loadJson (rest);
+        if (command == "bench")     return bench (rest);
+        for (const char* later : { "render", "play", "serve", "join", "plugins" })
+            if (command == later)
+            {
+                std::cerr << "imbolc " << command << " is not in this build yet: it arrives with the "
+                          << (command == "serve" || command == "join" ? "session network" : "audio engine") << ".\n";
+                return 2;
+            }
+        throw UsageError ("Unknown command '" + command + "'; run 'imbolc --help' for the list.");
+    }
+} // namespace
+} // namespace imbolc::cli
+
+int main (int argc, char* argv[])
+{
+    std::vector<std::string> args (argv + 1, argv + argc);
+    try
+    {
+        return imbolc::cli::run (args);
+    }
+    catch (const imbolc::cli::UsageError& e)
+    {
+        std::cerr << e.what() << "\n";
+        return 2;
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "imbolc failed: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end test of the imbolc tool: real binary, real files. Usage: imbolc_cli_test.sh PATH/TO/imbolc
+set -uo pipefail
+imbolc="$1"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+passes=0
+
+check() { # check NAME CONDITION...
+    local name="$1"; shift
+    if "$@"; then passes=$((passes + 1)); else echo "FAILED: $name"; failures=$((failures + 1)); fi
+}
+
+# expect_error NAME EXPECTED_EXIT FRAGMENT -- COMMAND...: fails cleanly with one sentence on stderr.
+expect_error() {
+    local name="$1" code="$2" fragment="$3"; shift 4
+    "$@" >"$work/out" 2>"$work/err"
+    local rc=$?
+    check "$name: exit code $rc, wanted $code" test "$rc" -eq "$code"
+    check "$name: one line on stderr" test "$(wc -l <"$work/err")" -eq 1
+    check "$name: stderr mentions '$fragment'" grep -q -- "$fragment" "$work/err"
+    check "$name: nothing on stdout" test ! -s "$work/out"
+}
+
+for size in small large; do
+    "$imbolc" demo --size "$size" -o "$work/$size.imbolc" >"$work/summary" 2>&1
+    check "demo $size succeeds" test $? -eq 0
+    check "demo $size prints a summary" grep -q "instruments:" "$work/summary"
+    "$imbolc" dump "$work/$size.imbolc" >"$work/$size-1.json"
+    check "dump $size succeeds" test $? -eq 0
+    "$imbolc" load-json "$work/$size-1.json" -o "$work/$size-2.imbolc"
+    check "load-json $size succeeds" test $? -eq 0
+    "$imbolc" dump "$work/$size-2.imbolc" >"$work/$size-2.json"
+    check "dump -> load-json -> dump is byte-identical ($size)" cmp -s "$work/$size-1.json" "$work/$size-2.json"
+    check "the demo is deterministic ($size)" bash -c "'$imbolc' demo --size $size -o '$work/again.imbolc' >/dev/null && cmp -s '$work/$size.imbolc' '$work/again.imbolc'"
+done
+check "the large session has 10000 notes" test "$(grep -c '"pitch"' "$work/large-1.json")" -ge 10000
+
+head -c 1000 "$work/small.imbolc" >"$work/truncated.imbolc"
+printf 'RIFF\0\0\0\0WAVEfmt this is not a project file at all' >"$work/foreign.imbolc"
+: >"$work/empty.imbolc"
+sed 's/"bpm": 112.0/"bpm": 5000.0/' "$work/small-1.json" >"$work/badvalue.json"
+printf '{ "session": { "settings": ' >"$work/broken.json"
+
+expect_error "missing file" 1 "There is no file" -- "$imbolc" dump "$work/nope.imbolc"
+expect_error "truncated file" 1 "truncated or corrupt" -- "$imbolc" dump "$work/truncated.imbolc"
+expect_error "foreign file" 1 "not an Imbolc project" -- "$imbolc" dump "$work/foreign.imbolc"
+expect_error "empty file" 1 "empty" -- "$imbolc" dump "$work/empty.imbolc"
+expect_error "JSON syntax error" 1 "not a valid Imbolc project" -- "$imbolc" load-json "$work/broken.json" -o "$work/x.imbolc"
+expect_error "JSON value out of range" 1 "tempo" -- "$imbolc" load-json "$work/badvalue.json" -o "$work/x.imbolc"
+check "a refused load-json writes nothing" test ! -e "$work/x.imbolc"
+expect_error "unknown command" 2 "Unknown command" -- "$imbolc" frobnicate
+expect_error "bad option value" 2 "--size must be" -- "$imbolc" demo --size huge -o "$work/y.imbolc"
+expect_error "unknown option" 2 "does not know the option" -- "$imbolc" dump --fast "$work/small.imbolc"
+expect_error "missing option value" 2 "needs a value" -- "$imbolc" demo -o
+expect_error "load-json without -o" 2 "needs -o" -- "$imbolc" load-json "$work/small-1.json"
+expect_error "unknown bench suite" 2 "no benchmark suite" -- "$imbolc" bench nosuch
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]

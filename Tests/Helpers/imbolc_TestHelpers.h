@@ -1,0 +1,48 @@
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <imbolc_protocol/imbolc_protocol.h>
+
+namespace imbolc::test
+{
+
+/** A clock the test moves by hand, for undo coalescing. */
+struct FakeClock
+{
+    std::int64_t now = 1000;
+    model::UndoHistory::Clock function()
+    {
+        return [this] { return now; };
+    }
+};
+
+/** Applies an action that the test expects to succeed; fails the test with the reason otherwise. */
+inline model::ApplyResult applyOk (model::Dispatcher& d, const model::Action& a)
+{
+    auto r = d.apply (a);
+    INFO (model::actionName (a) << ": " << r.error);
+    REQUIRE (r.ok());
+    return r;
+}
+
+/** A session with one instrument (id returned) holding a low-pass filter stage. */
+struct Fixture
+{
+    FakeClock clock;
+    model::Session session;
+    model::UndoHistory history { clock.function() };
+    model::Dispatcher dispatcher { session, history };
+
+    model::InstrumentId addInstrument (model::BuiltInSource source = model::BuiltInSource::saw)
+    {
+        model::Source s;
+        s.builtIn = source;
+        model::Stage filter;
+        filter.kind = model::StageKind::filter;
+        return model::InstrumentId { applyOk (dispatcher, model::action::AddInstrument { "synth", s, model::Backend::internal, { filter } }).createdId };
+    }
+
+    model::StageId firstStage (model::InstrumentId id) { return session.instruments.find (id)->chain.at (0).id; }
+};
+
+} // namespace imbolc::test
