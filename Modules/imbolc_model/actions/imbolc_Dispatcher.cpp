@@ -1232,8 +1232,8 @@ struct Dispatcher::Context
         std::vector<AudioEffect> effects;
         forEachParam (now, [&] (const ParamAddress& p)
         {
-            auto* target = findParamIn (normalised, p);
-            auto* value = findParamIn (const_cast<Instrument&> (now), p);
+            auto* target = findParamValue (normalised, p);
+            const auto* value = findParamValue (const_cast<Instrument&> (now), p);
             if (target != nullptr && value != nullptr && *target != *value)
             {
                 *target = *value;
@@ -1285,34 +1285,6 @@ struct Dispatcher::Context
         {
             audio (AudioEffect::forId (AudioEffect::Kind::rebuildInstrument, now.id.value));
         }
-    }
-
-    /** Where a parameter lives in a lone instrument (no session around it), or nullptr. */
-    static float* findParamIn (Instrument& inst, const ParamAddress& p)
-    {
-        auto fromList = [&p] (std::vector<Parameter>& params) { return p.index < params.size() ? &params[p.index].value : nullptr; };
-        switch (p.group)
-        {
-            case ParamGroup::source: return fromList (inst.source.params);
-            case ParamGroup::stage:
-            {
-                auto* st = inst.findStage (StageId { p.itemId });
-                return st != nullptr ? fromList (st->params) : nullptr;
-            }
-            case ParamGroup::amp:
-            {
-                float* f[] = { &inst.amp.attack, &inst.amp.decay, &inst.amp.sustain, &inst.amp.release };
-                return p.index < 4 ? f[p.index] : nullptr;
-            }
-            case ParamGroup::lfo:   return p.index == 0 ? &inst.lfo.rate : (p.index == 1 ? &inst.lfo.depth : nullptr);
-            case ParamGroup::strip: return p.index == 0 ? &inst.strip.level : (p.index == 1 ? &inst.strip.pan : nullptr);
-            case ParamGroup::send:
-                for (auto& s : inst.strip.sends)
-                    if (s.bus.value == p.itemId && p.index == 0)
-                        return &s.level;
-                return nullptr;
-        }
-        return nullptr;
     }
 
     void sessionRestored (const UndoHistory::SessionPart& before)

@@ -23,75 +23,78 @@ namespace
         const char* name = "";
     };
 
-    template <typename FloatType>
-    ParamRef<FloatType> fromParameter (std::conditional_t<std::is_const_v<FloatType>, const Parameter, Parameter>& p)
+
+    /** A parameter with a fixed place in a struct (amp, LFO, strip): the field, its range, its name. */
+    template <typename FloatType, std::size_t N>
+    ParamRef<FloatType> fixedParam (std::uint16_t index, FloatType* const (&fields)[N], const Range (&ranges)[N], const char* const (&names)[N])
     {
+        if (index >= N)
+            return {};
+        return { fields[index], ranges[index].minValue, ranges[index].maxValue, names[index] };
+    }
+
+    template <typename FloatType, typename ParamList>
+    ParamRef<FloatType> fromList (ParamList& params, std::uint16_t index)
+    {
+        if (index >= params.size())
+            return {};
+        auto& p = params[index];
         return { &p.value, p.minValue, p.maxValue, p.name.c_str() };
+    }
+
+    template <typename FloatType, typename Chain>
+    ParamRef<FloatType> fromChain (Chain& chain, const ParamAddress& a)
+    {
+        auto* stage = findStage (chain, StageId { a.itemId });
+        return stage != nullptr ? fromList<FloatType> (stage->params, a.index) : ParamRef<FloatType> {};
+    }
+
+    constexpr const char* stripNames[] = { "level", "pan" };
+
+    /** Resolves an address's group and index inside one instrument (the node part is the caller's). */
+    template <typename InstrumentType, typename FloatType = std::conditional_t<std::is_const_v<InstrumentType>, const float, float>>
+    ParamRef<FloatType> resolveIn (InstrumentType& inst, const ParamAddress& a)
+    {
+        switch (a.group)
+        {
+            case ParamGroup::source: return fromList<FloatType> (inst.source.params, a.index);
+            case ParamGroup::stage:  return fromChain<FloatType> (inst.chain, a);
+            case ParamGroup::amp:
+            {
+                FloatType* const fields[] = { &inst.amp.attack, &inst.amp.decay, &inst.amp.sustain, &inst.amp.release };
+                static constexpr const char* names[] = { "attack", "decay", "sustain", "release" };
+                return fixedParam (a.index, fields, ampRanges, names);
+            }
+            case ParamGroup::lfo:
+            {
+                FloatType* const fields[] = { &inst.lfo.rate, &inst.lfo.depth };
+                static constexpr const char* names[] = { "lfo rate", "lfo depth" };
+                return fixedParam (a.index, fields, lfoRanges, names);
+            }
+            case ParamGroup::strip:
+            {
+                FloatType* const fields[] = { &inst.strip.level, &inst.strip.pan };
+                return fixedParam (a.index, fields, stripRanges, stripNames);
+            }
+            case ParamGroup::send:
+                if (a.index == 0)
+                    for (auto& send : inst.strip.sends)
+                        if (send.bus.value == a.itemId)
+                            return { &send.level, sendRange.minValue, sendRange.maxValue, "send level" };
+                return {};
+        }
+        return {};
     }
 
     template <typename SessionType, typename FloatType = std::conditional_t<std::is_const_v<SessionType>, const float, float>>
     ParamRef<FloatType> resolve (SessionType& session, const ParamAddress& a)
     {
-        using Ref = ParamRef<FloatType>;
-        auto fromList = [&a] (auto& params) -> Ref
-        {
-            if (a.index >= params.size())
-                return {};
-            auto& p = params[a.index];
-            return { &p.value, p.minValue, p.maxValue, p.name.c_str() };
-        };
-        auto fromChain = [&] (auto& chain) -> Ref
-        {
-            auto* stage = findStage (chain, StageId { a.itemId });
-            return stage != nullptr ? fromList (stage->params) : Ref {};
-        };
-
         switch (a.node)
         {
             case NodeKind::instrument:
             {
                 auto* inst = session.instruments.find (InstrumentId { a.nodeId });
-                if (inst == nullptr)
-                    return {};
-                switch (a.group)
-                {
-                    case ParamGroup::source: return fromList (inst->source.params);
-                    case ParamGroup::stage:  return fromChain (inst->chain);
-                    case ParamGroup::amp:
-                    {
-                        if (a.index >= std::size (ampRanges))
-                            return {};
-                        FloatType* fields[] = { &inst->amp.attack, &inst->amp.decay, &inst->amp.sustain, &inst->amp.release };
-                        static constexpr const char* names[] = { "attack", "decay", "sustain", "release" };
-                        return { fields[a.index], ampRanges[a.index].minValue, ampRanges[a.index].maxValue, names[a.index] };
-                    }
-                    case ParamGroup::lfo:
-                    {
-                        if (a.index >= std::size (lfoRanges))
-                            return {};
-                        FloatType* fields[] = { &inst->lfo.rate, &inst->lfo.depth };
-                        static constexpr const char* names[] = { "lfo rate", "lfo depth" };
-                        return { fields[a.index], lfoRanges[a.index].minValue, lfoRanges[a.index].maxValue, names[a.index] };
-                    }
-                    case ParamGroup::strip:
-                    {
-                        if (a.index >= std::size (stripRanges))
-                            return {};
-                        FloatType* fields[] = { &inst->strip.level, &inst->strip.pan };
-                        static constexpr const char* names[] = { "level", "pan" };
-                        return { fields[a.index], stripRanges[a.index].minValue, stripRanges[a.index].maxValue, names[a.index] };
-                    }
-                    case ParamGroup::send:
-                    {
-                        if (a.index != 0)
-                            return {};
-                        for (auto& send : inst->strip.sends)
-                            if (send.bus.value == a.itemId)
-                                return { &send.level, sendRange.minValue, sendRange.maxValue, "send level" };
-                        return {};
-                    }
-                }
-                return {};
+                return inst != nullptr ? resolveIn (*inst, a) : ParamRef<FloatType> {};
             }
             case NodeKind::bus:
             {
@@ -99,12 +102,11 @@ namespace
                 if (bus == nullptr)
                     return {};
                 if (a.group == ParamGroup::stage)
-                    return fromChain (bus->chain);
-                if (a.group == ParamGroup::strip && a.index < std::size (stripRanges))
+                    return fromChain<FloatType> (bus->chain, a);
+                if (a.group == ParamGroup::strip)
                 {
-                    FloatType* fields[] = { &bus->level, &bus->pan };
-                    static constexpr const char* names[] = { "level", "pan" };
-                    return { fields[a.index], stripRanges[a.index].minValue, stripRanges[a.index].maxValue, names[a.index] };
+                    FloatType* const fields[] = { &bus->level, &bus->pan };
+                    return fixedParam (a.index, fields, stripRanges, stripNames);
                 }
                 return {};
             }
@@ -113,7 +115,7 @@ namespace
                 if (a.nodeId != 0)
                     return {};
                 if (a.group == ParamGroup::stage)
-                    return fromChain (session.mixer.master.chain);
+                    return fromChain<FloatType> (session.mixer.master.chain, a);
                 if (a.group == ParamGroup::strip && a.index == (std::uint16_t) StripParam::level)
                     return { &session.mixer.master.level, stripRanges[0].minValue, stripRanges[0].maxValue, "level" };
                 return {};
@@ -571,6 +573,11 @@ std::optional<ParamInfo> findParam (const Session& session, const ParamAddress& 
 float* findParamValue (Session& session, const ParamAddress& a)
 {
     return resolve (session, a).value;
+}
+
+float* findParamValue (Instrument& instrument, const ParamAddress& a)
+{
+    return resolveIn (instrument, a).value;
 }
 
 std::string describe (const Session& session, const ParamAddress& a)

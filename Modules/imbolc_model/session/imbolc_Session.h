@@ -138,6 +138,9 @@ std::optional<ParamInfo> findParam (const Session&, const ParamAddress&);
 /** Where a parameter's value is stored, or nullptr. For the dispatcher and undo: the message thread. */
 float* findParamValue (Session&, const ParamAddress&);
 
+/** The same inside one instrument, ignoring the address's node (for undo's before/after comparison). */
+float* findParamValue (Instrument&, const ParamAddress&);
+
 /** Describes a parameter address for people, e.g. "instrument 3 stage 7 parameter 0 (cutoff)". */
 std::string describe (const Session&, const ParamAddress&);
 
