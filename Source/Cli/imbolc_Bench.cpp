@@ -71,8 +71,7 @@ namespace
     void header (const std::string& suite, const std::string& baselineName)
     {
         char text[512];
-        std::snprintf (text, sizeof (text), "\n%s\n  %-44s %14s %14s %10s\n", suite.c_str(), "figure", "imbolc", baselineName.c_str(),
-                       "ratio");
+        std::snprintf (text, sizeof (text), "\n%s\n  %-44s %14s %14s %10s\n", suite.c_str(), "figure", "imbolc", baselineName.c_str(), "ratio");
         std::cout << text;
     }
 
@@ -88,8 +87,10 @@ namespace
         const model::UndoScope full { model::UndoScopeKind::full, 0 };
 
         header ("bench model: undo snapshots (large session)", "full copy");
-        const auto singleNs = medianNanos (2001, [&] { auto e = model::UndoHistory::snapshot (session, single); (void) e; });
-        const auto fullNs = medianNanos (101, [&] { auto e = model::UndoHistory::snapshot (session, full); (void) e; });
+        const auto singleNs = medianNanos (2001, [&]
+                                           { auto e = model::UndoHistory::snapshot (session, single); (void) e; });
+        const auto fullNs = medianNanos (101, [&]
+                                         { auto e = model::UndoHistory::snapshot (session, full); (void) e; });
         row ("undo snapshot of a parameter tweak", human (singleNs), human (fullNs), fullNs / singleNs);
 
         // A 30-step knob sweep, 20 ms apart, through the real dispatcher: one entry with coalescing; the
@@ -98,7 +99,8 @@ namespace
         {
             std::int64_t now = 0;
             auto copy = session;
-            model::UndoHistory history ([&now] { return now; });
+            model::UndoHistory history ([&now]
+                                        { return now; });
             model::Dispatcher dispatcher (copy, history);
             const auto cutoff = model::ParamAddress::stage (model::NodeKind::instrument, target.value, copy.instruments.find (target)->chain[0].id, 0);
             for (int step = 0; step < 30; ++step, now += stepMs)
@@ -112,18 +114,21 @@ namespace
         {
             std::int64_t now = 0;
             auto copy = session;
-            model::UndoHistory history ([&now] { return now; });
+            model::UndoHistory history ([&now]
+                                        { return now; });
             model::Dispatcher dispatcher (copy, history);
             const auto level = model::ParamAddress::instrument (target, model::ParamGroup::strip, 0);
             int i = 0;
-            const auto perTweak = medianNanos (20001, [&] { dispatcher.apply (model::action::SetParam { level, (float) (i++ % 100) / 100.0f }); });
+            const auto perTweak = medianNanos (20001, [&]
+                                               { dispatcher.apply (model::action::SetParam { level, (float) (i++ % 100) / 100.0f }); });
             row ("dispatch one parameter tweak (with undo)", human (perTweak), "-", std::nullopt);
         }
 
         //==========================================================================
         header ("bench model: project file (large session)", "JSON text");
         std::vector<std::uint8_t> encoded;
-        const auto encodeNs = medianNanos (11, [&] { encoded = protocol::encodeProject (session); });
+        const auto encodeNs = medianNanos (11, [&]
+                                           { encoded = protocol::encodeProject (session); });
 
         flatbuffers::IDLOptions options;
         options.strict_json = true;
@@ -135,16 +140,17 @@ namespace
             return 1;
         }
         std::string json;
-        const auto jsonEncodeNs = medianNanos (5, [&] { json.clear(); flatbuffers::GenerateText (parser, encoded.data(), &json); });
+        const auto jsonEncodeNs = medianNanos (5, [&]
+                                               { json.clear(); flatbuffers::GenerateText (parser, encoded.data(), &json); });
         row ("serialize", human (encodeNs), human (jsonEncodeNs), jsonEncodeNs / encodeNs);
 
-        const auto decodeNs = medianNanos (11, [&] { auto r = protocol::decodeProject (encoded.data(), encoded.size()); (void) r; });
+        const auto decodeNs = medianNanos (11, [&]
+                                           { auto r = protocol::decodeProject (encoded.data(), encoded.size()); (void) r; });
         const auto jsonDecodeNs = medianNanos (5, [&]
-        {
+                                               {
             flatbuffers::Parser p (options);
             p.Parse (protocol::detail::schemaText);
-            p.Parse (json.c_str());
-        });
+            p.Parse (json.c_str()); });
         row ("parse (verify, checksum, decode, validate)", human (decodeNs), human (jsonDecodeNs), jsonDecodeNs / decodeNs);
         row ("file size", bytes ((double) encoded.size()), bytes ((double) json.size()), (double) json.size() / (double) encoded.size());
 
@@ -152,23 +158,23 @@ namespace
         folder.createDirectory();
         const auto file = folder.getChildFile ("large.imbolc");
         const auto jsonFile = folder.getChildFile ("large.json");
-        const auto saveNs = medianNanos (5, [&] { protocol::saveProject (session, file); });
+        const auto saveNs = medianNanos (5, [&]
+                                         { protocol::saveProject (session, file); });
         const auto jsonSaveNs = medianNanos (5, [&]
-        {
+                                             {
             std::string text;
             flatbuffers::GenerateText (parser, protocol::encodeProject (session).data(), &text);
-            protocol::writeFileAtomically (jsonFile, text.data(), text.size());
-        });
+            protocol::writeFileAtomically (jsonFile, text.data(), text.size()); });
         row ("save (encode, atomic write, fsync)", human (saveNs), human (jsonSaveNs), jsonSaveNs / saveNs);
-        const auto loadNs = medianNanos (5, [&] { auto r = protocol::loadProject (file); (void) r; });
+        const auto loadNs = medianNanos (5, [&]
+                                         { auto r = protocol::loadProject (file); (void) r; });
         const auto jsonLoadNs = medianNanos (5, [&]
-        {
+                                             {
             juce::MemoryBlock text;
             jsonFile.loadFileAsData (text);
             std::string error;
             auto b = protocol::projectFromJson (text.toString().toStdString(), error);
-            (void) b;
-        });
+            (void) b; });
         row ("load (read, decode, validate)", human (loadNs), human (jsonLoadNs), jsonLoadNs / loadNs);
         folder.deleteRecursively();
 

@@ -192,10 +192,14 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
 
         const auto& command = args[0];
         const std::vector<std::string> rest (args.begin() + 1, args.end());
-        if (command == "demo")      return demo (rest);
-        if (command == "dump")      return dump (rest);
-        if (command == "load-json") return loadJson (rest);
-        if (command == "bench")     return bench (rest);
+        if (command == "demo")
+            return demo (rest);
+        if (command == "dump")
+            return dump (rest);
+        if (command == "load-json")
+            return loadJson (rest);
+        if (command == "bench")
+            return bench (rest);
         for (const char* later : { "render", "play", "serve", "join", "plugins" })
             if (command == later)
             {

@@ -12,7 +12,8 @@ struct FakeClock
     std::int64_t now = 1000;
     model::UndoHistory::Clock function()
     {
-        return [this] { return now; };
+        return [this]
+        { return now; };
     }
 };
 

@@ -6,40 +6,40 @@ using test::applyOk;
 
 namespace
 {
-    /** Records which action kinds a test applied and rejected, to prove every kind is covered. */
-    struct Coverage
-    {
-        std::set<std::size_t> applied, rejected;
-    };
+/** Records which action kinds a test applied and rejected, to prove every kind is covered. */
+struct Coverage
+{
+    std::set<std::size_t> applied, rejected;
+};
 
-    /** The rejection contract: an error sentence, and no change at all (session and undo history). */
-    void expectRejected (Dispatcher& d, const Action& a, Coverage& coverage, const std::string& fragment = {})
-    {
-        const auto before = d.getSession();
-        const auto undoDepth = d.getHistory().undoDepth();
-        const auto redoDepth = d.getHistory().redoDepth();
-        const auto r = d.apply (a);
-        INFO (actionName (a));
-        REQUIRE_FALSE (r.ok());
-        CHECK_FALSE (r.error.empty());
-        CHECK (r.error.back() == '.');
-        if (! fragment.empty())
-            CHECK_THAT (r.error, Catch::Contains (fragment));
-        CHECK (d.getSession() == before);
-        CHECK (d.getHistory().undoDepth() == undoDepth);
-        CHECK (d.getHistory().redoDepth() == redoDepth);
-        coverage.rejected.insert (a.index());
-    }
+/** The rejection contract: an error sentence, and no change at all (session and undo history). */
+void expectRejected (Dispatcher& d, const Action& a, Coverage& coverage, const std::string& fragment = {})
+{
+    const auto before = d.getSession();
+    const auto undoDepth = d.getHistory().undoDepth();
+    const auto redoDepth = d.getHistory().redoDepth();
+    const auto r = d.apply (a);
+    INFO (actionName (a));
+    REQUIRE_FALSE (r.ok());
+    CHECK_FALSE (r.error.empty());
+    CHECK (r.error.back() == '.');
+    if (! fragment.empty())
+        CHECK_THAT (r.error, Catch::Contains (fragment));
+    CHECK (d.getSession() == before);
+    CHECK (d.getHistory().undoDepth() == undoDepth);
+    CHECK (d.getHistory().redoDepth() == redoDepth);
+    coverage.rejected.insert (a.index());
+}
 
-    ApplyResult expectApplied (Dispatcher& d, const Action& a, Coverage& coverage)
-    {
-        auto r = applyOk (d, a);
-        CHECK (validate (d.getSession()).empty());
-        coverage.applied.insert (a.index());
-        return r;
-    }
+ApplyResult expectApplied (Dispatcher& d, const Action& a, Coverage& coverage)
+{
+    auto r = applyOk (d, a);
+    CHECK (validate (d.getSession()).empty());
+    coverage.applied.insert (a.index());
+    return r;
+}
 
-    const float notANumber = std::numeric_limits<float>::quiet_NaN();
+const float notANumber = std::numeric_limits<float>::quiet_NaN();
 } // namespace
 
 TEST_CASE ("Every action kind applies and every action that can be invalid is rejected without a trace", "[model]")
@@ -269,9 +269,7 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
 
     // Coverage: every kind was applied; every kind that can be invalid was rejected.
     CHECK (cov.applied.size() == std::variant_size_v<Action>);
-    const std::set<std::size_t> cannotFail { Action (action::Play {}).index(), Action (action::Stop {}).index(),
-                                             Action (action::SetRecording {}).index(),
-                                             Action (action::SetAutomationRecording {}).index() };
+    const std::set<std::size_t> cannotFail { Action (action::Play {}).index(), Action (action::Stop {}).index(), Action (action::SetRecording {}).index(), Action (action::SetAutomationRecording {}).index() };
     for (std::size_t i = 0; i < std::variant_size_v<Action>; ++i)
         if (cannotFail.count (i) == 0)
         {

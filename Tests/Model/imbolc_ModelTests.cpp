@@ -57,7 +57,8 @@ TEST_CASE ("Tracks keep notes sorted and find the first note at a tick by binary
 
     for (Tick t : { Tick (0), Tick (1), Tick (5000), Tick (9999), Tick (10000) })
     {
-        const auto expected = (std::size_t) (std::find_if (track.notes.begin(), track.notes.end(), [t] (const Note& n) { return n.tick >= t; })
+        const auto expected = (std::size_t) (std::find_if (track.notes.begin(), track.notes.end(), [t] (const Note& n)
+                                                           { return n.tick >= t; })
                                              - track.notes.begin());
         CHECK (track.firstAtOrAfter (t) == expected);
     }
@@ -84,13 +85,13 @@ TEST_CASE ("Automation points: one per tick sorted and values follow each segmen
     REQUIRE (list.points.size() == 6);
     REQUIRE (list.isSorted());
 
-    CHECK (*list.valueAt (-50) == Approx (0.0f));      // before the first point: the first value
+    CHECK (*list.valueAt (-50) == Approx (0.0f)); // before the first point: the first value
     CHECK (*list.valueAt (500) == Approx (2.0f * 0.125f)); // exponential (cubic) from 0 to 2 at x = 0.5
-    CHECK (*list.valueAt (2500) == Approx (0.0f));     // a step holds until the next point
-    CHECK (*list.valueAt (3500) == Approx (0.5f));     // an S-curve is symmetric about its middle
+    CHECK (*list.valueAt (2500) == Approx (0.0f)); // a step holds until the next point
+    CHECK (*list.valueAt (3500) == Approx (0.5f)); // an S-curve is symmetric about its middle
     CHECK (*list.valueAt (3250) == Approx (1.0f - 0.15625f)); // 1 - (3x^2 - 2x^3) at x = 0.25
-    CHECK (*list.valueAt (4500) == Approx (0.125f));   // cubic from 0 to 1 at x = 0.5
-    CHECK (*list.valueAt (9999) == Approx (1.0f));     // after the last point: the last value
+    CHECK (*list.valueAt (4500) == Approx (0.125f)); // cubic from 0 to 1 at x = 0.5
+    CHECK (*list.valueAt (9999) == Approx (1.0f)); // after the last point: the last value
 
     REQUIRE (list.remove (3000).has_value());
     CHECK_FALSE (list.remove (3000).has_value());
@@ -116,8 +117,10 @@ TEST_CASE ("Reference sessions are valid deterministic and the size the spec ask
     {
         for (const auto& st : chain)
         {
-            if (st.kind == StageKind::filter) filters.insert (st.filter);
-            if (st.kind == StageKind::effect) effects.insert (st.effect);
+            if (st.kind == StageKind::filter)
+                filters.insert (st.filter);
+            if (st.kind == StageKind::effect)
+                effects.insert (st.effect);
             eq |= st.kind == StageKind::eq;
         }
     };

@@ -6,12 +6,12 @@ using test::applyOk;
 
 namespace
 {
-    ParamAddress cutoffOf (test::Fixture& f, InstrumentId id)
-    {
-        return ParamAddress::stage (NodeKind::instrument, id.value, f.firstStage (id), 0);
-    }
+ParamAddress cutoffOf (test::Fixture& f, InstrumentId id)
+{
+    return ParamAddress::stage (NodeKind::instrument, id.value, f.firstStage (id), 0);
+}
 
-    float valueOf (const Session& s, const ParamAddress& p) { return findParam (s, p)->value; }
+float valueOf (const Session& s, const ParamAddress& p) { return findParam (s, p)->value; }
 } // namespace
 
 TEST_CASE ("Undo and redo restore each scope exactly", "[model][undo]")

@@ -9,37 +9,37 @@
 
 namespace
 {
-    constexpr double sampleRate = 48000.0;
-    constexpr int numSamples = 48000;
+constexpr double sampleRate = 48000.0;
+constexpr int numSamples = 48000;
 
-    juce::AudioBuffer<float> makeTone()
+juce::AudioBuffer<float> makeTone()
+{
+    juce::AudioBuffer<float> buffer (2, numSamples);
+    for (int ch = 0; ch < 2; ++ch)
+        for (int i = 0; i < numSamples; ++i)
+            buffer.setSample (ch, i, 0.5f * (float) std::sin (2.0 * juce::MathConstants<double>::pi * (440.0 + 110.0 * ch) * i / sampleRate));
+    return buffer;
+}
+
+juce::AudioBuffer<float> roundTrip (juce::AudioFormat& format, const juce::AudioBuffer<float>& in, int bits, int quality, std::size_t& encodedBytes)
+{
+    juce::MemoryBlock encoded;
     {
-        juce::AudioBuffer<float> buffer (2, numSamples);
-        for (int ch = 0; ch < 2; ++ch)
-            for (int i = 0; i < numSamples; ++i)
-                buffer.setSample (ch, i, 0.5f * (float) std::sin (2.0 * juce::MathConstants<double>::pi * (440.0 + 110.0 * ch) * i / sampleRate));
-        return buffer;
+        auto* stream = new juce::MemoryOutputStream (encoded, false);
+        std::unique_ptr<juce::AudioFormatWriter> writer (format.createWriterFor (stream, sampleRate, 2, bits, {}, quality));
+        REQUIRE (writer != nullptr);
+        REQUIRE (writer->writeFromAudioSampleBuffer (in, 0, in.getNumSamples()));
     }
+    encodedBytes = encoded.getSize();
 
-    juce::AudioBuffer<float> roundTrip (juce::AudioFormat& format, const juce::AudioBuffer<float>& in, int bits, int quality, std::size_t& encodedBytes)
-    {
-        juce::MemoryBlock encoded;
-        {
-            auto* stream = new juce::MemoryOutputStream (encoded, false);
-            std::unique_ptr<juce::AudioFormatWriter> writer (format.createWriterFor (stream, sampleRate, 2, bits, {}, quality));
-            REQUIRE (writer != nullptr);
-            REQUIRE (writer->writeFromAudioSampleBuffer (in, 0, in.getNumSamples()));
-        }
-        encodedBytes = encoded.getSize();
-
-        std::unique_ptr<juce::AudioFormatReader> reader (format.createReaderFor (new juce::MemoryInputStream (encoded, false), true));
-        REQUIRE (reader != nullptr);
-        REQUIRE (reader->numChannels == 2);
-        REQUIRE (reader->sampleRate == sampleRate);
-        juce::AudioBuffer<float> out (2, (int) reader->lengthInSamples);
-        REQUIRE (reader->read (&out, 0, out.getNumSamples(), 0, true, true));
-        return out;
-    }
+    std::unique_ptr<juce::AudioFormatReader> reader (format.createReaderFor (new juce::MemoryInputStream (encoded, false), true));
+    REQUIRE (reader != nullptr);
+    REQUIRE (reader->numChannels == 2);
+    REQUIRE (reader->sampleRate == sampleRate);
+    juce::AudioBuffer<float> out (2, (int) reader->lengthInSamples);
+    REQUIRE (reader->read (&out, 0, out.getNumSamples(), 0, true, true));
+    return out;
+}
 } // namespace
 
 TEST_CASE ("FLAC through the system libFLAC is lossless at 24 bits", "[platform]")

@@ -5,74 +5,74 @@ using namespace imbolc::test;
 
 namespace
 {
-    std::string toJson (const std::vector<std::uint8_t>& bytes)
-    {
-        std::string error = "stale";
-        auto json = protocol::projectToJson (bytes.data(), bytes.size(), error);
-        INFO (error);
-        REQUIRE (error.empty());
-        REQUIRE_FALSE (json.empty());
-        return json;
-    }
+std::string toJson (const std::vector<std::uint8_t>& bytes)
+{
+    std::string error = "stale";
+    auto json = protocol::projectToJson (bytes.data(), bytes.size(), error);
+    INFO (error);
+    REQUIRE (error.empty());
+    REQUIRE_FALSE (json.empty());
+    return json;
+}
 
-    std::vector<std::uint8_t> fromJson (const std::string& json)
-    {
-        std::string error = "stale";
-        auto bytes = protocol::projectFromJson (json, error);
-        INFO (error);
-        REQUIRE (error.empty());
-        REQUIRE_FALSE (bytes.empty());
-        return bytes;
-    }
+std::vector<std::uint8_t> fromJson (const std::string& json)
+{
+    std::string error = "stale";
+    auto bytes = protocol::projectFromJson (json, error);
+    INFO (error);
+    REQUIRE (error.empty());
+    REQUIRE_FALSE (bytes.empty());
+    return bytes;
+}
 
-    std::string fromJsonError (const std::string& json)
-    {
-        std::string error;
-        const auto bytes = protocol::projectFromJson (json, error);
-        REQUIRE (bytes.empty());
-        REQUIRE_FALSE (error.empty());
-        return error;
-    }
+std::string fromJsonError (const std::string& json)
+{
+    std::string error;
+    const auto bytes = protocol::projectFromJson (json, error);
+    REQUIRE (bytes.empty());
+    REQUIRE_FALSE (error.empty());
+    return error;
+}
 
-    model::Session decodeOk (const std::vector<std::uint8_t>& bytes)
-    {
-        auto decoded = protocol::decodeProject (bytes.data(), bytes.size());
-        INFO (decoded.error);
-        REQUIRE (decoded.ok());
-        return std::move (*decoded.session);
-    }
+model::Session decodeOk (const std::vector<std::uint8_t>& bytes)
+{
+    auto decoded = protocol::decodeProject (bytes.data(), bytes.size());
+    INFO (decoded.error);
+    REQUIRE (decoded.ok());
+    return std::move (*decoded.session);
+}
 
-    /** Session -> file -> JSON -> file -> session. */
-    model::Session throughJson (const model::Session& s)
-    {
-        return decodeOk (fromJson (toJson (protocol::encodeProject (s))));
-    }
+/** Session -> file -> JSON -> file -> session. */
+model::Session throughJson (const model::Session& s)
+{
+    return decodeOk (fromJson (toJson (protocol::encodeProject (s))));
+}
 
-    bool startsWith (const std::string& s, const std::string& prefix) { return s.rfind (prefix, 0) == 0; }
+bool startsWith (const std::string& s, const std::string& prefix) { return s.rfind (prefix, 0) == 0; }
 
-    /** Replaces the value of the first `"key": value` in the JSON text. */
-    std::string replaceValue (std::string json, const std::string& key, const std::string& value)
-    {
-        const auto keyText = "\"" + key + "\": ";
-        const auto at = json.find (keyText);
-        REQUIRE (at != std::string::npos);
-        const auto start = at + keyText.size();
-        const auto end = json.find_first_of (",\n}", start);
-        REQUIRE (end != std::string::npos);
-        return json.replace (start, end - start, value);
-    }
+/** Replaces the value of the first `"key": value` in the JSON text. */
+std::string replaceValue (std::string json, const std::string& key, const std::string& value)
+{
+    const auto keyText = "\"" + key + "\": ";
+    const auto at = json.find (keyText);
+    REQUIRE (at != std::string::npos);
+    const auto start = at + keyText.size();
+    const auto end = json.find_first_of (",\n}", start);
+    REQUIRE (end != std::string::npos);
+    return json.replace (start, end - start, value);
+}
 
-    void requireJsonReproducesItself (const model::Session& session)
-    {
-        const auto j1 = toJson (protocol::encodeProject (session));
-        const auto b2 = fromJson (j1);
-        const auto j2 = toJson (b2);
-        REQUIRE (j1 == j2);
+void requireJsonReproducesItself (const model::Session& session)
+{
+    const auto j1 = toJson (protocol::encodeProject (session));
+    const auto b2 = fromJson (j1);
+    const auto j2 = toJson (b2);
+    REQUIRE (j1 == j2);
 
-        // What comes back is a complete project file: checksum verified, identifier in place.
-        REQUIRE (protocol::decodeProject (b2.data(), b2.size(), protocol::ChecksumPolicy::verify).ok());
-        REQUIRE (std::string (b2.begin() + 4, b2.begin() + 8) == "IMBC");
-    }
+    // What comes back is a complete project file: checksum verified, identifier in place.
+    REQUIRE (protocol::decodeProject (b2.data(), b2.size(), protocol::ChecksumPolicy::verify).ok());
+    REQUIRE (std::string (b2.begin() + 4, b2.begin() + 8) == "IMBC");
+}
 } // namespace
 
 TEST_CASE ("JSON of a project reproduces itself byte for byte", "[protocol]")

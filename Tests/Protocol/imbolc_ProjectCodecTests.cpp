@@ -5,44 +5,44 @@ using namespace imbolc::test;
 
 namespace
 {
-    model::Session decodeOk (const std::vector<std::uint8_t>& bytes, protocol::ChecksumPolicy policy = protocol::ChecksumPolicy::verify)
-    {
-        auto decoded = protocol::decodeProject (bytes.data(), bytes.size(), policy);
-        INFO (decoded.error);
-        REQUIRE (decoded.ok());
-        REQUIRE (decoded.error.empty());
-        return std::move (*decoded.session);
-    }
+model::Session decodeOk (const std::vector<std::uint8_t>& bytes, protocol::ChecksumPolicy policy = protocol::ChecksumPolicy::verify)
+{
+    auto decoded = protocol::decodeProject (bytes.data(), bytes.size(), policy);
+    INFO (decoded.error);
+    REQUIRE (decoded.ok());
+    REQUIRE (decoded.error.empty());
+    return std::move (*decoded.session);
+}
 
-    std::string decodeError (const std::uint8_t* data, std::size_t size, protocol::ChecksumPolicy policy = protocol::ChecksumPolicy::verify)
-    {
-        const auto decoded = protocol::decodeProject (data, size, policy);
-        REQUIRE_FALSE (decoded.ok());
-        REQUIRE_FALSE (decoded.session.has_value());
-        REQUIRE_FALSE (decoded.error.empty());
-        return decoded.error;
-    }
+std::string decodeError (const std::uint8_t* data, std::size_t size, protocol::ChecksumPolicy policy = protocol::ChecksumPolicy::verify)
+{
+    const auto decoded = protocol::decodeProject (data, size, policy);
+    REQUIRE_FALSE (decoded.ok());
+    REQUIRE_FALSE (decoded.session.has_value());
+    REQUIRE_FALSE (decoded.error.empty());
+    return decoded.error;
+}
 
-    std::string decodeError (const std::vector<std::uint8_t>& bytes, protocol::ChecksumPolicy policy = protocol::ChecksumPolicy::verify)
-    {
-        return decodeError (bytes.data(), bytes.size(), policy);
-    }
+std::string decodeError (const std::vector<std::uint8_t>& bytes, protocol::ChecksumPolicy policy = protocol::ChecksumPolicy::verify)
+{
+    return decodeError (bytes.data(), bytes.size(), policy);
+}
 
-    bool startsWith (const std::string& s, const std::string& prefix) { return s.rfind (prefix, 0) == 0; }
+bool startsWith (const std::string& s, const std::string& prefix) { return s.rfind (prefix, 0) == 0; }
 
-    void requireRoundTrip (const model::Session& session)
-    {
-        REQUIRE (model::validate (session).empty());
-        const auto first = protocol::encodeProject (session);
-        const auto second = protocol::encodeProject (session);
-        REQUIRE (first == second);
+void requireRoundTrip (const model::Session& session)
+{
+    REQUIRE (model::validate (session).empty());
+    const auto first = protocol::encodeProject (session);
+    const auto second = protocol::encodeProject (session);
+    REQUIRE (first == second);
 
-        const auto decoded = decodeOk (first);
-        REQUIRE (decoded == stopped (session));
+    const auto decoded = decodeOk (first);
+    REQUIRE (decoded == stopped (session));
 
-        // Decoding and encoding again gives the same file: nothing is lost or reordered.
-        REQUIRE (protocol::encodeProject (decoded) == protocol::encodeProject (stopped (session)));
-    }
+    // Decoding and encoding again gives the same file: nothing is lost or reordered.
+    REQUIRE (protocol::encodeProject (decoded) == protocol::encodeProject (stopped (session)));
+}
 } // namespace
 
 TEST_CASE ("crc32 gives the IEEE check value and chains across blocks", "[protocol]")
@@ -182,7 +182,7 @@ TEST_CASE ("a project from a newer schema is refused with both versions named", 
     rewriteChecksum (bytes);
 
     const auto expected = "The project was written by a newer Imbolc (schema version " + std::to_string (protocol::currentSchemaVersion + 1)
-                        + "; this build reads up to " + std::to_string (protocol::currentSchemaVersion) + "); update Imbolc to open it.";
+                          + "; this build reads up to " + std::to_string (protocol::currentSchemaVersion) + "); update Imbolc to open it.";
     REQUIRE (decodeError (bytes) == expected);
     REQUIRE (decodeError (bytes, protocol::ChecksumPolicy::ignore) == expected);
 }

@@ -11,19 +11,19 @@ using namespace imbolc::test;
 
 namespace
 {
-    model::Session loadOk (const juce::File& f)
-    {
-        auto loaded = protocol::loadProject (f);
-        INFO (loaded.error);
-        REQUIRE (loaded.ok());
-        return std::move (*loaded.session);
-    }
+model::Session loadOk (const juce::File& f)
+{
+    auto loaded = protocol::loadProject (f);
+    INFO (loaded.error);
+    REQUIRE (loaded.ok());
+    return std::move (*loaded.session);
+}
 
-    model::Session renamed (model::Session s, const std::string& name)
-    {
-        s.settings.name = name;
-        return s;
-    }
+model::Session renamed (model::Session s, const std::string& name)
+{
+    s.settings.name = name;
+    return s;
+}
 } // namespace
 
 TEST_CASE ("a saved project loads back equal and no temporary file is left", "[protocol]")
@@ -63,7 +63,8 @@ TEST_CASE ("writeFileAtomically writes in chunks and makes a missing folder", "[
         data[i] = (std::uint8_t) (i * 7 + i / 251);
 
     std::vector<std::size_t> progress;
-    const auto result = protocol::writeFileAtomically (f, data.data(), data.size(), [&] (std::size_t written) { progress.push_back (written); });
+    const auto result = protocol::writeFileAtomically (f, data.data(), data.size(), [&] (std::size_t written)
+                                                       { progress.push_back (written); });
     INFO (result.getErrorMessage());
     REQUIRE (result.wasOk());
     REQUIRE (progress == std::vector<std::size_t> { 1024 * 1024, 2 * 1024 * 1024, data.size() });
@@ -153,8 +154,7 @@ TEST_CASE ("a save killed midway leaves the previous file intact", "[protocol]")
                                            const char byte = 1;
                                            [[maybe_unused]] const auto n = ::write (signalFd, &byte, 1);
                                            for (;;)
-                                               ::pause();
-                                       });
+                                               ::pause(); });
         ::_exit (3); // only reached if the write never got to a chunk
     }
 
@@ -215,8 +215,7 @@ TEST_CASE ("ProjectSaver saves snapshots on its own thread with the newest last"
                                  // Catch2 is not thread-safe: record here, check on the test's thread.
                                  results.push_back (result.wasOk() && target == f);
                                  callbackThreads.push_back (std::this_thread::get_id());
-                                 savedNames.push_back (name);
-                             });
+                                 savedNames.push_back (name); });
         }
         saver.waitUntilIdle();
 
@@ -248,8 +247,7 @@ TEST_CASE ("ProjectSaver finishes a requested save before it is destroyed", "[pr
         saver.saveAsync (largeReference(), f, [&] (const juce::File&, juce::Result r)
                          {
                              if (r.wasOk())
-                                 ++callbacks;
-                         });
+                                 ++callbacks; });
     }
 
     REQUIRE (callbacks == 1);
@@ -261,7 +259,8 @@ TEST_CASE ("ProjectSaver finishes a requested save before it is destroyed", "[pr
     juce::String message;
     {
         protocol::ProjectSaver saver;
-        saver.saveAsync (smallReference(), blocker.getChildFile ("y.imbolc"), [&] (const juce::File&, juce::Result r) { message = r.getErrorMessage(); });
+        saver.saveAsync (smallReference(), blocker.getChildFile ("y.imbolc"), [&] (const juce::File&, juce::Result r)
+                         { message = r.getErrorMessage(); });
         saver.waitUntilIdle();
     }
     REQUIRE (message == "Could not save " + blocker.getChildFile ("y.imbolc").getFullPathName() + ": Not a directory.");

@@ -8,24 +8,24 @@ struct AudioEffect
 {
     enum class Kind : std::uint8_t
     {
-        setParam,          ///< param, value: set one parameter on one node
-        setStripSwitches,  ///< node, id: mute/solo changed (cheap; no rebuild)
-        setBypass,         ///< node, id, param.itemId = stage, value 1 = bypassed (no rebuild)
-        reroute,           ///< id = instrument: output or sends changed; chain untouched
-        updateInstrument,  ///< id = instrument: voice cap, LFO shape/target or groove changed (no rebuild)
+        setParam, ///< param, value: set one parameter on one node
+        setStripSwitches, ///< node, id: mute/solo changed (cheap; no rebuild)
+        setBypass, ///< node, id, param.itemId = stage, value 1 = bypassed (no rebuild)
+        reroute, ///< id = instrument: output or sends changed; chain untouched
+        updateInstrument, ///< id = instrument: voice cap, LFO shape/target or groove changed (no rebuild)
         rebuildInstrument, ///< id = instrument: its chain must be rebuilt
-        addInstrument,     ///< id = instrument
-        deleteInstrument,  ///< id = instrument
-        addBus,            ///< id = bus
-        deleteBus,         ///< id = bus
-        rebuildBus,        ///< id = bus: rebuild only that bus's processing
-        rebuildMaster,     ///< the master chain changed
-        updateTrack,       ///< id = instrument: its notes changed
-        updateLane,        ///< id = lane: its points or target changed, or it was added or removed
+        addInstrument, ///< id = instrument
+        deleteInstrument, ///< id = instrument
+        addBus, ///< id = bus
+        deleteBus, ///< id = bus
+        rebuildBus, ///< id = bus: rebuild only that bus's processing
+        rebuildMaster, ///< the master chain changed
+        updateTrack, ///< id = instrument: its notes changed
+        updateLane, ///< id = lane: its points or target changed, or it was added or removed
         updateArrangement, ///< clips or placements changed: re-flatten
-        updateTiming,      ///< tempo, time signature, swing or loop changed
-        transport,         ///< play/stop/locate/record
-        fullRebuild        ///< everything (project load, full-scope undo)
+        updateTiming, ///< tempo, time signature, swing or loop changed
+        transport, ///< play/stop/locate/record
+        fullRebuild ///< everything (project load, full-scope undo)
     };
 
     Kind kind = Kind::fullRebuild;
@@ -43,7 +43,12 @@ struct AudioEffect
 /** One piano-roll edit, so the network can send the edit instead of the track. */
 struct NoteOp
 {
-    enum class Kind : std::uint8_t { add, remove, update };
+    enum class Kind : std::uint8_t
+    {
+        add,
+        remove,
+        update
+    };
     Kind kind;
     InstrumentId instrument;
     Note note; ///< the note after the edit (for remove: as it was)
@@ -53,7 +58,11 @@ struct NoteOp
 /** One automation-point edit. */
 struct PointOp
 {
-    enum class Kind : std::uint8_t { set, remove };
+    enum class Kind : std::uint8_t
+    {
+        set,
+        remove
+    };
     Kind kind;
     LaneId lane;
     Point point; ///< for remove only the tick matters
@@ -95,12 +104,12 @@ struct NetDirty
 
 enum class UndoScopeKind : std::uint8_t
 {
-    none,       ///< not undoable (transport, undo/redo themselves)
+    none, ///< not undoable (transport, undo/redo themselves)
     instrument, ///< one instrument's settings and chain
-    track,      ///< one instrument's piano-roll notes
-    lane,       ///< one automation lane's points
-    session,    ///< settings, arrangement, automation lanes, mixer (not instruments or notes)
-    full        ///< everything: instrument or bus added or removed
+    track, ///< one instrument's piano-roll notes
+    lane, ///< one automation lane's points
+    session, ///< settings, arrangement, automation lanes, mixer (not instruments or notes)
+    full ///< everything: instrument or bus added or removed
 };
 
 struct UndoScope
@@ -113,7 +122,12 @@ struct UndoScope
 /** Sequential edits with the same key within the coalescing window share one undo entry. */
 struct CoalesceKey
 {
-    enum class Kind : std::uint8_t { none, instrumentParams, sessionParams };
+    enum class Kind : std::uint8_t
+    {
+        none,
+        instrumentParams,
+        sessionParams
+    };
     Kind kind = Kind::none;
     std::uint32_t id = 0;
     bool operator== (const CoalesceKey&) const = default;

@@ -9,9 +9,12 @@ namespace
     {
         switch (node)
         {
-            case NodeKind::instrument: return "instrument " + std::to_string (id);
-            case NodeKind::bus:        return "bus " + std::to_string (id);
-            case NodeKind::master:     return "the master";
+            case NodeKind::instrument:
+                return "instrument " + std::to_string (id);
+            case NodeKind::bus:
+                return "bus " + std::to_string (id);
+            case NodeKind::master:
+                return "the master";
         }
         return "node " + std::to_string (id);
     }
@@ -102,9 +105,15 @@ struct Dispatcher::Context
     {
         switch (node)
         {
-            case NodeKind::instrument: net().instruments.insert (InstrumentId { id }); break;
-            case NodeKind::bus:        net().buses.insert (BusId { id }); break;
-            case NodeKind::master:     net().master = true; break;
+            case NodeKind::instrument:
+                net().instruments.insert (InstrumentId { id });
+                break;
+            case NodeKind::bus:
+                net().buses.insert (BusId { id });
+                break;
+            case NodeKind::master:
+                net().master = true;
+                break;
         }
     }
 
@@ -116,9 +125,15 @@ struct Dispatcher::Context
         {
             switch (st.kind)
             {
-                case StageKind::filter: st.params = makeFilterParameters (st.filter); break;
-                case StageKind::eq:     st.params = makeEqParameters(); break;
-                case StageKind::effect: st.params = makeEffectParameters (st.effect); break;
+                case StageKind::filter:
+                    st.params = makeFilterParameters (st.filter);
+                    break;
+                case StageKind::eq:
+                    st.params = makeEqParameters();
+                    break;
+                case StageKind::effect:
+                    st.params = makeEffectParameters (st.effect);
+                    break;
             }
         }
         return checks::stage (owner, st);
@@ -133,7 +148,8 @@ struct Dispatcher::Context
 
     Note* findNote (Track& track, NoteId id)
     {
-        auto it = std::find_if (track.notes.begin(), track.notes.end(), [id] (const Note& n) { return n.id == id; });
+        auto it = std::find_if (track.notes.begin(), track.notes.end(), [id] (const Note& n)
+                                { return n.id == id; });
         return it == track.notes.end() ? nullptr : &*it;
     }
 
@@ -155,7 +171,8 @@ struct Dispatcher::Context
         for (auto& clip : session.arrangement.clips)
         {
             const auto before = clip.automation.size();
-            std::erase_if (clip.automation, [&] (const ClipLane& l) { return targetsNode (l.target, node, id); });
+            std::erase_if (clip.automation, [&] (const ClipLane& l)
+                           { return targetsNode (l.target, node, id); });
             clipsChanged |= clip.automation.size() != before;
         }
         if (clipsChanged)
@@ -197,8 +214,7 @@ struct Dispatcher::Context
             case AutomationTargetKind::parameter:
                 if (auto info = findParam (session, target.param))
                     if (p.value < info->minValue || p.value > info->maxValue)
-                        return sentence ("The value ", p.value, " is outside the range of ", describe (session, target.param), " (",
-                                         info->minValue, " to ", info->maxValue, ").");
+                        return sentence ("The value ", p.value, " is outside the range of ", describe (session, target.param), " (", info->minValue, " to ", info->maxValue, ").");
                 return {};
         }
         return "Unknown automation target.";
@@ -376,8 +392,7 @@ struct Dispatcher::Context
         if (! std::isfinite (a.value))
             return sentence ("The value for ", describe (session, a.param), " is not a finite number.");
         if (a.value < info->minValue || a.value > info->maxValue)
-            return sentence ("The value ", a.value, " is outside the range of ", describe (session, a.param), " (", info->minValue,
-                             " to ", info->maxValue, ").");
+            return sentence ("The value ", a.value, " is outside the range of ", describe (session, a.param), " (", info->minValue, " to ", info->maxValue, ").");
 
         const bool isInstrument = a.param.node == NodeKind::instrument;
         const CoalesceKey key { isInstrument ? CoalesceKey::Kind::instrumentParams : CoalesceKey::Kind::sessionParams,
@@ -484,7 +499,8 @@ struct Dispatcher::Context
         if (findStage (*chain, a.stage) == nullptr)
             return sentence (nodeName (a.node, a.nodeId), " has no stage ", a.stage.value, ".");
         edit (chainScope (a.node, a.nodeId));
-        std::erase_if (*chain, [&] (const Stage& s) { return s.id == a.stage; });
+        std::erase_if (*chain, [&] (const Stage& s)
+                       { return s.id == a.stage; });
         chainChanged (a.node, a.nodeId);
         return {};
     }
@@ -495,7 +511,8 @@ struct Dispatcher::Context
         auto* chain = chainOf (a.node, a.nodeId, error);
         if (chain == nullptr)
             return error;
-        auto it = std::find_if (chain->begin(), chain->end(), [&] (const Stage& s) { return s.id == a.stage; });
+        auto it = std::find_if (chain->begin(), chain->end(), [&] (const Stage& s)
+                                { return s.id == a.stage; });
         if (it == chain->end())
             return sentence (nodeName (a.node, a.nodeId), " has no stage ", a.stage.value, ".");
         if (a.position < 0 || a.position >= (int) chain->size())
@@ -654,7 +671,8 @@ struct Dispatcher::Context
         if (findSend (*inst, a.bus) == nullptr)
             return sentence ("Instrument ", a.instrument.value, " has no send to bus ", a.bus.value, ".");
         edit (instrumentScope (a.instrument));
-        std::erase_if (inst->strip.sends, [&] (const Send& s) { return s.bus == a.bus; });
+        std::erase_if (inst->strip.sends, [&] (const Send& s)
+                       { return s.bus == a.bus; });
         rerouted (a.instrument);
         return {};
     }
@@ -702,7 +720,8 @@ struct Dispatcher::Context
             const bool wasOutput = inst.strip.output == a.bus;
             if (wasOutput)
                 inst.strip.output = {};
-            const auto removed = std::erase_if (inst.strip.sends, [&] (const Send& s) { return s.bus == a.bus; });
+            const auto removed = std::erase_if (inst.strip.sends, [&] (const Send& s)
+                                                { return s.bus == a.bus; });
             if (wasOutput || removed > 0)
                 rerouted (inst.id);
         }
@@ -800,17 +819,20 @@ struct Dispatcher::Context
 
     std::string handle (const action::MoveNote& a)
     {
-        return changeNote (a.instrument, a.note, [&] (Note& n) { n.tick = a.tick; n.pitch = a.pitch; });
+        return changeNote (a.instrument, a.note, [&] (Note& n)
+                           { n.tick = a.tick; n.pitch = a.pitch; });
     }
 
     std::string handle (const action::ResizeNote& a)
     {
-        return changeNote (a.instrument, a.note, [&] (Note& n) { n.duration = a.duration; });
+        return changeNote (a.instrument, a.note, [&] (Note& n)
+                           { n.duration = a.duration; });
     }
 
     std::string handle (const action::SetNoteVelocity& a)
     {
-        return changeNote (a.instrument, a.note, [&] (Note& n) { n.velocity = a.velocity; n.probability = a.probability; });
+        return changeNote (a.instrument, a.note, [&] (Note& n)
+                           { n.velocity = a.velocity; n.probability = a.probability; });
     }
 
     //==========================================================================
@@ -1231,15 +1253,14 @@ struct Dispatcher::Context
         auto normalised = was;
         std::vector<AudioEffect> effects;
         forEachParam (now, [&] (const ParamAddress& p)
-        {
+                      {
             auto* target = findParamValue (normalised, p);
             const auto* value = findParamValue (const_cast<Instrument&> (now), p);
             if (target != nullptr && value != nullptr && *target != *value)
             {
                 *target = *value;
                 effects.push_back (AudioEffect::forParam (p, *value));
-            }
-        });
+            } });
 
         const auto& a = normalised.strip;
         const auto& b = now.strip;
@@ -1348,7 +1369,9 @@ Dispatcher::Dispatcher (Session& s, UndoHistory& h)
 ApplyResult Dispatcher::apply (const Action& action)
 {
     Context context { session, history, {} };
-    auto error = std::visit ([&] (const auto& a) { return context.handle (a); }, action);
+    auto error = std::visit ([&] (const auto& a)
+                             { return context.handle (a); },
+                             action);
     if (! error.empty())
         return ApplyResult { std::move (error), {}, 0 };
     return std::move (context.result);
@@ -1358,14 +1381,7 @@ ApplyResult Dispatcher::apply (const Action& action)
 const char* actionName (const Action& action) noexcept
 {
     static constexpr const char* names[] = {
-        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend",
-        "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass",
-        "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus",
-        "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane",
-        "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip",
-        "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm",
-        "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording",
-        "SetAutomationRecording", "Undo", "Redo"
+        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend", "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass", "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus", "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane", "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip", "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm", "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording", "SetAutomationRecording", "Undo", "Redo"
     };
     static_assert (std::size (names) == std::variant_size_v<Action>);
     return names[action.index()];

@@ -7,7 +7,8 @@ namespace
     class Dice
     {
     public:
-        explicit Dice (std::uint32_t seed) : engine (seed) {}
+        explicit Dice (std::uint32_t seed)
+            : engine (seed) {}
         std::uint32_t below (std::uint32_t n) { return engine() % n; }
         float unit() { return (float) (engine() >> 8) / (float) (1u << 24); }
 
@@ -24,9 +25,26 @@ namespace
         return r.createdId;
     }
 
-    Stage filterStage (FilterType t) { Stage s; s.kind = StageKind::filter; s.filter = t; return s; }
-    Stage effectStage (EffectType t) { Stage s; s.kind = StageKind::effect; s.effect = t; return s; }
-    Stage eqStage() { Stage s; s.kind = StageKind::eq; return s; }
+    Stage filterStage (FilterType t)
+    {
+        Stage s;
+        s.kind = StageKind::filter;
+        s.filter = t;
+        return s;
+    }
+    Stage effectStage (EffectType t)
+    {
+        Stage s;
+        s.kind = StageKind::effect;
+        s.effect = t;
+        return s;
+    }
+    Stage eqStage()
+    {
+        Stage s;
+        s.kind = StageKind::eq;
+        return s;
+    }
 
     Source builtIn (BuiltInSource b)
     {
@@ -132,8 +150,7 @@ namespace
                 note (lead, t0 + e * beat / 2, beat / 2, root + 12 + melody[(e + b) % 8], 90 + (e % 3) * 10);
         }
 
-        const auto cutoffLane = LaneId { must (d, action::AddLane { { AutomationTargetKind::parameter,
-                                                                       ParamAddress::stage (NodeKind::instrument, pad.value, stageAt (session, pad, 0), 0) } }) };
+        const auto cutoffLane = LaneId { must (d, action::AddLane { { AutomationTargetKind::parameter, ParamAddress::stage (NodeKind::instrument, pad.value, stageAt (session, pad, 0), 0) } }) };
         for (int i = 0; i <= 8; ++i)
             must (d, action::SetPoint { cutoffLane, Point { i * 2 * beat, 400.0f + 400.0f * (float) i, i % 2 ? CurveType::sCurve : CurveType::exponential } });
         const auto busLane = LaneId { must (d, action::AddLane { { AutomationTargetKind::parameter, { NodeKind::bus, reverbBus.value, ParamGroup::strip, 0, 0 } } }) };
@@ -171,11 +188,8 @@ namespace
         for (int i = 0; i < 64; ++i)
         {
             const auto source = (BuiltInSource) (i % numBuiltInSources);
-            std::vector<Stage> chain { filterStage ((FilterType) (i % numFilterTypes)), eqStage(),
-                                       effectStage ((EffectType) (i % numBuiltInEffectTypes)),
-                                       effectStage ((EffectType) ((i + 3) % numBuiltInEffectTypes)) };
-            const auto id = InstrumentId { must (d, action::AddInstrument { "Instrument " + std::to_string (i + 1), builtIn (source),
-                                                                            Backend::internal, chain }) };
+            std::vector<Stage> chain { filterStage ((FilterType) (i % numFilterTypes)), eqStage(), effectStage ((EffectType) (i % numBuiltInEffectTypes)), effectStage ((EffectType) ((i + 3) % numBuiltInEffectTypes)) };
+            const auto id = InstrumentId { must (d, action::AddInstrument { "Instrument " + std::to_string (i + 1), builtIn (source), Backend::internal, chain }) };
             ids.push_back (id);
             must (d, action::AddSend { id, buses[(std::size_t) i % buses.size()], 0.25f, i % 3 == 0 });
             if (i % 4 == 0)
@@ -187,9 +201,7 @@ namespace
         for (int n = 0; n < 10000; ++n)
         {
             auto& track = *session.pianoRoll.find (ids[dice.below ((std::uint32_t) ids.size())]);
-            Note note { session.allocateId<NoteId>(), (Tick) dice.below (256 * 4) * (ticksPerBeat / 4),
-                        (Tick) (1 + dice.below (8)) * (ticksPerBeat / 4), (std::uint8_t) (36 + dice.below (60)),
-                        (std::uint8_t) (40 + dice.below (88)), dice.below (10) == 0 ? 0.5f : 1.0f };
+            Note note { session.allocateId<NoteId>(), (Tick) dice.below (256 * 4) * (ticksPerBeat / 4), (Tick) (1 + dice.below (8)) * (ticksPerBeat / 4), (std::uint8_t) (36 + dice.below (60)), (std::uint8_t) (40 + dice.below (88)), dice.below (10) == 0 ? 0.5f : 1.0f };
             track.insert (note);
         }
 

@@ -3,7 +3,11 @@
 namespace imbolc::model
 {
 
-enum class ReferenceSize { small, large };
+enum class ReferenceSize
+{
+    small,
+    large
+};
 
 /** Builds a reference session, the same every time (fixed seed).
 

@@ -18,13 +18,20 @@ struct Id
     constexpr auto operator<=> (const Id&) const = default;
 };
 
-struct InstrumentTag; using InstrumentId = Id<InstrumentTag>;
-struct StageTag;      using StageId = Id<StageTag>;
-struct BusTag;        using BusId = Id<BusTag>;
-struct NoteTag;       using NoteId = Id<NoteTag>;
-struct LaneTag;       using LaneId = Id<LaneTag>;
-struct ClipTag;       using ClipId = Id<ClipTag>;
-struct PlacementTag;  using PlacementId = Id<PlacementTag>;
+struct InstrumentTag;
+using InstrumentId = Id<InstrumentTag>;
+struct StageTag;
+using StageId = Id<StageTag>;
+struct BusTag;
+using BusId = Id<BusTag>;
+struct NoteTag;
+using NoteId = Id<NoteTag>;
+struct LaneTag;
+using LaneId = Id<LaneTag>;
+struct ClipTag;
+using ClipId = Id<ClipTag>;
+struct PlacementTag;
+using PlacementId = Id<PlacementTag>;
 
 } // namespace imbolc::model
 

@@ -4,29 +4,48 @@ namespace imbolc::model
 {
 
 /** Where a parameter lives. One address names exactly one value the engine can set on one node. */
-enum class NodeKind : std::uint8_t { instrument, bus, master };
+enum class NodeKind : std::uint8_t
+{
+    instrument,
+    bus,
+    master
+};
 
 /** Which part of a node a parameter belongs to. */
 enum class ParamGroup : std::uint8_t
 {
     source, ///< index into Source::params (instruments only)
-    stage,  ///< itemId = StageId, index into Stage::params
-    amp,    ///< index: AmpParam (instruments only)
-    lfo,    ///< index: LfoParam (instruments only)
-    strip,  ///< index: StripParam
-    send    ///< itemId = the send's BusId; index 0 is the send level (instruments only)
+    stage, ///< itemId = StageId, index into Stage::params
+    amp, ///< index: AmpParam (instruments only)
+    lfo, ///< index: LfoParam (instruments only)
+    strip, ///< index: StripParam
+    send ///< itemId = the send's BusId; index 0 is the send level (instruments only)
 };
 
-enum class AmpParam : std::uint16_t { attack, decay, sustain, release };
-enum class LfoParam : std::uint16_t { rate, depth };
-enum class StripParam : std::uint16_t { level, pan };
+enum class AmpParam : std::uint16_t
+{
+    attack,
+    decay,
+    sustain,
+    release
+};
+enum class LfoParam : std::uint16_t
+{
+    rate,
+    depth
+};
+enum class StripParam : std::uint16_t
+{
+    level,
+    pan
+};
 
 struct ParamAddress
 {
     NodeKind node = NodeKind::instrument;
-    std::uint32_t nodeId = 0;   ///< InstrumentId or BusId value; 0 for the master
+    std::uint32_t nodeId = 0; ///< InstrumentId or BusId value; 0 for the master
     ParamGroup group = ParamGroup::source;
-    std::uint32_t itemId = 0;   ///< StageId value for stage, BusId value for send, else 0
+    std::uint32_t itemId = 0; ///< StageId value for stage, BusId value for send, else 0
     std::uint16_t index = 0;
 
     bool operator== (const ParamAddress&) const = default;
@@ -42,9 +61,23 @@ struct ParamAddress
 };
 
 //==============================================================================
-enum class Backend : std::uint8_t { internal, superCollider };
-enum class SourceKind : std::uint8_t { builtIn, plugin, synthDef, audioInput };
-enum class PluginFormat : std::uint8_t { vst3, lv2 };
+enum class Backend : std::uint8_t
+{
+    internal,
+    superCollider
+};
+enum class SourceKind : std::uint8_t
+{
+    builtIn,
+    plugin,
+    synthDef,
+    audioInput
+};
+enum class PluginFormat : std::uint8_t
+{
+    vst3,
+    lv2
+};
 
 /** A hosted plugin: which one, and its opaque state as the plugin saved it. */
 struct PluginRef
@@ -61,39 +94,50 @@ struct Source
 {
     SourceKind kind = SourceKind::builtIn;
     BuiltInSource builtIn = BuiltInSource::saw;
-    PluginRef plugin;               ///< kind == plugin
-    std::string synthDef;           ///< kind == synthDef: the SuperCollider SynthDef name
-    std::string samplePath;         ///< builtIn == sampler
-    std::int32_t inputChannel = 0;  ///< kind == audioInput
+    PluginRef plugin; ///< kind == plugin
+    std::string synthDef; ///< kind == synthDef: the SuperCollider SynthDef name
+    std::string samplePath; ///< builtIn == sampler
+    std::int32_t inputChannel = 0; ///< kind == audioInput
     std::vector<Parameter> params;
 
     bool operator== (const Source&) const = default;
 };
 
-enum class StageKind : std::uint8_t { filter, eq, effect };
+enum class StageKind : std::uint8_t
+{
+    filter,
+    eq,
+    effect
+};
 
 /** One processing stage of a chain, in user order. */
 struct Stage
 {
     StageId id;
     StageKind kind = StageKind::filter;
-    FilterType filter = FilterType::lowPass;  ///< kind == filter
-    EffectType effect = EffectType::delay;    ///< kind == effect
-    PluginRef plugin;                         ///< effect == plugin
+    FilterType filter = FilterType::lowPass; ///< kind == filter
+    EffectType effect = EffectType::delay; ///< kind == effect
+    PluginRef plugin; ///< effect == plugin
     bool bypassed = false;
     std::vector<Parameter> params;
 
     bool operator== (const Stage&) const = default;
 };
 
-enum class LfoShape : std::uint8_t { sine, square, saw, triangle };
+enum class LfoShape : std::uint8_t
+{
+    sine,
+    square,
+    saw,
+    triangle
+};
 
 struct Lfo
 {
     bool enabled = false;
     LfoShape shape = LfoShape::sine;
-    float rate = 1.0f;   ///< Hz
-    float depth = 0.0f;  ///< 0..1 of the target's range
+    float rate = 1.0f; ///< Hz
+    float depth = 0.0f; ///< 0..1 of the target's range
     ParamAddress target; ///< a parameter of the same instrument
 
     bool operator== (const Lfo&) const = default;
@@ -108,7 +152,7 @@ struct Adsr
 struct Send
 {
     BusId bus;
-    float level = 0.0f;     ///< linear gain
+    float level = 0.0f; ///< linear gain
     bool preInsert = false; ///< tap before the processing chain instead of after it
     bool operator== (const Send&) const = default;
 };
@@ -117,7 +161,7 @@ struct Send
 struct Strip
 {
     float level = 0.8f; ///< linear gain 0..2
-    float pan = 0.0f;   ///< -1..1
+    float pan = 0.0f; ///< -1..1
     bool mute = false;
     bool solo = false;
     BusId output;
@@ -126,17 +170,23 @@ struct Strip
     bool operator== (const Strip&) const = default;
 };
 
-enum class ArpMode : std::uint8_t { up, down, upDown, random };
+enum class ArpMode : std::uint8_t
+{
+    up,
+    down,
+    upDown,
+    random
+};
 
 /** Performance shaping applied as notes are played. */
 struct Groove
 {
     float humanizeVelocity = 0.0f; ///< 0..1, of +-30 velocity steps
-    float humanizeTiming = 0.0f;   ///< 0..1, of +-20 ms
+    float humanizeTiming = 0.0f; ///< 0..1, of +-20 ms
     bool arpEnabled = false;
     ArpMode arpMode = ArpMode::up;
-    std::int32_t arpRate = 4;      ///< steps per beat, 1..16
-    std::int32_t arpOctaves = 1;   ///< 1..4
+    std::int32_t arpRate = 4; ///< steps per beat, 1..16
+    std::int32_t arpOctaves = 1; ///< 1..4
 
     bool operator== (const Groove&) const = default;
 };

@@ -28,16 +28,40 @@ struct ParameterSpec
 //==============================================================================
 enum class BuiltInSource : std::uint8_t
 {
-    saw, square, pulse, triangle, sine, noise, supersaw, fm, sampler, kick, snare, hat
+    saw,
+    square,
+    pulse,
+    triangle,
+    sine,
+    noise,
+    supersaw,
+    fm,
+    sampler,
+    kick,
+    snare,
+    hat
 };
 constexpr int numBuiltInSources = 12;
 
-enum class FilterType : std::uint8_t { lowPass, highPass, bandPass, notch };
+enum class FilterType : std::uint8_t
+{
+    lowPass,
+    highPass,
+    bandPass,
+    notch
+};
 constexpr int numFilterTypes = 4;
 
 enum class EffectType : std::uint8_t
 {
-    delay, reverb, chorus, compressor, distortion, limiter, gain, plugin
+    delay,
+    reverb,
+    chorus,
+    compressor,
+    distortion,
+    limiter,
+    gain,
+    plugin
 };
 constexpr int numBuiltInEffectTypes = 7; // every EffectType but plugin
 

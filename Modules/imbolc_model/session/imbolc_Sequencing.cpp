@@ -8,7 +8,8 @@ void Track::insert (const Note& note)
 
 std::optional<Note> Track::remove (NoteId id)
 {
-    auto it = std::find_if (notes.begin(), notes.end(), [id] (const Note& n) { return n.id == id; });
+    auto it = std::find_if (notes.begin(), notes.end(), [id] (const Note& n)
+                            { return n.id == id; });
     if (it == notes.end())
         return std::nullopt;
     auto removed = *it;
@@ -18,7 +19,8 @@ std::optional<Note> Track::remove (NoteId id)
 
 const Note* Track::find (NoteId id) const noexcept
 {
-    auto it = std::find_if (notes.begin(), notes.end(), [id] (const Note& n) { return n.id == id; });
+    auto it = std::find_if (notes.begin(), notes.end(), [id] (const Note& n)
+                            { return n.id == id; });
     return it == notes.end() ? nullptr : &*it;
 }
 
@@ -29,7 +31,8 @@ bool Track::isSorted() const noexcept
 
 std::size_t Track::firstAtOrAfter (Tick t) const noexcept
 {
-    auto it = std::lower_bound (notes.begin(), notes.end(), t, [] (const Note& n, Tick v) { return n.tick < v; });
+    auto it = std::lower_bound (notes.begin(), notes.end(), t, [] (const Note& n, Tick v)
+                                { return n.tick < v; });
     return (std::size_t) (it - notes.begin());
 }
 
@@ -38,13 +41,15 @@ namespace
 {
     auto pointLowerBound (const std::vector<Point>& points, Tick t)
     {
-        return std::lower_bound (points.begin(), points.end(), t, [] (const Point& p, Tick v) { return p.tick < v; });
+        return std::lower_bound (points.begin(), points.end(), t, [] (const Point& p, Tick v)
+                                 { return p.tick < v; });
     }
 } // namespace
 
 bool PointList::set (const Point& p)
 {
-    auto it = std::lower_bound (points.begin(), points.end(), p.tick, [] (const Point& q, Tick v) { return q.tick < v; });
+    auto it = std::lower_bound (points.begin(), points.end(), p.tick, [] (const Point& q, Tick v)
+                                { return q.tick < v; });
     if (it != points.end() && it->tick == p.tick)
     {
         *it = p;
@@ -56,7 +61,8 @@ bool PointList::set (const Point& p)
 
 std::optional<Point> PointList::remove (Tick t)
 {
-    auto it = std::lower_bound (points.begin(), points.end(), t, [] (const Point& q, Tick v) { return q.tick < v; });
+    auto it = std::lower_bound (points.begin(), points.end(), t, [] (const Point& q, Tick v)
+                                { return q.tick < v; });
     if (it == points.end() || it->tick != t)
         return std::nullopt;
     auto removed = *it;
@@ -72,7 +78,8 @@ const Point* PointList::find (Tick t) const noexcept
 
 bool PointList::isSorted() const noexcept
 {
-    return std::adjacent_find (points.begin(), points.end(), [] (const Point& a, const Point& b) { return a.tick >= b.tick; })
+    return std::adjacent_find (points.begin(), points.end(), [] (const Point& a, const Point& b)
+                               { return a.tick >= b.tick; })
            == points.end();
 }
 
@@ -81,7 +88,8 @@ std::optional<float> PointList::valueAt (Tick t) const noexcept
     if (points.empty())
         return std::nullopt;
 
-    auto it = std::upper_bound (points.begin(), points.end(), t, [] (Tick v, const Point& p) { return v < p.tick; });
+    auto it = std::upper_bound (points.begin(), points.end(), t, [] (Tick v, const Point& p)
+                                { return v < p.tick; });
     if (it == points.begin())
         return points.front().value;
     if (it == points.end())
@@ -94,10 +102,18 @@ std::optional<float> PointList::valueAt (Tick t) const noexcept
     double shaped = x;
     switch (a.curve)
     {
-        case CurveType::linear:      shaped = x; break;
-        case CurveType::exponential: shaped = x * x * x; break; // slow start, fast finish, like a fader move in dB
-        case CurveType::step:        shaped = 0.0; break;
-        case CurveType::sCurve:      shaped = x * x * (3.0 - 2.0 * x); break;
+        case CurveType::linear:
+            shaped = x;
+            break;
+        case CurveType::exponential:
+            shaped = x * x * x;
+            break; // slow start, fast finish, like a fader move in dB
+        case CurveType::step:
+            shaped = 0.0;
+            break;
+        case CurveType::sCurve:
+            shaped = x * x * (3.0 - 2.0 * x);
+            break;
     }
     return (float) (a.value + (b.value - a.value) * shaped);
 }
@@ -105,13 +121,15 @@ std::optional<float> PointList::valueAt (Tick t) const noexcept
 //==============================================================================
 const Stage* findStage (const std::vector<Stage>& chain, StageId id) noexcept
 {
-    auto it = std::find_if (chain.begin(), chain.end(), [id] (const Stage& s) { return s.id == id; });
+    auto it = std::find_if (chain.begin(), chain.end(), [id] (const Stage& s)
+                            { return s.id == id; });
     return it == chain.end() ? nullptr : &*it;
 }
 
 Stage* findStage (std::vector<Stage>& chain, StageId id) noexcept
 {
-    auto it = std::find_if (chain.begin(), chain.end(), [id] (const Stage& s) { return s.id == id; });
+    auto it = std::find_if (chain.begin(), chain.end(), [id] (const Stage& s)
+                            { return s.id == id; });
     return it == chain.end() ? nullptr : &*it;
 }
 

@@ -14,9 +14,9 @@ struct Note
     NoteId id;
     Tick tick = 0;
     Tick duration = ticksPerBeat;
-    std::uint8_t pitch = 60;    ///< MIDI note 0..127
+    std::uint8_t pitch = 60; ///< MIDI note 0..127
     std::uint8_t velocity = 100; ///< 1..127
-    float probability = 1.0f;   ///< 0..1
+    float probability = 1.0f; ///< 0..1
 
     bool operator== (const Note&) const = default;
 };
@@ -49,7 +49,13 @@ struct Track
 using PianoRoll = IdMap<InstrumentId, Track, &Track::instrument>;
 
 //==============================================================================
-enum class CurveType : std::uint8_t { linear, exponential, step, sCurve };
+enum class CurveType : std::uint8_t
+{
+    linear,
+    exponential,
+    step,
+    sCurve
+};
 
 /** An automation point. The curve shapes the segment from this point to the next. */
 struct Point
@@ -60,7 +66,12 @@ struct Point
     bool operator== (const Point&) const = default;
 };
 
-enum class AutomationTargetKind : std::uint8_t { parameter, bpm, swing };
+enum class AutomationTargetKind : std::uint8_t
+{
+    parameter,
+    bpm,
+    swing
+};
 
 struct AutomationTarget
 {
@@ -98,7 +109,11 @@ struct Lane
 using Automation = IdMap<LaneId, Lane, &Lane::id>;
 
 //==============================================================================
-enum class PlayMode : std::uint8_t { pattern, song };
+enum class PlayMode : std::uint8_t
+{
+    pattern,
+    song
+};
 
 struct ClipLane
 {

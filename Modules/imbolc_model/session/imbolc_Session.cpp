@@ -23,7 +23,6 @@ namespace
         const char* name = "";
     };
 
-
     /** A parameter with a fixed place in a struct (amp, LFO, strip): the field, its range, its name. */
     template <typename FloatType, std::size_t N>
     ParamRef<FloatType> fixedParam (std::uint16_t index, FloatType* const (&fields)[N], const Range (&ranges)[N], const char* const (&names)[N])
@@ -57,8 +56,10 @@ namespace
     {
         switch (a.group)
         {
-            case ParamGroup::source: return fromList<FloatType> (inst.source.params, a.index);
-            case ParamGroup::stage:  return fromChain<FloatType> (inst.chain, a);
+            case ParamGroup::source:
+                return fromList<FloatType> (inst.source.params, a.index);
+            case ParamGroup::stage:
+                return fromChain<FloatType> (inst.chain, a);
             case ParamGroup::amp:
             {
                 FloatType* const fields[] = { &inst.amp.attack, &inst.amp.decay, &inst.amp.sustain, &inst.amp.release };
@@ -128,9 +129,12 @@ namespace
     {
         switch (a.node)
         {
-            case NodeKind::instrument: return session.instruments.contains (InstrumentId { a.nodeId });
-            case NodeKind::bus:        return session.mixer.buses.contains (BusId { a.nodeId });
-            case NodeKind::master:     return a.nodeId == 0;
+            case NodeKind::instrument:
+                return session.instruments.contains (InstrumentId { a.nodeId });
+            case NodeKind::bus:
+                return session.mixer.buses.contains (BusId { a.nodeId });
+            case NodeKind::master:
+                return a.nodeId == 0;
         }
         return false;
     }
@@ -157,7 +161,8 @@ namespace
     class Checker
     {
     public:
-        explicit Checker (const Session& s) : session (s) {}
+        explicit Checker (const Session& s)
+            : session (s) {}
 
         std::string run()
         {

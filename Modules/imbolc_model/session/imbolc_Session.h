@@ -35,8 +35,19 @@ struct Mixer
 
 enum class Scale : std::uint8_t
 {
-    major, minor, dorian, phrygian, lydian, mixolydian, locrian, harmonicMinor, melodicMinor,
-    majorPentatonic, minorPentatonic, blues, chromatic
+    major,
+    minor,
+    dorian,
+    phrygian,
+    lydian,
+    mixolydian,
+    locrian,
+    harmonicMinor,
+    melodicMinor,
+    majorPentatonic,
+    minorPentatonic,
+    blues,
+    chromatic
 };
 constexpr int numScales = 13;
 
@@ -51,13 +62,13 @@ struct LoopRegion
 struct SessionSettings
 {
     std::string name = "Untitled";
-    double bpm = 120.0;                 ///< 20..999
-    std::int32_t timeSigNumerator = 4;  ///< 1..32
+    double bpm = 120.0; ///< 20..999
+    std::int32_t timeSigNumerator = 4; ///< 1..32
     std::int32_t timeSigDenominator = 4; ///< 1, 2, 4, 8, 16 or 32
-    std::int32_t key = 0;               ///< pitch class 0 (C) .. 11 (B)
+    std::int32_t key = 0; ///< pitch class 0 (C) .. 11 (B)
     Scale scale = Scale::major;
     std::int32_t ticksPerBeat = model::ticksPerBeat;
-    float swing = 0.0f;                 ///< 0..1: how far every second eighth is delayed
+    float swing = 0.0f; ///< 0..1: how far every second eighth is delayed
     LoopRegion loop;
     bool operator== (const SessionSettings&) const = default;
 };
@@ -93,7 +104,10 @@ struct Session
     std::uint32_t nextId = 1;
 
     template <typename IdType>
-    IdType allocateId() noexcept { return IdType { nextId++ }; }
+    IdType allocateId() noexcept
+    {
+        return IdType { nextId++ };
+    }
 
     bool operator== (const Session&) const = default;
 };

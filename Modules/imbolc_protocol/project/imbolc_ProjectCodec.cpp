@@ -48,7 +48,8 @@ namespace
     class CodecEncoder
     {
     public:
-        explicit CodecEncoder (flatbuffers::FlatBufferBuilder& b) : builder (b) {}
+        explicit CodecEncoder (flatbuffers::FlatBufferBuilder& b)
+            : builder (b) {}
 
         flatbuffers::Offset<fb::Session> session (const model::Session& s)
         {
@@ -85,8 +86,7 @@ namespace
             const auto& t = s.transport;
             const auto transportOffset = fb::CreateTransport (builder, t.playing, t.recording, t.automationRecording, t.position);
 
-            return fb::CreateSession (builder, settingsOffset, instrumentsOffset, tracksOffset, arrangementOffset,
-                                      lanesOffset, mixerOffset, transportOffset, s.nextId);
+            return fb::CreateSession (builder, settingsOffset, instrumentsOffset, tracksOffset, arrangementOffset, lanesOffset, mixerOffset, transportOffset, s.nextId);
         }
 
     private:
@@ -129,8 +129,7 @@ namespace
         {
             const auto pluginOffset = plugin (st.plugin);
             const auto params = parameters (st.params);
-            return fb::CreateStage (builder, st.id.value, toFb<fb::StageKind> (st.kind), toFb<fb::FilterType> (st.filter),
-                                    toFb<fb::EffectType> (st.effect), pluginOffset, st.bypassed, params);
+            return fb::CreateStage (builder, st.id.value, toFb<fb::StageKind> (st.kind), toFb<fb::FilterType> (st.filter), toFb<fb::EffectType> (st.effect), pluginOffset, st.bypassed, params);
         }
 
         flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Stage>>> chain (const std::vector<model::Stage>& stages)
@@ -164,8 +163,7 @@ namespace
         {
             const auto name = string (s.name);
             const fb::LoopRegion loop { s.loop.enabled, s.loop.start, s.loop.end };
-            return fb::CreateSettings (builder, name, s.bpm, s.timeSigNumerator, s.timeSigDenominator, s.key,
-                                       toFb<fb::Scale> (s.scale), s.ticksPerBeat, s.swing, &loop);
+            return fb::CreateSettings (builder, name, s.bpm, s.timeSigNumerator, s.timeSigDenominator, s.key, toFb<fb::Scale> (s.scale), s.ticksPerBeat, s.swing, &loop);
         }
 
         flatbuffers::Offset<fb::Instrument> instrument (const model::Instrument& inst)
@@ -177,14 +175,12 @@ namespace
             const auto synthDef = string (src.synthDef);
             const auto samplePath = string (src.samplePath);
             const auto sourceParams = parameters (src.params);
-            const auto sourceOffset = fb::CreateSource (builder, toFb<fb::SourceKind> (src.kind), toFb<fb::BuiltInSource> (src.builtIn),
-                                                        sourcePlugin, synthDef, samplePath, src.inputChannel, sourceParams);
+            const auto sourceOffset = fb::CreateSource (builder, toFb<fb::SourceKind> (src.kind), toFb<fb::BuiltInSource> (src.builtIn), sourcePlugin, synthDef, samplePath, src.inputChannel, sourceParams);
 
             const auto chainOffset = chain (inst.chain);
 
             const auto lfoTarget = paramAddress (inst.lfo.target);
-            const auto lfoOffset = fb::CreateLfo (builder, inst.lfo.enabled, toFb<fb::LfoShape> (inst.lfo.shape),
-                                                  inst.lfo.rate, inst.lfo.depth, &lfoTarget);
+            const auto lfoOffset = fb::CreateLfo (builder, inst.lfo.enabled, toFb<fb::LfoShape> (inst.lfo.shape), inst.lfo.rate, inst.lfo.depth, &lfoTarget);
 
             const fb::Adsr amp { inst.amp.attack, inst.amp.decay, inst.amp.sustain, inst.amp.release };
 
@@ -197,11 +193,9 @@ namespace
             const auto stripOffset = fb::CreateStrip (builder, strip.level, strip.pan, strip.mute, strip.solo, strip.output.value, sendsOffset);
 
             const auto& g = inst.groove;
-            const auto grooveOffset = fb::CreateGroove (builder, g.humanizeVelocity, g.humanizeTiming, g.arpEnabled,
-                                                        toFb<fb::ArpMode> (g.arpMode), g.arpRate, g.arpOctaves);
+            const auto grooveOffset = fb::CreateGroove (builder, g.humanizeVelocity, g.humanizeTiming, g.arpEnabled, toFb<fb::ArpMode> (g.arpMode), g.arpRate, g.arpOctaves);
 
-            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset,
-                                         lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset);
+            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset);
         }
 
         flatbuffers::Offset<fb::Arrangement> arrangement (const model::Arrangement& a)
@@ -605,9 +599,9 @@ namespace
         bool Verify (flatbuffers::Verifier& verifier) const
         {
             return VerifyTableStart (verifier)
-                && VerifyField<std::uint32_t> (verifier, fb::Project::VT_SCHEMA_VERSION, 4)
-                && VerifyField<std::uint32_t> (verifier, fb::Project::VT_CHECKSUM, 4)
-                && verifier.EndTable();
+                   && VerifyField<std::uint32_t> (verifier, fb::Project::VT_SCHEMA_VERSION, 4)
+                   && VerifyField<std::uint32_t> (verifier, fb::Project::VT_CHECKSUM, 4)
+                   && verifier.EndTable();
         }
 
         std::uint32_t schemaVersion() const { return GetField<std::uint32_t> (fb::Project::VT_SCHEMA_VERSION, 0); }

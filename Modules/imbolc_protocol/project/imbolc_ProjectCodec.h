@@ -30,7 +30,11 @@ struct DecodeResult
 };
 
 /** How strictly to read. Files are checked for their checksum; JSON that a person may have edited is not. */
-enum class ChecksumPolicy { verify, ignore };
+enum class ChecksumPolicy
+{
+    verify,
+    ignore
+};
 
 /** Decodes a project buffer. Rejects, with one sentence and no partial result: an empty, truncated,
     oversize or foreign buffer (wrong identifier), a newer schema version, a checksum mismatch, a

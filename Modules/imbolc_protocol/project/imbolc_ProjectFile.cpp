@@ -31,8 +31,8 @@ namespace
         if (! haveRandom)
         {
             static std::atomic<std::uint64_t> counter { 0 };
-            value = (std::uint64_t) juce::Time::getHighResolutionTicks() ^ ((std::uint64_t) ::getpid() << 32)
-                  ^ (counter.fetch_add (1) * 0x9E3779B97F4A7C15ull);
+            value = (std::uint64_t) juce::Time::getHighResolutionTicks() ^ ((std::uint64_t)::getpid() << 32)
+                    ^ (counter.fetch_add (1) * 0x9E3779B97F4A7C15ull);
         }
         return juce::String::toHexString ((juce::int64) value).paddedLeft ('0', 16);
     }
@@ -119,8 +119,7 @@ namespace
 } // namespace
 
 //==============================================================================
-juce::Result writeFileAtomically (const juce::File& target, const void* data, std::size_t size,
-                                  const std::function<void (std::size_t written)>& afterChunk)
+juce::Result writeFileAtomically (const juce::File& target, const void* data, std::size_t size, const std::function<void (std::size_t written)>& afterChunk)
 {
     const auto folder = target.getParentDirectory();
     if (! folder.exists())
@@ -191,7 +190,9 @@ DecodeResult loadProject (const juce::File& file)
     if (fd < 0)
         return fileLoadFailure ("Could not open " + path + ": " + std::strerror (errno) + ".");
 
-    struct stat info {};
+    struct stat info
+    {
+    };
     if (::fstat (fd, &info) != 0)
     {
         const auto error = errno;
@@ -229,7 +230,8 @@ DecodeResult loadProject (const juce::File& file)
 
 //==============================================================================
 ProjectSaver::ProjectSaver()
-    : thread ([this] { run(); })
+    : thread ([this]
+              { run(); })
 {
 }
 
@@ -257,7 +259,8 @@ void ProjectSaver::saveAsync (model::Session snapshot, const juce::File& target,
 void ProjectSaver::waitUntilIdle()
 {
     std::unique_lock lock (mutex);
-    idle.wait (lock, [this] { return ! pending.has_value() && ! busy; });
+    idle.wait (lock, [this]
+               { return ! pending.has_value() && ! busy; });
 }
 
 void ProjectSaver::run()
@@ -265,7 +268,8 @@ void ProjectSaver::run()
     std::unique_lock lock (mutex);
     for (;;)
     {
-        wake.wait (lock, [this] { return pending.has_value() || quit; });
+        wake.wait (lock, [this]
+                   { return pending.has_value() || quit; });
         if (! pending.has_value())
             break; // quitting, and every requested save has been written
 

@@ -8,8 +8,7 @@ namespace imbolc::protocol
     file or the new one, never a mix. `afterChunk` (for tests) is called after each chunk is written
     with the bytes written so far. Any thread but the audio thread.
 */
-juce::Result writeFileAtomically (const juce::File& target, const void* data, std::size_t size,
-                                  const std::function<void (std::size_t written)>& afterChunk = {});
+juce::Result writeFileAtomically (const juce::File& target, const void* data, std::size_t size, const std::function<void (std::size_t written)>& afterChunk = {});
 
 /** Encodes and saves a session now, atomically. Any thread but the audio thread. */
 juce::Result saveProject (const model::Session&, const juce::File&);
