@@ -22,3 +22,8 @@ target_compile_definitions(imbolc_juce_config INTERFACE
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(IMBOLC_CODECS REQUIRED IMPORTED_TARGET flac vorbisenc vorbisfile vorbis ogg)
 target_link_libraries(imbolc_juce_config INTERFACE PkgConfig::IMBOLC_CODECS)
+
+# Likewise the bundled PNG and JPEG code: juce_graphics (pulled in by juce_audio_processors) links the
+# system libpng and libjpeg.
+pkg_check_modules(IMBOLC_IMAGE_CODECS REQUIRED IMPORTED_TARGET libpng libjpeg)
+target_link_libraries(imbolc_juce_config INTERFACE PkgConfig::IMBOLC_IMAGE_CODECS)

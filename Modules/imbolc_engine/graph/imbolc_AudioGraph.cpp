@@ -1,0 +1,468 @@
+namespace imbolc::engine
+{
+
+namespace
+{
+    std::int64_t nowNanos() noexcept
+    {
+        // steady_clock reads the vDSO clock: no system call, no lock, safe on the audio thread.
+        return std::chrono::duration_cast<std::chrono::nanoseconds> (std::chrono::steady_clock::now().time_since_epoch()).count();
+    }
+
+    template <typename T>
+    void swapRemove (std::vector<T*>& list, int& count, int index) noexcept
+    {
+        list[(std::size_t) index] = list[(std::size_t) count - 1];
+        list[(std::size_t) index]->runningIndex = index;
+        list[(std::size_t) --count] = nullptr;
+    }
+} // namespace
+
+AudioGraph::AudioGraph (const Capacity& c, const Queues& q)
+    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), pendingEvents ((std::size_t) c.pendingEvents)
+{
+    for (int i = 0; i < c.busSlots; ++i)
+        busInputs.push_back (std::make_unique<juce::AudioBuffer<float>>());
+    prepare (sampleRate, maxBlock, 480, meterInterval);
+}
+
+AudioGraph::~AudioGraph()
+{
+    for (const auto& e : releaseEverything())
+    {
+        // Only reached when the engine is torn down without draining: destroy here (not the audio thread).
+        if (e.type == Event::Type::retiredRouting)
+            delete static_cast<RoutingSpec*> (e.object);
+        else
+            delete static_cast<ChainBase*> (e.object);
+    }
+}
+
+void AudioGraph::prepare (double rate, int block, int fadeSamples, int meterSamples)
+{
+    drainCommands();
+    sampleRate = rate;
+    maxBlock = juce::jmax (1, block);
+    meterInterval = juce::jmax (1, meterSamples);
+    for (auto& input : busInputs)
+    {
+        input->setSize (2, maxBlock);
+        input->clear();
+    }
+    masterInput.setSize (2, maxBlock);
+    mix.setSize (2, maxBlock);
+    noMidi.ensureSize (16);
+    limiter.setPlayConfigDetails (2, 2, rate, maxBlock);
+    limiter.prepareToPlay (rate, maxBlock);
+
+    // A new rate or block size re-prepares every chain: state (voices, tails) restarts, so nothing can
+    // be left stuck; chains that were fading out are simply finished.
+    for (int i = 0; i < numRunning; ++i)
+        running[(std::size_t) i]->prepare (rate, maxBlock, fadeSamples);
+    for (int i = 0; i < numRunningBuses; ++i)
+        runningBuses[(std::size_t) i]->prepare (rate, maxBlock, fadeSamples);
+    for (int i = 0; i < numRunningMasters; ++i)
+        runningMasters[(std::size_t) i]->prepare (rate, maxBlock, fadeSamples);
+}
+
+//==============================================================================
+void AudioGraph::postEvent (const Event& e) noexcept
+{
+    if (numPendingEvents == 0 && queues.events.try_enqueue (e))
+        return;
+    // The message thread bounds how many objects it has handed over, so this never overflows; if it
+    // somehow did, the object would leak rather than be freed here on the audio thread.
+    if (numPendingEvents < (int) pendingEvents.size())
+        pendingEvents[(std::size_t) numPendingEvents++] = e;
+}
+
+void AudioGraph::flushPendingEvents() noexcept
+{
+    int sent = 0;
+    while (sent < numPendingEvents && queues.events.try_enqueue (pendingEvents[(std::size_t) sent]))
+        ++sent;
+    if (sent == 0)
+        return;
+    std::copy (pendingEvents.begin() + sent, pendingEvents.begin() + numPendingEvents, pendingEvents.begin());
+    numPendingEvents -= sent;
+}
+
+InstrumentChain* AudioGraph::findInstrument (std::int32_t slot, std::uint32_t serial) noexcept
+{
+    if (! juce::isPositiveAndBelow (slot, capacity.instrumentSlots))
+        return nullptr;
+    auto* chain = instrumentSlots[(std::size_t) slot];
+    return chain != nullptr && chain->getSerial() == serial ? chain : nullptr;
+}
+
+ChainBase* AudioGraph::findChain (ChainKind kind, std::int32_t slot, std::uint32_t serial) noexcept
+{
+    switch (kind)
+    {
+        case ChainKind::instrument:
+            return findInstrument (slot, serial);
+        case ChainKind::bus:
+            if (juce::isPositiveAndBelow (slot, capacity.busSlots))
+                if (auto* bus = busSlots[(std::size_t) slot]; bus != nullptr && bus->getSerial() == serial)
+                    return bus;
+            return nullptr;
+        case ChainKind::master:
+            return master != nullptr && master->getSerial() == serial ? master : nullptr;
+    }
+    return nullptr;
+}
+
+void AudioGraph::applyPriority (const Command& c) noexcept
+{
+    using T = Command::Type;
+    switch (c.type)
+    {
+        case T::setParam:
+            if (auto* chain = findChain (c.chain, c.slot, c.serial))
+                if (auto* node = chain->getNode (c.node))
+                    node->setParameterTarget (c.index, c.value);
+            return;
+        case T::setSendLevel:
+            if (auto* chain = findInstrument (c.slot, c.serial))
+                chain->setSendLevel (c.index, c.value);
+            return;
+        case T::noteOn:
+        case T::noteOff:
+        case T::allNotesOff:
+            if (auto* chain = findInstrument (c.slot, c.serial))
+            {
+                const auto note = (juce::uint8) juce::jlimit (0, 127, (int) c.index);
+                const auto velocity = (juce::uint8) juce::jlimit (1, 127, juce::roundToInt (c.value * 127.0f));
+                juce::uint8 bytes[3] = { 0xb0, 123, 0 }; // all notes off
+                if (c.type == T::noteOn)
+                    bytes[0] = 0x90, bytes[1] = note, bytes[2] = velocity;
+                else if (c.type == T::noteOff)
+                    bytes[0] = 0x80, bytes[1] = note, bytes[2] = 64;
+                chain->addMidi (bytes, 3);
+            }
+            return;
+        case T::setMuted:
+            if (auto* chain = findChain (c.chain, c.slot, c.serial))
+                chain->getStrip().setMuted (c.value > 0.5f);
+            return;
+        case T::setBypass:
+            if (auto* chain = findChain (c.chain, c.slot, c.serial))
+                chain->setBypass (c.node, c.value > 0.5f);
+            return;
+        case T::setTempo:
+            if (std::isfinite (c.value) && c.value > 0.0f)
+                tempo = c.value;
+            return;
+        case T::play:
+            playing = true;
+            return;
+        case T::stop:
+            playing = false;
+            return;
+        case T::locate:
+            positionTicks = (double) juce::jmax<std::int64_t> (0, c.position);
+            return;
+        case T::installInstrument:
+        case T::removeInstrument:
+        case T::setRouting:
+        case T::installBus:
+        case T::removeBus:
+        case T::installMaster:
+            applyNormal (c); // structure never travels the priority queue; accept it rather than leak
+            return;
+    }
+}
+
+void AudioGraph::applyNormal (const Command& c) noexcept
+{
+    using T = Command::Type;
+    switch (c.type)
+    {
+        case T::installInstrument:
+        {
+            auto* chain = static_cast<InstrumentChain*> (c.object);
+            if (! juce::isPositiveAndBelow (c.slot, capacity.instrumentSlots) || numRunning >= capacity.runningInstruments)
+            {
+                postEvent ({ Event::Type::retiredInstrument, c.slot, chain });
+                return;
+            }
+            if (auto* old = instrumentSlots[(std::size_t) c.slot])
+            {
+                old->removing = true;
+                old->getFade().startOut();
+            }
+            chain->slot = c.slot;
+            instrumentSlots[(std::size_t) c.slot] = chain;
+            chain->runningIndex = numRunning;
+            running[(std::size_t) numRunning++] = chain;
+            return;
+        }
+        case T::removeInstrument:
+            if (auto* chain = findInstrument (c.slot, c.serial))
+            {
+                instrumentSlots[(std::size_t) c.slot] = nullptr;
+                chain->removing = true;
+                chain->getFade().startOut();
+            }
+            return;
+        case T::setRouting:
+            if (auto* chain = findInstrument (c.slot, c.serial))
+                chain->setRouting (*static_cast<const RoutingSpec*> (c.object));
+            postEvent ({ Event::Type::retiredRouting, c.slot, c.object });
+            return;
+        case T::installBus:
+        {
+            auto* chain = static_cast<BusChain*> (c.object);
+            if (! juce::isPositiveAndBelow (c.slot, capacity.busSlots) || numRunningBuses >= capacity.runningBuses)
+            {
+                postEvent ({ Event::Type::retiredBus, c.slot, chain });
+                return;
+            }
+            if (auto* old = busSlots[(std::size_t) c.slot])
+            {
+                old->removing = true;
+                old->getFade().startOut();
+                chain->getFade().startIn(); // replacing a bus's effects crossfades old into new
+            }
+            chain->slot = c.slot;
+            busSlots[(std::size_t) c.slot] = chain;
+            busInputTargets[(std::size_t) c.slot] = busInputs[(std::size_t) c.slot].get();
+            ++busChainsPerSlot[(std::size_t) c.slot];
+            chain->runningIndex = numRunningBuses;
+            runningBuses[(std::size_t) numRunningBuses++] = chain;
+            return;
+        }
+        case T::removeBus:
+            if (auto* chain = static_cast<BusChain*> (findChain (ChainKind::bus, c.slot, c.serial)))
+            {
+                busSlots[(std::size_t) c.slot] = nullptr;
+                busInputTargets[(std::size_t) c.slot] = nullptr;
+                chain->removing = true;
+                chain->getFade().startOut();
+            }
+            return;
+        case T::installMaster:
+        {
+            auto* chain = static_cast<MasterChain*> (c.object);
+            if (numRunningMasters >= capacity.runningMasters)
+            {
+                postEvent ({ Event::Type::retiredMaster, 0, chain });
+                return;
+            }
+            if (master != nullptr)
+            {
+                master->removing = true;
+                master->getFade().startOut();
+                chain->getFade().startIn();
+            }
+            master = chain;
+            chain->runningIndex = numRunningMasters;
+            runningMasters[(std::size_t) numRunningMasters++] = chain;
+            return;
+        }
+        case T::setParam:
+        case T::setSendLevel:
+        case T::noteOn:
+        case T::noteOff:
+        case T::allNotesOff:
+        case T::setMuted:
+        case T::setBypass:
+        case T::setTempo:
+        case T::play:
+        case T::stop:
+        case T::locate:
+            // Sent through the normal queue to stay ordered after the install of their chain.
+            applyPriority (c);
+            return;
+    }
+}
+
+void AudioGraph::drainNormal() noexcept
+{
+    Command c;
+    while (queues.normal.try_dequeue (c))
+    {
+        applyNormal (c);
+        queues.normalConsumed.fetch_add (1, std::memory_order_release);
+    }
+}
+
+void AudioGraph::drainCommands() noexcept
+{
+    Command c;
+    while (queues.priority.try_dequeue (c))
+        applyPriority (c);
+    drainNormal();
+}
+
+void AudioGraph::retireFinished() noexcept
+{
+    for (int i = numRunning; --i >= 0;)
+    {
+        auto* chain = running[(std::size_t) i];
+        if (chain->removing && chain->getFade().isFinished())
+        {
+            swapRemove (running, numRunning, i);
+            postEvent ({ Event::Type::retiredInstrument, chain->slot, chain });
+        }
+    }
+    for (int i = numRunningBuses; --i >= 0;)
+    {
+        auto* chain = runningBuses[(std::size_t) i];
+        if (chain->removing && chain->getFade().isFinished())
+        {
+            swapRemove (runningBuses, numRunningBuses, i);
+            --busChainsPerSlot[(std::size_t) chain->slot];
+            postEvent ({ Event::Type::retiredBus, chain->slot, chain });
+        }
+    }
+    for (int i = numRunningMasters; --i >= 0;)
+    {
+        auto* chain = runningMasters[(std::size_t) i];
+        if (chain->removing && chain->getFade().isFinished())
+        {
+            swapRemove (runningMasters, numRunningMasters, i);
+            postEvent ({ Event::Type::retiredMaster, 0, chain });
+        }
+    }
+}
+
+//==============================================================================
+void AudioGraph::process (float* const* outputs, int numChannels, int numSamples) noexcept
+{
+    flushPendingEvents();
+
+    Command c;
+    while (queues.priority.try_dequeue (c))
+        applyPriority (c);
+
+    const auto structuralStart = nowNanos();
+    drainNormal();
+    auto structural = nowNanos() - structuralStart;
+
+    for (int offset = 0; offset < numSamples; offset += maxBlock)
+        renderChunk (outputs, numChannels, offset, juce::jmin (maxBlock, numSamples - offset));
+
+    const auto retireStart = nowNanos();
+    retireFinished();
+    structural += nowNanos() - retireStart;
+
+    auto previous = maxStructuralNanos.load (std::memory_order_relaxed);
+    while (structural > previous && ! maxStructuralNanos.compare_exchange_weak (previous, structural, std::memory_order_relaxed))
+    {
+    }
+
+    if (playing)
+        positionTicks += (double) numSamples / sampleRate * tempo / 60.0 * (double) model::ticksPerBeat;
+
+    samplesSinceMeter += numSamples;
+    if (samplesSinceMeter >= meterInterval)
+    {
+        samplesSinceMeter = 0;
+        postMeters();
+    }
+}
+
+void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept
+{
+    masterInput.clear (0, n);
+    for (int s = 0; s < capacity.busSlots; ++s)
+        if (busChainsPerSlot[(std::size_t) s] > 0)
+            busInputs[(std::size_t) s]->clear (0, n);
+
+    // Phase 1: every instrument chain renders into its own buffers (independent of the others).
+    for (int i = 0; i < numRunning; ++i)
+        running[(std::size_t) i]->render (n);
+
+    // Phase 2: the mix, in running order.
+    for (int i = 0; i < numRunning; ++i)
+        running[(std::size_t) i]->mixInto (masterInput, busInputTargets.data(), capacity.busSlots, n);
+
+    for (int i = 0; i < numRunningBuses; ++i)
+    {
+        auto* bus = runningBuses[(std::size_t) i];
+        bus->render (*busInputs[(std::size_t) bus->slot], n);
+        for (int ch = 0; ch < 2; ++ch)
+            masterInput.addFrom (ch, 0, bus->getOutput(), ch, 0, n);
+    }
+
+    mix.clear (0, n);
+    for (int i = 0; i < numRunningMasters; ++i)
+    {
+        auto* m = runningMasters[(std::size_t) i];
+        m->render (masterInput, n);
+        for (int ch = 0; ch < 2; ++ch)
+            mix.addFrom (ch, 0, m->getOutput(), ch, 0, n);
+    }
+
+    juce::AudioBuffer<float> block (mix.getArrayOfWritePointers(), 2, n);
+    limiter.processBlock (block, noMidi);
+
+    for (int ch = 0; ch < numChannels; ++ch)
+    {
+        if (outputs[ch] == nullptr)
+            continue;
+        if (ch < 2)
+            std::copy (mix.getReadPointer (ch), mix.getReadPointer (ch) + n, outputs[ch] + offset);
+        else
+            std::fill (outputs[ch] + offset, outputs[ch] + offset + n, 0.0f);
+    }
+}
+
+void AudioGraph::postMeters() noexcept
+{
+    // Lossy on purpose: when nobody reads, the queue fills and meters are skipped, never blocked on.
+    for (int i = 0; i < numRunning; ++i)
+    {
+        auto* chain = running[(std::size_t) i];
+        const auto [l, r] = chain->takePeaks();
+        if (! chain->removing)
+            queues.status.try_enqueue ({ Status::Type::meter, ChainKind::instrument, playing, chain->slot, chain->getSerial(), l, r, positionTicks });
+    }
+    for (int i = 0; i < numRunningBuses; ++i)
+    {
+        auto* chain = runningBuses[(std::size_t) i];
+        const auto [l, r] = chain->takePeaks();
+        if (! chain->removing)
+            queues.status.try_enqueue ({ Status::Type::meter, ChainKind::bus, playing, chain->slot, chain->getSerial(), l, r, positionTicks });
+    }
+    if (master != nullptr)
+    {
+        const auto [l, r] = master->takePeaks();
+        queues.status.try_enqueue ({ Status::Type::meter, ChainKind::master, playing, 0, master->getSerial(), l, r, positionTicks });
+    }
+    queues.status.try_enqueue ({ Status::Type::playhead, ChainKind::master, playing, 0, 0, 0.0f, 0.0f, positionTicks });
+}
+
+std::vector<Event> AudioGraph::releaseEverything()
+{
+    drainCommands();
+    std::vector<Event> left;
+    auto give = [&] (const Event& e)
+    {
+        if (! queues.events.try_enqueue (e))
+            left.push_back (e);
+    };
+    flushPendingEvents();
+    for (int i = 0; i < numPendingEvents; ++i)
+        left.push_back (pendingEvents[(std::size_t) i]);
+    numPendingEvents = 0;
+    for (int i = 0; i < numRunning; ++i)
+        give ({ Event::Type::retiredInstrument, running[(std::size_t) i]->slot, running[(std::size_t) i] });
+    for (int i = 0; i < numRunningBuses; ++i)
+        give ({ Event::Type::retiredBus, runningBuses[(std::size_t) i]->slot, runningBuses[(std::size_t) i] });
+    for (int i = 0; i < numRunningMasters; ++i)
+        give ({ Event::Type::retiredMaster, 0, runningMasters[(std::size_t) i] });
+    std::fill (instrumentSlots.begin(), instrumentSlots.end(), nullptr);
+    std::fill (running.begin(), running.end(), nullptr);
+    std::fill (busSlots.begin(), busSlots.end(), nullptr);
+    std::fill (busInputTargets.begin(), busInputTargets.end(), nullptr);
+    std::fill (busChainsPerSlot.begin(), busChainsPerSlot.end(), 0);
+    std::fill (runningBuses.begin(), runningBuses.end(), nullptr);
+    std::fill (runningMasters.begin(), runningMasters.end(), nullptr);
+    numRunning = numRunningBuses = numRunningMasters = 0;
+    master = nullptr;
+    return left;
+}
+
+} // namespace imbolc::engine

@@ -1,0 +1,126 @@
+#pragma once
+
+namespace imbolc::engine
+{
+
+using CommandQueue = moodycamel::ReaderWriterQueue<Command>;
+using EventQueue = moodycamel::ReaderWriterQueue<Event>;
+using StatusQueue = moodycamel::ReaderWriterQueue<Status>;
+
+/** The audio thread's side of the engine: every chain currently sounding, in fixed-capacity arrays,
+    fed by the command queues and reporting through the event and status queues.
+
+    Nothing here is shared with the message thread except through those queues and a few atomics.
+    Adding or removing a chain is O(1) on the audio thread (a pointer stored in a slot and appended to
+    the running list; removal is a fade then a swap-remove), whatever the number of chains, and no
+    other chain is touched.
+
+    Chains are rendered in two phases: each instrument chain renders into its own buffers (independent,
+    so a later multi-core renderer can hand them to worker threads unchanged), then the mix adds them
+    into bus inputs and the master in a fixed order.
+*/
+class AudioGraph
+{
+public:
+    struct Queues
+    {
+        CommandQueue& priority;
+        CommandQueue& normal;
+        EventQueue& events;
+        StatusQueue& status;
+        std::atomic<std::uint64_t>& normalConsumed;
+    };
+
+    struct Capacity
+    {
+        int instrumentSlots = 1024;
+        int busSlots = 64;
+        int runningInstruments = 2048; ///< live chains plus chains fading out
+        int runningBuses = 256;
+        int runningMasters = 8;
+        int pendingEvents = 8192;
+    };
+
+    /** Message thread, before any audio runs. Allocates everything the audio thread will use. */
+    AudioGraph (const Capacity&, const Queues&);
+
+    /** Destroys every chain still installed. Only once the audio thread has stopped for good. */
+    ~AudioGraph();
+
+    /** (Re)allocates buffers and re-prepares every installed chain for a new rate or block size. Not on
+        the audio thread, and only while process() is not running. */
+    void prepare (double sampleRate, int maxBlockSize, int fadeSamples, int meterIntervalSamples);
+
+    /** Renders numSamples into numChannels outputs (the stereo mix goes to the first two; others are
+        cleared). Applies queued commands first: priority, then normal. Audio thread. */
+    void process (float* const* outputs, int numChannels, int numSamples) noexcept;
+
+    /** Applies every queued command without rendering. While the audio thread is stopped only. */
+    void drainCommands() noexcept;
+
+    /** Hands back every owned chain through the event queue and pending list; call only while stopped,
+        before destroying the engine or reloading. Returns the objects that could not be queued. */
+    std::vector<Event> releaseEverything();
+
+    /** Worst time (ns) one block spent applying structural commands and retiring chains, since the
+        last reset. Read from any thread; reset from any thread. */
+    std::int64_t getMaxStructuralNanos() const noexcept { return maxStructuralNanos.load (std::memory_order_relaxed); }
+    void resetMaxStructuralNanos() noexcept { maxStructuralNanos.store (0, std::memory_order_relaxed); }
+
+    /** Chains currently rendering (including those fading out). Audio thread, or while stopped. */
+    int getNumRunningInstruments() const noexcept { return numRunning; }
+
+    const Capacity& getCapacity() const noexcept { return capacity; }
+
+    /** The installed chain in `slot` if its serial matches, else nullptr. Audio thread, or while stopped. */
+    ChainBase* findChain (ChainKind, std::int32_t slot, std::uint32_t serial) noexcept;
+
+private:
+    void renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept;
+    void applyPriority (const Command&) noexcept;
+    void applyNormal (const Command&) noexcept;
+    void drainNormal() noexcept;
+    void retireFinished() noexcept;
+    void postEvent (const Event&) noexcept;
+    void flushPendingEvents() noexcept;
+    void postMeters() noexcept;
+    InstrumentChain* findInstrument (std::int32_t slot, std::uint32_t serial) noexcept;
+
+    Capacity capacity;
+    Queues queues;
+
+    std::vector<InstrumentChain*> instrumentSlots;
+    std::vector<InstrumentChain*> running;
+    int numRunning = 0;
+
+    std::vector<BusChain*> busSlots;
+    std::vector<int> busChainsPerSlot;
+    std::vector<BusChain*> runningBuses;
+    int numRunningBuses = 0;
+    std::vector<std::unique_ptr<juce::AudioBuffer<float>>> busInputs;
+    std::vector<juce::AudioBuffer<float>*> busInputTargets; ///< null where no live bus takes input
+
+    MasterChain* master = nullptr;
+    std::vector<MasterChain*> runningMasters;
+    int numRunningMasters = 0;
+
+    juce::AudioBuffer<float> masterInput, mix;
+    SafetyLimiterNode limiter;
+    juce::MidiBuffer noMidi;
+
+    std::vector<Event> pendingEvents;
+    int numPendingEvents = 0;
+
+    int maxBlock = 512;
+    double sampleRate = 48000.0;
+    int meterInterval = 1600;
+    int samplesSinceMeter = 0;
+
+    bool playing = false;
+    double tempo = 120.0;
+    double positionTicks = 0.0;
+
+    std::atomic<std::int64_t> maxStructuralNanos { 0 };
+};
+
+} // namespace imbolc::engine

@@ -1,0 +1,167 @@
+#pragma once
+
+namespace imbolc::engine
+{
+
+/** A linear fade of a whole chain, so arrivals and departures never click. Audio thread, except
+    setLength (while the chain is not yet installed). */
+class ChainFade
+{
+public:
+    void setLength (int samples) noexcept { length = juce::jmax (1, samples); }
+    void startIn() noexcept;
+    void startOut() noexcept;
+
+    bool isFadingOut() const noexcept { return out; }
+    /** True once a fade-out has reached silence: the chain can be retired. */
+    bool isFinished() const noexcept { return out && remaining == 0; }
+
+    /** Multiplies the first n samples of every channel by the fade. */
+    void apply (juce::AudioBuffer<float>&, int n) noexcept;
+
+private:
+    float gain = 1.0f, step = 0.0f;
+    int remaining = 0, length = 480;
+    bool out = false;
+};
+
+/** One processing stage of a chain: its node and a bypass that crossfades instead of clicking. */
+struct StageSlot
+{
+    std::unique_ptr<NodeProcessor> node;
+    std::uint32_t stageId = 0;
+    bool bypassed = false;
+    juce::SmoothedValue<float> wet { 1.0f };
+};
+
+/** What instrument, bus and master chains share: stages in user order, a strip, a fade, a meter.
+
+    Built and prepared on the message thread, then owned by the audio thread from the moment it is
+    installed until it is retired back to the message thread for destruction.
+
+    Nodes are addressed by index: 0 is the source (instruments only), 1..n the stages, n + 1 the strip.
+*/
+class ChainBase
+{
+public:
+    ChainBase (std::uint32_t serial, std::vector<StageSlot> stages, std::unique_ptr<StripNode> strip);
+    virtual ~ChainBase();
+
+    /** Allocates buffers and prepares every node. Never on the audio thread. */
+    virtual void prepare (double sampleRate, int maxBlockSize, int fadeSamples);
+
+    std::uint32_t getSerial() const noexcept { return serial; }
+
+    /** The node at `index` (see the class comment), or nullptr. Audio thread. */
+    virtual NodeProcessor* getNode (int index) noexcept;
+    int getNumStages() const noexcept { return (int) stages.size(); }
+    StripNode& getStrip() noexcept { return *strip; }
+
+    /** Audio thread. */
+    void setBypass (int nodeIndex, bool bypassed) noexcept;
+
+    ChainFade& getFade() noexcept { return fade; }
+
+    /** The chain's rendered output for this block (after strip and fade). Audio thread. */
+    const juce::AudioBuffer<float>& getOutput() const noexcept { return buffer; }
+
+    /** Peak since the last call, per channel, then reset. Audio thread. */
+    std::pair<float, float> takePeaks() noexcept;
+
+    int slot = 0; ///< set by the message thread before install
+    int runningIndex = -1; ///< position in the audio thread's running list
+    bool removing = false; ///< fading out towards retirement
+
+protected:
+    /** Stages, strip, fade and metering over the first n samples of `buffer`. Audio thread. */
+    void processStagesAndStrip (int n) noexcept;
+    juce::AudioBuffer<float> view (juce::AudioBuffer<float>& b, int n) noexcept { return { b.getArrayOfWritePointers(), b.getNumChannels(), n }; }
+
+    std::uint32_t serial;
+    std::vector<StageSlot> stages;
+    std::unique_ptr<StripNode> strip;
+    juce::AudioBuffer<float> buffer, dry;
+    juce::MidiBuffer noMidi;
+    ChainFade fade;
+    float peakLeft = 0.0f, peakRight = 0.0f;
+};
+
+/** An instrument's chain: source, stages, strip, and where its output and sends go. */
+class InstrumentChain final : public ChainBase
+{
+public:
+    InstrumentChain (model::InstrumentId, std::uint32_t serial, std::unique_ptr<NodeProcessor> source, std::vector<StageSlot> stages, std::unique_ptr<StripNode> strip, const RoutingSpec& routing);
+    ~InstrumentChain() override;
+
+    void prepare (double sampleRate, int maxBlockSize, int fadeSamples) override;
+    NodeProcessor* getNode (int index) noexcept override;
+
+    model::InstrumentId getInstrumentId() const noexcept { return id; }
+
+    /** Queue a MIDI event for the next block. Audio thread. */
+    void addMidi (const juce::uint8* data, int numBytes) noexcept;
+
+    /** Sets the output and sends; a send to the same bus keeps its current (smoothed) level. Audio thread. */
+    void setRouting (const RoutingSpec&) noexcept;
+    void setSendLevel (int sendIndex, float level) noexcept;
+
+    /** Renders source, stages and strip into this chain's own buffers, touching nothing shared, so
+        chains can be rendered on several threads. Audio thread (or a render worker). */
+    void render (int n) noexcept;
+
+    /** Adds this block's output and sends into their destinations. busInputs[slot] may be null for a
+        slot with no bus. Audio thread, after render. */
+    void mixInto (juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept;
+
+    /** Called in the destructor with the destroying thread, for tests that prove chains die off the audio thread. */
+    static inline std::atomic<void (*) (std::thread::id)> onDestroyed { nullptr };
+
+private:
+    struct Send
+    {
+        std::int32_t busSlot = -1;
+        std::uint32_t busId = 0;
+        bool preInsert = false;
+        juce::SmoothedValue<float> level;
+    };
+
+    static constexpr int midiCapacityBytes = 8192;
+
+    model::InstrumentId id;
+    std::unique_ptr<NodeProcessor> source;
+    juce::MidiBuffer midi;
+    juce::AudioBuffer<float> preTap;
+    bool hasPreSends = false;
+    std::int32_t outputBusSlot = -1;
+    int numSends = 0;
+    std::array<Send, (std::size_t) RoutingSpec::maxSends> sends;
+    double sampleRate = 48000.0;
+};
+
+/** A bus: stages and strip over the sum of what instruments send it; ends in the master. */
+class BusChain final : public ChainBase
+{
+public:
+    BusChain (model::BusId, std::uint32_t serial, std::vector<StageSlot> stages, std::unique_ptr<StripNode> strip);
+
+    model::BusId getBusId() const noexcept { return id; }
+
+    /** Processes this block's input (shared by every chain of the slot). Audio thread. */
+    void render (const juce::AudioBuffer<float>& input, int n) noexcept;
+
+private:
+    model::BusId id;
+};
+
+/** The master strip: stages and level over the sum of everything. (The safety limiter after it
+    belongs to the graph, so it survives master rebuilds.) */
+class MasterChain final : public ChainBase
+{
+public:
+    MasterChain (std::uint32_t serial, std::vector<StageSlot> stages, std::unique_ptr<StripNode> strip);
+
+    /** Audio thread. */
+    void render (const juce::AudioBuffer<float>& input, int n) noexcept;
+};
+
+} // namespace imbolc::engine

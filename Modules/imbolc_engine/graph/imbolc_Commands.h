@@ -1,0 +1,111 @@
+#pragma once
+
+namespace imbolc::engine
+{
+
+/** Which kind of chain a command or report is about. */
+enum class ChainKind : std::uint8_t
+{
+    instrument,
+    bus,
+    master
+};
+
+/** One message from the message thread to the audio thread: a small POD, so parameter tweaks and
+    notes never carry state copies or strings. Objects (new chains, routing) travel as pointers whose
+    ownership passes to the audio thread and comes back through the event queue to be destroyed.
+
+    A command names its chain by slot and serial. Slots are small indices into fixed arrays (O(1) on the
+    audio thread); the serial is unique per chain object, so a command for a chain that has since been
+    replaced or deleted is recognised and dropped instead of reaching the wrong chain.
+*/
+struct Command
+{
+    enum class Type : std::uint8_t
+    {
+        // Priority queue: drained first at the start of every block.
+        setParam, ///< chain, node (0 source, 1.. stages, last strip), index, value
+        setSendLevel, ///< instrument chain, index = send position, value = linear gain
+        noteOn, ///< instrument chain, index = note number, value = velocity 0..1
+        noteOff, ///< instrument chain, index = note number
+        allNotesOff, ///< instrument chain
+        setMuted, ///< chain, value 1 = muted (solo already resolved by the message thread)
+        setBypass, ///< chain, node = stage node, value 1 = bypassed
+        setTempo, ///< value = beats per minute
+        play,
+        stop,
+        locate, ///< position = ticks
+
+        // Normal queue: structure, in order.
+        installInstrument, ///< slot, object = InstrumentChain*
+        removeInstrument, ///< slot, serial: fade out, then retire
+        setRouting, ///< instrument slot, serial, object = RoutingSpec*
+        installBus, ///< slot, object = BusChain* (a chain already there fades out)
+        removeBus, ///< slot, serial
+        installMaster ///< object = MasterChain* (the old master chain fades out)
+    };
+
+    Type type = Type::setParam;
+    ChainKind chain = ChainKind::instrument;
+    std::uint16_t node = 0;
+    std::uint16_t index = 0;
+    std::int32_t slot = 0;
+    std::uint32_t serial = 0;
+    float value = 0.0f;
+    std::int64_t position = 0;
+    void* object = nullptr;
+};
+
+static_assert (std::is_trivially_copyable_v<Command>);
+
+/** Something the audio thread hands back that must not be lost: an object to destroy. */
+struct Event
+{
+    enum class Type : std::uint8_t
+    {
+        retiredInstrument,
+        retiredBus,
+        retiredMaster,
+        retiredRouting
+    };
+    Type type = Type::retiredInstrument;
+    std::int32_t slot = 0;
+    void* object = nullptr;
+};
+
+/** Something the audio thread reports that may be dropped when nobody reads it: only the newest matters. */
+struct Status
+{
+    enum class Type : std::uint8_t
+    {
+        meter, ///< chain, slot, serial, left and right peak since the last meter report
+        playhead ///< position in ticks, playing
+    };
+    Type type = Type::meter;
+    ChainKind chain = ChainKind::instrument;
+    bool playing = false;
+    std::int32_t slot = 0;
+    std::uint32_t serial = 0;
+    float left = 0.0f, right = 0.0f;
+    double ticks = 0.0;
+};
+
+/** Where an instrument's output and sends go, built on the message thread and handed over whole. */
+struct RoutingSpec
+{
+    static constexpr int maxSends = (int) model::Mixer::maxBuses;
+
+    struct SendSpec
+    {
+        std::int32_t busSlot = -1;
+        std::uint32_t busId = 0;
+        float level = 0.0f;
+        bool preInsert = false;
+    };
+
+    std::int32_t outputBusSlot = -1; ///< -1: the master
+    std::int32_t numSends = 0;
+    std::array<SendSpec, (std::size_t) maxSends> sends {};
+};
+
+} // namespace imbolc::engine

@@ -1,0 +1,794 @@
+namespace imbolc::engine
+{
+
+namespace
+{
+    constexpr int maxOutstandingRoutings = 1024;
+
+    AudioGraph::Capacity capacityFor (const Engine::Options& o)
+    {
+        AudioGraph::Capacity c;
+        c.instrumentSlots = o.instrumentSlots;
+        c.busSlots = o.busSlots;
+        c.runningInstruments = 2 * o.instrumentSlots;
+        c.runningBuses = 2 * o.busSlots;
+        c.runningMasters = 8;
+        c.pendingEvents = c.runningInstruments + c.runningBuses + c.runningMasters + maxOutstandingRoutings;
+        return c;
+    }
+
+    bool isCoalescable (Command::Type t) noexcept
+    {
+        using T = Command::Type;
+        return t == T::setParam || t == T::setSendLevel || t == T::setMuted || t == T::setBypass || t == T::setTempo;
+    }
+
+    /** Commands that set the same thing on the same chain object share a key: the newest wins. */
+    std::uint64_t coalescingKey (const Command& c) noexcept
+    {
+        return ((std::uint64_t) c.serial << 32) | ((std::uint64_t) c.type << 24) | ((std::uint64_t) (c.node & 0xfff) << 12) | (std::uint64_t) (c.index & 0xfff);
+    }
+
+    bool carriesObject (Command::Type t) noexcept
+    {
+        using T = Command::Type;
+        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::setRouting;
+    }
+} // namespace
+
+Engine::Engine()
+    : Engine (nullptr, Options {}) {}
+
+Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
+    : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
+{
+    for (int s = o.instrumentSlots; --s >= 0;)
+        freeInstrumentSlots.push_back (s);
+    for (int s = o.busSlots; --s >= 0;)
+        freeBusSlots.push_back (s);
+    prepare (sampleRate, maxBlockSize);
+    rebuildMaster ({});
+}
+
+Engine::~Engine()
+{
+    // The audio thread has stopped: drive the graph from here until everything has come back.
+    for (int guard = 0; guard < 1000 && (! normalBacklog.empty() || ! priorityBacklog.empty()); ++guard)
+    {
+        flushBacklogs();
+        graph.drainCommands();
+        Event e;
+        while (eventQueue.try_dequeue (e))
+            handleEvent (e);
+    }
+    for (const auto& c : normalBacklog)
+        if (carriesObject (c.type))
+            destroyObject ({ c.type == Command::Type::installInstrument ? Event::Type::retiredInstrument
+                             : c.type == Command::Type::installBus      ? Event::Type::retiredBus
+                             : c.type == Command::Type::installMaster   ? Event::Type::retiredMaster
+                                                                        : Event::Type::retiredRouting,
+                             c.slot,
+                             c.object });
+    for (const auto& e : graph.releaseEverything())
+        destroyObject (e);
+    Event e;
+    while (eventQueue.try_dequeue (e))
+        destroyObject (e);
+}
+
+void Engine::prepare (double newSampleRate, int newMaxBlockSize)
+{
+    jassert (newSampleRate > 0.0 && newMaxBlockSize > 0);
+    // Everything still waiting was built for the old settings: hand it all over first (the audio thread
+    // is stopped, so the graph can be driven from here), then re-prepare what is installed.
+    for (int guard = 0; guard < 100000 && (! normalBacklog.empty() || ! priorityBacklog.empty()); ++guard)
+    {
+        flushBacklogs();
+        graph.drainCommands();
+        Event e;
+        while (eventQueue.try_dequeue (e))
+            handleEvent (e);
+    }
+    sampleRate = newSampleRate > 0.0 ? newSampleRate : 48000.0;
+    maxBlockSize = juce::jmax (1, newMaxBlockSize);
+    graph.prepare (sampleRate, maxBlockSize, fadeSamples(), juce::jmax (1, juce::roundToInt (options.meterIntervalSeconds * sampleRate)));
+    update();
+}
+
+//==============================================================================
+void Engine::sendPriority (Command c, ChainRef* ref)
+{
+    // Until every normal command about this chain (its install above all) has been consumed, its
+    // changes follow them through the normal queue: the priority queue would overtake the install.
+    if (ref != nullptr && normalConsumed.load (std::memory_order_acquire) < ref->lastNormalSeq)
+    {
+        sendNormal (c, ref);
+        return;
+    }
+    if (priorityBacklog.empty() && priorityQueue.try_enqueue (c))
+        return;
+
+    if (isCoalescable (c.type))
+    {
+        const auto key = coalescingKey (c);
+        if (auto it = priorityBacklogIndex.find (key); it != priorityBacklogIndex.end())
+        {
+            priorityBacklog[(std::size_t) (it->second - priorityBacklogFront)].value = c.value;
+            ++coalescedChanges;
+            return;
+        }
+        priorityBacklogIndex.emplace (key, priorityBacklogFront + priorityBacklog.size());
+    }
+    priorityBacklog.push_back (c);
+}
+
+void Engine::sendNormal (Command c, ChainRef* ref)
+{
+    const auto seq = ++normalAccepted;
+    if (ref != nullptr)
+        ref->lastNormalSeq = seq;
+    if (normalBacklog.empty() && trySendNormalNow (c))
+        return;
+    normalBacklog.push_back (c);
+}
+
+bool Engine::trySendNormalNow (const Command& c)
+{
+    using T = Command::Type;
+    // Never hand over more objects than the audio thread has room to run and to give back.
+    const auto& cap = graph.getCapacity();
+    if ((c.type == T::installInstrument && outstandingInstruments >= cap.runningInstruments)
+        || (c.type == T::installBus && outstandingBuses >= cap.runningBuses)
+        || (c.type == T::installMaster && outstandingMasters >= cap.runningMasters)
+        || (c.type == T::setRouting && outstandingRoutings >= maxOutstandingRoutings))
+        return false;
+    if (! normalQueue.try_enqueue (c))
+        return false;
+    outstandingInstruments += c.type == T::installInstrument ? 1 : 0;
+    outstandingBuses += c.type == T::installBus ? 1 : 0;
+    outstandingMasters += c.type == T::installMaster ? 1 : 0;
+    outstandingRoutings += c.type == T::setRouting ? 1 : 0;
+    return true;
+}
+
+void Engine::flushBacklogs()
+{
+    while (! normalBacklog.empty() && trySendNormalNow (normalBacklog.front()))
+        normalBacklog.pop_front();
+
+    while (! priorityBacklog.empty() && priorityQueue.try_enqueue (priorityBacklog.front()))
+    {
+        const auto& c = priorityBacklog.front();
+        if (isCoalescable (c.type))
+            if (auto it = priorityBacklogIndex.find (coalescingKey (c)); it != priorityBacklogIndex.end() && it->second == priorityBacklogFront)
+                priorityBacklogIndex.erase (it);
+        priorityBacklog.pop_front();
+        ++priorityBacklogFront;
+    }
+}
+
+void Engine::destroyObject (const Event& e)
+{
+    switch (e.type)
+    {
+        case Event::Type::retiredInstrument:
+            delete static_cast<InstrumentChain*> (e.object);
+            ++destroyedChains;
+            return;
+        case Event::Type::retiredBus:
+            delete static_cast<BusChain*> (e.object);
+            ++destroyedChains;
+            return;
+        case Event::Type::retiredMaster:
+            delete static_cast<MasterChain*> (e.object);
+            ++destroyedChains;
+            return;
+        case Event::Type::retiredRouting:
+            delete static_cast<RoutingSpec*> (e.object);
+            return;
+    }
+}
+
+void Engine::handleEvent (const Event& e)
+{
+    switch (e.type)
+    {
+        case Event::Type::retiredInstrument:
+            --outstandingInstruments;
+            break;
+        case Event::Type::retiredBus:
+            --outstandingBuses;
+            if (juce::isPositiveAndBelow (e.slot, options.busSlots))
+            {
+                auto& count = busChainsOutstanding[(std::size_t) e.slot];
+                if (--count == 0 && busSlotAbandoned[(std::size_t) e.slot])
+                {
+                    busSlotAbandoned[(std::size_t) e.slot] = false;
+                    freeBusSlots.push_back (e.slot);
+                }
+            }
+            break;
+        case Event::Type::retiredMaster:
+            --outstandingMasters;
+            break;
+        case Event::Type::retiredRouting:
+            --outstandingRoutings;
+            break;
+    }
+    destroyObject (e);
+}
+
+void Engine::update()
+{
+    Event e;
+    while (eventQueue.try_dequeue (e))
+        handleEvent (e);
+
+    flushBacklogs();
+
+    Status s;
+    while (statusQueue.try_dequeue (s))
+    {
+        if (s.type == Status::Type::playhead)
+        {
+            playheadTicks = s.ticks;
+            playing = s.playing;
+            continue;
+        }
+        const Meter m { s.left, s.right };
+        if (s.chain == ChainKind::master)
+            masterMeter = m;
+        else if (s.chain == ChainKind::instrument)
+        {
+            if (auto it = instrumentIdBySerial.find (s.serial); it != instrumentIdBySerial.end())
+                if (auto* ref = refFor (model::NodeKind::instrument, it->second); ref != nullptr && ref->serial == s.serial)
+                    ref->meter = m;
+        }
+        else if (auto it = busIdBySerial.find (s.serial); it != busIdBySerial.end())
+        {
+            if (auto* ref = refFor (model::NodeKind::bus, it->second); ref != nullptr && ref->serial == s.serial)
+                ref->meter = m;
+        }
+    }
+}
+
+Engine::Meter Engine::getInstrumentMeter (model::InstrumentId id) const
+{
+    auto it = instruments.find (id.value);
+    return it != instruments.end() ? it->second.meter : Meter {};
+}
+
+Engine::Meter Engine::getBusMeter (model::BusId id) const
+{
+    auto it = buses.find (id.value);
+    return it != buses.end() ? it->second.meter : Meter {};
+}
+
+Engine::Stats Engine::getStats() const noexcept
+{
+    return { normalBacklog.size() + priorityBacklog.size(), outstandingInstruments + outstandingBuses + outstandingMasters, destroyedChains, coalescedChanges };
+}
+
+//==============================================================================
+Engine::ChainRef* Engine::refFor (model::NodeKind kind, std::uint32_t id)
+{
+    switch (kind)
+    {
+        case model::NodeKind::instrument:
+        {
+            auto it = instruments.find (id);
+            return it != instruments.end() && it->second.slot >= 0 ? &it->second : nullptr;
+        }
+        case model::NodeKind::bus:
+        {
+            auto it = buses.find (id);
+            return it != buses.end() && it->second.slot >= 0 ? &it->second : nullptr;
+        }
+        case model::NodeKind::master:
+            return &masterRef;
+    }
+    return nullptr;
+}
+
+std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& chain, ChainRef& ref)
+{
+    std::vector<StageSlot> stages;
+    stages.reserve (chain.size());
+    ref.stageNodes.clear();
+    for (const auto& stage : chain)
+    {
+        StageSlot slot;
+        slot.node = factory->createStage (stage);
+        slot.stageId = stage.id.value;
+        slot.bypassed = stage.bypassed;
+        ref.stageNodes[stage.id.value] = (int) stages.size() + 1;
+        stages.push_back (std::move (slot));
+    }
+    ref.numStages = (int) stages.size();
+    return stages;
+}
+
+RoutingSpec Engine::buildRouting (const model::Instrument& inst, ChainRef& ref) const
+{
+    RoutingSpec r;
+    if (inst.strip.output.isValid())
+        if (auto it = buses.find (inst.strip.output.value); it != buses.end())
+            r.outputBusSlot = it->second.slot;
+    ref.sendBuses.clear();
+    for (const auto& send : inst.strip.sends)
+    {
+        auto it = buses.find (send.bus.value);
+        if (it == buses.end() || it->second.slot < 0 || r.numSends >= RoutingSpec::maxSends)
+            continue;
+        r.sends[(std::size_t) r.numSends++] = { it->second.slot, send.bus.value, send.level, send.preInsert };
+        ref.sendBuses.push_back (send.bus.value);
+    }
+    return r;
+}
+
+void Engine::addInstrument (const model::Session&, const model::Instrument& inst)
+{
+    auto& ref = instruments[inst.id.value];
+    if (ref.slot < 0)
+    {
+        if (freeInstrumentSlots.empty())
+        {
+            jassertfalse; // more live instruments than slots: Options::instrumentSlots is too small
+            instruments.erase (inst.id.value);
+            return;
+        }
+        ref.slot = freeInstrumentSlots.back();
+        freeInstrumentSlots.pop_back();
+    }
+    instrumentIdBySerial.erase (ref.serial);
+    ref.serial = nextSerial();
+    ref.ampOffset = (int) inst.source.params.size();
+    instrumentIdBySerial[ref.serial] = inst.id.value;
+
+    auto strip = std::make_unique<StripNode> (inst.strip.level, inst.strip.pan, true);
+    strip->setMuted (ref.muted);
+    auto chain = std::make_unique<InstrumentChain> (inst.id, ref.serial, factory->createSource (inst), buildStages (inst.chain, ref), std::move (strip), buildRouting (inst, ref));
+    chain->slot = ref.slot;
+    chain->prepare (sampleRate, maxBlockSize, fadeSamples());
+
+    Command c;
+    c.type = Command::Type::installInstrument;
+    c.slot = ref.slot;
+    c.serial = ref.serial;
+    c.object = chain.release();
+    sendNormal (c, &ref);
+}
+
+void Engine::removeInstrument (model::InstrumentId id)
+{
+    auto it = instruments.find (id.value);
+    if (it == instruments.end())
+        return;
+    auto& ref = it->second;
+    if (ref.slot >= 0)
+    {
+        Command c;
+        c.type = Command::Type::removeInstrument;
+        c.slot = ref.slot;
+        c.serial = ref.serial;
+        sendNormal (c, &ref);
+        // The slot can be reused at once: the removal is ahead of any reuse in the normal queue, and
+        // the serial check turns away stray commands for the old chain.
+        freeInstrumentSlots.push_back (ref.slot);
+    }
+    instrumentIdBySerial.erase (ref.serial);
+    instruments.erase (it);
+}
+
+int Engine::allocateBusSlot()
+{
+    if (freeBusSlots.empty())
+        update(); // slots of deleted buses come back as their fading chains retire
+    if (freeBusSlots.empty())
+        return -1;
+    const int slot = freeBusSlots.back();
+    freeBusSlots.pop_back();
+    return slot;
+}
+
+void Engine::addOrRebuildBus (const model::Bus& bus)
+{
+    auto& ref = buses[bus.id.value];
+    if (ref.slot < 0)
+    {
+        ref.slot = allocateBusSlot();
+        if (ref.slot < 0)
+        {
+            jassertfalse; // every bus slot is held by a fading bus: Options::busSlots is too small
+            buses.erase (bus.id.value);
+            return;
+        }
+    }
+    busIdBySerial.erase (ref.serial);
+    ref.serial = nextSerial();
+    busIdBySerial[ref.serial] = bus.id.value;
+
+    auto strip = std::make_unique<StripNode> (bus.level, bus.pan, true);
+    strip->setMuted (ref.muted);
+    auto chain = std::make_unique<BusChain> (bus.id, ref.serial, buildStages (bus.chain, ref), std::move (strip));
+    chain->slot = ref.slot;
+    chain->prepare (sampleRate, maxBlockSize, fadeSamples());
+    ++busChainsOutstanding[(std::size_t) ref.slot];
+
+    Command c;
+    c.type = Command::Type::installBus;
+    c.chain = ChainKind::bus;
+    c.slot = ref.slot;
+    c.serial = ref.serial;
+    c.object = chain.release();
+    sendNormal (c, &ref);
+}
+
+void Engine::removeBus (model::BusId id)
+{
+    auto it = buses.find (id.value);
+    if (it == buses.end())
+        return;
+    auto& ref = it->second;
+    if (ref.slot >= 0)
+    {
+        Command c;
+        c.type = Command::Type::removeBus;
+        c.chain = ChainKind::bus;
+        c.slot = ref.slot;
+        c.serial = ref.serial;
+        sendNormal (c, &ref);
+        // A fading bus chain still reads its slot's input, so the slot waits for its chains to retire.
+        busSlotAbandoned[(std::size_t) ref.slot] = true;
+    }
+    busIdBySerial.erase (ref.serial);
+    buses.erase (it);
+}
+
+void Engine::rebuildMaster (const model::Master& m)
+{
+    masterRef.serial = nextSerial();
+    masterRef.slot = 0;
+    auto strip = std::make_unique<StripNode> (m.level, 0.0f, false);
+    strip->setMuted (m.mute);
+    masterRef.muted = m.mute;
+    auto chain = std::make_unique<MasterChain> (masterRef.serial, buildStages (m.chain, masterRef), std::move (strip));
+    chain->prepare (sampleRate, maxBlockSize, fadeSamples());
+
+    Command c;
+    c.type = Command::Type::installMaster;
+    c.chain = ChainKind::master;
+    c.serial = masterRef.serial;
+    c.object = chain.release();
+    sendNormal (c, &masterRef);
+}
+
+//==============================================================================
+std::optional<Command> Engine::resolveParam (const model::ParamAddress& a, float value)
+{
+    using model::ParamGroup;
+    auto* ref = refFor (a.node, a.nodeId);
+    if (ref == nullptr)
+        return std::nullopt;
+
+    Command c;
+    c.type = Command::Type::setParam;
+    c.chain = a.node == model::NodeKind::instrument ? ChainKind::instrument : a.node == model::NodeKind::bus ? ChainKind::bus
+                                                                                                             : ChainKind::master;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.value = value;
+    c.index = a.index;
+
+    switch (a.group)
+    {
+        case ParamGroup::source:
+            if (a.node != model::NodeKind::instrument)
+                return std::nullopt;
+            c.node = 0;
+            return c;
+        case ParamGroup::amp:
+            if (a.node != model::NodeKind::instrument)
+                return std::nullopt;
+            c.node = 0;
+            c.index = (std::uint16_t) (ref->ampOffset + a.index);
+            return c;
+        case ParamGroup::stage:
+        {
+            auto it = ref->stageNodes.find (a.itemId);
+            if (it == ref->stageNodes.end())
+                return std::nullopt;
+            c.node = (std::uint16_t) it->second;
+            return c;
+        }
+        case ParamGroup::strip:
+            c.node = (std::uint16_t) (ref->numStages + 1);
+            return c;
+        case ParamGroup::send:
+        {
+            auto it = std::find (ref->sendBuses.begin(), ref->sendBuses.end(), a.itemId);
+            if (it == ref->sendBuses.end())
+                return std::nullopt;
+            c.type = Command::Type::setSendLevel;
+            c.index = (std::uint16_t) (it - ref->sendBuses.begin());
+            return c;
+        }
+        case ParamGroup::lfo:
+            // The LFO is rendered by the built-in instruments (the sound issue); nothing to set yet.
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+void Engine::setParam (const model::ParamAddress& a, float value)
+{
+    if (auto c = resolveParam (a, value))
+        sendPriority (*c, refFor (a.node, a.nodeId));
+}
+
+std::optional<float> Engine::getParameterTargetWhileStopped (const model::ParamAddress& a)
+{
+    auto c = resolveParam (a, 0.0f);
+    if (! c || c->type != Command::Type::setParam)
+        return std::nullopt;
+    if (auto* chain = graph.findChain (c->chain, c->slot, c->serial))
+        if (auto* node = chain->getNode (c->node))
+            return node->getParameterTarget (c->index);
+    return std::nullopt;
+}
+
+void Engine::setBypass (const model::AudioEffect& e)
+{
+    auto* ref = refFor (e.node, e.id);
+    if (ref == nullptr)
+        return;
+    auto it = ref->stageNodes.find (e.param.itemId);
+    if (it == ref->stageNodes.end())
+        return;
+    Command c;
+    c.type = Command::Type::setBypass;
+    c.chain = e.node == model::NodeKind::instrument ? ChainKind::instrument : e.node == model::NodeKind::bus ? ChainKind::bus
+                                                                                                             : ChainKind::master;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.node = (std::uint16_t) it->second;
+    c.value = e.value;
+    sendPriority (c, ref);
+}
+
+void Engine::reroute (const model::Session& session, model::InstrumentId id)
+{
+    const auto* inst = session.instruments.find (id);
+    auto* ref = refFor (model::NodeKind::instrument, id.value);
+    if (inst == nullptr || ref == nullptr)
+        return;
+    Command c;
+    c.type = Command::Type::setRouting;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.object = new RoutingSpec (buildRouting (*inst, *ref));
+    sendNormal (c, ref);
+}
+
+void Engine::refreshMutes (const model::Session& session)
+{
+    // Solo is resolved here, so the audio thread only ever sees "muted or not" per chain.
+    const bool anyInstrumentSolo = std::any_of (session.instruments.begin(), session.instruments.end(), [] (const auto& i)
+                                                { return i.strip.solo; });
+    for (const auto& inst : session.instruments)
+    {
+        auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
+        const bool muted = inst.strip.mute || (anyInstrumentSolo && ! inst.strip.solo);
+        if (ref == nullptr || ref->muted == muted)
+            continue;
+        ref->muted = muted;
+        Command c;
+        c.type = Command::Type::setMuted;
+        c.slot = ref->slot;
+        c.serial = ref->serial;
+        c.value = muted ? 1.0f : 0.0f;
+        sendPriority (c, ref);
+    }
+
+    const bool anyBusSolo = std::any_of (session.mixer.buses.begin(), session.mixer.buses.end(), [] (const auto& b)
+                                         { return b.solo; });
+    for (const auto& bus : session.mixer.buses)
+    {
+        auto* ref = refFor (model::NodeKind::bus, bus.id.value);
+        const bool muted = bus.mute || (anyBusSolo && ! bus.solo);
+        if (ref == nullptr || ref->muted == muted)
+            continue;
+        ref->muted = muted;
+        Command c;
+        c.type = Command::Type::setMuted;
+        c.chain = ChainKind::bus;
+        c.slot = ref->slot;
+        c.serial = ref->serial;
+        c.value = muted ? 1.0f : 0.0f;
+        sendPriority (c, ref);
+    }
+
+    if (masterRef.muted != session.mixer.master.mute)
+    {
+        masterRef.muted = session.mixer.master.mute;
+        Command c;
+        c.type = Command::Type::setMuted;
+        c.chain = ChainKind::master;
+        c.serial = masterRef.serial;
+        c.value = masterRef.muted ? 1.0f : 0.0f;
+        sendPriority (c, &masterRef);
+    }
+}
+
+void Engine::sendTransport (const model::Session& session)
+{
+    if (session.settings.bpm != lastSentTempo)
+    {
+        lastSentTempo = session.settings.bpm;
+        Command c;
+        c.type = Command::Type::setTempo;
+        c.value = (float) session.settings.bpm;
+        sendPriority (c, nullptr);
+    }
+    if (session.transport.position != lastSentPosition)
+    {
+        lastSentPosition = session.transport.position;
+        Command c;
+        c.type = Command::Type::locate;
+        c.position = session.transport.position;
+        sendPriority (c, nullptr);
+    }
+    if (session.transport.playing != lastSentPlaying)
+    {
+        lastSentPlaying = session.transport.playing;
+        Command c;
+        c.type = session.transport.playing ? Command::Type::play : Command::Type::stop;
+        sendPriority (c, nullptr);
+    }
+}
+
+//==============================================================================
+void Engine::loadSession (const model::Session& session)
+{
+    std::vector<std::uint32_t> oldInstruments, oldBuses;
+    for (const auto& [id, ref] : instruments)
+        oldInstruments.push_back (id);
+    for (const auto& [id, ref] : buses)
+        oldBuses.push_back (id);
+    for (auto id : oldInstruments)
+        removeInstrument (model::InstrumentId { id });
+    for (auto id : oldBuses)
+        removeBus (model::BusId { id });
+
+    rebuildMaster (session.mixer.master);
+    const bool anyBusSolo = std::any_of (session.mixer.buses.begin(), session.mixer.buses.end(), [] (const auto& b)
+                                         { return b.solo; });
+    for (const auto& bus : session.mixer.buses)
+    {
+        buses[bus.id.value].muted = bus.mute || (anyBusSolo && ! bus.solo);
+        addOrRebuildBus (bus);
+    }
+    const bool anySolo = std::any_of (session.instruments.begin(), session.instruments.end(), [] (const auto& i)
+                                      { return i.strip.solo; });
+    for (const auto& inst : session.instruments)
+    {
+        instruments[inst.id.value].muted = inst.strip.mute || (anySolo && ! inst.strip.solo);
+        addInstrument (session, inst);
+    }
+    lastSentTempo = 0.0;
+    lastSentPosition = -1;
+    lastSentPlaying = ! session.transport.playing;
+    sendTransport (session);
+}
+
+void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
+{
+    using K = model::AudioEffect::Kind;
+    for (const auto& e : effects)
+    {
+        switch (e.kind)
+        {
+            case K::setParam:
+                setParam (e.param, e.value);
+                break;
+            case K::setStripSwitches:
+                mutesDirty = true;
+                break;
+            case K::setBypass:
+                setBypass (e);
+                break;
+            case K::reroute:
+                reroute (session, model::InstrumentId { e.id });
+                break;
+            case K::updateInstrument:
+                // Voice cap, LFO and groove are read by the built-in instruments and the sequencer (the
+                // sound issue); the chain itself is unchanged, so there is nothing to rebuild.
+                break;
+            case K::addInstrument:
+            case K::rebuildInstrument:
+                if (const auto* inst = session.instruments.find (model::InstrumentId { e.id }))
+                {
+                    addInstrument (session, *inst);
+                    mutesDirty = true;
+                }
+                break;
+            case K::deleteInstrument:
+                removeInstrument (model::InstrumentId { e.id });
+                mutesDirty = true;
+                break;
+            case K::addBus:
+            case K::rebuildBus:
+                if (const auto* bus = session.mixer.buses.find (model::BusId { e.id }))
+                {
+                    addOrRebuildBus (*bus);
+                    mutesDirty = true;
+                }
+                break;
+            case K::deleteBus:
+                removeBus (model::BusId { e.id });
+                mutesDirty = true;
+                break;
+            case K::rebuildMaster:
+                rebuildMaster (session.mixer.master);
+                break;
+            case K::updateTrack:
+            case K::updateLane:
+            case K::updateArrangement:
+                // Notes, automation and the arrangement are played by the sequencer (the sound issue).
+                break;
+            case K::updateTiming:
+            case K::transport:
+                sendTransport (session);
+                break;
+            case K::fullRebuild:
+                loadSession (session);
+                break;
+        }
+    }
+    if (mutesDirty)
+    {
+        mutesDirty = false;
+        refreshMutes (session);
+    }
+}
+
+void Engine::noteOn (model::InstrumentId id, int noteNumber, float velocity)
+{
+    if (auto* ref = refFor (model::NodeKind::instrument, id.value))
+    {
+        Command c;
+        c.type = Command::Type::noteOn;
+        c.slot = ref->slot;
+        c.serial = ref->serial;
+        c.index = (std::uint16_t) juce::jlimit (0, 127, noteNumber);
+        c.value = juce::jlimit (0.0f, 1.0f, velocity);
+        sendPriority (c, ref);
+    }
+}
+
+void Engine::noteOff (model::InstrumentId id, int noteNumber)
+{
+    if (auto* ref = refFor (model::NodeKind::instrument, id.value))
+    {
+        Command c;
+        c.type = Command::Type::noteOff;
+        c.slot = ref->slot;
+        c.serial = ref->serial;
+        c.index = (std::uint16_t) juce::jlimit (0, 127, noteNumber);
+        sendPriority (c, ref);
+    }
+}
+
+void Engine::allNotesOff (model::InstrumentId id)
+{
+    if (auto* ref = refFor (model::NodeKind::instrument, id.value))
+    {
+        Command c;
+        c.type = Command::Type::allNotesOff;
+        c.slot = ref->slot;
+        c.serial = ref->serial;
+        sendPriority (c, ref);
+    }
+}
+
+} // namespace imbolc::engine

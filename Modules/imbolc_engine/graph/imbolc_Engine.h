@@ -1,0 +1,180 @@
+#pragma once
+
+namespace imbolc::engine
+{
+
+/** The audio engine: turns the dispatcher's audio effects into chains and commands, and renders.
+
+    Threads:
+    - the message thread (the one that owns the Session) calls everything except process();
+    - the audio thread calls process() only. It never allocates, frees, locks or blocks: it receives
+      commands and ready-built chains through preallocated lock-free queues (priority first, then
+      normal) and hands retired chains back through another, to be destroyed by update().
+
+    Targeted: a parameter tweak is one small command to the one node that owns it; adding or deleting
+    an instrument builds or frees only that instrument's chain; a bus edit rebuilds only that bus.
+
+    Bounded: the queues never grow. When a burst outruns them (10,000 parameter changes before one
+    block, a project load of thousands of chains), the excess waits on the message thread in a backlog
+    that update() drains as the audio thread consumes. Parameter changes in the backlog coalesce, so the
+    newest value of every parameter always arrives and no value is ever lost or reordered.
+*/
+class Engine
+{
+public:
+    struct Options
+    {
+        int instrumentSlots = 1024;
+        int busSlots = 4 * (int) model::Mixer::maxBuses; ///< deleted buses keep their slot while fading
+        int priorityQueueSize = 4096;
+        int normalQueueSize = 1024;
+        double fadeSeconds = 0.01; ///< how long an added, deleted or replaced chain takes to fade
+        double meterIntervalSeconds = 1.0 / 30.0;
+    };
+
+    struct Meter
+    {
+        float left = 0.0f, right = 0.0f;
+    };
+
+    /** Message thread. A null factory means the built-in NodeFactory. */
+    Engine();
+    Engine (std::unique_ptr<NodeFactory> factory, Options options);
+
+    /** Message thread, with the audio thread stopped for good. Every chain is destroyed here. */
+    ~Engine();
+
+    /** Sets the sample rate and largest block, re-preparing every chain (a full rebuild of state: voices
+        and tails restart, nothing is left stuck). Message thread, while process() is not running. */
+    void prepare (double sampleRate, int maxBlockSize);
+
+    /** Replaces everything with the chains of `session` (project load). Old chains fade out. Message thread. */
+    void loadSession (const model::Session& session);
+
+    /** Carries out the audio effects of one applied action. `session` is the session after the action.
+        Message thread. */
+    void apply (const model::Session& session, const std::vector<model::AudioEffect>& effects);
+    void apply (const model::Session& session, const model::ChangeSet& changes) { apply (session, changes.audio); }
+
+    /** Live notes for an instrument (keyboard, network, tests). Message thread. */
+    void noteOn (model::InstrumentId, int noteNumber, float velocity);
+    void noteOff (model::InstrumentId, int noteNumber);
+    void allNotesOff (model::InstrumentId);
+
+    /** Sends what waits in the backlogs, destroys retired chains, reads meters and the playhead.
+        Call often (a timer on the message thread). Message thread. */
+    void update();
+
+    /** Renders the next block. Audio thread only. */
+    void process (float* const* outputs, int numChannels, int numSamples) noexcept { graph.process (outputs, numChannels, numSamples); }
+
+    //==============================================================================
+    /** The newest meter readings the audio thread reported (peaks since the previous report). Message thread. */
+    Meter getInstrumentMeter (model::InstrumentId) const;
+    Meter getBusMeter (model::BusId) const;
+    Meter getMasterMeter() const noexcept { return masterMeter; }
+    double getPlayheadTicks() const noexcept { return playheadTicks; }
+    bool isPlaying() const noexcept { return playing; }
+
+    double getSampleRate() const noexcept { return sampleRate; }
+    int getMaxBlockSize() const noexcept { return maxBlockSize; }
+
+    struct Stats
+    {
+        std::size_t backloggedCommands = 0; ///< waiting on the message thread for queue space
+        int liveChains = 0; ///< chains handed to the audio thread and not yet destroyed
+        std::int64_t destroyedChains = 0; ///< chains retired and destroyed by update()
+        std::int64_t coalescedChanges = 0; ///< parameter changes superseded while waiting in the backlog
+    };
+    Stats getStats() const noexcept;
+
+    /** The value the node owning `param` is gliding to, or nullopt if no installed node owns it.
+        Reads audio-thread state: only while process() is not running (tests, tools). */
+    std::optional<float> getParameterTargetWhileStopped (const model::ParamAddress& param);
+
+    /** The audio side, for timing and tests. */
+    AudioGraph& getAudioGraph() noexcept { return graph; }
+
+private:
+    struct ChainRef
+    {
+        std::int32_t slot = -1;
+        std::uint32_t serial = 0;
+        std::uint64_t lastNormalSeq = 0; ///< the last normal command about this chain
+        std::unordered_map<std::uint32_t, int> stageNodes; ///< StageId -> node index
+        int numStages = 0;
+        int ampOffset = 0;
+        std::vector<std::uint32_t> sendBuses; ///< send position -> BusId
+        bool muted = false;
+        Meter meter;
+    };
+
+    void sendPriority (Command, ChainRef*);
+    void sendNormal (Command, ChainRef*);
+    bool trySendNormalNow (const Command&);
+    void flushBacklogs();
+    void handleEvent (const Event&);
+    void destroyObject (const Event&);
+
+    std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&);
+    RoutingSpec buildRouting (const model::Instrument&, ChainRef&) const;
+    void addInstrument (const model::Session&, const model::Instrument&);
+    void removeInstrument (model::InstrumentId);
+    void addOrRebuildBus (const model::Bus&);
+    void removeBus (model::BusId);
+    void rebuildMaster (const model::Master&);
+    void setParam (const model::ParamAddress&, float value);
+    std::optional<Command> resolveParam (const model::ParamAddress&, float value);
+    void setBypass (const model::AudioEffect&);
+    void reroute (const model::Session&, model::InstrumentId);
+    void refreshMutes (const model::Session&);
+    void sendTransport (const model::Session&);
+    ChainRef* refFor (model::NodeKind, std::uint32_t id);
+    int allocateBusSlot();
+    std::uint32_t nextSerial() noexcept { return ++serialCounter; }
+    int fadeSamples() const noexcept { return juce::jmax (1, juce::roundToInt (options.fadeSeconds * sampleRate)); }
+
+    Options options;
+    std::unique_ptr<NodeFactory> factory;
+
+    CommandQueue priorityQueue, normalQueue;
+    EventQueue eventQueue;
+    StatusQueue statusQueue;
+    std::atomic<std::uint64_t> normalConsumed { 0 };
+    AudioGraph graph;
+
+    double sampleRate = 48000.0;
+    int maxBlockSize = 512;
+    std::uint32_t serialCounter = 0;
+
+    std::unordered_map<std::uint32_t, ChainRef> instruments; ///< by InstrumentId
+    std::unordered_map<std::uint32_t, ChainRef> buses; ///< by BusId
+    std::unordered_map<std::uint32_t, std::uint32_t> busIdBySerial, instrumentIdBySerial;
+    ChainRef masterRef;
+    std::vector<int> freeInstrumentSlots, freeBusSlots;
+    std::vector<int> busChainsOutstanding; ///< per bus slot: chains handed over and not yet retired
+    std::vector<bool> busSlotAbandoned; ///< per bus slot: its bus is gone; free it once its chains are retired
+
+    // Objects handed to the audio thread and not yet returned, per kind: never more than it can hold.
+    int outstandingInstruments = 0, outstandingBuses = 0, outstandingMasters = 0, outstandingRoutings = 0;
+
+    std::uint64_t normalAccepted = 0;
+    std::deque<Command> normalBacklog;
+    std::deque<Command> priorityBacklog;
+    std::uint64_t priorityBacklogFront = 0; ///< absolute index of priorityBacklog.front()
+    std::unordered_map<std::uint64_t, std::uint64_t> priorityBacklogIndex; ///< coalescing key -> absolute index
+
+    bool mutesDirty = false;
+    bool lastSentPlaying = false;
+    model::Tick lastSentPosition = -1;
+    double lastSentTempo = 0.0;
+
+    Meter masterMeter;
+    double playheadTicks = 0.0;
+    bool playing = false;
+    std::int64_t destroyedChains = 0, coalescedChanges = 0;
+
+    JUCE_DECLARE_NON_COPYABLE (Engine)
+};
+
+} // namespace imbolc::engine

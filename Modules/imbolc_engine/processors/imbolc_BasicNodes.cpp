@@ -1,0 +1,278 @@
+namespace imbolc::engine
+{
+
+namespace
+{
+    int indexOf (const std::vector<model::Parameter>& params, const char* name)
+    {
+        for (std::size_t i = 0; i < params.size(); ++i)
+            if (params[i].name == name)
+                return (int) i;
+        return -1;
+    }
+
+    /** The model's source parameters followed by the amp envelope, in model::AmpParam order. */
+    std::vector<model::Parameter> withAmp (std::vector<model::Parameter> params, const model::Adsr& amp)
+    {
+        params.push_back ({ "attack", amp.attack, 0.005f, 10.0f, 0.005f });
+        params.push_back ({ "decay", amp.decay, 0.0f, 10.0f, 0.1f });
+        params.push_back ({ "sustain", amp.sustain, 0.0f, 1.0f, 0.8f });
+        params.push_back ({ "release", amp.release, 0.005f, 20.0f, 0.2f });
+        return params;
+    }
+
+    std::vector<model::Parameter> stripParameters (float level, float pan)
+    {
+        return { { "level", level, 0.0f, 2.0f, 0.8f }, { "pan", pan, -1.0f, 1.0f, 0.0f } };
+    }
+} // namespace
+
+//==============================================================================
+OscillatorNode::OscillatorNode (Wave w, const std::vector<model::Parameter>& sourceParams, const model::Adsr& amp)
+    : NodeProcessor ("Oscillator", withAmp (sourceParams, amp), true), wave (w), tuneIndex (indexOf (sourceParams, "tune")), fineIndex (indexOf (sourceParams, "fine")), levelIndex (indexOf (sourceParams, "level")), widthIndex (indexOf (sourceParams, "width")), ampOffset ((int) sourceParams.size())
+{
+}
+
+void OscillatorNode::prepareNode (double sampleRate, int)
+{
+    adsr.setSampleRate (sampleRate);
+    adsr.reset();
+    currentNote = -1;
+    phase = 0.0;
+    random.setSeed ((juce::int64) seed);
+}
+
+void OscillatorNode::handle (const juce::MidiMessage& m) noexcept
+{
+    if (m.isNoteOn())
+    {
+        currentNote = m.getNoteNumber();
+        velocityGain = m.getFloatVelocity();
+        adsr.noteOn();
+    }
+    else if (m.isNoteOff() && m.getNoteNumber() == currentNote)
+    {
+        adsr.noteOff();
+    }
+    else if (m.isAllNotesOff() || m.isAllSoundOff())
+    {
+        adsr.noteOff();
+    }
+}
+
+float OscillatorNode::nextSample (float increment) noexcept
+{
+    const auto p = (float) phase;
+    phase += increment;
+    if (phase >= 1.0)
+        phase -= 1.0;
+
+    switch (wave)
+    {
+        case Wave::sine:
+            return std::sin (p * juce::MathConstants<float>::twoPi);
+        case Wave::saw:
+            return 2.0f * p - 1.0f;
+        case Wave::square:
+            return p < (widthIndex >= 0 ? currentValue (widthIndex) : 0.5f) ? 1.0f : -1.0f;
+        case Wave::triangle:
+            return 1.0f - 4.0f * std::abs (p - 0.5f);
+        case Wave::noise:
+            return random.nextFloat() * 2.0f - 1.0f;
+    }
+    return 0.0f;
+}
+
+void OscillatorNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) noexcept
+{
+    const int numSamples = buffer.getNumSamples();
+    auto* left = buffer.getWritePointer (0);
+    auto* right = buffer.getNumChannels() > 1 ? buffer.getWritePointer (1) : nullptr;
+
+    // Amp envelope times change per block: the ADSR recomputes its rates only when they differ.
+    juce::ADSR::Parameters wanted { currentValue (ampOffset), currentValue (ampOffset + 1), currentValue (ampOffset + 2), currentValue (ampOffset + 3) };
+    if (wanted.attack != adsrParams.attack || wanted.decay != adsrParams.decay || wanted.sustain != adsrParams.sustain || wanted.release != adsrParams.release)
+    {
+        adsrParams = wanted;
+        adsr.setParameters (adsrParams);
+    }
+
+    auto events = midi.cbegin();
+    const auto end = midi.cend();
+    for (int i = 0; i < numSamples; ++i)
+    {
+        for (; events != end && (*events).samplePosition <= i; ++events)
+            handle ((*events).getMessage());
+
+        for (int a = 0; a < 4; ++a)
+            nextValue (ampOffset + a);
+
+        const float semitones = (tuneIndex >= 0 ? nextValue (tuneIndex) : 0.0f) + (fineIndex >= 0 ? nextValue (fineIndex) * 0.01f : 0.0f);
+        const float level = levelIndex >= 0 ? nextValue (levelIndex) : 1.0f;
+        if (widthIndex >= 0)
+            nextValue (widthIndex);
+
+        float out = 0.0f;
+        if (currentNote >= 0 && adsr.isActive())
+        {
+            const auto hz = 440.0 * std::pow (2.0, (currentNote - 69 + semitones) / 12.0);
+            out = nextSample ((float) (hz / currentSampleRate)) * adsr.getNextSample() * velocityGain * level;
+        }
+        left[i] = out;
+        if (right != nullptr)
+            right[i] = out;
+    }
+    for (; events != end; ++events)
+        handle ((*events).getMessage());
+}
+
+//==============================================================================
+GainNode::GainNode (const std::vector<model::Parameter>& params)
+    : NodeProcessor ("Gain", params, false) {}
+
+void GainNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) noexcept
+{
+    const int n = buffer.getNumSamples();
+    const int channels = buffer.getNumChannels();
+    for (int i = 0; i < n; ++i)
+    {
+        const float g = nextValue (0);
+        for (int c = 0; c < channels; ++c)
+            buffer.getWritePointer (c)[i] *= g;
+    }
+}
+
+//==============================================================================
+DelayNode::DelayNode (const std::vector<model::Parameter>& params)
+    : NodeProcessor ("Delay", params, false)
+{
+    if (! params.empty())
+        maxSeconds = params[0].maxValue;
+}
+
+double DelayNode::getTailLengthSeconds() const
+{
+    // Feedback below 0.98 falls under -60 dB within about 340 repeats of the longest time; report a
+    // practical bound rather than infinity so hosts can still stop rendering.
+    return (double) maxSeconds * 8.0;
+}
+
+void DelayNode::prepareNode (double sampleRate, int maximumBlockSize)
+{
+    const int length = (int) std::ceil (maxSeconds * sampleRate) + maximumBlockSize + 2;
+    line.setSize (2, length);
+    line.clear();
+    writeIndex = 0;
+}
+
+void DelayNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) noexcept
+{
+    const int n = buffer.getNumSamples();
+    const int length = line.getNumSamples();
+    const int channels = juce::jmin (2, buffer.getNumChannels());
+    auto* lineL = line.getWritePointer (0);
+    auto* lineR = line.getWritePointer (1);
+    float* io[2] = { buffer.getWritePointer (0), channels > 1 ? buffer.getWritePointer (1) : nullptr };
+
+    for (int i = 0; i < n; ++i)
+    {
+        const float delaySamples = juce::jlimit (1.0f, (float) (length - 2), nextValue (0) * (float) currentSampleRate);
+        const float feedback = nextValue (1);
+        const float mix = nextValue (2);
+
+        // Linear interpolation between the two samples around the (fractional) read position.
+        float readPos = (float) writeIndex - delaySamples;
+        if (readPos < 0.0f)
+            readPos += (float) length;
+        const int r0 = (int) readPos;
+        const int r1 = r0 + 1 < length ? r0 + 1 : 0;
+        const float frac = readPos - (float) r0;
+
+        float* lines[2] = { lineL, lineR };
+        for (int c = 0; c < 2; ++c)
+        {
+            float* ch = io[c] != nullptr ? io[c] : io[0];
+            const float dry = ch[i];
+            const float wet = lines[c][r0] + frac * (lines[c][r1] - lines[c][r0]);
+            lines[c][writeIndex] = dry + wet * feedback;
+            if (io[c] != nullptr)
+                ch[i] = dry * (1.0f - mix) + wet * mix;
+        }
+        if (++writeIndex >= length)
+            writeIndex = 0;
+    }
+}
+
+//==============================================================================
+PassThroughNode::PassThroughNode (juce::String name, const std::vector<model::Parameter>& params)
+    : NodeProcessor (std::move (name), params, false)
+{
+}
+
+//==============================================================================
+StripNode::StripNode (float level, float pan, bool withPan)
+    : NodeProcessor ("Strip", stripParameters (level, pan), false), hasPan (withPan)
+{
+}
+
+void StripNode::prepareNode (double sampleRate, int)
+{
+    muteGain.reset (sampleRate, smoothingSeconds);
+    muteGain.setCurrentAndTargetValue (muted ? 0.0f : 1.0f);
+}
+
+void StripNode::setMuted (bool shouldMute) noexcept
+{
+    muted = shouldMute;
+    muteGain.setTargetValue (muted ? 0.0f : 1.0f);
+}
+
+void StripNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) noexcept
+{
+    const int n = buffer.getNumSamples();
+    auto* left = buffer.getWritePointer (0);
+    auto* right = buffer.getNumChannels() > 1 ? buffer.getWritePointer (1) : nullptr;
+    for (int i = 0; i < n; ++i)
+    {
+        const float g = nextValue (0) * muteGain.getNextValue();
+        const float pan = hasPan ? nextValue (1) : 0.0f;
+        // Balance law: the centre is unity, turning one way only attenuates the other side.
+        left[i] *= g * juce::jmin (1.0f, 1.0f - pan);
+        if (right != nullptr)
+            right[i] *= g * juce::jmin (1.0f, 1.0f + pan);
+    }
+}
+
+//==============================================================================
+SafetyLimiterNode::SafetyLimiterNode()
+    : NodeProcessor ("Safety limiter", {}, false) {}
+
+void SafetyLimiterNode::prepareNode (double sampleRate, int)
+{
+    gain = 1.0f;
+    releaseCoefficient = (float) std::exp (-1.0 / (0.05 * sampleRate)); // 50 ms back to unity
+}
+
+void SafetyLimiterNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) noexcept
+{
+    const int n = buffer.getNumSamples();
+    const int channels = buffer.getNumChannels();
+    for (int i = 0; i < n; ++i)
+    {
+        float peak = 0.0f;
+        for (int c = 0; c < channels; ++c)
+        {
+            auto& s = buffer.getWritePointer (c)[i];
+            if (! std::isfinite (s))
+                s = 0.0f;
+            peak = juce::jmax (peak, std::abs (s));
+        }
+        // Instant attack (never above what this sample allows), exponential release towards unity.
+        const float allowed = peak > ceiling ? ceiling / peak : 1.0f;
+        gain = juce::jmin (allowed, 1.0f - (1.0f - gain) * releaseCoefficient);
+        for (int c = 0; c < channels; ++c)
+            buffer.getWritePointer (c)[i] *= gain;
+    }
+}
+
+} // namespace imbolc::engine

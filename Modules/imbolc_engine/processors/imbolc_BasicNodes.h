@@ -1,0 +1,124 @@
+#pragma once
+
+namespace imbolc::engine
+{
+
+/** A monophonic tone source with an ADSR amp (sine, saw, square, triangle or noise), played by the
+    MIDI buffer the chain hands it. Enough to build and prove the engine's machinery; the polyphonic
+    built-in instruments replace it with the sound issue.
+
+    Parameters: the model's source parameters, then attack, decay, sustain, release (model::AmpParam).
+*/
+class OscillatorNode final : public NodeProcessor
+{
+public:
+    enum class Wave : std::uint8_t
+    {
+        sine,
+        saw,
+        square,
+        triangle,
+        noise
+    };
+
+    OscillatorNode (Wave, const std::vector<model::Parameter>& sourceParams, const model::Adsr& amp);
+
+    /** Where the amp parameters start in this node's parameter list. */
+    int getAmpParameterOffset() const noexcept { return ampOffset; }
+
+private:
+    void prepareNode (double sampleRate, int maximumBlockSize) override;
+    void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    void handle (const juce::MidiMessage&) noexcept;
+    float nextSample (float phaseIncrement) noexcept;
+
+    Wave wave;
+    int tuneIndex = -1, fineIndex = -1, levelIndex = -1, widthIndex = -1, ampOffset = 0;
+    juce::ADSR adsr;
+    juce::ADSR::Parameters adsrParams;
+    int currentNote = -1;
+    float velocityGain = 0.0f;
+    double phase = 0.0;
+    juce::Random random { (juce::int64) seed };
+
+    static constexpr std::uint32_t seed = 20261124;
+};
+
+/** Linear gain with a smoothed gain parameter (model::EffectType::gain). */
+class GainNode final : public NodeProcessor
+{
+public:
+    explicit GainNode (const std::vector<model::Parameter>& params);
+
+private:
+    void prepareNode (double, int) override {}
+    void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+};
+
+/** A stereo feedback delay (model::EffectType::delay: time, feedback, mix). Its buffer is allocated in
+    prepareToPlay for the longest time the parameter allows, so changing the time never allocates. */
+class DelayNode final : public NodeProcessor
+{
+public:
+    explicit DelayNode (const std::vector<model::Parameter>& params);
+    double getTailLengthSeconds() const override;
+
+private:
+    void prepareNode (double sampleRate, int maximumBlockSize) override;
+    void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+
+    juce::AudioBuffer<float> line;
+    int writeIndex = 0;
+    float maxSeconds = 4.0f;
+};
+
+/** A stage whose built-in DSP has not landed yet: it keeps its parameters (so targeted changes land
+    and are observable) and passes audio through unchanged. */
+class PassThroughNode final : public NodeProcessor
+{
+public:
+    PassThroughNode (juce::String name, const std::vector<model::Parameter>& params);
+
+private:
+    void prepareNode (double, int) override {}
+    void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override {}
+};
+
+/** A mixer strip: level and balance (model::StripParam order), and a mute that fades instead of
+    clicking. Instruments, buses and the master each end in one. */
+class StripNode final : public NodeProcessor
+{
+public:
+    StripNode (float level, float pan, bool hasPan);
+
+    /** Audio thread. */
+    void setMuted (bool muted) noexcept;
+    bool isMuted() const noexcept { return muted; }
+
+private:
+    void prepareNode (double sampleRate, int) override;
+    void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+
+    juce::SmoothedValue<float> muteGain { 1.0f };
+    bool muted = false;
+    bool hasPan;
+};
+
+/** The master's last word: a peak limiter with instant attack, so nothing above the ceiling reaches
+    the device, and non-finite samples are replaced by silence. Not part of the model. */
+class SafetyLimiterNode final : public NodeProcessor
+{
+public:
+    SafetyLimiterNode();
+
+    static constexpr float ceiling = 0.966f; ///< -0.3 dBFS
+
+private:
+    void prepareNode (double sampleRate, int) override;
+    void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+
+    float gain = 1.0f;
+    float releaseCoefficient = 0.0f;
+};
+
+} // namespace imbolc::engine

@@ -1,0 +1,87 @@
+#pragma once
+
+namespace imbolc::engine
+{
+
+/** The base of every built-in node: a juce::AudioProcessor, so built-in sources, effects and hosted
+    plugins are the same kind of thing to a chain (and to a stock juce::AudioProcessorGraph).
+
+    Its parameters are the model's (same order, same natural units). A parameter change is a target
+    that the node glides to over a short ramp, so tweaks never zipper.
+
+    Construction, prepareToPlay and destruction: any thread but the audio thread (they allocate).
+    processBlock, setParameterTarget, reset: the audio thread (or any thread while it is not running).
+*/
+class NodeProcessor : public juce::AudioProcessor
+{
+public:
+    NodeProcessor (juce::String name, const std::vector<model::Parameter>& params, bool isSource);
+    ~NodeProcessor() override;
+
+    /** Glide parameter `index` to `value` (clamped to its range). Out-of-range indices are ignored,
+        so a command for a parameter this node does not have cannot corrupt anything. Audio thread. */
+    void setParameterTarget (int index, float value) noexcept;
+
+    /** The value parameter `index` is gliding to. Audio thread, or any thread while stopped. */
+    float getParameterTarget (int index) const noexcept;
+
+    int getNumNodeParameters() const noexcept { return (int) params.size(); }
+
+    /** Ramp length for parameter changes. Message thread, before prepareToPlay. */
+    static constexpr double smoothingSeconds = 0.02;
+
+    //==============================================================================
+    void prepareToPlay (double sampleRate, int maximumExpectedSamplesPerBlock) final;
+    void releaseResources() override {}
+    void processBlock (juce::AudioBuffer<float>&, juce::MidiBuffer&) final;
+    using juce::AudioProcessor::processBlock;
+
+    const juce::String getName() const override { return name; }
+    bool acceptsMidi() const override { return source; }
+    bool producesMidi() const override { return false; }
+    double getTailLengthSeconds() const override { return 0.0; }
+    juce::AudioProcessorEditor* createEditor() override { return nullptr; }
+    bool hasEditor() const override { return false; }
+    int getNumPrograms() override { return 1; }
+    int getCurrentProgram() override { return 0; }
+    void setCurrentProgram (int) override {}
+    const juce::String getProgramName (int) override { return {}; }
+    void changeProgramName (int, const juce::String&) override {}
+    void getStateInformation (juce::MemoryBlock&) override;
+    void setStateInformation (const void* data, int sizeInBytes) override;
+
+protected:
+    /** Allocate and reset here: called from prepareToPlay, never on the audio thread. */
+    virtual void prepareNode (double sampleRate, int maximumBlockSize) = 0;
+
+    /** Render in place. Audio thread; must not allocate, lock or block. */
+    virtual void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept = 0;
+
+    /** The next smoothed value of parameter i (advance once per sample). Audio thread. */
+    float nextValue (int i) noexcept { return params[(std::size_t) i].smoothed.getNextValue(); }
+
+    /** The current smoothed value without advancing (for per-block parameters). */
+    float currentValue (int i) const noexcept { return params[(std::size_t) i].smoothed.getCurrentValue(); }
+
+    /** Advance parameter i by n samples (for nodes that read it once per block). */
+    float skipValue (int i, int n) noexcept { return params[(std::size_t) i].smoothed.skip (n); }
+
+    bool isSmoothing (int i) const noexcept { return params[(std::size_t) i].smoothed.isSmoothing(); }
+
+    double currentSampleRate = 48000.0;
+
+private:
+    struct Param
+    {
+        float minValue, maxValue, target;
+        juce::SmoothedValue<float> smoothed;
+    };
+
+    juce::String name;
+    std::vector<Param> params;
+    bool source;
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (NodeProcessor)
+};
+
+} // namespace imbolc::engine

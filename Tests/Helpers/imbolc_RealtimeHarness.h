@@ -1,0 +1,52 @@
+// The real-time safety harness: the audio thread must never allocate, free or lock a mutex.
+//
+// A test marks a thread real-time with ScopedRealtimeThread, runs the code under test on it, and then checks
+// realtimeViolations(). imbolc_RealtimeHarness.cpp interposes malloc and friends, every replaceable operator
+// new/delete and the pthread mutex and rwlock lock calls, so it must be linked into test executables only.
+// Under AddressSanitizer or ThreadSanitizer the interposers are compiled out (the sanitizers own malloc) and
+// realtimeHarnessActive() returns false; the build does not make real-time test binaries there at all.
+
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace imbolc::test
+{
+
+/** What real-time threads did that they must not, since the last resetRealtimeViolations(). */
+struct RealtimeViolations
+{
+    std::int64_t allocations = 0, deallocations = 0, locks = 0;
+    std::string first; // description of the first violation, e.g. "operator new(64) on a real-time thread"; empty if none
+
+    std::int64_t total() const noexcept;
+};
+
+/** RAII: marks the calling thread real-time for its lifetime (nestable).
+
+    Construct and destroy it on the same thread (any thread). While one is alive on a thread, every allocation,
+    deallocation and mutex lock that thread makes is recorded as a violation. Constructing and destroying it
+    neither allocates nor locks.
+*/
+class ScopedRealtimeThread
+{
+public:
+    ScopedRealtimeThread() noexcept;
+    ~ScopedRealtimeThread();
+
+    ScopedRealtimeThread (const ScopedRealtimeThread&) = delete;
+    ScopedRealtimeThread& operator= (const ScopedRealtimeThread&) = delete;
+};
+
+/** Forgets every recorded violation. Call from a non-real-time thread while no real-time thread is running. */
+void resetRealtimeViolations() noexcept;
+
+/** A snapshot of the violations recorded so far. Call from a non-real-time thread: building the description
+    string allocates, which on a real-time thread would itself be recorded. */
+RealtimeViolations realtimeViolations();
+
+/** True when the interposers are compiled in; false when built under a sanitizer. Any thread may call it. */
+bool realtimeHarnessActive() noexcept;
+
+} // namespace imbolc::test
