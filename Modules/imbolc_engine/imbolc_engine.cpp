@@ -5,6 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"

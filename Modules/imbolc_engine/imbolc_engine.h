@@ -31,6 +31,7 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "processors/imbolc_NodeProcessor.h"

@@ -1,6 +1,6 @@
 // imbolc bench: our figures beside the baseline's, measured in the same run. Never asserted in CI.
 
-#include "imbolc_Cli.h"
+#include "imbolc_BenchSupport.h"
 
 #include <flatbuffers/idl.h>
 #include <imbolc_SchemaText.h>
@@ -11,70 +11,8 @@
 
 namespace imbolc::cli
 {
-namespace
+namespace bench
 {
-    using Clock = std::chrono::steady_clock;
-
-    /** Median wall time of `runs` calls, in nanoseconds: the median shrugs off a noisy neighbour. */
-    template <typename Fn>
-    double medianNanos (int runs, Fn&& fn)
-    {
-        std::vector<double> times;
-        times.reserve ((std::size_t) runs);
-        for (int i = 0; i < runs; ++i)
-        {
-            const auto start = Clock::now();
-            fn();
-            times.push_back ((double) std::chrono::duration_cast<std::chrono::nanoseconds> (Clock::now() - start).count());
-        }
-        std::sort (times.begin(), times.end());
-        return times[times.size() / 2];
-    }
-
-    std::string human (double nanos)
-    {
-        char text[64];
-        if (nanos < 1e3)
-            std::snprintf (text, sizeof (text), "%.0f ns", nanos);
-        else if (nanos < 1e6)
-            std::snprintf (text, sizeof (text), "%.2f us", nanos / 1e3);
-        else if (nanos < 1e9)
-            std::snprintf (text, sizeof (text), "%.2f ms", nanos / 1e6);
-        else
-            std::snprintf (text, sizeof (text), "%.2f s", nanos / 1e9);
-        return text;
-    }
-
-    std::string bytes (double b)
-    {
-        char text[64];
-        if (b < 1024)
-            std::snprintf (text, sizeof (text), "%.0f B", b);
-        else if (b < 1024 * 1024)
-            std::snprintf (text, sizeof (text), "%.1f KiB", b / 1024);
-        else
-            std::snprintf (text, sizeof (text), "%.2f MiB", b / (1024 * 1024));
-        return text;
-    }
-
-    /** One row: what, ours, the baseline, and baseline / ours (higher is better for us). */
-    void row (const std::string& what, const std::string& ours, const std::string& baseline, std::optional<double> ratio)
-    {
-        char ratioText[32] = "-";
-        if (ratio)
-            std::snprintf (ratioText, sizeof (ratioText), "%.1fx", *ratio);
-        char text[512];
-        std::snprintf (text, sizeof (text), "  %-44s %14s %14s %10s\n", what.c_str(), ours.c_str(), baseline.c_str(), ratioText);
-        std::cout << text;
-    }
-
-    void header (const std::string& suite, const std::string& baselineName)
-    {
-        char text[512];
-        std::snprintf (text, sizeof (text), "\n%s\n  %-44s %14s %14s %10s\n", suite.c_str(), "figure", "imbolc", baselineName.c_str(), "ratio");
-        std::cout << text;
-    }
-
     //==============================================================================
     int benchModel()
     {
@@ -183,11 +121,11 @@ namespace
                      "  without coalescing, and the same session as JSON text (FlatBuffers' text generator/parser).\n";
         return 0;
     }
-} // namespace
+} // namespace bench
 
 const std::vector<std::string>& benchSuites()
 {
-    static const std::vector<std::string> suites { "model" };
+    static const std::vector<std::string> suites { "model", "engine" };
     return suites;
 }
 
@@ -197,7 +135,9 @@ int runBench (const std::vector<std::string>& suites)
     int status = 0;
     for (const auto& suite : chosen)
         if (suite == "model")
-            status |= benchModel();
+            status |= bench::benchModel();
+        else if (suite == "engine")
+            status |= bench::benchEngine();
     return status;
 }
 

@@ -51,6 +51,7 @@ void AudioGraph::prepare (double rate, int block, int fadeSamples, int meterSamp
     }
     masterInput.setSize (2, maxBlock);
     mix.setSize (2, maxBlock);
+    workspace.prepare (maxBlock);
     noMidi.ensureSize (16);
     limiter.setPlayConfigDetails (2, 2, rate, maxBlock);
     limiter.prepareToPlay (rate, maxBlock);
@@ -370,13 +371,14 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
         if (busChainsPerSlot[(std::size_t) s] > 0)
             busInputs[(std::size_t) s]->clear (0, n);
 
-    // Phase 1: every instrument chain renders into its own buffers (independent of the others).
+    // Each instrument chain renders into the workspace (touching nothing another chain touches) and is
+    // mixed at once, in running order, while its audio is still in the cache.
     for (int i = 0; i < numRunning; ++i)
-        running[(std::size_t) i]->render (n);
-
-    // Phase 2: the mix, in running order.
-    for (int i = 0; i < numRunning; ++i)
-        running[(std::size_t) i]->mixInto (masterInput, busInputTargets.data(), capacity.busSlots, n);
+    {
+        auto* chain = running[(std::size_t) i];
+        chain->render (workspace, n);
+        chain->mixInto (workspace, masterInput, busInputTargets.data(), capacity.busSlots, n);
+    }
 
     for (int i = 0; i < numRunningBuses; ++i)
     {

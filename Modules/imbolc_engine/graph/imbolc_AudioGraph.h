@@ -15,9 +15,9 @@ using StatusQueue = moodycamel::ReaderWriterQueue<Status>;
     the running list; removal is a fade then a swap-remove), whatever the number of chains, and no
     other chain is touched.
 
-    Chains are rendered in two phases: each instrument chain renders into its own buffers (independent,
-    so a later multi-core renderer can hand them to worker threads unchanged), then the mix adds them
-    into bus inputs and the master in a fixed order.
+    Instrument chains are independent: each renders into a workspace and then adds itself into bus
+    inputs and the master. A later multi-core renderer hands chains to workers, each with its own
+    workspace and mix buffers, and sums the workers' mixes in a fixed order; nothing else changes.
 */
 class AudioGraph
 {
@@ -105,6 +105,7 @@ private:
     int numRunningMasters = 0;
 
     juce::AudioBuffer<float> masterInput, mix;
+    RenderWorkspace workspace;
     SafetyLimiterNode limiter;
     juce::MidiBuffer noMidi;
 

@@ -95,8 +95,10 @@ std::pair<float, float> ChainBase::takePeaks() noexcept
     return peaks;
 }
 
-void ChainBase::processStagesAndStrip (int n) noexcept
+void ChainBase::processStagesAndStrip (juce::AudioBuffer<float>& work, juce::AudioBuffer<float>& dryScratch, int n) noexcept
 {
+    auto& buffer = work;
+    auto& dry = dryScratch;
     auto block = view (buffer, n);
     for (auto& s : stages)
     {
@@ -149,8 +151,6 @@ void InstrumentChain::prepare (double rate, int maxBlockSize, int fadeSamples)
     sampleRate = rate;
     source->setPlayConfigDetails (0, 2, rate, maxBlockSize);
     source->prepareToPlay (rate, maxBlockSize);
-    preTap.setSize (2, maxBlockSize);
-    preTap.clear();
     // Room for far more events than one block can carry, so adding one never allocates.
     midi.ensureSize ((std::size_t) midiCapacityBytes);
     midi.clear();
@@ -205,32 +205,32 @@ void InstrumentChain::setSendLevel (int sendIndex, float level) noexcept
         sends[(std::size_t) sendIndex].level.setTargetValue (juce::jlimit (0.0f, 2.0f, level));
 }
 
-void InstrumentChain::render (int n) noexcept
+void InstrumentChain::render (RenderWorkspace& ws, int n) noexcept
 {
-    buffer.clear (0, n);
-    auto block = view (buffer, n);
+    ws.main.clear (0, n);
+    auto block = view (ws.main, n);
     source->processBlock (block, midi);
     midi.clear();
     if (hasPreSends)
     {
         for (int c = 0; c < 2; ++c)
-            preTap.copyFrom (c, 0, buffer, c, 0, n);
+            ws.preTap.copyFrom (c, 0, ws.main, c, 0, n);
         // Pre-insert sends fade with the chain too, so a deleted instrument never clicks on a bus. The
         // fade advances once per block (in processStagesAndStrip); a copy gives the tap the same ramp.
-        auto tap = view (preTap, n);
+        auto tap = view (ws.preTap, n);
         ChainFade copy = fade;
         copy.apply (tap, n);
     }
-    processStagesAndStrip (n);
+    processStagesAndStrip (ws.main, ws.dry, n);
 }
 
-void InstrumentChain::mixInto (juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept
+void InstrumentChain::mixInto (const RenderWorkspace& ws, juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept
 {
     auto* target = &master;
     if (juce::isPositiveAndBelow (outputBusSlot, numBusSlots) && busInputs[outputBusSlot] != nullptr)
         target = busInputs[outputBusSlot];
     for (int c = 0; c < 2; ++c)
-        target->addFrom (c, 0, buffer, c, 0, n);
+        target->addFrom (c, 0, ws.main, c, 0, n);
 
     for (int i = 0; i < numSends; ++i)
     {
@@ -239,7 +239,7 @@ void InstrumentChain::mixInto (juce::AudioBuffer<float>& master, juce::AudioBuff
         const float end = s.level.skip (n);
         if (! juce::isPositiveAndBelow (s.busSlot, numBusSlots) || busInputs[s.busSlot] == nullptr || (start == 0.0f && end == 0.0f))
             continue;
-        const auto& from = s.preInsert ? preTap : buffer;
+        const auto& from = s.preInsert ? ws.preTap : ws.main;
         for (int c = 0; c < 2; ++c)
             busInputs[s.busSlot]->addFromWithRamp (c, 0, from.getReadPointer (c), n, start, end);
     }
@@ -255,7 +255,7 @@ void BusChain::render (const juce::AudioBuffer<float>& input, int n) noexcept
 {
     for (int c = 0; c < 2; ++c)
         buffer.copyFrom (c, 0, input, c, 0, n);
-    processStagesAndStrip (n);
+    processStagesAndStrip (buffer, dry, n);
 }
 
 //==============================================================================
@@ -268,7 +268,7 @@ void MasterChain::render (const juce::AudioBuffer<float>& input, int n) noexcept
 {
     for (int c = 0; c < 2; ++c)
         buffer.copyFrom (c, 0, input, c, 0, n);
-    processStagesAndStrip (n);
+    processStagesAndStrip (buffer, dry, n);
 }
 
 } // namespace imbolc::engine

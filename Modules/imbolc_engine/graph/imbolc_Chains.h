@@ -34,6 +34,24 @@ struct StageSlot
     juce::SmoothedValue<float> wet { 1.0f };
 };
 
+/** Scratch buffers an instrument chain renders in. The single-threaded renderer shares one across all
+    chains, so a chain's audio stays in the L1 cache from source to mix (rendering into per-chain buffers
+    measured 2 to 10 % slower per block at 128 chains in imbolc bench engine). A parallel renderer gives each worker its
+    own workspace and mix buffers, summed in a fixed order. Prepared off the audio thread. */
+struct RenderWorkspace
+{
+    juce::AudioBuffer<float> main, dry, preTap;
+
+    void prepare (int maxBlockSize)
+    {
+        for (auto* b : { &main, &dry, &preTap })
+        {
+            b->setSize (2, maxBlockSize);
+            b->clear();
+        }
+    }
+};
+
 /** What instrument, bus and master chains share: stages in user order, a strip, a fade, a meter.
 
     Built and prepared on the message thread, then owned by the audio thread from the moment it is
@@ -73,8 +91,8 @@ public:
     bool removing = false; ///< fading out towards retirement
 
 protected:
-    /** Stages, strip, fade and metering over the first n samples of `buffer`. Audio thread. */
-    void processStagesAndStrip (int n) noexcept;
+    /** Stages, strip, fade and metering over the first n samples of `work`. Audio thread. */
+    void processStagesAndStrip (juce::AudioBuffer<float>& work, juce::AudioBuffer<float>& dryScratch, int n) noexcept;
     juce::AudioBuffer<float> view (juce::AudioBuffer<float>& b, int n) noexcept { return { b.getArrayOfWritePointers(), b.getNumChannels(), n }; }
 
     std::uint32_t serial;
@@ -105,13 +123,13 @@ public:
     void setRouting (const RoutingSpec&) noexcept;
     void setSendLevel (int sendIndex, float level) noexcept;
 
-    /** Renders source, stages and strip into this chain's own buffers, touching nothing shared, so
-        chains can be rendered on several threads. Audio thread (or a render worker). */
-    void render (int n) noexcept;
+    /** Renders source, stages and strip into `ws`, touching nothing shared but the workspace, so
+        chains can be rendered on several threads, each with its own. Audio thread (or a render worker). */
+    void render (RenderWorkspace& ws, int n) noexcept;
 
-    /** Adds this block's output and sends into their destinations. busInputs[slot] may be null for a
-        slot with no bus. Audio thread, after render. */
-    void mixInto (juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept;
+    /** Adds the block just rendered in `ws` into its destinations. busInputs[slot] may be null for a
+        slot with no bus. Audio thread, right after render. */
+    void mixInto (const RenderWorkspace& ws, juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept;
 
     /** Called in the destructor with the destroying thread, for tests that prove chains die off the audio thread. */
     static inline std::atomic<void (*) (std::thread::id)> onDestroyed { nullptr };
@@ -130,7 +148,6 @@ private:
     model::InstrumentId id;
     std::unique_ptr<NodeProcessor> source;
     juce::MidiBuffer midi;
-    juce::AudioBuffer<float> preTap;
     bool hasPreSends = false;
     std::int32_t outputBusSlot = -1;
     int numSends = 0;

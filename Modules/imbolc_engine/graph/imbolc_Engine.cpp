@@ -29,6 +29,22 @@ namespace
         return ((std::uint64_t) c.serial << 32) | ((std::uint64_t) c.type << 24) | ((std::uint64_t) (c.node & 0xfff) << 12) | (std::uint64_t) (c.index & 0xfff);
     }
 
+    /** Chains come and go all session long, and their big buffers (delay lines) are megabytes. glibc
+        would hand such blocks to mmap and give freed memory back to the system, so every new chain
+        would fault its pages in afresh. Keeping freed memory in the process lets a new chain reuse
+        pages that are already mapped: adding an instrument stays cheap however long the session runs.
+        Process-wide, once; a no-op where glibc's mallopt is absent. */
+    void keepFreedMemoryMapped()
+    {
+#if defined(__GLIBC__)
+        static std::once_flag once;
+        std::call_once (once, []
+                        {
+            mallopt (M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+            mallopt (M_TRIM_THRESHOLD, 1024 * 1024 * 1024); });
+#endif
+    }
+
     bool carriesObject (Command::Type t) noexcept
     {
         using T = Command::Type;
@@ -42,6 +58,7 @@ Engine::Engine()
 Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
     : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
 {
+    keepFreedMemoryMapped();
     for (int s = o.instrumentSlots; --s >= 0;)
         freeInstrumentSlots.push_back (s);
     for (int s = o.busSlots; --s >= 0;)
@@ -326,9 +343,11 @@ RoutingSpec Engine::buildRouting (const model::Instrument& inst, ChainRef& ref) 
     return r;
 }
 
-void Engine::addInstrument (const model::Session&, const model::Instrument& inst)
+void Engine::addInstrument (const model::Session& session, const model::Instrument& inst)
 {
+    const bool soloChanged = noteSolo (model::NodeKind::instrument, inst.id.value, inst.strip.solo);
     auto& ref = instruments[inst.id.value];
+    ref.muted = effectiveMute (model::NodeKind::instrument, inst.strip.mute, inst.strip.solo);
     if (ref.slot < 0)
     {
         if (freeInstrumentSlots.empty())
@@ -357,13 +376,16 @@ void Engine::addInstrument (const model::Session&, const model::Instrument& inst
     c.serial = ref.serial;
     c.object = chain.release();
     sendNormal (c, &ref);
+    if (soloChanged)
+        refreshMutes (session, model::NodeKind::instrument);
 }
 
-void Engine::removeInstrument (model::InstrumentId id)
+void Engine::removeInstrument (const model::Session& session, model::InstrumentId id)
 {
     auto it = instruments.find (id.value);
     if (it == instruments.end())
         return;
+    const bool soloChanged = noteSolo (model::NodeKind::instrument, id.value, false);
     auto& ref = it->second;
     if (ref.slot >= 0)
     {
@@ -378,6 +400,8 @@ void Engine::removeInstrument (model::InstrumentId id)
     }
     instrumentIdBySerial.erase (ref.serial);
     instruments.erase (it);
+    if (soloChanged)
+        refreshMutes (session, model::NodeKind::instrument);
 }
 
 int Engine::allocateBusSlot()
@@ -391,9 +415,11 @@ int Engine::allocateBusSlot()
     return slot;
 }
 
-void Engine::addOrRebuildBus (const model::Bus& bus)
+void Engine::addOrRebuildBus (const model::Session& session, const model::Bus& bus)
 {
+    const bool soloChanged = noteSolo (model::NodeKind::bus, bus.id.value, bus.solo);
     auto& ref = buses[bus.id.value];
+    ref.muted = effectiveMute (model::NodeKind::bus, bus.mute, bus.solo);
     if (ref.slot < 0)
     {
         ref.slot = allocateBusSlot();
@@ -422,13 +448,16 @@ void Engine::addOrRebuildBus (const model::Bus& bus)
     c.serial = ref.serial;
     c.object = chain.release();
     sendNormal (c, &ref);
+    if (soloChanged)
+        refreshMutes (session, model::NodeKind::bus);
 }
 
-void Engine::removeBus (model::BusId id)
+void Engine::removeBus (const model::Session& session, model::BusId id)
 {
     auto it = buses.find (id.value);
     if (it == buses.end())
         return;
+    const bool soloChanged = noteSolo (model::NodeKind::bus, id.value, false);
     auto& ref = it->second;
     if (ref.slot >= 0)
     {
@@ -443,6 +472,8 @@ void Engine::removeBus (model::BusId id)
     }
     busIdBySerial.erase (ref.serial);
     buses.erase (it);
+    if (soloChanged)
+        refreshMutes (session, model::NodeKind::bus);
 }
 
 void Engine::rebuildMaster (const model::Master& m)
@@ -570,54 +601,79 @@ void Engine::reroute (const model::Session& session, model::InstrumentId id)
     sendNormal (c, ref);
 }
 
-void Engine::refreshMutes (const model::Session& session)
+bool Engine::noteSolo (model::NodeKind kind, std::uint32_t id, bool solo)
+{
+    auto& soloed = kind == model::NodeKind::instrument ? soloedInstruments : soloedBuses;
+    const bool before = soloed.empty();
+    if (solo)
+        soloed.insert (id);
+    else
+        soloed.erase (id);
+    return before != soloed.empty();
+}
+
+bool Engine::effectiveMute (model::NodeKind kind, bool mute, bool solo) const
 {
     // Solo is resolved here, so the audio thread only ever sees "muted or not" per chain.
-    const bool anyInstrumentSolo = std::any_of (session.instruments.begin(), session.instruments.end(), [] (const auto& i)
-                                                { return i.strip.solo; });
-    for (const auto& inst : session.instruments)
-    {
-        auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
-        const bool muted = inst.strip.mute || (anyInstrumentSolo && ! inst.strip.solo);
-        if (ref == nullptr || ref->muted == muted)
-            continue;
-        ref->muted = muted;
-        Command c;
-        c.type = Command::Type::setMuted;
-        c.slot = ref->slot;
-        c.serial = ref->serial;
-        c.value = muted ? 1.0f : 0.0f;
-        sendPriority (c, ref);
-    }
+    const auto& soloed = kind == model::NodeKind::instrument ? soloedInstruments : soloedBuses;
+    return mute || (! soloed.empty() && ! solo);
+}
 
-    const bool anyBusSolo = std::any_of (session.mixer.buses.begin(), session.mixer.buses.end(), [] (const auto& b)
-                                         { return b.solo; });
-    for (const auto& bus : session.mixer.buses)
-    {
-        auto* ref = refFor (model::NodeKind::bus, bus.id.value);
-        const bool muted = bus.mute || (anyBusSolo && ! bus.solo);
-        if (ref == nullptr || ref->muted == muted)
-            continue;
-        ref->muted = muted;
-        Command c;
-        c.type = Command::Type::setMuted;
-        c.chain = ChainKind::bus;
-        c.slot = ref->slot;
-        c.serial = ref->serial;
-        c.value = muted ? 1.0f : 0.0f;
-        sendPriority (c, ref);
-    }
+void Engine::sendMute (model::NodeKind kind, std::uint32_t id, bool muted)
+{
+    auto* ref = refFor (kind, id);
+    if (ref == nullptr || ref->muted == muted)
+        return;
+    ref->muted = muted;
+    Command c;
+    c.type = Command::Type::setMuted;
+    c.chain = kind == model::NodeKind::instrument ? ChainKind::instrument : kind == model::NodeKind::bus ? ChainKind::bus
+                                                                                                         : ChainKind::master;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.value = muted ? 1.0f : 0.0f;
+    sendPriority (c, ref);
+}
 
-    if (masterRef.muted != session.mixer.master.mute)
+void Engine::refreshMutes (const model::Session& session, model::NodeKind kind)
+{
+    // Only when solo appears or disappears for a kind: every chain of that kind may change.
+    if (kind == model::NodeKind::instrument)
+        for (const auto& inst : session.instruments)
+            sendMute (kind, inst.id.value, effectiveMute (kind, inst.strip.mute, inst.strip.solo));
+    else if (kind == model::NodeKind::bus)
+        for (const auto& bus : session.mixer.buses)
+            sendMute (kind, bus.id.value, effectiveMute (kind, bus.mute, bus.solo));
+}
+
+void Engine::updateSwitches (const model::Session& session, model::NodeKind kind, std::uint32_t id)
+{
+    if (kind == model::NodeKind::master)
     {
-        masterRef.muted = session.mixer.master.mute;
-        Command c;
-        c.type = Command::Type::setMuted;
-        c.chain = ChainKind::master;
-        c.serial = masterRef.serial;
-        c.value = masterRef.muted ? 1.0f : 0.0f;
-        sendPriority (c, &masterRef);
+        sendMute (kind, 0, session.mixer.master.mute);
+        return;
     }
+    bool mute = false, solo = false;
+    if (kind == model::NodeKind::instrument)
+    {
+        const auto* inst = session.instruments.find (model::InstrumentId { id });
+        if (inst == nullptr)
+            return;
+        mute = inst->strip.mute;
+        solo = inst->strip.solo;
+    }
+    else
+    {
+        const auto* bus = session.mixer.buses.find (model::BusId { id });
+        if (bus == nullptr)
+            return;
+        mute = bus->mute;
+        solo = bus->solo;
+    }
+    if (noteSolo (kind, id, solo))
+        refreshMutes (session, kind);
+    else
+        sendMute (kind, id, effectiveMute (kind, mute, solo));
 }
 
 void Engine::sendTransport (const model::Session& session)
@@ -656,25 +712,21 @@ void Engine::loadSession (const model::Session& session)
     for (const auto& [id, ref] : buses)
         oldBuses.push_back (id);
     for (auto id : oldInstruments)
-        removeInstrument (model::InstrumentId { id });
+        removeInstrument (session, model::InstrumentId { id });
     for (auto id : oldBuses)
-        removeBus (model::BusId { id });
+        removeBus (session, model::BusId { id });
 
     rebuildMaster (session.mixer.master);
-    const bool anyBusSolo = std::any_of (session.mixer.buses.begin(), session.mixer.buses.end(), [] (const auto& b)
-                                         { return b.solo; });
+    // Solo first, so every chain is built with its final mute and no refresh is needed.
     for (const auto& bus : session.mixer.buses)
-    {
-        buses[bus.id.value].muted = bus.mute || (anyBusSolo && ! bus.solo);
-        addOrRebuildBus (bus);
-    }
-    const bool anySolo = std::any_of (session.instruments.begin(), session.instruments.end(), [] (const auto& i)
-                                      { return i.strip.solo; });
+        noteSolo (model::NodeKind::bus, bus.id.value, bus.solo);
     for (const auto& inst : session.instruments)
-    {
-        instruments[inst.id.value].muted = inst.strip.mute || (anySolo && ! inst.strip.solo);
+        noteSolo (model::NodeKind::instrument, inst.id.value, inst.strip.solo);
+    for (const auto& bus : session.mixer.buses)
+        addOrRebuildBus (session, bus);
+    for (const auto& inst : session.instruments)
         addInstrument (session, inst);
-    }
+
     lastSentTempo = 0.0;
     lastSentPosition = -1;
     lastSentPlaying = ! session.transport.playing;
@@ -692,7 +744,7 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 setParam (e.param, e.value);
                 break;
             case K::setStripSwitches:
-                mutesDirty = true;
+                updateSwitches (session, e.node, e.id);
                 break;
             case K::setBypass:
                 setBypass (e);
@@ -707,26 +759,18 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
             case K::addInstrument:
             case K::rebuildInstrument:
                 if (const auto* inst = session.instruments.find (model::InstrumentId { e.id }))
-                {
                     addInstrument (session, *inst);
-                    mutesDirty = true;
-                }
                 break;
             case K::deleteInstrument:
-                removeInstrument (model::InstrumentId { e.id });
-                mutesDirty = true;
+                removeInstrument (session, model::InstrumentId { e.id });
                 break;
             case K::addBus:
             case K::rebuildBus:
                 if (const auto* bus = session.mixer.buses.find (model::BusId { e.id }))
-                {
-                    addOrRebuildBus (*bus);
-                    mutesDirty = true;
-                }
+                    addOrRebuildBus (session, *bus);
                 break;
             case K::deleteBus:
-                removeBus (model::BusId { e.id });
-                mutesDirty = true;
+                removeBus (session, model::BusId { e.id });
                 break;
             case K::rebuildMaster:
                 rebuildMaster (session.mixer.master);
@@ -744,11 +788,6 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 loadSession (session);
                 break;
         }
-    }
-    if (mutesDirty)
-    {
-        mutesDirty = false;
-        refreshMutes (session);
     }
 }
 

@@ -119,15 +119,19 @@ private:
     std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&);
     RoutingSpec buildRouting (const model::Instrument&, ChainRef&) const;
     void addInstrument (const model::Session&, const model::Instrument&);
-    void removeInstrument (model::InstrumentId);
-    void addOrRebuildBus (const model::Bus&);
-    void removeBus (model::BusId);
+    void removeInstrument (const model::Session&, model::InstrumentId);
+    void addOrRebuildBus (const model::Session&, const model::Bus&);
+    void removeBus (const model::Session&, model::BusId);
     void rebuildMaster (const model::Master&);
     void setParam (const model::ParamAddress&, float value);
     std::optional<Command> resolveParam (const model::ParamAddress&, float value);
     void setBypass (const model::AudioEffect&);
     void reroute (const model::Session&, model::InstrumentId);
-    void refreshMutes (const model::Session&);
+    bool noteSolo (model::NodeKind, std::uint32_t id, bool solo);
+    bool effectiveMute (model::NodeKind, bool mute, bool solo) const;
+    void sendMute (model::NodeKind, std::uint32_t id, bool muted);
+    void refreshMutes (const model::Session&, model::NodeKind);
+    void updateSwitches (const model::Session&, model::NodeKind, std::uint32_t id);
     void sendTransport (const model::Session&);
     ChainRef* refFor (model::NodeKind, std::uint32_t id);
     int allocateBusSlot();
@@ -164,7 +168,7 @@ private:
     std::uint64_t priorityBacklogFront = 0; ///< absolute index of priorityBacklog.front()
     std::unordered_map<std::uint64_t, std::uint64_t> priorityBacklogIndex; ///< coalescing key -> absolute index
 
-    bool mutesDirty = false;
+    std::unordered_set<std::uint32_t> soloedInstruments, soloedBuses; ///< live chains whose solo is on
     bool lastSentPlaying = false;
     model::Tick lastSentPosition = -1;
     double lastSentTempo = 0.0;

@@ -38,6 +38,7 @@ void OscillatorNode::prepareNode (double sampleRate, int)
     adsr.setSampleRate (sampleRate);
     adsr.reset();
     currentNote = -1;
+    incrementNote = -1;
     phase = 0.0;
     random.setSeed ((juce::int64) seed);
 }
@@ -107,6 +108,7 @@ void OscillatorNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBu
         for (int a = 0; a < 4; ++a)
             nextValue (ampOffset + a);
 
+        const bool gliding = (tuneIndex >= 0 && isSmoothing (tuneIndex)) || (fineIndex >= 0 && isSmoothing (fineIndex));
         const float semitones = (tuneIndex >= 0 ? nextValue (tuneIndex) : 0.0f) + (fineIndex >= 0 ? nextValue (fineIndex) * 0.01f : 0.0f);
         const float level = levelIndex >= 0 ? nextValue (levelIndex) : 1.0f;
         if (widthIndex >= 0)
@@ -115,8 +117,14 @@ void OscillatorNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBu
         float out = 0.0f;
         if (currentNote >= 0 && adsr.isActive())
         {
-            const auto hz = 440.0 * std::pow (2.0, (currentNote - 69 + semitones) / 12.0);
-            out = nextSample ((float) (hz / currentSampleRate)) * adsr.getNextSample() * velocityGain * level;
+            // The pitch is recomputed only when the note or the tuning moves, not every sample.
+            if (gliding || currentNote != incrementNote || semitones != incrementSemitones)
+            {
+                incrementNote = currentNote;
+                incrementSemitones = semitones;
+                increment = (float) (440.0 * std::pow (2.0, (currentNote - 69 + semitones) / 12.0) / currentSampleRate);
+            }
+            out = nextSample (increment) * adsr.getNextSample() * velocityGain * level;
         }
         left[i] = out;
         if (right != nullptr)
@@ -159,19 +167,20 @@ double DelayNode::getTailLengthSeconds() const
 
 void DelayNode::prepareNode (double sampleRate, int maximumBlockSize)
 {
-    const int length = (int) std::ceil (maxSeconds * sampleRate) + maximumBlockSize + 2;
-    line.setSize (2, length);
-    line.clear();
+    length = (int) std::ceil (maxSeconds * sampleRate) + maximumBlockSize + 2;
+    const auto total = (std::size_t) length * 2;
+    line.malloc (total);
+    for (std::size_t i = 0; i < total; i += 1024) // one write per 4 KiB page
+        line[i] = 0.0f;
     writeIndex = 0;
+    written = 0;
 }
 
 void DelayNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) noexcept
 {
     const int n = buffer.getNumSamples();
-    const int length = line.getNumSamples();
     const int channels = juce::jmin (2, buffer.getNumChannels());
-    auto* lineL = line.getWritePointer (0);
-    auto* lineR = line.getWritePointer (1);
+    float* lines[2] = { line.get(), line.get() + length };
     float* io[2] = { buffer.getWritePointer (0), channels > 1 ? buffer.getWritePointer (1) : nullptr };
 
     for (int i = 0; i < n; ++i)
@@ -180,26 +189,29 @@ void DelayNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
         const float feedback = nextValue (1);
         const float mix = nextValue (2);
 
-        // Linear interpolation between the two samples around the (fractional) read position.
+        // Linear interpolation between the two samples around the (fractional) read position; until
+        // the line has been written that far back, the echo is silence.
         float readPos = (float) writeIndex - delaySamples;
         if (readPos < 0.0f)
             readPos += (float) length;
         const int r0 = (int) readPos;
         const int r1 = r0 + 1 < length ? r0 + 1 : 0;
         const float frac = readPos - (float) r0;
+        const bool valid = (float) written >= delaySamples + 1.0f;
 
-        float* lines[2] = { lineL, lineR };
         for (int c = 0; c < 2; ++c)
         {
             float* ch = io[c] != nullptr ? io[c] : io[0];
             const float dry = ch[i];
-            const float wet = lines[c][r0] + frac * (lines[c][r1] - lines[c][r0]);
+            const float wet = valid ? lines[c][r0] + frac * (lines[c][r1] - lines[c][r0]) : 0.0f;
             lines[c][writeIndex] = dry + wet * feedback;
             if (io[c] != nullptr)
                 ch[i] = dry * (1.0f - mix) + wet * mix;
         }
         if (++writeIndex >= length)
             writeIndex = 0;
+        if (written < length)
+            ++written;
     }
 }
 

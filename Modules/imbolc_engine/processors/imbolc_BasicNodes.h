@@ -37,6 +37,8 @@ private:
     juce::ADSR adsr;
     juce::ADSR::Parameters adsrParams;
     int currentNote = -1;
+    int incrementNote = -1;
+    float incrementSemitones = 0.0f, increment = 0.0f;
     float velocityGain = 0.0f;
     double phase = 0.0;
     juce::Random random { (juce::int64) seed };
@@ -67,8 +69,13 @@ private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
 
-    juce::AudioBuffer<float> line;
+    // The line holds up to the longest time the parameter allows (4 s: 1.5 MB stereo at 48 kHz). It is
+    // not zeroed: samples older than `written` are read as silence instead, so preparing costs one
+    // touch per page (to fault the pages in here, never on the audio thread), not a 1.5 MB memset.
+    juce::HeapBlock<float> line;
+    int length = 0;
     int writeIndex = 0;
+    int written = 0;
     float maxSeconds = 4.0f;
 };
 

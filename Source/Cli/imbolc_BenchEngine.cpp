@@ -1,0 +1,262 @@
+// imbolc bench engine: our engine against a stock juce::AudioProcessorGraph 7.0.5 holding the same
+// processors, measured in the same run.
+
+#include "imbolc_BenchSupport.h"
+
+#include <imbolc_engine/imbolc_engine.h>
+
+#include <map>
+#include <unistd.h>
+
+namespace imbolc::cli::bench
+{
+namespace
+{
+    constexpr double sampleRate = 48000.0;
+    constexpr int blockSize = 256;
+    constexpr double stockCapNanos = 3.0e9; ///< stock runs past this are not repeated (or not attempted at the next size)
+
+    model::Stage effectStage (model::EffectType type)
+    {
+        model::Stage s;
+        s.kind = model::StageKind::effect;
+        s.effect = type;
+        s.params = model::makeEffectParameters (type);
+        return s;
+    }
+
+    /** The benchmark instrument: a saw source, a gain and a delay, and the strip: four nodes. */
+    model::action::AddInstrument benchInstrument()
+    {
+        model::Source source;
+        source.builtIn = model::BuiltInSource::saw;
+        source.params = model::makeParameters (source.builtIn);
+        return { "bench", source, model::Backend::internal, { effectStage (model::EffectType::gain), effectStage (model::EffectType::delay) } };
+    }
+
+    /** The same four processors, as the stock graph gets them. */
+    std::vector<std::unique_ptr<juce::AudioProcessor>> benchProcessors()
+    {
+        const auto spec = benchInstrument();
+        model::Instrument inst;
+        inst.source = spec.source;
+        engine::NodeFactory factory;
+        std::vector<std::unique_ptr<juce::AudioProcessor>> nodes;
+        nodes.push_back (factory.createSource (inst));
+        nodes.push_back (factory.createStage (spec.chain[0]));
+        nodes.push_back (factory.createStage (spec.chain[1]));
+        nodes.push_back (std::make_unique<engine::StripNode> (0.8f, 0.0f, true));
+        return nodes;
+    }
+
+    //==============================================================================
+    /** Our engine with N instruments, driven the way the app drives it (dispatcher -> engine). */
+    struct Ours
+    {
+        model::Session session;
+        model::UndoHistory history;
+        model::Dispatcher dispatcher { session, history };
+        engine::Engine engine;
+        std::vector<float> left = std::vector<float> (blockSize), right = std::vector<float> (blockSize);
+
+        explicit Ours (int n)
+        {
+            engine.prepare (sampleRate, blockSize);
+            for (int i = 0; i < n; ++i)
+                add();
+            settle();
+        }
+
+        model::InstrumentId add()
+        {
+            auto r = dispatcher.apply (benchInstrument());
+            engine.apply (session, r.changes);
+            return model::InstrumentId { r.createdId };
+        }
+
+        void block()
+        {
+            float* outs[] = { left.data(), right.data() };
+            engine.process (outs, 2, blockSize);
+            engine.update();
+        }
+
+        /** Runs blocks until every handover and retirement has completed. */
+        void settle()
+        {
+            for (int i = 0; i < 10000 && engine.getStats().backloggedCommands > 0; ++i)
+                block();
+            for (int i = 0; i < 8; ++i) // fades (10 ms = 2 blocks) and retirements
+                block();
+        }
+
+        /** Time of one add on the message thread (build, prepare, hand over), then the instrument is
+            installed, deleted and retired again so N stays N. */
+        double timeOneAdd()
+        {
+            const auto spec = benchInstrument();
+            auto r = dispatcher.apply (spec); // the model's work is not the engine's: untimed
+            const auto start = Clock::now();
+            engine.apply (session, r.changes);
+            const auto nanos = (double) std::chrono::duration_cast<std::chrono::nanoseconds> (Clock::now() - start).count();
+            block();
+            engine.apply (session, dispatcher.apply (model::action::DeleteInstrument { model::InstrumentId { r.createdId } }).changes);
+            settle();
+            return nanos;
+        }
+    };
+
+    //==============================================================================
+    /** A stock juce::AudioProcessorGraph holding N chains of the same four processors, each chain in
+        series to the graph's audio output, every source fed by the graph's MIDI input. */
+    struct Stock
+    {
+        juce::AudioProcessorGraph graph;
+        juce::AudioProcessorGraph::NodeID audioOut, midiIn;
+        juce::AudioBuffer<float> buffer { 2, blockSize };
+        juce::MidiBuffer midi;
+
+        using Graph = juce::AudioProcessorGraph;
+        using IO = Graph::AudioGraphIOProcessor;
+
+        explicit Stock (int n)
+        {
+            graph.setPlayConfigDetails (0, 2, sampleRate, blockSize);
+            graph.prepareToPlay (sampleRate, blockSize);
+            audioOut = graph.addNode (std::make_unique<IO> (IO::audioOutputNode), {}, Graph::UpdateKind::async)->nodeID;
+            midiIn = graph.addNode (std::make_unique<IO> (IO::midiInputNode), {}, Graph::UpdateKind::async)->nodeID;
+            for (int i = 0; i < n; ++i)
+                addChain (i + 1 < n ? Graph::UpdateKind::async : Graph::UpdateKind::sync);
+        }
+
+        /** Adds one chain; with sync, the last change rebuilds the render sequence, as JUCE does. */
+        std::vector<Graph::NodeID> addChain (Graph::UpdateKind last)
+        {
+            const auto async = Graph::UpdateKind::async;
+            std::vector<Graph::NodeID> ids;
+            for (auto& p : benchProcessors())
+                ids.push_back (graph.addNode (std::move (p), {}, async)->nodeID);
+            graph.addConnection ({ { midiIn, Graph::midiChannelIndex }, { ids[0], Graph::midiChannelIndex } }, async);
+            for (std::size_t i = 0; i + 1 < ids.size(); ++i)
+                for (int ch = 0; ch < 2; ++ch)
+                    graph.addConnection ({ { ids[i], ch }, { ids[i + 1], ch } }, async);
+            graph.addConnection ({ { ids.back(), 0 }, { audioOut, 0 } }, async);
+            graph.addConnection ({ { ids.back(), 1 }, { audioOut, 1 } }, last);
+            return ids;
+        }
+
+        double timeOneAdd()
+        {
+            const auto start = Clock::now();
+            const auto ids = addChain (Graph::UpdateKind::sync);
+            const auto nanos = (double) std::chrono::duration_cast<std::chrono::nanoseconds> (Clock::now() - start).count();
+            for (std::size_t i = 0; i < ids.size(); ++i)
+                graph.removeNode (ids[i], i + 1 < ids.size() ? Graph::UpdateKind::async : Graph::UpdateKind::sync);
+            return nanos;
+        }
+
+        void block()
+        {
+            buffer.clear();
+            graph.processBlock (buffer, midi);
+            midi.clear();
+        }
+    };
+
+    /** A transient status line on a terminal's stderr (erased by the next); nothing when redirected. */
+    void progress (const std::string& text)
+    {
+        if (isatty (2))
+            std::cerr << "\r\033[K" << text << std::flush;
+    }
+
+    double median (std::vector<double> v)
+    {
+        std::sort (v.begin(), v.end());
+        return v[v.size() / 2];
+    }
+} // namespace
+
+int benchEngine()
+{
+    // The stock graph asks whether it is on the message thread: make this thread the message thread.
+    juce::MessageManager::getInstance()->setCurrentThreadAsMessageThread();
+
+    header ("bench engine: add one 4-node instrument with N already there", "stock graph");
+    std::map<int, double> oursAdd, stockAdd;
+    std::map<int, std::int64_t> oursWorstAudio;
+    bool stockTooSlow = false;
+    for (const int n : { 8, 64, 128, 256 })
+    {
+        progress ("  (N = " + std::to_string (n) + ": measuring...)");
+        Ours ours (n);
+        std::vector<double> times;
+        ours.engine.getAudioGraph().resetMaxStructuralNanos();
+        for (int i = 0; i < 21; ++i)
+            times.push_back (ours.timeOneAdd());
+        oursAdd[n] = median (times);
+        oursWorstAudio[n] = ours.engine.getAudioGraph().getMaxStructuralNanos();
+
+        std::string stockText = "skipped";
+        std::optional<double> ratio;
+        if (! stockTooSlow)
+        {
+            Stock stock (n);
+            std::vector<double> stockTimes;
+            for (int i = 0; i < 5; ++i)
+            {
+                stockTimes.push_back (stock.timeOneAdd());
+                if (stockTimes.back() * 2 > stockCapNanos)
+                    break; // one more would blow the cap: keep what we have
+            }
+            stockAdd[n] = median (stockTimes);
+            stockText = human (stockAdd[n]) + (stockTimes.size() < 5 ? "*" : "");
+            ratio = stockAdd[n] / oursAdd[n];
+            // Rebuilds grow at least linearly: if this size came near the cap, the next would exceed it.
+            stockTooSlow = stockAdd[n] * 2 > stockCapNanos;
+        }
+        progress ("");
+        row ("N = " + std::to_string (n), human (oursAdd[n]), stockText, ratio);
+    }
+    if (stockTooSlow)
+        std::cout << "  stock skipped where marked: its previous size already took over half the "
+                  << human (stockCapNanos) << " cap per add.\n";
+    std::cout << "  * fewer than 5 stock runs: each was over half the cap.\n";
+    row ("ours at N = 256 / ours at N = 8 (target <= 2)", juce::String (oursAdd[256] / oursAdd[8], 2).toStdString() + "x", "-", std::nullopt);
+    if (stockAdd.count (128) != 0)
+        row ("stock / ours at N = 128 (target >= 300)", "-", "-", stockAdd[128] / oursAdd[128]);
+
+    //==============================================================================
+    header ("bench engine: audio-thread time per add or delete (worst block)", "ours at N = 8");
+    for (const int n : { 8, 256 })
+        row ("N = " + std::to_string (n) + ", worst of 21 adds and deletes", human ((double) oursWorstAudio[n]), human ((double) oursWorstAudio[8]), (double) oursWorstAudio[8] / (double) juce::jmax<std::int64_t> (1, oursWorstAudio[n]));
+
+    //==============================================================================
+    header ("bench engine: one 256-sample block, 128 instruments x 4 nodes, all playing", "stock graph");
+    {
+        Ours ours (128);
+        for (const auto& inst : ours.session.instruments)
+            ours.engine.noteOn (inst.id, 48, 0.8f);
+        ours.settle();
+        const auto oursBlock = medianNanos (401, [&]
+                                            {
+            float* outs[] = { ours.left.data(), ours.right.data() };
+            ours.engine.process (outs, 2, blockSize); });
+
+        Stock stock (128);
+        stock.midi.addEvent (juce::MidiMessage::noteOn (1, 48, 0.8f), 0);
+        for (int i = 0; i < 8; ++i)
+            stock.block();
+        const auto stockBlock = medianNanos (401, [&]
+                                             { stock.block(); });
+        row ("process one block", human (oursBlock), human (stockBlock), stockBlock / oursBlock);
+        row ("share of the 5.33 ms block budget", juce::String (100.0 * oursBlock / 5.333e6, 1).toStdString() + " %", juce::String (100.0 * stockBlock / 5.333e6, 1).toStdString() + " %", std::nullopt);
+    }
+
+    std::cout << "\n  Ratios are baseline / imbolc: above 1 means Imbolc is faster. Adds are timed on the message\n"
+                 "  thread (ours: build, prepare, hand over; stock: addNode/addConnection and the render-sequence\n"
+                 "  rebuild JUCE does on the last change). Medians; N counts instruments already playing.\n";
+    return 0;
+}
+
+} // namespace imbolc::cli::bench
