@@ -19,7 +19,7 @@ namespace
 } // namespace
 
 AudioGraph::AudioGraph (const Capacity& c, const Queues& q)
-    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), pendingEvents ((std::size_t) c.pendingEvents)
+    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), fadingOut ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), pendingEvents ((std::size_t) c.pendingEvents)
 {
     for (int i = 0; i < c.busSlots; ++i)
         busInputs.push_back (std::make_unique<juce::AudioBuffer<float>>());
@@ -188,10 +188,7 @@ void AudioGraph::applyNormal (const Command& c) noexcept
                 return;
             }
             if (auto* old = instrumentSlots[(std::size_t) c.slot])
-            {
-                old->removing = true;
-                old->getFade().startOut();
-            }
+                startRemoving (old);
             chain->slot = c.slot;
             instrumentSlots[(std::size_t) c.slot] = chain;
             chain->runningIndex = numRunning;
@@ -202,8 +199,7 @@ void AudioGraph::applyNormal (const Command& c) noexcept
             if (auto* chain = findInstrument (c.slot, c.serial))
             {
                 instrumentSlots[(std::size_t) c.slot] = nullptr;
-                chain->removing = true;
-                chain->getFade().startOut();
+                startRemoving (chain);
             }
             return;
         case T::setRouting:
@@ -296,16 +292,27 @@ void AudioGraph::drainCommands() noexcept
     drainNormal();
 }
 
+void AudioGraph::startRemoving (InstrumentChain* chain) noexcept
+{
+    if (chain->removing)
+        return;
+    chain->removing = true;
+    chain->getFade().startOut();
+    fadingOut[(std::size_t) numFadingOut++] = chain; // bounded: every fading chain is also running
+}
+
 void AudioGraph::retireFinished() noexcept
 {
-    for (int i = numRunning; --i >= 0;)
+    // O(chains fading out), not O(chains): a delete costs the same with 8 instruments or 1,000.
+    for (int i = numFadingOut; --i >= 0;)
     {
-        auto* chain = running[(std::size_t) i];
-        if (chain->removing && chain->getFade().isFinished())
-        {
-            swapRemove (running, numRunning, i);
-            postEvent ({ Event::Type::retiredInstrument, chain->slot, chain });
-        }
+        auto* chain = fadingOut[(std::size_t) i];
+        if (! chain->getFade().isFinished())
+            continue;
+        fadingOut[(std::size_t) i] = fadingOut[(std::size_t) --numFadingOut];
+        fadingOut[(std::size_t) numFadingOut] = nullptr;
+        swapRemove (running, numRunning, chain->runningIndex);
+        postEvent ({ Event::Type::retiredInstrument, chain->slot, chain });
     }
     for (int i = numRunningBuses; --i >= 0;)
     {
@@ -457,6 +464,8 @@ std::vector<Event> AudioGraph::releaseEverything()
         give ({ Event::Type::retiredMaster, 0, runningMasters[(std::size_t) i] });
     std::fill (instrumentSlots.begin(), instrumentSlots.end(), nullptr);
     std::fill (running.begin(), running.end(), nullptr);
+    std::fill (fadingOut.begin(), fadingOut.end(), nullptr);
+    numFadingOut = 0;
     std::fill (busSlots.begin(), busSlots.end(), nullptr);
     std::fill (busInputTargets.begin(), busInputTargets.end(), nullptr);
     std::fill (busChainsPerSlot.begin(), busChainsPerSlot.end(), 0);

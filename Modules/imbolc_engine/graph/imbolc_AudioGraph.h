@@ -81,6 +81,7 @@ private:
     void applyNormal (const Command&) noexcept;
     void drainNormal() noexcept;
     void retireFinished() noexcept;
+    void startRemoving (InstrumentChain*) noexcept;
     void postEvent (const Event&) noexcept;
     void flushPendingEvents() noexcept;
     void postMeters() noexcept;
@@ -92,6 +93,8 @@ private:
     std::vector<InstrumentChain*> instrumentSlots;
     std::vector<InstrumentChain*> running;
     int numRunning = 0;
+    std::vector<InstrumentChain*> fadingOut; ///< the running chains being removed: retirement looks only here
+    int numFadingOut = 0;
 
     std::vector<BusChain*> busSlots;
     std::vector<int> busChainsPerSlot;

@@ -207,7 +207,8 @@ void InstrumentChain::setSendLevel (int sendIndex, float level) noexcept
 
 void InstrumentChain::render (RenderWorkspace& ws, int n) noexcept
 {
-    ws.main.clear (0, n);
+    if (! source->writesEveryOutputSample())
+        ws.main.clear (0, n);
     auto block = view (ws.main, n);
     source->processBlock (block, midi);
     midi.clear();

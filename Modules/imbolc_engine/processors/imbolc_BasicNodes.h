@@ -23,6 +23,8 @@ public:
 
     OscillatorNode (Wave, const std::vector<model::Parameter>& sourceParams, const model::Adsr& amp);
 
+    bool writesEveryOutputSample() const noexcept override { return true; }
+
     /** Where the amp parameters start in this node's parameter list. */
     int getAmpParameterOffset() const noexcept { return ampOffset; }
 

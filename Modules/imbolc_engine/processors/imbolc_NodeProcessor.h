@@ -27,6 +27,9 @@ public:
 
     int getNumNodeParameters() const noexcept { return (int) params.size(); }
 
+    /** True for a source that overwrites every sample it is given, so the chain need not clear first. */
+    virtual bool writesEveryOutputSample() const noexcept { return false; }
+
     /** Ramp length for parameter changes. Message thread, before prepareToPlay. */
     static constexpr double smoothingSeconds = 0.02;
 
