@@ -11,8 +11,8 @@ NodeProcessor::NodeProcessor (juce::String nodeName, const std::vector<model::Pa
     params.reserve (modelParams.size());
     for (const auto& p : modelParams)
     {
-        Param param { p.minValue, p.maxValue, juce::jlimit (p.minValue, p.maxValue, p.value), {} };
-        param.smoothed.setCurrentAndTargetValue (param.target);
+        Param param { p.minValue, p.maxValue, juce::jlimit (p.minValue, p.maxValue, p.value) };
+        param.current = param.target;
         params.push_back (param);
     }
 }
@@ -24,8 +24,35 @@ void NodeProcessor::setParameterTarget (int index, float value) noexcept
     if (! juce::isPositiveAndBelow (index, (int) params.size()) || ! std::isfinite (value))
         return;
     auto& p = params[(std::size_t) index];
-    p.target = juce::jlimit (p.minValue, p.maxValue, value);
-    p.smoothed.setTargetValue (p.target);
+    const auto v = juce::jlimit (p.minValue, p.maxValue, value);
+    if (v != p.target || p.remaining > 0)
+        p.rampTo (v, smoothingSamples);
+}
+
+void NodeProcessor::setParameterRamp (int index, float value, int samples) noexcept
+{
+    if (! juce::isPositiveAndBelow (index, (int) params.size()) || ! std::isfinite (value))
+        return;
+    auto& p = params[(std::size_t) index];
+    p.rampTo (juce::jlimit (p.minValue, p.maxValue, value), samples);
+}
+
+void NodeProcessor::setParameterModulation (int index, float offset) noexcept
+{
+    if (juce::isPositiveAndBelow (index, (int) params.size()) && std::isfinite (offset))
+        params[(std::size_t) index].modulation = offset;
+}
+
+float NodeProcessor::getParameterValue (int index) const noexcept
+{
+    return juce::isPositiveAndBelow (index, (int) params.size()) ? params[(std::size_t) index].value() : 0.0f;
+}
+
+juce::Range<float> NodeProcessor::getParameterRange (int index) const noexcept
+{
+    if (! juce::isPositiveAndBelow (index, (int) params.size()))
+        return {};
+    return { params[(std::size_t) index].minValue, params[(std::size_t) index].maxValue };
 }
 
 float NodeProcessor::getParameterTarget (int index) const noexcept
@@ -37,11 +64,9 @@ void NodeProcessor::prepareToPlay (double sampleRate, int maximumExpectedSamples
 {
     currentSampleRate = sampleRate > 0.0 ? sampleRate : 48000.0;
     setRateAndBufferSizeDetails (currentSampleRate, maximumExpectedSamplesPerBlock);
+    smoothingSamples = juce::jmax (1, juce::roundToInt (currentSampleRate * smoothingSeconds));
     for (auto& p : params)
-    {
-        p.smoothed.reset (currentSampleRate, smoothingSeconds);
-        p.smoothed.setCurrentAndTargetValue (p.target);
-    }
+        p.rampTo (p.target, 0);
     prepareNode (currentSampleRate, maximumExpectedSamplesPerBlock);
 }
 
@@ -65,8 +90,7 @@ void NodeProcessor::setStateInformation (const void* data, int sizeInBytes)
     for (int i = 0; i < (int) params.size() && in.getNumBytesRemaining() >= 4; ++i)
     {
         const auto v = in.readFloat();
-        setParameterTarget (i, v);
-        params[(std::size_t) i].smoothed.setCurrentAndTargetValue (params[(std::size_t) i].target);
+        setParameterRamp (i, v, 0);
     }
 }
 

@@ -22,8 +22,28 @@ public:
         so a command for a parameter this node does not have cannot corrupt anything. Audio thread. */
     void setParameterTarget (int index, float value) noexcept;
 
+    /** Ramp parameter `index` linearly to `value` over exactly `samples` samples (automation: the
+        value lands on the tick it was drawn at). Audio thread. */
+    void setParameterRamp (int index, float value, int samples) noexcept;
+
+    /** Adds `offset` (natural units, e.g. Hz for a cutoff) to parameter `index` on top of its ramp,
+        clamped to the parameter's range: the LFO modulates without touching the user's value.
+        0 removes the modulation. Audio thread. */
+    void setParameterModulation (int index, float offset) noexcept;
+
     /** The value parameter `index` is gliding to. Audio thread, or any thread while stopped. */
     float getParameterTarget (int index) const noexcept;
+
+    /** The value parameter `index` has now (ramp position plus modulation, clamped). Audio thread,
+        or any thread while stopped. */
+    float getParameterValue (int index) const noexcept;
+
+    /** The range of parameter `index` ({0, 0} when it does not exist). Any thread. */
+    juce::Range<float> getParameterRange (int index) const noexcept;
+
+    /** Changes how many voices a polyphonic source may sound at once (model::Instrument::voiceCap).
+        Sources that are not polyphonic ignore it. Audio thread. */
+    virtual void setVoiceLimit (int) noexcept {}
 
     int getNumNodeParameters() const noexcept { return (int) params.size(); }
 
@@ -60,25 +80,58 @@ protected:
     /** Render in place. Audio thread; must not allocate, lock or block. */
     virtual void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept = 0;
 
-    /** The next smoothed value of parameter i (advance once per sample). Audio thread. */
-    float nextValue (int i) noexcept { return params[(std::size_t) i].smoothed.getNextValue(); }
+    /** The next value of parameter i, ramp and modulation included (advance once per sample). Audio thread. */
+    float nextValue (int i) noexcept { return params[(std::size_t) i].next(); }
 
-    /** The current smoothed value without advancing (for per-block parameters). */
-    float currentValue (int i) const noexcept { return params[(std::size_t) i].smoothed.getCurrentValue(); }
+    /** The current value without advancing (for per-block parameters). */
+    float currentValue (int i) const noexcept { return params[(std::size_t) i].value(); }
 
-    /** Advance parameter i by n samples (for nodes that read it once per block). */
-    float skipValue (int i, int n) noexcept { return params[(std::size_t) i].smoothed.skip (n); }
+    /** Advance parameter i by n samples (for nodes that read it once per block); returns the new value. */
+    float skipValue (int i, int n) noexcept { return params[(std::size_t) i].skip (n); }
 
-    bool isSmoothing (int i) const noexcept { return params[(std::size_t) i].smoothed.isSmoothing(); }
+    /** True while the value moves: a ramp is running or a modulation offset applies. */
+    bool isSmoothing (int i) const noexcept { return params[(std::size_t) i].remaining > 0 || params[(std::size_t) i].modulation != 0.0f; }
 
     double currentSampleRate = 48000.0;
 
 private:
+    /** A linear ramp to a target (a SmoothedValue cannot ramp over a given length without snapping),
+        plus an additive modulation offset. */
     struct Param
     {
         float minValue, maxValue, target;
-        juce::SmoothedValue<float> smoothed;
+        float current = 0.0f, step = 0.0f, modulation = 0.0f;
+        int remaining = 0;
+
+        float value() const noexcept { return modulation == 0.0f ? current : juce::jlimit (minValue, maxValue, current + modulation); }
+        float next() noexcept
+        {
+            if (remaining > 0 && --remaining == 0)
+                current = target;
+            else if (remaining > 0)
+                current += step;
+            return value();
+        }
+        float skip (int n) noexcept
+        {
+            if (n >= remaining)
+                current = target, remaining = 0;
+            else
+                current += step * (float) n, remaining -= n;
+            return value();
+        }
+        void rampTo (float v, int samples) noexcept
+        {
+            target = v;
+            remaining = juce::jmax (0, samples);
+            if (remaining == 0)
+                current = v;
+            else
+                step = (target - current) / (float) remaining;
+        }
     };
+
+    int smoothingSamples = 960;
 
     juce::String name;
     std::vector<Param> params;
