@@ -14,6 +14,8 @@
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"
 #include "processors/imbolc_NodeFactory.cpp"
+#include "sequencer/imbolc_Sequencer.cpp"
+#include "sequencer/imbolc_SequenceBuilder.cpp"
 #include "graph/imbolc_Chains.cpp"
 #include "graph/imbolc_AudioGraph.cpp"
 #include "graph/imbolc_Engine.cpp"

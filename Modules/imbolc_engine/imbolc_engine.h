@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -38,6 +39,9 @@
 #include "processors/imbolc_BasicNodes.h"
 #include "processors/imbolc_NodeFactory.h"
 #include "graph/imbolc_Commands.h"
+#include "sequencer/imbolc_Sequence.h"
+#include "sequencer/imbolc_Sequencer.h"
+#include "sequencer/imbolc_SequenceBuilder.h"
 #include "graph/imbolc_Chains.h"
 #include "graph/imbolc_AudioGraph.h"
 #include "graph/imbolc_Engine.h"

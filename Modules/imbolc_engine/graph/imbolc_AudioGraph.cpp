@@ -33,6 +33,10 @@ AudioGraph::~AudioGraph()
         // Only reached when the engine is torn down without draining: destroy here (not the audio thread).
         if (e.type == Event::Type::retiredRouting)
             delete static_cast<RoutingSpec*> (e.object);
+        else if (e.type == Event::Type::retiredSequence)
+            delete static_cast<InstrumentSequence*> (e.object);
+        else if (e.type == Event::Type::retiredGlobalSequence)
+            delete static_cast<GlobalSequence*> (e.object);
         else
             delete static_cast<ChainBase*> (e.object);
     }
@@ -53,6 +57,7 @@ void AudioGraph::prepare (double rate, int block, int fadeSamples, int meterSamp
     mix.setSize (2, maxBlock);
     workspace.prepare (maxBlock);
     noMidi.ensureSize (16);
+    sequencer.prepare (rate);
     limiter.setPlayConfigDetails (2, 2, rate, maxBlock);
     limiter.prepareToPlay (rate, maxBlock);
 
@@ -151,17 +156,34 @@ void AudioGraph::applyPriority (const Command& c) noexcept
                 chain->setBypass (c.node, c.value > 0.5f);
             return;
         case T::setTempo:
-            if (std::isfinite (c.value) && c.value > 0.0f)
-                tempo = c.value;
+            sequencer.setTempo (c.value);
             return;
         case T::play:
-            playing = true;
+            sequencer.play();
             return;
         case T::stop:
-            playing = false;
+            sequencer.stop();
             return;
         case T::locate:
-            positionTicks = (double) juce::jmax<std::int64_t> (0, c.position);
+            sequencer.locate ((double) juce::jmax<std::int64_t> (0, c.position));
+            return;
+        case T::setLfo:
+            if (auto* chain = findInstrument (c.slot, c.serial))
+            {
+                InstrumentChain::LfoSettings lfo;
+                lfo.enabled = ((c.position >> 8) & 1) != 0;
+                lfo.shape = (model::LfoShape) juce::jlimit (0, 3, (int) (c.position & 0xff));
+                lfo.rate = std::isfinite (c.value) ? juce::jlimit (0.0f, 100.0f, c.value) : 0.0f;
+                lfo.depth = std::isfinite (c.value2) ? juce::jlimit (0.0f, 1.0f, c.value2) : 0.0f;
+                lfo.node = c.node;
+                lfo.index = c.index;
+                chain->setLfo (lfo);
+            }
+            return;
+        case T::setVoiceLimit:
+            if (auto* chain = findInstrument (c.slot, c.serial))
+                if (auto* source = chain->getNode (0))
+                    source->setVoiceLimit ((int) c.index);
             return;
         case T::installInstrument:
         case T::removeInstrument:
@@ -169,6 +191,8 @@ void AudioGraph::applyPriority (const Command& c) noexcept
         case T::installBus:
         case T::removeBus:
         case T::installMaster:
+        case T::setSequence:
+        case T::setGlobalSequence:
             applyNormal (c); // structure never travels the priority queue; accept it rather than leak
             return;
     }
@@ -206,6 +230,20 @@ void AudioGraph::applyNormal (const Command& c) noexcept
             if (auto* chain = findInstrument (c.slot, c.serial))
                 chain->setRouting (*static_cast<const RoutingSpec*> (c.object));
             postEvent ({ Event::Type::retiredRouting, c.slot, c.object });
+            return;
+        case T::setSequence:
+        {
+            // A sequence for a chain that has since been replaced goes straight back.
+            auto* next = static_cast<InstrumentSequence*> (c.object);
+            if (auto* chain = findInstrument (c.slot, c.serial))
+                next = chain->exchangeSequence (next);
+            if (next != nullptr)
+                postEvent ({ Event::Type::retiredSequence, c.slot, next });
+            return;
+        }
+        case T::setGlobalSequence:
+            if (auto* old = sequencer.exchangeGlobal (static_cast<GlobalSequence*> (c.object)))
+                postEvent ({ Event::Type::retiredGlobalSequence, 0, old });
             return;
         case T::installBus:
         {
@@ -268,6 +306,8 @@ void AudioGraph::applyNormal (const Command& c) noexcept
         case T::play:
         case T::stop:
         case T::locate:
+        case T::setLfo:
+        case T::setVoiceLimit:
             // Sent through the normal queue to stay ordered after the install of their chain.
             applyPriority (c);
             return;
@@ -360,9 +400,6 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     {
     }
 
-    if (playing)
-        positionTicks += (double) numSamples / sampleRate * tempo / 60.0 * (double) model::ticksPerBeat;
-
     samplesSinceMeter += numSamples;
     if (samplesSinceMeter >= meterInterval)
     {
@@ -378,11 +415,16 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
         if (busChainsPerSlot[(std::size_t) s] > 0)
             busInputs[(std::size_t) s]->clear (0, n);
 
+    const auto& plan = sequencer.plan (n);
+    if (plan.playing)
+        applyGlobalLanes (plan, n);
+
     // Each instrument chain renders into the workspace (touching nothing another chain touches) and is
     // mixed at once, in running order, while its audio is still in the cache.
     for (int i = 0; i < numRunning; ++i)
     {
         auto* chain = running[(std::size_t) i];
+        chain->schedule (plan, n);
         chain->render (workspace, n);
         chain->mixInto (workspace, masterInput, busInputTargets.data(), capacity.busSlots, n);
     }
@@ -418,8 +460,30 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
     }
 }
 
+void AudioGraph::applyGlobalLanes (const BlockPlan& plan, int n) noexcept
+{
+    const auto* global = sequencer.getGlobal();
+    if (global == nullptr)
+        return;
+    for (const auto& l : global->lanes)
+    {
+        ChainBase* chain = nullptr;
+        if (l.chain == ChainKind::master)
+            chain = master;
+        else if (juce::isPositiveAndBelow (l.slot, capacity.busSlots))
+            chain = busSlots[(std::size_t) l.slot];
+        if (chain == nullptr)
+            continue;
+        if (auto v = l.lane.points.valueAtTick (plan.endTick))
+            if (auto* node = chain->getNode (l.lane.node))
+                node->setParameterRamp (l.lane.index, *v, n);
+    }
+}
+
 void AudioGraph::postMeters() noexcept
 {
+    const bool playing = sequencer.isPlaying();
+    const double positionTicks = sequencer.getPositionTicks();
     // Lossy on purpose: when nobody reads, the queue fills and meters are skipped, never blocked on.
     for (int i = 0; i < numRunning; ++i)
     {
@@ -462,6 +526,8 @@ std::vector<Event> AudioGraph::releaseEverything()
         give ({ Event::Type::retiredBus, runningBuses[(std::size_t) i]->slot, runningBuses[(std::size_t) i] });
     for (int i = 0; i < numRunningMasters; ++i)
         give ({ Event::Type::retiredMaster, 0, runningMasters[(std::size_t) i] });
+    if (auto* global = sequencer.exchangeGlobal (nullptr))
+        give ({ Event::Type::retiredGlobalSequence, 0, global });
     std::fill (instrumentSlots.begin(), instrumentSlots.end(), nullptr);
     std::fill (running.begin(), running.end(), nullptr);
     std::fill (fadingOut.begin(), fadingOut.end(), nullptr);

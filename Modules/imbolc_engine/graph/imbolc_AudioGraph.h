@@ -72,6 +72,9 @@ public:
 
     const Capacity& getCapacity() const noexcept { return capacity; }
 
+    /** The transport. Audio thread, or while stopped (tests). */
+    const Sequencer& getSequencer() const noexcept { return sequencer; }
+
     /** The installed chain in `slot` if its serial matches, else nullptr. Audio thread, or while stopped. */
     ChainBase* findChain (ChainKind, std::int32_t slot, std::uint32_t serial) noexcept;
 
@@ -85,6 +88,7 @@ private:
     void postEvent (const Event&) noexcept;
     void flushPendingEvents() noexcept;
     void postMeters() noexcept;
+    void applyGlobalLanes (const BlockPlan&, int n) noexcept;
     InstrumentChain* findInstrument (std::int32_t slot, std::uint32_t serial) noexcept;
 
     Capacity capacity;
@@ -120,9 +124,7 @@ private:
     int meterInterval = 1600;
     int samplesSinceMeter = 0;
 
-    bool playing = false;
-    double tempo = 120.0;
-    double positionTicks = 0.0;
+    Sequencer sequencer;
 
     std::atomic<std::int64_t> maxStructuralNanos { 0 };
 };

@@ -130,10 +130,11 @@ void ChainBase::processStagesAndStrip (juce::AudioBuffer<float>& work, juce::Aud
 }
 
 //==============================================================================
-InstrumentChain::InstrumentChain (model::InstrumentId instrument, std::uint32_t s, std::unique_ptr<NodeProcessor> src, std::vector<StageSlot> st, std::unique_ptr<StripNode> str, const RoutingSpec& routing)
-    : ChainBase (s, std::move (st), std::move (str)), id (instrument), source (std::move (src))
+InstrumentChain::InstrumentChain (model::InstrumentId instrument, std::uint32_t s, std::unique_ptr<NodeProcessor> src, std::vector<StageSlot> st, std::unique_ptr<StripNode> str, const RoutingSpec& routing, std::unique_ptr<InstrumentSequence> seq)
+    : ChainBase (s, std::move (st), std::move (str)), id (instrument), source (std::move (src)), sequence (std::move (seq))
 {
     jassert (source != nullptr);
+    soundingEnd.fill (-1.0);
     setRouting (routing);
     for (int i = 0; i < numSends; ++i)
         sends[(std::size_t) i].level.setCurrentAndTargetValue (routing.sends[(std::size_t) i].level);
@@ -154,6 +155,10 @@ void InstrumentChain::prepare (double rate, int maxBlockSize, int fadeSamples)
     // Room for far more events than one block can carry, so adding one never allocates.
     midi.ensureSize ((std::size_t) midiCapacityBytes);
     midi.clear();
+    // The source's voices restart on prepare, so nothing the sequencer started is sounding any more.
+    soundingEnd.fill (-1.0);
+    numSounding = 0;
+    lfoPhase = 0.0;
     for (auto& s : sends)
     {
         const auto target = s.level.getTargetValue();
@@ -167,11 +172,143 @@ NodeProcessor* InstrumentChain::getNode (int index) noexcept
     return index == 0 ? source.get() : ChainBase::getNode (index);
 }
 
-void InstrumentChain::addMidi (const juce::uint8* data, int numBytes) noexcept
+void InstrumentChain::addMidi (const juce::uint8* data, int numBytes, int samplePosition) noexcept
 {
     // Dropped rather than grown if a flood ever exceeds the reserved space (8 KiB of events per block).
     if (midi.data.size() + numBytes + (int) sizeof (std::int32_t) + (int) sizeof (std::uint16_t) <= midiCapacityBytes)
-        midi.addEvent (data, numBytes, 0);
+        midi.addEvent (data, numBytes, juce::jmax (0, samplePosition));
+}
+
+InstrumentSequence* InstrumentChain::exchangeSequence (InstrumentSequence* next) noexcept
+{
+    auto* old = sequence.release();
+    sequence.reset (next);
+    return old;
+}
+
+void InstrumentChain::sendNote (bool on, int pitch, int velocity, int samplePosition) noexcept
+{
+    const juce::uint8 bytes[3] = { (juce::uint8) (on ? 0x90 : 0x80), (juce::uint8) pitch, (juce::uint8) (on ? juce::jlimit (1, 127, velocity) : 64) };
+    addMidi (bytes, 3, samplePosition);
+}
+
+void InstrumentChain::releaseSequenced (int samplePosition) noexcept
+{
+    for (int p = 0; p < 128 && numSounding > 0; ++p)
+        if (soundingEnd[(std::size_t) p] >= 0.0)
+        {
+            sendNote (false, p, 0, samplePosition);
+            soundingEnd[(std::size_t) p] = -1.0;
+            --numSounding;
+        }
+    numSounding = 0;
+}
+
+void InstrumentChain::setLfo (const LfoSettings& next) noexcept
+{
+    if (lfo.enabled && (! next.enabled || next.node != lfo.node || next.index != lfo.index))
+        if (auto* node = getNode (lfo.node))
+            node->setParameterModulation (lfo.index, 0.0f, 0);
+    lfo = next;
+}
+
+namespace
+{
+    /** The sample (within its span) at which a tick falls: the first sample at or after it. */
+    int sampleInSpan (double tick, const BlockPlan::Span& span) noexcept
+    {
+        return (int) std::ceil ((tick - span.startTick) / span.ticksPerSample - 1.0e-6);
+    }
+
+    float lfoShapeValue (model::LfoShape shape, double phase) noexcept
+    {
+        const auto p = (float) phase;
+        switch (shape)
+        {
+            case model::LfoShape::sine:
+                return std::sin (p * juce::MathConstants<float>::twoPi);
+            case model::LfoShape::square:
+                return p < 0.5f ? 1.0f : -1.0f;
+            case model::LfoShape::saw:
+                return 2.0f * p - 1.0f;
+            case model::LfoShape::triangle:
+                return 1.0f - 4.0f * std::abs (p - 0.5f);
+        }
+        return 0.0f;
+    }
+} // namespace
+
+void InstrumentChain::schedule (const BlockPlan& plan, int n) noexcept
+{
+    if (plan.releaseAll && numSounding > 0)
+        releaseSequenced (0);
+
+    if (plan.playing && sequence != nullptr)
+    {
+        const auto& notes = sequence->notes;
+        for (int s = 0; s < plan.numSpans; ++s)
+        {
+            const auto& span = plan.spans[(std::size_t) s];
+            if (span.releaseFirst && numSounding > 0)
+                releaseSequenced (span.offset);
+
+            // Binary search for the first note of the span, then walk while notes fall inside it.
+            const auto from = span.startTick - 1.0e-6 * span.ticksPerSample;
+            auto it = std::lower_bound (notes.begin(), notes.end(), from, [] (const SequencedNote& note, double t)
+                                        { return note.tick < t; });
+            for (; it != notes.end(); ++it)
+            {
+                const int at = sampleInSpan (it->tick, span);
+                if (at >= span.length)
+                    break;
+                if (! notePasses (*it, span.pass))
+                    continue;
+                auto& end = soundingEnd[it->pitch];
+                if (end >= 0.0)
+                    sendNote (false, it->pitch, 0, span.offset + juce::jmax (0, at)); // same pitch again: retrigger
+                else
+                    ++numSounding;
+                sendNote (true, it->pitch, it->velocity, span.offset + juce::jmax (0, at));
+                end = it->endTick;
+                ++sequencedNotes;
+            }
+
+            // Note-offs come from what is sounding, not from the sequence, so replacing the sequence
+            // (a note edit mid-play) never strands a note.
+            const auto spanEnd = span.startTick + span.length * span.ticksPerSample;
+            for (int p = 0; p < 128 && numSounding > 0; ++p)
+            {
+                auto& end = soundingEnd[(std::size_t) p];
+                if (end < 0.0 || end >= spanEnd)
+                    continue;
+                if (const int at = sampleInSpan (end, span); at < span.length)
+                {
+                    sendNote (false, p, 0, span.offset + juce::jmax (0, at));
+                    end = -1.0;
+                    --numSounding;
+                }
+            }
+        }
+
+        for (const auto& lane : sequence->lanes)
+            if (auto v = lane.points.valueAtTick (plan.endTick))
+            {
+                if (lane.kind == ParamLane::Kind::sendLevel)
+                    setSendLevel (lane.index, *v);
+                else if (auto* node = getNode (lane.node))
+                    node->setParameterRamp (lane.index, *v, n);
+            }
+    }
+
+    if (lfo.enabled)
+        if (auto* node = getNode (lfo.node))
+        {
+            lfoPhase += (double) n * (double) lfo.rate / sampleRate;
+            lfoPhase -= std::floor (lfoPhase);
+            const auto range = node->getParameterRange (lfo.index);
+            const auto offset = lfoShapeValue (lfo.shape, lfoPhase) * lfo.depth * range.getLength() * 0.5f;
+            node->setParameterModulation (lfo.index, offset, n);
+        }
 }
 
 void InstrumentChain::setRouting (const RoutingSpec& r) noexcept

@@ -108,7 +108,7 @@ protected:
 class InstrumentChain final : public ChainBase
 {
 public:
-    InstrumentChain (model::InstrumentId, std::uint32_t serial, std::unique_ptr<NodeProcessor> source, std::vector<StageSlot> stages, std::unique_ptr<StripNode> strip, const RoutingSpec& routing);
+    InstrumentChain (model::InstrumentId, std::uint32_t serial, std::unique_ptr<NodeProcessor> source, std::vector<StageSlot> stages, std::unique_ptr<StripNode> strip, const RoutingSpec& routing, std::unique_ptr<InstrumentSequence> sequence = {});
     ~InstrumentChain() override;
 
     void prepare (double sampleRate, int maxBlockSize, int fadeSamples) override;
@@ -116,8 +116,34 @@ public:
 
     model::InstrumentId getInstrumentId() const noexcept { return id; }
 
-    /** Queue a MIDI event for the next block. Audio thread. */
-    void addMidi (const juce::uint8* data, int numBytes) noexcept;
+    /** Queue a MIDI event for the next block at a sample offset within it. Audio thread. */
+    void addMidi (const juce::uint8* data, int numBytes, int samplePosition = 0) noexcept;
+
+    /** Replaces what the chain plays and returns the previous sequence, for the caller to hand back
+        to the message thread. Notes already sounding end on time: note-offs are kept by the chain,
+        not looked up in the sequence. Audio thread. */
+    InstrumentSequence* exchangeSequence (InstrumentSequence*) noexcept;
+
+    /** The instrument's LFO, resolved to one node parameter of this chain. */
+    struct LfoSettings
+    {
+        bool enabled = false;
+        model::LfoShape shape = model::LfoShape::sine;
+        float rate = 1.0f; ///< Hz
+        float depth = 0.0f; ///< 0..1: full depth swings the whole range of the target
+        int node = -1, index = -1;
+    };
+
+    /** Audio thread. A new target (or disabling) removes the modulation from the old one. */
+    void setLfo (const LfoSettings&) noexcept;
+
+    /** Puts this block's sequenced notes into the chain's MIDI at their exact sample offsets, ramps
+        automated parameters to their values at the block's last tick, and advances the LFO. Audio
+        thread, before render(). */
+    void schedule (const BlockPlan&, int n) noexcept;
+
+    /** Note-ons the sequencer has sent since install (tests and meters). Audio thread, or while stopped. */
+    std::int64_t getSequencedNoteCount() const noexcept { return sequencedNotes; }
 
     /** Sets the output and sends; a send to the same bus keeps its current (smoothed) level. Audio thread. */
     void setRouting (const RoutingSpec&) noexcept;
@@ -145,8 +171,17 @@ private:
 
     static constexpr int midiCapacityBytes = 8192;
 
+    void releaseSequenced (int samplePosition) noexcept;
+    void sendNote (bool on, int pitch, int velocity, int samplePosition) noexcept;
+
     model::InstrumentId id;
     std::unique_ptr<NodeProcessor> source;
+    std::unique_ptr<InstrumentSequence> sequence;
+    std::array<double, 128> soundingEnd; ///< per pitch: the tick its sequenced note ends, or -1
+    int numSounding = 0;
+    std::int64_t sequencedNotes = 0;
+    LfoSettings lfo;
+    double lfoPhase = 0.0;
     juce::MidiBuffer midi;
     bool hasPreSends = false;
     std::int32_t outputBusSlot = -1;

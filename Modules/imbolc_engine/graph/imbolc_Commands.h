@@ -35,6 +35,8 @@ struct Command
         play,
         stop,
         locate, ///< position = ticks
+        setLfo, ///< instrument chain; node, index = target; value = rate; value2 = depth; position = shape | enabled << 8
+        setVoiceLimit, ///< instrument chain; index = voices
 
         // Normal queue: structure, in order.
         installInstrument, ///< slot, object = InstrumentChain*
@@ -42,7 +44,9 @@ struct Command
         setRouting, ///< instrument slot, serial, object = RoutingSpec*
         installBus, ///< slot, object = BusChain* (a chain already there fades out)
         removeBus, ///< slot, serial
-        installMaster ///< object = MasterChain* (the old master chain fades out)
+        installMaster, ///< object = MasterChain* (the old master chain fades out)
+        setSequence, ///< instrument slot, serial, object = InstrumentSequence* (the old one is handed back)
+        setGlobalSequence ///< object = GlobalSequence* (the old one is handed back)
     };
 
     Type type = Type::setParam;
@@ -52,6 +56,7 @@ struct Command
     std::int32_t slot = 0;
     std::uint32_t serial = 0;
     float value = 0.0f;
+    float value2 = 0.0f;
     std::int64_t position = 0;
     void* object = nullptr;
 };
@@ -66,7 +71,9 @@ struct Event
         retiredInstrument,
         retiredBus,
         retiredMaster,
-        retiredRouting
+        retiredRouting,
+        retiredSequence,
+        retiredGlobalSequence
     };
     Type type = Type::retiredInstrument;
     std::int32_t slot = 0;

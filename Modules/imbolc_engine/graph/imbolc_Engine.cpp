@@ -45,10 +45,17 @@ namespace
 #endif
     }
 
+    /** Routing and sequences: objects that come back one event each, sharing one budget. */
+    bool carriesSmallObject (Command::Type t) noexcept
+    {
+        using T = Command::Type;
+        return t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence;
+    }
+
     bool carriesObject (Command::Type t) noexcept
     {
         using T = Command::Type;
-        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::setRouting;
+        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence;
     }
 } // namespace
 
@@ -83,7 +90,9 @@ Engine::~Engine()
             destroyObject ({ c.type == Command::Type::installInstrument ? Event::Type::retiredInstrument
                              : c.type == Command::Type::installBus      ? Event::Type::retiredBus
                              : c.type == Command::Type::installMaster   ? Event::Type::retiredMaster
-                                                                        : Event::Type::retiredRouting,
+                             : c.type == Command::Type::setSequence     ? Event::Type::retiredSequence
+                             : c.type == Command::Type::setGlobalSequence ? Event::Type::retiredGlobalSequence
+                                                                          : Event::Type::retiredRouting,
                              c.slot,
                              c.object });
     for (const auto& e : graph.releaseEverything())
@@ -157,14 +166,14 @@ bool Engine::trySendNormalNow (const Command& c)
     if ((c.type == T::installInstrument && outstandingInstruments >= cap.runningInstruments)
         || (c.type == T::installBus && outstandingBuses >= cap.runningBuses)
         || (c.type == T::installMaster && outstandingMasters >= cap.runningMasters)
-        || (c.type == T::setRouting && outstandingRoutings >= maxOutstandingRoutings))
+        || (carriesSmallObject (c.type) && outstandingRoutings >= maxOutstandingRoutings))
         return false;
     if (! normalQueue.try_enqueue (c))
         return false;
     outstandingInstruments += c.type == T::installInstrument ? 1 : 0;
     outstandingBuses += c.type == T::installBus ? 1 : 0;
     outstandingMasters += c.type == T::installMaster ? 1 : 0;
-    outstandingRoutings += c.type == T::setRouting ? 1 : 0;
+    outstandingRoutings += carriesSmallObject (c.type) ? 1 : 0;
     return true;
 }
 
@@ -203,6 +212,12 @@ void Engine::destroyObject (const Event& e)
         case Event::Type::retiredRouting:
             delete static_cast<RoutingSpec*> (e.object);
             return;
+        case Event::Type::retiredSequence:
+            delete static_cast<InstrumentSequence*> (e.object);
+            return;
+        case Event::Type::retiredGlobalSequence:
+            delete static_cast<GlobalSequence*> (e.object);
+            return;
     }
 }
 
@@ -229,6 +244,8 @@ void Engine::handleEvent (const Event& e)
             --outstandingMasters;
             break;
         case Event::Type::retiredRouting:
+        case Event::Type::retiredSequence:
+        case Event::Type::retiredGlobalSequence:
             --outstandingRoutings;
             break;
     }
@@ -366,7 +383,10 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
 
     auto strip = std::make_unique<StripNode> (inst.strip.level, inst.strip.pan, true);
     strip->setMuted (ref.muted);
-    auto chain = std::make_unique<InstrumentChain> (inst.id, ref.serial, factory->createSource (inst), buildStages (inst.chain, ref), std::move (strip), buildRouting (inst, ref));
+    auto source = factory->createSource (inst);
+    auto stages = buildStages (inst.chain, ref); // fills ref.stageNodes, which the sequence's lanes resolve against
+    auto routing = buildRouting (inst, ref);
+    auto chain = std::make_unique<InstrumentChain> (inst.id, ref.serial, std::move (source), std::move (stages), std::move (strip), routing, makeSequence (session, inst));
     chain->slot = ref.slot;
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
 
@@ -376,6 +396,9 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     c.serial = ref.serial;
     c.object = chain.release();
     sendNormal (c, &ref);
+    sendVoiceLimit (inst);
+    if (inst.lfo.enabled)
+        sendLfo (inst);
     if (soloChanged)
         refreshMutes (session, model::NodeKind::instrument);
 }
@@ -706,6 +729,7 @@ void Engine::sendTransport (const model::Session& session)
 //==============================================================================
 void Engine::loadSession (const model::Session& session)
 {
+    arrangement.invalidate(); // before any chain is built: each one's sequence reads it
     std::vector<std::uint32_t> oldInstruments, oldBuses;
     for (const auto& [id, ref] : instruments)
         oldInstruments.push_back (id);
@@ -727,10 +751,148 @@ void Engine::loadSession (const model::Session& session)
     for (const auto& inst : session.instruments)
         addInstrument (session, inst);
 
+    laneTargets.clear();
+    for (const auto& lane : session.automation)
+        laneTargets[lane.id.value] = lane.target;
+    rebuildGlobal (session);
+
     lastSentTempo = 0.0;
     lastSentPosition = -1;
     lastSentPlaying = ! session.transport.playing;
     sendTransport (session);
+}
+
+//==============================================================================
+std::unique_ptr<InstrumentSequence> Engine::makeSequence (const model::Session& session, const model::Instrument& inst)
+{
+    return buildInstrumentSequence (session, inst, arrangement, [this] (const model::ParamAddress& a) -> std::optional<ParamLane>
+                                    {
+        auto c = resolveParam (a, 0.0f);
+        if (! c)
+            return std::nullopt;
+        ParamLane lane;
+        lane.kind = c->type == Command::Type::setSendLevel ? ParamLane::Kind::sendLevel : ParamLane::Kind::nodeParam;
+        lane.node = c->node;
+        lane.index = c->index;
+        return lane; });
+}
+
+void Engine::rebuildSequence (const model::Session& session, model::InstrumentId id)
+{
+    const auto* inst = session.instruments.find (id);
+    auto* ref = refFor (model::NodeKind::instrument, id.value);
+    if (inst == nullptr || ref == nullptr)
+        return;
+    Command c;
+    c.type = Command::Type::setSequence;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.object = makeSequence (session, *inst).release();
+    sendNormal (c, ref);
+}
+
+void Engine::rebuildAllSequences (const model::Session& session)
+{
+    for (const auto& inst : session.instruments)
+        rebuildSequence (session, inst.id);
+}
+
+void Engine::rebuildGlobal (const model::Session& session)
+{
+    auto global = buildGlobalSequence (session, arrangement, [this] (const model::ParamAddress& a) -> std::optional<ChainLane>
+                                       {
+        auto c = resolveParam (a, 0.0f);
+        if (! c || c->type != Command::Type::setParam)
+            return std::nullopt;
+        ChainLane lane;
+        lane.chain = c->chain;
+        lane.slot = c->slot;
+        lane.lane.node = c->node;
+        lane.lane.index = c->index;
+        return lane; });
+    Command c;
+    c.type = Command::Type::setGlobalSequence;
+    c.object = global.release();
+    sendNormal (c, nullptr);
+}
+
+void Engine::rebuildForTarget (const model::Session& session, const model::AutomationTarget& target)
+{
+    switch (target.kind)
+    {
+        case model::AutomationTargetKind::parameter:
+            if (target.param.node == model::NodeKind::instrument)
+                rebuildSequence (session, model::InstrumentId { target.param.nodeId });
+            else
+                rebuildGlobal (session);
+            return;
+        case model::AutomationTargetKind::bpm:
+            rebuildGlobal (session);
+            return;
+        case model::AutomationTargetKind::swing:
+            rebuildAllSequences (session);
+            return;
+    }
+}
+
+void Engine::laneChanged (const model::Session& session, model::LaneId id)
+{
+    // Rebuild what the lane drove before the change and what it drives now (a retarget touches both;
+    // a deleted lane only the old one).
+    std::optional<model::AutomationTarget> before, after;
+    if (auto it = laneTargets.find (id.value); it != laneTargets.end())
+        before = it->second;
+    if (const auto* lane = session.automation.find (id))
+    {
+        after = lane->target;
+        laneTargets[id.value] = lane->target;
+    }
+    else
+    {
+        laneTargets.erase (id.value);
+    }
+    if (before)
+        rebuildForTarget (session, *before);
+    if (after && ! (before && *before == *after))
+        rebuildForTarget (session, *after);
+}
+
+void Engine::sendLfo (const model::Instrument& inst)
+{
+    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
+    if (ref == nullptr)
+        return;
+    Command c;
+    c.type = Command::Type::setLfo;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.value = inst.lfo.rate;
+    c.value2 = inst.lfo.depth;
+    bool enabled = inst.lfo.enabled;
+    // The target is a parameter of this instrument; it resolves like any parameter change.
+    auto target = inst.lfo.target;
+    target.node = model::NodeKind::instrument;
+    target.nodeId = inst.id.value;
+    auto resolved = enabled ? resolveParam (target, 0.0f) : std::nullopt;
+    if (! resolved || resolved->type != Command::Type::setParam)
+        enabled = false;
+    else
+        c.node = resolved->node, c.index = resolved->index;
+    c.position = (std::int64_t) inst.lfo.shape | (enabled ? 0x100 : 0);
+    sendPriority (c, ref);
+}
+
+void Engine::sendVoiceLimit (const model::Instrument& inst)
+{
+    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
+    if (ref == nullptr)
+        return;
+    Command c;
+    c.type = Command::Type::setVoiceLimit;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.index = (std::uint16_t) juce::jlimit (1, model::Instrument::maxVoiceCap, (int) inst.voiceCap);
+    sendPriority (c, ref);
 }
 
 void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
@@ -741,7 +903,15 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
         switch (e.kind)
         {
             case K::setParam:
-                setParam (e.param, e.value);
+                if (e.param.group == model::ParamGroup::lfo)
+                {
+                    if (const auto* inst = session.instruments.find (model::InstrumentId { e.param.nodeId }))
+                        sendLfo (*inst);
+                }
+                else
+                {
+                    setParam (e.param, e.value);
+                }
                 break;
             case K::setStripSwitches:
                 updateSwitches (session, e.node, e.id);
@@ -753,8 +923,12 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 reroute (session, model::InstrumentId { e.id });
                 break;
             case K::updateInstrument:
-                // Voice cap, LFO and groove are read by the built-in instruments and the sequencer (the
-                // sound issue); the chain itself is unchanged, so there is nothing to rebuild.
+                // Voice cap and LFO: one small command each; the chain itself is unchanged.
+                if (const auto* inst = session.instruments.find (model::InstrumentId { e.id }))
+                {
+                    sendVoiceLimit (*inst);
+                    sendLfo (*inst);
+                }
                 break;
             case K::addInstrument:
             case K::rebuildInstrument:
@@ -768,19 +942,36 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
             case K::rebuildBus:
                 if (const auto* bus = session.mixer.buses.find (model::BusId { e.id }))
                     addOrRebuildBus (session, *bus);
+                rebuildGlobal (session); // bus lanes address the bus's new chain
                 break;
             case K::deleteBus:
                 removeBus (session, model::BusId { e.id });
+                rebuildGlobal (session);
                 break;
             case K::rebuildMaster:
                 rebuildMaster (session.mixer.master);
+                rebuildGlobal (session);
                 break;
             case K::updateTrack:
+                // One track's notes changed: only that instrument's sequence is rebuilt (in song mode
+                // the piano roll is not what plays, so there is nothing to do).
+                if (session.arrangement.mode == model::PlayMode::pattern)
+                    rebuildSequence (session, model::InstrumentId { e.id });
+                break;
             case K::updateLane:
+                laneChanged (session, model::LaneId { e.id });
+                break;
             case K::updateArrangement:
-                // Notes, automation and the arrangement are played by the sequencer (the sound issue).
+                arrangement.invalidate();
+                rebuildAllSequences (session);
+                rebuildGlobal (session);
                 break;
             case K::updateTiming:
+                // Swing is baked into the sequences; tempo and loop live in the global sequence.
+                rebuildAllSequences (session);
+                rebuildGlobal (session);
+                sendTransport (session);
+                break;
             case K::transport:
                 sendTransport (session);
                 break;

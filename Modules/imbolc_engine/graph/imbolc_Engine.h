@@ -95,6 +95,12 @@ public:
     /** The audio side, for timing and tests. */
     AudioGraph& getAudioGraph() noexcept { return graph; }
 
+    /** The tick the song's last note ends on in the active play mode (how long a render runs). Message thread. */
+    model::Tick getSongEndTick (const model::Session& session) { return songEndTick (session, arrangement); }
+
+    /** The flattened arrangement (tests prove it is flattened once per clip or placement change). Message thread. */
+    const ArrangementCache& getArrangementCache() const noexcept { return arrangement; }
+
 private:
     struct ChainRef
     {
@@ -133,6 +139,14 @@ private:
     void refreshMutes (const model::Session&, model::NodeKind);
     void updateSwitches (const model::Session&, model::NodeKind, std::uint32_t id);
     void sendTransport (const model::Session&);
+    std::unique_ptr<InstrumentSequence> makeSequence (const model::Session&, const model::Instrument&);
+    void rebuildSequence (const model::Session&, model::InstrumentId);
+    void rebuildAllSequences (const model::Session&);
+    void rebuildGlobal (const model::Session&);
+    void rebuildForTarget (const model::Session&, const model::AutomationTarget&);
+    void laneChanged (const model::Session&, model::LaneId);
+    void sendLfo (const model::Instrument&);
+    void sendVoiceLimit (const model::Instrument&);
     ChainRef* refFor (model::NodeKind, std::uint32_t id);
     int allocateBusSlot();
     std::uint32_t nextSerial() noexcept { return ++serialCounter; }
@@ -172,6 +186,9 @@ private:
     bool lastSentPlaying = false;
     model::Tick lastSentPosition = -1;
     double lastSentTempo = 0.0;
+
+    ArrangementCache arrangement;
+    std::unordered_map<std::uint32_t, model::AutomationTarget> laneTargets; ///< by LaneId: what each lane drove when last built
 
     Meter masterMeter;
     double playheadTicks = 0.0;

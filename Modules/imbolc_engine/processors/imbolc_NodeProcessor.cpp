@@ -37,10 +37,17 @@ void NodeProcessor::setParameterRamp (int index, float value, int samples) noexc
     p.rampTo (juce::jlimit (p.minValue, p.maxValue, value), samples);
 }
 
-void NodeProcessor::setParameterModulation (int index, float offset) noexcept
+void NodeProcessor::setParameterModulation (int index, float offset, int samples) noexcept
 {
-    if (juce::isPositiveAndBelow (index, (int) params.size()) && std::isfinite (offset))
-        params[(std::size_t) index].modulation = offset;
+    if (! juce::isPositiveAndBelow (index, (int) params.size()) || ! std::isfinite (offset))
+        return;
+    auto& p = params[(std::size_t) index];
+    p.modTarget = offset;
+    p.modRemaining = juce::jmax (0, samples);
+    if (p.modRemaining == 0)
+        p.modulation = offset;
+    else
+        p.modStep = (offset - p.modulation) / (float) p.modRemaining;
 }
 
 float NodeProcessor::getParameterValue (int index) const noexcept

@@ -27,9 +27,10 @@ public:
     void setParameterRamp (int index, float value, int samples) noexcept;
 
     /** Adds `offset` (natural units, e.g. Hz for a cutoff) to parameter `index` on top of its ramp,
-        clamped to the parameter's range: the LFO modulates without touching the user's value.
-        0 removes the modulation. Audio thread. */
-    void setParameterModulation (int index, float offset) noexcept;
+        clamped to the parameter's range: the LFO modulates without touching the user's value. The
+        offset glides there linearly over `samples` (the LFO sends one point per block, so the
+        modulation is piecewise linear instead of a staircase). 0 removes it. Audio thread. */
+    void setParameterModulation (int index, float offset, int samples = 0) noexcept;
 
     /** The value parameter `index` is gliding to. Audio thread, or any thread while stopped. */
     float getParameterTarget (int index) const noexcept;
@@ -90,7 +91,7 @@ protected:
     float skipValue (int i, int n) noexcept { return params[(std::size_t) i].skip (n); }
 
     /** True while the value moves: a ramp is running or a modulation offset applies. */
-    bool isSmoothing (int i) const noexcept { return params[(std::size_t) i].remaining > 0 || params[(std::size_t) i].modulation != 0.0f; }
+    bool isSmoothing (int i) const noexcept { return params[(std::size_t) i].remaining > 0 || params[(std::size_t) i].modulation != 0.0f || params[(std::size_t) i].modRemaining > 0; }
 
     double currentSampleRate = 48000.0;
 
@@ -100,8 +101,8 @@ private:
     struct Param
     {
         float minValue, maxValue, target;
-        float current = 0.0f, step = 0.0f, modulation = 0.0f;
-        int remaining = 0;
+        float current = 0.0f, step = 0.0f, modulation = 0.0f, modTarget = 0.0f, modStep = 0.0f;
+        int remaining = 0, modRemaining = 0;
 
         float value() const noexcept { return modulation == 0.0f ? current : juce::jlimit (minValue, maxValue, current + modulation); }
         float next() noexcept
@@ -110,6 +111,10 @@ private:
                 current = target;
             else if (remaining > 0)
                 current += step;
+            if (modRemaining > 0 && --modRemaining == 0)
+                modulation = modTarget;
+            else if (modRemaining > 0)
+                modulation += modStep;
             return value();
         }
         float skip (int n) noexcept
@@ -118,6 +123,10 @@ private:
                 current = target, remaining = 0;
             else
                 current += step * (float) n, remaining -= n;
+            if (n >= modRemaining)
+                modulation = modTarget, modRemaining = 0;
+            else
+                modulation += modStep * (float) n, modRemaining -= n;
             return value();
         }
         void rampTo (float v, int samples) noexcept

@@ -83,13 +83,13 @@ bool PointList::isSorted() const noexcept
            == points.end();
 }
 
-std::optional<float> PointList::valueAt (Tick t) const noexcept
+std::optional<float> PointList::valueAtTick (double t) const noexcept
 {
     if (points.empty())
         return std::nullopt;
 
-    auto it = std::upper_bound (points.begin(), points.end(), t, [] (Tick v, const Point& p)
-                                { return v < p.tick; });
+    auto it = std::upper_bound (points.begin(), points.end(), t, [] (double v, const Point& p)
+                                { return v < (double) p.tick; });
     if (it == points.begin())
         return points.front().value;
     if (it == points.end())
@@ -97,7 +97,7 @@ std::optional<float> PointList::valueAt (Tick t) const noexcept
 
     const auto& a = *(it - 1);
     const auto& b = *it;
-    const auto x = (double) (t - a.tick) / (double) (b.tick - a.tick);
+    const auto x = (t - (double) a.tick) / (double) (b.tick - a.tick);
 
     double shaped = x;
     switch (a.curve)

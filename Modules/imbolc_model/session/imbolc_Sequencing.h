@@ -92,7 +92,11 @@ struct PointList
     bool isSorted() const noexcept;
 
     /** The value at a tick, following each segment's curve; nullopt when there are no points. */
-    std::optional<float> valueAt (Tick) const noexcept;
+    std::optional<float> valueAt (Tick t) const noexcept { return valueAtTick ((double) t); }
+
+    /** The same at a fractional tick (the engine's playhead lies between ticks). No allocation: the
+        audio thread calls it. */
+    std::optional<float> valueAtTick (double) const noexcept;
 
     bool operator== (const PointList&) const = default;
 };
