@@ -582,12 +582,22 @@ void Engine::setParam (const model::ParamAddress& a, float value)
 
 std::optional<float> Engine::getParameterTargetWhileStopped (const model::ParamAddress& a)
 {
+    return readParameterWhileStopped (a, false);
+}
+
+std::optional<float> Engine::getParameterValueWhileStopped (const model::ParamAddress& a)
+{
+    return readParameterWhileStopped (a, true);
+}
+
+std::optional<float> Engine::readParameterWhileStopped (const model::ParamAddress& a, bool current)
+{
     auto c = resolveParam (a, 0.0f);
     if (! c || c->type != Command::Type::setParam)
         return std::nullopt;
     if (auto* chain = graph.findChain (c->chain, c->slot, c->serial))
         if (auto* node = chain->getNode (c->node))
-            return node->getParameterTarget (c->index);
+            return current ? node->getParameterValue (c->index) : node->getParameterTarget (c->index);
     return std::nullopt;
 }
 
@@ -973,6 +983,8 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 sendTransport (session);
                 break;
             case K::transport:
+                if (e.id == 1)
+                    lastSentPosition = -1; // a locate jumps even to the tick it jumped to before
                 sendTransport (session);
                 break;
             case K::fullRebuild:

@@ -92,6 +92,9 @@ public:
         Reads audio-thread state: only while process() is not running (tests, tools). */
     std::optional<float> getParameterTargetWhileStopped (const model::ParamAddress& param);
 
+    /** The value the node owning `param` has now (ramp, automation and LFO included). Same rules. */
+    std::optional<float> getParameterValueWhileStopped (const model::ParamAddress& param);
+
     /** The audio side, for timing and tests. */
     AudioGraph& getAudioGraph() noexcept { return graph; }
 
@@ -139,6 +142,7 @@ private:
     void refreshMutes (const model::Session&, model::NodeKind);
     void updateSwitches (const model::Session&, model::NodeKind, std::uint32_t id);
     void sendTransport (const model::Session&);
+    std::optional<float> readParameterWhileStopped (const model::ParamAddress&, bool current);
     std::unique_ptr<InstrumentSequence> makeSequence (const model::Session&, const model::Instrument&);
     void rebuildSequence (const model::Session&, model::InstrumentId);
     void rebuildAllSequences (const model::Session&);

@@ -91,16 +91,17 @@ const BlockPlan& Sequencer::plan (int n) noexcept
 
     const bool looping = global != nullptr && global->loopEnabled && global->loopEnd > global->loopStart;
     bool release = false;
-    int offset = 0;
+    int offset = 0, wrapsLeft = BlockPlan::maxSpans - 1; // bounded even for a loop shorter than a sample
     while (offset < n)
     {
         const auto tick = positionAt (elapsed);
         int length = n - offset;
         bool wraps = false;
-        if (looping && tick < global->loopEnd && current.numSpans < BlockPlan::maxSpans - 1)
+        // A block may end exactly on the loop end: the next one then starts on it and wraps at once.
+        if (looping && tick < global->loopEnd + 1.0e-6 * ticksPerSample && current.numSpans < BlockPlan::maxSpans - 1 && wrapsLeft > 0)
         {
             // The first sample at or past the loop end belongs to the next pass.
-            const auto toEnd = (int) std::ceil ((global->loopEnd - tick) / ticksPerSample - 1.0e-6);
+            const auto toEnd = juce::jmax (0, (int) std::ceil ((global->loopEnd - tick) / ticksPerSample - 1.0e-6));
             if (toEnd < length)
             {
                 length = juce::jmax (0, toEnd);
@@ -117,6 +118,7 @@ const BlockPlan& Sequencer::plan (int n) noexcept
         }
         if (wraps)
         {
+            --wrapsLeft;
             reanchor (global->loopStart);
             ++pass;
             release = true;

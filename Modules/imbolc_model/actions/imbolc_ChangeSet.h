@@ -24,7 +24,7 @@ struct AudioEffect
         updateLane, ///< id = lane: its points or target changed, or it was added or removed
         updateArrangement, ///< clips or placements changed: re-flatten
         updateTiming, ///< tempo, time signature, swing or loop changed
-        transport, ///< play/stop/locate/record
+        transport, ///< play/stop/locate/record; id 1 = a locate (jump even to the same tick)
         fullRebuild ///< everything (project load, full-scope undo)
     };
 

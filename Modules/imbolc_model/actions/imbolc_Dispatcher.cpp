@@ -191,9 +191,10 @@ struct Dispatcher::Context
         net().settings = true;
     }
 
-    void transportChanged()
+    /** id 1 marks a locate: the engine jumps even when the tick equals the last one located to. */
+    void transportChanged (bool located = false)
     {
-        audio (AudioEffect::forId (AudioEffect::Kind::transport, 0));
+        audio (AudioEffect::forId (AudioEffect::Kind::transport, located ? 1u : 0u));
         net().transport = true;
     }
 
@@ -1177,7 +1178,7 @@ struct Dispatcher::Context
         if (a.tick < 0)
             return "The playhead cannot move before the start.";
         session.transport.position = a.tick;
-        transportChanged();
+        transportChanged (true);
         return {};
     }
 
