@@ -9,6 +9,12 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 run: build
 	./$(BUILD_DIR)/imbolc demo -o demo.imbolc --size small
+	./$(BUILD_DIR)/imbolc render demo.imbolc -o demo.wav
+	@if [ -d /dev/snd ] && ls /dev/snd | grep -q '^pcm'; then \
+		./$(BUILD_DIR)/imbolc play demo.imbolc; \
+	else \
+		echo "No sound card here: the demo is in demo.wav (imbolc play demo.imbolc plays it where there is one)."; \
+	fi
 
 test: deps configure
 	cmake --build --preset $(PRESET) -j $(JOBS)

@@ -19,3 +19,4 @@
 #include "graph/imbolc_Chains.cpp"
 #include "graph/imbolc_AudioGraph.cpp"
 #include "graph/imbolc_Engine.cpp"
+#include "render/imbolc_OfflineRender.cpp"

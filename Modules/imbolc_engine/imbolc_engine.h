@@ -7,7 +7,7 @@
   name:               Imbolc audio engine
   description:        Lock-free graph of instrument, bus and master chains built off the audio thread, fed by command queues.
   minimumCppStandard: 20
-  dependencies:       imbolc_model juce_audio_basics juce_audio_processors
+  dependencies:       imbolc_model juce_audio_basics juce_audio_formats juce_audio_processors
 
  END_JUCE_MODULE_DECLARATION
 *******************************************************************************/
@@ -17,6 +17,7 @@
 
 #include <imbolc_model/imbolc_model.h>
 #include <juce_audio_basics/juce_audio_basics.h>
+#include <juce_audio_formats/juce_audio_formats.h>
 #include <juce_audio_processors/juce_audio_processors.h>
 
 // Debian's libreaderwriterqueue-dev: the single-producer single-consumer queues between the threads.
@@ -33,6 +34,7 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "processors/imbolc_NodeProcessor.h"
@@ -45,3 +47,4 @@
 #include "graph/imbolc_Chains.h"
 #include "graph/imbolc_AudioGraph.h"
 #include "graph/imbolc_Engine.h"
+#include "render/imbolc_OfflineRender.h"

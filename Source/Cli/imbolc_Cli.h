@@ -2,7 +2,12 @@
 
 #include <imbolc_protocol/imbolc_protocol.h>
 
+#include <imbolc_engine/imbolc_engine.h>
+
+#include <iostream>
 #include <map>
+#include <optional>
+#include <set>
 #include <stdexcept>
 
 namespace imbolc::cli
@@ -13,6 +18,73 @@ struct UsageError : std::runtime_error
 {
     using std::runtime_error::runtime_error;
 };
+
+/** Splits arguments into positionals and --options that take a value. Rejects what it does not know. */
+struct Args
+{
+    std::vector<std::string> positional;
+    std::map<std::string, std::string> options;
+
+    static Args parse (const std::vector<std::string>& raw, const std::set<std::string>& valueOptions, const std::string& command)
+    {
+        Args args;
+        for (std::size_t i = 0; i < raw.size(); ++i)
+        {
+            const auto& a = raw[i];
+            if (a.size() > 1 && a[0] == '-' && a != "-")
+            {
+                if (valueOptions.count (a) == 0)
+                    throw UsageError ("imbolc " + command + " does not know the option '" + a + "'; see 'imbolc --help'.");
+                if (i + 1 >= raw.size())
+                    throw UsageError ("The option " + a + " needs a value.");
+                if (args.options.count (a) != 0)
+                    throw UsageError ("The option " + a + " is given twice.");
+                args.options[a] = raw[++i];
+            }
+            else
+            {
+                args.positional.push_back (a);
+            }
+        }
+        return args;
+    }
+
+    void expectPositionals (std::size_t count, const std::string& usage) const
+    {
+        if (positional.size() != count)
+            throw UsageError ("usage: " + usage);
+    }
+};
+
+inline juce::File fileArgument (const std::string& path)
+{
+    if (path.empty())
+        throw UsageError ("An empty file name was given.");
+    return juce::File::getCurrentWorkingDirectory().getChildFile (juce::String (path));
+}
+
+inline std::optional<juce::MemoryBlock> readFile (const juce::File& file)
+{
+    if (! file.existsAsFile())
+    {
+        std::cerr << "There is no file at " << file.getFullPathName() << ".\n";
+        return std::nullopt;
+    }
+    juce::MemoryBlock data;
+    if (! file.loadFileAsData (data))
+    {
+        std::cerr << "Could not read " << file.getFullPathName() << ".\n";
+        return std::nullopt;
+    }
+    return data;
+}
+
+/** Reads and decodes a session file, printing one sentence on failure. */
+std::optional<model::Session> loadSessionFile (const juce::File&);
+
+/** `imbolc render` and `imbolc play`; each returns the exit code. */
+int renderCommand (const std::vector<std::string>& args);
+int playCommand (const std::vector<std::string>& args);
 
 /** Runs `imbolc bench [SUITE...]`; returns the exit code. */
 int runBench (const std::vector<std::string>& suites);

@@ -14,56 +14,15 @@ usage:
   imbolc demo [-o FILE] [--size small|large]   write a reference session (default demo.imbolc, small)
   imbolc dump FILE                             print a session as JSON on stdout
   imbolc load-json IN.json -o FILE             turn that JSON back into a session file
+  imbolc render FILE -o OUT.wav [--sample-rate N] [--block N] [--bits 16|24|32]
+                                               render the song offline to a WAV file
+  imbolc play FILE                             play on the default audio device (or a null device)
   imbolc bench [SUITE...]                      run benchmarks (suites: model, engine)
   imbolc --help | --version
 
-Coming with later parts of the engine: render, play, serve, join, plugins.
+Coming with later parts of the engine: serve, join, plugins.
 Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 2 for a usage mistake.
 )";
-
-    /** Splits arguments into positionals and --options that take a value. Rejects what it does not know. */
-    struct Args
-    {
-        std::vector<std::string> positional;
-        std::map<std::string, std::string> options;
-
-        static Args parse (const std::vector<std::string>& raw, const std::set<std::string>& valueOptions, const std::string& command)
-        {
-            Args args;
-            for (std::size_t i = 0; i < raw.size(); ++i)
-            {
-                const auto& a = raw[i];
-                if (a.size() > 1 && a[0] == '-' && a != "-")
-                {
-                    if (valueOptions.count (a) == 0)
-                        throw UsageError ("imbolc " + command + " does not know the option '" + a + "'; see 'imbolc --help'.");
-                    if (i + 1 >= raw.size())
-                        throw UsageError ("The option " + a + " needs a value.");
-                    if (args.options.count (a) != 0)
-                        throw UsageError ("The option " + a + " is given twice.");
-                    args.options[a] = raw[++i];
-                }
-                else
-                {
-                    args.positional.push_back (a);
-                }
-            }
-            return args;
-        }
-
-        void expectPositionals (std::size_t count, const std::string& usage) const
-        {
-            if (positional.size() != count)
-                throw UsageError ("usage: " + usage);
-        }
-    };
-
-    juce::File fileArgument (const std::string& path)
-    {
-        if (path.empty())
-            throw UsageError ("An empty file name was given.");
-        return juce::File::getCurrentWorkingDirectory().getChildFile (juce::String (path));
-    }
 
     /** One line per subsystem, for people. */
     void printSummary (const model::Session& s, const juce::File& file, std::size_t bytes)
@@ -108,22 +67,6 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
         }
         printSummary (session, file, bytes.size());
         return 0;
-    }
-
-    std::optional<juce::MemoryBlock> readFile (const juce::File& file)
-    {
-        if (! file.existsAsFile())
-        {
-            std::cerr << "There is no file at " << file.getFullPathName() << ".\n";
-            return std::nullopt;
-        }
-        juce::MemoryBlock data;
-        if (! file.loadFileAsData (data))
-        {
-            std::cerr << "Could not read " << file.getFullPathName() << ".\n";
-            return std::nullopt;
-        }
-        return data;
     }
 
     int dump (const std::vector<std::string>& raw)
@@ -200,7 +143,11 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
             return loadJson (rest);
         if (command == "bench")
             return bench (rest);
-        for (const char* later : { "render", "play", "serve", "join", "plugins" })
+        if (command == "render")
+            return renderCommand (rest);
+        if (command == "play")
+            return playCommand (rest);
+        for (const char* later : { "serve", "join", "plugins" })
             if (command == later)
             {
                 std::cerr << "imbolc " << command << " is not in this build yet: it arrives with the "

@@ -57,5 +57,34 @@ expect_error "missing option value" 2 "needs a value" -- "$imbolc" demo -o
 expect_error "load-json without -o" 2 "needs -o" -- "$imbolc" load-json "$work/small-1.json"
 expect_error "unknown bench suite" 2 "no benchmark suite" -- "$imbolc" bench nosuch
 
+# Render: same input, same samples; faster than real time; progress lines when stderr is not a terminal.
+"$imbolc" render "$work/small.imbolc" -o "$work/a.wav" >"$work/render-out" 2>"$work/render-err"
+check "render succeeds" test $? -eq 0
+check "render reports its real-time factor" grep -q "x real time" "$work/render-out"
+check "render prints plain progress lines when not on a terminal" grep -q "^Rendering 50%" "$work/render-err"
+check "render writes a WAV file" bash -c "head -c 4 '$work/a.wav' | grep -q RIFF"
+check "the render is several seconds of audio" test "$(stat -c %s "$work/a.wav")" -gt 1000000
+"$imbolc" render "$work/small.imbolc" -o "$work/b.wav" --block 128 >/dev/null 2>&1
+"$imbolc" render "$work/small.imbolc" -o "$work/c.wav" >/dev/null 2>&1
+check "rendering twice gives the same samples" cmp -s "$work/a.wav" "$work/c.wav"
+"$imbolc" render "$work/small.imbolc" -o "$work/d.wav" --sample-rate 44100 --bits 16 >/dev/null 2>&1
+check "render at 44.1 kHz / 16 bits succeeds" test $? -eq 0
+cp "$work/a.wav" "$work/keep.wav"
+expect_error "render without -o" 2 "needs -o" -- "$imbolc" render "$work/small.imbolc"
+expect_error "render bad sample rate" 2 "--sample-rate must be" -- "$imbolc" render "$work/small.imbolc" -o "$work/z.wav" --sample-rate fast
+expect_error "render tiny block" 2 "--block must be" -- "$imbolc" render "$work/small.imbolc" -o "$work/z.wav" --block 3
+expect_error "render bad bit depth" 2 "bit depth" -- "$imbolc" render "$work/small.imbolc" -o "$work/z.wav" --bits 20
+expect_error "render into a missing folder" 1 "does not exist" -- "$imbolc" render "$work/small.imbolc" -o "$work/no/such/dir/z.wav"
+expect_error "render a corrupt session" 1 "truncated or corrupt" -- "$imbolc" render "$work/truncated.imbolc" -o "$work/keep.wav"
+check "a failed render leaves the existing output untouched" cmp -s "$work/a.wav" "$work/keep.wav"
+check "a refused render writes nothing" test ! -e "$work/z.wav"
+
+# Play on the null device (no sound card here) until interrupted.
+timeout --preserve-status -s INT 2 "$imbolc" play "$work/small.imbolc" </dev/null >"$work/play-out" 2>"$work/play-err"
+check "play stops cleanly on Ctrl-C" test $? -eq 0
+check "play says what it plays on" grep -q "Playing\|playing" "$work/play-out"
+check "play advances the playhead" grep -q "Playing [1-9]" "$work/play-err"
+expect_error "play a missing file" 1 "There is no file" -- "$imbolc" play "$work/nope.imbolc"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -298,6 +298,12 @@ Engine::Meter Engine::getBusMeter (model::BusId id) const
     return it != buses.end() ? it->second.meter : Meter {};
 }
 
+std::vector<juce::String> Engine::takeWarnings()
+{
+    // The factory reports as it builds; sample and plugin loading add their sentences there.
+    return factory->takeWarnings();
+}
+
 Engine::Stats Engine::getStats() const noexcept
 {
     return { normalBacklog.size() + priorityBacklog.size(), outstandingInstruments + outstandingBuses + outstandingMasters, destroyedChains, coalescedChanges };

@@ -95,6 +95,13 @@ public:
     /** The value the node owning `param` has now (ramp, automation and LFO included). Same rules. */
     std::optional<float> getParameterValueWhileStopped (const model::ParamAddress& param);
 
+    /** Sentences about things that were built but not as the session asks (a sample file that could
+        not be read, a plugin that would not load), since the last call. Message thread. */
+    std::vector<juce::String> takeWarnings();
+
+    /** The factory every node comes from. Message thread. */
+    NodeFactory& getFactory() noexcept { return *factory; }
+
     /** The audio side, for timing and tests. */
     AudioGraph& getAudioGraph() noexcept { return graph; }
 

@@ -1,0 +1,67 @@
+#pragma once
+
+namespace imbolc::engine
+{
+
+/** Renders a session offline, as fast as the machine allows: the calling thread plays both the
+    message thread and the audio thread, so the engine is exactly the one that plays live (same chains,
+    same sequencer, same block loop) and the same input always gives the same samples.
+
+    The song runs from tick 0 to its last note's end in the active play mode (the loop region is
+    ignored: a render is the whole song), then on until the tails (release, delay, reverb) fall below
+    -90 dBFS for a quarter of a second, or maxTailSeconds pass.
+
+    Any thread but a real-time one; one render per Engine.
+*/
+class OfflineRenderer
+{
+public:
+    struct Options
+    {
+        double sampleRate = 48000.0;
+        int blockSize = 512;
+        double maxTailSeconds = 10.0;
+        int bitsPerSample = 24; ///< 16, 24 or 32 (float)
+    };
+
+    struct Progress
+    {
+        double fraction = 0.0; ///< of the song (the tail is not known in advance)
+        double renderedSeconds = 0.0, songSeconds = 0.0;
+        bool inTail = false;
+    };
+    using ProgressCallback = std::function<void (const Progress&)>;
+
+    struct Result
+    {
+        juce::String error; ///< empty on success: one sentence otherwise
+        std::int64_t samples = 0;
+        double audioSeconds = 0.0, wallSeconds = 0.0;
+        std::vector<juce::String> warnings; ///< things that rendered but not as written (missing samples, plugins)
+
+        bool ok() const noexcept { return error.isEmpty(); }
+        double realTimeFactor() const noexcept { return wallSeconds > 0.0 ? audioSeconds / wallSeconds : 0.0; }
+    };
+
+    /** A null factory means the built-in one. */
+    OfflineRenderer (const Options&, std::unique_ptr<NodeFactory> factory = {});
+
+    /** Checks the options; returns one sentence when they cannot work, else empty. */
+    static juce::String checkOptions (const Options&);
+
+    /** Renders into `out` (stereo; resized). */
+    Result renderToBuffer (const model::Session&, juce::AudioBuffer<float>& out, const ProgressCallback& = {});
+
+    /** Renders into a WAV file, written beside it first and moved into place only when complete, so a
+        failed render never leaves a truncated file or clobbers an existing one. */
+    Result renderToWav (const model::Session&, const juce::File& out, const ProgressCallback& = {});
+
+private:
+    template <typename Sink>
+    Result render (const model::Session&, Sink&&, const ProgressCallback&);
+
+    Options options;
+    std::unique_ptr<NodeFactory> factory;
+};
+
+} // namespace imbolc::engine

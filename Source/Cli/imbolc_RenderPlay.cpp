@@ -1,0 +1,228 @@
+// imbolc render and imbolc play: the offline renderer and the live engine on an audio device.
+
+#include "imbolc_Cli.h"
+
+#include <juce_audio_devices/juce_audio_devices.h>
+
+#include <csignal>
+#include <thread>
+#include <unistd.h>
+
+namespace imbolc::cli
+{
+
+std::optional<model::Session> loadSessionFile (const juce::File& file)
+{
+    const auto data = readFile (file);
+    if (! data)
+        return std::nullopt;
+    auto decoded = protocol::decodeProject ((const std::uint8_t*) data->getData(), data->getSize());
+    if (! decoded.ok())
+    {
+        std::cerr << decoded.error << "\n";
+        return std::nullopt;
+    }
+    return std::move (decoded.session);
+}
+
+namespace
+{
+    int integerOption (const Args& args, const std::string& name, int fallback, int lo, int hi)
+    {
+        auto it = args.options.find (name);
+        if (it == args.options.end())
+            return fallback;
+        const juce::String text (it->second);
+        if (! text.containsOnly ("0123456789") || text.isEmpty() || text.length() > 7 || text.getIntValue() < lo || text.getIntValue() > hi)
+            throw UsageError (name + " must be a whole number from " + std::to_string (lo) + " to " + std::to_string (hi) + ", not '" + it->second + "'.");
+        return text.getIntValue();
+    }
+
+    /** A progress bar redrawn in place on a terminal; plain lines every 10 % when not a terminal. */
+    class ProgressPrinter
+    {
+    public:
+        explicit ProgressPrinter (const juce::String& verb) : tty (isatty (STDERR_FILENO) != 0), what (verb) {}
+
+        void show (double fraction, const juce::String& detail)
+        {
+            const int percent = juce::jlimit (0, 100, (int) std::floor (fraction * 100.0));
+            if (tty)
+            {
+                constexpr int width = 30;
+                const int filled = percent * width / 100;
+                std::cerr << "\r" << what << " [" << std::string ((std::size_t) filled, '#') << std::string ((std::size_t) (width - filled), '.') << "] "
+                          << percent << "%  " << detail << "   " << std::flush;
+            }
+            else if (percent / 10 > lastDecile)
+            {
+                lastDecile = percent / 10;
+                std::cerr << what << " " << percent << "%  " << detail << "\n";
+            }
+        }
+
+        void finish()
+        {
+            if (tty)
+                std::cerr << "\n";
+        }
+
+    private:
+        bool tty;
+        juce::String what;
+        int lastDecile = -1;
+    };
+
+    std::atomic<bool> interrupted { false };
+    extern "C" void onInterrupt (int) { interrupted = true; }
+
+    /** Plays the engine on a device: the device's thread is the audio thread. */
+    struct DeviceCallback final : juce::AudioIODeviceCallback
+    {
+        explicit DeviceCallback (engine::Engine& e) : engine (e) {}
+
+        void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
+        {
+            engine.process (outputs, numOutputs, numSamples);
+        }
+        void audioDeviceAboutToStart (juce::AudioIODevice*) override {}
+        void audioDeviceStopped() override {}
+
+        engine::Engine& engine;
+    };
+} // namespace
+
+int renderCommand (const std::vector<std::string>& raw)
+{
+    auto args = Args::parse (raw, { "-o", "--sample-rate", "--block", "--bits" }, "render");
+    args.expectPositionals (1, "imbolc render FILE -o OUT.wav [--sample-rate N] [--block N] [--bits 16|24|32]");
+    if (args.options.count ("-o") == 0)
+        throw UsageError ("imbolc render needs -o OUT.wav to say where the audio goes.");
+
+    engine::OfflineRenderer::Options options;
+    options.sampleRate = integerOption (args, "--sample-rate", 48000, 8000, 384000);
+    options.blockSize = integerOption (args, "--block", 512, 16, 8192);
+    options.bitsPerSample = integerOption (args, "--bits", 24, 16, 32);
+    if (auto e = engine::OfflineRenderer::checkOptions (options); e.isNotEmpty())
+        throw UsageError (e.toStdString());
+
+    const auto input = fileArgument (args.positional[0]);
+    const auto output = fileArgument (args.options["-o"]);
+    const auto session = loadSessionFile (input);
+    if (! session)
+        return 1;
+
+    auto factory = std::make_unique<engine::NodeFactory>();
+    factory->setBaseDirectory (input.getParentDirectory());
+    engine::OfflineRenderer renderer (options, std::move (factory));
+
+    ProgressPrinter bar ("Rendering");
+    const auto result = renderer.renderToWav (*session, output, [&] (const engine::OfflineRenderer::Progress& p)
+                                              { bar.show (p.fraction, juce::String (p.renderedSeconds, 1) + " s" + (p.inTail ? " (tail)" : "")); });
+    bar.finish();
+    for (const auto& w : result.warnings)
+        std::cerr << "warning: " << w << "\n";
+    if (! result.ok())
+    {
+        std::cerr << result.error << "\n";
+        return 1;
+    }
+    std::cout << "Wrote " << output.getFullPathName() << ": " << juce::String (result.audioSeconds, 2) << " s at "
+              << (int) options.sampleRate << " Hz, rendered in " << juce::String (result.wallSeconds, 2) << " s ("
+              << juce::String (result.realTimeFactor(), 1) << "x real time)\n";
+    return 0;
+}
+
+int playCommand (const std::vector<std::string>& raw)
+{
+    auto args = Args::parse (raw, {}, "play");
+    args.expectPositionals (1, "imbolc play FILE");
+    const auto input = fileArgument (args.positional[0]);
+    auto session = loadSessionFile (input);
+    if (! session)
+        return 1;
+
+    // The device manager posts change messages: it needs a message manager, not a window.
+    juce::ScopedJuceInitialiser_GUI juce;
+    juce::AudioDeviceManager devices;
+    const auto deviceError = devices.initialiseWithDefaultDevices (0, 2);
+    auto* device = devices.getCurrentAudioDevice();
+
+    const double sampleRate = device != nullptr ? device->getCurrentSampleRate() : 48000.0;
+    const int blockSize = device != nullptr ? device->getCurrentBufferSizeSamples() : 512;
+
+    auto factory = std::make_unique<engine::NodeFactory>();
+    factory->setBaseDirectory (input.getParentDirectory());
+    engine::Engine engine (std::move (factory), {});
+    engine.prepare (sampleRate, blockSize);
+    session->transport.playing = true;
+    session->transport.position = 0;
+    engine.loadSession (*session);
+    engine.update();
+    for (const auto& w : engine.takeWarnings())
+        std::cerr << "warning: " << w << "\n";
+
+    const auto endTick = (double) engine.getSongEndTick (*session);
+    const double songSeconds = endTick / (session->settings.bpm / 60.0 * model::ticksPerBeat);
+    std::signal (SIGINT, onInterrupt);
+
+    // With no device, a null device: a thread that renders at the device's pace and discards the audio,
+    // so the engine runs exactly as it would on hardware.
+    std::atomic<bool> nullRunning (device == nullptr);
+    std::thread nullDevice;
+    DeviceCallback callback (engine);
+    if (device != nullptr)
+    {
+        std::cout << "Playing " << input.getFileName() << " on " << device->getName() << " (" << (int) sampleRate << " Hz, " << blockSize << " samples). Ctrl-C stops.\n";
+        devices.addAudioCallback (&callback);
+    }
+    else
+    {
+        std::cout << "No audio device" << (deviceError.isNotEmpty() ? " (" + deviceError + ")" : juce::String()) << ": playing " << input.getFileName() << " on a null device. Ctrl-C stops.\n";
+        nullDevice = std::thread ([&]
+                                  {
+            std::vector<float> l ((std::size_t) blockSize), r ((std::size_t) blockSize);
+            float* outs[] = { l.data(), r.data() };
+            const auto period = std::chrono::duration<double> (blockSize / sampleRate);
+            auto next = std::chrono::steady_clock::now();
+            while (nullRunning.load())
+            {
+                engine.process (outs, 2, blockSize);
+                next += std::chrono::duration_cast<std::chrono::steady_clock::duration> (period);
+                std::this_thread::sleep_until (next);
+            } });
+    }
+
+    ProgressPrinter bar ("Playing");
+    double quietSince = -1.0;
+    while (! interrupted.load())
+    {
+        std::this_thread::sleep_for (std::chrono::milliseconds (20));
+        engine.update();
+        const auto ticks = engine.getPlayheadTicks();
+        const auto seconds = ticks / (session->settings.bpm / 60.0 * model::ticksPerBeat);
+        bar.show (endTick > 0.0 ? ticks / endTick : 1.0, juce::String (seconds, 1) + " of " + juce::String (songSeconds, 1) + " s");
+        if (ticks >= endTick)
+        {
+            // The song is over: let the tails ring out until the master is quiet (or 10 s).
+            const auto m = engine.getMasterMeter();
+            const auto now = juce::Time::getMillisecondCounterHiRes() / 1000.0;
+            if (quietSince < 0.0)
+                quietSince = now;
+            if ((juce::jmax (m.left, m.right) < 3.2e-5f && now - quietSince > 0.25) || now - quietSince > 10.0)
+                break;
+        }
+    }
+    bar.finish();
+
+    if (device != nullptr)
+        devices.removeAudioCallback (&callback);
+    nullRunning = false;
+    if (nullDevice.joinable())
+        nullDevice.join();
+    devices.closeAudioDevice();
+    std::cout << (interrupted.load() ? "Stopped.\n" : "Finished.\n");
+    return 0;
+}
+
+} // namespace imbolc::cli
