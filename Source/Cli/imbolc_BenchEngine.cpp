@@ -296,6 +296,30 @@ int benchEngine()
         row ("share of the 5.33 ms block budget", juce::String (100.0 * oursBlock / 5.333e6, 1).toStdString() + " %", juce::String (100.0 * stockBlock / 5.333e6, 1).toStdString() + " %", std::nullopt);
     }
 
+    {
+        header ("bench engine: offline render of the large session (64 instruments, 10,000 notes, 64 lanes), one core", "real time");
+        const auto session = model::makeReferenceSession (model::ReferenceSize::large);
+        engine::OfflineRenderer::Options options;
+        options.maxSeconds = 60.0; // the first minute: long enough to be steady, short enough to run often
+        juce::AudioBuffer<float> out;
+        std::vector<double> factors;
+        double audioSeconds = 0.0;
+        for (int run = 0; run < 3; ++run)
+        {
+            engine::OfflineRenderer renderer (options);
+            const auto result = renderer.renderToBuffer (session, out);
+            if (! result.ok())
+            {
+                std::cerr << result.error << "\n";
+                return 1;
+            }
+            factors.push_back (result.realTimeFactor());
+            audioSeconds = result.audioSeconds;
+        }
+        std::sort (factors.begin(), factors.end());
+        row ("real-time factor (first " + juce::String (audioSeconds, 0).toStdString() + " s, median of 3)", juce::String (factors[1], 1).toStdString() + "x", "1.0x", factors[1]);
+    }
+
     std::cout << "\n  Ratios are baseline / imbolc: above 1 means Imbolc is faster. Adds are timed on the message\n"
                  "  thread (ours: build, prepare, hand over, while our audio thread plays a block every 5.33 ms;\n"
                  "  stock: addNode/addConnection and the render-sequence rebuild JUCE does on the last change).\n"

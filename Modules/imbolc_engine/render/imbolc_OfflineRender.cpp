@@ -14,6 +14,8 @@ juce::String OfflineRenderer::checkOptions (const Options& o)
         return "The block size must be between 16 and 8192 samples.";
     if (o.bitsPerSample != 16 && o.bitsPerSample != 24 && o.bitsPerSample != 32)
         return "The WAV bit depth must be 16, 24 or 32.";
+    if (! std::isfinite (o.maxSeconds) || o.maxSeconds < 0.0)
+        return "The render length must be zero (the whole song) or more seconds.";
     if (! std::isfinite (o.maxTailSeconds) || o.maxTailSeconds < 0.0)
         return "The tail length must be zero or more seconds.";
     return {};
@@ -73,6 +75,8 @@ OfflineRenderer::Result OfflineRenderer::render (const model::Session& original,
         }
         result.samples += options.blockSize;
 
+        if (options.maxSeconds > 0.0 && (double) result.samples >= options.maxSeconds * options.sampleRate)
+            break;
         if (! inTail && sequencer.getPositionTicks() >= endTick)
             inTail = true;
         if (inTail)

@@ -22,6 +22,7 @@ public:
         int blockSize = 512;
         double maxTailSeconds = 10.0;
         int bitsPerSample = 24; ///< 16, 24 or 32 (float)
+        double maxSeconds = 0.0; ///< stop after this much audio (0: the whole song and its tail)
     };
 
     struct Progress
