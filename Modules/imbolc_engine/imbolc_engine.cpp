@@ -11,6 +11,10 @@
 #include <malloc.h>
 #endif
 
+#include "meters/imbolc_ScopeBuffer.cpp"
+#include "meters/imbolc_LoudnessMeter.cpp"
+#include "meters/imbolc_SpectrumAnalyser.cpp"
+#include "meters/imbolc_AnalysisMeters.cpp"
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"
 #include "processors/imbolc_NodeFactory.cpp"

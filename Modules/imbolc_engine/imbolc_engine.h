@@ -7,7 +7,7 @@
   name:               Imbolc audio engine
   description:        Lock-free graph of instrument, bus and master chains built off the audio thread, fed by command queues.
   minimumCppStandard: 20
-  dependencies:       imbolc_model juce_audio_basics juce_audio_formats juce_audio_processors
+  dependencies:       imbolc_model juce_audio_basics juce_audio_formats juce_audio_processors juce_dsp
 
  END_JUCE_MODULE_DECLARATION
 *******************************************************************************/
@@ -19,6 +19,7 @@
 #include <juce_audio_basics/juce_audio_basics.h>
 #include <juce_audio_formats/juce_audio_formats.h>
 #include <juce_audio_processors/juce_audio_processors.h>
+#include <juce_dsp/juce_dsp.h>
 
 // Debian's libreaderwriterqueue-dev: the single-producer single-consumer queues between the threads.
 #include <readerwriterqueue/readerwriterqueue.h>
@@ -26,9 +27,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <complex>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -37,6 +40,11 @@
 #include <utility>
 #include <vector>
 
+#include "meters/imbolc_TripleBuffer.h"
+#include "meters/imbolc_ScopeBuffer.h"
+#include "meters/imbolc_LoudnessMeter.h"
+#include "meters/imbolc_SpectrumAnalyser.h"
+#include "meters/imbolc_AnalysisMeters.h"
 #include "processors/imbolc_NodeProcessor.h"
 #include "processors/imbolc_BasicNodes.h"
 #include "processors/imbolc_NodeFactory.h"
