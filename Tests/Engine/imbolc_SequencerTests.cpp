@@ -358,3 +358,35 @@ TEST_CASE ("The LFO sweeps its target around the user's value", "[engine][sequen
     p.rig.render (2, l, r);
     CHECK (*p.rig.engine.getParameterValueWhileStopped (target) == Approx (2.0f));
 }
+
+TEST_CASE ("Master loudness spectrum and scope are computed only while asked for", "[engine][meters]")
+{
+    EngineRig rig;
+    const auto id = rig.addInstrument (model::BuiltInSource::sine);
+    // 997 Hz (B5 + 16 cents), where K-weighting's gain cancels BS.1770's -0.691 dB offset.
+    rig.setParam (model::ParamAddress::instrument (id, model::ParamGroup::source, 1), 16.05f);
+    rig.engine.noteOn (id, 83, 1.0f);
+    std::vector<float> l, r;
+    auto& analysis = rig.engine.getAnalysis();
+    engine::Loudness loudness;
+    engine::SpectrumFrame spectrum;
+    engine::ScopeFrame scope;
+
+    rig.render (400, l, r); // ~2 s with nothing enabled
+    CHECK_FALSE (analysis.readLoudness (loudness));
+    CHECK_FALSE (analysis.readSpectrum (spectrum));
+    CHECK_FALSE (analysis.readScope (scope));
+
+    analysis.setEnabled (engine::AnalysisMeters::all);
+    rig.render (400, l, r);
+    REQUIRE (analysis.readLoudness (loudness));
+    REQUIRE (analysis.readSpectrum (spectrum));
+    REQUIRE (analysis.readScope (scope));
+    // The scope holds the master output's last samples, exactly.
+    const auto n = (std::size_t) engine::ScopeFrame::size;
+    for (std::size_t i = 0; i < n; i += 97)
+        CHECK (scope.left[i] == l[l.size() - n + i]);
+    // A steady 997 Hz sine of peak A in both channels reads 20 log10 A (EBU Tech 3341's convention).
+    const auto a = peak (l, l.size() - 48000, l.size());
+    CHECK (loudness.momentaryLufs == Approx (20.0f * std::log10 (a)).margin (0.1f));
+}

@@ -58,6 +58,7 @@ void AudioGraph::prepare (double rate, int block, int fadeSamples, int meterSamp
     workspace.prepare (maxBlock);
     noMidi.ensureSize (16);
     sequencer.prepare (rate);
+    analysis->prepare (rate);
     limiter.setPlayConfigDetails (2, 2, rate, maxBlock);
     limiter.prepareToPlay (rate, maxBlock);
 
@@ -448,6 +449,7 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
 
     juce::AudioBuffer<float> block (mix.getArrayOfWritePointers(), 2, n);
     limiter.processBlock (block, noMidi);
+    analysis->process (mix.getReadPointer (0), mix.getReadPointer (1), n); // what the device gets; free when no view asks
 
     for (int ch = 0; ch < numChannels; ++ch)
     {

@@ -72,6 +72,10 @@ public:
 
     const Capacity& getCapacity() const noexcept { return capacity; }
 
+    /** Loudness, spectrum and scope of the master output, computed only while enabled (see
+        AnalysisMeters for which thread may call what). */
+    AnalysisMeters& getAnalysisMeters() noexcept { return *analysis; }
+
     /** The transport. Audio thread, or while stopped (tests). */
     const Sequencer& getSequencer() const noexcept { return sequencer; }
 
@@ -125,6 +129,7 @@ private:
     int samplesSinceMeter = 0;
 
     Sequencer sequencer;
+    std::unique_ptr<AnalysisMeters> analysis = std::make_unique<AnalysisMeters>();
 
     std::atomic<std::int64_t> maxStructuralNanos { 0 };
 };

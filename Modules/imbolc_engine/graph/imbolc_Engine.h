@@ -73,6 +73,11 @@ public:
     Meter getInstrumentMeter (model::InstrumentId) const;
     Meter getBusMeter (model::BusId) const;
     Meter getMasterMeter() const noexcept { return masterMeter; }
+
+    /** Loudness (EBU R128), spectrum bands and scope of the master output. A view that shows them calls
+        setEnabled() with what it shows (any thread) and polls the read functions (message thread);
+        with nothing enabled they cost the audio thread one atomic load per block. */
+    AnalysisMeters& getAnalysis() noexcept { return graph.getAnalysisMeters(); }
     double getPlayheadTicks() const noexcept { return playheadTicks; }
     bool isPlaying() const noexcept { return playing; }
 
