@@ -11,8 +11,14 @@
 #include <malloc.h>
 #endif
 
+// lilv, as compiled into juce_audio_processors (JUCE_PLUGINHOST_LV2): PluginHost reads LV2 state with it.
+#include <lilv/lilv.h>
+
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"
+#include "plugins/imbolc_PluginHost.cpp"
+#include "plugins/imbolc_PluginNode.cpp"
+#include "plugins/imbolc_PluginScanner.cpp"
 #include "processors/imbolc_NodeFactory.cpp"
 #include "graph/imbolc_Chains.cpp"
 #include "graph/imbolc_AudioGraph.cpp"

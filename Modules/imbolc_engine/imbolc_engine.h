@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -36,6 +37,9 @@
 
 #include "processors/imbolc_NodeProcessor.h"
 #include "processors/imbolc_BasicNodes.h"
+#include "plugins/imbolc_PluginHost.h"
+#include "plugins/imbolc_PluginNode.h"
+#include "plugins/imbolc_PluginScanner.h"
 #include "processors/imbolc_NodeFactory.h"
 #include "graph/imbolc_Commands.h"
 #include "graph/imbolc_Chains.h"

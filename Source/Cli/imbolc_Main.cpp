@@ -14,10 +14,14 @@ usage:
   imbolc demo [-o FILE] [--size small|large]   write a reference session (default demo.imbolc, small)
   imbolc dump FILE                             print a session as JSON on stdout
   imbolc load-json IN.json -o FILE             turn that JSON back into a session file
-  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine)
+  imbolc plugins [--rescan]                    scan for VST3 and LV2 plugins and list them
+                                               (--rescan forgets the saved list, crashed plugins included)
+  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, plugins)
   imbolc --help | --version
 
-Coming with later parts of the engine: render, play, serve, join, plugins.
+Plugins are looked for in the formats' default folders and in IMBOLC_PLUGIN_PATH (colon-separated);
+the list is kept in $XDG_CONFIG_HOME/imbolc (default ~/.config/imbolc).
+Coming with later parts of the engine: render, play, serve, join.
 Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 2 for a usage mistake.
 )";
 
@@ -173,7 +177,7 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
     {
         for (const auto& suite : raw)
             if (std::find (benchSuites().begin(), benchSuites().end(), suite) == benchSuites().end())
-                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine.");
+                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine, plugins.");
         return runBench (raw);
     }
 
@@ -200,7 +204,9 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
             return loadJson (rest);
         if (command == "bench")
             return bench (rest);
-        for (const char* later : { "render", "play", "serve", "join", "plugins" })
+        if (command == "plugins")
+            return runPlugins (rest);
+        for (const char* later : { "render", "play", "serve", "join" })
             if (command == later)
             {
                 std::cerr << "imbolc " << command << " is not in this build yet: it arrives with the "

@@ -1,0 +1,2 @@
+#include "imbolc_EngineTestSupport.h"
+TEST_CASE ("plugin placeholder", "[plugins]") { REQUIRE (true); }
