@@ -11,8 +11,10 @@
 #include <malloc.h>
 #endif
 
-// lilv, as compiled into juce_audio_processors (JUCE_PLUGINHOST_LV2): PluginHost reads LV2 state with it.
+// lilv and serd, as compiled into juce_audio_processors (JUCE_PLUGINHOST_LV2): PluginHost checks LV2
+// state with them before JUCE's host applies it.
 #include <lilv/lilv.h>
+#include <serd/serd.h>
 
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"

@@ -18,6 +18,22 @@ namespace
             return self.ids.emplace (uri, (LV2_URID) self.ids.size() + 1).first->second;
         }
     };
+
+    /** True if `text` is Turtle without a single syntax error. lilv reads what it can of a broken
+        document (a truncated state still names its plugin and some of its values) and JUCE applies
+        that: half a state. serd, the parser under lilv, says whether all of it parsed. */
+    bool isStrictTurtle (const std::string& text)
+    {
+        auto* reader = serd_reader_new (SERD_TURTLE, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+        serd_reader_set_strict (reader, true);
+        serd_reader_set_error_sink (
+            reader, [] (void*, const SerdError*)
+            { return SERD_SUCCESS; },
+            nullptr); // quiet: the caller reports
+        const auto status = serd_reader_read_string (reader, reinterpret_cast<const std::uint8_t*> (text.c_str()));
+        serd_reader_free (reader);
+        return status == SERD_SUCCESS;
+    }
 } // namespace
 
 const char* toString (model::PluginFormat f) noexcept
@@ -270,7 +286,7 @@ juce::String PluginHost::checkState (const model::PluginRef& ref, const std::vec
     // LV2 state is Turtle text that lilv parses; JUCE's host silently ignores what lilv rejects, so it is
     // parsed here first. The text must also be the state of this plugin, not of another one.
     std::string text (state.begin(), state.end());
-    if (text.find ('\0') != std::string::npos)
+    if (text.find ('\0') != std::string::npos || ! isStrictTurtle (text))
         return unreadable;
     StateCheckUridMap uridMap;
     LV2_URID_Map map { &uridMap, StateCheckUridMap::map };

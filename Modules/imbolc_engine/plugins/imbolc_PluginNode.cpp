@@ -44,12 +44,18 @@ PluginNode::~PluginNode()
 
 void PluginNode::chooseBusLayout()
 {
+    // An LV2 plugin's channels are its audio ports, fixed by its description; JUCE's LV2 host accepts
+    // any channel count for ports without a port group, but only ever connects the ports that exist.
+    // So only VST3 plugins are asked for stereo.
     const auto current = instance->getBusesLayout();
     auto wanted = current;
-    if (! wanted.outputBuses.isEmpty())
-        wanted.outputBuses.getReference (0) = juce::AudioChannelSet::stereo();
-    if (! isSourceNode && ! wanted.inputBuses.isEmpty())
-        wanted.inputBuses.getReference (0) = juce::AudioChannelSet::stereo();
+    if (instance->getPluginDescription().pluginFormatName == juce::VST3PluginFormat::getFormatName())
+    {
+        if (! wanted.outputBuses.isEmpty())
+            wanted.outputBuses.getReference (0) = juce::AudioChannelSet::stereo();
+        if (! isSourceNode && ! wanted.inputBuses.isEmpty())
+            wanted.inputBuses.getReference (0) = juce::AudioChannelSet::stereo();
+    }
     // A plugin that refuses stereo keeps the layout it declared; processNode maps its channels.
     if (wanted != current)
         instance->setBusesLayout (wanted);

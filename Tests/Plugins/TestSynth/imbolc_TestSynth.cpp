@@ -1,7 +1,8 @@
 // A tiny, deterministic VST3 instrument the plugin-hosting tests load through the real VST3 path
 // (Debian ships no VST3 plugins). It plays a sine at the pitch of the last held MIDI note, at exactly
 // `gain` amplitude, on a mono output (so hosting also proves the mono-to-stereo mapping). Its state is
-// its parameter values, so a state round trip is checkable byte for byte.
+// its two parameter values plus the tuning reference (A4 in Hz), which is state but not a parameter, as
+// a sampler's loaded sample or a synth's tuning table is: a host can only keep it by keeping the state.
 
 #include <juce_audio_processors/juce_audio_processors.h>
 
@@ -72,15 +73,17 @@ public:
         out.writeInt (stateMagic);
         out.writeFloat (gain->get());
         out.writeFloat (transpose->get());
+        out.writeFloat (referenceHz);
     }
 
     void setStateInformation (const void* data, int size) override
     {
         juce::MemoryInputStream in (data, (std::size_t) juce::jmax (0, size), false);
-        if (size != 12 || in.readInt() != stateMagic)
+        if (size != 16 || in.readInt() != stateMagic)
             return; // not ours: keep the current values rather than apply garbage
         *gain = in.readFloat();
         *transpose = in.readFloat();
+        referenceHz = juce::jlimit (100.0f, 1000.0f, in.readFloat());
     }
 
 private:
@@ -94,7 +97,7 @@ private:
             return;
         }
         const auto semitones = (double) note + (transpose->get() * 24.0 - 12.0);
-        const auto increment = juce::MathConstants<double>::twoPi * 440.0 * std::pow (2.0, (semitones - 69.0) / 12.0) / sampleRate;
+        const auto increment = juce::MathConstants<double>::twoPi * (double) referenceHz * std::pow (2.0, (semitones - 69.0) / 12.0) / sampleRate;
         const auto amplitude = gain->get();
         for (int i = from; i < to; ++i)
         {
@@ -109,6 +112,7 @@ private:
 
     juce::AudioParameterFloat* gain = nullptr;
     juce::AudioParameterFloat* transpose = nullptr;
+    std::atomic<float> referenceHz { 440.0f };
     double sampleRate = 48000.0, phase = 0.0;
     int note = -1;
 
