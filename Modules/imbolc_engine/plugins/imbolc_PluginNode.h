@@ -10,12 +10,16 @@ namespace imbolc::engine
     A source has four more after them, the model's amp envelope, which a plugin instrument ignores (it
     has its own) but which keep the engine's amp addresses valid. Changes from the engine (tweaks,
     automation ramps, LFO offsets) reach the plugin once per block, through
-    AudioProcessorParameter::setValue on the audio thread. JUCE's VST3 and LV2 hosts implement that
-    with atomic stores into preallocated caches, which the plugin reads at its next process call.
+    AudioProcessorParameter::setValue on the audio thread, the only route JUCE's hosting API offers.
+    JUCE's LV2 host stores the value atomically; JUCE 7.0.5's VST3 host also stores it atomically but
+    first asks MessageManager::isThisTheMessageThread(), which takes an (uncontended) mutex, and its
+    processBlock locks the CriticalSection of its MIDI event list. Neither allocates. The plugin
+    tests measure both paths (Tests/Plugins/imbolc_PluginRealtimeTests.cpp).
 
-    Channels: chains are stereo. The plugin is asked for stereo (in and out for an effect, out for an
-    instrument); one that only offers mono gets the mono sum of the input and its output is copied to
-    both sides. Extra buses (side chains, more outputs) get silence and are not heard.
+    Channels: chains are stereo. A VST3 plugin is asked for stereo (in and out for an effect, out for
+    an instrument); an LV2 plugin keeps the audio ports it declares. One that only offers mono gets the
+    mono sum of the input and its output is copied to both sides. Extra buses (side chains, more
+    outputs) get silence and are not heard. A stereo-in, stereo-out plugin renders in place.
 
     Construction, prepareToPlay, captureState: message thread (that is where VST3 and LV2 plugins
     expect to be instantiated, activated and asked for their state). processBlock: the audio thread.
@@ -23,8 +27,9 @@ namespace imbolc::engine
 class PluginNode final : public NodeProcessor
 {
 public:
-    /** `nodeParams` are the model's (plugin parameters first); `ref` is what the plugin was loaded from. */
-    PluginNode (std::unique_ptr<juce::AudioPluginInstance>, model::PluginRef ref, const std::vector<model::Parameter>& nodeParams, bool isSource);
+    /** `pluginParams` are the model's Source::params or Stage::params (a source adds the amp four
+        itself); `ref` is what the plugin was loaded from, state included. Message thread. */
+    PluginNode (std::unique_ptr<juce::AudioPluginInstance>, model::PluginRef ref, const std::vector<model::Parameter>& pluginParams, bool isSource);
     ~PluginNode() override;
 
     /** The hosted plugin. Its parameters may be read from any thread; everything else is the message
