@@ -12,6 +12,10 @@ target_compile_definitions(imbolc_juce_config INTERFACE
     JUCE_STRICT_REFCOUNTEDPOINTER=1
     JUCE_MODAL_LOOPS_PERMITTED=0
     JUCE_SILENCE_XCODE_15_LINKER_WARNING=1
+    # Hosting: VST3 and LV2 plugins load into chains. juce_audio_processors compiles the VST3 SDK and
+    # lilv/serd/sord/sratom that the Debian package ships under format_types/ (no system copies needed).
+    JUCE_PLUGINHOST_VST3=1
+    JUCE_PLUGINHOST_LV2=1
     # Debian strips JUCE's bundled FLAC and Ogg Vorbis; juce_audio_formats uses the system libraries.
     JUCE_USE_FLAC=1
     JUCE_USE_OGGVORBIS=1

@@ -11,12 +11,20 @@
 #include <malloc.h>
 #endif
 
+// lilv and serd, as compiled into juce_audio_processors (JUCE_PLUGINHOST_LV2): PluginHost checks LV2
+// state with them before JUCE's host applies it.
+#include <lilv/lilv.h>
+#include <serd/serd.h>
+
 #include "meters/imbolc_ScopeBuffer.cpp"
 #include "meters/imbolc_LoudnessMeter.cpp"
 #include "meters/imbolc_SpectrumAnalyser.cpp"
 #include "meters/imbolc_AnalysisMeters.cpp"
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"
+#include "plugins/imbolc_PluginHost.cpp"
+#include "plugins/imbolc_PluginNode.cpp"
+#include "plugins/imbolc_PluginScanner.cpp"
 #include "processors/imbolc_NodeFactory.cpp"
 #include "sequencer/imbolc_Sequencer.cpp"
 #include "sequencer/imbolc_SequenceBuilder.cpp"

@@ -32,6 +32,7 @@
 #include <deque>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -47,6 +48,9 @@
 #include "meters/imbolc_AnalysisMeters.h"
 #include "processors/imbolc_NodeProcessor.h"
 #include "processors/imbolc_BasicNodes.h"
+#include "plugins/imbolc_PluginHost.h"
+#include "plugins/imbolc_PluginNode.h"
+#include "plugins/imbolc_PluginScanner.h"
 #include "processors/imbolc_NodeFactory.h"
 #include "graph/imbolc_Commands.h"
 #include "sequencer/imbolc_Sequence.h"

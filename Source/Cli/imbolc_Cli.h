@@ -89,6 +89,9 @@ int playCommand (const std::vector<std::string>& args);
 /** Runs `imbolc bench [SUITE...]`; returns the exit code. */
 int runBench (const std::vector<std::string>& suites);
 
+/** Runs `imbolc plugins [--rescan]`; returns the exit code. Message thread (main). */
+int runPlugins (const std::vector<std::string>& args);
+
 /** The suites `imbolc bench` knows, for help and checking. */
 const std::vector<std::string>& benchSuites();
 

@@ -17,10 +17,14 @@ usage:
   imbolc render FILE -o OUT.wav [--sample-rate N] [--block N] [--bits 16|24|32]
                                                render the song offline to a WAV file
   imbolc play FILE                             play on the default audio device (or a null device)
-  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine)
+  imbolc plugins [--rescan]                    scan for VST3 and LV2 plugins and list them
+                                               (--rescan forgets the saved list, crashed plugins included)
+  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, plugins)
   imbolc --help | --version
 
-Coming with later parts of the engine: serve, join, plugins.
+Plugins are looked for in the formats' default folders and in IMBOLC_PLUGIN_PATH (colon-separated);
+the list is kept in $XDG_CONFIG_HOME/imbolc (default ~/.config/imbolc).
+Coming with later parts of the engine: serve, join.
 Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 2 for a usage mistake.
 )";
 
@@ -116,7 +120,7 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
     {
         for (const auto& suite : raw)
             if (std::find (benchSuites().begin(), benchSuites().end(), suite) == benchSuites().end())
-                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine.");
+                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine, plugins.");
         return runBench (raw);
     }
 
@@ -147,7 +151,9 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
             return renderCommand (rest);
         if (command == "play")
             return playCommand (rest);
-        for (const char* later : { "serve", "join", "plugins" })
+        if (command == "plugins")
+            return runPlugins (rest);
+        for (const char* later : { "serve", "join" })
             if (command == later)
             {
                 std::cerr << "imbolc " << command << " is not in this build yet: it arrives with the "

@@ -43,8 +43,11 @@ namespace
 // reading it runs no lazy initialiser; initial-exec TLS is a fixed offset from the thread pointer, so reading
 // it never goes through __tls_get_addr (which may allocate) even from inside malloc.
 [[gnu::tls_model ("initial-exec")]] constinit thread_local int realtimeDepth = 0;
+// Live ScopedRealtimeExemption objects on this thread that suspended a real-time marking.
+[[gnu::tls_model ("initial-exec")]] constinit thread_local int exemptDepth = 0;
 
 std::atomic<std::int64_t> allocationCount { 0 }, deallocationCount { 0 }, lockCount { 0 };
+std::atomic<std::int64_t> exemptAllocationCount { 0 }, exemptDeallocationCount { 0 }, exemptLockCount { 0 };
 static_assert (std::atomic<std::int64_t>::is_always_lock_free, "a counter that is not lock-free would take a lock");
 
 // The first violation claims the buffer (firstClaimed) and publishes it when written (firstWritten).
@@ -59,6 +62,25 @@ std::int64_t RealtimeViolations::total() const noexcept { return allocations + d
 ScopedRealtimeThread::ScopedRealtimeThread() noexcept { ++realtimeDepth; }
 ScopedRealtimeThread::~ScopedRealtimeThread() { --realtimeDepth; }
 
+ScopedRealtimeExemption::ScopedRealtimeExemption() noexcept
+    : suspendedDepth (realtimeDepth)
+{
+    if (suspendedDepth > 0)
+    {
+        realtimeDepth = 0;
+        ++exemptDepth;
+    }
+}
+
+ScopedRealtimeExemption::~ScopedRealtimeExemption()
+{
+    if (suspendedDepth > 0)
+    {
+        --exemptDepth;
+        realtimeDepth = suspendedDepth;
+    }
+}
+
 void resetRealtimeViolations() noexcept
 {
     firstWritten.store (false, std::memory_order_release);
@@ -66,7 +88,19 @@ void resetRealtimeViolations() noexcept
     allocationCount.store (0);
     deallocationCount.store (0);
     lockCount.store (0);
+    exemptAllocationCount.store (0);
+    exemptDeallocationCount.store (0);
+    exemptLockCount.store (0);
     firstClaimed.store (false, std::memory_order_release);
+}
+
+RealtimeViolations exemptRealtimeViolations()
+{
+    RealtimeViolations v;
+    v.allocations = exemptAllocationCount.load();
+    v.deallocations = exemptDeallocationCount.load();
+    v.locks = exemptLockCount.load();
+    return v;
 }
 
 RealtimeViolations realtimeViolations()
@@ -140,7 +174,13 @@ struct FixedWriter
 void noteCall (Violation kind, const char* what, std::size_t size = noSize) noexcept
 {
     if (realtimeDepth <= 0)
+    {
+        if (exemptDepth > 0)
+            (kind == Violation::allocation ? exemptAllocationCount : kind == Violation::deallocation ? exemptDeallocationCount
+                                                                                                     : exemptLockCount)
+                .fetch_add (1, std::memory_order_relaxed);
         return;
+    }
 
     (kind == Violation::allocation ? allocationCount : kind == Violation::deallocation ? deallocationCount
                                                                                        : lockCount)

@@ -117,6 +117,7 @@ void Engine::prepare (double newSampleRate, int newMaxBlockSize)
     }
     sampleRate = newSampleRate > 0.0 ? newSampleRate : 48000.0;
     maxBlockSize = juce::jmax (1, newMaxBlockSize);
+    factory->setPluginDefaults (sampleRate, maxBlockSize);
     graph.prepare (sampleRate, maxBlockSize, fadeSamples(), juce::jmax (1, juce::roundToInt (options.meterIntervalSeconds * sampleRate)));
     update();
 }
@@ -300,8 +301,11 @@ Engine::Meter Engine::getBusMeter (model::BusId id) const
 
 std::vector<juce::String> Engine::takeWarnings()
 {
-    // The factory reports as it builds; sample and plugin loading add their sentences there.
-    return factory->takeWarnings();
+    // The factory reports as it builds: samples and plugins that could not be loaded.
+    auto all = factory->takeWarnings();
+    for (auto& w : factory->takePluginWarnings())
+        all.push_back (std::move (w));
+    return all;
 }
 
 Engine::Stats Engine::getStats() const noexcept
@@ -330,7 +334,22 @@ Engine::ChainRef* Engine::refFor (model::NodeKind kind, std::uint32_t id)
     return nullptr;
 }
 
-std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& chain, ChainRef& ref)
+void Engine::carryPluginState (model::PluginRef& ref, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins)
+{
+    // A rebuilt chain gets new plugin instances. When the model still holds the state the old instance
+    // was loaded from (so the model has not asked for another), the new one starts from the old one's
+    // live state: what the plugin changed in itself meanwhile (beyond its parameters) is kept.
+    for (const auto& [id, node] : previousPlugins)
+        if (id == stageId)
+        {
+            const auto& old = node->getRef();
+            if (old.format == ref.format && old.identifier == ref.identifier && old.state == ref.state)
+                ref.state = node->captureState();
+            return;
+        }
+}
+
+std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& chain, ChainRef& ref, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins)
 {
     std::vector<StageSlot> stages;
     stages.reserve (chain.size());
@@ -338,7 +357,18 @@ std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& cha
     for (const auto& stage : chain)
     {
         StageSlot slot;
-        slot.node = factory->createStage (stage);
+        if (stage.kind == model::StageKind::effect && stage.effect == model::EffectType::plugin && ! previousPlugins.empty())
+        {
+            auto live = stage;
+            carryPluginState (live.plugin, stage.id.value, previousPlugins);
+            slot.node = factory->createStage (live);
+        }
+        else
+        {
+            slot.node = factory->createStage (stage);
+        }
+        if (auto* plugin = dynamic_cast<PluginNode*> (slot.node.get()))
+            ref.plugins.emplace_back (stage.id.value, plugin);
         slot.stageId = stage.id.value;
         slot.bypassed = stage.bypassed;
         ref.stageNodes[stage.id.value] = (int) stages.size() + 1;
@@ -387,11 +417,26 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     ref.ampOffset = (int) inst.source.params.size();
     instrumentIdBySerial[ref.serial] = inst.id.value;
 
+    const auto previousPlugins = std::exchange (ref.plugins, {});
+    std::unique_ptr<NodeProcessor> source;
+    if (inst.source.kind == model::SourceKind::plugin && ! previousPlugins.empty())
+    {
+        auto live = inst;
+        carryPluginState (live.source.plugin, 0, previousPlugins);
+        source = factory->createSource (live);
+    }
+    else
+    {
+        source = factory->createSource (inst);
+    }
+    if (auto* plugin = dynamic_cast<PluginNode*> (source.get()))
+        ref.plugins.emplace_back (0, plugin);
+    auto stages = buildStages (inst.chain, ref, previousPlugins);
+
     auto strip = std::make_unique<StripNode> (inst.strip.level, inst.strip.pan, true);
     strip->setMuted (ref.muted);
-    auto source = factory->createSource (inst);
-    auto stages = buildStages (inst.chain, ref); // fills ref.stageNodes, which the sequence's lanes resolve against
     auto routing = buildRouting (inst, ref);
+    // The sequence's lanes resolve against ref.stageNodes, which buildStages has just filled.
     auto chain = std::make_unique<InstrumentChain> (inst.id, ref.serial, std::move (source), std::move (stages), std::move (strip), routing, makeSequence (session, inst));
     chain->slot = ref.slot;
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
@@ -465,7 +510,7 @@ void Engine::addOrRebuildBus (const model::Session& session, const model::Bus& b
 
     auto strip = std::make_unique<StripNode> (bus.level, bus.pan, true);
     strip->setMuted (ref.muted);
-    auto chain = std::make_unique<BusChain> (bus.id, ref.serial, buildStages (bus.chain, ref), std::move (strip));
+    auto chain = std::make_unique<BusChain> (bus.id, ref.serial, buildStages (bus.chain, ref, std::exchange (ref.plugins, {})), std::move (strip));
     chain->slot = ref.slot;
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
     ++busChainsOutstanding[(std::size_t) ref.slot];
@@ -512,7 +557,7 @@ void Engine::rebuildMaster (const model::Master& m)
     auto strip = std::make_unique<StripNode> (m.level, 0.0f, false);
     strip->setMuted (m.mute);
     masterRef.muted = m.mute;
-    auto chain = std::make_unique<MasterChain> (masterRef.serial, buildStages (m.chain, masterRef), std::move (strip));
+    auto chain = std::make_unique<MasterChain> (masterRef.serial, buildStages (m.chain, masterRef, std::exchange (masterRef.plugins, {})), std::move (strip));
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
 
     Command c;
@@ -1037,6 +1082,46 @@ void Engine::allNotesOff (model::InstrumentId id)
         c.serial = ref->serial;
         sendPriority (c, ref);
     }
+}
+
+//==============================================================================
+std::vector<model::Action> Engine::capturePluginStates (const model::Session& session)
+{
+    std::vector<model::Action> actions;
+    auto captureChain = [&] (model::NodeKind kind, std::uint32_t id, const ChainRef& ref, const model::Source* source, const std::vector<model::Stage>& chain)
+    {
+        for (const auto& [stageId, node] : ref.plugins)
+        {
+            const model::PluginRef* stored = nullptr;
+            if (stageId == 0)
+                stored = source != nullptr && source->kind == model::SourceKind::plugin ? &source->plugin : nullptr;
+            else if (const auto* stage = model::findStage (chain, model::StageId { stageId }); stage != nullptr && stage->effect == model::EffectType::plugin)
+                stored = &stage->plugin;
+            // A node the model no longer has (its removal is still on its way) has nothing to store into.
+            if (stored == nullptr || stored->identifier != node->getRef().identifier)
+                continue;
+            auto state = node->captureState();
+            if (state != stored->state)
+                actions.push_back (model::action::SetPluginState { kind, id, model::StageId { stageId }, std::move (state) });
+        }
+    };
+    for (const auto& inst : session.instruments)
+        if (auto it = instruments.find (inst.id.value); it != instruments.end())
+            captureChain (model::NodeKind::instrument, inst.id.value, it->second, &inst.source, inst.chain);
+    for (const auto& bus : session.mixer.buses)
+        if (auto it = buses.find (bus.id.value); it != buses.end())
+            captureChain (model::NodeKind::bus, bus.id.value, it->second, nullptr, bus.chain);
+    captureChain (model::NodeKind::master, 0, masterRef, nullptr, session.mixer.master.chain);
+    return actions;
+}
+
+juce::AudioPluginInstance* Engine::findPlugin (model::NodeKind kind, std::uint32_t nodeId, model::StageId stage)
+{
+    if (auto* ref = refFor (kind, nodeId))
+        for (const auto& [stageId, node] : ref->plugins)
+            if (stageId == stage.value)
+                return &node->getInstance();
+    return nullptr;
 }
 
 } // namespace imbolc::engine

@@ -104,9 +104,6 @@ public:
         not be read, a plugin that would not load), since the last call. Message thread. */
     std::vector<juce::String> takeWarnings();
 
-    /** The factory every node comes from. Message thread. */
-    NodeFactory& getFactory() noexcept { return *factory; }
-
     /** The audio side, for timing and tests. */
     AudioGraph& getAudioGraph() noexcept { return graph; }
 
@@ -115,6 +112,29 @@ public:
 
     /** The flattened arrangement (tests prove it is flattened once per clip or placement change). Message thread. */
     const ArrangementCache& getArrangementCache() const noexcept { return arrangement; }
+
+    /** The factory that makes every node (and hosts plugins, see NodeFactory::takePluginWarnings).
+        Message thread. */
+    NodeFactory& getNodeFactory() noexcept { return *factory; }
+
+    //==============================================================================
+    /** Every hosted plugin's current state, as the actions that store it in the model: one
+        SetPluginState for each plugin whose state differs from what `session` holds. Apply them
+        before writing a project file, so the file reloads to the same sound.
+
+        Plugin parameters are not read back: the model's parameter values are applied over the state
+        whenever a plugin is loaded, so a change a plugin makes to its own parameters (its editor, a
+        preset) must reach the model as a SetParam to be kept.
+
+        Message thread, with audio running or not: JUCE's VST3 and LV2 hosts read a plugin's state on
+        the message thread while it processes, which both formats allow. */
+    std::vector<model::Action> capturePluginStates (const model::Session& session);
+
+    /** The plugin hosted as instrument `nodeId`'s source (`stage` invalid) or as `stage` of an
+        instrument's, bus's or the master's chain; nullptr if there is none (or it failed to load).
+        Valid until that chain is rebuilt or removed. Its parameters may be read from any thread;
+        everything else is the message thread's. Message thread. */
+    juce::AudioPluginInstance* findPlugin (model::NodeKind node, std::uint32_t nodeId, model::StageId stage = {});
 
 private:
     struct ChainRef
@@ -126,6 +146,10 @@ private:
         int numStages = 0;
         int ampOffset = 0;
         std::vector<std::uint32_t> sendBuses; ///< send position -> BusId
+        /** The newest chain's hosted plugins (stageId 0: the source). The nodes belong to the chain,
+            which lives until update() destroys it on this thread after the audio thread retired it,
+            and a rebuild or removal replaces these first: so they are always safe to use here. */
+        std::vector<std::pair<std::uint32_t, PluginNode*>> plugins;
         bool muted = false;
         Meter meter;
     };
@@ -137,7 +161,8 @@ private:
     void handleEvent (const Event&);
     void destroyObject (const Event&);
 
-    std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&);
+    std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
+    static void carryPluginState (model::PluginRef&, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
     RoutingSpec buildRouting (const model::Instrument&, ChainRef&) const;
     void addInstrument (const model::Session&, const model::Instrument&);
     void removeInstrument (const model::Session&, model::InstrumentId);

@@ -1,16 +1,23 @@
 namespace imbolc::engine
 {
 
+NodeFactory::NodeFactory() = default;
+NodeFactory::~NodeFactory() = default;
+
 std::unique_ptr<NodeProcessor> NodeFactory::createSource (const model::Instrument& inst)
 {
     using model::BuiltInSource;
     using Wave = OscillatorNode::Wave;
 
+    if (inst.source.kind == model::SourceKind::plugin)
+        if (auto node = createPluginNode (inst.source.plugin, inst.source.params, true, "instrument " + juce::String (inst.id.value) + " (\"" + juce::String (inst.name) + "\")"))
+            return node;
+
     if (inst.source.kind != model::SourceKind::builtIn)
     {
-        // Plugin instruments, audio inputs and SynthDefs are rendered elsewhere (plugin hosting,
-        // the device input, scsynth); the chain keeps a silent source so its stages and strip
-        // still run and its parameters still resolve.
+        // Audio inputs and SynthDefs are rendered elsewhere (the device input, scsynth), and a plugin
+        // that failed to load has nothing to render; the chain keeps a silent source so its stages
+        // and strip still run and its parameters still resolve.
         auto params = inst.source.params;
         for (const char* name : { "attack", "decay", "sustain", "release" })
             params.push_back ({ name, 0.0f, 0.0f, 20.0f, 0.0f });
@@ -54,11 +61,47 @@ std::unique_ptr<NodeProcessor> NodeFactory::createStage (const model::Stage& sta
             return std::make_unique<GainNode> (stage.params);
         if (stage.effect == model::EffectType::delay)
             return std::make_unique<DelayNode> (stage.params);
+        if (stage.effect == model::EffectType::plugin)
+            if (auto node = createPluginNode (stage.plugin, stage.params, false, "stage " + juce::String (stage.id.value)))
+                return node;
         return std::make_unique<PassThroughNode> (model::toString (stage.effect), stage.params);
     }
     if (stage.kind == model::StageKind::filter)
         return std::make_unique<PassThroughNode> (model::toString (stage.filter), stage.params);
     return std::make_unique<PassThroughNode> ("EQ", stage.params);
+}
+
+//==============================================================================
+std::vector<juce::String> NodeFactory::takePluginWarnings()
+{
+    return std::exchange (pluginWarnings, {});
+}
+
+PluginHost& NodeFactory::getPluginHost()
+{
+    if (pluginHost == nullptr)
+        pluginHost = std::make_unique<PluginHost>();
+    return *pluginHost;
+}
+
+void NodeFactory::setPluginDefaults (double sampleRate, int blockSize) noexcept
+{
+    pluginSampleRate = sampleRate;
+    pluginBlockSize = blockSize;
+}
+
+std::unique_ptr<NodeProcessor> NodeFactory::createPluginNode (const model::PluginRef& ref, const std::vector<model::Parameter>& params, bool isSource, const juce::String& owner)
+{
+    juce::String problem;
+    auto instance = getPluginHost().createInstance (ref, pluginSampleRate, pluginBlockSize, problem);
+    if (instance == nullptr)
+    {
+        pluginWarnings.push_back (problem.trimCharactersAtEnd (".") + ", so " + owner + (isSource ? " stays silent." : " passes audio through unchanged."));
+        return nullptr;
+    }
+    if (problem.isNotEmpty())
+        pluginWarnings.push_back (problem); // the plugin runs, from its defaults
+    return std::make_unique<PluginNode> (std::move (instance), ref, params, isSource);
 }
 
 } // namespace imbolc::engine
