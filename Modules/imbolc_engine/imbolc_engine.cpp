@@ -13,6 +13,10 @@
 
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"
+#include "dsp/imbolc_Oscillators.cpp"
+#include "dsp/imbolc_Voices.cpp"
+#include "dsp/imbolc_SynthNode.cpp"
+#include "dsp/imbolc_Sampler.cpp"
 #include "processors/imbolc_NodeFactory.cpp"
 #include "graph/imbolc_Chains.cpp"
 #include "graph/imbolc_AudioGraph.cpp"

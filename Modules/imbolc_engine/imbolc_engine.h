@@ -5,9 +5,9 @@
   vendor:             imbolc
   version:            0.1.0
   name:               Imbolc audio engine
-  description:        Lock-free graph of instrument, bus and master chains built off the audio thread, fed by command queues.
+  description:        Lock-free graph of instrument, bus and master chains built off the audio thread, fed by command queues; the built-in polyphonic instruments.
   minimumCppStandard: 20
-  dependencies:       imbolc_model juce_audio_basics juce_audio_processors
+  dependencies:       imbolc_model juce_audio_basics juce_audio_formats juce_audio_processors
 
  END_JUCE_MODULE_DECLARATION
 *******************************************************************************/
@@ -17,6 +17,7 @@
 
 #include <imbolc_model/imbolc_model.h>
 #include <juce_audio_basics/juce_audio_basics.h>
+#include <juce_audio_formats/juce_audio_formats.h>
 #include <juce_audio_processors/juce_audio_processors.h>
 
 // Debian's libreaderwriterqueue-dev: the single-producer single-consumer queues between the threads.
@@ -27,6 +28,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -36,6 +38,11 @@
 
 #include "processors/imbolc_NodeProcessor.h"
 #include "processors/imbolc_BasicNodes.h"
+#include "dsp/imbolc_Oscillators.h"
+#include "dsp/imbolc_Voices.h"
+#include "dsp/imbolc_SynthNode.h"
+#include "dsp/imbolc_Drums.h"
+#include "dsp/imbolc_Sampler.h"
 #include "processors/imbolc_NodeFactory.h"
 #include "graph/imbolc_Commands.h"
 #include "graph/imbolc_Chains.h"

@@ -77,4 +77,5 @@ inline void header (const std::string& suite, const std::string& baselineName)
 /** One suite each; return the exit status. Message thread (main). */
 int benchModel();
 int benchEngine();
+int benchVoices();
 } // namespace imbolc::cli::bench

@@ -2,6 +2,8 @@
 
 #include "imbolc_Cli.h"
 
+#include <imbolc_engine/imbolc_engine.h>
+
 #include <iostream>
 
 namespace imbolc::cli
@@ -14,7 +16,7 @@ usage:
   imbolc demo [-o FILE] [--size small|large]   write a reference session (default demo.imbolc, small)
   imbolc dump FILE                             print a session as JSON on stdout
   imbolc load-json IN.json -o FILE             turn that JSON back into a session file
-  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine)
+  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices)
   imbolc --help | --version
 
 Coming with later parts of the engine: render, play, serve, join, plugins.
@@ -107,6 +109,22 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
             return 1;
         }
         printSummary (session, file, bytes.size());
+
+        // The sampler instruments play a sample beside the project: write the demo's own.
+        std::set<std::string> samples;
+        for (const auto& inst : session.instruments)
+            if (inst.source.builtIn == model::BuiltInSource::sampler && ! inst.source.samplePath.empty() && ! juce::File::isAbsolutePath (inst.source.samplePath))
+                samples.insert (inst.source.samplePath);
+        for (const auto& path : samples)
+        {
+            const auto sample = file.getParentDirectory().getChildFile (juce::String (path));
+            if (! engine::writeDemoSample (sample))
+            {
+                std::cerr << "Could not write the demo sample " << sample.getFullPathName() << ".\n";
+                return 1;
+            }
+            std::cout << "  sample:      " << sample.getFullPathName() << "\n";
+        }
         return 0;
     }
 
@@ -173,7 +191,7 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
     {
         for (const auto& suite : raw)
             if (std::find (benchSuites().begin(), benchSuites().end(), suite) == benchSuites().end())
-                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine.");
+                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine, voices.");
         return runBench (raw);
     }
 

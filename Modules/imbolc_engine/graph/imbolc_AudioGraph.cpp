@@ -142,6 +142,11 @@ void AudioGraph::applyPriority (const Command& c) noexcept
                 chain->addMidi (bytes, 3);
             }
             return;
+        case T::setVoiceLimit:
+            if (auto* chain = findInstrument (c.slot, c.serial))
+                if (auto* source = chain->getNode (0))
+                    source->setVoiceLimit (juce::roundToInt (c.value));
+            return;
         case T::setMuted:
             if (auto* chain = findChain (c.chain, c.slot, c.serial))
                 chain->getStrip().setMuted (c.value > 0.5f);
@@ -262,6 +267,7 @@ void AudioGraph::applyNormal (const Command& c) noexcept
         case T::noteOn:
         case T::noteOff:
         case T::allNotesOff:
+        case T::setVoiceLimit:
         case T::setMuted:
         case T::setBypass:
         case T::setTempo:

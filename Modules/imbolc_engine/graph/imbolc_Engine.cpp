@@ -20,7 +20,7 @@ namespace
     bool isCoalescable (Command::Type t) noexcept
     {
         using T = Command::Type;
-        return t == T::setParam || t == T::setSendLevel || t == T::setMuted || t == T::setBypass || t == T::setTempo;
+        return t == T::setParam || t == T::setSendLevel || t == T::setMuted || t == T::setBypass || t == T::setTempo || t == T::setVoiceLimit;
     }
 
     /** Commands that set the same thing on the same chain object share a key: the newest wins. */
@@ -362,6 +362,7 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     instrumentIdBySerial.erase (ref.serial);
     ref.serial = nextSerial();
     ref.ampOffset = (int) inst.source.params.size();
+    ref.voiceCap = inst.voiceCap;
     instrumentIdBySerial[ref.serial] = inst.id.value;
 
     auto strip = std::make_unique<StripNode> (inst.strip.level, inst.strip.pan, true);
@@ -753,8 +754,10 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 reroute (session, model::InstrumentId { e.id });
                 break;
             case K::updateInstrument:
-                // Voice cap, LFO and groove are read by the built-in instruments and the sequencer (the
-                // sound issue); the chain itself is unchanged, so there is nothing to rebuild.
+                // The voice cap goes to the source; LFO and groove are read by the sequencer and
+                // modulation. The chain itself is unchanged, so there is nothing to rebuild.
+                if (const auto* inst = session.instruments.find (model::InstrumentId { e.id }))
+                    setVoiceLimit (*inst);
                 break;
             case K::addInstrument:
             case K::rebuildInstrument:
@@ -789,6 +792,29 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 break;
         }
     }
+}
+
+void Engine::setVoiceLimit (const model::Instrument& inst)
+{
+    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
+    if (ref == nullptr || ref->voiceCap == inst.voiceCap)
+        return;
+    ref->voiceCap = inst.voiceCap;
+    Command c;
+    c.type = Command::Type::setVoiceLimit;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.value = (float) inst.voiceCap;
+    sendPriority (c, ref);
+}
+
+NodeProcessor* Engine::getSourceWhileStopped (model::InstrumentId id)
+{
+    auto* ref = refFor (model::NodeKind::instrument, id.value);
+    if (ref == nullptr)
+        return nullptr;
+    auto* chain = graph.findChain (ChainKind::instrument, ref->slot, ref->serial);
+    return chain != nullptr ? chain->getNode (0) : nullptr;
 }
 
 void Engine::noteOn (model::InstrumentId id, int noteNumber, float velocity)

@@ -92,6 +92,14 @@ public:
         Reads audio-thread state: only while process() is not running (tests, tools). */
     std::optional<float> getParameterTargetWhileStopped (const model::ParamAddress& param);
 
+    /** The installed source node of an instrument (a SourceNode for built-in sources), or nullptr.
+        Audio-thread state: only while process() is not running (tests, tools). */
+    NodeProcessor* getSourceWhileStopped (model::InstrumentId);
+
+    /** The factory that builds every node: set its base directory when a project is opened (relative
+        sample paths resolve there) and show its takeWarnings() to the user. Message thread. */
+    NodeFactory& getNodeFactory() noexcept { return *factory; }
+
     /** The audio side, for timing and tests. */
     AudioGraph& getAudioGraph() noexcept { return graph; }
 
@@ -104,6 +112,7 @@ private:
         std::unordered_map<std::uint32_t, int> stageNodes; ///< StageId -> node index
         int numStages = 0;
         int ampOffset = 0;
+        int voiceCap = model::Instrument::defaultVoiceCap; ///< as last sent to the source
         std::vector<std::uint32_t> sendBuses; ///< send position -> BusId
         bool muted = false;
         Meter meter;
@@ -124,6 +133,7 @@ private:
     void removeBus (const model::Session&, model::BusId);
     void rebuildMaster (const model::Master&);
     void setParam (const model::ParamAddress&, float value);
+    void setVoiceLimit (const model::Instrument&);
     std::optional<Command> resolveParam (const model::ParamAddress&, float value);
     void setBypass (const model::AudioEffect&);
     void reroute (const model::Session&, model::InstrumentId);
