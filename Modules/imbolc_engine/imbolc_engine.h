@@ -5,7 +5,7 @@
   vendor:             imbolc
   version:            0.1.0
   name:               Imbolc audio engine
-  description:        Lock-free graph of instrument, bus and master chains built off the audio thread, fed by command queues.
+  description:        Lock-free graph of instrument, bus and master chains built off the audio thread, fed by command queues; the built-in polyphonic instruments.
   minimumCppStandard: 20
   dependencies:       imbolc_model juce_audio_basics juce_audio_formats juce_audio_processors juce_dsp
 
@@ -48,6 +48,11 @@
 #include "meters/imbolc_AnalysisMeters.h"
 #include "processors/imbolc_NodeProcessor.h"
 #include "processors/imbolc_BasicNodes.h"
+#include "dsp/imbolc_Oscillators.h"
+#include "dsp/imbolc_Voices.h"
+#include "dsp/imbolc_SynthNode.h"
+#include "dsp/imbolc_Drums.h"
+#include "dsp/imbolc_Sampler.h"
 #include "plugins/imbolc_PluginHost.h"
 #include "plugins/imbolc_PluginNode.h"
 #include "plugins/imbolc_PluginScanner.h"

@@ -125,7 +125,7 @@ namespace bench
 
 const std::vector<std::string>& benchSuites()
 {
-    static const std::vector<std::string> suites { "model", "engine", "plugins" };
+    static const std::vector<std::string> suites { "model", "engine", "voices", "plugins" };
     return suites;
 }
 
@@ -138,6 +138,8 @@ int runBench (const std::vector<std::string>& suites)
             status |= bench::benchModel();
         else if (suite == "engine")
             status |= bench::benchEngine();
+        else if (suite == "voices")
+            status |= bench::benchVoices();
         else if (suite == "plugins")
             status |= bench::benchPlugins();
     return status;

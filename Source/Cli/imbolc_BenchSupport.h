@@ -78,4 +78,5 @@ inline void header (const std::string& suite, const std::string& baselineName)
 int benchModel();
 int benchEngine();
 int benchPlugins();
+int benchVoices();
 } // namespace imbolc::cli::bench

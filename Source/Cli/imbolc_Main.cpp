@@ -2,6 +2,8 @@
 
 #include "imbolc_Cli.h"
 
+#include <imbolc_engine/imbolc_engine.h>
+
 #include <iostream>
 
 namespace imbolc::cli
@@ -19,7 +21,7 @@ usage:
   imbolc play FILE                             play on the default audio device (or a null device)
   imbolc plugins [--rescan]                    scan for VST3 and LV2 plugins and list them
                                                (--rescan forgets the saved list, crashed plugins included)
-  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, plugins)
+  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, plugins)
   imbolc --help | --version
 
 Plugins are looked for in the formats' default folders and in IMBOLC_PLUGIN_PATH (colon-separated);
@@ -70,6 +72,22 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
             return 1;
         }
         printSummary (session, file, bytes.size());
+
+        // The sampler instruments play a sample beside the project: write the demo's own.
+        std::set<std::string> samples;
+        for (const auto& inst : session.instruments)
+            if (inst.source.builtIn == model::BuiltInSource::sampler && ! inst.source.samplePath.empty() && ! juce::File::isAbsolutePath (inst.source.samplePath))
+                samples.insert (inst.source.samplePath);
+        for (const auto& path : samples)
+        {
+            const auto sample = file.getParentDirectory().getChildFile (juce::String (path));
+            if (! engine::writeDemoSample (sample))
+            {
+                std::cerr << "Could not write the demo sample " << sample.getFullPathName() << ".\n";
+                return 1;
+            }
+            std::cout << "  sample:      " << sample.getFullPathName() << "\n";
+        }
         return 0;
     }
 
@@ -120,7 +138,7 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
     {
         for (const auto& suite : raw)
             if (std::find (benchSuites().begin(), benchSuites().end(), suite) == benchSuites().end())
-                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine, plugins.");
+                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine, voices, plugins.");
         return runBench (raw);
     }
 

@@ -27,6 +27,7 @@ for size in small large; do
     "$imbolc" demo --size "$size" -o "$work/$size.imbolc" >"$work/summary" 2>&1
     check "demo $size succeeds" test $? -eq 0
     check "demo $size prints a summary" grep -q "instruments:" "$work/summary"
+    check "demo $size writes the sampler's sample beside the project" test -s "$work/samples/demo-piano-c4.wav"
     "$imbolc" dump "$work/$size.imbolc" >"$work/$size-1.json"
     check "dump $size succeeds" test $? -eq 0
     "$imbolc" load-json "$work/$size-1.json" -o "$work/$size-2.imbolc"

@@ -148,6 +148,11 @@ void AudioGraph::applyPriority (const Command& c) noexcept
                 chain->addMidi (bytes, 3);
             }
             return;
+        case T::setVoiceLimit:
+            if (auto* chain = findInstrument (c.slot, c.serial))
+                if (auto* source = chain->getNode (0))
+                    source->setVoiceLimit (juce::roundToInt (c.value));
+            return;
         case T::setMuted:
             if (auto* chain = findChain (c.chain, c.slot, c.serial))
                 chain->getStrip().setMuted (c.value > 0.5f);
@@ -180,11 +185,6 @@ void AudioGraph::applyPriority (const Command& c) noexcept
                 lfo.index = c.index;
                 chain->setLfo (lfo);
             }
-            return;
-        case T::setVoiceLimit:
-            if (auto* chain = findInstrument (c.slot, c.serial))
-                if (auto* source = chain->getNode (0))
-                    source->setVoiceLimit ((int) c.index);
             return;
         case T::installInstrument:
         case T::removeInstrument:
@@ -301,6 +301,7 @@ void AudioGraph::applyNormal (const Command& c) noexcept
         case T::noteOn:
         case T::noteOff:
         case T::allNotesOff:
+        case T::setVoiceLimit:
         case T::setMuted:
         case T::setBypass:
         case T::setTempo:
@@ -308,7 +309,6 @@ void AudioGraph::applyNormal (const Command& c) noexcept
         case T::stop:
         case T::locate:
         case T::setLfo:
-        case T::setVoiceLimit:
             // Sent through the normal queue to stay ordered after the install of their chain.
             applyPriority (c);
             return;

@@ -29,6 +29,7 @@ struct Command
         noteOn, ///< instrument chain, index = note number, value = velocity 0..1
         noteOff, ///< instrument chain, index = note number
         allNotesOff, ///< instrument chain
+        setVoiceLimit, ///< instrument chain, value = the voice cap
         setMuted, ///< chain, value 1 = muted (solo already resolved by the message thread)
         setBypass, ///< chain, node = stage node, value 1 = bypassed
         setTempo, ///< value = beats per minute
@@ -36,7 +37,6 @@ struct Command
         stop,
         locate, ///< position = ticks
         setLfo, ///< instrument chain; node, index = target; value = rate; value2 = depth; position = shape | enabled << 8
-        setVoiceLimit, ///< instrument chain; index = voices
 
         // Normal queue: structure, in order.
         installInstrument, ///< slot, object = InstrumentChain*

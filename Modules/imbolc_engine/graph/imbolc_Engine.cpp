@@ -20,7 +20,7 @@ namespace
     bool isCoalescable (Command::Type t) noexcept
     {
         using T = Command::Type;
-        return t == T::setParam || t == T::setSendLevel || t == T::setMuted || t == T::setBypass || t == T::setTempo;
+        return t == T::setParam || t == T::setSendLevel || t == T::setMuted || t == T::setBypass || t == T::setTempo || t == T::setVoiceLimit;
     }
 
     /** Commands that set the same thing on the same chain object share a key: the newest wins. */
@@ -415,6 +415,7 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     instrumentIdBySerial.erase (ref.serial);
     ref.serial = nextSerial();
     ref.ampOffset = (int) inst.source.params.size();
+    ref.voiceCap = inst.voiceCap;
     instrumentIdBySerial[ref.serial] = inst.id.value;
 
     const auto previousPlugins = std::exchange (ref.plugins, {});
@@ -447,7 +448,6 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     c.serial = ref.serial;
     c.object = chain.release();
     sendNormal (c, &ref);
-    sendVoiceLimit (inst);
     if (inst.lfo.enabled)
         sendLfo (inst);
     if (soloChanged)
@@ -943,18 +943,6 @@ void Engine::sendLfo (const model::Instrument& inst)
     sendPriority (c, ref);
 }
 
-void Engine::sendVoiceLimit (const model::Instrument& inst)
-{
-    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
-    if (ref == nullptr)
-        return;
-    Command c;
-    c.type = Command::Type::setVoiceLimit;
-    c.slot = ref->slot;
-    c.serial = ref->serial;
-    c.index = (std::uint16_t) juce::jlimit (1, model::Instrument::maxVoiceCap, (int) inst.voiceCap);
-    sendPriority (c, ref);
-}
 
 void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
 {
@@ -987,7 +975,7 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 // Voice cap and LFO: one small command each; the chain itself is unchanged.
                 if (const auto* inst = session.instruments.find (model::InstrumentId { e.id }))
                 {
-                    sendVoiceLimit (*inst);
+                    setVoiceLimit (*inst);
                     sendLfo (*inst);
                 }
                 break;
@@ -1043,6 +1031,29 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 break;
         }
     }
+}
+
+void Engine::setVoiceLimit (const model::Instrument& inst)
+{
+    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
+    if (ref == nullptr || ref->voiceCap == inst.voiceCap)
+        return;
+    ref->voiceCap = inst.voiceCap;
+    Command c;
+    c.type = Command::Type::setVoiceLimit;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.value = (float) inst.voiceCap;
+    sendPriority (c, ref);
+}
+
+NodeProcessor* Engine::getSourceWhileStopped (model::InstrumentId id)
+{
+    auto* ref = refFor (model::NodeKind::instrument, id.value);
+    if (ref == nullptr)
+        return nullptr;
+    auto* chain = graph.findChain (ChainKind::instrument, ref->slot, ref->serial);
+    return chain != nullptr ? chain->getNode (0) : nullptr;
 }
 
 void Engine::noteOn (model::InstrumentId id, int noteNumber, float velocity)

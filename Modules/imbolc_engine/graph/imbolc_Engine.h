@@ -104,6 +104,10 @@ public:
         not be read, a plugin that would not load), since the last call. Message thread. */
     std::vector<juce::String> takeWarnings();
 
+    /** The installed source node of an instrument (a SourceNode for built-in sources), or nullptr.
+        Audio-thread state: only while process() is not running (tests, tools). */
+    NodeProcessor* getSourceWhileStopped (model::InstrumentId);
+
     /** The audio side, for timing and tests. */
     AudioGraph& getAudioGraph() noexcept { return graph; }
 
@@ -145,6 +149,7 @@ private:
         std::unordered_map<std::uint32_t, int> stageNodes; ///< StageId -> node index
         int numStages = 0;
         int ampOffset = 0;
+        int voiceCap = model::Instrument::defaultVoiceCap; ///< as last sent to the source
         std::vector<std::uint32_t> sendBuses; ///< send position -> BusId
         /** The newest chain's hosted plugins (stageId 0: the source). The nodes belong to the chain,
             which lives until update() destroys it on this thread after the audio thread retired it,
@@ -170,6 +175,7 @@ private:
     void removeBus (const model::Session&, model::BusId);
     void rebuildMaster (const model::Master&);
     void setParam (const model::ParamAddress&, float value);
+    void setVoiceLimit (const model::Instrument&);
     std::optional<Command> resolveParam (const model::ParamAddress&, float value);
     void setBypass (const model::AudioEffect&);
     void reroute (const model::Session&, model::InstrumentId);
@@ -187,7 +193,6 @@ private:
     void rebuildForTarget (const model::Session&, const model::AutomationTarget&);
     void laneChanged (const model::Session&, model::LaneId);
     void sendLfo (const model::Instrument&);
-    void sendVoiceLimit (const model::Instrument&);
     ChainRef* refFor (model::NodeKind, std::uint32_t id);
     int allocateBusSlot();
     std::uint32_t nextSerial() noexcept { return ++serialCounter; }

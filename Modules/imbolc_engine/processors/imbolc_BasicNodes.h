@@ -3,51 +3,6 @@
 namespace imbolc::engine
 {
 
-/** A monophonic tone source with an ADSR amp (sine, saw, square, triangle or noise), played by the
-    MIDI buffer the chain hands it. Enough to build and prove the engine's machinery; the polyphonic
-    built-in instruments replace it with the sound issue.
-
-    Parameters: the model's source parameters, then attack, decay, sustain, release (model::AmpParam).
-*/
-class OscillatorNode final : public NodeProcessor
-{
-public:
-    enum class Wave : std::uint8_t
-    {
-        sine,
-        saw,
-        square,
-        triangle,
-        noise
-    };
-
-    OscillatorNode (Wave, const std::vector<model::Parameter>& sourceParams, const model::Adsr& amp);
-
-    bool writesEveryOutputSample() const noexcept override { return true; }
-
-    /** Where the amp parameters start in this node's parameter list. */
-    int getAmpParameterOffset() const noexcept { return ampOffset; }
-
-private:
-    void prepareNode (double sampleRate, int maximumBlockSize) override;
-    void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
-    void handle (const juce::MidiMessage&) noexcept;
-    float nextSample (float phaseIncrement) noexcept;
-
-    Wave wave;
-    int tuneIndex = -1, fineIndex = -1, levelIndex = -1, widthIndex = -1, ampOffset = 0;
-    juce::ADSR adsr;
-    juce::ADSR::Parameters adsrParams;
-    int currentNote = -1;
-    int incrementNote = -1;
-    float incrementSemitones = 0.0f, increment = 0.0f;
-    float velocityGain = 0.0f;
-    double phase = 0.0;
-    juce::Random random { (juce::int64) seed };
-
-    static constexpr std::uint32_t seed = 20261124;
-};
-
 /** Linear gain with a smoothed gain parameter (model::EffectType::gain). */
 class GainNode final : public NodeProcessor
 {

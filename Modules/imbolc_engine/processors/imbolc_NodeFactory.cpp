@@ -4,10 +4,72 @@ namespace imbolc::engine
 NodeFactory::NodeFactory() = default;
 NodeFactory::~NodeFactory() = default;
 
+void NodeFactory::setBaseDirectory (const juce::File& dir)
+{
+    baseDirectory = dir;
+}
+
+juce::File NodeFactory::getBaseDirectory() const
+{
+    return baseDirectory != juce::File() ? baseDirectory : juce::File::getCurrentWorkingDirectory();
+}
+
+std::vector<juce::String> NodeFactory::takeWarnings()
+{
+    return std::exchange (warnings, {});
+}
+
+void NodeFactory::warn (const juce::String& sentence)
+{
+    if (std::find (warnings.begin(), warnings.end(), sentence) == warnings.end())
+        warnings.push_back (sentence);
+}
+
+std::shared_ptr<const SampleData> NodeFactory::sampleFor (const model::Instrument& inst)
+{
+    const auto& path = inst.source.samplePath;
+    const auto instrumentName = juce::String (inst.name);
+    if (path.empty())
+    {
+        warn ("Instrument '" + instrumentName + "' is a sampler with no sample file: it plays silence. Choose a sample.");
+        return nullptr;
+    }
+
+    const auto text = juce::String (path);
+    const auto file = juce::File::isAbsolutePath (text) ? juce::File (text) : getBaseDirectory().getChildFile (text);
+    const auto key = file.getFullPathName();
+    const auto modified = file.getLastModificationTime();
+    const auto size = file.getSize();
+
+    // Forget samples no chain holds any more; reuse one that is still held and unchanged on disk.
+    for (auto it = samples.begin(); it != samples.end();)
+        it = it->second.data.expired() ? samples.erase (it) : std::next (it);
+    if (auto it = samples.find (key); it != samples.end() && it->second.modified == modified && it->second.size == size)
+        if (auto data = it->second.data.lock())
+            return data;
+
+    if (formats == nullptr)
+    {
+        formats = std::make_unique<juce::AudioFormatManager>();
+        formats->registerBasicFormats();
+    }
+    juce::String problem;
+    bool truncated = false;
+    auto data = loadSample (*formats, file, problem, truncated);
+    if (data == nullptr)
+    {
+        warn ("Sample file '" + text + "' for instrument '" + instrumentName + "' could not be read (it " + problem + "): it plays silence. Check the path.");
+        return nullptr;
+    }
+    if (truncated)
+        warn ("Sample file '" + text + "' for instrument '" + instrumentName + "' is longer than " + juce::String (juce::roundToInt (maxSampleSeconds / 60.0)) + " minutes: only its beginning plays.");
+    samples[key] = { modified, size, data };
+    return data;
+}
+
 std::unique_ptr<NodeProcessor> NodeFactory::createSource (const model::Instrument& inst)
 {
     using model::BuiltInSource;
-    using Wave = OscillatorNode::Wave;
 
     if (inst.source.kind == model::SourceKind::plugin)
         if (auto node = createPluginNode (inst.source.plugin, inst.source.params, true, "instrument " + juce::String (inst.id.value) + " (\"" + juce::String (inst.name) + "\")"))
@@ -24,33 +86,33 @@ std::unique_ptr<NodeProcessor> NodeFactory::createSource (const model::Instrumen
         return std::make_unique<PassThroughNode> ("Silent source", params);
     }
 
-    Wave wave = Wave::sine;
     switch (inst.source.builtIn)
     {
         case BuiltInSource::saw:
-        case BuiltInSource::supersaw:
-            wave = Wave::saw;
-            break;
+            return std::make_unique<PolySource<SawSynth>> (inst);
         case BuiltInSource::square:
         case BuiltInSource::pulse:
-            wave = Wave::square;
-            break;
+            return std::make_unique<PolySource<PulseSynth>> (inst);
         case BuiltInSource::triangle:
-            wave = Wave::triangle;
-            break;
-        case BuiltInSource::noise:
-        case BuiltInSource::hat:
-        case BuiltInSource::snare:
-            wave = Wave::noise;
-            break;
+            return std::make_unique<PolySource<TriangleSynth>> (inst);
         case BuiltInSource::sine:
+            return std::make_unique<PolySource<SineSynth>> (inst);
+        case BuiltInSource::noise:
+            return std::make_unique<PolySource<NoiseSynth>> (inst);
+        case BuiltInSource::supersaw:
+            return std::make_unique<PolySource<SupersawSynth>> (inst);
         case BuiltInSource::fm:
+            return std::make_unique<PolySource<FmSynth>> (inst);
         case BuiltInSource::sampler:
+            return std::make_unique<PolySource<SamplerSynth>> (inst, SamplerSynth::Setup { sampleFor (inst) });
         case BuiltInSource::kick:
-            wave = Wave::sine;
-            break;
+            return std::make_unique<PolySource<KickSynth>> (inst);
+        case BuiltInSource::snare:
+            return std::make_unique<PolySource<SnareSynth>> (inst);
+        case BuiltInSource::hat:
+            return std::make_unique<PolySource<HatSynth>> (inst);
     }
-    return std::make_unique<OscillatorNode> (wave, inst.source.params, inst.amp);
+    return std::make_unique<PolySource<SineSynth>> (inst);
 }
 
 std::unique_ptr<NodeProcessor> NodeFactory::createStage (const model::Stage& stage)

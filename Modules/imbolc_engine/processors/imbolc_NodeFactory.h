@@ -10,7 +10,9 @@ namespace imbolc::engine
     PluginHost the factory makes on first use. A plugin that cannot be loaded becomes a silent source
     or a pass-through stage with the model's parameters, and leaves one warning sentence behind.
 
-    Message thread only: making nodes allocates, and plugins are loaded there.
+    Message thread only: making nodes allocates, plugins are loaded here, and a sampler's file is read here, never on the audio
+    thread. A sample used by several chains (an instrument rebuilt while its old chain fades out) is
+    read once and shared while any chain still holds it.
 */
 class NodeFactory
 {
@@ -18,20 +20,22 @@ public:
     NodeFactory();
     virtual ~NodeFactory();
 
-    /** The instrument's source. Its parameters are the source's, then the amp envelope's four
+    /** The instrument's source: for a built-in source, a polyphonic SourceNode of that kind under the
+        instrument's voice cap. Its parameters are the source's, then the amp envelope's four
         (model::AmpParam order), which is how the engine addresses amp parameters. */
     virtual std::unique_ptr<NodeProcessor> createSource (const model::Instrument&);
 
     /** One processing stage of an instrument, bus or master chain; parameters in model order. */
     virtual std::unique_ptr<NodeProcessor> createStage (const model::Stage&);
 
-    /** Sentences about nodes built differently from what the model asks (e.g. a sample that could not
-        be read plays silence), since the last call. */
-    std::vector<juce::String> takeWarnings() { return std::exchange (warnings, {}); }
+    /** Where relative sample paths (model::Source::samplePath) are found: the project's folder. Until
+        set, the current working directory. Message thread. */
+    void setBaseDirectory (const juce::File&);
+    juce::File getBaseDirectory() const;
 
-    /** Where relative paths in the session (sample files) are resolved from: the session file's folder. */
-    void setBaseDirectory (const juce::File& dir) { baseDirectory = dir; }
-    const juce::File& getBaseDirectory() const noexcept { return baseDirectory; }
+    /** What went wrong while making nodes since the last call (a sample that could not be read, ...), one
+        sentence each for the user, oldest first; the list is emptied. Message thread. */
+    std::vector<juce::String> takeWarnings();
 
     /** One sentence per plugin that could not be loaded (or whose saved state could not be applied)
         since the last call, oldest first; the list is emptied. Message thread. */
@@ -45,15 +49,27 @@ public:
     void setPluginDefaults (double sampleRate, int blockSize) noexcept;
 
 protected:
-    void warn (const juce::String& sentence) { warnings.push_back (sentence); }
+    /** Records a warning for takeWarnings (an identical one still waiting is not repeated). */
+    void warn (const juce::String&);
 
     /** The PluginNode for a hosted plugin, or nullptr after adding a warning. `owner` names the node
         in the warning (e.g. "instrument 3 (\"Lead\")"). */
     std::unique_ptr<NodeProcessor> createPluginNode (const model::PluginRef&, const std::vector<model::Parameter>& params, bool isSource, const juce::String& owner);
 
 private:
-    std::vector<juce::String> warnings;
+    std::shared_ptr<const SampleData> sampleFor (const model::Instrument&);
+
+    struct CachedSample
+    {
+        juce::Time modified;
+        juce::int64 size = 0;
+        std::weak_ptr<const SampleData> data;
+    };
+
     juce::File baseDirectory;
+    std::vector<juce::String> warnings;
+    std::unique_ptr<juce::AudioFormatManager> formats;
+    std::map<juce::String, CachedSample> samples;
     std::unique_ptr<PluginHost> pluginHost;
     std::vector<juce::String> pluginWarnings;
     double pluginSampleRate = 48000.0;
