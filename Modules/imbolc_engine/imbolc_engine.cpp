@@ -13,6 +13,8 @@
 
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"
+#include "dsp/imbolc_Filters.cpp"
+#include "dsp/imbolc_Effects.cpp"
 #include "processors/imbolc_NodeFactory.cpp"
 #include "graph/imbolc_Chains.cpp"
 #include "graph/imbolc_AudioGraph.cpp"

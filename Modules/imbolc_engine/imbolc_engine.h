@@ -7,7 +7,7 @@
   name:               Imbolc audio engine
   description:        Lock-free graph of instrument, bus and master chains built off the audio thread, fed by command queues.
   minimumCppStandard: 20
-  dependencies:       imbolc_model juce_audio_basics juce_audio_processors
+  dependencies:       imbolc_model juce_audio_basics juce_audio_processors juce_dsp
 
  END_JUCE_MODULE_DECLARATION
 *******************************************************************************/
@@ -18,12 +18,14 @@
 #include <imbolc_model/imbolc_model.h>
 #include <juce_audio_basics/juce_audio_basics.h>
 #include <juce_audio_processors/juce_audio_processors.h>
+#include <juce_dsp/juce_dsp.h>
 
 // Debian's libreaderwriterqueue-dev: the single-producer single-consumer queues between the threads.
 #include <readerwriterqueue/readerwriterqueue.h>
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -36,6 +38,9 @@
 
 #include "processors/imbolc_NodeProcessor.h"
 #include "processors/imbolc_BasicNodes.h"
+#include "dsp/imbolc_EffectMath.h"
+#include "dsp/imbolc_Filters.h"
+#include "dsp/imbolc_Effects.h"
 #include "processors/imbolc_NodeFactory.h"
 #include "graph/imbolc_Commands.h"
 #include "graph/imbolc_Chains.h"

@@ -125,7 +125,7 @@ namespace bench
 
 const std::vector<std::string>& benchSuites()
 {
-    static const std::vector<std::string> suites { "model", "engine" };
+    static const std::vector<std::string> suites { "model", "engine", "effects" };
     return suites;
 }
 
@@ -138,6 +138,8 @@ int runBench (const std::vector<std::string>& suites)
             status |= bench::benchModel();
         else if (suite == "engine")
             status |= bench::benchEngine();
+        else if (suite == "effects")
+            bench::benchEffects();
     return status;
 }
 

@@ -77,4 +77,5 @@ inline void header (const std::string& suite, const std::string& baselineName)
 /** One suite each; return the exit status. Message thread (main). */
 int benchModel();
 int benchEngine();
+void benchEffects();
 } // namespace imbolc::cli::bench

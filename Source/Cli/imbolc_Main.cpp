@@ -14,7 +14,7 @@ usage:
   imbolc demo [-o FILE] [--size small|large]   write a reference session (default demo.imbolc, small)
   imbolc dump FILE                             print a session as JSON on stdout
   imbolc load-json IN.json -o FILE             turn that JSON back into a session file
-  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine)
+  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, effects)
   imbolc --help | --version
 
 Coming with later parts of the engine: render, play, serve, join, plugins.
@@ -173,7 +173,7 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
     {
         for (const auto& suite : raw)
             if (std::find (benchSuites().begin(), benchSuites().end(), suite) == benchSuites().end())
-                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine.");
+                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine, effects.");
         return runBench (raw);
     }
 

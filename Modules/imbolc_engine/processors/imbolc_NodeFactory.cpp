@@ -48,17 +48,35 @@ std::unique_ptr<NodeProcessor> NodeFactory::createSource (const model::Instrumen
 
 std::unique_ptr<NodeProcessor> NodeFactory::createStage (const model::Stage& stage)
 {
-    if (stage.kind == model::StageKind::effect)
+    switch (stage.kind)
     {
-        if (stage.effect == model::EffectType::gain)
-            return std::make_unique<GainNode> (stage.params);
-        if (stage.effect == model::EffectType::delay)
-            return std::make_unique<DelayNode> (stage.params);
-        return std::make_unique<PassThroughNode> (model::toString (stage.effect), stage.params);
+        case model::StageKind::filter:
+            return std::make_unique<FilterNode> (stage.filter, stage.params);
+        case model::StageKind::eq:
+            return std::make_unique<EqNode> (stage.params);
+        case model::StageKind::effect:
+            break;
     }
-    if (stage.kind == model::StageKind::filter)
-        return std::make_unique<PassThroughNode> (model::toString (stage.filter), stage.params);
-    return std::make_unique<PassThroughNode> ("EQ", stage.params);
+    switch (stage.effect)
+    {
+        case model::EffectType::gain:
+            return std::make_unique<GainNode> (stage.params);
+        case model::EffectType::delay:
+            return std::make_unique<DelayNode> (stage.params);
+        case model::EffectType::reverb:
+            return std::make_unique<ReverbNode> (stage.params);
+        case model::EffectType::chorus:
+            return std::make_unique<ChorusNode> (stage.params);
+        case model::EffectType::compressor:
+            return std::make_unique<CompressorNode> (stage.params);
+        case model::EffectType::distortion:
+            return std::make_unique<DistortionNode> (stage.params);
+        case model::EffectType::limiter:
+            return std::make_unique<LimiterNode> (stage.params);
+        case model::EffectType::plugin:
+            break; // hosted plugins are loaded elsewhere; until then the stage keeps its parameters and passes audio
+    }
+    return std::make_unique<PassThroughNode> (model::toString (stage.effect), stage.params);
 }
 
 } // namespace imbolc::engine
