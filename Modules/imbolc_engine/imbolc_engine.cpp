@@ -29,6 +29,8 @@
 #include "plugins/imbolc_PluginHost.cpp"
 #include "plugins/imbolc_PluginNode.cpp"
 #include "plugins/imbolc_PluginScanner.cpp"
+#include "dsp/imbolc_Filters.cpp"
+#include "dsp/imbolc_Effects.cpp"
 #include "processors/imbolc_NodeFactory.cpp"
 #include "sequencer/imbolc_Sequencer.cpp"
 #include "sequencer/imbolc_SequenceBuilder.cpp"

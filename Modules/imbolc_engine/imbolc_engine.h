@@ -26,6 +26,7 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <complex>
 #include <cstdint>
@@ -48,6 +49,9 @@
 #include "meters/imbolc_AnalysisMeters.h"
 #include "processors/imbolc_NodeProcessor.h"
 #include "processors/imbolc_BasicNodes.h"
+#include "dsp/imbolc_EffectMath.h"
+#include "dsp/imbolc_Filters.h"
+#include "dsp/imbolc_Effects.h"
 #include "dsp/imbolc_Oscillators.h"
 #include "dsp/imbolc_Voices.h"
 #include "dsp/imbolc_SynthNode.h"

@@ -125,7 +125,7 @@ namespace bench
 
 const std::vector<std::string>& benchSuites()
 {
-    static const std::vector<std::string> suites { "model", "engine", "voices", "plugins" };
+    static const std::vector<std::string> suites { "model", "engine", "voices", "effects", "plugins" };
     return suites;
 }
 
@@ -142,6 +142,8 @@ int runBench (const std::vector<std::string>& suites)
             status |= bench::benchVoices();
         else if (suite == "plugins")
             status |= bench::benchPlugins();
+        else if (suite == "effects")
+            status |= bench::benchEffects();
     return status;
 }
 

@@ -79,4 +79,5 @@ int benchModel();
 int benchEngine();
 int benchPlugins();
 int benchVoices();
+int benchEffects();
 } // namespace imbolc::cli::bench

@@ -21,7 +21,7 @@ usage:
   imbolc play FILE                             play on the default audio device (or a null device)
   imbolc plugins [--rescan]                    scan for VST3 and LV2 plugins and list them
                                                (--rescan forgets the saved list, crashed plugins included)
-  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, plugins)
+  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, effects, plugins)
   imbolc --help | --version
 
 Plugins are looked for in the formats' default folders and in IMBOLC_PLUGIN_PATH (colon-separated);
@@ -138,7 +138,7 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
     {
         for (const auto& suite : raw)
             if (std::find (benchSuites().begin(), benchSuites().end(), suite) == benchSuites().end())
-                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine, voices, plugins.");
+                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine, voices, effects, plugins.");
         return runBench (raw);
     }
 

@@ -117,20 +117,37 @@ std::unique_ptr<NodeProcessor> NodeFactory::createSource (const model::Instrumen
 
 std::unique_ptr<NodeProcessor> NodeFactory::createStage (const model::Stage& stage)
 {
-    if (stage.kind == model::StageKind::effect)
+    switch (stage.kind)
     {
-        if (stage.effect == model::EffectType::gain)
+        case model::StageKind::filter:
+            return std::make_unique<FilterNode> (stage.filter, stage.params);
+        case model::StageKind::eq:
+            return std::make_unique<EqNode> (stage.params);
+        case model::StageKind::effect:
+            break;
+    }
+    switch (stage.effect)
+    {
+        case model::EffectType::gain:
             return std::make_unique<GainNode> (stage.params);
-        if (stage.effect == model::EffectType::delay)
+        case model::EffectType::delay:
             return std::make_unique<DelayNode> (stage.params);
-        if (stage.effect == model::EffectType::plugin)
+        case model::EffectType::reverb:
+            return std::make_unique<ReverbNode> (stage.params);
+        case model::EffectType::chorus:
+            return std::make_unique<ChorusNode> (stage.params);
+        case model::EffectType::compressor:
+            return std::make_unique<CompressorNode> (stage.params);
+        case model::EffectType::distortion:
+            return std::make_unique<DistortionNode> (stage.params);
+        case model::EffectType::limiter:
+            return std::make_unique<LimiterNode> (stage.params);
+        case model::EffectType::plugin:
             if (auto node = createPluginNode (stage.plugin, stage.params, false, "stage " + juce::String (stage.id.value)))
                 return node;
-        return std::make_unique<PassThroughNode> (model::toString (stage.effect), stage.params);
+            break; // a plugin that cannot be loaded keeps its parameters and passes audio (with a warning)
     }
-    if (stage.kind == model::StageKind::filter)
-        return std::make_unique<PassThroughNode> (model::toString (stage.filter), stage.params);
-    return std::make_unique<PassThroughNode> ("EQ", stage.params);
+    return std::make_unique<PassThroughNode> (model::toString (stage.effect), stage.params);
 }
 
 //==============================================================================
