@@ -379,6 +379,9 @@ void AudioGraph::retireFinished() noexcept
 //==============================================================================
 void AudioGraph::process (float* const* outputs, int numChannels, int numSamples) noexcept
 {
+    // Decaying tails (envelopes, reverbs, filters) reach denormal floats, which cost x86 up to 100x per
+    // operation; flushing them to zero for the whole block keeps every node's cost flat.
+    const juce::ScopedNoDenormals noDenormals;
     flushPendingEvents();
 
     Command c;
