@@ -451,3 +451,33 @@ TEST_CASE ("plugins LV2 state that is corrupt or another plugin's is refused who
         CHECK (jx10->getParameters()[6]->getValue() == Approx (0.9f).margin (1.0e-4)); // VCF Freq's default
     }
 }
+
+TEST_CASE ("plugins parameters follow automation lanes on their ticks while the song plays", "[plugins][automation]")
+{
+    for (const auto& ref : { testSynthRef(), lv2Ref (jx10Uri) })
+    {
+        PluginRig rig;
+        const auto id = rig.addPluginInstrument (ref);
+        auto* plugin = rig.engine.findPlugin (NodeKind::instrument, id.value);
+        REQUIRE (plugin != nullptr);
+        const auto target = model::ParamAddress::instrument (id, model::ParamGroup::source, 0);
+        const model::LaneId lane { rig.act (model::action::AddLane { { model::AutomationTargetKind::parameter, target } }) };
+        rig.act (model::action::SetPoint { lane, { 0, 0.1f, model::CurveType::linear } });
+        rig.act (model::action::SetPoint { lane, { 1920, 0.9f, model::CurveType::sCurve } });
+        rig.act (model::action::Play {});
+
+        const auto& points = rig.session.automation.find (lane)->points;
+        const double ticksPerBlock = EngineRig::blockSize * 120.0 * model::ticksPerBeat / 60.0 / EngineRig::sampleRate;
+        std::vector<float> l, r;
+        for (int b = 1; b <= 400; ++b)
+        {
+            rig.render (1, l, r);
+            if (b % 25 != 0)
+                continue;
+            // The plugin takes one value per block: the lane's value at the block's last tick.
+            INFO (plugin->getName() << " block " << b);
+            CHECK (plugin->getParameters()[0]->getValue() == Approx (*points.valueAtTick (b * ticksPerBlock)).margin (2.0e-3));
+        }
+        CHECK (plugin->getParameters()[0]->getValue() == Approx (0.9f).margin (2.0e-3)); // the lane's end
+    }
+}
