@@ -42,7 +42,7 @@ private:
     std::unordered_map<std::uint32_t, std::vector<model::Note>> notes;
     std::vector<Lane> clipLanes;
     model::Tick end = 0;
-    const std::vector<model::Note> none;
+    const std::vector<model::Note> none {};
 };
 
 /** Where swing moves a tick. Within each beat the second eighth (tick 240 of 480) is delayed by
