@@ -21,3 +21,6 @@
 #include "project/imbolc_ProjectCodec.cpp"
 #include "project/imbolc_ProjectFile.cpp"
 #include "project/imbolc_JsonView.cpp"
+#include "wire/imbolc_MessageCodec.cpp"
+#include "wire/imbolc_Framing.cpp"
+#include "wire/imbolc_Patches.cpp"

@@ -5,7 +5,7 @@
   vendor:             imbolc
   version:            0.1.0
   name:               Imbolc protocol
-  description:        The one FlatBuffers schema: project files, (later) wire messages, their JSON text form.
+  description:        The one FlatBuffers schema: project files, wire messages and patches, their JSON text form.
   minimumCppStandard: 20
   dependencies:       imbolc_model juce_core
 
@@ -24,3 +24,5 @@
 #include "project/imbolc_ProjectCodec.h"
 #include "project/imbolc_ProjectFile.h"
 #include "project/imbolc_JsonView.h"
+#include "wire/imbolc_Messages.h"
+#include "wire/imbolc_Patches.h"

@@ -89,7 +89,8 @@ namespace
             return fb::CreateSession (builder, settingsOffset, instrumentsOffset, tracksOffset, arrangementOffset, lanesOffset, mixerOffset, transportOffset, s.nextId);
         }
 
-    private:
+        // The parts below are public so the wire codec (same translation unit) encodes patches and
+        // actions exactly as the project file does.
         static fb::ParamAddress paramAddress (const model::ParamAddress& a)
         {
             return { toFb<fb::NodeKind> (a.node), toFb<fb::ParamGroup> (a.group), a.index, a.nodeId, a.itemId };
@@ -303,10 +304,11 @@ namespace
             {
                 s.transport.automationRecording = t->automation_recording();
                 s.transport.position = t->position();
+                // A state sync is the live session and keeps its transport.
+                s.transport.playing = keepTransport && t->playing();
+                s.transport.recording = keepTransport && t->recording();
             }
-            // A loaded session always starts stopped, whatever the writer was doing.
-            s.transport.playing = false;
-            s.transport.recording = false;
+            // A loaded file always starts stopped, whatever the writer was doing (the defaults).
 
             s.nextId = in.next_id();
 
@@ -316,8 +318,10 @@ namespace
         }
 
         std::string error;
+        bool keepTransport = false; ///< false for files (always load stopped), true for the network
 
-    private:
+        // The parts below are public so the wire codec (same translation unit) decodes patches and
+        // actions with exactly the project file's rules.
         template <typename... Parts>
         void fail (Parts&&... parts)
         {

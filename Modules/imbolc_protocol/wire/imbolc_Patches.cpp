@@ -1,0 +1,4 @@
+namespace imbolc::protocol
+{
+
+} // namespace imbolc::protocol
