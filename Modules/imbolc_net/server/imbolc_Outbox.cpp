@@ -1,0 +1,4 @@
+namespace imbolc::net
+{
+
+} // namespace imbolc::net
