@@ -15,3 +15,9 @@
 
 #include "security/imbolc_Security.cpp"
 #include "server/imbolc_Outbox.cpp"
+#include "server/imbolc_Connection.cpp"
+#include "server/imbolc_Writer.cpp"
+#include "server/imbolc_Authorization.cpp"
+#include "server/imbolc_SessionServer.cpp"
+#include "client/imbolc_SessionClient.cpp"
+#include "discovery/imbolc_Discovery.cpp"

@@ -32,3 +32,9 @@
 
 #include "security/imbolc_Security.h"
 #include "server/imbolc_Outbox.h"
+#include "server/imbolc_Connection.h"
+#include "server/imbolc_Writer.h"
+#include "server/imbolc_Authorization.h"
+#include "server/imbolc_SessionServer.h"
+#include "client/imbolc_SessionClient.h"
+#include "discovery/imbolc_Discovery.h"

@@ -3,12 +3,15 @@
 #include <imbolc_protocol/imbolc_protocol.h>
 
 #include <imbolc_engine/imbolc_engine.h>
+#include <imbolc_net/imbolc_net.h>
+#include <juce_audio_devices/juce_audio_devices.h>
 
 #include <iostream>
 #include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 namespace imbolc::cli
 {
@@ -79,12 +82,61 @@ inline std::optional<juce::MemoryBlock> readFile (const juce::File& file)
     return data;
 }
 
+/** The value of a whole-number option in [lo, hi], or the fallback when it is absent. */
+inline int integerOption (const Args& args, const std::string& name, int fallback, int lo, int hi)
+{
+    auto it = args.options.find (name);
+    if (it == args.options.end())
+        return fallback;
+    const juce::String text (it->second);
+    if (! text.containsOnly ("0123456789") || text.isEmpty() || text.length() > 7 || text.getIntValue() < lo || text.getIntValue() > hi)
+        throw UsageError (name + " must be a whole number from " + std::to_string (lo) + " to " + std::to_string (hi) + ", not '" + it->second + "'.");
+    return text.getIntValue();
+}
+
 /** Reads and decodes a session file, printing one sentence on failure. */
 std::optional<model::Session> loadSessionFile (const juce::File&);
+
+/** Runs an engine on the default audio device or, where there is none, on a null device (a thread that
+    renders at the device's pace and discards the audio). Needs a juce::ScopedJuceInitialiser_GUI alive.
+    Message thread. */
+class EngineOutput
+{
+public:
+    EngineOutput();
+    ~EngineOutput();
+
+    double sampleRate() const noexcept { return rate; }
+    int blockSize() const noexcept { return block; }
+    /** "on DEVICE (48000 Hz, 512 samples)", or "on a null device (...)". */
+    juce::String describe() const;
+
+    void start (engine::Engine&);
+    void stop();
+
+private:
+    struct DeviceCallback;
+    juce::AudioDeviceManager devices;
+    juce::String deviceError;
+    juce::AudioIODevice* device = nullptr;
+    double rate = 48000.0;
+    int block = 512;
+    std::unique_ptr<DeviceCallback> callback;
+    std::atomic<bool> nullRunning { false };
+    std::thread nullDevice;
+};
+
+/** Ctrl-C (and SIGTERM) set a flag instead of killing the process, so commands finish cleanly. */
+void installInterruptHandler();
+bool wasInterrupted() noexcept;
 
 /** `imbolc render` and `imbolc play`; each returns the exit code. */
 int renderCommand (const std::vector<std::string>& args);
 int playCommand (const std::vector<std::string>& args);
+
+/** `imbolc serve` and `imbolc join`; each returns the exit code. Main thread. */
+int serveCommand (const std::vector<std::string>& args);
+int joinCommand (const std::vector<std::string>& args);
 
 /** Runs `imbolc bench [SUITE...]`; returns the exit code. */
 int runBench (const std::vector<std::string>& suites);

@@ -21,12 +21,17 @@ usage:
   imbolc play FILE                             play on the default audio device (or a null device)
   imbolc plugins [--rescan]                    scan for VST3 and LV2 plugins and list them
                                                (--rescan forgets the saved list, crashed plugins included)
-  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, effects, plugins)
+  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, effects, plugins, net)
   imbolc --help | --version
 
 Plugins are looked for in the formats' default folders and in IMBOLC_PLUGIN_PATH (colon-separated);
 the list is kept in $XDG_CONFIG_HOME/imbolc (default ~/.config/imbolc).
-Coming with later parts of the engine: serve, join.
+  imbolc serve FILE [--listen ADDR:PORT] [--passphrase P]
+                                               host a session for other seats (engine + server;
+                                               default 127.0.0.1:9999; other addresses need a passphrase)
+  imbolc join ADDR:PORT --name N [--passphrase P] [--instruments ID,ID] [--privilege yes]
+              [--for SECONDS] [--json yes]     join a session as a headless seat and print what arrives
+  imbolc join --find SECONDS                   list the sessions announced on the LAN
 Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 2 for a usage mistake.
 )";
 
@@ -171,13 +176,10 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
             return playCommand (rest);
         if (command == "plugins")
             return runPlugins (rest);
-        for (const char* later : { "serve", "join" })
-            if (command == later)
-            {
-                std::cerr << "imbolc " << command << " is not in this build yet: it arrives with the "
-                          << (command == "serve" || command == "join" ? "session network" : "audio engine") << ".\n";
-                return 2;
-            }
+        if (command == "serve")
+            return serveCommand (rest);
+        if (command == "join")
+            return joinCommand (rest);
         throw UsageError ("Unknown command '" + command + "'; run 'imbolc --help' for the list.");
     }
 } // namespace

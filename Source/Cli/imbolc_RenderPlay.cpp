@@ -27,17 +27,6 @@ std::optional<model::Session> loadSessionFile (const juce::File& file)
 
 namespace
 {
-    int integerOption (const Args& args, const std::string& name, int fallback, int lo, int hi)
-    {
-        auto it = args.options.find (name);
-        if (it == args.options.end())
-            return fallback;
-        const juce::String text (it->second);
-        if (! text.containsOnly ("0123456789") || text.isEmpty() || text.length() > 7 || text.getIntValue() < lo || text.getIntValue() > hi)
-            throw UsageError (name + " must be a whole number from " + std::to_string (lo) + " to " + std::to_string (hi) + ", not '" + it->second + "'.");
-        return text.getIntValue();
-    }
-
     /** A progress bar redrawn in place on a terminal; plain lines every 10 % when not a terminal. */
     class ProgressPrinter
     {
@@ -73,24 +62,99 @@ namespace
         int lastDecile = -1;
     };
 
+} // namespace
+
+//==============================================================================
+namespace
+{
     std::atomic<bool> interrupted { false };
     extern "C" void onInterrupt (int) { interrupted = true; }
-
-    /** Plays the engine on a device: the device's thread is the audio thread. */
-    struct DeviceCallback final : juce::AudioIODeviceCallback
-    {
-        explicit DeviceCallback (engine::Engine& e) : engine (e) {}
-
-        void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
-        {
-            engine.process (outputs, numOutputs, numSamples);
-        }
-        void audioDeviceAboutToStart (juce::AudioIODevice*) override {}
-        void audioDeviceStopped() override {}
-
-        engine::Engine& engine;
-    };
 } // namespace
+
+void installInterruptHandler()
+{
+    interrupted = false;
+    std::signal (SIGINT, onInterrupt);
+    std::signal (SIGTERM, onInterrupt);
+}
+
+bool wasInterrupted() noexcept
+{
+    return interrupted.load();
+}
+
+/** Plays the engine on a device: the device's thread is the audio thread. */
+struct EngineOutput::DeviceCallback final : juce::AudioIODeviceCallback
+{
+    explicit DeviceCallback (engine::Engine& e) : engine (e) {}
+
+    void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
+    {
+        engine.process (outputs, numOutputs, numSamples);
+    }
+    void audioDeviceAboutToStart (juce::AudioIODevice*) override {}
+    void audioDeviceStopped() override {}
+
+    engine::Engine& engine;
+};
+
+EngineOutput::EngineOutput()
+{
+    deviceError = devices.initialiseWithDefaultDevices (0, 2);
+    device = devices.getCurrentAudioDevice();
+    rate = device != nullptr ? device->getCurrentSampleRate() : 48000.0;
+    block = device != nullptr ? device->getCurrentBufferSizeSamples() : 512;
+}
+
+EngineOutput::~EngineOutput()
+{
+    stop();
+    devices.closeAudioDevice();
+}
+
+juce::String EngineOutput::describe() const
+{
+    if (device != nullptr)
+        return "on " + device->getName() + " (" + juce::String ((int) rate) + " Hz, " + juce::String (block) + " samples)";
+    return "on a null device (no audio device" + (deviceError.isNotEmpty() ? ": " + deviceError : juce::String()) + ")";
+}
+
+void EngineOutput::start (engine::Engine& engine)
+{
+    stop();
+    callback = std::make_unique<DeviceCallback> (engine);
+    if (device != nullptr)
+    {
+        devices.addAudioCallback (callback.get());
+        return;
+    }
+
+    // With no device, a null device: a thread that renders at the device's pace and discards the audio,
+    // so the engine runs exactly as it would on hardware.
+    nullRunning = true;
+    nullDevice = std::thread ([this, &engine]
+                              {
+        std::vector<float> l ((std::size_t) block), r ((std::size_t) block);
+        float* outs[] = { l.data(), r.data() };
+        const auto period = std::chrono::duration<double> (block / rate);
+        auto next = std::chrono::steady_clock::now();
+        while (nullRunning.load())
+        {
+            engine.process (outs, 2, block);
+            next += std::chrono::duration_cast<std::chrono::steady_clock::duration> (period);
+            std::this_thread::sleep_until (next);
+        } });
+}
+
+void EngineOutput::stop()
+{
+    if (device != nullptr && callback != nullptr)
+        devices.removeAudioCallback (callback.get());
+    nullRunning = false;
+    if (nullDevice.joinable())
+        nullDevice.join();
+    callback.reset();
+}
 
 int renderCommand (const std::vector<std::string>& raw)
 {
@@ -144,12 +208,9 @@ int playCommand (const std::vector<std::string>& raw)
 
     // The device manager posts change messages: it needs a message manager, not a window.
     juce::ScopedJuceInitialiser_GUI juce;
-    juce::AudioDeviceManager devices;
-    const auto deviceError = devices.initialiseWithDefaultDevices (0, 2);
-    auto* device = devices.getCurrentAudioDevice();
-
-    const double sampleRate = device != nullptr ? device->getCurrentSampleRate() : 48000.0;
-    const int blockSize = device != nullptr ? device->getCurrentBufferSizeSamples() : 512;
+    EngineOutput output;
+    const double sampleRate = output.sampleRate();
+    const int blockSize = output.blockSize();
 
     auto factory = std::make_unique<engine::NodeFactory>();
     factory->setBaseDirectory (input.getParentDirectory());
@@ -164,38 +225,14 @@ int playCommand (const std::vector<std::string>& raw)
 
     const auto endTick = (double) engine.getSongEndTick (*session);
     const double songSeconds = endTick / (session->settings.bpm / 60.0 * model::ticksPerBeat);
-    std::signal (SIGINT, onInterrupt);
+    installInterruptHandler();
 
-    // With no device, a null device: a thread that renders at the device's pace and discards the audio,
-    // so the engine runs exactly as it would on hardware.
-    std::atomic<bool> nullRunning (device == nullptr);
-    std::thread nullDevice;
-    DeviceCallback callback (engine);
-    if (device != nullptr)
-    {
-        std::cout << "Playing " << input.getFileName() << " on " << device->getName() << " (" << (int) sampleRate << " Hz, " << blockSize << " samples). Ctrl-C stops.\n";
-        devices.addAudioCallback (&callback);
-    }
-    else
-    {
-        std::cout << "No audio device" << (deviceError.isNotEmpty() ? " (" + deviceError + ")" : juce::String()) << ": playing " << input.getFileName() << " on a null device. Ctrl-C stops.\n";
-        nullDevice = std::thread ([&]
-                                  {
-            std::vector<float> l ((std::size_t) blockSize), r ((std::size_t) blockSize);
-            float* outs[] = { l.data(), r.data() };
-            const auto period = std::chrono::duration<double> (blockSize / sampleRate);
-            auto next = std::chrono::steady_clock::now();
-            while (nullRunning.load())
-            {
-                engine.process (outs, 2, blockSize);
-                next += std::chrono::duration_cast<std::chrono::steady_clock::duration> (period);
-                std::this_thread::sleep_until (next);
-            } });
-    }
+    std::cout << "Playing " << input.getFileName() << " " << output.describe() << ". Ctrl-C stops.\n";
+    output.start (engine);
 
     ProgressPrinter bar ("Playing");
     double quietSince = -1.0;
-    while (! interrupted.load())
+    while (! wasInterrupted())
     {
         std::this_thread::sleep_for (std::chrono::milliseconds (20));
         engine.update();
@@ -215,13 +252,8 @@ int playCommand (const std::vector<std::string>& raw)
     }
     bar.finish();
 
-    if (device != nullptr)
-        devices.removeAudioCallback (&callback);
-    nullRunning = false;
-    if (nullDevice.joinable())
-        nullDevice.join();
-    devices.closeAudioDevice();
-    std::cout << (interrupted.load() ? "Stopped.\n" : "Finished.\n");
+    output.stop();
+    std::cout << (wasInterrupted() ? "Stopped.\n" : "Finished.\n");
     return 0;
 }
 

@@ -1,0 +1,376 @@
+// imbolc serve and imbolc join: the session host (engine + server) and a headless seat.
+
+#include "imbolc_Cli.h"
+
+#include <iomanip>
+
+namespace imbolc::cli
+{
+
+namespace
+{
+    struct Endpoint
+    {
+        juce::String address;
+        int port = 0;
+    };
+
+    /** ADDR:PORT, or :PORT (loopback), or ADDR (port 9999). */
+    Endpoint parseEndpoint (const std::string& text, const std::string& what)
+    {
+        const juce::String s (text);
+        Endpoint e { "127.0.0.1", 9999 };
+        const auto colon = s.lastIndexOfChar (':');
+        const auto host = colon >= 0 ? s.substring (0, colon) : s;
+        if (host.isNotEmpty())
+            e.address = host;
+        if (colon >= 0)
+        {
+            const auto port = s.substring (colon + 1);
+            if (port.isEmpty() || ! port.containsOnly ("0123456789") || port.length() > 5 || port.getIntValue() > 65535)
+                throw UsageError (what + " must be ADDRESS:PORT with a port from 0 to 65535, not '" + text + "'.");
+            e.port = port.getIntValue();
+        }
+        if (e.address.containsAnyOf (" /\\"))
+            throw UsageError (what + " must be ADDRESS:PORT, not '" + text + "'.");
+        return e;
+    }
+
+    std::string hex (std::uint64_t v)
+    {
+        std::ostringstream s;
+        s << "0x" << std::hex << std::setw (16) << std::setfill ('0') << v;
+        return s.str();
+    }
+
+    std::string ids (const std::vector<model::InstrumentId>& list)
+    {
+        std::string out;
+        for (auto id : list)
+            out += (out.empty() ? "" : ",") + std::to_string (id.value);
+        return out.empty() ? "none" : out;
+    }
+
+    float peakDb (float peak) { return peak > 1.0e-5f ? 20.0f * std::log10 (peak) : -100.0f; }
+
+    /** One line per message, for people and scripts. */
+    std::string describe (const protocol::Message& m, std::uint64_t hashAfter)
+    {
+        namespace msg = protocol::msg;
+        std::ostringstream s;
+        s << std::fixed << std::setprecision (1);
+        std::visit (
+            [&] (const auto& x)
+            {
+                using T = std::decay_t<decltype (x)>;
+                if constexpr (std::is_same_v<T, msg::Welcome>)
+                    s << "welcome: seat " << x.clientId << ", instruments " << ids (x.grantedInstruments) << ", privilege " << (x.privilege ? "yes" : "no");
+                else if constexpr (std::is_same_v<T, msg::ReconnectSuccessful>)
+                    s << "reconnected: seat " << x.clientId << ", instruments " << ids (x.restoredInstruments) << ", privilege " << (x.privilege ? "yes" : "no");
+                else if constexpr (std::is_same_v<T, msg::FullStateSync>)
+                {
+                    std::size_t notes = 0;
+                    for (const auto& t : x.session.pianoRoll)
+                        notes += t.notes.size();
+                    s << "full sync " << x.seq << ": \"" << x.session.settings.name << "\", " << x.session.instruments.size() << " instruments, " << notes
+                      << " notes, " << x.session.settings.bpm << " BPM, hash " << hex (hashAfter);
+                }
+                else if constexpr (std::is_same_v<T, protocol::StatePatch>)
+                {
+                    s << "patch " << x.seq << ":";
+                    if (x.settings)
+                        s << " settings";
+                    if (x.transport)
+                        s << " transport";
+                    if (x.instruments)
+                        s << " instruments(all " << x.instruments->size() << ")";
+                    if (! x.instrumentUpdates.empty())
+                        s << " instruments(" << x.instrumentUpdates.size() << ")";
+                    if (x.pianoRoll)
+                        s << " piano-roll(all)";
+                    if (! x.trackUpdates.empty())
+                        s << " tracks(" << x.trackUpdates.size() << ")";
+                    if (! x.noteOps.empty())
+                        s << " note-ops(" << x.noteOps.size() << ")";
+                    if (x.automation)
+                        s << " automation(all)";
+                    if (! x.laneUpdates.empty())
+                        s << " lanes(" << x.laneUpdates.size() << ")";
+                    if (! x.pointOps.empty())
+                        s << " point-ops(" << x.pointOps.size() << ")";
+                    if (x.arrangement)
+                        s << " arrangement";
+                    if (x.mixer)
+                        s << " mixer(all)";
+                    if (! x.busUpdates.empty())
+                        s << " buses(" << x.busUpdates.size() << ")";
+                    if (x.master)
+                        s << " master";
+                    if (x.ownership)
+                        s << " ownership";
+                    s << ", hash " << hex (hashAfter);
+                }
+                else if constexpr (std::is_same_v<T, msg::Metering>)
+                    s << "metering: tick " << x.playhead << ", " << x.bpm << " BPM, " << (x.playing ? "playing" : "stopped") << ", master " << peakDb (x.masterLeft) << "/"
+                      << peakDb (x.masterRight) << " dB, " << x.strips.size() << " strips";
+                else if constexpr (std::is_same_v<T, msg::ActionRejected>)
+                    s << "rejected " << x.requestId << ": " << x.reason;
+                else if constexpr (std::is_same_v<T, msg::PrivilegeDenied>)
+                    s << "privilege denied: " << x.reason;
+                else if constexpr (std::is_same_v<T, msg::PrivilegeRevoked>)
+                    s << "privilege revoked: now seat " << x.newHolder;
+                else if constexpr (std::is_same_v<T, msg::Shutdown>)
+                    s << "shutdown: " << x.reason;
+                else if constexpr (std::is_same_v<T, msg::Error>)
+                    s << "error: " << x.message;
+                else
+                    s << protocol::messageName (m);
+            },
+            m);
+        return s.str();
+    }
+} // namespace
+
+//==============================================================================
+int serveCommand (const std::vector<std::string>& raw)
+{
+    auto args = Args::parse (raw, { "--listen", "--passphrase" }, "serve");
+    args.expectPositionals (1, "imbolc serve FILE [--listen ADDR:PORT] [--passphrase P]");
+    const auto file = fileArgument (args.positional[0]);
+    auto loaded = loadSessionFile (file);
+    if (! loaded)
+        return 1;
+
+    net::ServerOptions options;
+    if (auto it = args.options.find ("--listen"); it != args.options.end())
+    {
+        const auto endpoint = parseEndpoint (it->second, "--listen");
+        options.address = endpoint.address;
+        options.port = endpoint.port;
+    }
+    if (auto it = args.options.find ("--passphrase"); it != args.options.end())
+    {
+        if (it->second.size() < 8)
+            throw UsageError ("The passphrase must have at least 8 characters.");
+        options.passphrase = it->second;
+    }
+
+    juce::ScopedJuceInitialiser_GUI juce;
+    EngineOutput output;
+    model::Session session = std::move (*loaded);
+    const auto hashAtLoad = protocol::sessionHash (session);
+
+    auto factory = std::make_unique<engine::NodeFactory>();
+    factory->setBaseDirectory (file.getParentDirectory());
+    engine::Engine engine (std::move (factory), {});
+    engine.prepare (output.sampleRate(), output.blockSize());
+    engine.loadSession (session);
+    engine.update();
+    for (const auto& w : engine.takeWarnings())
+        std::cerr << "warning: " << w << "\n";
+
+    net::SessionServer server (session, options);
+    server.onLog = [] (const juce::String& line) { std::cout << line << std::endl; };
+    server.onApplied = [&] (const model::ChangeSet& changes) { engine.apply (session, changes); };
+    server.meteringSource = [&]
+    {
+        protocol::msg::Metering m;
+        m.playhead = (model::Tick) engine.getPlayheadTicks();
+        m.bpm = session.settings.bpm;
+        m.playing = engine.isPlaying();
+        const auto master = engine.getMasterMeter();
+        m.masterLeft = master.left;
+        m.masterRight = master.right;
+        for (const auto& instrument : session.instruments)
+        {
+            const auto meter = engine.getInstrumentMeter (instrument.id);
+            m.strips.push_back ({ model::NodeKind::instrument, instrument.id.value, meter.left, meter.right });
+        }
+        for (const auto& bus : session.mixer.buses)
+        {
+            const auto meter = engine.getBusMeter (bus.id);
+            m.strips.push_back ({ model::NodeKind::bus, bus.id.value, meter.left, meter.right });
+        }
+        return m;
+    };
+
+    if (const auto started = server.start(); started.failed())
+    {
+        std::cerr << started.getErrorMessage() << "\n";
+        return 1;
+    }
+
+    // Other machines find the session on the LAN; a loopback-only session is not announced.
+    std::unique_ptr<net::discovery::Advertiser> advertiser;
+    if (! juce::String (options.address).startsWith ("127.") && options.address != "localhost")
+        advertiser = std::make_unique<net::discovery::Advertiser> (session.settings.name, server.getPort());
+
+    output.start (engine);
+    std::cout << "Engine running " << output.describe() << ". Ctrl-C ends the session." << std::endl;
+    installInterruptHandler();
+
+    protocol::ProjectSaver saver;
+    auto savedHash = hashAtLoad;
+    auto lastSave = juce::Time::getMillisecondCounter();
+    auto save = [&] (bool wait)
+    {
+        const auto hash = protocol::sessionHash (session);
+        if (hash == savedHash)
+            return;
+        for (const auto& capture : engine.capturePluginStates (session))
+            server.applyLocal (capture);
+        savedHash = protocol::sessionHash (session);
+        saver.saveAsync (session, file, [] (const juce::File& f, juce::Result r)
+                         { std::cout << (r.wasOk() ? "Saved " + f.getFullPathName() : "Could not save " + f.getFullPathName() + ": " + r.getErrorMessage()) << std::endl; });
+        if (wait)
+            saver.waitUntilIdle();
+    };
+
+    while (! wasInterrupted())
+    {
+        server.poll (10);
+        engine.update();
+        // Edits made in the rehearsal are kept: saved in the background every 30 s, and at the end.
+        if (juce::Time::getMillisecondCounter() - lastSave > 30000)
+        {
+            lastSave = juce::Time::getMillisecondCounter();
+            save (false);
+        }
+    }
+
+    std::cout << "Ending the session." << std::endl;
+    save (true);
+    output.stop();
+    return 0;
+}
+
+//==============================================================================
+int joinCommand (const std::vector<std::string>& raw)
+{
+    auto args = Args::parse (raw, { "--name", "--passphrase", "--instruments", "--privilege", "--for", "--json", "--find" }, "join");
+    const auto usage = "imbolc join ADDR:PORT --name N [--passphrase P] [--instruments ID,ID] [--privilege yes] [--for SECONDS] [--json yes]";
+
+    if (auto it = args.options.find ("--find"); it != args.options.end())
+    {
+        const auto seconds = integerOption (args, "--find", 2, 1, 60);
+        const auto found = net::discovery::findSessions (seconds * 1000);
+        if (found.empty())
+            std::cout << "No sessions announced on this network in " << seconds << " s.\n";
+        for (const auto& s : found)
+            std::cout << s.address << ":" << s.port << "  " << s.name << "\n";
+        return 0;
+    }
+
+    args.expectPositionals (1, usage);
+    if (args.options.count ("--name") == 0)
+        throw UsageError ("imbolc join needs --name N: the name other seats see.");
+
+    const auto endpoint = parseEndpoint (args.positional[0], "The session address");
+    net::ClientOptions options;
+    options.host = endpoint.address;
+    options.port = endpoint.port;
+    options.name = args.options["--name"];
+    if (auto problem = model::checks::name ("The seat's name", options.name); ! problem.empty())
+        throw UsageError (problem);
+    if (auto it = args.options.find ("--passphrase"); it != args.options.end())
+        options.passphrase = it->second;
+    if (auto it = args.options.find ("--instruments"); it != args.options.end())
+    {
+        juce::StringArray list;
+        list.addTokens (juce::String (it->second), ",", "");
+        for (const auto& token : list)
+        {
+            const auto t = token.trim();
+            if (t.isEmpty() || ! t.containsOnly ("0123456789") || t.length() > 9)
+                throw UsageError ("--instruments must be instrument ids separated by commas, not '" + it->second + "'.");
+            options.requestedInstruments.push_back (model::InstrumentId { (std::uint32_t) t.getLargeIntValue() });
+        }
+    }
+    auto yesNo = [&] (const std::string& name)
+    {
+        auto it = args.options.find (name);
+        if (it == args.options.end())
+            return false;
+        if (it->second != "yes" && it->second != "no")
+            throw UsageError (name + " must be yes or no, not '" + it->second + "'.");
+        return it->second == "yes";
+    };
+    options.requestPrivilege = yesNo ("--privilege");
+    const bool json = yesNo ("--json");
+    const int seconds = integerOption (args, "--for", 0, 0, 86400);
+
+    net::SessionClient client (options);
+    std::mutex printMutex;
+    std::uint32_t lastMeteringMs = 0;
+    client.onLog = [&] (const juce::String& line)
+    {
+        const std::lock_guard lock (printMutex);
+        std::cerr << line << std::endl;
+    };
+    if (json)
+    {
+        client.onRawFrame = [&] (const std::uint8_t* data, std::size_t size)
+        {
+            std::string error;
+            const auto text = protocol::messageToJson (data, size, error);
+            const std::lock_guard lock (printMutex);
+            std::cout << (text.empty() ? "{ \"error\": \"" + error + "\" }\n" : text) << std::flush;
+        };
+    }
+    else
+    {
+        client.onMessage = [&] (const protocol::Message& m)
+        {
+            // Metering comes 30 times a second: one line a second is plenty for a person.
+            if (std::holds_alternative<protocol::msg::Metering> (m))
+            {
+                const auto now = juce::Time::getMillisecondCounter();
+                if (now - lastMeteringMs < 1000)
+                    return;
+                lastMeteringMs = now;
+            }
+            if (std::holds_alternative<protocol::msg::Ping> (m) || std::holds_alternative<protocol::msg::Pong> (m))
+                return;
+            const bool changesState = std::holds_alternative<protocol::StatePatch> (m) || std::holds_alternative<protocol::msg::FullStateSync> (m);
+            const auto line = describe (m, changesState ? client.getSessionHash() : 0);
+            const std::lock_guard lock (printMutex);
+            std::cout << line << std::endl;
+        };
+    }
+
+    installInterruptHandler();
+    if (const auto result = client.connect (10000); result.failed())
+    {
+        std::cerr << result.getErrorMessage() << "\n";
+        return 1;
+    }
+
+    const auto started = juce::Time::getMillisecondCounter();
+    while (! wasInterrupted())
+    {
+        const auto state = client.getState();
+        if (state == net::SessionClient::State::failed || state == net::SessionClient::State::closed)
+            break;
+        if (seconds > 0 && juce::Time::getMillisecondCounter() - started >= (juce::uint32) seconds * 1000u)
+            break;
+        juce::Thread::sleep (20);
+    }
+
+    const auto state = client.getState();
+    const auto error = client.getError();
+    const auto hash = client.getSessionHash();
+    const auto seq = client.getSeq();
+    client.disconnect();
+    {
+        const std::lock_guard lock (printMutex);
+        std::cout << "left at seq " << seq << ", hash " << hex (hash) << std::endl;
+    }
+    if (state == net::SessionClient::State::failed)
+    {
+        std::cerr << error << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace imbolc::cli
