@@ -41,6 +41,9 @@ std::vector<protocol::Bytes> drain (Outbox& box, std::size_t chunk = 1u << 20)
     return frames;
 }
 
+/** What is left of a frame once its first `written` bytes went out. */
+protocol::Bytes remainder (const SharedFrame& frame, std::size_t written) { return protocol::Bytes (frame->begin() + static_cast<std::ptrdiff_t> (written), frame->end()); }
+
 std::vector<protocol::Bytes> contents (std::initializer_list<SharedFrame> frames)
 {
     std::vector<protocol::Bytes> out;
@@ -73,7 +76,7 @@ TEST_CASE ("Outbox hands out the queued bytes in order and in chunks", "[net][ou
 
     const auto frames = drain (box, 13);
     REQUIRE (frames.size() == 2);
-    CHECK (frames[0] == protocol::Bytes (a->begin() + 30, a->end()));
+    CHECK (frames[0] == remainder (a, 30));
     CHECK (frames[1] == *b);
     CHECK (box.droppedCount() == 0);
 }
@@ -158,7 +161,7 @@ TEST_CASE ("A started frame of any kind is never dropped and is finished byte fo
         // After the 10 bytes already written comes exactly the rest of the frame.
         const auto frames = drain (box, 7);
         REQUIRE (frames.size() == 2);
-        CHECK (frames[0] == protocol::Bytes (first->begin() + 10, first->end()));
+        CHECK (frames[0] == remainder (first, 10));
         CHECK (frames[1] == *second);
     }
 }
@@ -193,7 +196,7 @@ TEST_CASE ("A full sync drops unstarted patches and older full syncs but keeps t
 
     auto frames = drain (box);
     REQUIRE (frames.size() == 4);
-    CHECK (frames[0] == protocol::Bytes (startedPatch->begin() + 1, startedPatch->end()));
+    CHECK (frames[0] == remainder (startedPatch, 1));
     CHECK (frames[1] == *control);
     CHECK (frames[2] == *meter);
     CHECK (frames[3] == *newSync);
