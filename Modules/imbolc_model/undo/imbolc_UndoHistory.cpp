@@ -70,6 +70,45 @@ void UndoHistory::clear()
     breakCoalescing();
 }
 
+bool UndoHistory::restoreOverwrites (UndoScope entry, UndoScope other) noexcept
+{
+    if (other.kind == UndoScopeKind::none)
+        return false;
+
+    // A full change may have touched anything (and removed ids), so every scope overlaps it.
+    if (entry.kind == UndoScopeKind::full || other.kind == UndoScopeKind::full)
+        return entry.kind != UndoScopeKind::none;
+
+    switch (entry.kind)
+    {
+        case UndoScopeKind::none:
+        case UndoScopeKind::full:
+            break;
+        case UndoScopeKind::session:
+            // The session part holds every automation lane, so it overlaps any lane edit.
+            return other.kind == UndoScopeKind::session || other.kind == UndoScopeKind::lane;
+        case UndoScopeKind::instrument:
+        case UndoScopeKind::track:
+            return other == entry;
+        case UndoScopeKind::lane:
+            return other == entry || other.kind == UndoScopeKind::session;
+    }
+    return false;
+}
+
+void UndoHistory::forgetConflicting (UndoScope changedByOther)
+{
+    const auto conflicts = [changedByOther] (const Entry& e)
+    { return restoreOverwrites (e.scope, changedByOther); };
+
+    const auto forgotten = std::erase_if (undoStack, conflicts) + std::erase_if (redoStack, conflicts);
+
+    // The next edit must not merge into an entry that is gone (or into one older than the other
+    // seat's change): start a new run.
+    if (forgotten > 0)
+        breakCoalescing();
+}
+
 std::optional<UndoScope> UndoHistory::peekScope() const
 {
     if (undoStack.empty())

@@ -40,6 +40,15 @@ public:
     std::size_t redoDepth() const noexcept { return redoStack.size(); }
     std::size_t maxDepth() const noexcept { return depthLimit; }
 
+    /** Another seat made a change of scope `changedByOther`: drops every undo and redo entry whose
+        restore would overwrite that change, keeping the others in order. Each seat of a shared session
+        has its own history, and undo must never take back someone else's later edit. Message thread. */
+    void forgetConflicting (UndoScope changedByOther);
+
+    /** True when restoring a snapshot of `entry` would overwrite part of a change to `changedByOther`.
+        Any thread. */
+    static bool restoreOverwrites (UndoScope entry, UndoScope changedByOther) noexcept;
+
     /** Ends the current coalescing run, so the next edit gets its own entry. */
     void breakCoalescing() noexcept { lastKey = {}; }
     void clear();
