@@ -156,10 +156,20 @@ int serveCommand (const std::vector<std::string>& raw)
     }
 
     juce::ScopedJuceInitialiser_GUI juce;
-    EngineOutput output;
     model::Session session = std::move (*loaded);
     const auto hashAtLoad = protocol::sessionHash (session);
 
+    // Listen first: a refused address or a port in use is reported before any audio device opens.
+    // Nothing is served until the loop below polls, by which time the engine runs.
+    net::SessionServer server (session, options);
+    server.onLog = [] (const juce::String& line) { std::cout << line << std::endl; };
+    if (const auto started = server.start(); started.failed())
+    {
+        std::cerr << started.getErrorMessage() << "\n";
+        return 1;
+    }
+
+    EngineOutput output;
     auto factory = std::make_unique<engine::NodeFactory>();
     factory->setBaseDirectory (file.getParentDirectory());
     engine::Engine engine (std::move (factory), {});
@@ -169,8 +179,6 @@ int serveCommand (const std::vector<std::string>& raw)
     for (const auto& w : engine.takeWarnings())
         std::cerr << "warning: " << w << "\n";
 
-    net::SessionServer server (session, options);
-    server.onLog = [] (const juce::String& line) { std::cout << line << std::endl; };
     server.onApplied = [&] (const model::ChangeSet& changes) { engine.apply (session, changes); };
     server.meteringSource = [&]
     {
@@ -193,12 +201,6 @@ int serveCommand (const std::vector<std::string>& raw)
         }
         return m;
     };
-
-    if (const auto started = server.start(); started.failed())
-    {
-        std::cerr << started.getErrorMessage() << "\n";
-        return 1;
-    }
 
     // Other machines find the session on the LAN; a loopback-only session is not announced.
     std::unique_ptr<net::discovery::Advertiser> advertiser;

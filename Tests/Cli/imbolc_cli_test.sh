@@ -87,5 +87,36 @@ check "play says what it plays on" grep -q "Playing\|playing" "$work/play-out"
 check "play advances the playhead" grep -q "Playing [1-9]" "$work/play-err"
 expect_error "play a missing file" 1 "There is no file" -- "$imbolc" play "$work/nope.imbolc"
 
+# serve and join: a real host and a real seat on loopback. Port 0 lets the server pick a free port,
+# which it prints.
+cp "$work/small.imbolc" "$work/hosted.imbolc"
+"$imbolc" serve "$work/hosted.imbolc" --listen 127.0.0.1:0 </dev/null >"$work/serve-out" 2>"$work/serve-err" &
+serve_pid=$!
+port=""
+for _ in $(seq 1 100); do
+    port=$(sed -n 's/^Serving .* on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve-out")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+check "serve says where it listens" test -n "$port"
+"$imbolc" join "127.0.0.1:$port" --name Tester --instruments 1 --for 1 >"$work/join-out" 2>"$work/join-err"
+check "join succeeds" test $? -eq 0
+check "join is welcomed as seat 1 with instrument 1" grep -q "^welcome: seat 1, instruments 1," "$work/join-out"
+check "join receives the whole session first" grep -q "^full sync [0-9]*: \"" "$work/join-out"
+check "join prints the hash it ended with" grep -q "^left at seq [0-9]*, hash 0x" "$work/join-out"
+"$imbolc" join "127.0.0.1:$port" --name Reader --for 1 --json yes >"$work/join-json" 2>&1
+check "join --json prints FlatBuffers' JSON of each frame" grep -q '"payload_type": "FullStateSync"' "$work/join-json"
+expect_error "join without a name" 2 "needs --name" -- "$imbolc" join "127.0.0.1:$port"
+expect_error "join a bad address" 2 "ADDRESS:PORT" -- "$imbolc" join "127.0.0.1:99999" --name X
+kill -INT "$serve_pid"
+wait "$serve_pid"
+check "serve ends cleanly on Ctrl-C" test $? -eq 0
+check "serve logged the seat" grep -q "Seat 1 (Tester) joined" "$work/serve-out"
+check "serve without edits leaves the file as it was" cmp -s "$work/small.imbolc" "$work/hosted.imbolc"
+expect_error "join with nobody serving" 1 "Could not reach a session" -- "$imbolc" join "127.0.0.1:$port" --name Late
+expect_error "serve beyond loopback needs a passphrase" 1 "passphrase" -- "$imbolc" serve "$work/hosted.imbolc" --listen 0.0.0.0:0
+expect_error "serve with a bad --listen" 2 "--listen must be" -- "$imbolc" serve "$work/hosted.imbolc" --listen 127.0.0.1:port
+expect_error "serve a missing file" 1 "There is no file" -- "$imbolc" serve "$work/nope.imbolc"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
