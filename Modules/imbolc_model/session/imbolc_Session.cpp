@@ -139,8 +139,6 @@ namespace
         return false;
     }
 
-    constexpr std::size_t maxPointsPerLane = 1 << 20;
-
     template <typename... Parts>
     std::string sentence (Parts&&... parts)
     {
@@ -360,16 +358,7 @@ namespace
 
         void checkPoints (const std::string& owner, const PointList& list)
         {
-            if (list.points.size() > maxPointsPerLane)
-                fail (owner, " has more than ", maxPointsPerLane, " points.");
-            if (! list.isSorted())
-                fail (owner, " has points out of order or two at one tick.");
-            for (const auto& p : list.points)
-            {
-                if (p.tick < 0 || ! std::isfinite (p.value))
-                    fail (owner, " has a point at a negative tick or with a value that is not a number.");
-                checkEnum (owner + " curve", p.curve, 4);
-            }
+            fail (checks::points (owner, list));
         }
 
         void checkAutomation()
@@ -508,6 +497,27 @@ namespace checks
         if (n.pitch > 127 || n.velocity < 1 || n.velocity > 127)
             return sentence (owner, " has note ", n.id.value, " with pitch or velocity outside MIDI's range (pitch 0 to 127, velocity 1 to 127).");
         return rangeError (owner + " note probability", n.probability, 0.0, 1.0);
+    }
+
+    std::string point (const std::string& owner, const Point& p)
+    {
+        if (p.tick < 0 || ! std::isfinite (p.value))
+            return owner + " has a point at a negative tick or with a value that is not a number.";
+        if ((int) p.curve > (int) CurveType::sCurve)
+            return sentence (owner, " curve has an unknown value ", (int) p.curve, ".");
+        return {};
+    }
+
+    std::string points (const std::string& owner, const PointList& list)
+    {
+        if (list.points.size() > maxPointsPerLane)
+            return sentence (owner, " has more than ", checks::maxPointsPerLane, " points.");
+        if (! list.isSorted())
+            return owner + " has points out of order or two at one tick.";
+        for (const auto& p : list.points)
+            if (auto e = point (owner, p); ! e.empty())
+                return e;
+        return {};
     }
 
     std::string groove (const std::string& owner, const Groove& g)

@@ -128,6 +128,10 @@ namespace checks
     std::string stage (const std::string& owner, const Stage&);
     std::string source (const std::string& owner, const Source&);
     std::string note (const std::string& owner, const Note&);
+    /** One automation point: a tick that is not negative, a finite value, a known curve. */
+    std::string point (const std::string& owner, const Point&);
+    /** A lane's or clip lane's points: at most maxPointsPerLane, sorted by tick, one per tick, each valid. */
+    std::string points (const std::string& owner, const PointList&);
     std::string groove (const std::string& owner, const Groove&);
     std::string loop (const LoopRegion&);
     std::string bpm (double);
@@ -135,6 +139,7 @@ namespace checks
 
     constexpr std::size_t maxNameLength = 256;
     constexpr std::size_t maxPluginStateBytes = 64 * 1024 * 1024;
+    constexpr std::size_t maxPointsPerLane = 1 << 20;
 } // namespace checks
 
 /** Calls fn(ParamAddress) for every continuous parameter of an instrument. */

@@ -63,28 +63,20 @@ namespace
 
             std::vector<flatbuffers::Offset<fb::Track>> tracks;
             tracks.reserve (s.pianoRoll.size());
-            for (const auto& track : s.pianoRoll)
-            {
-                const auto notesOffset = notes (track.notes);
-                tracks.push_back (fb::CreateTrack (builder, track.instrument.value, notesOffset));
-            }
+            for (const auto& t : s.pianoRoll)
+                tracks.push_back (track (t));
             const auto tracksOffset = builder.CreateVector (tracks);
 
             const auto arrangementOffset = arrangement (s.arrangement);
 
             std::vector<flatbuffers::Offset<fb::Lane>> lanes;
             lanes.reserve (s.automation.size());
-            for (const auto& lane : s.automation)
-            {
-                const auto pointsOffset = points (lane.points);
-                const auto target = automationTarget (lane.target);
-                lanes.push_back (fb::CreateLane (builder, lane.id.value, &target, lane.enabled, pointsOffset));
-            }
+            for (const auto& l : s.automation)
+                lanes.push_back (lane (l));
             const auto lanesOffset = builder.CreateVector (lanes);
 
             const auto mixerOffset = mixer (s.mixer);
-            const auto& t = s.transport;
-            const auto transportOffset = fb::CreateTransport (builder, t.playing, t.recording, t.automationRecording, t.position);
+            const auto transportOffset = transport (s.transport);
 
             return fb::CreateSession (builder, settingsOffset, instrumentsOffset, tracksOffset, arrangementOffset, lanesOffset, mixerOffset, transportOffset, s.nextId);
         }
@@ -158,6 +150,37 @@ namespace
             for (const auto& p : list.points)
                 structs.emplace_back (p.tick, p.value, toFb<fb::CurveType> (p.curve));
             return builder.CreateVectorOfStructs (structs);
+        }
+
+        flatbuffers::Offset<fb::Track> track (const model::Track& t)
+        {
+            const auto notesOffset = notes (t.notes);
+            return fb::CreateTrack (builder, t.instrument.value, notesOffset);
+        }
+
+        flatbuffers::Offset<fb::Lane> lane (const model::Lane& l)
+        {
+            const auto pointsOffset = points (l.points);
+            const auto target = automationTarget (l.target);
+            return fb::CreateLane (builder, l.id.value, &target, l.enabled, pointsOffset);
+        }
+
+        flatbuffers::Offset<fb::Transport> transport (const model::Transport& t)
+        {
+            return fb::CreateTransport (builder, t.playing, t.recording, t.automationRecording, t.position);
+        }
+
+        flatbuffers::Offset<fb::Bus> bus (const model::Bus& b)
+        {
+            const auto name = string (b.name);
+            const auto chainOffset = chain (b.chain);
+            return fb::CreateBus (builder, b.id.value, name, b.level, b.pan, b.mute, b.solo, chainOffset);
+        }
+
+        flatbuffers::Offset<fb::Master> master (const model::Master& m)
+        {
+            const auto chainOffset = chain (m.chain);
+            return fb::CreateMaster (builder, m.level, m.mute, chainOffset);
         }
 
         flatbuffers::Offset<fb::Settings> settings (const model::SessionSettings& s)
@@ -235,16 +258,11 @@ namespace
         {
             std::vector<flatbuffers::Offset<fb::Bus>> buses;
             buses.reserve (m.buses.size());
-            for (const auto& bus : m.buses)
-            {
-                const auto name = string (bus.name);
-                const auto chainOffset = chain (bus.chain);
-                buses.push_back (fb::CreateBus (builder, bus.id.value, name, bus.level, bus.pan, bus.mute, bus.solo, chainOffset));
-            }
+            for (const auto& b : m.buses)
+                buses.push_back (bus (b));
             const auto busesOffset = builder.CreateVector (buses);
 
-            const auto masterChain = chain (m.master.chain);
-            const auto masterOffset = fb::CreateMaster (builder, m.master.level, m.master.mute, masterChain);
+            const auto masterOffset = master (m.master);
             return fb::CreateMixer (builder, busesOffset, masterOffset);
         }
 

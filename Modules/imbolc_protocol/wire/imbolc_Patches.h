@@ -20,7 +20,12 @@ Bytes encodePatchFrame (const model::Session& session, const model::NetDirty& di
     must exist, ids that must not, values in range, sorted and unique notes and points, references
     that resolve) before the session changes. Returns an empty string on success, otherwise one
     sentence, and the session is exactly as it was. The patch's seq is not checked here (see
-    SessionMirror). Client thread that owns the mirror.
+    SessionMirror), nor its ownership, which is not part of the session: the caller takes it.
+    Cost: only what the patch touches is copied. A patch with a whole subsystem (instruments, piano
+    roll, automation, arrangement, mixer) is checked with model::validate on the resulting session
+    (about 3 ms for the large reference session); item edits and operations are checked on their own
+    (a note operation well under a microsecond), note ids within their track. Client thread that owns
+    the mirror.
 */
 std::string applyPatch (model::Session& mirror, const StatePatch& patch);
 
