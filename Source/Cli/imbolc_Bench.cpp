@@ -125,7 +125,7 @@ namespace bench
 
 const std::vector<std::string>& benchSuites()
 {
-    static const std::vector<std::string> suites { "model", "engine", "voices", "effects", "plugins" };
+    static const std::vector<std::string> suites { "model", "engine", "voices", "effects", "plugins", "net" };
     return suites;
 }
 
@@ -144,6 +144,8 @@ int runBench (const std::vector<std::string>& suites)
             status |= bench::benchPlugins();
         else if (suite == "effects")
             status |= bench::benchEffects();
+        else if (suite == "net")
+            status |= bench::benchNet();
     return status;
 }
 

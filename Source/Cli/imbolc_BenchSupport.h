@@ -80,4 +80,5 @@ int benchEngine();
 int benchPlugins();
 int benchVoices();
 int benchEffects();
+int benchNet();
 } // namespace imbolc::cli::bench

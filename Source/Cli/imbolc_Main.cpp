@@ -141,9 +141,15 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
 
     int bench (const std::vector<std::string>& raw)
     {
+        const auto& suites = benchSuites();
         for (const auto& suite : raw)
-            if (std::find (benchSuites().begin(), benchSuites().end(), suite) == benchSuites().end())
-                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: model, engine, voices, effects, plugins.");
+            if (std::find (suites.begin(), suites.end(), suite) == suites.end())
+            {
+                std::string names;
+                for (const auto& s : suites)
+                    names += (names.empty() ? "" : ", ") + s;
+                throw UsageError ("There is no benchmark suite '" + suite + "'; the suites are: " + names + ".");
+            }
         return runBench (raw);
     }
 
