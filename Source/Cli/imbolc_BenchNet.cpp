@@ -32,14 +32,15 @@ namespace
         return text;
     }
 
-    /** The message schema's JSON parser, built once. The JSON baseline is timed without parsing the
+    /** The message schema's JSON parser, built once: the JSON baseline is timed without parsing the
         schema (a JSON peer would not redo that per message either), so only the text work is charged
-        to it. Its options are the JSON view's; runFullSync checks the text equals messageToJson's. */
-    std::unique_ptr<flatbuffers::Parser> makeMessageParser()
+        to it. The JSON view's options (every field, enums by name) but compact, as a JSON wire protocol
+        would send it: the view's indentation would flatter our size ratio. */
+    std::unique_ptr<flatbuffers::Parser> makeCompactMessageParser()
     {
         flatbuffers::IDLOptions options;
         options.strict_json = true;
-        options.indent_step = 2;
+        options.indent_step = -1;
         options.output_default_scalars_in_json = true;
         options.output_enum_identifiers = true;
         auto parser = std::make_unique<flatbuffers::Parser> (options);
@@ -63,7 +64,7 @@ namespace
 
         std::string error;
         const auto viewJson = protocol::messageToJson (payload.data(), payload.size(), error);
-        auto parser = makeMessageParser();
+        auto parser = makeCompactMessageParser();
         if (viewJson.empty() || parser == nullptr)
         {
             std::cerr << "The full sync has no JSON form: " << (error.empty() ? "the embedded schema does not parse" : error) << "\n";
@@ -75,12 +76,8 @@ namespace
                                                {
             json.clear();
             flatbuffers::GenerateText (*parser, payload.data(), &json); });
-        if (json != viewJson)
-        {
-            std::cerr << "The benchmark's JSON text differs from protocol::messageToJson's; the baseline would not be the product's JSON form.\n";
-            return 1;
-        }
 
+        // Both sides must give back the very session they started from, or the comparison is void.
         bool decodedEqual = true;
         const auto decodeNs = medianNanos (11, [&]
                                            {
@@ -88,7 +85,7 @@ namespace
             decodedEqual = decodedEqual && decoded.ok() && std::get<msg::FullStateSync> (*decoded.message).session == session; });
         const auto jsonDecodeNs = medianNanos (5, [&]
                                                {
-            // Text to a verified buffer against the schema, then to the model like the binary path.
+            // Text to a buffer against the schema, then to the model like the binary path.
             const auto parsed = parser->ParseJson (json.c_str());
             const auto decoded = protocol::decodeMessage (parser->builder_.GetBufferPointer(), parser->builder_.GetSize());
             decodedEqual = decodedEqual && parsed && decoded.ok() && std::get<msg::FullStateSync> (*decoded.message).session == session; });
@@ -98,7 +95,8 @@ namespace
             return 1;
         }
 
-        row ("size", bytes ((double) frame.size()), bytes ((double) json.size()), (double) json.size() / (double) frame.size());
+        row ("size (compact JSON)", bytes ((double) frame.size()), bytes ((double) json.size()), (double) json.size() / (double) frame.size());
+        row ("size (indented JSON view: messageToJson)", bytes ((double) frame.size()), bytes ((double) viewJson.size()), (double) viewJson.size() / (double) frame.size());
         row ("encode", human (encodeNs), human (jsonEncodeNs), jsonEncodeNs / encodeNs);
         row ("decode + verify (to the model Session)", human (decodeNs), human (jsonDecodeNs), jsonDecodeNs / decodeNs);
         std::cout << "  Binary: encodeFullSyncFrame from the session; decodeMessage (FlatBuffers verifier, range checks,\n"

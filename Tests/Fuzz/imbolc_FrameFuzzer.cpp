@@ -36,13 +36,21 @@ constexpr std::size_t readerLimit = 1u << 20;
 /** Tighter than a server would set, so the limit paths run too. */
 const protocol::DecodeLimits tightLimits { 64 * 1024, 8, 512 };
 
+/** Equal values, or equal encodings: a StatePatch is range-checked by applyPatch, not by decoding, so
+    it may carry a NaN (a note's probability), and NaN != NaN. Encoding is a function of the value, so
+    equal bytes mean the messages differ at most in NaNs. */
+bool sameMessage (const protocol::Message& a, const protocol::Message& b)
+{
+    return a == b || protocol::encodeMessage (a) == protocol::encodeMessage (b);
+}
+
 void checkMessage (const protocol::Message& message)
 {
     const auto bytes = protocol::encodeMessage (message);
     const auto again = protocol::decodeMessage (bytes.data(), bytes.size());
     if (! again.ok())
         finding (std::string ("a decoded ") + protocol::messageName (message) + " does not decode once re-encoded: " + again.error);
-    if (! (*again.message == message))
+    if (! sameMessage (*again.message, message))
         finding (std::string ("a decoded ") + protocol::messageName (message) + " re-encoded and decoded is not the same message");
 
     if (const auto* patch = std::get_if<protocol::StatePatch> (&message))
@@ -69,19 +77,13 @@ void decodePayload (const std::uint8_t* data, std::size_t size)
     const auto tight = protocol::decodeMessage (data, size, tightLimits);
     if (! decoded.ok() && decoded.error.empty())
         finding ("a refused message has no sentence saying why");
-    if (tight.ok() && (! decoded.ok() || ! (*tight.message == *decoded.message)))
-        finding ("a message decodes under tight limits but not the same under the default ones");
+    if (tight.ok() && (! decoded.ok() || ! sameMessage (*tight.message, *decoded.message)))
+        finding (std::string ("a message decodes under tight limits but not the same under the default ones (")
+                 + (decoded.ok() ? "a different message" : decoded.error) + ")");
     if (! decoded.ok())
         return;
 
     checkMessage (*decoded.message);
-
-    // The JSON debug view reads the same untrusted bytes (imbolc join --json): it must not crash, and
-    // what it prints must parse back. Floats print with six decimals, so only success is compared.
-    std::string error;
-    if (const auto json = protocol::messageToJson (data, size, error); ! json.empty())
-        if (protocol::messageFromJson (json, error).empty())
-            finding ("the JSON view of a valid message does not parse back: " + error);
 }
 
 /** The frames in `data` as one contiguous read would find them: the reference for the FrameReader. */

@@ -82,7 +82,8 @@ std::vector<protocol::Message> seedMessages()
 
     m.push_back (msg::ActionRejected { 4, "You do not own that instrument." });
 
-    // Fine-grained patches (note and point operations), item updates, a structural change, ownership.
+    // Fine-grained patches (note and point operations; a point value taken from its lane is in its
+    // target's range), item updates, a structural change, ownership.
     m.push_back (patchFrom (session,
                             { model::action::MoveNote { first.id, track.notes[0].id, 720, 61 },
                               model::action::AddNote { first.id, note },
@@ -91,7 +92,7 @@ std::vector<protocol::Message> seedMessages()
                               model::action::SetNoteVelocity { first.id, track.notes[3].id, 90, 0.5f } },
                             1));
     m.push_back (patchFrom (session,
-                            { model::action::SetPoint { lane.id, { 120, 0.75f, model::CurveType::step } },
+                            { model::action::SetPoint { lane.id, { 120, lane.points.points[0].value, model::CurveType::step } },
                               model::action::DeletePoint { lane.id, lane.points.points[0].tick } },
                             2));
     m.push_back (patchFrom (session, { model::action::SetParam { level, 1.25f }, model::action::SetBpm { 90.0 }, model::action::Play {} }, 3, &ownership));
