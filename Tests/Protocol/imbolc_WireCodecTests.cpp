@@ -208,10 +208,7 @@ TEST_CASE ("Wire every message kind round trips with deterministic bytes", "[pro
 {
     // The schema's names, written out here so that messageName is checked against an independent list.
     const std::array<const char*, std::variant_size_v<Message>> names {
-        "Challenge", "Hello", "Welcome", "Action", "ActionRejected", "StatePatch", "FullStateSync",
-        "Metering", "Ping", "Pong", "RequestFullSync", "RequestPrivilege", "PrivilegeGranted",
-        "PrivilegeDenied", "PrivilegeRevoked", "ReconnectSuccessful", "ReconnectFailed", "Goodbye",
-        "Shutdown", "Error"
+        "Challenge", "Hello", "Welcome", "Action", "ActionRejected", "StatePatch", "FullStateSync", "Metering", "Ping", "Pong", "RequestFullSync", "RequestPrivilege", "PrivilegeGranted", "PrivilegeDenied", "PrivilegeRevoked", "ReconnectSuccessful", "ReconnectFailed", "Goodbye", "Shutdown", "Error"
     };
 
     const auto messages = exampleMessages();
@@ -715,4 +712,55 @@ TEST_CASE ("Wire JSON refuses what the decoder refuses", "[protocol][wire]")
     // Well-formed JSON whose values the decoder refuses.
     CHECK (protocol::messageFromJson (R"({ "payload_type": "Action", "payload": { "body_type": "SetBpm", "body": { "bpm": 5000.0 } } })", error).empty());
     CHECK (contains (error, "tempo"));
+}
+
+TEST_CASE ("Wire decode refuses buffers that point at the same data over and over", "[protocol][wire]")
+{
+    auto finish = [] (flatbuffers::FlatBufferBuilder& builder, fb::Payload type, flatbuffers::Offset<void> payload)
+    {
+        builder.Finish (fb::CreateMessage (builder, type, payload), protocol::wireIdentifier);
+        return Bytes (builder.GetBufferPointer(), builder.GetBufferPointer() + builder.GetSize());
+    };
+
+    // 1000 parameter tables that share one long name: a few kilobytes that would decode to a megabyte.
+    {
+        flatbuffers::FlatBufferBuilder builder;
+        const auto name = builder.CreateSharedString (std::string (1000, 'n'));
+        std::vector<flatbuffers::Offset<fb::Parameter>> params;
+        for (int i = 0; i < 1000; ++i)
+            params.push_back (fb::CreateParameter (builder, name, 0.5f, 0.0f, 1.0f, (float) i / 1000.0f));
+        const auto source = fb::CreateSource (builder, fb::SourceKind::BuiltIn, fb::BuiltInSource::Saw, 0, 0, 0, 0, builder.CreateVector (params));
+        const auto body = fb::CreateAddInstrument (builder, 0, source);
+        const auto bytes = finish (builder, fb::Payload::Action, fb::CreateAction (builder, 1, fb::ActionBody::AddInstrument, body.Union()).Union());
+        REQUIRE (bytes.size() < 100'000);
+        CHECK (contains (decodeError (bytes), "more than once"));
+    }
+
+    // One instrument table listed 2000 times as an update.
+    {
+        flatbuffers::FlatBufferBuilder builder;
+        const auto instrument = fb::CreateInstrument (builder, 5, builder.CreateString (std::string (200, 'i')));
+        const std::vector<flatbuffers::Offset<fb::Instrument>> updates (2000, instrument);
+        const auto updatesOffset = builder.CreateVector (updates);
+        fb::StatePatchBuilder patch (builder);
+        patch.add_seq (1);
+        patch.add_instrument_updates (updatesOffset);
+        const auto bytes = finish (builder, fb::Payload::StatePatch, patch.Finish().Union());
+        CHECK (contains (decodeError (bytes), "more than once"));
+    }
+
+    // The same shapes without the sharing decode: only the repetition is refused.
+    {
+        flatbuffers::FlatBufferBuilder builder;
+        std::vector<flatbuffers::Offset<fb::Parameter>> params;
+        for (int i = 0; i < 100; ++i)
+        {
+            const auto name = builder.CreateString ("p" + std::to_string (i));
+            params.push_back (fb::CreateParameter (builder, name, 0.5f, 0.0f, 1.0f, 0.25f));
+        }
+        const auto source = fb::CreateSource (builder, fb::SourceKind::BuiltIn, fb::BuiltInSource::Saw, 0, 0, 0, 0, builder.CreateVector (params));
+        const auto body = fb::CreateAddInstrument (builder, builder.CreateString ("Lead"), source);
+        const auto decoded = decodeOk (finish (builder, fb::Payload::Action, fb::CreateAction (builder, 1, fb::ActionBody::AddInstrument, body.Union()).Union()));
+        CHECK (std::get<model::action::AddInstrument> (std::get<msg::Action> (decoded).action).source.params.size() == 100);
+    }
 }

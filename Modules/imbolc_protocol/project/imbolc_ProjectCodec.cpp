@@ -337,9 +337,41 @@ namespace
             return static_cast<ModelEnum> (static_cast<Underlying> (v));
         }
 
-        static std::string string (const flatbuffers::String* s, const std::string& fallback = {})
+        /** Bytes of the buffer that decoding may still account for. Every string and vector read is
+            charged at least the bytes it occupies in the buffer, so data read once never runs out; a
+            buffer whose offsets point at the same data over and over, to make the reader allocate far
+            more than was sent, does, and fails before it allocates. Unlimited unless set. */
+        std::size_t budget = std::numeric_limits<std::size_t>::max();
+
+        bool spend (std::size_t bytes)
         {
-            return s != nullptr ? std::string (s->c_str(), s->size()) : fallback;
+            if (bytes <= budget)
+            {
+                budget -= bytes;
+                return true;
+            }
+            budget = 0;
+            fail ("It refers to the same data more than once (it would decode to more than its own size), so it is corrupt.");
+            return false;
+        }
+
+        /** Charges a vector: its length field and `elementBytes` per element (8 for tables: the offset
+            and the table's own offset to its vtable). False (and nothing may be read) when spent. */
+        template <typename T>
+        bool spendVector (const flatbuffers::Vector<T>* v, std::size_t elementBytes)
+        {
+            return v == nullptr || spend (sizeof (flatbuffers::uoffset_t) + (std::size_t) v->size() * elementBytes);
+        }
+
+        static constexpr std::size_t tableBytes = 8;
+
+        std::string string (const flatbuffers::String* s, const std::string& fallback = {})
+        {
+            if (s == nullptr)
+                return fallback;
+            if (! spend (sizeof (flatbuffers::uoffset_t) + s->size() + 1))
+                return {};
+            return std::string (s->c_str(), s->size());
         }
 
         model::ParamAddress paramAddress (const fb::ParamAddress& a)
@@ -364,7 +396,7 @@ namespace
         std::vector<model::Parameter> parameters (const flatbuffers::Vector<flatbuffers::Offset<fb::Parameter>>* list)
         {
             std::vector<model::Parameter> out;
-            if (list == nullptr)
+            if (list == nullptr || ! spendVector (list, tableBytes))
                 return out;
             out.reserve (list->size());
             for (const auto* p : *list)
@@ -380,7 +412,7 @@ namespace
             out.format = enumValue<model::PluginFormat> (p->format(), "A plugin's format");
             out.identifier = string (p->identifier());
             out.name = string (p->name());
-            if (const auto* state = p->state())
+            if (const auto* state = p->state(); state != nullptr && spendVector (state, 1))
                 out.state.assign (state->begin(), state->end());
             return out;
         }
@@ -403,7 +435,7 @@ namespace
         std::vector<model::Stage> chain (const flatbuffers::Vector<flatbuffers::Offset<fb::Stage>>* list)
         {
             std::vector<model::Stage> out;
-            if (list == nullptr)
+            if (list == nullptr || ! spendVector (list, tableBytes))
                 return out;
             out.reserve (list->size());
             for (const auto* st : *list)
@@ -427,7 +459,7 @@ namespace
         std::vector<model::Note> notes (const flatbuffers::Vector<const fb::Note*>* list)
         {
             std::vector<model::Note> out;
-            if (list == nullptr)
+            if (list == nullptr || ! spendVector (list, sizeof (fb::Note)))
                 return out;
             out.reserve (list->size());
             for (const auto* n : *list)
@@ -448,7 +480,7 @@ namespace
         model::PointList points (const flatbuffers::Vector<const fb::Point*>* list)
         {
             model::PointList out;
-            if (list == nullptr)
+            if (list == nullptr || ! spendVector (list, sizeof (fb::Point)))
                 return out;
             out.points.reserve (list->size());
             for (const auto* p : *list)
@@ -477,7 +509,7 @@ namespace
         model::Instruments instruments (const flatbuffers::Vector<flatbuffers::Offset<fb::Instrument>>* list)
         {
             model::Instruments out;
-            if (list != nullptr)
+            if (list != nullptr && spendVector (list, tableBytes))
                 for (const auto* inst : *list)
                     if (! out.add (instrument (*inst)))
                         fail ("Instrument id ", inst->id(), " appears twice.");
@@ -492,7 +524,7 @@ namespace
         model::PianoRoll pianoRoll (const flatbuffers::Vector<flatbuffers::Offset<fb::Track>>* list)
         {
             model::PianoRoll out;
-            if (list != nullptr)
+            if (list != nullptr && spendVector (list, tableBytes))
                 for (const auto* t : *list)
                     if (! out.add (track (*t)))
                         fail ("The piano roll has two tracks for instrument ", t->instrument(), ".");
@@ -513,7 +545,7 @@ namespace
         model::Automation automation (const flatbuffers::Vector<flatbuffers::Offset<fb::Lane>>* list)
         {
             model::Automation out;
-            if (list != nullptr)
+            if (list != nullptr && spendVector (list, tableBytes))
                 for (const auto* l : *list)
                     if (! out.add (lane (*l)))
                         fail ("Automation lane id ", l->id(), " appears twice.");
@@ -601,7 +633,7 @@ namespace
                 out.strip.mute = strip->mute();
                 out.strip.solo = strip->solo();
                 out.strip.output = model::BusId { strip->output() };
-                if (const auto* sends = strip->sends())
+                if (const auto* sends = strip->sends(); sends != nullptr && spendVector (sends, sizeof (fb::Send)))
                 {
                     out.strip.sends.reserve (sends->size());
                     for (const auto* send : *sends)
@@ -621,7 +653,7 @@ namespace
                 return out;
             out.mode = enumValue<model::PlayMode> (in->mode(), "The play mode");
 
-            if (const auto* clips = in->clips())
+            if (const auto* clips = in->clips(); clips != nullptr && spendVector (clips, tableBytes))
             {
                 for (const auto* c : *clips)
                 {
@@ -631,7 +663,7 @@ namespace
                     clip.instrument = model::InstrumentId { c->instrument() };
                     clip.length = c->length();
                     clip.notes = notes (c->notes());
-                    if (const auto* lanes = c->automation())
+                    if (const auto* lanes = c->automation(); lanes != nullptr && spendVector (lanes, tableBytes))
                     {
                         clip.automation.reserve (lanes->size());
                         for (const auto* l : *lanes)
@@ -648,7 +680,7 @@ namespace
                 }
             }
 
-            if (const auto* placements = in->placements())
+            if (const auto* placements = in->placements(); placements != nullptr && spendVector (placements, sizeof (fb::Placement)))
                 for (const auto* p : *placements)
                     if (! out.placements.add ({ model::PlacementId { p->id() }, model::ClipId { p->clip() }, p->start(), p->length() }))
                         fail ("Placement id ", p->id(), " appears twice.");
@@ -661,7 +693,7 @@ namespace
             if (in == nullptr)
                 return out;
 
-            if (const auto* buses = in->buses())
+            if (const auto* buses = in->buses(); buses != nullptr && spendVector (buses, tableBytes))
                 for (const auto* b : *buses)
                     if (! out.buses.add (bus (*b)))
                         fail ("Bus id ", b->id(), " appears twice.");
@@ -788,6 +820,7 @@ DecodeResult decodeProject (const std::uint8_t* data, std::size_t size, Checksum
         return decodeFailure ("The project file is invalid: it holds no session.");
 
     CodecDecoder decoder;
+    decoder.budget = size;
     auto session = decoder.run (*root->session());
     if (! session.has_value())
         return decodeFailure ("The project file is invalid: " + decoder.error);

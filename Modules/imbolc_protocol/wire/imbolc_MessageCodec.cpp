@@ -579,15 +579,15 @@ namespace
                 out.transport = codec.transport (t);
             if (const auto* list = in.instruments())
                 out.instruments = codec.instruments (list);
-            if (const auto* list = in.instrument_updates())
+            if (const auto* list = in.instrument_updates(); list != nullptr && codec.spendVector (list, CodecDecoder::tableBytes))
                 for (const auto* inst : *list)
                     out.instrumentUpdates.push_back (codec.instrument (*inst));
             if (const auto* list = in.piano_roll())
                 out.pianoRoll = codec.pianoRoll (list);
-            if (const auto* list = in.track_updates())
+            if (const auto* list = in.track_updates(); list != nullptr && codec.spendVector (list, CodecDecoder::tableBytes))
                 for (const auto* t : *list)
                     out.trackUpdates.push_back (codec.track (*t));
-            if (const auto* list = in.note_ops())
+            if (const auto* list = in.note_ops(); list != nullptr && codec.spendVector (list, sizeof (fb::NoteOp)))
             {
                 out.noteOps.reserve (list->size());
                 for (const auto* op : *list)
@@ -595,10 +595,10 @@ namespace
             }
             if (const auto* list = in.automation())
                 out.automation = codec.automation (list);
-            if (const auto* list = in.lane_updates())
+            if (const auto* list = in.lane_updates(); list != nullptr && codec.spendVector (list, CodecDecoder::tableBytes))
                 for (const auto* l : *list)
                     out.laneUpdates.push_back (codec.lane (*l));
-            if (const auto* list = in.point_ops())
+            if (const auto* list = in.point_ops(); list != nullptr && codec.spendVector (list, sizeof (fb::PointOp)))
             {
                 out.pointOps.reserve (list->size());
                 for (const auto* op : *list)
@@ -608,7 +608,7 @@ namespace
                 out.arrangement = codec.arrangement (a);
             if (const auto* m = in.mixer())
                 out.mixer = codec.mixer (m);
-            if (const auto* list = in.bus_updates())
+            if (const auto* list = in.bus_updates(); list != nullptr && codec.spendVector (list, CodecDecoder::tableBytes))
                 for (const auto* b : *list)
                     out.busUpdates.push_back (codec.bus (*b));
             if (const auto* m = in.master())
@@ -641,7 +641,7 @@ namespace
             out.masterRight = in.master_right();
             if (! std::isfinite (out.bpm) || ! std::isfinite (out.masterLeft) || ! std::isfinite (out.masterRight))
                 codec.fail ("The metering holds a tempo or master level that is not a finite number.");
-            if (const auto* strips = in.strips())
+            if (const auto* strips = in.strips(); strips != nullptr && codec.spendVector (strips, sizeof (fb::StripPeak)))
             {
                 out.strips.reserve (strips->size());
                 for (const auto* s : *strips)
@@ -782,7 +782,8 @@ namespace
             {
                 if (state->size() > model::checks::maxPluginStateBytes)
                     return codec.fail ("Plugin state of ", state->size(), " bytes is larger than the limit of ", model::checks::maxPluginStateBytes, ".");
-                out.state.assign (state->begin(), state->end());
+                if (codec.spendVector (state, 1))
+                    out.state.assign (state->begin(), state->end());
             }
         }
 
@@ -1009,7 +1010,7 @@ namespace
         {
             Ownership out;
             out.privilegedClient = in.privileged_client();
-            if (const auto* owners = in.owners())
+            if (const auto* owners = in.owners(); owners != nullptr && codec.spendVector (owners, sizeof (fb::Owner)))
             {
                 out.owners.reserve (owners->size());
                 for (const auto* o : *owners)
@@ -1055,7 +1056,7 @@ namespace
         /** Any text: it must be UTF-8 (JSON and the GUI show it). */
         std::string text (const flatbuffers::String* s, const char* what)
         {
-            auto out = CodecDecoder::string (s);
+            auto out = codec.string (s);
             if (! juce::CharPointer_UTF8::isValidString (out.data(), (int) std::min<std::size_t> (out.size(), (std::size_t) std::numeric_limits<int>::max())))
                 codec.fail (what, " is not valid UTF-8 text.");
             return out;
@@ -1063,25 +1064,28 @@ namespace
 
         std::string name (const flatbuffers::String* s, const char* what)
         {
-            auto out = CodecDecoder::string (s);
+            auto out = codec.string (s);
             check (model::checks::name (what, out));
             return out;
         }
 
         Bytes exactBytes (const flatbuffers::Vector<std::uint8_t>* v, std::size_t expected, bool mayBeEmpty, const char* what)
         {
-            Bytes out;
-            if (v != nullptr)
-                out.assign (v->begin(), v->end());
-            if (out.size() != expected && ! (mayBeEmpty && out.empty()))
-                codec.fail (what, " is ", out.size(), " bytes long (it must be ", expected, mayBeEmpty ? " bytes, or absent)." : " bytes).");
-            return out;
+            const std::size_t size = v != nullptr ? v->size() : 0;
+            if (size != expected && ! (mayBeEmpty && size == 0))
+            {
+                codec.fail (what, " is ", size, " bytes long (it must be ", expected, mayBeEmpty ? " bytes, or absent)." : " bytes).");
+                return {};
+            }
+            if (v == nullptr || ! codec.spendVector (v, 1))
+                return {};
+            return { v->begin(), v->end() };
         }
 
         std::vector<model::InstrumentId> ids (const flatbuffers::Vector<std::uint32_t>* v, const char* what)
         {
             std::vector<model::InstrumentId> out;
-            if (v == nullptr)
+            if (v == nullptr || ! codec.spendVector (v, sizeof (std::uint32_t)))
                 return out;
             out.reserve (v->size());
             for (const auto id : *v)
@@ -1159,6 +1163,7 @@ namespace
 
         const auto* root = flatbuffers::GetRoot<fb::Message> (buffer.bytes);
         WireDecoder decoder;
+        decoder.codec.budget = size;
         auto message = decoder.unionMember<Message> (root->payload_type(), root->payload(), "The message");
         if (! decoder.codec.error.empty())
             return wireDecodeFailure (decoder.codec.error);
