@@ -72,8 +72,7 @@ namespace
         template <typename Range>
         void instrumentUpdates (const Range& items)
         {
-            if (std::begin (items) != std::end (items))
-                instrumentUpdatesOffset = codec.tables (items, &CodecEncoder::instrument);
+            updates (items, &CodecEncoder::instrument, instrumentUpdatesOffset);
         }
 
         void pianoRoll (const model::PianoRoll& all) { pianoRollOffset = codec.tables (all, &CodecEncoder::track); }
@@ -81,19 +80,13 @@ namespace
         template <typename Range>
         void trackUpdates (const Range& items)
         {
-            if (std::begin (items) != std::end (items))
-                trackUpdatesOffset = codec.tables (items, &CodecEncoder::track);
+            updates (items, &CodecEncoder::track, trackUpdatesOffset);
         }
 
         void noteOps (const std::vector<model::NoteOp>& ops)
         {
-            if (ops.empty())
-                return;
-            std::vector<fb::NoteOp> structs;
-            structs.reserve (ops.size());
-            for (const auto& op : ops)
-                structs.emplace_back (toFb<fb::NoteOpKind> (op.kind), op.instrument.value, CodecEncoder::note (op.note));
-            noteOpsOffset = codec.builder.CreateVectorOfStructs (structs);
+            operations (ops, noteOpsOffset, [] (const model::NoteOp& op)
+                        { return fb::NoteOp (toFb<fb::NoteOpKind> (op.kind), op.instrument.value, CodecEncoder::note (op.note)); });
         }
 
         void automation (const model::Automation& all) { automationOffset = codec.tables (all, &CodecEncoder::lane); }
@@ -101,19 +94,13 @@ namespace
         template <typename Range>
         void laneUpdates (const Range& items)
         {
-            if (std::begin (items) != std::end (items))
-                laneUpdatesOffset = codec.tables (items, &CodecEncoder::lane);
+            updates (items, &CodecEncoder::lane, laneUpdatesOffset);
         }
 
         void pointOps (const std::vector<model::PointOp>& ops)
         {
-            if (ops.empty())
-                return;
-            std::vector<fb::PointOp> structs;
-            structs.reserve (ops.size());
-            for (const auto& op : ops)
-                structs.emplace_back (toFb<fb::PointOpKind> (op.kind), op.lane.value, CodecEncoder::point (op.point));
-            pointOpsOffset = codec.builder.CreateVectorOfStructs (structs);
+            operations (ops, pointOpsOffset, [] (const model::PointOp& op)
+                        { return fb::PointOp (toFb<fb::PointOpKind> (op.kind), op.lane.value, CodecEncoder::point (op.point)); });
         }
 
         void arrangement (const model::Arrangement& a) { arrangementOffset = codec.arrangement (a); }
@@ -122,8 +109,7 @@ namespace
         template <typename Range>
         void busUpdates (const Range& items)
         {
-            if (std::begin (items) != std::end (items))
-                busUpdatesOffset = codec.tables (items, &CodecEncoder::bus);
+            updates (items, &CodecEncoder::bus, busUpdatesOffset);
         }
 
         void master (const model::Master& m) { masterOffset = codec.master (m); }
@@ -175,6 +161,28 @@ namespace
         }
 
     private:
+        template <typename Table>
+        using TablesOffset = flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<Table>>>;
+
+        template <typename Range, typename Item, typename Table>
+        void updates (const Range& items, flatbuffers::Offset<Table> (CodecEncoder::*part) (const Item&), TablesOffset<Table>& offset)
+        {
+            if (std::begin (items) != std::end (items))
+                offset = codec.tables (items, part);
+        }
+
+        template <typename Op, typename Struct, typename Convert>
+        void operations (const std::vector<Op>& ops, flatbuffers::Offset<flatbuffers::Vector<const Struct*>>& offset, Convert convert)
+        {
+            if (ops.empty())
+                return;
+            std::vector<Struct> structs;
+            structs.reserve (ops.size());
+            for (const auto& op : ops)
+                structs.push_back (convert (op));
+            offset = codec.builder.CreateVectorOfStructs (structs);
+        }
+
         CodecEncoder codec;
         flatbuffers::Offset<fb::Settings> settingsOffset;
         flatbuffers::Offset<fb::Transport> transportOffset;
@@ -1135,6 +1143,21 @@ namespace
         std::vector<std::uint64_t> storage;
     };
 
+    /** The JSON view's parser, rooted at Message and writing the wire identifier. */
+    std::unique_ptr<flatbuffers::Parser> makeMessageJsonParser (std::string& error)
+    {
+        auto parser = makeJsonParser (error);
+        if (parser == nullptr)
+            return {};
+        if (! parser->SetRootType ("Message"))
+        {
+            error = "The embedded schema has no Message table; this build is broken.";
+            return {};
+        }
+        parser->file_identifier_ = wireIdentifier;
+        return parser;
+    }
+
     MessageDecodeResult wireDecodeFailure (std::string sentence)
     {
         return { std::nullopt, std::move (sentence) };
@@ -1228,14 +1251,9 @@ std::string messageToJson (const std::uint8_t* data, std::size_t size, std::stri
         return {};
     }
 
-    auto parser = makeJsonParser (error);
+    auto parser = makeMessageJsonParser (error);
     if (parser == nullptr)
         return {};
-    if (! parser->SetRootType ("Message"))
-    {
-        error = "The embedded schema has no Message table; this build is broken.";
-        return {};
-    }
 
     const AlignedWireBuffer buffer (data, size);
     std::string json;
@@ -1251,15 +1269,9 @@ Bytes messageFromJson (const std::string& json, std::string& error)
 {
     error.clear();
 
-    auto parser = makeJsonParser (error);
+    auto parser = makeMessageJsonParser (error);
     if (parser == nullptr)
         return {};
-    if (! parser->SetRootType ("Message"))
-    {
-        error = "The embedded schema has no Message table; this build is broken.";
-        return {};
-    }
-    parser->file_identifier_ = wireIdentifier;
 
     // ParseJson, not Parse: the text may hold only JSON, never schema statements (include, root_type).
     if (! parser->ParseJson (json.c_str()))
