@@ -156,7 +156,7 @@ namespace
             owners.reserve (o.owners.size());
             for (const auto& owner : o.owners)
                 owners.emplace_back (owner.instrument.value, owner.client);
-            const auto ownersOffset = owners.empty() ? 0 : builder.CreateVectorOfStructs (owners);
+            const auto ownersOffset = builder.CreateVectorOfStructs (owners);
             return fb::CreateOwnership (builder, ownersOffset, o.privilegedClient);
         }
 
