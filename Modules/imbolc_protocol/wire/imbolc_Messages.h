@@ -284,6 +284,9 @@ public:
     std::size_t buffered() const noexcept { return buffer.size() - readPosition; }
 
 private:
+    /** Checks the length at the read position once its four bytes are here; false once failed. */
+    bool checkNextLength();
+
     std::size_t maxFrameBytes;
     Bytes buffer;
     std::size_t readPosition = 0;
