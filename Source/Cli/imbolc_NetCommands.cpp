@@ -47,7 +47,11 @@ namespace
     {
         std::string out;
         for (auto id : list)
-            out += (out.empty() ? "" : ",") + std::to_string (id.value);
+        {
+            if (! out.empty())
+                out += ',';
+            out += std::to_string (id.value);
+        }
         return out.empty() ? "none" : out;
     }
 

@@ -106,7 +106,7 @@ public:
         return onServer ([this] { return protocol::sessionHash (session); });
     }
 
-    std::uint64_t seq()
+    protocol::Seq seq()
     {
         return onServer ([this] { return server.getSeq(); });
     }

@@ -311,7 +311,7 @@ TEST_CASE ("A stalled seat is suspended while a fast seat receives every patch o
     // 100 edits per second for 2 s from the host; the fast seat stamps when each becomes visible.
     std::mutex mutex;
     std::map<std::uint64_t, std::uint32_t> seenAt; // seq -> ms
-    fast.onStateChanged = [&] (std::uint64_t seq)
+    fast.onStateChanged = [&] (protocol::Seq seq)
     {
         const std::lock_guard lock (mutex);
         seenAt[seq] = juce::Time::getMillisecondCounter();
@@ -371,9 +371,9 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
         return protocol::encodeMessage (hello);
     };
     auto framed = [] (protocol::Bytes payload, std::uint32_t length) {
-        protocol::Bytes out (4);
+        protocol::Bytes out (4 + payload.size());
         protocol::writeFrameLength (out.data(), length);
-        out.insert (out.end(), payload.begin(), payload.end());
+        std::copy (payload.begin(), payload.end(), out.begin() + 4);
         return out;
     };
 

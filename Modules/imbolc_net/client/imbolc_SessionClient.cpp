@@ -364,7 +364,7 @@ bool SessionClient::handle (const protocol::Message& message, Outcome& outcome)
     bool keepGoing = true;
     bool stateChanged = false;
     bool askForFullSync = false;
-    std::uint64_t newSeq = 0;
+    protocol::Seq newSeq = 0;
 
     if (const auto* patch = std::get_if<protocol::StatePatch> (&message))
     {

@@ -114,11 +114,9 @@ void Writer::drainCommands (std::map<std::uint32_t, Client>& clients)
                 ++framesQueued;
                 if (! it->second.outbox.hasData())
                     it->second.lastProgressMs = now;
-                if (! it->second.outbox.push (c.frameKind, std::move (c.frame)))
-                {
-                    drop (clients, c.connection, Feedback::Kind::stalled);
-                    break;
-                }
+                // The bound is checked after the socket has had its chance (flush): a burst handed over
+                // in one go is not an overflow if the client takes it at once.
+                it->second.outbox.push (c.frameKind, std::move (c.frame));
                 if (it->second.outbox.needsFullSync())
                 {
                     it->second.outbox.clearNeedsFullSync();
@@ -165,9 +163,11 @@ void Writer::flush (std::map<std::uint32_t, Client>& clients, std::uint32_t now)
             client.lastProgressMs = now;
         }
 
+        if (! toDrop.empty() && toDrop.back().first == id)
+            continue;
         if (client.closeDeadlineMs.has_value() && (! outbox.hasData() || now >= *client.closeDeadlineMs))
             toDrop.emplace_back (id, Feedback::Kind::closed);
-        else if (outbox.hasData() && now - client.lastProgressMs > (std::uint32_t) options.stallTimeoutMs)
+        else if (outbox.isOverBound() || (outbox.hasData() && now - client.lastProgressMs > (std::uint32_t) options.stallTimeoutMs))
             toDrop.emplace_back (id, Feedback::Kind::stalled);
     }
 

@@ -83,10 +83,12 @@ namespace
             updates (items, &CodecEncoder::track, trackUpdatesOffset);
         }
 
-        void noteOps (const std::vector<model::NoteOp>& ops)
+        /** Ops as a range of model::NoteOp or of pointers to them. */
+        template <typename Range>
+        void noteOps (const Range& ops)
         {
-            operations (ops, noteOpsOffset, [] (const model::NoteOp& op)
-                        { return fb::NoteOp (toFb<fb::NoteOpKind> (op.kind), op.instrument.value, CodecEncoder::note (op.note)); });
+            operations<fb::NoteOp> (ops, noteOpsOffset, [] (const model::NoteOp& op)
+                                    { return fb::NoteOp ((std::uint32_t) op.note.tick, (std::uint32_t) op.note.duration, op.note.id.value, op.instrument.value, op.note.probability, op.note.pitch, op.note.velocity, toFb<fb::NoteOpKind> (op.kind)); });
         }
 
         void automation (const model::Automation& all) { automationOffset = codec.tables (all, &CodecEncoder::lane); }
@@ -97,10 +99,11 @@ namespace
             updates (items, &CodecEncoder::lane, laneUpdatesOffset);
         }
 
-        void pointOps (const std::vector<model::PointOp>& ops)
+        template <typename Range>
+        void pointOps (const Range& ops)
         {
-            operations (ops, pointOpsOffset, [] (const model::PointOp& op)
-                        { return fb::PointOp (toFb<fb::PointOpKind> (op.kind), op.lane.value, CodecEncoder::point (op.point)); });
+            operations<fb::PointOp> (ops, pointOpsOffset, [] (const model::PointOp& op)
+                                     { return fb::PointOp (toFb<fb::PointOpKind> (op.kind), op.lane.value, CodecEncoder::point (op.point)); });
         }
 
         void arrangement (const model::Arrangement& a) { arrangementOffset = codec.arrangement (a); }
@@ -115,9 +118,9 @@ namespace
         void master (const model::Master& m) { masterOffset = codec.master (m); }
         void ownership (const Ownership& o) { ownershipOffset = encodeOwnership (codec.builder, o); }
 
-        flatbuffers::Offset<fb::StatePatch> finish (std::uint64_t seq, std::uint32_t nextId)
+        flatbuffers::Offset<fb::StatePatch> finish (Seq seq, std::uint32_t nextId)
         {
-            return fb::CreateStatePatch (codec.builder, seq, nextId, settingsOffset, transportOffset, instrumentsOffset, instrumentUpdatesOffset, pianoRollOffset, trackUpdatesOffset, noteOpsOffset, automationOffset, laneUpdatesOffset, pointOpsOffset, arrangementOffset, mixerOffset, busUpdatesOffset, masterOffset, ownershipOffset);
+            return fb::CreateStatePatch (codec.builder, seq, nextId, noteOpsOffset, pointOpsOffset, settingsOffset, transportOffset, instrumentsOffset, instrumentUpdatesOffset, pianoRollOffset, trackUpdatesOffset, automationOffset, laneUpdatesOffset, arrangementOffset, mixerOffset, busUpdatesOffset, masterOffset, ownershipOffset);
         }
 
         /** Writes every part of a patch value, in order. */
@@ -171,15 +174,20 @@ namespace
                 offset = codec.tables (items, part);
         }
 
-        template <typename Op, typename Struct, typename Convert>
-        void operations (const std::vector<Op>& ops, flatbuffers::Offset<flatbuffers::Vector<const Struct*>>& offset, Convert convert)
+        template <typename Struct, typename Range, typename Convert>
+        void operations (const Range& ops, flatbuffers::Offset<flatbuffers::Vector<const Struct*>>& offset, Convert convert)
         {
-            if (ops.empty())
+            if (std::begin (ops) == std::end (ops))
                 return;
             std::vector<Struct> structs;
-            structs.reserve (ops.size());
+            structs.reserve ((std::size_t) std::distance (std::begin (ops), std::end (ops)));
             for (const auto& op : ops)
-                structs.push_back (convert (op));
+            {
+                if constexpr (std::is_pointer_v<std::decay_t<decltype (op)>>)
+                    structs.push_back (convert (*op));
+                else
+                    structs.push_back (convert (op));
+            }
             offset = codec.builder.CreateVectorOfStructs (structs);
         }
 
@@ -223,7 +231,7 @@ namespace
                                v);
         }
 
-        flatbuffers::Offset<fb::FullStateSync> fullSync (std::uint64_t seq, const model::Session& session, const Ownership& ownership)
+        flatbuffers::Offset<fb::FullStateSync> fullSync (Seq seq, const model::Session& session, const Ownership& ownership)
         {
             const auto sessionOffset = codec.session (session);
             const auto ownershipOffset = PatchEncoder::encodeOwnership (builder, ownership);
@@ -599,7 +607,16 @@ namespace
             {
                 out.noteOps.reserve (list->size());
                 for (const auto* op : *list)
-                    out.noteOps.push_back ({ codec.enumValue<model::NoteOp::Kind> (op->kind(), "A note operation's kind"), model::InstrumentId { op->instrument() }, CodecDecoder::note (op->note()) });
+                {
+                    model::Note note;
+                    note.id = model::NoteId { op->id() };
+                    note.tick = op->tick();
+                    note.duration = op->duration();
+                    note.pitch = op->pitch();
+                    note.velocity = op->velocity();
+                    note.probability = op->probability();
+                    out.noteOps.push_back ({ codec.enumValue<model::NoteOp::Kind> (op->kind(), "A note operation's kind"), model::InstrumentId { op->instrument() }, note });
+                }
             }
             if (const auto* list = in.automation())
                 out.automation = codec.automation (list);
@@ -1215,7 +1232,7 @@ Bytes encodeFrame (const Message& m)
     return encodeWireMessage (m, WireFraming::lengthPrefixed);
 }
 
-Bytes encodeFullSyncFrame (std::uint64_t seq, const model::Session& session, const Ownership& ownership)
+Bytes encodeFullSyncFrame (Seq seq, const model::Session& session, const Ownership& ownership)
 {
     flatbuffers::FlatBufferBuilder builder (64 * 1024);
     const auto body = WireEncoder (builder).fullSync (seq, session, ownership);
