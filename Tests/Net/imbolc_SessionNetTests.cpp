@@ -84,7 +84,7 @@ TEST_CASE ("Contested ownership: the first seat gets the instrument and the othe
         CHECK (owner.client == (owner.instrument == contested ? ana.getClientId() : ben.getClientId()));
 
     const auto before = server.hash();
-    const auto noteId = server.session.pianoRoll.find (contested)->notes.front().id; // read-only peek: ids never change
+    const auto noteId = server.onServer ([&] { return server.session.pianoRoll.find (contested)->notes.front().id; });
     const auto rejectedNote = ben.send (someNote (contested, 0));
     const auto rejectedMove = ben.send (model::action::MoveNote { contested, noteId, 960, 61 });
     const auto rejectedParam = ben.send (model::action::SetParam { model::ParamAddress::instrument (contested, model::ParamGroup::strip, 0), 0.1f });
@@ -545,4 +545,127 @@ TEST_CASE ("A note edit in the large session travels as an operation under 100 b
     REQUIRE (patchSizes.size() == 1);
     INFO ("patch frame: " << patchSizes.front() << " bytes");
     CHECK (patchSizes.front() < 100);
+}
+
+TEST_CASE ("A silent seat is suspended and its instruments come free when its reservation ends", "[net]")
+{
+    auto options = fastServerOptions();
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small), options);
+    const auto held = instrumentAt (server.session, 0);
+
+    net::SessionClient watcher (clientOptions (server.port(), "Watcher"));
+    REQUIRE (watcher.connect().wasOk());
+
+    // Joins by hand, then never answers a ping (but keeps the socket open).
+    RawPeer silent (server.port());
+    const auto welcome = silent.join ("Silent", { held });
+    REQUIRE (welcome.grantedInstruments == std::vector<model::InstrumentId> { held });
+    REQUIRE (eventually ([&] { return watcher.getOwnership().owners.size() == 1; }));
+
+    const auto joinedAt = juce::Time::getMillisecondCounter();
+    REQUIRE (eventually ([&] { return server.onServer ([&] { return server.server.getStats().suspensions; }) == 1; }, 5000));
+    const auto suspendedAfter = juce::Time::getMillisecondCounter() - joinedAt;
+    INFO ("suspended after " << suspendedAfter << " ms; silence timeout " << options.silenceTimeoutMs << " ms");
+    CHECK (suspendedAfter + 100 >= (juce::uint32) options.silenceTimeoutMs); // never before the timeout
+    CHECK (silent.waitForClose());
+
+    // Still reserved: the instrument is the silent seat's while it may come back.
+    CHECK (watcher.getOwnership().owners.size() == 1);
+    const auto seats = server.onServer ([&] { return server.server.getSeats(); });
+    REQUIRE (seats.size() == 2);
+
+    // After the reservation it is free, and every seat is told.
+    REQUIRE (eventually ([&] { return watcher.getOwnership().owners.empty(); }, options.reservationMs + 3000));
+    CHECK (server.onServer ([&] { return server.server.getSeats().size(); }) == 1);
+    CHECK (watcher.getState() == net::SessionClient::State::connected); // the watcher answered every ping
+}
+
+TEST_CASE ("A seat that leaves with Goodbye frees its instruments at once and the server's Shutdown ends every seat", "[net]")
+{
+    auto fixture = std::make_unique<ServerFixture> (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto held = instrumentAt (fixture->session, 1);
+
+    auto options = clientOptions (fixture->port(), "Ana");
+    options.requestedInstruments = { held };
+    net::SessionClient ana (options);
+    REQUIRE (ana.connect().wasOk());
+    net::SessionClient ben (clientOptions (fixture->port(), "Ben"));
+    REQUIRE (ben.connect().wasOk());
+    REQUIRE (eventually ([&] { return ben.getOwnership().owners.size() == 1; }));
+
+    ana.disconnect();
+    CHECK (ana.getState() == net::SessionClient::State::closed);
+    REQUIRE (eventually ([&] { return ben.getOwnership().owners.empty(); }));
+
+    fixture.reset(); // the host ends the session
+    REQUIRE (eventually ([&] { return ben.getState() == net::SessionClient::State::closed; }));
+    CHECK_THAT (ben.getError(), Catch::Contains ("stopped the session"));
+}
+
+TEST_CASE ("Sessions are found on the LAN by their announcement", "[net]")
+{
+    // A private broadcast port, so parallel test runs and real sessions do not meet.
+    const int broadcastPort = 20000 + (int) (juce::Random::getSystemRandom().nextInt (20000));
+    const bool anyBroadcastInterface = [] {
+        for (const auto& a : juce::IPAddress::getAllAddresses())
+            if (! a.isNull() && juce::IPAddress::getInterfaceBroadcastAddress (a) != juce::IPAddress())
+                return true;
+        return false;
+    }();
+    if (! anyBroadcastInterface)
+    {
+        // A machine with no broadcast-capable interface cannot announce anything: say so, loudly.
+        WARN ("No network interface with a broadcast address here: LAN discovery cannot be exercised.");
+        FAIL_CHECK ("LAN discovery needs a broadcast-capable interface.");
+        return;
+    }
+
+    net::discovery::Advertiser advertiser ("Rehearsal", 45678, broadcastPort);
+    const auto found = net::discovery::findSessions (2500, broadcastPort);
+    REQUIRE (found.size() == 1);
+    CHECK (found[0].name == "Rehearsal");
+    CHECK (found[0].port == 45678);
+    CHECK (found[0].address.isNotEmpty());
+}
+
+TEST_CASE ("A seat owns the instrument it adds and undo undoes only that seat's own edits", "[net]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto anasInstrument = instrumentAt (server.session, 0);
+    const auto bensInstrument = instrumentAt (server.session, 1);
+    const auto level = [] (model::InstrumentId id) { return model::ParamAddress::instrument (id, model::ParamGroup::strip, 0); };
+
+    auto optionsA = clientOptions (server.port(), "Ana");
+    optionsA.requestedInstruments = { anasInstrument };
+    net::SessionClient ana (optionsA);
+    REQUIRE (ana.connect().wasOk());
+    auto optionsB = clientOptions (server.port(), "Ben");
+    optionsB.requestedInstruments = { bensInstrument };
+    net::SessionClient ben (optionsB);
+    REQUIRE (ben.connect().wasOk());
+
+    // Ben adds an instrument: it is his.
+    model::Source source;
+    source.builtIn = model::BuiltInSource::square;
+    ben.send (model::action::AddInstrument { "Ben's lead", source });
+    const auto rackBefore = server.onServer ([&] { return server.session.instruments.size(); });
+    REQUIRE (eventually ([&] { return ben.getSession().instruments.size() == rackBefore + 1 && ben.getOwnership().owners.size() == 3; }));
+    const auto added = ben.getSession().instruments.asVector().back().id;
+    for (const auto& owner : ben.getOwnership().owners)
+        if (owner.instrument == added)
+            CHECK (owner.client == ben.getClientId());
+    ana.send (someNote (added, 0));
+    ben.send (someNote (added, 480));
+    REQUIRE (eventually ([&] { return ana.getStats().rejections == 1 && converged (server, { &ana, &ben }); }));
+    CHECK (ana.getSession().pianoRoll.find (added)->notes.size() == 1);
+
+    // Ana and Ben each change their own level; Ana's undo reverts only hers.
+    const auto anaBefore = model::findParam (ana.getSession(), level (anasInstrument))->value;
+    ana.send (model::action::SetParam { level (anasInstrument), 0.25f });
+    REQUIRE (eventually ([&] { return converged (server, { &ana, &ben }) && model::findParam (ana.getSession(), level (anasInstrument))->value == 0.25f; }));
+    ben.send (model::action::SetParam { level (bensInstrument), 0.35f });
+    REQUIRE (eventually ([&] { return converged (server, { &ana, &ben }) && model::findParam (ana.getSession(), level (bensInstrument))->value == 0.35f; }));
+    ana.send (model::action::Undo {});
+    REQUIRE (eventually ([&] { return converged (server, { &ana, &ben }) && model::findParam (ben.getSession(), level (anasInstrument))->value == anaBefore; }));
+    CHECK (model::findParam (ben.getSession(), level (bensInstrument))->value == 0.35f);
 }

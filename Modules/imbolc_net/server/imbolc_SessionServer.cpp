@@ -162,8 +162,11 @@ void SessionServer::listen()
 void SessionServer::readLoop (ConnectionPtr connection)
 {
     protocol::FrameReader frames (options.maxFrameBytes);
+    // A seat sends small things (Hello, actions, pings): far fewer tables than a session has, so a
+    // hostile frame cannot make the decoder build millions of objects before it is refused.
     protocol::DecodeLimits limits;
     limits.maxFrameBytes = options.maxFrameBytes;
+    limits.maxTables = 100'000;
     std::vector<std::uint8_t> buffer (64 * 1024);
     protocol::Bytes payload;
 
