@@ -166,7 +166,8 @@ int serveCommand (const std::vector<std::string>& raw)
     // Listen first: a refused address or a port in use is reported before any audio device opens.
     // Nothing is served until the loop below polls, by which time the engine runs.
     net::SessionServer server (session, options);
-    server.onLog = [] (const juce::String& line) { std::cout << line << std::endl; };
+    server.onLog = [] (const juce::String& line)
+    { std::cout << line << std::endl; };
     if (const auto started = server.start(); started.failed())
     {
         std::cerr << started.getErrorMessage() << "\n";
@@ -183,7 +184,8 @@ int serveCommand (const std::vector<std::string>& raw)
     for (const auto& w : engine.takeWarnings())
         std::cerr << "warning: " << w << "\n";
 
-    server.onApplied = [&] (const model::ChangeSet& changes) { engine.apply (session, changes); };
+    server.onApplied = [&] (const model::ChangeSet& changes)
+    { engine.apply (session, changes); };
     server.meteringSource = [&]
     {
         protocol::msg::Metering m;

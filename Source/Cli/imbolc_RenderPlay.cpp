@@ -31,7 +31,8 @@ namespace
     class ProgressPrinter
     {
     public:
-        explicit ProgressPrinter (const juce::String& verb) : tty (isatty (STDERR_FILENO) != 0), what (verb) {}
+        explicit ProgressPrinter (const juce::String& verb)
+            : tty (isatty (STDERR_FILENO) != 0), what (verb) {}
 
         void show (double fraction, const juce::String& detail)
         {
@@ -86,7 +87,8 @@ bool wasInterrupted() noexcept
 /** Plays the engine on a device: the device's thread is the audio thread. */
 struct EngineOutput::DeviceCallback final : juce::AudioIODeviceCallback
 {
-    explicit DeviceCallback (engine::Engine& e) : engine (e) {}
+    explicit DeviceCallback (engine::Engine& e)
+        : engine (e) {}
 
     void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
     {

@@ -6,7 +6,8 @@ Writer::Writer (Options o, std::function<void (Feedback)> fb)
     , feedback (std::move (fb))
     , wakeHandle (::eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC))
 {
-    thread = std::thread ([this] { run(); });
+    thread = std::thread ([this]
+                          { run(); });
 }
 
 Writer::~Writer()
@@ -190,7 +191,8 @@ void Writer::run()
             // Give queued frames (a Shutdown message, say) a last short chance, then go.
             const auto deadline = juce::Time::getMillisecondCounter() + 100;
             while (juce::Time::getMillisecondCounter() < deadline
-                   && std::any_of (clients.begin(), clients.end(), [] (auto& c) { return c.second.outbox.hasData(); }))
+                   && std::any_of (clients.begin(), clients.end(), [] (auto& c)
+                                   { return c.second.outbox.hasData(); }))
             {
                 drainCommands (clients);
                 flush (clients, juce::Time::getMillisecondCounter());
@@ -209,7 +211,8 @@ void Writer::run()
             if (client.outbox.hasData())
                 fds.push_back ({ client.connection->getHandle(), POLLOUT, 0 });
 
-        const bool anyClosing = std::any_of (clients.begin(), clients.end(), [] (auto& c) { return c.second.closeDeadlineMs.has_value(); });
+        const bool anyClosing = std::any_of (clients.begin(), clients.end(), [] (auto& c)
+                                             { return c.second.closeDeadlineMs.has_value(); });
         const int timeout = fds.size() > 1 || anyClosing ? options.sendTimeoutMs : 500;
         ::poll (fds.data(), (nfds_t) fds.size(), timeout);
 
