@@ -175,14 +175,8 @@ int serveCommand (const std::vector<std::string>& raw)
     }
 
     EngineOutput output;
-    auto factory = std::make_unique<engine::NodeFactory>();
-    factory->setBaseDirectory (file.getParentDirectory());
-    engine::Engine engine (std::move (factory), {});
-    engine.prepare (output.sampleRate(), output.blockSize());
-    engine.loadSession (session);
-    engine.update();
-    for (const auto& w : engine.takeWarnings())
-        std::cerr << "warning: " << w << "\n";
+    const auto enginePointer = output.makeEngine (file, session);
+    auto& engine = *enginePointer;
 
     server.onApplied = [&] (const model::ChangeSet& changes)
     { engine.apply (session, changes); };

@@ -148,6 +148,19 @@ void EngineOutput::start (engine::Engine& engine)
         } });
 }
 
+std::unique_ptr<engine::Engine> EngineOutput::makeEngine (const juce::File& sessionFile, const model::Session& session) const
+{
+    auto factory = std::make_unique<engine::NodeFactory>();
+    factory->setBaseDirectory (sessionFile.getParentDirectory());
+    auto engine = std::make_unique<engine::Engine> (std::move (factory), engine::Engine::Options {});
+    engine->prepare (rate, block);
+    engine->loadSession (session);
+    engine->update();
+    for (const auto& w : engine->takeWarnings())
+        std::cerr << "warning: " << w << "\n";
+    return engine;
+}
+
 void EngineOutput::stop()
 {
     if (device != nullptr && callback != nullptr)
@@ -211,19 +224,11 @@ int playCommand (const std::vector<std::string>& raw)
     // The device manager posts change messages: it needs a message manager, not a window.
     juce::ScopedJuceInitialiser_GUI juce;
     EngineOutput output;
-    const double sampleRate = output.sampleRate();
-    const int blockSize = output.blockSize();
 
-    auto factory = std::make_unique<engine::NodeFactory>();
-    factory->setBaseDirectory (input.getParentDirectory());
-    engine::Engine engine (std::move (factory), {});
-    engine.prepare (sampleRate, blockSize);
     session->transport.playing = true;
     session->transport.position = 0;
-    engine.loadSession (*session);
-    engine.update();
-    for (const auto& w : engine.takeWarnings())
-        std::cerr << "warning: " << w << "\n";
+    const auto enginePointer = output.makeEngine (input, *session);
+    auto& engine = *enginePointer;
 
     const auto endTick = (double) engine.getSongEndTick (*session);
     const double songSeconds = endTick / (session->settings.bpm / 60.0 * model::ticksPerBeat);
