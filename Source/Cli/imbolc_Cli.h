@@ -114,6 +114,10 @@ public:
     void start (engine::Engine&);
     void stop();
 
+    /** An engine prepared for this output with `session` loaded (samples found beside `sessionFile`);
+        prints the engine's warnings. */
+    std::unique_ptr<engine::Engine> makeEngine (const juce::File& sessionFile, const model::Session& session) const;
+
 private:
     struct DeviceCallback;
     juce::AudioDeviceManager devices;

@@ -47,7 +47,11 @@ namespace
     {
         std::string out;
         for (auto id : list)
-            out += (out.empty() ? "" : ",") + std::to_string (id.value);
+        {
+            if (! out.empty())
+                out += ',';
+            out += std::to_string (id.value);
+        }
         return out.empty() ? "none" : out;
     }
 
@@ -162,7 +166,8 @@ int serveCommand (const std::vector<std::string>& raw)
     // Listen first: a refused address or a port in use is reported before any audio device opens.
     // Nothing is served until the loop below polls, by which time the engine runs.
     net::SessionServer server (session, options);
-    server.onLog = [] (const juce::String& line) { std::cout << line << std::endl; };
+    server.onLog = [] (const juce::String& line)
+    { std::cout << line << std::endl; };
     if (const auto started = server.start(); started.failed())
     {
         std::cerr << started.getErrorMessage() << "\n";
@@ -170,16 +175,11 @@ int serveCommand (const std::vector<std::string>& raw)
     }
 
     EngineOutput output;
-    auto factory = std::make_unique<engine::NodeFactory>();
-    factory->setBaseDirectory (file.getParentDirectory());
-    engine::Engine engine (std::move (factory), {});
-    engine.prepare (output.sampleRate(), output.blockSize());
-    engine.loadSession (session);
-    engine.update();
-    for (const auto& w : engine.takeWarnings())
-        std::cerr << "warning: " << w << "\n";
+    const auto enginePointer = output.makeEngine (file, session);
+    auto& engine = *enginePointer;
 
-    server.onApplied = [&] (const model::ChangeSet& changes) { engine.apply (session, changes); };
+    server.onApplied = [&] (const model::ChangeSet& changes)
+    { engine.apply (session, changes); };
     server.meteringSource = [&]
     {
         protocol::msg::Metering m;

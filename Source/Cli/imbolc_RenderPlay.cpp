@@ -31,7 +31,8 @@ namespace
     class ProgressPrinter
     {
     public:
-        explicit ProgressPrinter (const juce::String& verb) : tty (isatty (STDERR_FILENO) != 0), what (verb) {}
+        explicit ProgressPrinter (const juce::String& verb)
+            : tty (isatty (STDERR_FILENO) != 0), what (verb) {}
 
         void show (double fraction, const juce::String& detail)
         {
@@ -86,7 +87,8 @@ bool wasInterrupted() noexcept
 /** Plays the engine on a device: the device's thread is the audio thread. */
 struct EngineOutput::DeviceCallback final : juce::AudioIODeviceCallback
 {
-    explicit DeviceCallback (engine::Engine& e) : engine (e) {}
+    explicit DeviceCallback (engine::Engine& e)
+        : engine (e) {}
 
     void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
     {
@@ -144,6 +146,19 @@ void EngineOutput::start (engine::Engine& engine)
             next += std::chrono::duration_cast<std::chrono::steady_clock::duration> (period);
             std::this_thread::sleep_until (next);
         } });
+}
+
+std::unique_ptr<engine::Engine> EngineOutput::makeEngine (const juce::File& sessionFile, const model::Session& session) const
+{
+    auto factory = std::make_unique<engine::NodeFactory>();
+    factory->setBaseDirectory (sessionFile.getParentDirectory());
+    auto engine = std::make_unique<engine::Engine> (std::move (factory), engine::Engine::Options {});
+    engine->prepare (rate, block);
+    engine->loadSession (session);
+    engine->update();
+    for (const auto& w : engine->takeWarnings())
+        std::cerr << "warning: " << w << "\n";
+    return engine;
 }
 
 void EngineOutput::stop()
@@ -209,19 +224,11 @@ int playCommand (const std::vector<std::string>& raw)
     // The device manager posts change messages: it needs a message manager, not a window.
     juce::ScopedJuceInitialiser_GUI juce;
     EngineOutput output;
-    const double sampleRate = output.sampleRate();
-    const int blockSize = output.blockSize();
 
-    auto factory = std::make_unique<engine::NodeFactory>();
-    factory->setBaseDirectory (input.getParentDirectory());
-    engine::Engine engine (std::move (factory), {});
-    engine.prepare (sampleRate, blockSize);
     session->transport.playing = true;
     session->transport.position = 0;
-    engine.loadSession (*session);
-    engine.update();
-    for (const auto& w : engine.takeWarnings())
-        std::cerr << "warning: " << w << "\n";
+    const auto enginePointer = output.makeEngine (input, *session);
+    auto& engine = *enginePointer;
 
     const auto endTick = (double) engine.getSongEndTick (*session);
     const double songSeconds = endTick / (session->settings.bpm / 60.0 * model::ticksPerBeat);

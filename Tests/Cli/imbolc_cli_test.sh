@@ -99,9 +99,10 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 check "serve says where it listens" test -n "$port"
-"$imbolc" join "127.0.0.1:$port" --name Tester --instruments 1 --for 1 >"$work/join-out" 2>"$work/join-err"
+first=$("$imbolc" dump "$work/small.imbolc" | grep -m1 '"id"' | grep -o '[0-9]*')
+"$imbolc" join "127.0.0.1:$port" --name Tester --instruments "$first" --for 1 >"$work/join-out" 2>"$work/join-err"
 check "join succeeds" test $? -eq 0
-check "join is welcomed as seat 1 with instrument 1" grep -q "^welcome: seat 1, instruments 1," "$work/join-out"
+check "join is welcomed as seat 1 with the instrument it asked for" grep -q "^welcome: seat 1, instruments $first," "$work/join-out"
 check "join receives the whole session first" grep -q "^full sync [0-9]*: \"" "$work/join-out"
 check "join prints the hash it ended with" grep -q "^left at seq [0-9]*, hash 0x" "$work/join-out"
 "$imbolc" join "127.0.0.1:$port" --name Reader --for 1 --json yes >"$work/join-json" 2>&1

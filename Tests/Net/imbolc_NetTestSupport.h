@@ -64,7 +64,8 @@ public:
         const auto result = server.start();
         INFO (result.getErrorMessage());
         REQUIRE (result.wasOk());
-        loop = std::thread ([this] {
+        loop = std::thread ([this]
+                            {
             while (! quit.load())
             {
                 server.poll (5);
@@ -75,8 +76,7 @@ public:
                 }
                 for (auto& task : batch)
                     task();
-            }
-        });
+            } });
     }
 
     ~ServerFixture()
@@ -96,24 +96,28 @@ public:
         auto result = task->get_future();
         {
             const std::lock_guard lock (taskMutex);
-            tasks.push_back ([task] { (*task)(); });
+            tasks.push_back ([task]
+                             { (*task)(); });
         }
         return result.get();
     }
 
     std::uint64_t hash()
     {
-        return onServer ([this] { return protocol::sessionHash (session); });
+        return onServer ([this]
+                         { return protocol::sessionHash (session); });
     }
 
-    std::uint64_t seq()
+    protocol::Seq seq()
     {
-        return onServer ([this] { return server.getSeq(); });
+        return onServer ([this]
+                         { return server.getSeq(); });
     }
 
     model::ApplyResult apply (const model::Action& a)
     {
-        return onServer ([this, a] { return server.applyLocal (a); });
+        return onServer ([this, a]
+                         { return server.applyLocal (a); });
     }
 
     std::vector<juce::String> log()

@@ -36,10 +36,12 @@ TEST_CASE ("A seat joins: Welcome then a full sync that equals the server's sess
     CHECK (ana.hasPrivilege());
     CHECK (ana.getToken().size() == protocol::tokenBytes);
     CHECK (ana.getSessionHash() == server.hash());
-    CHECK (ana.getSession() == server.onServer ([&] { return server.session; }));
+    CHECK (ana.getSession() == server.onServer ([&]
+                                                { return server.session; }));
 
     // The ownership the server broadcasts names Ana for the instrument she asked for.
-    REQUIRE (eventually ([&] { return ! ana.getOwnership().owners.empty(); }));
+    REQUIRE (eventually ([&]
+                         { return ! ana.getOwnership().owners.empty(); }));
     const auto ownership = ana.getOwnership();
     CHECK (ownership.owners.front().instrument == first);
     CHECK (ownership.owners.front().client == ana.getClientId());
@@ -47,7 +49,8 @@ TEST_CASE ("A seat joins: Welcome then a full sync that equals the server's sess
 
     // Her edit reaches the server and comes back as a patch: both sides agree.
     REQUIRE (ana.send (someNote (first, 96)) != 0);
-    REQUIRE (eventually ([&] { return converged (server, { &ana }) && server.seq() > 1; }));
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &ana }) && server.seq() > 1; }));
     CHECK (ana.getStats().gaps == 0);
     CHECK (ana.getStats().patchFailures == 0);
 }
@@ -79,16 +82,19 @@ TEST_CASE ("Contested ownership: the first seat gets the instrument and the othe
     };
     REQUIRE (ben.connect().wasOk());
 
-    REQUIRE (eventually ([&] { return ben.getOwnership().owners.size() == 2; }));
+    REQUIRE (eventually ([&]
+                         { return ben.getOwnership().owners.size() == 2; }));
     for (const auto& owner : ben.getOwnership().owners)
         CHECK (owner.client == (owner.instrument == contested ? ana.getClientId() : ben.getClientId()));
 
     const auto before = server.hash();
-    const auto noteId = server.session.pianoRoll.find (contested)->notes.front().id; // read-only peek: ids never change
+    const auto noteId = server.onServer ([&]
+                                         { return server.session.pianoRoll.find (contested)->notes.front().id; });
     const auto rejectedNote = ben.send (someNote (contested, 0));
     const auto rejectedMove = ben.send (model::action::MoveNote { contested, noteId, 960, 61 });
     const auto rejectedParam = ben.send (model::action::SetParam { model::ParamAddress::instrument (contested, model::ParamGroup::strip, 0), 0.1f });
-    REQUIRE (eventually ([&] { const std::lock_guard lock (mutex); return rejections.size() == 3; }));
+    REQUIRE (eventually ([&]
+                         { const std::lock_guard lock (mutex); return rejections.size() == 3; }));
     {
         const std::lock_guard lock (mutex);
         CHECK (rejections[0].requestId == rejectedNote);
@@ -102,14 +108,18 @@ TEST_CASE ("Contested ownership: the first seat gets the instrument and the othe
     // Ben's own instrument is his to edit; session-wide changes need the privilege nobody gave him.
     ben.send (someNote (other, 480));
     ben.send (model::action::SetBpm { 90.0 });
-    REQUIRE (eventually ([&] { const std::lock_guard lock (mutex); return rejections.size() == 4; }));
+    REQUIRE (eventually ([&]
+                         { const std::lock_guard lock (mutex); return rejections.size() == 4; }));
     {
         const std::lock_guard lock (mutex);
         CHECK_THAT (rejections.back().reason, Catch::Contains ("privilege"));
     }
-    REQUIRE (eventually ([&] { return converged (server, { &ana, &ben }); }));
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &ana, &ben }); }));
     CHECK (server.hash() != before);
-    CHECK (server.onServer ([&] { return server.session.settings.bpm; }) != 90.0);
+    CHECK (server.onServer ([&]
+                            { return server.session.settings.bpm; })
+           != 90.0);
 }
 
 TEST_CASE ("Privilege moves on request when idle and is denied while its holder is using it", "[net]")
@@ -120,7 +130,8 @@ TEST_CASE ("Privilege moves on request when idle and is denied while its holder 
     optionsA.requestPrivilege = true;
     net::SessionClient ana (optionsA);
     std::atomic<int> revoked { 0 };
-    ana.onMessage = [&] (const protocol::Message& m) { revoked += std::holds_alternative<msg::PrivilegeRevoked> (m) ? 1 : 0; };
+    ana.onMessage = [&] (const protocol::Message& m)
+    { revoked += std::holds_alternative<msg::PrivilegeRevoked> (m) ? 1 : 0; };
     REQUIRE (ana.connect().wasOk());
     REQUIRE (ana.hasPrivilege());
 
@@ -136,25 +147,35 @@ TEST_CASE ("Privilege moves on request when idle and is denied while its holder 
 
     // Ana is changing the tempo right now: Ben is told no.
     ana.send (model::action::SetBpm { 100.0 });
-    REQUIRE (eventually ([&] { return server.onServer ([&] { return server.session.settings.bpm; }) == 100.0; }));
+    REQUIRE (eventually ([&]
+                         { return server.onServer ([&]
+                                                   { return server.session.settings.bpm; })
+                                  == 100.0; }));
     ben.requestPrivilege();
-    REQUIRE (eventually ([&] { return denied.load() == 1; }));
+    REQUIRE (eventually ([&]
+                         { return denied.load() == 1; }));
     CHECK (granted.load() == 0);
     CHECK (ana.hasPrivilege());
 
     // After the hold time it moves, explicitly: Ben granted, Ana revoked, everyone sees the new holder.
     juce::Thread::sleep (400);
     ben.requestPrivilege();
-    REQUIRE (eventually ([&] { return granted.load() == 1 && revoked.load() == 1; }));
-    REQUIRE (eventually ([&] { return ben.hasPrivilege() && ! ana.hasPrivilege(); }));
-    REQUIRE (eventually ([&] { return ana.getOwnership().privilegedClient == ben.getClientId(); }));
+    REQUIRE (eventually ([&]
+                         { return granted.load() == 1 && revoked.load() == 1; }));
+    REQUIRE (eventually ([&]
+                         { return ben.hasPrivilege() && ! ana.hasPrivilege(); }));
+    REQUIRE (eventually ([&]
+                         { return ana.getOwnership().privilegedClient == ben.getClientId(); }));
 
     // Now Ana's tempo change is refused and Ben's goes through.
     ana.send (model::action::SetBpm { 110.0 });
     ben.send (model::action::SetBpm { 125.0 });
-    REQUIRE (eventually ([&] { return ana.getSession().settings.bpm == 125.0; }));
-    REQUIRE (eventually ([&] { return ana.getStats().rejections == 1; }));
-    REQUIRE (eventually ([&] { return converged (server, { &ana, &ben }); }));
+    REQUIRE (eventually ([&]
+                         { return ana.getSession().settings.bpm == 125.0; }));
+    REQUIRE (eventually ([&]
+                         { return ana.getStats().rejections == 1; }));
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &ana, &ben }); }));
 }
 
 TEST_CASE ("Reconnect twice in a row with the rotated token and get a full sync each time", "[net]")
@@ -175,9 +196,11 @@ TEST_CASE ("Reconnect twice in a row with the rotated token and get a full sync 
         const auto fullSyncs = ana.getStats().fullSyncs;
         // An edit made while the seat is away must reach it through the full sync on return.
         ana.dropConnection();
-        REQUIRE (eventually ([&] { return ana.getState() == net::SessionClient::State::reconnecting; }));
+        REQUIRE (eventually ([&]
+                             { return ana.getState() == net::SessionClient::State::reconnecting; }));
         server.apply (model::action::SetBpm { 100.0 + round });
-        REQUIRE (eventually ([&] { return ana.getState() == net::SessionClient::State::connected && ana.getStats().fullSyncs == fullSyncs + 1; }));
+        REQUIRE (eventually ([&]
+                             { return ana.getState() == net::SessionClient::State::connected && ana.getStats().fullSyncs == fullSyncs + 1; }));
 
         CHECK (ana.getClientId() == id);
         CHECK (ana.getStats().reconnects == (std::uint64_t) round);
@@ -185,7 +208,8 @@ TEST_CASE ("Reconnect twice in a row with the rotated token and get a full sync 
         tokens.push_back (ana.getToken());
         CHECK (tokens.back().size() == protocol::tokenBytes);
         CHECK (tokens.back() != tokens[tokens.size() - 2]); // rotated
-        REQUIRE (eventually ([&] { return converged (server, { &ana }); }));
+        REQUIRE (eventually ([&]
+                             { return converged (server, { &ana }); }));
         CHECK (ana.getSession().settings.bpm == 100.0 + round);
     }
 
@@ -233,7 +257,7 @@ TEST_CASE ("A forged reconnect token is refused and the seat keeps its instrumen
         hello.reconnectClientId = ana.getClientId();
         // A random token, a proof made with no token at all, and a replay of a proof for other nonces.
         const auto guess = net::security::randomBytes (protocol::tokenBytes);
-        hello.reconnectProof = attempt == 0 ? net::security::tokenProof (guess, challenge->serverNonce, hello.clientNonce)
+        hello.reconnectProof = attempt == 0   ? net::security::tokenProof (guess, challenge->serverNonce, hello.clientNonce)
                                : attempt == 1 ? protocol::Bytes (protocol::proofBytes, 0)
                                               : net::security::tokenProof (ana.getToken(), hello.clientNonce, challenge->serverNonce);
         forger.send (hello);
@@ -244,7 +268,8 @@ TEST_CASE ("A forged reconnect token is refused and the seat keeps its instrumen
 
     CHECK (ana.getState() == net::SessionClient::State::connected);
     ana.send (someNote (mine, 0, 72));
-    REQUIRE (eventually ([&] { return converged (server, { &ana }) && ana.getStats().patchesApplied >= 1; }));
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &ana }) && ana.getStats().patchesApplied >= 1; }));
     CHECK (ana.getOwnership().owners.front().client == ana.getClientId());
 }
 
@@ -311,7 +336,7 @@ TEST_CASE ("A stalled seat is suspended while a fast seat receives every patch o
     // 100 edits per second for 2 s from the host; the fast seat stamps when each becomes visible.
     std::mutex mutex;
     std::map<std::uint64_t, std::uint32_t> seenAt; // seq -> ms
-    fast.onStateChanged = [&] (std::uint64_t seq)
+    fast.onStateChanged = [&] (protocol::Seq seq)
     {
         const std::lock_guard lock (mutex);
         seenAt[seq] = juce::Time::getMillisecondCounter();
@@ -326,7 +351,9 @@ TEST_CASE ("A stalled seat is suspended while a fast seat receives every patch o
         juce::Thread::sleep (10);
     }
 
-    REQUIRE (eventually ([&] { return converged (server, { &fast }); }, 10000));
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &fast }); },
+                         10000));
 
     // Every patch arrived, in order, with no gap and no full sync after the first.
     const auto stats = fast.getStats();
@@ -347,8 +374,13 @@ TEST_CASE ("A stalled seat is suspended while a fast seat receives every patch o
     }
 
     // The stalled seat was suspended (its socket shut), not allowed to hold anyone up.
-    REQUIRE (eventually ([&] { return server.onServer ([&] { return server.server.getStats().suspensions; }) >= 1; }, 5000));
-    const auto seats = server.onServer ([&] { return server.server.getSeats(); });
+    REQUIRE (eventually ([&]
+                         { return server.onServer ([&]
+                                                   { return server.server.getStats().suspensions; })
+                                  >= 1; },
+                         5000));
+    const auto seats = server.onServer ([&]
+                                        { return server.server.getSeats(); });
     for (const auto& seat : seats)
         CHECK (seat.connected == (seat.name == "Fast"));
 }
@@ -364,16 +396,18 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
     REQUIRE (good.connect().wasOk());
     const auto hashBefore = server.hash();
 
-    auto validHello = [] {
+    auto validHello = []
+    {
         msg::Hello hello;
         hello.name = "Bad";
         hello.clientNonce = net::security::randomBytes (protocol::nonceBytes);
         return protocol::encodeMessage (hello);
     };
-    auto framed = [] (protocol::Bytes payload, std::uint32_t length) {
-        protocol::Bytes out (4);
+    auto framed = [] (protocol::Bytes payload, std::uint32_t length)
+    {
+        protocol::Bytes out (4 + payload.size());
         protocol::writeFrameLength (out.data(), length);
-        out.insert (out.end(), payload.begin(), payload.end());
+        std::copy (payload.begin(), payload.end(), out.begin() + 4);
         return out;
     };
 
@@ -394,7 +428,8 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
     protocol::Bytes garbage (300);
     for (auto& b : garbage)
         b = (std::uint8_t) random();
-    const auto project = protocol::encodeProject (server.onServer ([&] { return server.session; }));
+    const auto project = protocol::encodeProject (server.onServer ([&]
+                                                                   { return server.session; }));
 
     std::vector<Case> cases {
         { "oversize length", framed ({}, (std::uint32_t) protocol::defaultMaxFrameBytes + 1), true },
@@ -404,7 +439,9 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
         { "unverifiable buffer", framed (badUnion, (std::uint32_t) badUnion.size()), true },
         { "a project file instead of a message", framed (project, (std::uint32_t) project.size()), true },
         { "an action before Hello", protocol::encodeFrame (msg::Action { 1, model::action::SetBpm { 99.0 } }), true },
-        { "truncated frame then close", [&] { auto f = framed (hello, (std::uint32_t) hello.size()); f.resize (f.size() / 2); return f; }(), false },
+        { "truncated frame then close", [&]
+          { auto f = framed (hello, (std::uint32_t) hello.size()); f.resize (f.size() / 2); return f; }(),
+          false },
     };
 
     for (auto& c : cases)
@@ -426,7 +463,8 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
         // The good seat is untouched and still served.
         const auto seq = good.getSeq();
         good.send (someNote (mine, 48 * (model::Tick) (seq + 1), 64));
-        REQUIRE (eventually ([&] { return good.getSeq() > seq && converged (server, { &good }); }));
+        REQUIRE (eventually ([&]
+                             { return good.getSeq() > seq && converged (server, { &good }); }));
         CHECK (good.getState() == net::SessionClient::State::connected);
     }
 
@@ -438,18 +476,20 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
     CHECK (joined.waitForClose());
     CHECK (good.getState() == net::SessionClient::State::connected);
     CHECK (server.hash() != hashBefore); // the good seat's notes, and nothing was lost
-    CHECK (server.onServer ([&] { return server.server.getStats().framesRefused; }) >= 6);
+    CHECK (server.onServer ([&]
+                            { return server.server.getStats().framesRefused; })
+           >= 6);
 }
 
 TEST_CASE ("Convergence: 8 seats fire 2000 random actions and end equal to the server", "[net]")
 {
     ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
-    const auto instruments = server.onServer ([&] {
+    const auto instruments = server.onServer ([&]
+                                              {
         std::vector<model::InstrumentId> ids;
         for (const auto& i : server.session.instruments)
             ids.push_back (i.id);
-        return ids;
-    });
+        return ids; });
 
     std::vector<std::unique_ptr<net::SessionClient>> seats;
     for (int i = 0; i < 8; ++i)
@@ -463,7 +503,8 @@ TEST_CASE ("Convergence: 8 seats fire 2000 random actions and end equal to the s
     }
 
     std::mt19937 random (2026);
-    auto pick = [&] (int n) { return (int) (random() % (unsigned) n); };
+    auto pick = [&] (int n)
+    { return (int) (random() % (unsigned) n); };
     int sent = 0;
     for (int i = 0; i < 2000; ++i)
     {
@@ -474,7 +515,9 @@ TEST_CASE ("Convergence: 8 seats fire 2000 random actions and end equal to the s
         model::Action action = model::action::SetBpm { 60.0 + pick (120) };
         switch (pick (7))
         {
-            case 0: action = someNote (instrument, pick (64) * 120, (std::uint8_t) (36 + pick (48))); break;
+            case 0:
+                action = someNote (instrument, pick (64) * 120, (std::uint8_t) (36 + pick (48)));
+                break;
             case 1:
                 if (track != nullptr && ! track->notes.empty())
                     action = model::action::MoveNote { instrument, track->notes[(std::size_t) pick ((int) track->notes.size())].id, pick (64) * 120, (std::uint8_t) (36 + pick (48)) };
@@ -483,10 +526,17 @@ TEST_CASE ("Convergence: 8 seats fire 2000 random actions and end equal to the s
                 if (track != nullptr && ! track->notes.empty())
                     action = model::action::DeleteNote { instrument, track->notes[(std::size_t) pick ((int) track->notes.size())].id };
                 break;
-            case 3: action = model::action::SetParam { model::ParamAddress::instrument (instrument, model::ParamGroup::strip, 0), (float) pick (100) / 100.0f }; break;
-            case 4: action = model::action::SetParam { model::ParamAddress::instrument (instrument, model::ParamGroup::strip, 0), 7.0f }; break; // out of range
-            case 5: action = model::action::Undo {}; break;
-            default: break;
+            case 3:
+                action = model::action::SetParam { model::ParamAddress::instrument (instrument, model::ParamGroup::strip, 0), (float) pick (100) / 100.0f };
+                break;
+            case 4:
+                action = model::action::SetParam { model::ParamAddress::instrument (instrument, model::ParamGroup::strip, 0), 7.0f };
+                break; // out of range
+            case 5:
+                action = model::action::Undo {};
+                break;
+            default:
+                break;
         }
         if (seat.send (action) != 0)
             ++sent;
@@ -498,7 +548,9 @@ TEST_CASE ("Convergence: 8 seats fire 2000 random actions and end equal to the s
     std::vector<net::SessionClient*> all;
     for (auto& s : seats)
         all.push_back (s.get());
-    REQUIRE (eventually ([&] { return converged (server, all); }, 20000));
+    REQUIRE (eventually ([&]
+                         { return converged (server, all); },
+                         20000));
 
     std::uint64_t rejected = 0, applied = 0;
     for (auto* s : all)
@@ -506,7 +558,8 @@ TEST_CASE ("Convergence: 8 seats fire 2000 random actions and end equal to the s
         rejected += s->getStats().rejections;
         CHECK (s->getStats().patchFailures == 0);
     }
-    applied = server.onServer ([&] { return server.server.getStats().actionsApplied; });
+    applied = server.onServer ([&]
+                               { return server.server.getStats().actionsApplied; });
     INFO ("applied " << applied << ", rejected " << rejected);
     CHECK (rejected > 100); // the mix really was contested
     CHECK (applied > 100);
@@ -517,13 +570,15 @@ TEST_CASE ("A note edit in the large session travels as an operation under 100 b
 {
     ServerFixture server (model::makeReferenceSession (model::ReferenceSize::large));
     const auto instrument = instrumentAt (server.session, 5);
-    const auto note = server.onServer ([&] { return server.session.pianoRoll.find (instrument)->notes[3]; });
+    const auto note = server.onServer ([&]
+                                       { return server.session.pianoRoll.find (instrument)->notes[3]; });
 
     auto options = clientOptions (server.port(), "Ana");
     options.requestedInstruments = { instrument };
     net::SessionClient ana (options);
     REQUIRE (ana.connect (10000).wasOk());
-    REQUIRE (eventually ([&] { return converged (server, { &ana }); }));
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &ana }); }));
 
     std::mutex mutex;
     std::vector<std::size_t> patchSizes;
@@ -539,10 +594,155 @@ TEST_CASE ("A note edit in the large session travels as an operation under 100 b
 
     const auto seq = ana.getSeq();
     ana.send (model::action::MoveNote { instrument, note.id, note.tick + 240, (std::uint8_t) (note.pitch + 1) });
-    REQUIRE (eventually ([&] { return ana.getSeq() == seq + 1 && converged (server, { &ana }); }));
+    REQUIRE (eventually ([&]
+                         { return ana.getSeq() == seq + 1 && converged (server, { &ana }); }));
 
     const std::lock_guard lock (mutex);
     REQUIRE (patchSizes.size() == 1);
     INFO ("patch frame: " << patchSizes.front() << " bytes");
     CHECK (patchSizes.front() < 100);
+}
+
+TEST_CASE ("A silent seat is suspended and its instruments come free when its reservation ends", "[net]")
+{
+    auto options = fastServerOptions();
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small), options);
+    const auto held = instrumentAt (server.session, 0);
+
+    net::SessionClient watcher (clientOptions (server.port(), "Watcher"));
+    REQUIRE (watcher.connect().wasOk());
+
+    // Joins by hand, then never answers a ping (but keeps the socket open).
+    RawPeer silent (server.port());
+    const auto welcome = silent.join ("Silent", { held });
+    REQUIRE (welcome.grantedInstruments == std::vector<model::InstrumentId> { held });
+    REQUIRE (eventually ([&]
+                         { return watcher.getOwnership().owners.size() == 1; }));
+
+    const auto joinedAt = juce::Time::getMillisecondCounter();
+    REQUIRE (eventually ([&]
+                         { return server.onServer ([&]
+                                                   { return server.server.getStats().suspensions; })
+                                  == 1; },
+                         5000));
+    const auto suspendedAfter = juce::Time::getMillisecondCounter() - joinedAt;
+    INFO ("suspended after " << suspendedAfter << " ms; silence timeout " << options.silenceTimeoutMs << " ms");
+    CHECK (suspendedAfter + 100 >= (juce::uint32) options.silenceTimeoutMs); // never before the timeout
+    CHECK (silent.waitForClose());
+
+    // Still reserved: the instrument is the silent seat's while it may come back.
+    CHECK (watcher.getOwnership().owners.size() == 1);
+    const auto seats = server.onServer ([&]
+                                        { return server.server.getSeats(); });
+    REQUIRE (seats.size() == 2);
+
+    // After the reservation it is free, and every seat is told.
+    REQUIRE (eventually ([&]
+                         { return watcher.getOwnership().owners.empty(); },
+                         options.reservationMs + 3000));
+    CHECK (server.onServer ([&]
+                            { return server.server.getSeats().size(); })
+           == 1);
+    CHECK (watcher.getState() == net::SessionClient::State::connected); // the watcher answered every ping
+}
+
+TEST_CASE ("A seat that leaves with Goodbye frees its instruments at once and the server's Shutdown ends every seat", "[net]")
+{
+    auto fixture = std::make_unique<ServerFixture> (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto held = instrumentAt (fixture->session, 1);
+
+    auto options = clientOptions (fixture->port(), "Ana");
+    options.requestedInstruments = { held };
+    net::SessionClient ana (options);
+    REQUIRE (ana.connect().wasOk());
+    net::SessionClient ben (clientOptions (fixture->port(), "Ben"));
+    REQUIRE (ben.connect().wasOk());
+    REQUIRE (eventually ([&]
+                         { return ben.getOwnership().owners.size() == 1; }));
+
+    ana.disconnect();
+    CHECK (ana.getState() == net::SessionClient::State::closed);
+    REQUIRE (eventually ([&]
+                         { return ben.getOwnership().owners.empty(); }));
+
+    fixture.reset(); // the host ends the session
+    REQUIRE (eventually ([&]
+                         { return ben.getState() == net::SessionClient::State::closed; }));
+    CHECK_THAT (ben.getError(), Catch::Contains ("stopped the session"));
+}
+
+TEST_CASE ("Sessions are found on the LAN by their announcement", "[net]")
+{
+    // A private broadcast port, so parallel test runs and real sessions do not meet.
+    const int broadcastPort = 20000 + (int) (juce::Random::getSystemRandom().nextInt (20000));
+    const bool anyBroadcastInterface = []
+    {
+        for (const auto& a : juce::IPAddress::getAllAddresses())
+            if (! a.isNull() && juce::IPAddress::getInterfaceBroadcastAddress (a) != juce::IPAddress())
+                return true;
+        return false;
+    }();
+    if (! anyBroadcastInterface)
+    {
+        // A machine with no broadcast-capable interface cannot announce anything: say so, loudly.
+        WARN ("No network interface with a broadcast address here: LAN discovery cannot be exercised.");
+        FAIL_CHECK ("LAN discovery needs a broadcast-capable interface.");
+        return;
+    }
+
+    net::discovery::Advertiser advertiser ("Rehearsal", 45678, broadcastPort);
+    const auto found = net::discovery::findSessions (2500, broadcastPort);
+    REQUIRE (found.size() == 1);
+    CHECK (found[0].name == "Rehearsal");
+    CHECK (found[0].port == 45678);
+    CHECK (found[0].address.isNotEmpty());
+}
+
+TEST_CASE ("A seat owns the instrument it adds and undo undoes only that seat's own edits", "[net]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto anasInstrument = instrumentAt (server.session, 0);
+    const auto bensInstrument = instrumentAt (server.session, 1);
+    const auto level = [] (model::InstrumentId id)
+    { return model::ParamAddress::instrument (id, model::ParamGroup::strip, 0); };
+
+    auto optionsA = clientOptions (server.port(), "Ana");
+    optionsA.requestedInstruments = { anasInstrument };
+    net::SessionClient ana (optionsA);
+    REQUIRE (ana.connect().wasOk());
+    auto optionsB = clientOptions (server.port(), "Ben");
+    optionsB.requestedInstruments = { bensInstrument };
+    net::SessionClient ben (optionsB);
+    REQUIRE (ben.connect().wasOk());
+
+    // Ben adds an instrument: it is his.
+    model::Source source;
+    source.builtIn = model::BuiltInSource::square;
+    ben.send (model::action::AddInstrument { "Ben's lead", source });
+    const auto rackBefore = server.onServer ([&]
+                                             { return server.session.instruments.size(); });
+    REQUIRE (eventually ([&]
+                         { return ben.getSession().instruments.size() == rackBefore + 1 && ben.getOwnership().owners.size() == 3; }));
+    const auto added = ben.getSession().instruments.asVector().back().id;
+    for (const auto& owner : ben.getOwnership().owners)
+        if (owner.instrument == added)
+            CHECK (owner.client == ben.getClientId());
+    ana.send (someNote (added, 0));
+    ben.send (someNote (added, 480));
+    REQUIRE (eventually ([&]
+                         { return ana.getStats().rejections == 1 && converged (server, { &ana, &ben }); }));
+    CHECK (ana.getSession().pianoRoll.find (added)->notes.size() == 1);
+
+    // Ana and Ben each change their own level; Ana's undo reverts only hers.
+    const auto anaBefore = model::findParam (ana.getSession(), level (anasInstrument))->value;
+    ana.send (model::action::SetParam { level (anasInstrument), 0.25f });
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &ana, &ben }) && model::findParam (ana.getSession(), level (anasInstrument))->value == 0.25f; }));
+    ben.send (model::action::SetParam { level (bensInstrument), 0.35f });
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &ana, &ben }) && model::findParam (ana.getSession(), level (bensInstrument))->value == 0.35f; }));
+    ana.send (model::action::Undo {});
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &ana, &ben }) && model::findParam (ben.getSession(), level (anasInstrument))->value == anaBefore; }));
+    CHECK (model::findParam (ben.getSession(), level (bensInstrument))->value == 0.35f);
 }

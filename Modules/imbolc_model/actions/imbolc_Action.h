@@ -19,41 +19,49 @@ namespace action
         Source source;
         Backend backend = Backend::internal;
         std::vector<Stage> chain = {};
+        bool operator== (const AddInstrument&) const = default;
     };
     struct DeleteInstrument
     {
         InstrumentId instrument;
+        bool operator== (const DeleteInstrument&) const = default;
     };
     /** Copies an instrument with its chain, strip and notes under new ids, right after the original. */
     struct DuplicateInstrument
     {
         InstrumentId instrument;
+        bool operator== (const DuplicateInstrument&) const = default;
     };
     struct RenameInstrument
     {
         InstrumentId instrument;
         std::string name;
+        bool operator== (const RenameInstrument&) const = default;
     };
     struct SetSource
     {
         InstrumentId instrument;
         Source source;
+        bool operator== (const SetSource&) const = default;
     };
     struct SetBackend
     {
         InstrumentId instrument;
         Backend backend;
+        bool operator== (const SetBackend&) const = default;
     };
     struct SetVoiceCap
     {
         InstrumentId instrument;
         std::int32_t voiceCap;
+        bool operator== (const SetVoiceCap&) const = default;
     };
     /** Sets any continuous parameter: source, stage, amp, LFO, strip, send, bus or master. */
     struct SetParam
     {
         ParamAddress param;
         float value;
+        bool operator== (const SetParam&) const = default;
     };
     struct SetLfo
     {
@@ -61,11 +69,13 @@ namespace action
         bool enabled;
         LfoShape shape;
         ParamAddress target;
+        bool operator== (const SetLfo&) const = default;
     };
     struct SetGroove
     {
         InstrumentId instrument;
         Groove groove;
+        bool operator== (const SetGroove&) const = default;
     };
 
     // Chains (instrument, bus or master) -------------------------------------
@@ -75,12 +85,14 @@ namespace action
         std::uint32_t nodeId;
         Stage stage;
         std::int32_t position = -1;
+        bool operator== (const AddStage&) const = default;
     };
     struct RemoveStage
     {
         NodeKind node;
         std::uint32_t nodeId;
         StageId stage;
+        bool operator== (const RemoveStage&) const = default;
     };
     struct MoveStage
     {
@@ -88,6 +100,7 @@ namespace action
         std::uint32_t nodeId;
         StageId stage;
         std::int32_t position;
+        bool operator== (const MoveStage&) const = default;
     };
     struct SetStageBypass
     {
@@ -95,6 +108,7 @@ namespace action
         std::uint32_t nodeId;
         StageId stage;
         bool bypassed;
+        bool operator== (const SetStageBypass&) const = default;
     };
     /** Stores a hosted plugin's state; stage invalid means the instrument's source plugin. */
     struct SetPluginState
@@ -103,6 +117,7 @@ namespace action
         std::uint32_t nodeId;
         StageId stage;
         std::vector<std::uint8_t> state;
+        bool operator== (const SetPluginState&) const = default;
     };
 
     // Mixer ------------------------------------------------------------------
@@ -111,18 +126,21 @@ namespace action
         NodeKind node;
         std::uint32_t nodeId;
         bool mute;
+        bool operator== (const SetMute&) const = default;
     };
     struct SetSolo
     {
         NodeKind node;
         std::uint32_t nodeId;
         bool solo;
+        bool operator== (const SetSolo&) const = default;
     };
     /** Routes an instrument to a bus, or to the master when bus is invalid. */
     struct SetOutput
     {
         InstrumentId instrument;
         BusId bus;
+        bool operator== (const SetOutput&) const = default;
     };
     struct AddSend
     {
@@ -130,31 +148,37 @@ namespace action
         BusId bus;
         float level;
         bool preInsert = false;
+        bool operator== (const AddSend&) const = default;
     };
     struct RemoveSend
     {
         InstrumentId instrument;
         BusId bus;
+        bool operator== (const RemoveSend&) const = default;
     };
     struct SetSendTap
     {
         InstrumentId instrument;
         BusId bus;
         bool preInsert;
+        bool operator== (const SetSendTap&) const = default;
     };
     struct AddBus
     {
         std::string name;
+        bool operator== (const AddBus&) const = default;
     };
     /** Removes a bus; instruments routed to it fall back to the master and their sends to it go. */
     struct RemoveBus
     {
         BusId bus;
+        bool operator== (const RemoveBus&) const = default;
     };
     struct RenameBus
     {
         BusId bus;
         std::string name;
+        bool operator== (const RenameBus&) const = default;
     };
 
     // Piano roll -------------------------------------------------------------
@@ -163,11 +187,13 @@ namespace action
     {
         InstrumentId instrument;
         Note note;
+        bool operator== (const AddNote&) const = default;
     };
     struct DeleteNote
     {
         InstrumentId instrument;
         NoteId note;
+        bool operator== (const DeleteNote&) const = default;
     };
     struct MoveNote
     {
@@ -175,12 +201,14 @@ namespace action
         NoteId note;
         Tick tick;
         std::uint8_t pitch;
+        bool operator== (const MoveNote&) const = default;
     };
     struct ResizeNote
     {
         InstrumentId instrument;
         NoteId note;
         Tick duration;
+        bool operator== (const ResizeNote&) const = default;
     };
     struct SetNoteVelocity
     {
@@ -188,38 +216,45 @@ namespace action
         NoteId note;
         std::uint8_t velocity;
         float probability;
+        bool operator== (const SetNoteVelocity&) const = default;
     };
 
     // Automation -------------------------------------------------------------
     struct AddLane
     {
         AutomationTarget target;
+        bool operator== (const AddLane&) const = default;
     };
     struct RemoveLane
     {
         LaneId lane;
+        bool operator== (const RemoveLane&) const = default;
     };
     struct SetLaneEnabled
     {
         LaneId lane;
         bool enabled;
+        bool operator== (const SetLaneEnabled&) const = default;
     };
     /** Adds a point, or replaces the point at the same tick. */
     struct SetPoint
     {
         LaneId lane;
         Point point;
+        bool operator== (const SetPoint&) const = default;
     };
     struct DeletePoint
     {
         LaneId lane;
         Tick tick;
+        bool operator== (const DeletePoint&) const = default;
     };
     struct MovePoint
     {
         LaneId lane;
         Tick from;
         Point to;
+        bool operator== (const MovePoint&) const = default;
     };
 
     // Arrangement ------------------------------------------------------------
@@ -230,94 +265,115 @@ namespace action
         std::string name;
         Tick length;
         bool capture = false;
+        bool operator== (const AddClip&) const = default;
     };
     struct DeleteClip
     {
         ClipId clip;
+        bool operator== (const DeleteClip&) const = default;
     };
     struct RenameClip
     {
         ClipId clip;
         std::string name;
+        bool operator== (const RenameClip&) const = default;
     };
     struct AddPlacement
     {
         ClipId clip;
         Tick start;
         Tick length = 0;
+        bool operator== (const AddPlacement&) const = default;
     };
     struct MovePlacement
     {
         PlacementId placement;
         Tick start;
+        bool operator== (const MovePlacement&) const = default;
     };
     struct ResizePlacement
     {
         PlacementId placement;
         Tick length;
+        bool operator== (const ResizePlacement&) const = default;
     };
     struct DeletePlacement
     {
         PlacementId placement;
+        bool operator== (const DeletePlacement&) const = default;
     };
     struct SetPlayMode
     {
         PlayMode mode;
+        bool operator== (const SetPlayMode&) const = default;
     };
 
     // Session ----------------------------------------------------------------
     struct RenameSession
     {
         std::string name;
+        bool operator== (const RenameSession&) const = default;
     };
     struct SetBpm
     {
         double bpm;
+        bool operator== (const SetBpm&) const = default;
     };
     struct SetTimeSignature
     {
         std::int32_t numerator, denominator;
+        bool operator== (const SetTimeSignature&) const = default;
     };
     struct SetKey
     {
         std::int32_t key;
         Scale scale;
+        bool operator== (const SetKey&) const = default;
     };
     struct SetSwing
     {
         float swing;
+        bool operator== (const SetSwing&) const = default;
     };
     struct SetLoop
     {
         LoopRegion loop;
+        bool operator== (const SetLoop&) const = default;
     };
 
     // Transport --------------------------------------------------------------
     struct Play
     {
+        bool operator== (const Play&) const = default;
     };
     struct Stop
     {
+        bool operator== (const Stop&) const = default;
     };
     struct Locate
     {
         Tick tick;
+        bool operator== (const Locate&) const = default;
     };
     struct SetRecording
     {
         bool recording;
+        bool operator== (const SetRecording&) const = default;
     };
     struct SetAutomationRecording
     {
         bool enabled;
+        bool operator== (const SetAutomationRecording&) const = default;
     };
 
     // History ----------------------------------------------------------------
     struct Undo
     {
+        bool operator== (const Undo&) const = default;
     };
     struct Redo
     {
+        bool operator== (const Redo&) const = default;
     };
 } // namespace action
 

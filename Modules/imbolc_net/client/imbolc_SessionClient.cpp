@@ -74,7 +74,8 @@ juce::Result SessionClient::connect (int timeoutMs)
     }
 
     state = State::connected;
-    thread = std::thread ([this] { run(); });
+    thread = std::thread ([this]
+                          { run(); });
     return juce::Result::ok();
 }
 
@@ -262,7 +263,8 @@ void SessionClient::run()
             log ("Connection lost; reconnecting in " + juce::String (delay / 1000.0, 1) + " s.");
             {
                 std::unique_lock lock (stopMutex);
-                if (stopSignal.wait_for (lock, std::chrono::milliseconds (delay), [this] { return stopping.load(); }))
+                if (stopSignal.wait_for (lock, std::chrono::milliseconds (delay), [this]
+                                         { return stopping.load(); }))
                 {
                     state = State::closed;
                     return;
@@ -364,7 +366,7 @@ bool SessionClient::handle (const protocol::Message& message, Outcome& outcome)
     bool keepGoing = true;
     bool stateChanged = false;
     bool askForFullSync = false;
-    std::uint64_t newSeq = 0;
+    protocol::Seq newSeq = 0;
 
     if (const auto* patch = std::get_if<protocol::StatePatch> (&message))
     {

@@ -63,7 +63,7 @@ public:
     std::string getError() const;
 
     std::uint32_t getClientId() const noexcept { return clientId.load(); }
-    std::uint64_t getSeq() const noexcept { return lastSeq.load(); }
+    protocol::Seq getSeq() const noexcept { return lastSeq.load(); }
     bool hasPrivilege() const noexcept { return privilege.load(); }
 
     /** A copy of the mirrored session, its hash, and the ownership the server last sent. */
@@ -91,7 +91,7 @@ public:
     /** Every decoded message, after the client handled it (network thread). */
     std::function<void (const protocol::Message&)> onMessage;
     /** A patch or full sync was applied to the mirror (network thread). */
-    std::function<void (std::uint64_t seq)> onStateChanged;
+    std::function<void (protocol::Seq seq)> onStateChanged;
     /** Status lines for people: "connection lost; reconnecting in 0.5 s" (network thread). */
     std::function<void (const juce::String&)> onLog;
 
@@ -137,7 +137,7 @@ private:
 
     std::atomic<State> state { State::idle };
     std::atomic<std::uint32_t> clientId { 0 };
-    std::atomic<std::uint64_t> lastSeq { 0 };
+    std::atomic<protocol::Seq> lastSeq { 0 };
     std::atomic<bool> privilege { false };
     std::atomic<bool> stopping { false };
     std::atomic<std::uint32_t> nextRequestId { 1 };

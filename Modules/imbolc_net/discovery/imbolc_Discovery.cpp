@@ -14,7 +14,8 @@ std::vector<FoundSession> findSessions (int listenMs, int broadcastPort)
     std::vector<FoundSession> found;
     for (const auto& service : list.getServices())
         found.push_back ({ service.description, service.address.toString(), service.port });
-    std::sort (found.begin(), found.end(), [] (const auto& a, const auto& b) { return std::tie (a.address, a.port) < std::tie (b.address, b.port); });
+    std::sort (found.begin(), found.end(), [] (const auto& a, const auto& b)
+               { return std::tie (a.address, a.port) < std::tie (b.address, b.port); });
     return found;
 }
 

@@ -42,9 +42,12 @@ namespace
     {
         switch (target.kind)
         {
-            case model::AutomationTargetKind::bpm: return sessionScope ("Automating the tempo");
-            case model::AutomationTargetKind::swing: return sessionScope ("Automating the swing");
-            case model::AutomationTargetKind::parameter: break;
+            case model::AutomationTargetKind::bpm:
+                return sessionScope ("Automating the tempo");
+            case model::AutomationTargetKind::swing:
+                return sessionScope ("Automating the swing");
+            case model::AutomationTargetKind::parameter:
+                break;
         }
         return nodeScope (target.param.node, target.param.nodeId, "Automating a bus or the master");
     }
@@ -76,11 +79,16 @@ namespace
         switch (scope.kind)
         {
             case K::instrument:
-            case K::track: return instrumentScope (model::InstrumentId { scope.id });
-            case K::lane: return laneScope (session, model::LaneId { scope.id });
-            case K::session: return sessionScope ("Undoing a session-wide edit");
-            case K::full: return sessionScope ("Undoing the addition or removal of an instrument or bus");
-            case K::none: break;
+            case K::track:
+                return instrumentScope (model::InstrumentId { scope.id });
+            case K::lane:
+                return laneScope (session, model::LaneId { scope.id });
+            case K::session:
+                return sessionScope ("Undoing a session-wide edit");
+            case K::full:
+                return sessionScope ("Undoing the addition or removal of an instrument or bus");
+            case K::none:
+                break;
         }
         return { Scope::Kind::unknownTarget, {}, nullptr };
     }
@@ -122,8 +130,7 @@ namespace
                         return undoScope (session, *scope);
                     return { Scope::Kind::anyone, {}, nullptr };
                 }
-                else if constexpr (std::is_same_v<T, a::Play> || std::is_same_v<T, a::Stop> || std::is_same_v<T, a::Locate>
-                                   || std::is_same_v<T, a::SetRecording> || std::is_same_v<T, a::SetAutomationRecording>)
+                else if constexpr (std::is_same_v<T, a::Play> || std::is_same_v<T, a::Stop> || std::is_same_v<T, a::Locate> || std::is_same_v<T, a::SetRecording> || std::is_same_v<T, a::SetAutomationRecording>)
                     return sessionScope ("The transport");
                 else if constexpr (std::is_same_v<T, a::SetBpm>)
                     return sessionScope ("Changing the tempo");
@@ -134,8 +141,7 @@ namespace
     }
 } // namespace
 
-Authorization authorize (const model::Session& session, const Seats& seats, std::uint32_t seat, const model::Action& action, const model::UndoHistory& history,
-                       const std::function<std::string (std::uint32_t)>& seatName)
+Authorization authorize (const model::Session& session, const Seats& seats, std::uint32_t seat, const model::Action& action, const model::UndoHistory& history, const std::function<std::string (std::uint32_t)>& seatName)
 {
     const auto scope = scopeOf (session, action, history);
     const bool privileged = seat != 0 && seats.privileged == seat;

@@ -44,7 +44,6 @@ struct Authorization
     (Ana).", "Changing the tempo needs the session privilege; request it first."). `history` is the
     seat's own undo history (for Undo/Redo). `seatName` resolves seat ids to names for the sentence.
     Message thread. */
-Authorization authorize (const model::Session&, const Seats&, std::uint32_t seat, const model::Action&, const model::UndoHistory& history,
-                       const std::function<std::string (std::uint32_t)>& seatName);
+Authorization authorize (const model::Session&, const Seats&, std::uint32_t seat, const model::Action&, const model::UndoHistory& history, const std::function<std::string (std::uint32_t)>& seatName);
 
 } // namespace imbolc::net

@@ -16,7 +16,26 @@ Connection::~Connection()
 
 juce::String Connection::describe() const
 {
-    return socket->getHostName() + ":" + juce::String (socket->getPort());
+    // The peer's own address and port (an accepted juce::StreamingSocket knows only the host name).
+    sockaddr_storage address {};
+    socklen_t length = sizeof (address);
+    char host[INET6_ADDRSTRLEN] = {};
+    if (::getpeername (handle, reinterpret_cast<sockaddr*> (&address), &length) == 0)
+    {
+        if (address.ss_family == AF_INET)
+        {
+            const auto& in = reinterpret_cast<const sockaddr_in&> (address);
+            ::inet_ntop (AF_INET, &in.sin_addr, host, sizeof (host));
+            return juce::String (host) + ":" + juce::String (ntohs (in.sin_port));
+        }
+        if (address.ss_family == AF_INET6)
+        {
+            const auto& in6 = reinterpret_cast<const sockaddr_in6&> (address);
+            ::inet_ntop (AF_INET6, &in6.sin6_addr, host, sizeof (host));
+            return "[" + juce::String (host) + "]:" + juce::String (ntohs (in6.sin6_port));
+        }
+    }
+    return socket->getHostName();
 }
 
 void Connection::shutdown() noexcept

@@ -54,6 +54,9 @@ public:
     void consumed (std::size_t count) noexcept;
 
     std::size_t frameCount() const noexcept { return queue.size(); }
+
+    /** True while more than the bound waits (what push() reports). */
+    bool isOverBound() const noexcept { return queue.size() > limits.maxFrames || bytes > limits.maxBytes; }
     std::size_t unsentBytes() const noexcept { return bytes; }
 
     /** True once a patch was dropped, until cleared: the client needs a full sync. */

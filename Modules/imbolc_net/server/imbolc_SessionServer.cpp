@@ -107,15 +107,16 @@ juce::Result SessionServer::start()
                                    + ": the port is in use or the address is not one of this machine's.");
     boundPort = listener->getBoundPort();
 
-    writer = std::make_unique<Writer> (options.writer, [this] (Writer::Feedback f) {
+    writer = std::make_unique<Writer> (options.writer, [this] (Writer::Feedback f)
+                                       {
         Event e { Event::Kind::writer, f.connection };
         e.feedback = f.kind;
-        pushEvent (std::move (e));
-    });
+        pushEvent (std::move (e)); });
 
     const auto now = nowMs();
     lastPatchMs = lastMeteringMs = lastPingMs = now;
-    listenerThread = std::thread ([this] { listen(); });
+    listenerThread = std::thread ([this]
+                                  { listen(); });
     log ("Serving \"" + juce::String (session.settings.name) + "\" on " + options.address + ":" + juce::String (boundPort)
          + (options.passphrase.empty() ? "" : " (passphrase required)"));
     return juce::Result::ok();
@@ -162,8 +163,11 @@ void SessionServer::listen()
 void SessionServer::readLoop (ConnectionPtr connection)
 {
     protocol::FrameReader frames (options.maxFrameBytes);
+    // A seat sends small things (Hello, actions, pings): far fewer tables than a session has, so a
+    // hostile frame cannot make the decoder build millions of objects before it is refused.
     protocol::DecodeLimits limits;
     limits.maxFrameBytes = options.maxFrameBytes;
+    limits.maxTables = 100'000;
     std::vector<std::uint8_t> buffer (64 * 1024);
     protocol::Bytes payload;
 
@@ -222,7 +226,8 @@ void SessionServer::poll (int waitMs)
             // Wake in time for the next broadcast, whatever else happens.
             const auto untilPatch = (int) options.patchIntervalMs - (int) (nowMs() - lastPatchMs);
             const auto wait = std::clamp (std::min (waitMs, untilPatch), 0, waitMs);
-            eventReady.wait_for (lock, std::chrono::milliseconds (wait), [this] { return ! events.empty(); });
+            eventReady.wait_for (lock, std::chrono::milliseconds (wait), [this]
+                                 { return ! events.empty(); });
         }
         batch.swap (events);
     }
@@ -245,7 +250,8 @@ void SessionServer::handle (Event& e)
         link->serverNonce = security::randomBytes (protocol::nonceBytes);
         link->openedMs = link->lastHeardMs = nowMs();
         writer->add (e.accepted);
-        link->reader = std::thread ([this, c = e.accepted] { readLoop (c); });
+        link->reader = std::thread ([this, c = e.accepted]
+                                    { readLoop (c); });
         links[e.connection] = std::move (link);
 
         protocol::msg::Challenge challenge;
@@ -400,8 +406,7 @@ void SessionServer::handleHello (Link& link, protocol::msg::Hello& hello)
     namespace msg = protocol::msg;
 
     if (hello.protocolVersion != protocol::protocolVersion)
-        return refuse (link, "This server speaks protocol version " + std::to_string (protocol::protocolVersion) + ", the seat "
-                                 + std::to_string (hello.protocolVersion) + ": use the same Imbolc version on both.");
+        return refuse (link, "This server speaks protocol version " + std::to_string (protocol::protocolVersion) + ", the seat " + std::to_string (hello.protocolVersion) + ": use the same Imbolc version on both.");
     if (hello.clientNonce.size() != protocol::nonceBytes)
         return refuse (link, "The Hello must carry a " + std::to_string (protocol::nonceBytes) + "-byte nonce.");
 
@@ -531,7 +536,8 @@ void SessionServer::handleFromSeat (Link& link, Seat& seat, protocol::Message& m
 
 void SessionServer::handleAction (Link&, Seat& seat, protocol::msg::Action& request)
 {
-    const auto verdict = authorize (session, seats, seat.id, request.action, seat.history, [this] (std::uint32_t id) { return seatName (id); });
+    const auto verdict = authorize (session, seats, seat.id, request.action, seat.history, [this] (std::uint32_t id)
+                                    { return seatName (id); });
     if (! verdict.allowed())
     {
         ++stats.actionsRejected;
@@ -621,8 +627,7 @@ void SessionServer::handleRequestPrivilege (Seat& seat)
     {
         auto& holder = *seats_.at (holderId);
         if (holder.connection != 0 && nowMs() - holder.lastPrivilegeUseMs < (std::uint32_t) options.privilegeHoldMs)
-            return sendControl (seat.connection, msg::PrivilegeDenied { "Seat " + std::to_string (holder.id) + " (" + holder.name
-                                                                        + ") is using the privilege right now; ask again in a moment." });
+            return sendControl (seat.connection, msg::PrivilegeDenied { "Seat " + std::to_string (holder.id) + " (" + holder.name + ") is using the privilege right now; ask again in a moment." });
         if (holder.connection != 0)
             sendControl (holder.connection, msg::PrivilegeRevoked { seat.id });
     }

@@ -82,7 +82,7 @@ public:
     /** Main loop thread. */
     std::vector<SeatInfo> getSeats() const;
     const Seats& getOwnership() const noexcept { return seats; }
-    std::uint64_t getSeq() const noexcept { return seq; }
+    protocol::Seq getSeq() const noexcept { return seq; }
 
     struct Stats
     {
@@ -149,7 +149,7 @@ private:
     model::UndoHistory hostHistory;
     model::NetDirty dirty;
     bool ownershipDirty = false;
-    std::uint64_t seq = 0;
+    protocol::Seq seq = 0;
     std::uint32_t lastPatchMs = 0, lastMeteringMs = 0, lastPingMs = 0;
     std::uint64_t pingNonce = 0;
     Stats stats;

@@ -6,7 +6,8 @@ Writer::Writer (Options o, std::function<void (Feedback)> fb)
     , feedback (std::move (fb))
     , wakeHandle (::eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC))
 {
-    thread = std::thread ([this] { run(); });
+    thread = std::thread ([this]
+                          { run(); });
 }
 
 Writer::~Writer()
@@ -114,11 +115,9 @@ void Writer::drainCommands (std::map<std::uint32_t, Client>& clients)
                 ++framesQueued;
                 if (! it->second.outbox.hasData())
                     it->second.lastProgressMs = now;
-                if (! it->second.outbox.push (c.frameKind, std::move (c.frame)))
-                {
-                    drop (clients, c.connection, Feedback::Kind::stalled);
-                    break;
-                }
+                // The bound is checked after the socket has had its chance (flush): a burst handed over
+                // in one go is not an overflow if the client takes it at once.
+                it->second.outbox.push (c.frameKind, std::move (c.frame));
                 if (it->second.outbox.needsFullSync())
                 {
                     it->second.outbox.clearNeedsFullSync();
@@ -165,9 +164,11 @@ void Writer::flush (std::map<std::uint32_t, Client>& clients, std::uint32_t now)
             client.lastProgressMs = now;
         }
 
+        if (! toDrop.empty() && toDrop.back().first == id)
+            continue;
         if (client.closeDeadlineMs.has_value() && (! outbox.hasData() || now >= *client.closeDeadlineMs))
             toDrop.emplace_back (id, Feedback::Kind::closed);
-        else if (outbox.hasData() && now - client.lastProgressMs > (std::uint32_t) options.stallTimeoutMs)
+        else if (outbox.isOverBound() || (outbox.hasData() && now - client.lastProgressMs > (std::uint32_t) options.stallTimeoutMs))
             toDrop.emplace_back (id, Feedback::Kind::stalled);
     }
 
@@ -190,7 +191,8 @@ void Writer::run()
             // Give queued frames (a Shutdown message, say) a last short chance, then go.
             const auto deadline = juce::Time::getMillisecondCounter() + 100;
             while (juce::Time::getMillisecondCounter() < deadline
-                   && std::any_of (clients.begin(), clients.end(), [] (auto& c) { return c.second.outbox.hasData(); }))
+                   && std::any_of (clients.begin(), clients.end(), [] (auto& c)
+                                   { return c.second.outbox.hasData(); }))
             {
                 drainCommands (clients);
                 flush (clients, juce::Time::getMillisecondCounter());
@@ -209,7 +211,8 @@ void Writer::run()
             if (client.outbox.hasData())
                 fds.push_back ({ client.connection->getHandle(), POLLOUT, 0 });
 
-        const bool anyClosing = std::any_of (clients.begin(), clients.end(), [] (auto& c) { return c.second.closeDeadlineMs.has_value(); });
+        const bool anyClosing = std::any_of (clients.begin(), clients.end(), [] (auto& c)
+                                             { return c.second.closeDeadlineMs.has_value(); });
         const int timeout = fds.size() > 1 || anyClosing ? options.sendTimeoutMs : 500;
         ::poll (fds.data(), (nfds_t) fds.size(), timeout);
 

@@ -55,26 +55,10 @@ namespace
         {
             const auto settingsOffset = settings (s.settings);
 
-            std::vector<flatbuffers::Offset<fb::Instrument>> instruments;
-            instruments.reserve (s.instruments.size());
-            for (const auto& inst : s.instruments)
-                instruments.push_back (instrument (inst));
-            const auto instrumentsOffset = builder.CreateVector (instruments);
-
-            std::vector<flatbuffers::Offset<fb::Track>> tracks;
-            tracks.reserve (s.pianoRoll.size());
-            for (const auto& t : s.pianoRoll)
-                tracks.push_back (track (t));
-            const auto tracksOffset = builder.CreateVector (tracks);
-
+            const auto instrumentsOffset = tables (s.instruments, &CodecEncoder::instrument);
+            const auto tracksOffset = tables (s.pianoRoll, &CodecEncoder::track);
             const auto arrangementOffset = arrangement (s.arrangement);
-
-            std::vector<flatbuffers::Offset<fb::Lane>> lanes;
-            lanes.reserve (s.automation.size());
-            for (const auto& l : s.automation)
-                lanes.push_back (lane (l));
-            const auto lanesOffset = builder.CreateVector (lanes);
-
+            const auto lanesOffset = tables (s.automation, &CodecEncoder::lane);
             const auto mixerOffset = mixer (s.mixer);
             const auto transportOffset = transport (s.transport);
 
@@ -134,12 +118,22 @@ namespace
             return builder.CreateVector (offsets);
         }
 
+        static fb::Note note (const model::Note& n)
+        {
+            return { n.id.value, n.pitch, n.velocity, n.probability, n.tick, n.duration };
+        }
+
+        static fb::Point point (const model::Point& p)
+        {
+            return { p.tick, p.value, toFb<fb::CurveType> (p.curve) };
+        }
+
         flatbuffers::Offset<flatbuffers::Vector<const fb::Note*>> notes (const std::vector<model::Note>& list)
         {
             std::vector<fb::Note> structs;
             structs.reserve (list.size());
             for (const auto& n : list)
-                structs.emplace_back (n.id.value, n.pitch, n.velocity, n.probability, n.tick, n.duration);
+                structs.push_back (note (n));
             return builder.CreateVectorOfStructs (structs);
         }
 
@@ -148,8 +142,46 @@ namespace
             std::vector<fb::Point> structs;
             structs.reserve (list.points.size());
             for (const auto& p : list.points)
-                structs.emplace_back (p.tick, p.value, toFb<fb::CurveType> (p.curve));
+                structs.push_back (point (p));
             return builder.CreateVectorOfStructs (structs);
+        }
+
+        flatbuffers::Offset<fb::Settings> settings (const model::SessionSettings& s)
+        {
+            const auto name = string (s.name);
+            const fb::LoopRegion loop { s.loop.enabled, s.loop.start, s.loop.end };
+            return fb::CreateSettings (builder, name, s.bpm, s.timeSigNumerator, s.timeSigDenominator, s.key, toFb<fb::Scale> (s.scale), s.ticksPerBeat, s.swing, &loop);
+        }
+
+        /** A vector of tables, one per item of any range (items, or pointers to items), each written by
+            `part` (one of the members below). */
+        template <typename Range, typename Item, typename Table>
+        flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<Table>>> tables (const Range& items, flatbuffers::Offset<Table> (CodecEncoder::*part) (const Item&))
+        {
+            std::vector<flatbuffers::Offset<Table>> offsets;
+            offsets.reserve ((std::size_t) std::distance (std::begin (items), std::end (items)));
+            for (const auto& item : items)
+            {
+                if constexpr (std::is_pointer_v<std::decay_t<decltype (item)>>)
+                    offsets.push_back ((this->*part) (*item));
+                else
+                    offsets.push_back ((this->*part) (item));
+            }
+            return builder.CreateVector (offsets);
+        }
+
+        flatbuffers::Offset<fb::Source> source (const model::Source& src)
+        {
+            const auto sourcePlugin = plugin (src.plugin);
+            const auto synthDef = string (src.synthDef);
+            const auto samplePath = string (src.samplePath);
+            const auto sourceParams = parameters (src.params);
+            return fb::CreateSource (builder, toFb<fb::SourceKind> (src.kind), toFb<fb::BuiltInSource> (src.builtIn), sourcePlugin, synthDef, samplePath, src.inputChannel, sourceParams);
+        }
+
+        flatbuffers::Offset<fb::Groove> groove (const model::Groove& g)
+        {
+            return fb::CreateGroove (builder, g.humanizeVelocity, g.humanizeTiming, g.arpEnabled, toFb<fb::ArpMode> (g.arpMode), g.arpRate, g.arpOctaves);
         }
 
         flatbuffers::Offset<fb::Track> track (const model::Track& t)
@@ -179,27 +211,14 @@ namespace
 
         flatbuffers::Offset<fb::Master> master (const model::Master& m)
         {
-            const auto chainOffset = chain (m.chain);
-            return fb::CreateMaster (builder, m.level, m.mute, chainOffset);
-        }
-
-        flatbuffers::Offset<fb::Settings> settings (const model::SessionSettings& s)
-        {
-            const auto name = string (s.name);
-            const fb::LoopRegion loop { s.loop.enabled, s.loop.start, s.loop.end };
-            return fb::CreateSettings (builder, name, s.bpm, s.timeSigNumerator, s.timeSigDenominator, s.key, toFb<fb::Scale> (s.scale), s.ticksPerBeat, s.swing, &loop);
+            const auto masterChain = chain (m.chain);
+            return fb::CreateMaster (builder, m.level, m.mute, masterChain);
         }
 
         flatbuffers::Offset<fb::Instrument> instrument (const model::Instrument& inst)
         {
             const auto name = string (inst.name);
-
-            const auto& src = inst.source;
-            const auto sourcePlugin = plugin (src.plugin);
-            const auto synthDef = string (src.synthDef);
-            const auto samplePath = string (src.samplePath);
-            const auto sourceParams = parameters (src.params);
-            const auto sourceOffset = fb::CreateSource (builder, toFb<fb::SourceKind> (src.kind), toFb<fb::BuiltInSource> (src.builtIn), sourcePlugin, synthDef, samplePath, src.inputChannel, sourceParams);
+            const auto sourceOffset = source (inst.source);
 
             const auto chainOffset = chain (inst.chain);
 
@@ -216,8 +235,7 @@ namespace
             const auto& strip = inst.strip;
             const auto stripOffset = fb::CreateStrip (builder, strip.level, strip.pan, strip.mute, strip.solo, strip.output.value, sendsOffset);
 
-            const auto& g = inst.groove;
-            const auto grooveOffset = fb::CreateGroove (builder, g.humanizeVelocity, g.humanizeTiming, g.arpEnabled, toFb<fb::ArpMode> (g.arpMode), g.arpRate, g.arpOctaves);
+            const auto grooveOffset = groove (inst.groove);
 
             return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset);
         }
@@ -256,12 +274,7 @@ namespace
 
         flatbuffers::Offset<fb::Mixer> mixer (const model::Mixer& m)
         {
-            std::vector<flatbuffers::Offset<fb::Bus>> buses;
-            buses.reserve (m.buses.size());
-            for (const auto& b : m.buses)
-                buses.push_back (bus (b));
-            const auto busesOffset = builder.CreateVector (buses);
-
+            const auto busesOffset = tables (m.buses, &CodecEncoder::bus);
             const auto masterOffset = master (m.master);
             return fb::CreateMixer (builder, busesOffset, masterOffset);
         }
@@ -282,51 +295,12 @@ namespace
             model::Session s;
             s.settings = settings (in.settings());
 
-            if (const auto* list = in.instruments())
-                for (const auto* inst : *list)
-                    if (! s.instruments.add (instrument (*inst)))
-                        fail ("Instrument id ", inst->id(), " appears twice.");
-
-            if (const auto* list = in.piano_roll())
-            {
-                for (const auto* t : *list)
-                {
-                    model::Track track;
-                    track.instrument = model::InstrumentId { t->instrument() };
-                    track.notes = notes (t->notes());
-                    if (! s.pianoRoll.add (std::move (track)))
-                        fail ("The piano roll has two tracks for instrument ", t->instrument(), ".");
-                }
-            }
-
+            s.instruments = instruments (in.instruments());
+            s.pianoRoll = pianoRoll (in.piano_roll());
             s.arrangement = arrangement (in.arrangement());
-
-            if (const auto* list = in.automation())
-            {
-                for (const auto* l : *list)
-                {
-                    model::Lane lane;
-                    lane.id = model::LaneId { l->id() };
-                    if (const auto* target = l->target())
-                        lane.target = automationTarget (*target);
-                    lane.enabled = l->enabled();
-                    lane.points = points (l->points());
-                    if (! s.automation.add (std::move (lane)))
-                        fail ("Automation lane id ", l->id(), " appears twice.");
-                }
-            }
-
+            s.automation = automation (in.automation());
             s.mixer = mixer (in.mixer());
-
-            if (const auto* t = in.transport())
-            {
-                s.transport.automationRecording = t->automation_recording();
-                s.transport.position = t->position();
-                // A state sync is the live session and keeps its transport.
-                s.transport.playing = keepTransport && t->playing();
-                s.transport.recording = keepTransport && t->recording();
-            }
-            // A loaded file always starts stopped, whatever the writer was doing (the defaults).
+            s.transport = transport (in.transport());
 
             s.nextId = in.next_id();
 
@@ -363,9 +337,41 @@ namespace
             return static_cast<ModelEnum> (static_cast<Underlying> (v));
         }
 
-        static std::string string (const flatbuffers::String* s, const std::string& fallback = {})
+        /** Bytes of the buffer that decoding may still account for. Every string and vector read is
+            charged at least the bytes it occupies in the buffer, so data read once never runs out; a
+            buffer whose offsets point at the same data over and over, to make the reader allocate far
+            more than was sent, does, and fails before it allocates. Unlimited unless set. */
+        std::size_t budget = std::numeric_limits<std::size_t>::max();
+
+        bool spend (std::size_t bytes)
         {
-            return s != nullptr ? std::string (s->c_str(), s->size()) : fallback;
+            if (bytes <= budget)
+            {
+                budget -= bytes;
+                return true;
+            }
+            budget = 0;
+            fail ("It refers to the same data more than once (it would decode to more than its own size), so it is corrupt.");
+            return false;
+        }
+
+        /** Charges a vector: its length field and `elementBytes` per element (8 for tables: the offset
+            and the table's own offset to its vtable). False (and nothing may be read) when spent. */
+        template <typename T>
+        bool spendVector (const flatbuffers::Vector<T>* v, std::size_t elementBytes)
+        {
+            return v == nullptr || spend (sizeof (flatbuffers::uoffset_t) + (std::size_t) v->size() * elementBytes);
+        }
+
+        static constexpr std::size_t tableBytes = 8;
+
+        std::string string (const flatbuffers::String* s, const std::string& fallback = {})
+        {
+            if (s == nullptr)
+                return fallback;
+            if (! spend (sizeof (flatbuffers::uoffset_t) + s->size() + 1))
+                return {};
+            return std::string (s->c_str(), s->size());
         }
 
         model::ParamAddress paramAddress (const fb::ParamAddress& a)
@@ -390,7 +396,7 @@ namespace
         std::vector<model::Parameter> parameters (const flatbuffers::Vector<flatbuffers::Offset<fb::Parameter>>* list)
         {
             std::vector<model::Parameter> out;
-            if (list == nullptr)
+            if (list == nullptr || ! spendVector (list, tableBytes))
                 return out;
             out.reserve (list->size());
             for (const auto* p : *list)
@@ -406,7 +412,7 @@ namespace
             out.format = enumValue<model::PluginFormat> (p->format(), "A plugin's format");
             out.identifier = string (p->identifier());
             out.name = string (p->name());
-            if (const auto* state = p->state())
+            if (const auto* state = p->state(); state != nullptr && spendVector (state, 1))
                 out.state.assign (state->begin(), state->end());
             return out;
         }
@@ -429,43 +435,56 @@ namespace
         std::vector<model::Stage> chain (const flatbuffers::Vector<flatbuffers::Offset<fb::Stage>>* list)
         {
             std::vector<model::Stage> out;
-            if (list == nullptr)
+            if (list == nullptr || ! spendVector (list, tableBytes))
                 return out;
             out.reserve (list->size());
             for (const auto* st : *list)
-            {
-                model::Stage stage;
-                stage.id = model::StageId { st->id() };
-                stage.kind = enumValue<model::StageKind> (st->kind(), "A stage's kind");
-                stage.filter = enumValue<model::FilterType> (st->filter(), "A stage's filter type");
-                stage.effect = enumValue<model::EffectType> (st->effect(), "A stage's effect type");
-                stage.plugin = plugin (st->plugin());
-                stage.bypassed = st->bypassed();
-                stage.params = parameters (st->params());
-                out.push_back (std::move (stage));
-            }
+                out.push_back (stage (*st));
+            return out;
+        }
+
+        model::Stage stage (const fb::Stage& st)
+        {
+            model::Stage out;
+            out.id = model::StageId { st.id() };
+            out.kind = enumValue<model::StageKind> (st.kind(), "A stage's kind");
+            out.filter = enumValue<model::FilterType> (st.filter(), "A stage's filter type");
+            out.effect = enumValue<model::EffectType> (st.effect(), "A stage's effect type");
+            out.plugin = plugin (st.plugin());
+            out.bypassed = st.bypassed();
+            out.params = parameters (st.params());
             return out;
         }
 
         std::vector<model::Note> notes (const flatbuffers::Vector<const fb::Note*>* list)
         {
             std::vector<model::Note> out;
-            if (list == nullptr)
+            if (list == nullptr || ! spendVector (list, sizeof (fb::Note)))
                 return out;
             out.reserve (list->size());
             for (const auto* n : *list)
-                out.push_back ({ model::NoteId { n->id() }, n->tick(), n->duration(), n->pitch(), n->velocity(), n->probability() });
+                out.push_back (note (*n));
             return out;
+        }
+
+        static model::Note note (const fb::Note& n)
+        {
+            return { model::NoteId { n.id() }, n.tick(), n.duration(), n.pitch(), n.velocity(), n.probability() };
+        }
+
+        model::Point point (const fb::Point& p)
+        {
+            return { p.tick(), p.value(), enumValue<model::CurveType> (p.curve(), "An automation point's curve") };
         }
 
         model::PointList points (const flatbuffers::Vector<const fb::Point*>* list)
         {
             model::PointList out;
-            if (list == nullptr)
+            if (list == nullptr || ! spendVector (list, sizeof (fb::Point)))
                 return out;
             out.points.reserve (list->size());
             for (const auto* p : *list)
-                out.points.push_back ({ p->tick(), p->value(), enumValue<model::CurveType> (p->curve(), "An automation point's curve") });
+                out.points.push_back (point (*p));
             return out;
         }
 
@@ -484,6 +503,102 @@ namespace
             out.swing = in->swing();
             if (const auto* loop = in->loop())
                 out.loop = { loop->enabled(), loop->start(), loop->end() };
+            return out;
+        }
+
+        model::Instruments instruments (const flatbuffers::Vector<flatbuffers::Offset<fb::Instrument>>* list)
+        {
+            model::Instruments out;
+            if (list != nullptr && spendVector (list, tableBytes))
+                for (const auto* inst : *list)
+                    if (! out.add (instrument (*inst)))
+                        fail ("Instrument id ", inst->id(), " appears twice.");
+            return out;
+        }
+
+        model::Track track (const fb::Track& t)
+        {
+            return { model::InstrumentId { t.instrument() }, notes (t.notes()) };
+        }
+
+        model::PianoRoll pianoRoll (const flatbuffers::Vector<flatbuffers::Offset<fb::Track>>* list)
+        {
+            model::PianoRoll out;
+            if (list != nullptr && spendVector (list, tableBytes))
+                for (const auto* t : *list)
+                    if (! out.add (track (*t)))
+                        fail ("The piano roll has two tracks for instrument ", t->instrument(), ".");
+            return out;
+        }
+
+        model::Lane lane (const fb::Lane& l)
+        {
+            model::Lane out;
+            out.id = model::LaneId { l.id() };
+            if (const auto* target = l.target())
+                out.target = automationTarget (*target);
+            out.enabled = l.enabled();
+            out.points = points (l.points());
+            return out;
+        }
+
+        model::Automation automation (const flatbuffers::Vector<flatbuffers::Offset<fb::Lane>>* list)
+        {
+            model::Automation out;
+            if (list != nullptr && spendVector (list, tableBytes))
+                for (const auto* l : *list)
+                    if (! out.add (lane (*l)))
+                        fail ("Automation lane id ", l->id(), " appears twice.");
+            return out;
+        }
+
+        model::Transport transport (const fb::Transport* t)
+        {
+            // A loaded file always starts stopped, whatever the writer was doing (the defaults).
+            model::Transport out;
+            if (t == nullptr)
+                return out;
+            out.automationRecording = t->automation_recording();
+            out.position = t->position();
+            // A state sync is the live session and keeps its transport.
+            out.playing = keepTransport && t->playing();
+            out.recording = keepTransport && t->recording();
+            return out;
+        }
+
+        model::Groove groove (const fb::Groove& g)
+        {
+            model::Groove out;
+            out.humanizeVelocity = g.humanize_velocity();
+            out.humanizeTiming = g.humanize_timing();
+            out.arpEnabled = g.arp_enabled();
+            out.arpMode = enumValue<model::ArpMode> (g.arp_mode(), "An arpeggiator's mode");
+            out.arpRate = g.arp_rate();
+            out.arpOctaves = g.arp_octaves();
+            return out;
+        }
+
+        model::Bus bus (const fb::Bus& b)
+        {
+            model::Bus out;
+            out.id = model::BusId { b.id() };
+            out.name = string (b.name());
+            out.level = b.level();
+            out.pan = b.pan();
+            out.mute = b.mute();
+            out.solo = b.solo();
+            out.chain = chain (b.chain());
+            return out;
+        }
+
+        model::Master master (const fb::Master* m)
+        {
+            model::Master out;
+            if (m == nullptr)
+                return out;
+            out.level = m->level();
+            out.mute = m->mute();
+            out.chain = chain (m->chain());
             return out;
         }
 
@@ -518,7 +633,7 @@ namespace
                 out.strip.mute = strip->mute();
                 out.strip.solo = strip->solo();
                 out.strip.output = model::BusId { strip->output() };
-                if (const auto* sends = strip->sends())
+                if (const auto* sends = strip->sends(); sends != nullptr && spendVector (sends, sizeof (fb::Send)))
                 {
                     out.strip.sends.reserve (sends->size());
                     for (const auto* send : *sends)
@@ -527,14 +642,7 @@ namespace
             }
 
             if (const auto* g = in.groove())
-            {
-                out.groove.humanizeVelocity = g->humanize_velocity();
-                out.groove.humanizeTiming = g->humanize_timing();
-                out.groove.arpEnabled = g->arp_enabled();
-                out.groove.arpMode = enumValue<model::ArpMode> (g->arp_mode(), "An arpeggiator's mode");
-                out.groove.arpRate = g->arp_rate();
-                out.groove.arpOctaves = g->arp_octaves();
-            }
+                out.groove = groove (*g);
             return out;
         }
 
@@ -545,7 +653,7 @@ namespace
                 return out;
             out.mode = enumValue<model::PlayMode> (in->mode(), "The play mode");
 
-            if (const auto* clips = in->clips())
+            if (const auto* clips = in->clips(); clips != nullptr && spendVector (clips, tableBytes))
             {
                 for (const auto* c : *clips)
                 {
@@ -555,7 +663,7 @@ namespace
                     clip.instrument = model::InstrumentId { c->instrument() };
                     clip.length = c->length();
                     clip.notes = notes (c->notes());
-                    if (const auto* lanes = c->automation())
+                    if (const auto* lanes = c->automation(); lanes != nullptr && spendVector (lanes, tableBytes))
                     {
                         clip.automation.reserve (lanes->size());
                         for (const auto* l : *lanes)
@@ -572,7 +680,7 @@ namespace
                 }
             }
 
-            if (const auto* placements = in->placements())
+            if (const auto* placements = in->placements(); placements != nullptr && spendVector (placements, sizeof (fb::Placement)))
                 for (const auto* p : *placements)
                     if (! out.placements.add ({ model::PlacementId { p->id() }, model::ClipId { p->clip() }, p->start(), p->length() }))
                         fail ("Placement id ", p->id(), " appears twice.");
@@ -585,29 +693,12 @@ namespace
             if (in == nullptr)
                 return out;
 
-            if (const auto* buses = in->buses())
-            {
+            if (const auto* buses = in->buses(); buses != nullptr && spendVector (buses, tableBytes))
                 for (const auto* b : *buses)
-                {
-                    model::Bus bus;
-                    bus.id = model::BusId { b->id() };
-                    bus.name = string (b->name());
-                    bus.level = b->level();
-                    bus.pan = b->pan();
-                    bus.mute = b->mute();
-                    bus.solo = b->solo();
-                    bus.chain = chain (b->chain());
-                    if (! out.buses.add (std::move (bus)))
+                    if (! out.buses.add (bus (*b)))
                         fail ("Bus id ", b->id(), " appears twice.");
-                }
-            }
 
-            if (const auto* master = in->master())
-            {
-                out.master.level = master->level();
-                out.master.mute = master->mute();
-                out.master.chain = chain (master->chain());
-            }
+            out.master = master (in->master());
             return out;
         }
     };
@@ -729,6 +820,7 @@ DecodeResult decodeProject (const std::uint8_t* data, std::size_t size, Checksum
         return decodeFailure ("The project file is invalid: it holds no session.");
 
     CodecDecoder decoder;
+    decoder.budget = size;
     auto session = decoder.run (*root->session());
     if (! session.has_value())
         return decodeFailure ("The project file is invalid: " + decoder.error);

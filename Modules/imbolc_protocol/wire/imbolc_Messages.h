@@ -18,6 +18,10 @@ constexpr std::size_t proofBytes = 32; ///< HMAC-SHA256 proofs
 
 using Bytes = std::vector<std::uint8_t>;
 
+/** A state sequence number. 32 bits on the wire (a patch frame stays small): at 30 patches a second
+    it would take 4.5 years of continuous serving to wrap. */
+using Seq = std::uint32_t;
+
 /** Who owns which instrument, and who holds the session-wide privilege (client 0: nobody). */
 struct Ownership
 {
@@ -40,7 +44,7 @@ struct Ownership
 */
 struct StatePatch
 {
-    std::uint64_t seq = 0;
+    Seq seq = 0;
     std::uint32_t nextId = 0; ///< the session's id counter after the changes
     std::optional<model::SessionSettings> settings;
     std::optional<model::Transport> transport;
@@ -116,7 +120,7 @@ namespace msg
     };
     struct FullStateSync
     {
-        std::uint64_t seq = 0;
+        Seq seq = 0;
         model::Session session;
         Ownership ownership;
         bool operator== (const FullStateSync&) const = default;
@@ -234,7 +238,7 @@ Bytes encodeMessage (const Message&);
 Bytes encodeFrame (const Message&);
 
 /** Encodes a FullStateSync straight from a session (no copy of the session). Any thread. */
-Bytes encodeFullSyncFrame (std::uint64_t seq, const model::Session&, const Ownership&);
+Bytes encodeFullSyncFrame (Seq seq, const model::Session&, const Ownership&);
 
 /** The result of decoding: a message, or one sentence saying why not. */
 struct MessageDecodeResult
@@ -284,6 +288,9 @@ public:
     std::size_t buffered() const noexcept { return buffer.size() - readPosition; }
 
 private:
+    /** Checks the length at the read position once its four bytes are here; false once failed. */
+    bool checkNextLength();
+
     std::size_t maxFrameBytes;
     Bytes buffer;
     std::size_t readPosition = 0;

@@ -19,6 +19,12 @@ namespace
                             { return ! items.contains (id); });
     }
 
+    bool noteOpFitsTheWire (const model::Note& n) noexcept
+    {
+        constexpr auto limit = (model::Tick) std::numeric_limits<std::uint32_t>::max();
+        return n.tick >= 0 && n.tick <= limit && n.duration >= 0 && n.duration <= limit;
+    }
+
     /** Which parts a patch carries, pointing into the session (no copies). */
     struct PatchPlan
     {
@@ -50,11 +56,17 @@ namespace
 
             if (! pianoRollWhole)
             {
-                for (auto id : d.tracks)
+                // A note op carries 32-bit ticks: a track with an op beyond them travels whole instead.
+                auto wholeTracks = d.tracks;
+                for (const auto& op : d.noteOps)
+                    if (! noteOpFitsTheWire (op.note))
+                        wholeTracks.insert (op.instrument);
+
+                for (auto id : wholeTracks)
                     tracks.push_back (s.pianoRoll.find (id));
                 // An op on a track sent whole is already in that track.
                 for (const auto& op : d.noteOps)
-                    if (d.tracks.count (op.instrument) == 0)
+                    if (wholeTracks.count (op.instrument) == 0)
                         noteOps.push_back (&op);
             }
 
@@ -433,38 +445,10 @@ namespace
     };
 
     //==============================================================================
-    fb::Note patchNote (const model::Note& n)
-    {
-        return { n.id.value, n.pitch, n.velocity, n.probability, n.tick, n.duration };
-    }
-
-    /** A vector of tables, one per item, or no vector at all when there are no items (an absent part). */
-    template <typename FbTable, typename Items, typename Fn>
-    flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<FbTable>>> patchTables (flatbuffers::FlatBufferBuilder& builder, const Items& items, bool presentWhenEmpty, Fn&& encodeOne)
-    {
-        if (items.empty() && ! presentWhenEmpty)
-            return 0;
-        std::vector<flatbuffers::Offset<FbTable>> offsets;
-        offsets.reserve (items.size());
-        for (const auto& item : items)
-            offsets.push_back (encodeOne (item));
-        return builder.CreateVector (offsets);
-    }
-
-    template <typename T>
-    const T& patchItem (const T& item)
-    {
-        return item;
-    }
-    template <typename T>
-    const T& patchItem (const T* item)
-    {
-        return *item;
-    }
 } // namespace
 
 //==============================================================================
-StatePatch makePatch (const model::Session& session, const model::NetDirty& dirty, std::uint64_t seq, const Ownership* ownership)
+StatePatch makePatch (const model::Session& session, const model::NetDirty& dirty, Seq seq, const Ownership* ownership)
 {
     const PatchPlan plan (session, dirty);
 
@@ -498,76 +482,40 @@ StatePatch makePatch (const model::Session& session, const model::NetDirty& dirt
     return patch;
 }
 
-Bytes encodePatchFrame (const model::Session& session, const model::NetDirty& dirty, std::uint64_t seq, const Ownership* ownership)
+Bytes encodePatchFrame (const model::Session& session, const model::NetDirty& dirty, Seq seq, const Ownership* ownership)
 {
     const PatchPlan plan (session, dirty);
 
+    // The parts in PatchEncoder::write's order, straight from the session: the same bytes as
+    // encodeFrame (makePatch (...)) without copying the items into a StatePatch first.
     flatbuffers::FlatBufferBuilder builder (1024);
-    CodecEncoder encoder (builder);
-
-    // Children in the schema's field order, as the message codec writes a StatePatch value.
-    const auto settings = dirty.settings ? encoder.settings (session.settings) : 0;
-    const auto transport = dirty.transport ? encoder.transport (session.transport) : 0;
-
-    auto instrument = [&encoder] (const auto& i)
-    { return encoder.instrument (patchItem (i)); };
-    const auto instruments = plan.instrumentsWhole ? patchTables<fb::Instrument> (builder, session.instruments, true, instrument) : 0;
-    const auto instrumentUpdates = patchTables<fb::Instrument> (builder, plan.instruments, false, instrument);
-
-    auto track = [&encoder] (const auto& t)
-    { return encoder.track (patchItem (t)); };
-    const auto pianoRoll = plan.pianoRollWhole ? patchTables<fb::Track> (builder, session.pianoRoll, true, track) : 0;
-    const auto trackUpdates = patchTables<fb::Track> (builder, plan.tracks, false, track);
-
-    flatbuffers::Offset<flatbuffers::Vector<const fb::NoteOp*>> noteOps = 0;
-    if (! plan.noteOps.empty())
-    {
-        std::vector<fb::NoteOp> ops;
-        ops.reserve (plan.noteOps.size());
-        for (const auto* op : plan.noteOps)
-            ops.emplace_back (toFb<fb::NoteOpKind> (op->kind), op->instrument.value, patchNote (op->note));
-        noteOps = builder.CreateVectorOfStructs (ops);
-    }
-
-    auto lane = [&encoder] (const auto& l)
-    { return encoder.lane (patchItem (l)); };
-    const auto automation = plan.automationWhole ? patchTables<fb::Lane> (builder, session.automation, true, lane) : 0;
-    const auto laneUpdates = patchTables<fb::Lane> (builder, plan.lanes, false, lane);
-
-    flatbuffers::Offset<flatbuffers::Vector<const fb::PointOp*>> pointOps = 0;
-    if (! plan.pointOps.empty())
-    {
-        std::vector<fb::PointOp> ops;
-        ops.reserve (plan.pointOps.size());
-        for (const auto* op : plan.pointOps)
-            ops.emplace_back (toFb<fb::PointOpKind> (op->kind), op->lane.value, fb::Point (op->point.tick, op->point.value, toFb<fb::CurveType> (op->point.curve)));
-        pointOps = builder.CreateVectorOfStructs (ops);
-    }
-
-    const auto arrangement = dirty.arrangement ? encoder.arrangement (session.arrangement) : 0;
-    const auto mixer = plan.mixerWhole ? encoder.mixer (session.mixer) : 0;
-    auto bus = [&encoder] (const auto& b)
-    { return encoder.bus (patchItem (b)); };
-    const auto busUpdates = patchTables<fb::Bus> (builder, plan.buses, false, bus);
-    const auto master = plan.master ? encoder.master (session.mixer.master) : 0;
-
-    flatbuffers::Offset<fb::Ownership> owners = 0;
+    PatchEncoder encoder (builder);
+    if (dirty.settings)
+        encoder.settings (session.settings);
+    if (dirty.transport)
+        encoder.transport (session.transport);
+    if (plan.instrumentsWhole)
+        encoder.instruments (session.instruments);
+    encoder.instrumentUpdates (plan.instruments);
+    if (plan.pianoRollWhole)
+        encoder.pianoRoll (session.pianoRoll);
+    encoder.trackUpdates (plan.tracks);
+    encoder.noteOps (plan.noteOps);
+    if (plan.automationWhole)
+        encoder.automation (session.automation);
+    encoder.laneUpdates (plan.lanes);
+    encoder.pointOps (plan.pointOps);
+    if (dirty.arrangement)
+        encoder.arrangement (session.arrangement);
+    if (plan.mixerWhole)
+        encoder.mixer (session.mixer);
+    encoder.busUpdates (plan.buses);
+    if (plan.master)
+        encoder.master (session.mixer.master);
     if (ownership != nullptr)
-    {
-        std::vector<fb::Owner> list;
-        list.reserve (ownership->owners.size());
-        for (const auto& o : ownership->owners)
-            list.emplace_back (o.instrument.value, o.client);
-        owners = fb::CreateOwnership (builder, builder.CreateVectorOfStructs (list), ownership->privilegedClient);
-    }
-
-    const auto patch = fb::CreateStatePatch (builder, seq, session.nextId, settings, transport, instruments, instrumentUpdates, pianoRoll, trackUpdates, noteOps, automation, laneUpdates, pointOps, arrangement, mixer, busUpdates, master, owners);
-    builder.Finish (fb::CreateMessage (builder, fb::Payload::StatePatch, patch.Union()), wireIdentifier);
-
-    Bytes frame (4 + builder.GetSize());
-    writeFrameLength (frame.data(), (std::uint32_t) builder.GetSize());
-    std::memcpy (frame.data() + 4, builder.GetBufferPointer(), builder.GetSize());
-    return frame;
+        encoder.ownership (*ownership);
+    const auto patch = encoder.finish (seq, session.nextId);
+    return finishWireMessage (builder, fb::Payload::StatePatch, patch.Union(), WireFraming::lengthPrefixed);
 }
 
 std::string applyPatch (model::Session& mirror, const StatePatch& patch)

@@ -8,13 +8,13 @@ namespace imbolc::protocol
     whole; a subsystem travels whole only on a structural change or when more than half of its items
     changed. `ownership` is included when non-null. Server main loop (the thread that owns the session).
 */
-StatePatch makePatch (const model::Session& session, const model::NetDirty& dirty, std::uint64_t seq, const Ownership* ownership = nullptr);
+StatePatch makePatch (const model::Session& session, const model::NetDirty& dirty, Seq seq, const Ownership* ownership = nullptr);
 
 /** Encodes a patch straight from the session and dirty set, without building the StatePatch value
     first (the broadcast path: serialized once, shared by every client). Gives the same bytes as
     encodeFrame (makePatch (...)). Server main loop.
 */
-Bytes encodePatchFrame (const model::Session& session, const model::NetDirty& dirty, std::uint64_t seq, const Ownership* ownership = nullptr);
+Bytes encodePatchFrame (const model::Session& session, const model::NetDirty& dirty, Seq seq, const Ownership* ownership = nullptr);
 
 /** Applies a patch to a mirrored session, all or nothing: every part is decoded and checked (ids that
     must exist, ids that must not, values in range, sorted and unique notes and points, references
