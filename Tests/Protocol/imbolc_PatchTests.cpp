@@ -709,6 +709,78 @@ TEST_CASE ("applyPatch rejects bad patches and leaves the mirror unchanged", "[p
     }
 }
 
+// Found by the fuzz target (Tests/Fuzz): item edits were checked item by item, so an id already used
+// elsewhere in the session (a note of another track) could come in as a note or a stage id, and the
+// mirror ended up invalid ("Id 59 is used twice").
+TEST_CASE ("An item edit cannot bring in an id the session uses elsewhere", "[protocol][patch]")
+{
+    const auto& start = smallReference();
+    auto mirror = start;
+    const auto inst = instrumentWithNotes (start, 1);
+    model::InstrumentId other;
+    for (const auto& t : start.pianoRoll)
+        if (t.instrument != inst && ! t.notes.empty())
+            other = t.instrument;
+    REQUIRE (other.isValid());
+    const auto usedElsewhere = start.pianoRoll.find (other)->notes[0];
+
+    protocol::StatePatch base;
+    base.seq = 1;
+    base.nextId = start.nextId + 10;
+
+    SECTION ("a note operation adding a note with another track's note id")
+    {
+        auto p = base;
+        p.noteOps.push_back ({ model::NoteOp::Kind::add, inst, usedElsewhere });
+        REQUIRE (requireRejected (mirror, p).find ("used twice") != std::string::npos);
+    }
+    SECTION ("a track update holding another track's note id")
+    {
+        auto p = base;
+        auto track = *start.pianoRoll.find (inst);
+        track.insert (usedElsewhere);
+        p.trackUpdates.push_back (track);
+        requireRejected (mirror, p);
+    }
+    SECTION ("an instrument update giving a stage a note's id")
+    {
+        auto p = base;
+        auto updated = *start.instruments.find (inst);
+        REQUIRE_FALSE (updated.chain.empty());
+        updated.chain[0].id = model::StageId { usedElsewhere.id.value };
+        p.instrumentUpdates.push_back (updated);
+        requireRejected (mirror, p);
+    }
+    SECTION ("two tracks adding the same new id")
+    {
+        auto p = base;
+        const model::Note fresh { { start.nextId }, 10, 10, 60, 100, 1.0f };
+        p.noteOps.push_back ({ model::NoteOp::Kind::add, inst, fresh });
+        p.noteOps.push_back ({ model::NoteOp::Kind::add, other, fresh });
+        requireRejected (mirror, p);
+    }
+    SECTION ("new ids, and old ones that undo brings back, are accepted")
+    {
+        PatchServer server (start);
+        server.applyOk (model::action::AddNote { inst, { {}, 50, 100, 70, 80, 1.0f } });
+        model::Stage lowPass;
+        lowPass.kind = model::StageKind::filter;
+        server.applyOk (model::action::AddStage { model::NodeKind::instrument, inst.value, lowPass });
+        requireConverges (server, mirror);
+
+        const auto removedStage = server.session.instruments.find (inst)->chain[0].id;
+        server.applyOk (model::action::DeleteNote { other, usedElsewhere.id });
+        server.applyOk (model::action::RemoveStage { model::NodeKind::instrument, inst.value, removedStage });
+        requireConverges (server, mirror);
+
+        server.applyOk (model::action::Undo {});
+        server.applyOk (model::action::Undo {});
+        requireConverges (server, mirror);
+        REQUIRE (mirror.pianoRoll.find (other)->find (usedElsewhere.id) != nullptr);
+        REQUIRE (mirror.instruments.find (inst)->findStage (removedStage) != nullptr);
+    }
+}
+
 //==============================================================================
 TEST_CASE ("A note edit in the large session travels as one operation under 100 bytes", "[protocol][patch]")
 {

@@ -239,7 +239,7 @@ namespace
                 if (! buses.replace (bus))
                     return patchSentence ("The patch updates bus ", bus.id.value, ", which does not exist.");
 
-            return structural() ? checkWholeSession() : checkEditedItems();
+            return structural() || ! bringsInOnlyFreshIds() ? checkWholeSession() : checkEditedItems();
         }
 
         /** Moves everything staged into the mirror. Only after stage() succeeded; cannot fail. */
@@ -297,10 +297,50 @@ namespace
             return problem;
         }
 
-        /** Item edits keep every id, so references between subsystems still resolve: each edited item is
-            checked on its own. Settings, transport, instruments and the mixer are checked by
-            model::validate on a small session holding just them (and every bus, which instruments refer
-            to), so the rules are exactly the loader's. Note ids are checked within their track only.
+        /** Ids an edited item did not have before (a new stage, an added note) could be in use anywhere
+            in the session, which an item checked on its own cannot see. Ids from the mirror's id counter
+            on were never handed out before it, so they are safe if they are unique among themselves; an
+            older one (undo brings a deleted note or stage back) or a repeated one sends the patch to the
+            whole-session check, which validate decides.
+        */
+        bool bringsInOnlyFreshIds() const
+        {
+            std::unordered_set<std::uint32_t> fresh;
+            bool onlyFresh = true;
+            auto bringIn = [&] (std::uint32_t id)
+            { onlyFresh = onlyFresh && id >= mirror.nextId && fresh.insert (id).second; };
+            auto stagesBroughtIn = [&] (const std::vector<model::Stage>& before, const std::vector<model::Stage>& after)
+            {
+                for (const auto& stage : after)
+                    if (std::none_of (before.begin(), before.end(), [&stage] (const model::Stage& b)
+                                      { return b.id == stage.id; }))
+                        bringIn (stage.id.value);
+            };
+
+            instruments.forEachEdit ([&] (const model::Instrument& inst)
+                                     { stagesBroughtIn (mirror.instruments.find (inst.id)->chain, inst.chain); });
+            buses.forEachEdit ([&] (const model::Bus& bus)
+                               { stagesBroughtIn (mirror.mixer.buses.find (bus.id)->chain, bus.chain); });
+            if (patch.master)
+                stagesBroughtIn (mirror.mixer.master.chain, patch.master->chain);
+            pianoRoll.forEachEdit ([&] (const model::Track& track)
+                                   {
+                const auto& before = mirror.pianoRoll.find (track.instrument)->notes;
+                std::unordered_set<std::uint32_t> had;
+                had.reserve (before.size());
+                for (const auto& n : before)
+                    had.insert (n.id.value);
+                for (const auto& n : track.notes)
+                    if (had.count (n.id.value) == 0)
+                        bringIn (n.id.value); });
+            return onlyFresh;
+        }
+
+        /** Item edits that bring in only fresh ids (see above) keep every id unique and references
+            between subsystems resolving: each edited item is checked on its own. Settings, transport,
+            instruments and the mixer are checked by model::validate on a small session holding just them
+            (and every bus, which instruments refer to), so the rules are exactly the loader's. Note ids
+            are checked within their track only.
         */
         std::string checkEditedItems()
         {
