@@ -550,6 +550,41 @@ TEST_CASE ("Wire decode reads a buffer at any alignment", "[protocol][wire]")
     CHECK (*decoded.message == exampleMessages()[5]);
 }
 
+// Found by the fuzz target (Tests/Fuzz): FlatBuffers' verifier checks only a vector's length field for
+// alignment, so a forged buffer could put 8-byte structs (here point operations) 4 bytes off, and the
+// decoder read them in place (undefined behaviour; UBSan: "misaligned address for type PointOp").
+TEST_CASE ("Wire decode refuses a vector of structs that is not aligned for them", "[protocol][wire]")
+{
+    protocol::StatePatch patch;
+    patch.seq = 1;
+    patch.nextId = 100;
+    patch.pointOps = { { model::PointOp::Kind::set, model::LaneId { 5 }, { 240, 0.5f, model::CurveType::linear } } };
+    const auto good = protocol::encodeMessage (patch);
+    decodeOk (good);
+
+    // The same vector again at the end, its elements 4 bytes past an 8-byte boundary, and the patch's
+    // point_ops field pointed at it.
+    Bytes forged (good);
+    forged.resize ((forged.size() + 7) / 8 * 8);
+    const auto vectorAt = forged.size();
+    const auto* original = flatbuffers::GetRoot<fb::Message> (good.data())->payload_as_StatePatch()->point_ops();
+    const auto* vectorBytes = reinterpret_cast<const std::uint8_t*> (original);
+    forged.insert (forged.end(), vectorBytes, vectorBytes + 4 + sizeof (fb::PointOp));
+    REQUIRE ((vectorAt + 4) % alignof (fb::PointOp) != 0);
+
+    // Generated tables inherit flatbuffers::Table privately; the cast is how FlatBuffers reaches it too.
+    const auto* table = reinterpret_cast<const flatbuffers::Table*> (flatbuffers::GetRoot<fb::Message> (forged.data())->payload_as_StatePatch());
+    const auto* field = table->GetAddressOf (fb::StatePatch::VT_POINT_OPS);
+    REQUIRE (field != nullptr);
+    const auto fieldAt = (std::size_t) (field - forged.data());
+    flatbuffers::WriteScalar<flatbuffers::uoffset_t> (forged.data() + fieldAt, (flatbuffers::uoffset_t) (vectorAt - fieldAt));
+
+    // Still a well-formed buffer to the verifier: only the alignment check refuses it.
+    flatbuffers::Verifier verifier (forged.data(), forged.size());
+    REQUIRE (verifier.VerifyBuffer<fb::Message> (protocol::wireIdentifier));
+    CHECK (contains (decodeError (forged), "not aligned"));
+}
+
 //==============================================================================
 TEST_CASE ("Wire FrameReader splits a byte stream delivered byte by byte", "[protocol][wire]")
 {
