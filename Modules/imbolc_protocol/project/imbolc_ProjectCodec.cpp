@@ -359,14 +359,16 @@ namespace
             and the table's own offset to its vtable). False (and nothing may be read) when spent, or
             when its elements are misaligned: FlatBuffers 2.0.8's verifier checks only the alignment
             of a vector's length, so a forged buffer can put 8-byte structs (notes, points) 4 bytes off,
-            and reading them in place would be undefined behaviour. A builder never writes that. */
+            and reading them in place would be undefined behaviour. A builder never writes that, except
+            for an empty vector (it skips the padding when there is nothing to pad for): nothing is
+            read from one, so it may lie anywhere. */
         template <typename T>
         bool spendVector (const flatbuffers::Vector<T>* v, std::size_t elementBytes)
         {
             if (v == nullptr)
                 return true;
             constexpr auto alignment = std::is_pointer_v<T> ? alignof (std::remove_pointer_t<T>) : alignof (T);
-            if (reinterpret_cast<std::uintptr_t> (v->Data()) % alignment != 0)
+            if (v->size() > 0 && reinterpret_cast<std::uintptr_t> (v->Data()) % alignment != 0)
             {
                 budget = 0;
                 fail ("A list in it is not aligned for its elements, which FlatBuffers never writes, so it is corrupt.");
