@@ -718,9 +718,9 @@ TEST_CASE ("A seat owns the instrument it adds and undo undoes only that seat's 
     // Ben adds an instrument: it is his.
     model::Source source;
     source.builtIn = model::BuiltInSource::square;
-    ben.send (model::action::AddInstrument { "Ben's lead", source });
     const auto rackBefore = server.onServer ([&]
                                              { return server.session.instruments.size(); });
+    ben.send (model::action::AddInstrument { "Ben's lead", source });
     REQUIRE (eventually ([&]
                          { return ben.getSession().instruments.size() == rackBefore + 1 && ben.getOwnership().owners.size() == 3; }));
     const auto added = ben.getSession().instruments.asVector().back().id;
