@@ -1,4 +1,5 @@
 #include "imbolc_ProtocolTestSupport.h"
+#include <deque>
 
 using namespace imbolc;
 using namespace imbolc::test;
@@ -102,7 +103,11 @@ const fb::StatePatch& verifiedPatch (const protocol::Bytes& frame)
 {
     REQUIRE (frame.size() > 8);
     REQUIRE (protocol::readFrameLength (frame.data()) == frame.size() - 4);
-    const auto* payload = frame.data() + 4;
+    // The payload starts 4 bytes into the frame: read it from its own (aligned) allocation, as a
+    // receiver does, since FlatBuffers reads 8-byte structs in place. Kept alive for the caller.
+    static std::deque<protocol::Bytes> payloads;
+    payloads.emplace_back (frame.begin() + 4, frame.end());
+    const auto* payload = payloads.back().data();
     REQUIRE (flatbuffers::BufferHasIdentifier (payload, protocol::wireIdentifier));
     flatbuffers::Verifier verifier (payload, frame.size() - 4);
     REQUIRE (verifier.VerifyBuffer<fb::Message> (protocol::wireIdentifier));
