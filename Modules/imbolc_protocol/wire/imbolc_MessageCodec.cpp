@@ -1268,7 +1268,11 @@ std::string messageToJson (const std::uint8_t* data, std::size_t size, std::stri
         return {};
     }
 
-    auto parser = makeMessageJsonParser (error);
+    // One parser per thread, kept: parsing the schema costs far more than printing a message (a seat
+    // printing every frame), and GenerateText only reads the parser.
+    thread_local std::unique_ptr<flatbuffers::Parser> parser;
+    if (parser == nullptr)
+        parser = makeMessageJsonParser (error);
     if (parser == nullptr)
         return {};
 

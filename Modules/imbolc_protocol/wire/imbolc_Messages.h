@@ -251,7 +251,9 @@ struct MessageDecodeResult
 /** Decodes one frame payload (without the length prefix). Rejects, with one sentence and no partial
     result, a buffer that is empty, oversize, foreign (wrong identifier), fails the FlatBuffers verifier
     under `limits`, has no payload, holds an enum or union value this build does not know, or carries
-    model values outside their ranges (names, notes, parameters: model::checks). Any thread.
+    model values outside their ranges in an action or a full sync (names, notes, parameters:
+    model::checks; a full sync's session must pass model::validate). A StatePatch's values are checked
+    where they can be, against the mirror they change: by applyPatch. Any thread.
 */
 MessageDecodeResult decodeMessage (const std::uint8_t* data, std::size_t size, const DecodeLimits& limits = {});
 
