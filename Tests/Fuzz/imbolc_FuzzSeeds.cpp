@@ -102,7 +102,7 @@ std::vector<protocol::Message> seedMessages()
     m.push_back (msg::Metering { 1920, 120.0, true, 0.5f, 0.25f, { { model::NodeKind::instrument, first.id.value, 0.1f, 0.2f } } });
     m.push_back (msg::Ping { 42 });
     m.push_back (msg::Pong { 42 });
-    m.push_back (msg::RequestFullSync {});
+    m.push_back (msg::RequestFullSync { 3 });
     m.push_back (msg::RequestPrivilege {});
     m.push_back (msg::PrivilegeGranted {});
     m.push_back (msg::PrivilegeDenied { "Seat 2 is using the privilege." });

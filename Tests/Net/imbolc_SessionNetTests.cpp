@@ -746,3 +746,57 @@ TEST_CASE ("A seat owns the instrument it adds and undo undoes only that seat's 
                          { return converged (server, { &ana, &ben }) && model::findParam (ben.getSession(), level (anasInstrument))->value == anaBefore; }));
     CHECK (model::findParam (ben.getSession(), level (bensInstrument))->value == 0.35f);
 }
+
+TEST_CASE ("A seat that falls behind loses patches to its outbox and is caught up by a full sync", "[net]")
+{
+    auto options = fastServerOptions();
+    options.writer.stallTimeoutMs = 5000; // slow, not stalled: it must be caught up, not suspended
+    options.silenceTimeoutMs = 10000;
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::large), options);
+    const auto instruments = server.onServer ([&]
+                                              {
+        std::vector<model::InstrumentId> ids;
+        for (const auto& i : server.session.instruments)
+            ids.push_back (i.id);
+        return ids; });
+
+    net::SessionClient slow (clientOptions (server.port(), "Slow"));
+    REQUIRE (slow.connect (10000).wasOk());
+    std::atomic<bool> stallOnce { false };
+    slow.onMessage = [&] (const protocol::Message&)
+    {
+        if (stallOnce.exchange (false))
+            juce::Thread::sleep (800); // its network thread stops reading for a while
+    };
+    stallOnce = true;
+
+    // Patches of most of the rack (more than half changed: the rack whole, tens of KiB each) until the
+    // socket is full and the seat's outbox has to drop them.
+    for (int round = 0; round < 25; ++round)
+    {
+        server.onServer ([&]
+                         {
+            for (std::size_t i = 0; i < instruments.size() * 3 / 4; ++i)
+                server.server.applyLocal (model::action::SetParam { model::ParamAddress::instrument (instruments[i], model::ParamGroup::strip, 0), 0.2f + 0.01f * (float) round });
+            return 0; });
+        juce::Thread::sleep (35);
+    }
+
+    REQUIRE (eventually ([&]
+                         { return converged (server, { &slow }); },
+                         15000));
+    const auto stats = slow.getStats();
+    const auto serverStats = server.onServer ([&]
+                                              { return server.server.getStats(); });
+    INFO ("gaps " << stats.gaps << ", full syncs received " << stats.fullSyncs << ", sent " << serverStats.fullSyncsSent
+                  << ", requests answered by a full sync already on its way " << serverStats.fullSyncRequestsAnswered);
+    // It fell behind: the writer dropped patches from its outbox and the server sent full syncs instead.
+    CHECK (serverStats.fullSyncsSent >= 2);
+    CHECK (stats.fullSyncs >= 2);
+    // A full sync queued behind another unsent one replaces it: the seat receives fewer than were sent.
+    CHECK (stats.fullSyncs <= serverStats.fullSyncsSent);
+    // No patch ever failed to apply: a gap (a patch already being written when its predecessor was
+    // dropped) is answered by the full sync already on its way, never by applying out of order.
+    CHECK (stats.patchFailures == 0);
+    CHECK (serverStats.suspensions == 0);
+}

@@ -163,7 +163,7 @@ std::array<Message, std::variant_size_v<Message>> exampleMessages()
         msg::Metering { 1920, 97.5, true, 0.5f, 0.25f, { { model::NodeKind::bus, 3, 0.125f, 1.5f }, { model::NodeKind::instrument, 7, 0.0f, 0.75f } } },
         msg::Ping { 0x0123456789abcdefull },
         msg::Pong { 0xfedcba9876543210ull },
-        msg::RequestFullSync {},
+        msg::RequestFullSync { 41 },
         msg::RequestPrivilege {},
         msg::PrivilegeGranted {},
         msg::PrivilegeDenied { "Ada holds the privilege." },

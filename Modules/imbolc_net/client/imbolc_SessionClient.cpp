@@ -449,7 +449,7 @@ bool SessionClient::handle (const protocol::Message& message, Outcome& outcome)
     }
 
     if (askForFullSync)
-        writeMessage (msg::RequestFullSync {});
+        writeMessage (msg::RequestFullSync { lastSeq.load() });
     if (stateChanged && onStateChanged)
         onStateChanged (newSeq);
     if (onMessage)
@@ -501,7 +501,7 @@ void SessionClient::requestPrivilege()
 
 void SessionClient::requestFullSync()
 {
-    writeMessage (protocol::msg::RequestFullSync {});
+    writeMessage (protocol::msg::RequestFullSync { lastSeq.load() });
 }
 
 //==============================================================================

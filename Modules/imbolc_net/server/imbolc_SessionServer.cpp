@@ -49,6 +49,7 @@ struct SessionServer::Seat
     std::uint32_t connection = 0; ///< 0 while suspended
     std::uint32_t suspendedAtMs = 0;
     std::uint32_t lastPrivilegeUseMs = 0;
+    protocol::Seq lastFullSyncSeq = 0; ///< the seq of the newest full sync queued for this seat
     bool needsFullSync = false;
 };
 
@@ -513,9 +514,14 @@ void SessionServer::handleFromSeat (Link& link, Seat& seat, protocol::Message& m
     if (std::holds_alternative<msg::Pong> (message))
         return;
 
-    if (std::holds_alternative<msg::RequestFullSync> (message))
+    if (const auto* request = std::get_if<msg::RequestFullSync> (&message))
     {
-        seat.needsFullSync = true;
+        // A seat that lost a patch asks, but the writer has usually reported the loss first: a full
+        // sync newer than what the seat has is then already on its way and answers the request too.
+        if (seat.lastFullSyncSeq <= request->haveSeq || seat.lastFullSyncSeq == 0)
+            seat.needsFullSync = true;
+        else
+            ++stats.fullSyncRequestsAnswered;
         return;
     }
 
@@ -684,6 +690,7 @@ void SessionServer::broadcastDue (bool force)
             }
             writer->send (seat->connection, FrameKind::fullSync, fullSync);
             seat->needsFullSync = false;
+            seat->lastFullSyncSeq = seq;
             ++stats.fullSyncsSent;
         }
     }

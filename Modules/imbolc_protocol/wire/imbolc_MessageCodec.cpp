@@ -291,7 +291,7 @@ namespace
 
         flatbuffers::Offset<fb::Ping> body (const msg::Ping& m) { return fb::CreatePing (builder, m.nonce); }
         flatbuffers::Offset<fb::Pong> body (const msg::Pong& m) { return fb::CreatePong (builder, m.nonce); }
-        flatbuffers::Offset<fb::RequestFullSync> body (const msg::RequestFullSync&) { return fb::CreateRequestFullSync (builder); }
+        flatbuffers::Offset<fb::RequestFullSync> body (const msg::RequestFullSync& m) { return fb::CreateRequestFullSync (builder, m.haveSeq); }
         flatbuffers::Offset<fb::RequestPrivilege> body (const msg::RequestPrivilege&) { return fb::CreateRequestPrivilege (builder); }
         flatbuffers::Offset<fb::PrivilegeGranted> body (const msg::PrivilegeGranted&) { return fb::CreatePrivilegeGranted (builder); }
         flatbuffers::Offset<fb::PrivilegeDenied> body (const msg::PrivilegeDenied& m) { return fb::CreatePrivilegeDenied (builder, text (m.reason)); }
@@ -681,7 +681,7 @@ namespace
 
         void body (const fb::Ping& in, msg::Ping& out) { out.nonce = in.nonce(); }
         void body (const fb::Pong& in, msg::Pong& out) { out.nonce = in.nonce(); }
-        void body (const fb::RequestFullSync&, msg::RequestFullSync&) {}
+        void body (const fb::RequestFullSync& in, msg::RequestFullSync& out) { out.haveSeq = in.have_seq(); }
         void body (const fb::RequestPrivilege&, msg::RequestPrivilege&) {}
         void body (const fb::PrivilegeGranted&, msg::PrivilegeGranted&) {}
         void body (const fb::PrivilegeDenied& in, msg::PrivilegeDenied& out) { out.reason = text (in.reason(), "The reason privilege was denied"); }

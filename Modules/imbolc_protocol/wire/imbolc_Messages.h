@@ -146,6 +146,7 @@ namespace msg
     };
     struct RequestFullSync
     {
+        Seq haveSeq = 0; ///< the last state the seat applied
         bool operator== (const RequestFullSync&) const = default;
     };
     struct RequestPrivilege
