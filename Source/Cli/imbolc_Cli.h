@@ -4,6 +4,7 @@
 
 #include <imbolc_engine/imbolc_engine.h>
 #include <imbolc_net/imbolc_net.h>
+#include <imbolc_sc/imbolc_sc.h>
 #include <juce_audio_devices/juce_audio_devices.h>
 
 #include <iostream>

@@ -17,7 +17,9 @@ usage:
   imbolc dump FILE                             print a session as JSON on stdout
   imbolc load-json IN.json -o FILE             turn that JSON back into a session file
   imbolc render FILE -o OUT.wav [--sample-rate N] [--block N] [--bits 16|24|32]
-                                               render the song offline to a WAV file
+               [--backend internal|supercollider]
+                                               render the song offline to a WAV file (supercollider:
+                                               an OSC score rendered by scsynth -N, no device needed)
   imbolc play FILE                             play on the default audio device (or a null device)
   imbolc plugins [--rescan]                    scan for VST3 and LV2 plugins and list them
                                                (--rescan forgets the saved list, crashed plugins included)

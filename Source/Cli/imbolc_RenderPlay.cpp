@@ -171,10 +171,37 @@ void EngineOutput::stop()
     callback.reset();
 }
 
+namespace
+{
+    /** `imbolc render --backend supercollider`: an OSC score rendered by `scsynth -N`. */
+    int renderOnSuperCollider (const model::Session& session, const juce::File& output, const engine::OfflineRenderer::Options& engineOptions)
+    {
+        sc::ScoreRenderer::Options options;
+        options.sampleRate = engineOptions.sampleRate;
+        options.blockSize = engineOptions.blockSize;
+        options.bitsPerSample = engineOptions.bitsPerSample;
+
+        std::cerr << "Rendering on SuperCollider (scsynth -N)...\n";
+        const auto started = juce::Time::getMillisecondCounterHiRes();
+        const auto result = sc::ScoreRenderer::render (session, output, options);
+        for (const auto& w : result.warnings)
+            std::cerr << "warning: " << w << "\n";
+        if (! result.ok())
+        {
+            std::cerr << result.error << "\n";
+            return 1;
+        }
+        const auto wall = (juce::Time::getMillisecondCounterHiRes() - started) / 1000.0;
+        std::cout << "Wrote " << output.getFullPathName() << ": " << juce::String (result.seconds, 2) << " s at " << (int) options.sampleRate
+                  << " Hz on SuperCollider, rendered in " << juce::String (wall, 2) << " s\n";
+        return 0;
+    }
+} // namespace
+
 int renderCommand (const std::vector<std::string>& raw)
 {
-    auto args = Args::parse (raw, { "-o", "--sample-rate", "--block", "--bits" }, "render");
-    args.expectPositionals (1, "imbolc render FILE -o OUT.wav [--sample-rate N] [--block N] [--bits 16|24|32]");
+    auto args = Args::parse (raw, { "-o", "--sample-rate", "--block", "--bits", "--backend" }, "render");
+    args.expectPositionals (1, "imbolc render FILE -o OUT.wav [--sample-rate N] [--block N] [--bits 16|24|32] [--backend internal|supercollider]");
     if (args.options.count ("-o") == 0)
         throw UsageError ("imbolc render needs -o OUT.wav to say where the audio goes.");
 
@@ -185,11 +212,18 @@ int renderCommand (const std::vector<std::string>& raw)
     if (auto e = engine::OfflineRenderer::checkOptions (options); e.isNotEmpty())
         throw UsageError (e.toStdString());
 
+    const auto backend = args.options.count ("--backend") != 0 ? args.options["--backend"] : std::string ("internal");
+    if (backend != "internal" && backend != "supercollider")
+        throw UsageError ("--backend must be internal or supercollider, not '" + backend + "'.");
+
     const auto input = fileArgument (args.positional[0]);
     const auto output = fileArgument (args.options["-o"]);
     const auto session = loadSessionFile (input);
     if (! session)
         return 1;
+
+    if (backend == "supercollider")
+        return renderOnSuperCollider (*session, output, options);
 
     auto factory = std::make_unique<engine::NodeFactory>();
     factory->setBaseDirectory (input.getParentDirectory());

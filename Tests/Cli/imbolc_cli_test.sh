@@ -80,6 +80,14 @@ expect_error "render a corrupt session" 1 "truncated or corrupt" -- "$imbolc" re
 check "a failed render leaves the existing output untouched" cmp -s "$work/a.wav" "$work/keep.wav"
 check "a refused render writes nothing" test ! -e "$work/z.wav"
 
+# The SuperCollider backend offline: an OSC score rendered by a real scsynth -N.
+"$imbolc" render "$work/small.imbolc" -o "$work/sc.wav" --backend supercollider >"$work/sc-out" 2>"$work/sc-err"
+check "render on SuperCollider succeeds" test $? -eq 0
+check "render on SuperCollider writes a WAV file" bash -c "head -c 4 '$work/sc.wav' | grep -q RIFF"
+check "render on SuperCollider is seconds of audio" test "$(stat -c %s "$work/sc.wav")" -gt 1000000
+check "render on SuperCollider names what it cannot play" grep -q "has no SuperCollider voice yet" "$work/sc-err"
+expect_error "render on an unknown backend" 2 "--backend must be" -- "$imbolc" render "$work/small.imbolc" -o "$work/z.wav" --backend csound
+
 # Play on the null device (no sound card here) until interrupted.
 timeout --preserve-status -s INT 2 "$imbolc" play "$work/small.imbolc" </dev/null >"$work/play-out" 2>"$work/play-err"
 check "play stops cleanly on Ctrl-C" test $? -eq 0

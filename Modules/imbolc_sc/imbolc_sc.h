@@ -1,0 +1,30 @@
+/*******************************************************************************
+ BEGIN_JUCE_MODULE_DECLARATION
+
+  ID:                 imbolc_sc
+  vendor:             imbolc
+  version:            0.1.0
+  name:               Imbolc SuperCollider backend
+  description:        The external-synth path: SynthDefs written by our own code, OSC to scsynth, NRT scores.
+  minimumCppStandard: 20
+  dependencies:       imbolc_model juce_osc
+
+ END_JUCE_MODULE_DECLARATION
+*******************************************************************************/
+
+#pragma once
+#define IMBOLC_SC_H_INCLUDED
+
+#include <imbolc_model/imbolc_model.h>
+#include <juce_osc/juce_osc.h>
+
+#include <cstdint>
+#include <optional>
+#include <variant>
+#include <string>
+#include <vector>
+
+#include "synthdef/imbolc_SynthDefBuilder.h"
+#include "synthdef/imbolc_SynthDefs.h"
+#include "osc/imbolc_OscWriter.h"
+#include "render/imbolc_ScoreRenderer.h"
