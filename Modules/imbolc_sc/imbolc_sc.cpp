@@ -3,6 +3,7 @@
 
 #include "imbolc_sc.h"
 
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -11,3 +12,4 @@
 #include "synthdef/imbolc_SynthDefs.cpp"
 #include "osc/imbolc_OscWriter.cpp"
 #include "render/imbolc_ScoreRenderer.cpp"
+#include "server/imbolc_ScsynthClient.cpp"

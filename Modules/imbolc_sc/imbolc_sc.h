@@ -18,7 +18,14 @@
 #include <imbolc_model/imbolc_model.h>
 #include <juce_osc/juce_osc.h>
 
+#include <array>
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <variant>
 #include <string>
@@ -28,3 +35,4 @@
 #include "synthdef/imbolc_SynthDefs.h"
 #include "osc/imbolc_OscWriter.h"
 #include "render/imbolc_ScoreRenderer.h"
+#include "server/imbolc_ScsynthClient.h"

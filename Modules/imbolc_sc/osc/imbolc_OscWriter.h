@@ -3,8 +3,9 @@
 namespace imbolc::sc
 {
 
-/** One OSC argument: int32, float32, string or blob. */
-using OscArgument = std::variant<std::int32_t, float, std::string, Bytes>;
+/** One OSC argument: int32, float32, string, blob, or (only in replies: scsynth's /status.reply has
+    them, and juce_osc cannot read them) float64. */
+using OscArgument = std::variant<std::int32_t, float, std::string, Bytes, double>;
 
 /** An OSC message: an address and its arguments. */
 struct OscMessage
@@ -25,6 +26,11 @@ namespace osc
 
     /** A bundle at `seconds` (NTP fixed point: whole seconds and a 32-bit fraction). */
     Bytes encodeBundle (double seconds, const std::vector<OscMessage>&);
+
+    /** Decodes one OSC message (not a bundle) with argument types i, f, s, b, d, h (read as int32 when
+        it fits), T, F (as int32 1/0). Returns nullopt for anything malformed or of another type: a
+        reply from the network is checked, never trusted. */
+    std::optional<OscMessage> decodeMessage (const std::uint8_t* data, std::size_t size);
 } // namespace osc
 
 } // namespace imbolc::sc

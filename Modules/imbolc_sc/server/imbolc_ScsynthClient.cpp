@@ -1,0 +1,202 @@
+namespace imbolc::sc
+{
+
+namespace
+{
+    std::int32_t intArgument (const OscMessage& m, std::size_t i)
+    {
+        if (i < m.arguments.size())
+            if (const auto* v = std::get_if<std::int32_t> (&m.arguments[i]))
+                return *v;
+        return INT32_MIN;
+    }
+
+    std::string stringArgument (const OscMessage& m, std::size_t i)
+    {
+        if (i < m.arguments.size())
+            if (const auto* v = std::get_if<std::string> (&m.arguments[i]))
+                return *v;
+        return {};
+    }
+
+    double numberArgument (const OscMessage& m, std::size_t i)
+    {
+        if (i >= m.arguments.size())
+            return 0.0;
+        return std::visit ([] (const auto& v) -> double
+                           {
+                               using T = std::decay_t<decltype (v)>;
+                               if constexpr (std::is_same_v<T, std::int32_t> || std::is_same_v<T, float> || std::is_same_v<T, double>)
+                                   return (double) v;
+                               else
+                                   return 0.0; },
+                           m.arguments[i]);
+    }
+} // namespace
+
+ScsynthClient::ScsynthClient (Options o)
+    : options (std::move (o))
+{
+    socket.bindToPort (0);
+    receiver = std::thread ([this]
+                            { receive(); });
+}
+
+ScsynthClient::~ScsynthClient()
+{
+    if (clientId >= 0)
+        send ({ "/notify", { (std::int32_t) 0 } });
+    quit = true;
+    socket.shutdown();
+    receiver.join();
+}
+
+void ScsynthClient::receive()
+{
+    std::vector<std::uint8_t> buffer (65536);
+    while (! quit.load())
+    {
+        if (socket.waitUntilReady (true, 100) <= 0)
+            continue;
+        const auto n = socket.read (buffer.data(), (int) buffer.size(), false);
+        if (n <= 0)
+            continue;
+        if (auto message = osc::decodeMessage (buffer.data(), (std::size_t) n))
+        {
+            const std::lock_guard lock (mutex);
+            replies.push_back (std::move (*message));
+            while (replies.size() > 1024) // nobody is reading: keep the newest
+                replies.pop_front();
+        }
+        arrived.notify_all();
+    }
+}
+
+std::optional<OscMessage> ScsynthClient::waitFor (const std::function<bool (const OscMessage&)>& matches, int timeoutMs)
+{
+    std::unique_lock lock (mutex);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds (timeoutMs);
+    while (true)
+    {
+        for (auto it = replies.begin(); it != replies.end(); ++it)
+            if (matches (*it))
+            {
+                auto found = std::move (*it);
+                replies.erase (it);
+                return found;
+            }
+        if (arrived.wait_until (lock, deadline) == std::cv_status::timeout)
+            return std::nullopt;
+    }
+}
+
+bool ScsynthClient::send (const OscMessage& message)
+{
+    const auto bytes = osc::encodeMessage (message);
+    return socket.write (options.host, options.port, bytes.data(), (int) bytes.size()) == (int) bytes.size();
+}
+
+bool ScsynthClient::sync()
+{
+    const auto id = nextSyncId++;
+    if (! send ({ "/sync", { id } }))
+        return false;
+    return waitFor ([id] (const OscMessage& m)
+                    { return m.address == "/synced" && intArgument (m, 0) == id; },
+                    options.timeoutMs)
+        .has_value();
+}
+
+juce::Result ScsynthClient::connect()
+{
+    const auto where = options.host + ":" + juce::String (options.port);
+    if (! send ({ "/notify", { (std::int32_t) 1 } }))
+        return juce::Result::fail ("Could not send to scsynth at " + where + ".");
+
+    // /done /notify clientID [maxLogins]; or /fail when the server has no room for another client.
+    const auto reply = waitFor ([] (const OscMessage& m)
+                                { return (m.address == "/done" || m.address == "/fail") && stringArgument (m, 0) == "/notify"; },
+                                options.timeoutMs);
+    if (! reply.has_value())
+        return juce::Result::fail ("No scsynth answered at " + where + " within " + juce::String (options.timeoutMs) + " ms: start it (scsynth -u "
+                                   + juce::String (options.port) + ") or check the address.");
+    if (reply->address == "/fail")
+        return juce::Result::fail ("scsynth at " + where + " refused this client: " + juce::String (stringArgument (*reply, 1)));
+
+    const auto id = intArgument (*reply, 1);
+    if (id < 0 || id > 31)
+        return juce::Result::fail ("scsynth at " + where + " gave a client id out of range.");
+    clientId = id;
+    if (! sync())
+        return juce::Result::fail ("scsynth at " + where + " stopped answering after /notify.");
+    return juce::Result::ok();
+}
+
+juce::Result ScsynthClient::createGroups()
+{
+    for (auto group : groupLayout)
+        send ({ "/g_new", { nodeBase() + group, (std::int32_t) 1, (std::int32_t) 0 } }); // addToTail of the root
+    if (! sync())
+        return juce::Result::fail ("scsynth did not confirm the group layout.");
+    return juce::Result::ok();
+}
+
+std::optional<ScsynthClient::Status> ScsynthClient::queryStatus()
+{
+    send ({ "/status", {} });
+    const auto reply = waitFor ([] (const OscMessage& m)
+                                { return m.address == "/status.reply"; },
+                                options.timeoutMs);
+    if (! reply.has_value() || reply->arguments.size() < 9)
+        return std::nullopt;
+    Status s;
+    s.ugens = (int) numberArgument (*reply, 1);
+    s.synths = (int) numberArgument (*reply, 2);
+    s.groups = (int) numberArgument (*reply, 3);
+    s.definitions = (int) numberArgument (*reply, 4);
+    s.averageCpu = (float) numberArgument (*reply, 5);
+    s.peakCpu = (float) numberArgument (*reply, 6);
+    s.nominalSampleRate = numberArgument (*reply, 7);
+    s.actualSampleRate = numberArgument (*reply, 8);
+    return s;
+}
+
+juce::Result ScsynthClient::loadDefinitions (const Bytes& file)
+{
+    send ({ "/d_recv", { file } });
+    const auto reply = waitFor ([] (const OscMessage& m)
+                                { return (m.address == "/done" || m.address == "/fail") && stringArgument (m, 0) == "/d_recv"; },
+                                options.timeoutMs);
+    if (! reply.has_value())
+        return juce::Result::fail ("scsynth did not confirm the SynthDefs.");
+    if (reply->address == "/fail")
+        return juce::Result::fail ("scsynth refused the SynthDefs: " + juce::String (stringArgument (*reply, 1)));
+    return juce::Result::ok();
+}
+
+std::optional<std::vector<ScsynthClient::TreeNode>> ScsynthClient::queryTree (std::int32_t group)
+{
+    send ({ "/g_queryTree", { group, (std::int32_t) 0 } });
+    const auto reply = waitFor ([] (const OscMessage& m)
+                                { return m.address == "/g_queryTree.reply"; },
+                                options.timeoutMs);
+    if (! reply.has_value())
+        return std::nullopt;
+
+    // flag (controls included: 0 here), then per node: id, child count (-1 for a synth, followed by
+    // its definition name).
+    std::vector<TreeNode> nodes;
+    std::size_t i = 1;
+    while (i + 1 < reply->arguments.size())
+    {
+        const auto id = intArgument (*reply, i);
+        const auto children = intArgument (*reply, i + 1);
+        if (id == INT32_MIN || children == INT32_MIN)
+            return std::nullopt;
+        nodes.push_back ({ id, children });
+        i += children < 0 ? 3 : 2;
+    }
+    return nodes;
+}
+
+} // namespace imbolc::sc

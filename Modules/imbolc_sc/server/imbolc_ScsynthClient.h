@@ -1,0 +1,87 @@
+#pragma once
+
+namespace imbolc::sc
+{
+
+/** A connection to a running scsynth over UDP: notifications, status, readiness and the group layout.
+
+    One UDP socket both sends and receives, because scsynth answers to the address a command came from.
+    A receiver thread decodes replies (with our own decoder: juce_osc cannot read the float64 arguments
+    of /status.reply) and hands them to whoever waits for them.
+
+    Node and group ids never collide with another client of the same server: each client owns the
+    range that starts at its client id (from /notify) shifted left by 26 bits, as sclang does.
+
+    Any thread may call the public functions; they block at most their timeout.
+*/
+class ScsynthClient
+{
+public:
+    struct Options
+    {
+        juce::String host = "127.0.0.1";
+        int port = 57110;
+        int timeoutMs = 2000;
+    };
+
+    explicit ScsynthClient (Options);
+    ~ScsynthClient();
+
+    /** Registers for notifications (/notify 1: the reply gives our client id) and waits until the
+        server has done it (/sync). One sentence when the server is absent or does not answer. */
+    juce::Result connect();
+
+    int getClientId() const noexcept { return clientId; }
+
+    /** The first node id of this client's range (groups live at nodeBase() + 100 ...). */
+    std::int32_t nodeBase() const noexcept { return (std::int32_t) ((std::uint32_t) clientId << 26); }
+
+    /** The fixed group layout, each group added to the tail of the root node, in this order. */
+    static constexpr std::array<std::int32_t, 6> groupLayout { 100, 200, 300, 350, 400, 999 };
+
+    /** Creates the group layout (idempotent on a fresh server) and waits for /sync. */
+    juce::Result createGroups();
+
+    struct Status
+    {
+        int ugens = 0, synths = 0, groups = 0, definitions = 0;
+        float averageCpu = 0.0f, peakCpu = 0.0f;
+        double nominalSampleRate = 0.0, actualSampleRate = 0.0;
+    };
+    /** /status, answered by /status.reply; nullopt if the server did not answer in time. */
+    std::optional<Status> queryStatus();
+
+    /** /sync: true once every command sent before it has been done. */
+    bool sync();
+
+    /** Sends definitions (/d_recv) and waits for /done. */
+    juce::Result loadDefinitions (const Bytes& synthDefFile);
+
+    /** The node tree below `group` as scsynth reports it (/g_queryTree), depth first: node id, and for
+        a group its child count, for a synth -1. */
+    struct TreeNode
+    {
+        std::int32_t id;
+        std::int32_t children; ///< -1 for a synth
+    };
+    std::optional<std::vector<TreeNode>> queryTree (std::int32_t group = 0);
+
+    /** Sends one message (no reply awaited). */
+    bool send (const OscMessage&);
+
+private:
+    void receive();
+    std::optional<OscMessage> waitFor (const std::function<bool (const OscMessage&)>& matches, int timeoutMs);
+
+    const Options options;
+    juce::DatagramSocket socket { false };
+    std::atomic<bool> quit { false };
+    std::thread receiver;
+    std::mutex mutex;
+    std::condition_variable arrived;
+    std::deque<OscMessage> replies;
+    int clientId = 0;
+    std::atomic<std::int32_t> nextSyncId { 1 };
+};
+
+} // namespace imbolc::sc
