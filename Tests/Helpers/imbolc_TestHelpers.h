@@ -6,6 +6,19 @@
 namespace imbolc::test
 {
 
+/** Waits (polling) until `condition` holds or `timeoutMs` passes; returns whether it held. */
+inline bool eventually (const std::function<bool()>& condition, int timeoutMs = 5000)
+{
+    const auto deadline = juce::Time::getMillisecondCounter() + (juce::uint32) timeoutMs;
+    while (! condition())
+    {
+        if (juce::Time::getMillisecondCounter() > deadline)
+            return condition();
+        juce::Thread::sleep (2);
+    }
+    return true;
+}
+
 /** A clock the test moves by hand, for undo coalescing. */
 struct FakeClock
 {

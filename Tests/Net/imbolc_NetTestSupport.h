@@ -9,19 +9,6 @@
 namespace imbolc::test
 {
 
-/** Waits (polling) until `condition` holds or `timeoutMs` passes; returns whether it held. */
-inline bool eventually (const std::function<bool()>& condition, int timeoutMs = 5000)
-{
-    const auto deadline = juce::Time::getMillisecondCounter() + (juce::uint32) timeoutMs;
-    while (! condition())
-    {
-        if (juce::Time::getMillisecondCounter() > deadline)
-            return condition();
-        juce::Thread::sleep (2);
-    }
-    return true;
-}
-
 /** Short timers so the tests run in seconds: the behaviour is the product's, only the clock is faster. */
 inline net::ServerOptions fastServerOptions()
 {

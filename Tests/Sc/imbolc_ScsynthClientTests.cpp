@@ -199,3 +199,46 @@ TEST_CASE ("Connecting to an absent scsynth fails with a sentence", "[sc]")
     REQUIRE (result.failed());
     CHECK (result.getErrorMessage().contains ("No scsynth answered"));
 }
+
+TEST_CASE ("A voice is one timetagged bundle: it starts after the latency and ends after its release", "[sc][live]")
+{
+    LiveServer server;
+    sc::ScsynthClient client ({ "127.0.0.1", server.port, 2000 });
+    REQUIRE (client.connect().wasOk());
+    REQUIRE (client.createGroups().wasOk());
+    REQUIRE (client.loadDefinitions (sc::synthDefFile (sc::allVoiceDefinitions())).wasOk());
+
+    // A latency long enough to see on a shared machine: the voice starts no sooner than it says.
+    const double latency = 0.25;
+    const auto sentAt = juce::Time::getMillisecondCounterHiRes();
+    const auto voice = client.startVoice ("imbolc_sine", client.nodeBase() + 100, { { "freq", 330.0f }, { "release", 0.05f } }, latency);
+    REQUIRE (client.waitForNode (voice, false, 3000));
+    const auto startedAfter = (juce::Time::getMillisecondCounterHiRes() - sentAt) / 1000.0;
+    INFO ("started after " << startedAfter << " s, latency " << latency << " s");
+    CHECK (startedAfter >= latency * 0.9);
+    CHECK (client.liveVoices() == 1);
+
+    client.releaseVoice (voice, 0.0);
+    REQUIRE (client.waitForNode (voice, true, 3000));
+    REQUIRE (test::eventually ([&]
+                               { return client.liveVoices() == 0; },
+                               1000));
+    CHECK (client.queryStatus()->synths == 0); // the voice freed itself: back in the pool
+
+    // Latency defaults: one block plus 5 ms, never under 10 ms.
+    CHECK (sc::ScsynthClient::defaultLatencySeconds (48000.0, 64) == Approx (0.010));
+    CHECK (sc::ScsynthClient::defaultLatencySeconds (48000.0, 1024) == Approx (1024.0 / 48000.0 + 0.005));
+}
+
+TEST_CASE ("Voice bundles carry a timetag at least the latency ahead", "[sc]")
+{
+    // The timetag scsynth will read: decode the bundle's 8 bytes after "#bundle".
+    const auto before = sc::ScsynthClient::ntpNow();
+    const auto bundle = sc::osc::encodeBundle (before + 0.2, { { "/s_new", { std::string ("imbolc_saw"), (std::int32_t) 1000 } } });
+    REQUIRE (bundle.size() > 16);
+    const auto word = [&] (std::size_t at)
+    { return ((std::uint32_t) bundle[at] << 24) | ((std::uint32_t) bundle[at + 1] << 16) | ((std::uint32_t) bundle[at + 2] << 8) | bundle[at + 3]; };
+    const double timetag = (double) word (8) + (double) word (12) / 4294967296.0;
+    CHECK (timetag >= before + 0.2 - 1.0e-6);
+    CHECK (timetag < before + 0.2 + 1.0e-3);
+}

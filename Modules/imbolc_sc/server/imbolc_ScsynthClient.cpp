@@ -63,6 +63,11 @@ void ScsynthClient::receive()
             continue;
         if (auto message = osc::decodeMessage (buffer.data(), (std::size_t) n))
         {
+            if (message->address == "/n_end")
+            {
+                const std::lock_guard lock (voiceMutex);
+                voices.erase (intArgument (*message, 0));
+            }
             const std::lock_guard lock (mutex);
             replies.push_back (std::move (*message));
             while (replies.size() > 1024) // nobody is reading: keep the newest
@@ -197,6 +202,53 @@ std::optional<std::vector<ScsynthClient::TreeNode>> ScsynthClient::queryTree (st
         i += children < 0 ? 3 : 2;
     }
     return nodes;
+}
+
+//==============================================================================
+double ScsynthClient::ntpNow()
+{
+    using namespace std::chrono;
+    constexpr double secondsFrom1900To1970 = 2208988800.0;
+    return duration<double> (system_clock::now().time_since_epoch()).count() + secondsFrom1900To1970;
+}
+
+std::int32_t ScsynthClient::startVoice (const std::string& definition, std::int32_t group, const std::vector<std::pair<std::string, float>>& controls, double latencySeconds)
+{
+    const auto node = nodeBase() + nextNode++;
+    OscMessage m { "/s_new", { definition, node, (std::int32_t) 0, group } };
+    for (const auto& [name, value] : controls)
+    {
+        m.arguments.emplace_back (name);
+        m.arguments.emplace_back (value);
+    }
+    {
+        const std::lock_guard lock (voiceMutex);
+        voices.insert (node);
+    }
+    const auto bundle = osc::encodeBundle (ntpNow() + latencySeconds, { m });
+    socket.write (options.host, options.port, bundle.data(), (int) bundle.size());
+    return node;
+}
+
+void ScsynthClient::releaseVoice (std::int32_t node, double latencySeconds)
+{
+    const auto bundle = osc::encodeBundle (ntpNow() + latencySeconds, { { "/n_set", { node, std::string ("gate"), 0.0f } } });
+    socket.write (options.host, options.port, bundle.data(), (int) bundle.size());
+}
+
+bool ScsynthClient::waitForNode (std::int32_t node, bool ended, int timeoutMs)
+{
+    const std::string address = ended ? "/n_end" : "/n_go";
+    return waitFor ([&] (const OscMessage& m)
+                    { return m.address == address && intArgument (m, 0) == node; },
+                    timeoutMs)
+        .has_value();
+}
+
+std::size_t ScsynthClient::liveVoices() const
+{
+    const std::lock_guard lock (voiceMutex);
+    return voices.size();
 }
 
 } // namespace imbolc::sc

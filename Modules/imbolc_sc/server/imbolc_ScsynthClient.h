@@ -69,6 +69,27 @@ public:
     /** Sends one message (no reply awaited). */
     bool send (const OscMessage&);
 
+    //==============================================================================
+    /** Now on the NTP clock OSC timetags use (seconds since 1900). */
+    static double ntpNow();
+
+    /** The schedule-ahead latency for a local server: one block plus 5 ms, at least 10 ms. A remote
+        server wants more (200 ms is sensible). */
+    static double defaultLatencySeconds (double sampleRate, int blockSize) { return std::max (blockSize / sampleRate + 0.005, 0.010); }
+
+    /** Starts a voice: one bundle, timetagged `latencySeconds` ahead, holding its /s_new (node id from
+        this client's range, added to the head of `group`). Returns the node id. */
+    std::int32_t startVoice (const std::string& definition, std::int32_t group, const std::vector<std::pair<std::string, float>>& controls, double latencySeconds);
+
+    /** Releases a voice (gate 0) in a bundle `latencySeconds` ahead; its envelope frees it. */
+    void releaseVoice (std::int32_t node, double latencySeconds);
+
+    /** Waits for scsynth's notification that a node started (/n_go) or ended (/n_end). */
+    bool waitForNode (std::int32_t node, bool ended, int timeoutMs);
+
+    /** The nodes this client started that scsynth has not yet reported ended. */
+    std::size_t liveVoices() const;
+
 private:
     void receive();
     std::optional<OscMessage> waitFor (const std::function<bool (const OscMessage&)>& matches, int timeoutMs);
@@ -82,6 +103,9 @@ private:
     std::deque<OscMessage> replies;
     int clientId = 0;
     std::atomic<std::int32_t> nextSyncId { 1 };
+    std::atomic<std::int32_t> nextNode { 1000 };
+    mutable std::mutex voiceMutex;
+    std::set<std::int32_t> voices; ///< started, not yet ended (from /n_end)
 };
 
 } // namespace imbolc::sc
