@@ -16,9 +16,10 @@ struct OscMessage
 
 /** Encodes OSC 1.0 messages and bundles to bytes.
 
-    juce_osc sends messages over UDP but does not hand out their bytes, and an NRT score file is made
-    of exactly those bytes, so the encoding is here (it is small: big-endian scalars, strings and blobs
-    padded to four bytes). Any thread.
+    Our own rather than juce_osc's: juce_osc sends messages over UDP but does not hand out their bytes
+    (an NRT score file is made of exactly those bytes), and it cannot read the float64 arguments of
+    scsynth's /status.reply. So the module needs only juce_core (the UDP socket). The encoding is small:
+    big-endian scalars, strings and blobs padded to four bytes. Any thread.
 */
 namespace osc
 {
