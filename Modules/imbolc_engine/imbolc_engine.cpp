@@ -23,7 +23,6 @@
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"
 #include "dsp/imbolc_Oscillators.cpp"
-#include "dsp/imbolc_Voices.cpp"
 #include "dsp/imbolc_SynthNode.cpp"
 #include "dsp/imbolc_Sampler.cpp"
 #include "plugins/imbolc_PluginHost.cpp"

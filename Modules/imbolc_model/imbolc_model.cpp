@@ -7,5 +7,6 @@
 #include "session/imbolc_Sequencing.cpp"
 #include "session/imbolc_Session.cpp"
 #include "undo/imbolc_UndoHistory.cpp"
+#include "voices/imbolc_VoiceAllocator.cpp"
 #include "actions/imbolc_Dispatcher.cpp"
 #include "reference/imbolc_ReferenceSessions.cpp"

@@ -18,6 +18,7 @@
 #include <juce_core/juce_core.h>
 
 #include <algorithm>
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <deque>
@@ -40,5 +41,6 @@
 #include "actions/imbolc_Action.h"
 #include "actions/imbolc_ChangeSet.h"
 #include "undo/imbolc_UndoHistory.h"
+#include "voices/imbolc_VoiceAllocator.h"
 #include "actions/imbolc_Dispatcher.h"
 #include "reference/imbolc_ReferenceSessions.h"

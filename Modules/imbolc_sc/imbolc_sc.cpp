@@ -4,12 +4,24 @@
 #include "imbolc_sc.h"
 
 #include <climits>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+extern char** environ;
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <queue>
+#include <tuple>
 
 #include "synthdef/imbolc_SynthDefBuilder.cpp"
 #include "synthdef/imbolc_SynthDefs.cpp"
+#include "synthdef/imbolc_ProcessingDefs.cpp"
 #include "osc/imbolc_OscWriter.cpp"
 #include "render/imbolc_ScoreRenderer.cpp"
 #include "server/imbolc_ScsynthClient.cpp"
+#include "server/imbolc_LocalScsynth.cpp"
+#include "backend/imbolc_SessionMirror.cpp"
+#include "backend/imbolc_ScBackend.cpp"

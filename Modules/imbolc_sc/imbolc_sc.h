@@ -23,16 +23,24 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
+#include <memory>
+#include <unordered_map>
 #include <mutex>
 #include <set>
 #include <thread>
 #include <optional>
 #include <variant>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 #include "synthdef/imbolc_SynthDefBuilder.h"
 #include "synthdef/imbolc_SynthDefs.h"
+#include "synthdef/imbolc_ProcessingDefs.h"
 #include "osc/imbolc_OscWriter.h"
 #include "render/imbolc_ScoreRenderer.h"
 #include "server/imbolc_ScsynthClient.h"
+#include "server/imbolc_LocalScsynth.h"
+#include "backend/imbolc_SessionMirror.h"
+#include "backend/imbolc_ScBackend.h"

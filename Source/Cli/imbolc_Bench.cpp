@@ -125,7 +125,7 @@ namespace bench
 
 const std::vector<std::string>& benchSuites()
 {
-    static const std::vector<std::string> suites { "model", "engine", "voices", "effects", "plugins", "net" };
+    static const std::vector<std::string> suites { "model", "engine", "voices", "effects", "plugins", "net", "sc" };
     return suites;
 }
 
@@ -146,6 +146,8 @@ int runBench (const std::vector<std::string>& suites)
             status |= bench::benchEffects();
         else if (suite == "net")
             status |= bench::benchNet();
+        else if (suite == "sc")
+            status |= bench::benchSc();
     return status;
 }
 

@@ -25,13 +25,6 @@ namespace
         return std::chrono::duration_cast<std::chrono::nanoseconds> (Clock::now().time_since_epoch()).count();
     }
 
-    std::string fixed (double value, int decimals)
-    {
-        char text[32];
-        std::snprintf (text, sizeof (text), "%.*f", decimals, value);
-        return text;
-    }
-
     /** The message schema's JSON parser, built once: the JSON baseline is timed without parsing the
         schema (a JSON peer would not redo that per message either), so only the text work is charged
         to it. The JSON view's options (every field, enums by name) but compact, as a JSON wire protocol

@@ -56,6 +56,13 @@ inline std::string bytes (double b)
     return text;
 }
 
+inline std::string fixed (double value, int decimals)
+{
+    char text[32];
+    std::snprintf (text, sizeof (text), "%.*f", decimals, value);
+    return text;
+}
+
 /** One row: what, ours, the baseline, and baseline / ours (higher is better for us). */
 inline void row (const std::string& what, const std::string& ours, const std::string& baseline, std::optional<double> ratio)
 {
@@ -78,6 +85,7 @@ inline void header (const std::string& suite, const std::string& baselineName)
 int benchModel();
 int benchEngine();
 int benchPlugins();
+int benchSc();
 int benchVoices();
 int benchEffects();
 int benchNet();

@@ -84,6 +84,33 @@ inline std::optional<juce::MemoryBlock> readFile (const juce::File& file)
 }
 
 /** The value of a whole-number option in [lo, hi], or the fallback when it is absent. */
+struct Endpoint
+{
+    juce::String address;
+    int port = 0;
+};
+
+/** ADDR:PORT, or :PORT (loopback), or ADDR (the default port); `what` names the option in the error. */
+inline Endpoint parseEndpoint (const std::string& text, const std::string& what, int defaultPort = 9999)
+{
+    const juce::String s (text);
+    Endpoint e { "127.0.0.1", defaultPort };
+    const auto colon = s.lastIndexOfChar (':');
+    const auto host = colon >= 0 ? s.substring (0, colon) : s;
+    if (host.isNotEmpty())
+        e.address = host;
+    if (colon >= 0)
+    {
+        const auto port = s.substring (colon + 1);
+        if (port.isEmpty() || ! port.containsOnly ("0123456789") || port.length() > 5 || port.getIntValue() > 65535)
+            throw UsageError (what + " must be ADDRESS:PORT with a port from 0 to 65535, not '" + text + "'.");
+        e.port = port.getIntValue();
+    }
+    if (e.address.containsAnyOf (" /\\"))
+        throw UsageError (what + " must be ADDRESS:PORT, not '" + text + "'.");
+    return e;
+}
+
 inline int integerOption (const Args& args, const std::string& name, int fallback, int lo, int hi)
 {
     auto it = args.options.find (name);
@@ -130,6 +157,44 @@ private:
     std::atomic<bool> nullRunning { false };
     std::thread nullDevice;
 };
+
+/** The SuperCollider side of `play` and `serve`: a ScBackend following the session, fed by a thread
+    that drains the engine's external notes every millisecond and sends each as a bundle timetagged
+    when the engine computed it plus the backend's latency (the engine's sample clock mapped to
+    wall time by an ExternalClock, so callback jitter does not move notes).
+
+    Message thread, except the sender thread it owns. */
+class ScOutput
+{
+public:
+    ScOutput (engine::Engine&, sc::ScBackend::Options);
+    ~ScOutput();
+
+    /** Connects and builds the session on scsynth, then starts sending notes. Message thread. */
+    juce::Result start (const model::Session&);
+
+    void apply (const model::Session& session, const model::ChangeSet& changes) { backend.apply (session, changes); }
+
+    /** Status polling and recovery; prints the backend's sentences to stderr. Message thread. */
+    void update (const model::Session&);
+
+    /** "scsynth: 12 notes, CPU 3.1 %, 7 synths" */
+    juce::String describe() const;
+
+    sc::ScBackend& getBackend() noexcept { return backend; }
+
+private:
+    void send();
+
+    engine::Engine& engine;
+    sc::ScBackend backend;
+    std::atomic<bool> running { false };
+    std::atomic<std::int64_t> notesSent { 0 };
+    std::thread sender;
+};
+
+/** True if any instrument of the session is played by SuperCollider. */
+bool hasSuperColliderInstruments (const model::Session&);
 
 /** Ctrl-C (and SIGTERM) set a flag instead of killing the process, so commands finish cleanly. */
 void installInterruptHandler();

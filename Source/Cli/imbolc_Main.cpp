@@ -20,15 +20,18 @@ usage:
                [--backend internal|supercollider]
                                                render the song offline to a WAV file (supercollider:
                                                an OSC score rendered by scsynth -N, no device needed)
-  imbolc play FILE                             play on the default audio device (or a null device)
+  imbolc play FILE [--scsynth ADDR:PORT] [--latency MS]
+                                               play on the default audio device (or a null device);
+                                               SuperCollider instruments on scsynth (default
+                                               127.0.0.1:57110, latency one block + 5 ms)
   imbolc plugins [--rescan]                    scan for VST3 and LV2 plugins and list them
                                                (--rescan forgets the saved list, crashed plugins included)
-  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, effects, plugins, net)
+  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, effects, plugins, net, sc)
   imbolc --help | --version
 
 Plugins are looked for in the formats' default folders and in IMBOLC_PLUGIN_PATH (colon-separated);
 the list is kept in $XDG_CONFIG_HOME/imbolc (default ~/.config/imbolc).
-  imbolc serve FILE [--listen ADDR:PORT] [--passphrase P]
+  imbolc serve FILE [--listen ADDR:PORT] [--passphrase P] [--scsynth ADDR:PORT]
                                                host a session for other seats (engine + server;
                                                default 127.0.0.1:9999; other addresses need a passphrase)
   imbolc join ADDR:PORT --name N [--passphrase P] [--instruments ID,ID] [--privilege yes]

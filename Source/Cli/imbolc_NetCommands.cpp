@@ -9,33 +9,6 @@ namespace imbolc::cli
 
 namespace
 {
-    struct Endpoint
-    {
-        juce::String address;
-        int port = 0;
-    };
-
-    /** ADDR:PORT, or :PORT (loopback), or ADDR (port 9999). */
-    Endpoint parseEndpoint (const std::string& text, const std::string& what)
-    {
-        const juce::String s (text);
-        Endpoint e { "127.0.0.1", 9999 };
-        const auto colon = s.lastIndexOfChar (':');
-        const auto host = colon >= 0 ? s.substring (0, colon) : s;
-        if (host.isNotEmpty())
-            e.address = host;
-        if (colon >= 0)
-        {
-            const auto port = s.substring (colon + 1);
-            if (port.isEmpty() || ! port.containsOnly ("0123456789") || port.length() > 5 || port.getIntValue() > 65535)
-                throw UsageError (what + " must be ADDRESS:PORT with a port from 0 to 65535, not '" + text + "'.");
-            e.port = port.getIntValue();
-        }
-        if (e.address.containsAnyOf (" /\\"))
-            throw UsageError (what + " must be ADDRESS:PORT, not '" + text + "'.");
-        return e;
-    }
-
     std::string hex (std::uint64_t v)
     {
         std::ostringstream s;
@@ -138,8 +111,9 @@ namespace
 //==============================================================================
 int serveCommand (const std::vector<std::string>& raw)
 {
-    auto args = Args::parse (raw, { "--listen", "--passphrase" }, "serve");
-    args.expectPositionals (1, "imbolc serve FILE [--listen ADDR:PORT] [--passphrase P]");
+    auto args = Args::parse (raw, { "--listen", "--passphrase", "--scsynth" }, "serve");
+    args.expectPositionals (1, "imbolc serve FILE [--listen ADDR:PORT] [--passphrase P] [--scsynth ADDR:PORT]");
+    const auto scsynth = parseEndpoint (args.options.count ("--scsynth") != 0 ? args.options["--scsynth"] : std::string ("127.0.0.1:57110"), "--scsynth", 57110);
     const auto file = fileArgument (args.positional[0]);
     auto loaded = loadSessionFile (file);
     if (! loaded)
@@ -178,8 +152,28 @@ int serveCommand (const std::vector<std::string>& raw)
     const auto enginePointer = output.makeEngine (file, session);
     auto& engine = *enginePointer;
 
+    // SuperCollider instruments play on scsynth (this machine or another), following every edit.
+    std::unique_ptr<ScOutput> superCollider;
+    if (hasSuperColliderInstruments (session) || args.options.count ("--scsynth") != 0)
+    {
+        sc::ScBackend::Options scOptions;
+        scOptions.server = { scsynth.address, scsynth.port, 2000 };
+        scOptions.sampleRate = output.sampleRate();
+        scOptions.blockSize = output.blockSize();
+        superCollider = std::make_unique<ScOutput> (engine, scOptions);
+        if (auto r = superCollider->start (session); r.failed())
+        {
+            std::cerr << r.getErrorMessage() << " The SuperCollider instruments stay silent.\n";
+            superCollider.reset();
+        }
+    }
+
     server.onApplied = [&] (const model::ChangeSet& changes)
-    { engine.apply (session, changes); };
+    {
+        engine.apply (session, changes);
+        if (superCollider != nullptr)
+            superCollider->apply (session, changes);
+    };
     server.meteringSource = [&]
     {
         protocol::msg::Metering m;
@@ -232,6 +226,8 @@ int serveCommand (const std::vector<std::string>& raw)
     {
         server.poll (10);
         engine.update();
+        if (superCollider != nullptr)
+            superCollider->update (session);
         // Edits made in the rehearsal are kept: saved in the background every 30 s, and at the end.
         if (juce::Time::getMillisecondCounter() - lastSave > 30000)
         {

@@ -181,9 +181,21 @@ namespace
         options.blockSize = engineOptions.blockSize;
         options.bitsPerSample = engineOptions.bitsPerSample;
 
+        // Every instrument is played by scsynth here, so the engine's sequencer hands every note out
+        // (tempo lane, swing, probability, song mode), exactly as it plays them live.
+        auto onSuperCollider = session;
+        for (auto& instrument : onSuperCollider.instruments)
+            instrument.backend = model::Backend::superCollider;
+
         std::cerr << "Rendering on SuperCollider (scsynth -N)...\n";
         const auto started = juce::Time::getMillisecondCounterHiRes();
-        const auto result = sc::ScoreRenderer::render (session, output, options);
+        const auto played = engine::collectExternalNotes (onSuperCollider, options.sampleRate, options.blockSize);
+        if (! played.ok())
+        {
+            std::cerr << played.error << "\n";
+            return 1;
+        }
+        const auto result = sc::ScoreRenderer::render (onSuperCollider, sc::scheduledNotes (played.events, played.sampleRate), output, options);
         for (const auto& w : result.warnings)
             std::cerr << "warning: " << w << "\n";
         if (! result.ok())
@@ -248,8 +260,10 @@ int renderCommand (const std::vector<std::string>& raw)
 
 int playCommand (const std::vector<std::string>& raw)
 {
-    auto args = Args::parse (raw, {}, "play");
-    args.expectPositionals (1, "imbolc play FILE");
+    auto args = Args::parse (raw, { "--scsynth", "--latency" }, "play");
+    args.expectPositionals (1, "imbolc play FILE [--scsynth ADDR:PORT] [--latency MS]");
+    const auto scsynth = parseEndpoint (args.options.count ("--scsynth") != 0 ? args.options["--scsynth"] : std::string ("127.0.0.1:57110"), "--scsynth", 57110);
+    const auto latencyMs = integerOption (args, "--latency", -1, 0, 2000);
     const auto input = fileArgument (args.positional[0]);
     auto session = loadSessionFile (input);
     if (! session)
@@ -264,6 +278,23 @@ int playCommand (const std::vector<std::string>& raw)
     const auto enginePointer = output.makeEngine (input, *session);
     auto& engine = *enginePointer;
 
+    // SuperCollider instruments play on scsynth; without one the rest of the session still plays.
+    std::unique_ptr<ScOutput> superCollider;
+    if (hasSuperColliderInstruments (*session) || args.options.count ("--scsynth") != 0)
+    {
+        sc::ScBackend::Options options;
+        options.server = { scsynth.address, scsynth.port, 2000 };
+        options.sampleRate = output.sampleRate();
+        options.blockSize = output.blockSize();
+        options.latencySeconds = latencyMs >= 0 ? latencyMs / 1000.0 : -1.0;
+        superCollider = std::make_unique<ScOutput> (engine, options);
+        if (auto r = superCollider->start (*session); r.failed())
+        {
+            std::cerr << r.getErrorMessage() << " The SuperCollider instruments stay silent.\n";
+            superCollider.reset();
+        }
+    }
+
     const auto endTick = (double) engine.getSongEndTick (*session);
     const double songSeconds = endTick / (session->settings.bpm / 60.0 * model::ticksPerBeat);
     installInterruptHandler();
@@ -277,9 +308,11 @@ int playCommand (const std::vector<std::string>& raw)
     {
         std::this_thread::sleep_for (std::chrono::milliseconds (20));
         engine.update();
+        if (superCollider != nullptr)
+            superCollider->update (*session);
         const auto ticks = engine.getPlayheadTicks();
         const auto seconds = ticks / (session->settings.bpm / 60.0 * model::ticksPerBeat);
-        bar.show (endTick > 0.0 ? ticks / endTick : 1.0, juce::String (seconds, 1) + " of " + juce::String (songSeconds, 1) + " s");
+        bar.show (endTick > 0.0 ? ticks / endTick : 1.0, juce::String (seconds, 1) + " of " + juce::String (songSeconds, 1) + " s" + (superCollider != nullptr ? " (" + superCollider->describe() + ")" : juce::String()));
         if (ticks >= endTick)
         {
             // The song is over: let the tails ring out until the master is quiet (or 10 s).
@@ -294,6 +327,8 @@ int playCommand (const std::vector<std::string>& raw)
     bar.finish();
 
     output.stop();
+    if (superCollider != nullptr)
+        std::cout << superCollider->describe() << "\n";
     std::cout << (wasInterrupted() ? "Stopped.\n" : "Finished.\n");
     return 0;
 }

@@ -1,4 +1,5 @@
 #include <imbolc_TestHelpers.h>
+#include <imbolc_engine/imbolc_engine.h>
 #include <imbolc_sc/imbolc_sc.h>
 #include <juce_audio_formats/juce_audio_formats.h>
 
@@ -25,6 +26,15 @@ model::Session oneNoteSession (model::BuiltInSource source, model::Tick tick, st
     REQUIRE (dispatcher.apply (model::action::AddNote { id, note }).ok());
     REQUIRE (dispatcher.apply (model::action::SetBpm { 120.0 }).ok());
     return session;
+}
+
+/** What the engine's sequencer plays of the session, as a score's notes. */
+std::vector<sc::ScheduledNote> notesOf (const model::Session& session, double sampleRate = 48000.0)
+{
+    const auto played = engine::collectExternalNotes (session, sampleRate, 64);
+    INFO (played.error);
+    REQUIRE (played.ok());
+    return sc::scheduledNotes (played.events, played.sampleRate);
 }
 
 juce::AudioBuffer<float> readWav (const juce::File& file, double& sampleRate)
@@ -237,7 +247,7 @@ TEST_CASE ("An NRT render on scsynth puts one note at its sample and its pitch",
 
     sc::ScoreRenderer::Options options;
     options.tailSeconds = 0.5;
-    const auto result = sc::ScoreRenderer::render (session, wav, options);
+    const auto result = sc::ScoreRenderer::render (session, notesOf (session), wav, options);
     INFO (result.error);
     REQUIRE (result.ok());
     CHECK (result.warnings.empty());
@@ -280,7 +290,7 @@ TEST_CASE ("A score names the instruments it cannot play and plays the rest", "[
     REQUIRE (added.ok());
     REQUIRE (dispatcher.apply (model::action::AddNote { model::InstrumentId { added.createdId }, model::Note {} }).ok());
 
-    const auto score = sc::ScoreRenderer::makeScore (session, {});
+    const auto score = sc::ScoreRenderer::makeScore (session, notesOf (session), {});
     CHECK (score.voices == 1);
     REQUIRE (score.warnings.size() == 1);
     CHECK_THAT (score.warnings[0], Catch::Contains ("bells") && Catch::Contains ("fm"));
@@ -293,9 +303,69 @@ TEST_CASE ("Rendering without scsynth says what to install", "[sc]")
     options.scsynth = "/nonexistent/scsynth";
     const auto folder = juce::File::createTempFile ("imbolc-sc");
     REQUIRE (folder.createDirectory());
-    const auto result = sc::ScoreRenderer::render (session, folder.getChildFile ("x.wav"), options);
+    const auto result = sc::ScoreRenderer::render (session, notesOf (session), folder.getChildFile ("x.wav"), options);
     CHECK_FALSE (result.ok());
     CHECK_THAT (result.error, Catch::Contains ("supercollider-server"));
     CHECK_FALSE (folder.getChildFile ("x.wav").exists());
     folder.deleteRecursively();
+}
+
+TEST_CASE ("A score builds chains strips and the master as a live server gets them and they sound", "[sc]")
+{
+    // One sine note through every stage kind the backend has, then its strip and the master.
+    auto session = oneNoteSession (model::BuiltInSource::sine, 0, 69, model::ticksPerBeat);
+    model::UndoHistory history;
+    model::Dispatcher dispatcher (session, history);
+    const auto id = session.instruments.front().id;
+    for (int f = 0; f < model::numFilterTypes; ++f)
+    {
+        model::Stage stage;
+        stage.kind = model::StageKind::filter;
+        stage.filter = (model::FilterType) f;
+        REQUIRE (dispatcher.apply (model::action::AddStage { model::NodeKind::instrument, id.value, stage }).ok());
+    }
+    for (int e = 0; e < model::numBuiltInEffectTypes; ++e)
+    {
+        model::Stage stage;
+        stage.kind = model::StageKind::effect;
+        stage.effect = (model::EffectType) e;
+        REQUIRE (dispatcher.apply (model::action::AddStage { model::NodeKind::instrument, id.value, stage }).ok());
+    }
+    model::Stage eq;
+    eq.kind = model::StageKind::eq;
+    REQUIRE (dispatcher.apply (model::action::AddStage { model::NodeKind::instrument, id.value, eq }).ok());
+
+    const auto render = [&] (const model::Session& s)
+    {
+        const auto folder = juce::File::createTempFile ("imbolc-sc");
+        REQUIRE (folder.createDirectory());
+        const auto wav = folder.getChildFile ("chain.wav");
+        sc::ScoreRenderer::Options options;
+        options.tailSeconds = 0.3;
+        const auto result = sc::ScoreRenderer::render (s, notesOf (s), wav, options);
+        INFO (result.error);
+        REQUIRE (result.ok());
+        CHECK (result.warnings.empty());
+        double rate = 0.0;
+        auto audio = readWav (wav, rate);
+        folder.deleteRecursively();
+        return audio;
+    };
+
+    const auto full = render (session);
+    const auto peak = full.getMagnitude (0, 0, full.getNumSamples());
+    INFO ("peak " << peak);
+    CHECK (peak > 0.01f); // every definition loaded and ran: one that failed would leave the bus silent
+    CHECK (peak <= 1.0f); // under the safety limiter's ceiling
+
+    // The strip's level acts after the chain: half the level, half the amplitude (a sine note alone).
+    auto plain = oneNoteSession (model::BuiltInSource::sine, 0, 69, model::ticksPerBeat);
+    const auto loud = render (plain);
+    model::UndoHistory h2;
+    model::Dispatcher d2 (plain, h2);
+    REQUIRE (d2.apply (model::action::SetParam { model::ParamAddress::instrument (plain.instruments.front().id, model::ParamGroup::strip, (std::uint16_t) model::StripParam::level), 0.4f }).ok());
+    const auto quiet = render (plain);
+    const auto ratio = quiet.getRMSLevel (0, 4800, 14400) / loud.getRMSLevel (0, 4800, 14400);
+    INFO ("ratio " << ratio);
+    CHECK (ratio == Approx (0.5).margin (0.02));
 }

@@ -1,136 +1,11 @@
-#include <imbolc_TestHelpers.h>
-#include <imbolc_sc/imbolc_sc.h>
-
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
+#include "imbolc_ScTestSupport.h"
 
 using namespace imbolc;
 
-namespace
-{
-/** A child process that is asked to stop (SIGTERM) and waited for: JACK and scsynth clean up their
-    shared memory only when they exit on their own (a SIGKILLed jackd leaves entries in JACK's
-    registry behind, and enough of them stop any new jackd from starting). */
-class TestProcess
-{
-public:
-    bool start (const std::vector<std::string>& arguments, const std::vector<std::string>& extraEnvironment = {})
-    {
-        std::vector<char*> argv;
-        for (const auto& a : arguments)
-            argv.push_back (const_cast<char*> (a.c_str()));
-        argv.push_back (nullptr);
-
-        std::vector<std::string> environment (extraEnvironment);
-        for (char** e = environ; *e != nullptr; ++e)
-            environment.emplace_back (*e);
-        std::vector<char*> envp;
-        for (const auto& e : environment)
-            envp.push_back (const_cast<char*> (e.c_str()));
-        envp.push_back (nullptr);
-
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init (&actions);
-        posix_spawn_file_actions_addopen (&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen (&actions, 2, "/dev/null", O_WRONLY, 0);
-        const auto spawned = posix_spawnp (&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-        posix_spawn_file_actions_destroy (&actions);
-        return spawned == 0;
-    }
-
-    /** True if the process ended within the time. */
-    bool waitForExit (int timeoutMs)
-    {
-        for (int i = 0; pid > 0 && i < timeoutMs / 10; ++i)
-        {
-            if (::waitpid (pid, nullptr, WNOHANG) == pid)
-            {
-                pid = -1;
-                return true;
-            }
-            juce::Thread::sleep (10);
-        }
-        return pid <= 0;
-    }
-
-    void stop()
-    {
-        if (pid <= 0)
-            return;
-        ::kill (pid, SIGTERM);
-        for (int i = 0; i < 300; ++i) // 3 s to exit cleanly, then no more asking
-        {
-            if (::waitpid (pid, nullptr, WNOHANG) == pid)
-            {
-                pid = -1;
-                return;
-            }
-            juce::Thread::sleep (10);
-        }
-        ::kill (pid, SIGKILL);
-        ::waitpid (pid, nullptr, 0);
-        pid = -1;
-    }
-
-    ~TestProcess() { stop(); }
-
-private:
-    pid_t pid = -1;
-};
-
-/** A real scsynth on its own JACK server (the dummy backend: no sound card needed), on a free UDP port;
-    both are stopped when the fixture goes. */
-class LiveServer
-{
-public:
-    LiveServer()
-    {
-        juce::DatagramSocket probe;
-        REQUIRE (probe.bindToPort (0));
-        port = probe.getBoundPort();
-        probe.shutdown();
-
-        const auto jackName = "imbolc-test-" + std::to_string (port);
-        REQUIRE (jack.start ({ "jackd", "--no-realtime", "-n", jackName, "-d", "dummy", "-r", "48000", "-p", "256" }));
-        juce::Thread::sleep (300);
-        REQUIRE (scsynth.start ({ "scsynth", "-u", std::to_string (port), "-i", "0", "-o", "2", "-R", "0", "-l", "4" },
-                                { "JACK_DEFAULT_SERVER=" + jackName, "JACK_NO_START_SERVER=1" }));
-
-        // Ready when it answers: a short-timeout client retried for up to 10 s.
-        for (int attempt = 0; attempt < 50 && ! ready; ++attempt)
-        {
-            sc::ScsynthClient probeClient ({ "127.0.0.1", port, 200 });
-            ready = probeClient.connect().wasOk();
-        }
-        REQUIRE (ready);
-    }
-
-    ~LiveServer()
-    {
-        // /quit first: scsynth then closes its JACK client itself, and jackd can free everything.
-        if (ready)
-        {
-            sc::ScsynthClient quitter ({ "127.0.0.1", port, 500 });
-            quitter.send ({ "/quit", {} });
-            scsynth.waitForExit (3000);
-        }
-        scsynth.stop();
-        jack.stop();
-    }
-
-    int port = 0;
-
-private:
-    TestProcess jack, scsynth;
-    bool ready = false;
-};
-} // namespace
 
 TEST_CASE ("A client connects to a real scsynth and lays out its groups in its own id range", "[sc][live]")
 {
-    LiveServer server;
+    test::LiveServer server;
     sc::ScsynthClient first ({ "127.0.0.1", server.port, 2000 });
     const auto connected = first.connect();
     INFO (connected.getErrorMessage());
@@ -147,7 +22,7 @@ TEST_CASE ("A client connects to a real scsynth and lays out its groups in its o
     // The root, then (possibly other clients' nodes, and) our six groups at the tail, in layout order.
     std::vector<std::int32_t> ours;
     for (const auto& node : *tree)
-        if (node.id >= first.nodeBase() && node.id < first.nodeBase() + 1000 && node.children >= 0)
+        if (node.id != 0 && node.id >= first.nodeBase() && node.id < first.nodeBase() + 1000 && node.children >= 0) // not the root (client 0 shares its range)
             ours.push_back (node.id - first.nodeBase());
     CHECK (ours == std::vector<std::int32_t> (sc::ScsynthClient::groupLayout.begin(), sc::ScsynthClient::groupLayout.end()));
     CHECK (first.queryStatus()->groups == groupsBefore + 6);
@@ -162,7 +37,7 @@ TEST_CASE ("A client connects to a real scsynth and lays out its groups in its o
 
 TEST_CASE ("Our own SynthDefs load on a real scsynth and a voice plays in the sources group", "[sc][live]")
 {
-    LiveServer server;
+    test::LiveServer server;
     sc::ScsynthClient client ({ "127.0.0.1", server.port, 2000 });
     REQUIRE (client.connect().wasOk());
     REQUIRE (client.createGroups().wasOk());
@@ -175,7 +50,7 @@ TEST_CASE ("Our own SynthDefs load on a real scsynth and a voice plays in the so
 
     const auto sources = client.nodeBase() + 100;
     const auto voice = client.nodeBase() + 1000;
-    client.send ({ "/s_new", { std::string ("imbolc_saw"), voice, (std::int32_t) 0, sources, std::string ("freq"), 220.0f } });
+    client.send ({ "/s_new", { std::string ("imbolc_saw"), voice, (std::int32_t) 0, sources, std::string ("note"), 57.0f } });
     REQUIRE (client.sync());
     const auto tree = client.queryTree (sources);
     REQUIRE (tree.has_value());
@@ -202,7 +77,7 @@ TEST_CASE ("Connecting to an absent scsynth fails with a sentence", "[sc]")
 
 TEST_CASE ("A voice is one timetagged bundle: it starts after the latency and ends after its release", "[sc][live]")
 {
-    LiveServer server;
+    test::LiveServer server;
     sc::ScsynthClient client ({ "127.0.0.1", server.port, 2000 });
     REQUIRE (client.connect().wasOk());
     REQUIRE (client.createGroups().wasOk());
@@ -211,7 +86,7 @@ TEST_CASE ("A voice is one timetagged bundle: it starts after the latency and en
     // A latency long enough to see on a shared machine: the voice starts no sooner than it says.
     const double latency = 0.25;
     const auto sentAt = juce::Time::getMillisecondCounterHiRes();
-    const auto voice = client.startVoice ("imbolc_sine", client.nodeBase() + 100, { { "freq", 330.0f }, { "release", 0.05f } }, latency);
+    const auto voice = client.startVoice ("imbolc_sine", client.nodeBase() + 100, { { "note", 64.0f }, { "release", 0.05f } }, latency);
     REQUIRE (client.waitForNode (voice, false, 3000));
     const auto startedAfter = (juce::Time::getMillisecondCounterHiRes() - sentAt) / 1000.0;
     INFO ("started after " << startedAfter << " s, latency " << latency << " s");

@@ -25,6 +25,9 @@ namespace osc
 {
     Bytes encodeMessage (const OscMessage&);
 
+    /** The timetag OSC reserves for "immediately" (whole 0, fraction 1), as seconds for encodeBundle. */
+    constexpr double immediately = 1.0 / 4294967296.0;
+
     /** A bundle at `seconds` (NTP fixed point: whole seconds and a 32-bit fraction). */
     Bytes encodeBundle (double seconds, const std::vector<OscMessage>&);
 

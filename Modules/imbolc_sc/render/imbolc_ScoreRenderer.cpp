@@ -3,14 +3,6 @@ namespace imbolc::sc
 
 namespace
 {
-    float sourceParam (const model::Source& s, const char* name, float fallback)
-    {
-        for (const auto& p : s.params)
-            if (p.name == name)
-                return p.value;
-        return fallback;
-    }
-
     /** The program as a path, looked up on PATH when it is a bare name; empty when it is not there
         (juce::ChildProcess would start a child that fails to exec, with no sentence to tell). */
     juce::File findProgram (const juce::String& program)
@@ -35,89 +27,74 @@ namespace
     }
 } // namespace
 
-ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, const Options& options)
+ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, std::vector<ScheduledNote> notes, const Options& options)
 {
     Score score;
-    const double secondsPerTick = 60.0 / (session.settings.bpm * (double) model::ticksPerBeat);
 
-    // Time 0: every definition, then the sources group at the tail of the root node.
+    // Time 0: every definition, the group layout, then the session's nodes, as a live server gets them.
+    SessionMirror::Range range;
+    range.firstBus = outputChannels;
+    range.busCount = 1024 - outputChannels; // scsynth's default bus count (-a)
+    range.everyInstrument = true;
+    SessionMirror mirror (range);
+
+    auto definitions = allVoiceDefinitions();
+    for (auto& d : allProcessingDefinitions())
+        definitions.push_back (std::move (d));
     std::vector<OscMessage> setup;
-    setup.push_back ({ "/d_recv", { synthDefFile (allVoiceDefinitions()) } });
-    setup.push_back ({ "/g_new", { sourcesGroup, (std::int32_t) 1, (std::int32_t) 0 } });
+    setup.push_back ({ "/d_recv", { synthDefFile (definitions) } });
+    for (auto group : ScsynthClient::groupLayout)
+        setup.push_back ({ "/g_new", { group, (std::int32_t) 1, (std::int32_t) 0 } });
+    auto nodes = mirror.build (session);
+    setup.insert (setup.end(), nodes.begin(), nodes.end());
     appendScoreEntry (score.bytes, osc::encodeBundle (0.0, setup));
+    score.warnings = mirror.takeWarnings();
 
-    struct Timed
-    {
-        double seconds;
-        std::int32_t order; ///< note-offs before note-ons at the same time
-        OscMessage message;
-    };
-    std::vector<Timed> events;
-    std::int32_t nextNode = firstNodeId;
-    double end = 0.0;
+    // Note-offs before note-ons at the same time, as the engine's sequencer orders them.
+    std::stable_sort (notes.begin(), notes.end(), [] (const ScheduledNote& a, const ScheduledNote& b)
+                      { return std::make_tuple (a.seconds, a.on) < std::make_tuple (b.seconds, b.on); });
 
-    const bool anySolo = std::any_of (session.instruments.begin(), session.instruments.end(), [] (const auto& i)
-                                      { return i.strip.solo; });
+    // scsynth frees a voice when its release ends; offline nobody reports it, so the mirror is told
+    // at the time the release ends (gate 0: the instrument's release; a steal's forced release: its own).
+    using Ending = std::pair<double, std::int32_t>;
+    std::priority_queue<Ending, std::vector<Ending>, std::greater<>> endings;
+    std::unordered_map<std::uint32_t, double> releaseOf;
     for (const auto& instrument : session.instruments)
+        releaseOf[instrument.id.value] = instrument.amp.release;
+
+    double end = 0.0;
+    for (std::size_t i = 0; i < notes.size();)
     {
-        if (instrument.strip.mute || (anySolo && ! instrument.strip.solo))
-            continue;
-        const auto* track = session.pianoRoll.find (instrument.id);
-        if (track == nullptr || track->notes.empty())
-            continue;
-        if (instrument.source.kind != model::SourceKind::builtIn || ! voiceDefinition (instrument.source.builtIn).has_value())
+        const auto t = notes[i].seconds;
+        while (! endings.empty() && endings.top().first <= t)
         {
-            score.warnings.push_back ("Instrument \"" + instrument.name + "\" is not played on SuperCollider: its source ("
-                                      + (instrument.source.kind == model::SourceKind::builtIn ? std::string (model::toString (instrument.source.builtIn)) : std::string ("not a built-in"))
-                                      + ") has no SuperCollider voice yet.");
-            continue;
+            mirror.nodeEnded (endings.top().second);
+            endings.pop();
         }
 
-        const auto name = voiceDefinitionName (instrument.source.builtIn);
-        const auto tune = sourceParam (instrument.source, "tune", 0.0f) + sourceParam (instrument.source, "fine", 0.0f) / 100.0f;
-        const auto level = sourceParam (instrument.source, "level", 0.8f) * instrument.strip.level;
-        const auto width = sourceParam (instrument.source, "width", 0.5f);
-
-        for (const auto& note : track->notes)
-        {
-            const auto on = (double) note.tick * secondsPerTick;
-            const auto off = (double) (note.tick + note.duration) * secondsPerTick;
-            const auto node = nextNode++;
-            const auto freq = (float) (440.0 * std::pow (2.0, ((double) note.pitch + tune - 69.0) / 12.0));
-            const auto amp = level * (float) note.velocity / 127.0f * 0.5f;
-
-            events.push_back ({ on, 1, { "/s_new", { name, node, (std::int32_t) 0, sourcesGroup, // addToHead of the sources group
-                                                     std::string ("freq"),
-                                                     freq,
-                                                     std::string ("amp"),
-                                                     amp,
-                                                     std::string ("pan"),
-                                                     instrument.strip.pan,
-                                                     std::string ("width"),
-                                                     width,
-                                                     std::string ("attack"),
-                                                     instrument.amp.attack,
-                                                     std::string ("decay"),
-                                                     instrument.amp.decay,
-                                                     std::string ("sustain"),
-                                                     instrument.amp.sustain,
-                                                     std::string ("release"),
-                                                     instrument.amp.release } } });
-            events.push_back ({ off, 0, { "/n_set", { node, std::string ("gate"), 0.0f } } });
-            end = std::max (end, off + (double) instrument.amp.release);
-            ++score.voices;
-        }
-    }
-
-    std::stable_sort (events.begin(), events.end(), [] (const Timed& a, const Timed& b)
-                      { return std::tie (a.seconds, a.order) < std::tie (b.seconds, b.order); });
-    for (std::size_t i = 0; i < events.size();)
-    {
         std::vector<OscMessage> bundle;
-        const auto t = events[i].seconds;
-        for (; i < events.size() && events[i].seconds == t; ++i)
-            bundle.push_back (std::move (events[i].message));
-        appendScoreEntry (score.bytes, osc::encodeBundle (t, bundle));
+        for (; i < notes.size() && notes[i].seconds == t; ++i)
+        {
+            const auto& n = notes[i];
+            auto messages = n.allOff ? mirror.allNotesOff (n.instrument) : n.on ? mirror.noteOn (n.instrument, n.note, n.velocity, (std::int64_t) i)
+                                                                                : mirror.noteOff (n.instrument, n.note, (std::int64_t) i);
+            for (const auto& m : messages)
+            {
+                if (m.address == "/s_new")
+                    ++score.voices;
+                if (m.address == "/n_set" && m.arguments.size() == 3 && std::get_if<std::string> (&m.arguments[1]) != nullptr && std::get<std::string> (m.arguments[1]) == "gate")
+                {
+                    const auto gate = std::get<float> (m.arguments[2]);
+                    const auto release = gate < 0.0f ? (double) (-1.0f - gate) : releaseOf[n.instrument.value];
+                    endings.push ({ t + release, std::get<std::int32_t> (m.arguments[0]) });
+                    end = std::max (end, t + release);
+                }
+            }
+            bundle.insert (bundle.end(), std::make_move_iterator (messages.begin()), std::make_move_iterator (messages.end()));
+            end = std::max (end, t);
+        }
+        if (! bundle.empty())
+            appendScoreEntry (score.bytes, osc::encodeBundle (t, bundle));
     }
 
     // The score's last time is where scsynth stops writing: the end plus the tail.
@@ -126,7 +103,7 @@ ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, co
     return score;
 }
 
-ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, const juce::File& wav, const Options& options)
+ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, std::vector<ScheduledNote> notes, const juce::File& wav, const Options& options)
 {
     Result result;
     if (! wav.getParentDirectory().isDirectory())
@@ -142,7 +119,7 @@ ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, cons
         return result;
     }
 
-    auto score = makeScore (session, options);
+    auto score = makeScore (session, std::move (notes), options);
     result.warnings = score.warnings;
     result.seconds = score.seconds;
 

@@ -3,14 +3,39 @@
 namespace imbolc::sc
 {
 
+/** One note event of a score: what the engine's sequencer played, at the second it played it. */
+struct ScheduledNote
+{
+    model::InstrumentId instrument;
+    std::int32_t note = 60;
+    float velocity = 0.0f; ///< 0..1; ignored for a note-off
+    bool on = true;
+    bool allOff = false; ///< every held note of the instrument ends (stop, locate)
+    double seconds = 0.0;
+};
+
+/** The engine's external-note events (engine::ExternalNoteEvent: instrument, note, velocity, on,
+    kind, sampleTime) as a score's notes. A template, so this module needs no engine: the caller that
+    has both hands the engine's events in. Any thread. */
+template <typename Event>
+std::vector<ScheduledNote> scheduledNotes (const std::vector<Event>& events, double sampleRate)
+{
+    std::vector<ScheduledNote> notes;
+    notes.reserve (events.size());
+    for (const auto& e : events)
+        notes.push_back ({ e.instrument, (std::int32_t) e.note, e.velocity, e.on, e.kind == Event::Kind::allNotesOff, (double) e.sampleTime / sampleRate });
+    return notes;
+}
+
 /** Renders a session offline on SuperCollider: writes an OSC score and runs `scsynth -N` (non-real-time
     mode), so SuperCollider rendering works without any audio device or running server.
 
-    What the score plays today: the piano roll (pattern mode) of every unmuted instrument whose source
-    is a built-in the backend has a voice definition for, at the session's tempo, each note one voice
-    (/s_new at its start, gate 0 at its end, freed by its envelope), with the instrument's ADSR, level
-    and pan. Instruments it cannot play are named in the warnings. Message thread or any thread that
-    owns the session copy it is given.
+    The score builds the session with the same SessionMirror as a live server (every instrument the
+    backend can play, with its chain, strip, sends, buses and master), then plays the notes it is
+    given: the engine's sequencer decides them (tempo lane, swing, probability, song mode), so the
+    score plays what the internal engine would. Voices are reclaimed where their release ends, so the
+    voice cap and stealing act as they do live. Instruments it cannot play are named in the warnings.
+    Any thread that owns the session copy it is given.
 */
 class ScoreRenderer
 {
@@ -19,7 +44,7 @@ public:
     {
         double sampleRate = 48000.0;
         int blockSize = 64;
-        double tailSeconds = 2.0; ///< after the last note's end, for releases
+        double tailSeconds = 2.0; ///< after the last note's release, for effect tails
         int bitsPerSample = 24; ///< 16, 24 or 32 (float)
         juce::String scsynth = "scsynth"; ///< the program (found on PATH)
     };
@@ -32,8 +57,8 @@ public:
         std::vector<std::string> warnings;
     };
 
-    /** The OSC score for a session. Any thread. */
-    static Score makeScore (const model::Session&, const Options&);
+    /** The OSC score for a session and its notes (any order: they are sorted by time). Any thread. */
+    static Score makeScore (const model::Session&, std::vector<ScheduledNote>, const Options&);
 
     struct Result
     {
@@ -45,11 +70,10 @@ public:
 
     /** Writes the score beside `wav`, runs scsynth on it, and leaves the audio in `wav` (moved into
         place only when complete). Blocks until scsynth ends. Not the audio thread. */
-    static Result render (const model::Session&, const juce::File& wav, const Options&);
+    static Result render (const model::Session&, std::vector<ScheduledNote>, const juce::File& wav, const Options&);
 
-    /** Node ids of voices start here; groups are below (see the group layout). */
-    static constexpr std::int32_t firstNodeId = 1000;
-    static constexpr std::int32_t sourcesGroup = 100;
+    /** Hardware outputs of the NRT render: the private buses start after them. */
+    static constexpr std::int32_t outputChannels = 2;
 };
 
 } // namespace imbolc::sc

@@ -32,6 +32,26 @@ namespace
                                    return 0.0; },
                            m.arguments[i]);
     }
+    /** /status.reply: 1, ugens, synths, groups, definitions, average and peak CPU, nominal and actual
+        sample rate. nullopt when it has fewer arguments. */
+    std::optional<ScsynthClient::Status> parseStatus (const OscMessage& reply)
+    {
+        if (reply.arguments.size() < 9)
+            return std::nullopt;
+        ScsynthClient::Status s;
+        s.ugens = (int) numberArgument (reply, 1);
+        s.synths = (int) numberArgument (reply, 2);
+        s.groups = (int) numberArgument (reply, 3);
+        s.definitions = (int) numberArgument (reply, 4);
+        s.averageCpu = (float) numberArgument (reply, 5);
+        s.peakCpu = (float) numberArgument (reply, 6);
+        s.nominalSampleRate = numberArgument (reply, 7);
+        s.actualSampleRate = numberArgument (reply, 8);
+        return s;
+    }
+
+    /** Bundles go in one UDP datagram; this stays far below the 64 KiB limit. */
+    constexpr std::size_t maxBundleBytes = 8192;
 } // namespace
 
 ScsynthClient::ScsynthClient (Options o)
@@ -67,6 +87,17 @@ void ScsynthClient::receive()
             {
                 const std::lock_guard lock (voiceMutex);
                 voices.erase (intArgument (*message, 0));
+                endedNodes.push_back (intArgument (*message, 0));
+                if (endedNodes.size() > 1 << 20) // nobody is taking them: don't grow without bound
+                    endedNodes.erase (endedNodes.begin(), endedNodes.begin() + (1 << 19));
+            }
+            else if (message->address == "/status.reply")
+            {
+                if (auto status = parseStatus (*message))
+                {
+                    const std::lock_guard lock (voiceMutex);
+                    newestStatus = std::make_pair (*status, juce::Time::getMillisecondCounterHiRes());
+                }
             }
             const std::lock_guard lock (mutex);
             replies.push_back (std::move (*message));
@@ -148,22 +179,85 @@ juce::Result ScsynthClient::createGroups()
 
 std::optional<ScsynthClient::Status> ScsynthClient::queryStatus()
 {
+    {
+        // A reply to an earlier request (requestStatus) must not pass for the answer to this one.
+        const std::lock_guard lock (mutex);
+        std::erase_if (replies, [] (const OscMessage& m)
+                       { return m.address == "/status.reply"; });
+    }
     send ({ "/status", {} });
     const auto reply = waitFor ([] (const OscMessage& m)
                                 { return m.address == "/status.reply"; },
                                 options.timeoutMs);
-    if (! reply.has_value() || reply->arguments.size() < 9)
+    return reply.has_value() ? parseStatus (*reply) : std::nullopt;
+}
+
+std::optional<float> ScsynthClient::getControl (std::int32_t node, const std::string& name)
+{
+    send ({ "/s_get", { node, name } });
+    const auto reply = waitFor ([&] (const OscMessage& m)
+                                { return m.address == "/n_set" && intArgument (m, 0) == node && stringArgument (m, 1) == name; },
+                                options.timeoutMs);
+    if (! reply.has_value())
         return std::nullopt;
-    Status s;
-    s.ugens = (int) numberArgument (*reply, 1);
-    s.synths = (int) numberArgument (*reply, 2);
-    s.groups = (int) numberArgument (*reply, 3);
-    s.definitions = (int) numberArgument (*reply, 4);
-    s.averageCpu = (float) numberArgument (*reply, 5);
-    s.peakCpu = (float) numberArgument (*reply, 6);
-    s.nominalSampleRate = numberArgument (*reply, 7);
-    s.actualSampleRate = numberArgument (*reply, 8);
-    return s;
+    return (float) numberArgument (*reply, 2);
+}
+
+void ScsynthClient::requestStatus()
+{
+    send ({ "/status", {} });
+}
+
+std::optional<std::pair<ScsynthClient::Status, double>> ScsynthClient::latestStatus() const
+{
+    const std::lock_guard lock (voiceMutex);
+    return newestStatus;
+}
+
+std::vector<std::int32_t> ScsynthClient::takeEndedNodes()
+{
+    const std::lock_guard lock (voiceMutex);
+    return std::exchange (endedNodes, {});
+}
+
+bool ScsynthClient::sendNow (const std::vector<OscMessage>& messages)
+{
+    bool ok = true;
+    std::vector<OscMessage> pending;
+    std::size_t pendingBytes = 16;
+    const auto flush = [&]
+    {
+        if (pending.empty())
+            return;
+        const auto bundle = osc::encodeBundle (osc::immediately, pending);
+        ok = socket.write (options.host, options.port, bundle.data(), (int) bundle.size()) == (int) bundle.size() && ok;
+        pending.clear();
+        pendingBytes = 16;
+    };
+    for (const auto& m : messages)
+    {
+        const auto size = osc::encodeMessage (m).size() + 4;
+        if (size + 16 > maxBundleBytes)
+        {
+            flush();
+            ok = send (m) && ok;
+            continue;
+        }
+        if (pendingBytes + size > maxBundleBytes)
+            flush();
+        pending.push_back (m);
+        pendingBytes += size;
+    }
+    flush();
+    return ok;
+}
+
+bool ScsynthClient::sendAt (double ntpSeconds, const std::vector<OscMessage>& messages)
+{
+    if (messages.empty())
+        return true;
+    const auto bundle = osc::encodeBundle (ntpSeconds, messages);
+    return socket.write (options.host, options.port, bundle.data(), (int) bundle.size()) == (int) bundle.size();
 }
 
 juce::Result ScsynthClient::loadDefinitions (const Bytes& file)

@@ -66,8 +66,30 @@ public:
     };
     std::optional<std::vector<TreeNode>> queryTree (std::int32_t group = 0);
 
+    /** A control's current value on a node (/s_get, answered by /n_set); nullopt if the node does not
+        exist or the server did not answer. */
+    std::optional<float> getControl (std::int32_t node, const std::string& name);
+
     /** Sends one message (no reply awaited). */
     bool send (const OscMessage&);
+
+    /** Sends messages to be done at once and in order: packed into as few immediate bundles as fit a
+        datagram (a message too big for a bundle goes alone). */
+    bool sendNow (const std::vector<OscMessage>&);
+
+    /** Sends messages as one bundle timetagged `ntpSeconds` (see ntpNow()). */
+    bool sendAt (double ntpSeconds, const std::vector<OscMessage>&);
+
+    /** Asks for /status without waiting; the reply lands in latestStatus(). */
+    void requestStatus();
+
+    /** The newest /status.reply and when it arrived (juce::Time::getMillisecondCounterHiRes()). */
+    std::optional<std::pair<Status, double>> latestStatus() const;
+
+    /** Nodes scsynth reported ended (/n_end) since the last call. */
+    std::vector<std::int32_t> takeEndedNodes();
+
+    const Options& getOptions() const noexcept { return options; }
 
     //==============================================================================
     /** Now on the NTP clock OSC timetags use (seconds since 1900). */
@@ -105,7 +127,9 @@ private:
     std::atomic<std::int32_t> nextSyncId { 1 };
     std::atomic<std::int32_t> nextNode { 1000 };
     mutable std::mutex voiceMutex;
-    std::set<std::int32_t> voices; ///< started, not yet ended (from /n_end)
+    std::set<std::int32_t> voices; ///< started by startVoice, not yet ended (from /n_end)
+    std::vector<std::int32_t> endedNodes; ///< every /n_end since takeEndedNodes()
+    std::optional<std::pair<Status, double>> newestStatus;
 };
 
 } // namespace imbolc::sc

@@ -1,6 +1,13 @@
 namespace imbolc::sc
 {
 
+namespace
+{
+    // Operator selectors of SuperCollider's UnaryOpUGen and BinaryOpUGen (its Opcodes table).
+    constexpr std::int16_t unaryMidiCps = 17;
+    constexpr std::int16_t binarySub = 1;
+} // namespace
+
 std::string voiceDefinitionName (model::BuiltInSource source)
 {
     return "imbolc_" + std::string (model::toString (source));
@@ -12,10 +19,17 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
     if (source != B::saw && source != B::square && source != B::pulse && source != B::triangle && source != B::sine && source != B::noise)
         return std::nullopt;
 
+    // The controls are the model's own parameter names (Source::params, Adsr), so a tweak is one /n_set
+    // of the model's name and value to the instrument's voice group, with no conversion on our side.
     SynthDefBuilder d (voiceDefinitionName (source));
-    const auto c = d.controls ({ { "out", 0.0f }, { "freq", 440.0f }, { "amp", 0.1f }, { "gate", 1.0f }, { "pan", 0.0f }, { "width", 0.5f }, { "attack", 0.005f }, { "decay", 0.1f }, { "sustain", 0.8f }, { "release", 0.2f } });
-    const auto out = c[0], freq = c[1], amp = c[2], gate = c[3], pan = c[4], width = c[5];
-    const auto attack = c[6], decay = c[7], sustain = c[8], release = c[9];
+    const auto c = d.controls ({ { "out", 0.0f }, { "note", 69.0f }, { "amp", 0.5f }, { "gate", 1.0f }, { "tune", 0.0f }, { "fine", 0.0f }, { "level", 0.8f }, { "width", 0.5f }, { "pwmRate", 0.0f }, { "pwmDepth", 0.0f }, { "colour", 0.0f }, { "attack", 0.005f }, { "decay", 0.1f }, { "sustain", 0.8f }, { "release", 0.2f } });
+    const auto out = c[0], note = c[1], amp = c[2], gate = c[3], tune = c[4], fine = c[5], level = c[6];
+    const auto width = c[7], pwmRate = c[8], pwmDepth = c[9], colour = c[10];
+    const auto attack = c[11], decay = c[12], sustain = c[13], release = c[14];
+
+    // freq = midicps (note + tune + fine / 100), so tune and fine glide sounding voices too.
+    const auto pitch = d.add (note, d.add (tune, d.mul (fine, d.constant (0.01f), Rate::control), Rate::control), Rate::control);
+    const auto freq = d.ugen ("UnaryOpUGen", Rate::control, { pitch }, 1, unaryMidiCps);
 
     SynthDefBuilder::Input oscillator;
     switch (source)
@@ -27,8 +41,13 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
             oscillator = d.ugen ("Pulse", Rate::audio, { freq, d.constant (0.5f) });
             break;
         case B::pulse:
-            oscillator = d.ugen ("Pulse", Rate::audio, { freq, width });
+        {
+            // width + pwmDepth * sin (pwmRate), as the internal pulse modulates it.
+            const auto lfo = d.ugen ("SinOsc", Rate::control, { pwmRate, d.constant (0.0f) });
+            const auto modulated = d.add (width, d.mul (lfo, pwmDepth, Rate::control), Rate::control);
+            oscillator = d.ugen ("Pulse", Rate::audio, { freq, modulated });
             break;
+        }
         case B::triangle:
             oscillator = d.ugen ("LFTri", Rate::audio, { freq, d.constant (0.0f) });
             break;
@@ -36,8 +55,14 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
             oscillator = d.ugen ("SinOsc", Rate::audio, { freq, d.constant (0.0f) });
             break;
         case B::noise:
-            oscillator = d.ugen ("WhiteNoise", Rate::audio, {});
+        {
+            // colour 0 white .. 1 pink, a crossfade as the internal noise source does.
+            const auto white = d.ugen ("WhiteNoise", Rate::audio, {});
+            const auto pink = d.ugen ("PinkNoise", Rate::audio, {});
+            const auto whiteShare = d.ugen ("BinaryOpUGen", Rate::control, { d.constant (1.0f), colour }, 1, binarySub);
+            oscillator = d.add (d.mul (white, whiteShare), d.mul (pink, colour));
             break;
+        }
         default:
             return std::nullopt;
     }
@@ -63,9 +88,10 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
                                                              curveShape,
                                                              curve });
 
-    const auto shaped = d.mul (oscillator, envelope);
-    const auto stereo = d.ugen ("Pan2", Rate::audio, { shaped, pan, amp }, 2);
-    d.ugen ("Out", Rate::audio, { out, stereo, { stereo.ugen, 1 } }, 0);
+    // Mono voice, the same signal on both channels of the instrument's bus: the strip pans.
+    const auto gain = d.mul (amp, level, Rate::control);
+    const auto shaped = d.mul (d.mul (oscillator, envelope), gain);
+    d.ugen ("Out", Rate::audio, { out, shaped, shaped }, 0);
     return d;
 }
 

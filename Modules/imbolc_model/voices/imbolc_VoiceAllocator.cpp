@@ -1,4 +1,4 @@
-namespace imbolc::engine
+namespace imbolc::model
 {
 
 VoiceAllocator::VoiceAllocator (int l)
@@ -155,4 +155,4 @@ void VoiceAllocator::free (int slot) noexcept
     freeStack[(std::size_t) numFree++] = slot;
 }
 
-} // namespace imbolc::engine
+} // namespace imbolc::model

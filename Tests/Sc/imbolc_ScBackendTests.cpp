@@ -1,0 +1,316 @@
+#include "imbolc_ScTestSupport.h"
+
+using namespace imbolc;
+
+namespace
+{
+/** A session and its dispatcher; every applied action's audio effects also go to `follow`. */
+struct Rig
+{
+    model::Session session;
+    model::UndoHistory history;
+    model::Dispatcher dispatcher { session, history };
+    std::function<void (const std::vector<model::AudioEffect>&)> follow;
+
+    model::ApplyResult apply (const model::Action& action)
+    {
+        auto result = dispatcher.apply (action);
+        INFO (result.error);
+        REQUIRE (result.ok());
+        if (follow)
+            follow (result.changes.audio);
+        return result;
+    }
+
+    model::InstrumentId addInstrument (const std::string& name, model::BuiltInSource source, std::vector<model::Stage> chain = {})
+    {
+        model::Source s;
+        s.builtIn = source;
+        return model::InstrumentId { apply (model::action::AddInstrument { name, s, model::Backend::superCollider, std::move (chain) }).createdId };
+    }
+};
+
+model::Stage lowPass()
+{
+    model::Stage stage;
+    stage.kind = model::StageKind::filter;
+    stage.filter = model::FilterType::lowPass;
+    stage.params = model::makeFilterParameters (model::FilterType::lowPass);
+    return stage;
+}
+
+/** The synths and groups of one group as scsynth reports them, as (id, children) pairs. */
+std::vector<std::pair<std::int32_t, std::int32_t>> treeOf (sc::ScsynthClient& client, std::int32_t group)
+{
+    const auto tree = client.queryTree (group);
+    REQUIRE (tree.has_value());
+    std::vector<std::pair<std::int32_t, std::int32_t>> nodes;
+    for (const auto& n : *tree)
+        nodes.emplace_back (n.id, n.children);
+    return nodes;
+}
+
+sc::ScBackend::Options backendOptions (int port)
+{
+    sc::ScBackend::Options o;
+    o.server = { "127.0.0.1", port, 2000 };
+    o.latencySeconds = 0.05;
+    o.statusIntervalMs = 100;
+    o.silenceBeforeLostMs = 600;
+    return o;
+}
+} // namespace
+
+//==============================================================================
+TEST_CASE ("The mirror turns a tweak into one n_set to the one node that owns it", "[sc]")
+{
+    Rig rig;
+    sc::SessionMirror mirror ({});
+    mirror.build (rig.session);
+    rig.follow = [&] (const auto& effects)
+    { mirror.apply (rig.session, effects); };
+    const auto lead = rig.addInstrument ("lead", model::BuiltInSource::saw, { lowPass() });
+    const auto padId = rig.addInstrument ("pad", model::BuiltInSource::sine);
+    const auto* nodes = mirror.findInstrument (lead);
+    REQUIRE (nodes != nullptr);
+    REQUIRE (nodes->stages.size() == 1);
+    const auto stageId = rig.session.instruments.find (lead)->chain[0].id;
+
+    const auto tweak = [&] (const model::ParamAddress& p, float v)
+    {
+        auto result = rig.dispatcher.apply (model::action::SetParam { p, v });
+        REQUIRE (result.ok());
+        return mirror.apply (rig.session, result.changes.audio);
+    };
+
+    auto m = tweak (model::ParamAddress::stage (model::NodeKind::instrument, lead.value, stageId, 0), 750.0f);
+    REQUIRE (m.size() == 1);
+    CHECK (m[0].address == "/n_set");
+    CHECK (std::get<std::int32_t> (m[0].arguments[0]) == nodes->stages[0].second);
+    CHECK (std::get<std::string> (m[0].arguments[1]) == "cutoff");
+    CHECK (std::get<float> (m[0].arguments[2]) == 750.0f);
+
+    m = tweak (model::ParamAddress::instrument (lead, model::ParamGroup::strip, (std::uint16_t) model::StripParam::level), 0.25f);
+    REQUIRE (m.size() == 1);
+    CHECK (std::get<std::int32_t> (m[0].arguments[0]) == nodes->strip);
+    CHECK (std::get<std::string> (m[0].arguments[1]) == "level");
+
+    // A source parameter goes to the instrument's voice group: scsynth passes it to every voice.
+    m = tweak (model::ParamAddress::instrument (lead, model::ParamGroup::source, 0), 7.0f); // tune
+    REQUIRE (m.size() == 1);
+    CHECK (std::get<std::int32_t> (m[0].arguments[0]) == nodes->voiceGroup);
+    CHECK (std::get<std::string> (m[0].arguments[1]) == "tune");
+
+    // Deleting the pad frees only the pad's nodes, in one message; the lead's ids stay.
+    const auto before = *nodes;
+    const auto* pad = mirror.findInstrument (padId);
+    REQUIRE (pad != nullptr);
+    const auto padNodes = std::vector<std::int32_t> { pad->voiceGroup, pad->chainGroup, pad->strip };
+    auto deleted = rig.dispatcher.apply (model::action::DeleteInstrument { padId });
+    REQUIRE (deleted.ok());
+    m = mirror.apply (rig.session, deleted.changes.audio);
+    REQUIRE (m.size() == 1);
+    CHECK (m[0].address == "/n_free");
+    std::vector<std::int32_t> freed;
+    for (const auto& a : m[0].arguments)
+        freed.push_back (std::get<std::int32_t> (a));
+    CHECK (freed == padNodes);
+    CHECK (mirror.findInstrument (padId) == nullptr);
+    CHECK (mirror.findInstrument (lead)->strip == before.strip);
+    CHECK (mirror.findInstrument (lead)->stages == before.stages);
+}
+
+TEST_CASE ("The mirror steals voices with the engine's policy under the instrument's cap", "[sc]")
+{
+    Rig rig;
+    sc::SessionMirror mirror ({});
+    mirror.build (rig.session);
+    rig.follow = [&] (const auto& effects)
+    { mirror.apply (rig.session, effects); };
+    const auto id = rig.addInstrument ("lead", model::BuiltInSource::saw);
+    rig.apply (model::action::SetVoiceCap { id, 2 });
+
+    REQUIRE (mirror.noteOn (id, 60, 0.8f, 1).size() == 1);
+    REQUIRE (mirror.noteOn (id, 62, 0.8f, 2).size() == 1);
+    // The third note takes over the oldest: a fast forced release (gate -1.005), then the new voice.
+    const auto third = mirror.noteOn (id, 64, 0.8f, 3);
+    REQUIRE (third.size() == 2);
+    CHECK (third[0].address == "/n_set");
+    CHECK (std::get<std::string> (third[0].arguments[1]) == "gate");
+    CHECK (std::get<float> (third[0].arguments[2]) < -1.0f);
+    CHECK (third[1].address == "/s_new");
+    const auto stolen = std::get<std::int32_t> (third[0].arguments[0]);
+
+    // A retrigger of a sounding pitch replaces that voice, whatever the cap.
+    const auto again = mirror.noteOn (id, 64, 0.8f, 4);
+    REQUIRE (again.size() == 2);
+    CHECK (std::get<std::int32_t> (again[0].arguments[0]) == std::get<std::int32_t> (third[1].arguments[1]));
+
+    CHECK (mirror.liveVoices() == 4); // two fading, two held
+    mirror.nodeEnded (stolen);
+    CHECK (mirror.liveVoices() == 3);
+    const auto off = mirror.noteOff (id, 62, 5);
+    REQUIRE (off.size() == 1);
+    CHECK (std::get<float> (off[0].arguments[2]) == 0.0f);
+}
+
+//==============================================================================
+TEST_CASE ("Adding three instruments and deleting one leaves exactly the expected tree on scsynth", "[sc][live]")
+{
+    test::LiveServer server;
+    Rig rig;
+    sc::ScBackend backend (backendOptions (server.port));
+    const auto started = backend.start (rig.session);
+    INFO (started.getErrorMessage());
+    REQUIRE (started.wasOk());
+    rig.follow = [&] (const auto& effects)
+    { backend.apply (rig.session, effects); };
+
+    const auto a = rig.addInstrument ("a", model::BuiltInSource::saw, { lowPass() });
+    const auto b = rig.addInstrument ("b", model::BuiltInSource::sine);
+    const auto c = rig.addInstrument ("c", model::BuiltInSource::square, { lowPass() });
+    const auto nodesA = *backend.findInstrument (a);
+    const auto nodesC = *backend.findInstrument (c);
+    auto& client = backend.getClient();
+    REQUIRE (client.sync());
+    CHECK (treeOf (client, backend.layoutGroup (sc::SessionMirror::sources)).size() == 4);
+
+    rig.apply (model::action::DeleteInstrument { b });
+    REQUIRE (client.sync());
+
+    // The ids of the instruments that stay are unchanged.
+    CHECK (backend.findInstrument (a)->voiceGroup == nodesA.voiceGroup);
+    CHECK (backend.findInstrument (a)->stages == nodesA.stages);
+    CHECK (backend.findInstrument (c)->strip == nodesC.strip);
+    CHECK (! backend.findInstrument (b).has_value());
+
+    using Tree = std::vector<std::pair<std::int32_t, std::int32_t>>;
+    CHECK (treeOf (client, backend.layoutGroup (sc::SessionMirror::sources))
+           == Tree { { backend.layoutGroup (sc::SessionMirror::sources), 2 }, { nodesA.voiceGroup, 0 }, { nodesC.voiceGroup, 0 } });
+    CHECK (treeOf (client, backend.layoutGroup (sc::SessionMirror::processing))
+           == Tree { { backend.layoutGroup (sc::SessionMirror::processing), 2 }, { nodesA.chainGroup, 1 }, { nodesA.stages[0].second, -1 }, { nodesC.chainGroup, 1 }, { nodesC.stages[0].second, -1 } });
+    CHECK (treeOf (client, backend.layoutGroup (sc::SessionMirror::output))
+           == Tree { { backend.layoutGroup (sc::SessionMirror::output), 2 }, { nodesA.strip, -1 }, { nodesC.strip, -1 } });
+    const auto busTree = treeOf (client, backend.layoutGroup (sc::SessionMirror::busProcessing));
+    REQUIRE (busTree.size() == 3); // the master's group and its strip
+    CHECK (busTree[1].second == 1);
+    CHECK (treeOf (client, backend.layoutGroup (sc::SessionMirror::safety)).size() == 2);
+    CHECK (client.queryStatus()->synths == 2 + 2 + 1 + 1); // two stages, two strips, the master strip, safety
+}
+
+TEST_CASE ("A parameter tweak reaches its node on scsynth", "[sc][live]")
+{
+    test::LiveServer server;
+    Rig rig;
+    sc::ScBackend backend (backendOptions (server.port));
+    REQUIRE (backend.start (rig.session).wasOk());
+    rig.follow = [&] (const auto& effects)
+    { backend.apply (rig.session, effects); };
+    const auto lead = rig.addInstrument ("lead", model::BuiltInSource::saw, { lowPass() });
+    const auto stageId = rig.session.instruments.find (lead)->chain[0].id;
+    const auto nodes = *backend.findInstrument (lead);
+    auto& client = backend.getClient();
+
+    CHECK (client.getControl (nodes.stages[0].second, "cutoff") == Approx (2000.0f));
+    rig.apply (model::action::SetParam { model::ParamAddress::stage (model::NodeKind::instrument, lead.value, stageId, 0), 640.0f });
+    CHECK (client.getControl (nodes.stages[0].second, "cutoff") == Approx (640.0f));
+
+    rig.apply (model::action::SetParam { model::ParamAddress::instrument (lead, model::ParamGroup::strip, (std::uint16_t) model::StripParam::pan), -0.5f });
+    CHECK (client.getControl (nodes.strip, "pan") == Approx (-0.5f));
+
+    // A sounding voice follows a source tweak (sent once, to the voice group).
+    backend.noteOn (lead, 60, 0.8f, sc::ScsynthClient::ntpNow());
+    REQUIRE (test::eventually ([&]
+                               { return treeOf (client, nodes.voiceGroup).size() == 2; },
+                               2000));
+    const auto voice = treeOf (client, nodes.voiceGroup)[1].first;
+    CHECK (client.getControl (voice, "note") == Approx (60.0f));
+    rig.apply (model::action::SetParam { model::ParamAddress::instrument (lead, model::ParamGroup::source, 0), -12.0f });
+    CHECK (client.getControl (voice, "tune") == Approx (-12.0f));
+}
+
+TEST_CASE ("Notes on scsynth start and end and their voices return to the pool", "[sc][live]")
+{
+    test::LiveServer server;
+    Rig rig;
+    sc::ScBackend backend (backendOptions (server.port));
+    REQUIRE (backend.start (rig.session).wasOk());
+    rig.follow = [&] (const auto& effects)
+    { backend.apply (rig.session, effects); };
+    const auto id = rig.addInstrument ("lead", model::BuiltInSource::sine);
+    rig.apply (model::action::SetParam { model::ParamAddress::instrument (id, model::ParamGroup::amp, (std::uint16_t) model::AmpParam::release), 0.05f });
+    rig.apply (model::action::SetVoiceCap { id, 2 });
+    auto& client = backend.getClient();
+    const auto nodes = *backend.findInstrument (id);
+    const auto synthsBefore = client.queryStatus()->synths;
+
+    for (int note : { 60, 64, 67 })
+        backend.noteOn (id, note, 0.7f, sc::ScsynthClient::ntpNow());
+    // The third note stole the first: two voices sound once the stolen one has faded.
+    REQUIRE (test::eventually ([&]
+                               {
+                                   backend.update (rig.session);
+                                   return backend.getMeters().liveVoices == 2 && treeOf (client, nodes.voiceGroup).size() == 3; },
+                               3000));
+    for (int note : { 64, 67 })
+        backend.noteOff (id, note, sc::ScsynthClient::ntpNow());
+    REQUIRE (test::eventually ([&]
+                               {
+                                   backend.update (rig.session);
+                                   return backend.getMeters().liveVoices == 0; },
+                               3000));
+    CHECK (client.queryStatus()->synths == synthsBefore);
+    CHECK (backend.getMeters().status.synths == synthsBefore); // the polled status reached the meters
+}
+
+TEST_CASE ("When scsynth stops mid-session the error is clear and the session recovers when it is back", "[sc][live]")
+{
+    test::LiveServer server;
+    Rig rig;
+    sc::ScBackend backend (backendOptions (server.port));
+    REQUIRE (backend.start (rig.session).wasOk());
+    rig.follow = [&] (const auto& effects)
+    { backend.apply (rig.session, effects); };
+    const auto a = rig.addInstrument ("a", model::BuiltInSource::saw, { lowPass() });
+    rig.addInstrument ("b", model::BuiltInSource::sine);
+    backend.takeWarnings();
+
+    server.local.stopServer();
+    REQUIRE (test::eventually ([&]
+                               {
+                                   backend.update (rig.session);
+                                   return backend.getState() == sc::ScBackend::State::lost; },
+                               5000));
+    auto warnings = backend.takeWarnings();
+    REQUIRE (warnings.size() == 1);
+    CHECK (juce::String (warnings[0]).contains ("stopped answering"));
+    backend.noteOn (a, 60, 0.5f, sc::ScsynthClient::ntpNow());
+    CHECK (backend.getMeters().notesDropped == 1);
+
+    // Edits made while it is away are in the rebuilt session.
+    rig.apply (model::action::SetParam { model::ParamAddress::instrument (a, model::ParamGroup::strip, (std::uint16_t) model::StripParam::level), 0.3f });
+    const auto c = rig.addInstrument ("c", model::BuiltInSource::square);
+
+    REQUIRE (server.local.restartServer().wasOk());
+    REQUIRE (test::eventually ([&]
+                               {
+                                   backend.update (rig.session);
+                                   return backend.getState() == sc::ScBackend::State::running; },
+                               8000));
+    warnings = backend.takeWarnings();
+    REQUIRE (! warnings.empty());
+    CHECK (juce::String (warnings.back()).contains ("back"));
+    CHECK (backend.getMeters().recoveries == 1);
+
+    auto& client = backend.getClient();
+    const auto nodesA = *backend.findInstrument (a);
+    REQUIRE (backend.findInstrument (c).has_value());
+    CHECK (treeOf (client, backend.layoutGroup (sc::SessionMirror::sources)).size() == 4);
+    CHECK (client.getControl (nodesA.strip, "level") == Approx (0.3f));
+    CHECK (client.getControl (nodesA.stages[0].second, "cutoff") == Approx (2000.0f));
+
+    backend.noteOn (a, 60, 0.5f, sc::ScsynthClient::ntpNow());
+    CHECK (test::eventually ([&]
+                             { return treeOf (client, nodesA.voiceGroup).size() == 2; },
+                             2000));
+}
