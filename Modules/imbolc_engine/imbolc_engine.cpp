@@ -22,6 +22,8 @@
 #include "meters/imbolc_AnalysisMeters.cpp"
 #include "processors/imbolc_NodeProcessor.cpp"
 #include "processors/imbolc_BasicNodes.cpp"
+#include "graph/imbolc_ExternalNotes.cpp"
+#include "processors/imbolc_ExternalSourceNode.cpp"
 #include "dsp/imbolc_Oscillators.cpp"
 #include "dsp/imbolc_SynthNode.cpp"
 #include "dsp/imbolc_Sampler.cpp"

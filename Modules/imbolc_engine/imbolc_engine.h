@@ -49,6 +49,8 @@
 #include "meters/imbolc_AnalysisMeters.h"
 #include "processors/imbolc_NodeProcessor.h"
 #include "processors/imbolc_BasicNodes.h"
+#include "graph/imbolc_ExternalNotes.h"
+#include "processors/imbolc_ExternalSourceNode.h"
 #include "dsp/imbolc_EffectMath.h"
 #include "dsp/imbolc_Filters.h"
 #include "dsp/imbolc_Effects.h"

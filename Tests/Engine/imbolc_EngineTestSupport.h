@@ -24,8 +24,8 @@ struct EngineRig
     model::Dispatcher dispatcher { session, history };
     engine::Engine engine;
 
-    explicit EngineRig (std::unique_ptr<engine::NodeFactory> factory = nullptr)
-        : engine (std::move (factory), engine::Engine::Options {})
+    explicit EngineRig (std::unique_ptr<engine::NodeFactory> factory = nullptr, engine::Engine::Options options = {})
+        : engine (std::move (factory), options)
     {
         engine.prepare (sampleRate, blockSize);
     }

@@ -47,6 +47,10 @@ void AudioGraph::prepare (double rate, int block, int fadeSamples, int meterSamp
     drainCommands();
     sampleRate = rate;
     maxBlock = juce::jmax (1, block);
+    // The sample clock restarts with every prepare (its rate may have changed).
+    sampleTime = 0;
+    queues.externalNotes.setSampleRate (rate);
+    queues.externalNotes.beginBlock (0);
     meterInterval = juce::jmax (1, meterSamples);
     for (auto& input : busInputs)
     {
@@ -339,6 +343,9 @@ void AudioGraph::startRemoving (InstrumentChain* chain) noexcept
         return;
     chain->removing = true;
     chain->getFade().startOut();
+    // An external renderer has no fade: its notes end now, and the fading chain sends no more.
+    if (auto* external = chain->getExternalSource())
+        external->detach();
     fadingOut[(std::size_t) numFadingOut++] = chain; // bounded: every fading chain is also running
 }
 
@@ -382,6 +389,9 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     // Decaying tails (envelopes, reverbs, filters) reach denormal floats, which cost x86 up to 100x per
     // operation; flushing them to zero for the whole block keeps every node's cost flat.
     const juce::ScopedNoDenormals noDenormals;
+    // The callback's first sample against the wall clock, for consumers of external notes; it is also
+    // the block that chains removed by this callback's commands end their external notes in.
+    queues.externalNotes.beginCallback (sampleTime);
     flushPendingEvents();
 
     Command c;
@@ -418,6 +428,9 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
     for (int s = 0; s < capacity.busSlots; ++s)
         if (busChainsPerSlot[(std::size_t) s] > 0)
             busInputs[(std::size_t) s]->clear (0, n);
+
+    queues.externalNotes.beginBlock (sampleTime);
+    sampleTime += n;
 
     const auto& plan = sequencer.plan (n);
     if (plan.playing)

@@ -29,6 +29,7 @@ public:
         EventQueue& events;
         StatusQueue& status;
         std::atomic<std::uint64_t>& normalConsumed;
+        ExternalNotes& externalNotes; ///< what external-backend sources play, on the graph's sample clock
     };
 
     struct Capacity
@@ -75,6 +76,10 @@ public:
     /** Loudness, spectrum and scope of the master output, computed only while enabled (see
         AnalysisMeters for which thread may call what). */
     AnalysisMeters& getAnalysisMeters() noexcept { return *analysis; }
+
+    /** The engine's sample clock: samples rendered since the last prepare, i.e. the sample time of
+        the next block (ExternalNoteEvent::sampleTime counts on it). Audio thread, or while stopped. */
+    std::int64_t getSampleTime() const noexcept { return sampleTime; }
 
     /** The transport. Audio thread, or while stopped (tests). */
     const Sequencer& getSequencer() const noexcept { return sequencer; }
@@ -125,6 +130,7 @@ private:
 
     int maxBlock = 512;
     double sampleRate = 48000.0;
+    std::int64_t sampleTime = 0;
     int meterInterval = 1600;
     int samplesSinceMeter = 0;
 

@@ -134,6 +134,7 @@ InstrumentChain::InstrumentChain (model::InstrumentId instrument, std::uint32_t 
     : ChainBase (s, std::move (st), std::move (str)), id (instrument), source (std::move (src)), sequence (std::move (seq))
 {
     jassert (source != nullptr);
+    external = dynamic_cast<ExternalSourceNode*> (source.get());
     soundingEnd.fill (-1.0);
     setRouting (routing);
     for (int i = 0; i < numSends; ++i)

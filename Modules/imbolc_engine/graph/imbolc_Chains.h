@@ -116,6 +116,10 @@ public:
 
     model::InstrumentId getInstrumentId() const noexcept { return id; }
 
+    /** The source when the instrument is rendered outside the engine (its notes go out as
+        ExternalNoteEvents), else nullptr. Any thread. */
+    ExternalSourceNode* getExternalSource() const noexcept { return external; }
+
     /** Queue a MIDI event for the next block at a sample offset within it. Audio thread. */
     void addMidi (const juce::uint8* data, int numBytes, int samplePosition = 0) noexcept;
 
@@ -176,6 +180,7 @@ private:
 
     model::InstrumentId id;
     std::unique_ptr<NodeProcessor> source;
+    ExternalSourceNode* external = nullptr; ///< source, when it is one
     std::unique_ptr<InstrumentSequence> sequence;
     std::array<double, 128> soundingEnd; ///< per pitch: the tick its sequenced note ends, or -1
     int numSounding = 0;

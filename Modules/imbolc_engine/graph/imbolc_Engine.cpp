@@ -63,7 +63,7 @@ Engine::Engine()
     : Engine (nullptr, Options {}) {}
 
 Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
-    : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
+    : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), externalNotes (o.externalNoteCapacity), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed, externalNotes }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
 {
     keepFreedMemoryMapped();
     for (int s = o.instrumentSlots; --s >= 0;)
@@ -419,8 +419,15 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     instrumentIdBySerial[ref.serial] = inst.id.value;
 
     const auto previousPlugins = std::exchange (ref.plugins, {});
+    const bool external = inst.backend == model::Backend::superCollider;
     std::unique_ptr<NodeProcessor> source;
-    if (inst.source.kind == model::SourceKind::plugin && ! previousPlugins.empty())
+    if (external)
+    {
+        // Made here rather than by the factory, so every factory (tests' included) sequences external
+        // instruments the same way; nothing of the factory's (plugins, samples) is wanted for them.
+        source = std::make_unique<ExternalSourceNode> (inst, externalNotes);
+    }
+    else if (inst.source.kind == model::SourceKind::plugin && ! previousPlugins.empty())
     {
         auto live = inst;
         carryPluginState (live.source.plugin, 0, previousPlugins);
@@ -432,7 +439,9 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     }
     if (auto* plugin = dynamic_cast<PluginNode*> (source.get()))
         ref.plugins.emplace_back (0, plugin);
-    auto stages = buildStages (inst.chain, ref, previousPlugins);
+    // An external instrument's stages run on its renderer: here they would only process silence. Its
+    // stage parameters then resolve to nothing, so their changes and lanes send nothing to this chain.
+    auto stages = buildStages (external ? std::vector<model::Stage> {} : inst.chain, ref, previousPlugins);
 
     auto strip = std::make_unique<StripNode> (inst.strip.level, inst.strip.pan, true);
     strip->setMuted (ref.muted);

@@ -30,6 +30,7 @@ public:
         int normalQueueSize = 1024;
         double fadeSeconds = 0.01; ///< how long an added, deleted or replaced chain takes to fade
         double meterIntervalSeconds = 1.0 / 30.0;
+        int externalNoteCapacity = 8192; ///< events of external-backend instruments waiting for their consumer
     };
 
     struct Meter
@@ -107,6 +108,20 @@ public:
     /** The installed source node of an instrument (a SourceNode for built-in sources), or nullptr.
         Audio-thread state: only while process() is not running (tests, tools). */
     NodeProcessor* getSourceWhileStopped (model::InstrumentId);
+
+    /** The notes of every SuperCollider-backend instrument, at exact sample times on the engine's sample
+        clock, with that clock's mapping to wall time (see ExternalNotes).
+
+        Such an instrument's chain is sequenced like any other (piano roll or arrangement, swing,
+        probability, loop, tempo lane, live noteOn/noteOff/allNotesOff), but its source is an
+        ExternalSourceNode that outputs silence and its stages are not built: the external renderer
+        plays its notes and runs its chain. Stop and locate end its sequenced notes with note-offs;
+        removing or rebuilding its chain (deleting the instrument, SetSource, SetBackend, project
+        load) ends all its notes with one allNotesOff.
+
+        The audio thread produces; exactly one non-real-time consumer thread may call pop, drain,
+        getDropped and readClock. The engine keeps it for its whole life. */
+    ExternalNotes& getExternalNotes() noexcept { return externalNotes; }
 
     /** The audio side, for timing and tests. */
     AudioGraph& getAudioGraph() noexcept { return graph; }
@@ -205,6 +220,7 @@ private:
     EventQueue eventQueue;
     StatusQueue statusQueue;
     std::atomic<std::uint64_t> normalConsumed { 0 };
+    ExternalNotes externalNotes;
     AudioGraph graph;
 
     double sampleRate = 48000.0;

@@ -6,11 +6,7 @@ namespace
     /** A source's node parameters: the plugin's, then the amp envelope's four (see NodeFactory). */
     std::vector<model::Parameter> pluginNodeParameters (const std::vector<model::Parameter>& pluginParams, bool isSource)
     {
-        auto params = pluginParams;
-        if (isSource)
-            for (const char* name : { "attack", "decay", "sustain", "release" })
-                params.push_back ({ name, 0.0f, 0.0f, 20.0f, 0.0f });
-        return params;
+        return isSource ? withAmpPlaceholders (pluginParams) : pluginParams;
     }
 
     bool isSteppedParameter (const juce::AudioProcessorParameter& p)

@@ -80,10 +80,7 @@ std::unique_ptr<NodeProcessor> NodeFactory::createSource (const model::Instrumen
         // Audio inputs and SynthDefs are rendered elsewhere (the device input, scsynth), and a plugin
         // that failed to load has nothing to render; the chain keeps a silent source so its stages
         // and strip still run and its parameters still resolve.
-        auto params = inst.source.params;
-        for (const char* name : { "attack", "decay", "sustain", "release" })
-            params.push_back ({ name, 0.0f, 0.0f, 20.0f, 0.0f });
-        return std::make_unique<PassThroughNode> ("Silent source", params);
+        return std::make_unique<PassThroughNode> ("Silent source", withAmpPlaceholders (inst.source.params));
     }
 
     switch (inst.source.builtIn)

@@ -19,6 +19,13 @@ NodeProcessor::NodeProcessor (juce::String nodeName, const std::vector<model::Pa
 
 NodeProcessor::~NodeProcessor() = default;
 
+std::vector<model::Parameter> withAmpPlaceholders (std::vector<model::Parameter> params)
+{
+    for (const char* name : { "attack", "decay", "sustain", "release" })
+        params.push_back ({ name, 0.0f, 0.0f, 20.0f, 0.0f });
+    return params;
+}
+
 void NodeProcessor::setParameterTarget (int index, float value) noexcept
 {
     if (! juce::isPositiveAndBelow (index, (int) params.size()) || ! std::isfinite (value))

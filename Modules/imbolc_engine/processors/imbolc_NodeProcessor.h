@@ -149,4 +149,10 @@ private:
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (NodeProcessor)
 };
 
+/** The parameters of a source node that has no amp envelope of its own (a hosted plugin, a silent or
+    an external source): the source's, then four placeholders where built-in sources have their amp
+    envelope (model::AmpParam order), so the engine addresses amp parameters at the same node indices
+    on every source. Any thread but the audio thread (it allocates). */
+std::vector<model::Parameter> withAmpPlaceholders (std::vector<model::Parameter> sourceParams);
+
 } // namespace imbolc::engine

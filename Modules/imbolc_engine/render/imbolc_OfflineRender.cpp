@@ -1,6 +1,27 @@
 namespace imbolc::engine
 {
 
+namespace
+{
+    /** The session as a render plays it: the whole song from the top, stopped sessions playing, the
+        loop region not holding the playhead. */
+    model::Session fromTheTop (const model::Session& original)
+    {
+        auto session = original;
+        session.settings.loop.enabled = false;
+        session.transport.position = 0;
+        session.transport.playing = true;
+        return session;
+    }
+
+    Engine::Options renderEngineOptions (const model::Session& session)
+    {
+        Engine::Options o;
+        o.instrumentSlots = juce::jmax (64, (int) session.instruments.size() + 8);
+        return o;
+    }
+} // namespace
+
 OfflineRenderer::OfflineRenderer (const Options& o, std::unique_ptr<NodeFactory> f)
     : options (o), factory (std::move (f))
 {
@@ -38,15 +59,8 @@ OfflineRenderer::Result OfflineRenderer::render (const model::Session& original,
 
     const auto started = juce::Time::getMillisecondCounterHiRes();
 
-    // The whole song from the top: stopped sessions play, the loop region does not hold the playhead.
-    auto session = original;
-    session.settings.loop.enabled = false;
-    session.transport.position = 0;
-    session.transport.playing = true;
-
-    Engine::Options engineOptions;
-    engineOptions.instrumentSlots = juce::jmax (64, (int) session.instruments.size() + 8);
-    Engine engine (std::move (factory), engineOptions);
+    const auto session = fromTheTop (original);
+    Engine engine (std::move (factory), renderEngineOptions (session));
     engine.prepare (options.sampleRate, options.blockSize);
     engine.loadSession (session);
     engine.update();
@@ -180,6 +194,91 @@ OfflineRenderer::Result OfflineRenderer::renderToWav (const model::Session& sess
     if (! temp.overwriteTargetFileWithTemporary())
         result.error = "Could not move the finished render to " + file.getFullPathName() + ".";
     return result;
+}
+
+//==============================================================================
+namespace
+{
+    /** Sequencing without sound: sources and stages keep their parameters (so lanes and changes
+        resolve as in a real render) and do nothing. */
+    class SilentNodeFactory final : public NodeFactory
+    {
+    public:
+        std::unique_ptr<NodeProcessor> createSource (const model::Instrument& inst) override
+        {
+            return std::make_unique<PassThroughNode> ("Silent source", withAmpPlaceholders (inst.source.params));
+        }
+
+        std::unique_ptr<NodeProcessor> createStage (const model::Stage& stage) override
+        {
+            return std::make_unique<PassThroughNode> ("Silent stage", stage.params);
+        }
+    };
+} // namespace
+
+ExternalNoteScore collectExternalNotes (const model::Session& original, double sampleRate, int blockSize)
+{
+    ExternalNoteScore score;
+    OfflineRenderer::Options check;
+    check.sampleRate = sampleRate;
+    check.blockSize = blockSize;
+    if (auto e = OfflineRenderer::checkOptions (check); e.isNotEmpty())
+    {
+        score.error = e;
+        return score;
+    }
+    if (auto e = model::validate (original); ! e.empty())
+    {
+        score.error = "The session cannot be rendered: " + juce::String (e);
+        return score;
+    }
+
+    auto session = fromTheTop (original);
+    auto engineOptions = renderEngineOptions (session);
+    // One block of one chain carries at most ~900 events (its MIDI buffer's 8 KiB), and the queue is
+    // drained after every block: room for 1,024 per external instrument can never fill.
+    int external = 0;
+    for (const auto& inst : session.instruments)
+        external += inst.backend == model::Backend::superCollider ? 1 : 0;
+    engineOptions.externalNoteCapacity = juce::jmax (engineOptions.externalNoteCapacity, 1024 * (external + 1));
+
+    Engine engine (std::make_unique<SilentNodeFactory>(), engineOptions);
+    engine.prepare (sampleRate, blockSize);
+    engine.loadSession (session);
+    engine.update();
+
+    auto& notes = engine.getExternalNotes();
+    const auto collect = [&score] (const ExternalNoteEvent& e)
+    { score.events.push_back (e); };
+    const auto endTick = (double) engine.getSongEndTick (session);
+    const auto& sequencer = engine.getAudioGraph().getSequencer();
+    juce::AudioBuffer<float> block (2, blockSize);
+    float* outs[] = { block.getWritePointer (0), block.getWritePointer (1) };
+    const auto run = [&]
+    {
+        engine.process (outs, 2, blockSize);
+        engine.update();
+        notes.drain (collect);
+        score.samples += blockSize;
+    };
+
+    // Bounded by the song's length at the slowest tempo the sequencer allows (20 BPM), whatever happens.
+    const auto maxSamples = (std::int64_t) (endTick / model::ticksPerBeat * 3.0 * sampleRate) + 4 * blockSize;
+    while (sequencer.getPositionTicks() < endTick && score.samples < maxSamples)
+        run();
+
+    // Stopping releases whatever is still held (a note ending exactly on the last block's edge) on
+    // the sample the song ends.
+    session.transport.playing = false;
+    engine.apply (session, { model::AudioEffect::forId (model::AudioEffect::Kind::transport, 0) });
+    run();
+
+    std::stable_sort (score.events.begin(), score.events.end(), [] (const ExternalNoteEvent& a, const ExternalNoteEvent& b)
+                      { return a.sampleTime < b.sampleTime; });
+    score.sampleRate = sampleRate;
+    if (const auto dropped = notes.getDropped(); dropped > 0)
+        score.error = "The engine dropped " + juce::String (dropped) + " external note events; the score would be incomplete.";
+    return score;
 }
 
 } // namespace imbolc::engine

@@ -65,4 +65,30 @@ private:
     std::unique_ptr<NodeFactory> factory;
 };
 
+//==============================================================================
+/** What the SuperCollider-backend instruments of a session play over its whole song. */
+struct ExternalNoteScore
+{
+    juce::String error; ///< empty on success: one sentence otherwise
+    /** Every event, sorted by sampleTime; events on the same sample keep the order the engine made
+        them in (an instrument's note-off before its retrigger, an allNotesOff before what follows). */
+    std::vector<ExternalNoteEvent> events;
+    double sampleRate = 0.0; ///< of sampleTime
+    std::int64_t samples = 0; ///< how many samples the engine ran (sampleTime 0 is the song's tick 0)
+
+    bool ok() const noexcept { return error.isEmpty(); }
+};
+
+/** Runs an engine over `session` as a render does (from tick 0 to the song's end in the active play
+    mode, loop region ignored, stopped at the end so no note is left hanging) as fast as the machine
+    allows, and collects every ExternalNoteEvent with its exact sample time: the basis of an offline
+    SuperCollider score. The queue is drained after every block and sized so one block can never
+    fill it.
+
+    Internal instruments are sequenced too (the engine is the one that plays live) but built with
+    silent nodes: their sound is not wanted, so no plugin or sample is loaded and no DSP runs.
+
+    Any thread but a real-time one. */
+ExternalNoteScore collectExternalNotes (const model::Session&, double sampleRate, int blockSize);
+
 } // namespace imbolc::engine

@@ -1,0 +1,102 @@
+// SuperCollider-backend instruments on a real audio thread marked real-time for its whole life: their
+// notes become ExternalNoteEvents (sequenced, live, released by stop, locate and rebuilds) with no
+// allocation or lock, while a consumer thread drains them.
+
+#include "imbolc_EngineTestSupport.h"
+#include "imbolc_RealtimeHarness.h"
+
+using namespace imbolc;
+using namespace imbolc::test;
+
+TEST_CASE ("realtime external notes make no allocation or lock on the audio thread", "[engine][realtime][external]")
+{
+    REQUIRE (realtimeHarnessActive());
+
+    EngineRig rig;
+    model::Source saw;
+    const auto addExternal = [&]
+    { return model::InstrumentId { rig.act (model::action::AddInstrument { "sc", saw, model::Backend::superCollider, { EngineRig::effect (model::EffectType::delay) } }) }; };
+    const auto sc = addExternal();
+    const auto other = addExternal();
+    const auto internal = rig.addInstrument (model::BuiltInSource::saw);
+
+    // Dense notes (chords, overlaps, same-pitch retriggers, probability) in a swung loop.
+    for (auto id : { sc, other, internal })
+        for (int n = 0; n < 64; ++n)
+            rig.act (model::action::AddNote { id, { {}, n * 60, 45 + (n % 5) * 70, (std::uint8_t) (40 + (n * 7) % 36), 100, n % 3 == 0 ? 0.5f : 1.0f } });
+    rig.act (model::action::SetLoop { { true, 0, 2 * 960 } });
+    rig.act (model::action::SetSwing { 0.3f });
+    rig.act (model::action::Play {});
+    rig.engine.update();
+
+    std::atomic<bool> quit { false };
+    std::atomic<std::int64_t> received { 0 }, allNotesOff { 0 };
+    std::thread consumer ([&]
+                          {
+        auto count = [&] (const engine::ExternalNoteEvent& e)
+        {
+            received.fetch_add (1);
+            if (e.kind == engine::ExternalNoteEvent::Kind::allNotesOff)
+                allNotesOff.fetch_add (1);
+        };
+        while (! quit.load())
+            if (rig.engine.getExternalNotes().drain (count) == 0)
+                std::this_thread::sleep_for (std::chrono::microseconds (200));
+        rig.engine.getExternalNotes().drain (count); });
+
+    resetRealtimeViolations();
+    AudioThread audio (rig.engine, EngineRig::blockSize, 3000, [] (const std::function<void()>& body)
+                       {
+                           ScopedRealtimeThread scope;
+                           body(); });
+    audio.allow (200);
+    audio.waitUntilCaughtUp();
+
+    // Live notes, note edits, locates, and chains rebuilt (a new source, the backend switched both
+    // ways, an external instrument deleted): each rebuild ends its notes with an allNotesOff.
+    int rebuilds = 0;
+    for (int i = 0; i < 30; ++i)
+    {
+        rig.engine.noteOn (sc, 60 + i % 12, 0.7f);
+        rig.act (model::action::AddNote { sc, { {}, (i * 97) % 1900, 100, (std::uint8_t) (50 + i % 20), 90, 1.0f } });
+        if (i % 7 == 0)
+            rig.act (model::action::Locate { (i * 31) % 1900 });
+        if (i % 5 == 0)
+        {
+            model::Source s;
+            s.builtIn = i % 2 == 0 ? model::BuiltInSource::square : model::BuiltInSource::saw;
+            rig.act (model::action::SetSource { sc, s });
+            ++rebuilds;
+        }
+        if (i % 10 == 3)
+        {
+            rig.act (model::action::SetBackend { other, model::Backend::internal });
+            rig.act (model::action::SetBackend { other, model::Backend::superCollider });
+            ++rebuilds;
+        }
+        audio.allow (4);
+        audio.waitUntilCaughtUp();
+        rig.engine.noteOff (sc, 60 + i % 12);
+    }
+    rig.engine.allNotesOff (sc);
+    rig.act (model::action::DeleteInstrument { other });
+    ++rebuilds;
+    rig.act (model::action::Stop {});
+    audio.allow (20);
+    audio.waitUntilCaughtUp();
+    audio.stop();
+    quit = true;
+    consumer.join();
+
+    const auto v = realtimeViolations();
+    INFO ("first violation: " << v.first);
+    CHECK (v.allocations == 0);
+    CHECK (v.deallocations == 0);
+    CHECK (v.locks == 0);
+
+    // It really played: events came out, none was lost, every rebuild released its notes.
+    CHECK (rig.engine.getExternalNotes().getDropped() == 0);
+    CHECK (received.load() > 100);
+    CHECK (allNotesOff.load() >= rebuilds + 1); // + the live allNotesOff
+    CHECK (peak (audio.getLeft(), 0, audio.getLeft().size()) > 0.01f); // the internal instrument sounds
+}
