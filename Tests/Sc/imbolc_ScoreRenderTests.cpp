@@ -1,6 +1,4 @@
-#include <imbolc_TestHelpers.h>
-#include <imbolc_sc/imbolc_sc.h>
-#include <juce_audio_formats/juce_audio_formats.h>
+#include "imbolc_ScTestHelpers.h"
 
 using namespace imbolc;
 
@@ -25,18 +23,6 @@ model::Session oneNoteSession (model::BuiltInSource source, model::Tick tick, st
     REQUIRE (dispatcher.apply (model::action::AddNote { id, note }).ok());
     REQUIRE (dispatcher.apply (model::action::SetBpm { 120.0 }).ok());
     return session;
-}
-
-juce::AudioBuffer<float> readWav (const juce::File& file, double& sampleRate)
-{
-    juce::AudioFormatManager formats;
-    formats.registerBasicFormats();
-    std::unique_ptr<juce::AudioFormatReader> reader (formats.createReaderFor (file));
-    REQUIRE (reader != nullptr);
-    sampleRate = reader->sampleRate;
-    juce::AudioBuffer<float> buffer ((int) reader->numChannels, (int) reader->lengthInSamples);
-    reader->read (&buffer, 0, (int) reader->lengthInSamples, 0, true, true);
-    return buffer;
 }
 
 /** Frequency from upward zero crossings between two samples (linear interpolation of each crossing). */
@@ -243,7 +229,7 @@ TEST_CASE ("An NRT render on scsynth puts one note at its sample and its pitch",
     CHECK (result.warnings.empty());
 
     double sampleRate = 0.0;
-    const auto audio = readWav (wav, sampleRate);
+    const auto audio = test::readWav (wav, sampleRate);
     folder.deleteRecursively();
     REQUIRE (sampleRate == options.sampleRate);
     REQUIRE (audio.getNumChannels() == 2);

@@ -26,14 +26,15 @@ namespace
                     return f;
         return {};
     }
-
-    void appendScoreEntry (Bytes& score, const Bytes& bundle)
-    {
-        const auto size = (std::uint32_t) bundle.size();
-        score.insert (score.end(), { (std::uint8_t) (size >> 24), (std::uint8_t) (size >> 16), (std::uint8_t) (size >> 8), (std::uint8_t) size });
-        score.insert (score.end(), bundle.begin(), bundle.end());
-    }
 } // namespace
+
+void ScoreRenderer::appendBundle (Bytes& score, double seconds, const std::vector<OscMessage>& messages)
+{
+    const auto bundle = osc::encodeBundle (seconds, messages);
+    const auto size = (std::uint32_t) bundle.size();
+    score.insert (score.end(), { (std::uint8_t) (size >> 24), (std::uint8_t) (size >> 16), (std::uint8_t) (size >> 8), (std::uint8_t) size });
+    score.insert (score.end(), bundle.begin(), bundle.end());
+}
 
 ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, const Options& options)
 {
@@ -44,7 +45,7 @@ ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, co
     std::vector<OscMessage> setup;
     setup.push_back ({ "/d_recv", { synthDefFile (allVoiceDefinitions()) } });
     setup.push_back ({ "/g_new", { sourcesGroup, (std::int32_t) 1, (std::int32_t) 0 } });
-    appendScoreEntry (score.bytes, osc::encodeBundle (0.0, setup));
+    appendBundle (score.bytes, 0.0, setup);
 
     struct Timed
     {
@@ -117,16 +118,25 @@ ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, co
         const auto t = events[i].seconds;
         for (; i < events.size() && events[i].seconds == t; ++i)
             bundle.push_back (std::move (events[i].message));
-        appendScoreEntry (score.bytes, osc::encodeBundle (t, bundle));
+        appendBundle (score.bytes, t, bundle);
     }
 
     // The score's last time is where scsynth stops writing: the end plus the tail.
     score.seconds = end + options.tailSeconds;
-    appendScoreEntry (score.bytes, osc::encodeBundle (score.seconds, { { "/c_set", { (std::int32_t) 0, 0.0f } } }));
+    appendBundle (score.bytes, score.seconds, { { "/c_set", { (std::int32_t) 0, 0.0f } } });
     return score;
 }
 
 ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, const juce::File& wav, const Options& options)
+{
+    const auto score = makeScore (session, options);
+    auto result = renderScore (score.bytes, wav, options);
+    result.warnings = score.warnings;
+    result.seconds = score.seconds;
+    return result;
+}
+
+ScoreRenderer::Result ScoreRenderer::renderScore (const Bytes& score, const juce::File& wav, const Options& options)
 {
     Result result;
     if (! wav.getParentDirectory().isDirectory())
@@ -142,13 +152,9 @@ ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, cons
         return result;
     }
 
-    auto score = makeScore (session, options);
-    result.warnings = score.warnings;
-    result.seconds = score.seconds;
-
     const auto scoreFile = wav.getSiblingFile ("." + wav.getFileName() + ".osc");
     const auto partial = wav.getSiblingFile ("." + wav.getFileName() + ".partial.wav");
-    if (! scoreFile.replaceWithData (score.bytes.data(), score.bytes.size()))
+    if (! scoreFile.replaceWithData (score.data(), score.size()))
     {
         result.error = "Could not write the score beside " + wav.getFullPathName().toStdString() + ".";
         return result;
@@ -156,7 +162,9 @@ ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, cons
 
     const auto sampleFormat = options.bitsPerSample == 16 ? "int16" : options.bitsPerSample == 32 ? "float"
                                                                                                   : "int24";
-    juce::StringArray command { scsynth.getFullPathName(), "-N", scoreFile.getFullPathName(), "_", partial.getFullPathName(), juce::String ((int) options.sampleRate), "WAV", sampleFormat, "-o", "2", "-i", "0", "-z", juce::String (options.blockSize) };
+    // -D 0: the score brings every definition it uses (/d_recv), so the user's synthdefs folder is
+    // neither read nor complained about when it does not exist.
+    juce::StringArray command { scsynth.getFullPathName(), "-N", scoreFile.getFullPathName(), "_", partial.getFullPathName(), juce::String ((int) options.sampleRate), "WAV", sampleFormat, "-o", "2", "-i", "0", "-z", juce::String (options.blockSize), "-D", "0" };
     juce::ChildProcess process;
     if (! process.start (command, juce::ChildProcess::wantStdOut | juce::ChildProcess::wantStdErr))
     {
@@ -165,6 +173,7 @@ ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, cons
         return result;
     }
     const auto output = process.readAllProcessOutput();
+    result.output = output.toStdString();
     process.waitForProcessToFinish (-1);
     const auto code = process.getExitCode();
     scoreFile.deleteFile();

@@ -40,12 +40,23 @@ public:
         std::string error; ///< empty on success; otherwise one sentence
         std::vector<std::string> warnings;
         double seconds = 0.0;
+        std::string output; ///< what scsynth printed (stdout and stderr together)
         bool ok() const noexcept { return error.empty(); }
     };
 
     /** Writes the score beside `wav`, runs scsynth on it, and leaves the audio in `wav` (moved into
         place only when complete). Blocks until scsynth ends. Not the audio thread. */
     static Result render (const model::Session&, const juce::File& wav, const Options&);
+
+    /** Renders any score (bundles in time order, as appendBundle writes them) to a stereo `wav` the
+        same way: scsynth -N with no inputs and two outputs, the audio moved into place only when
+        complete. `seconds` and `warnings` of the result stay empty. Blocks until scsynth ends. Not
+        the audio thread. */
+    static Result renderScore (const Bytes& score, const juce::File& wav, const Options&);
+
+    /** Appends one bundle at `seconds` to a score in scsynth's NRT format ([int32 size][bundle]).
+        Bundles must come in time order; the last one's time is where the render ends. Any thread. */
+    static void appendBundle (Bytes& score, double seconds, const std::vector<OscMessage>&);
 
     /** Node ids of voices start here; groups are below (see the group layout). */
     static constexpr std::int32_t firstNodeId = 1000;
