@@ -10,6 +10,7 @@
 
 #include "synthdef/imbolc_SynthDefBuilder.cpp"
 #include "synthdef/imbolc_SynthDefs.cpp"
+#include "synthdef/imbolc_ProcessingDefs.cpp"
 #include "osc/imbolc_OscWriter.cpp"
 #include "render/imbolc_ScoreRenderer.cpp"
 #include "server/imbolc_ScsynthClient.cpp"

@@ -33,6 +33,7 @@
 
 #include "synthdef/imbolc_SynthDefBuilder.h"
 #include "synthdef/imbolc_SynthDefs.h"
+#include "synthdef/imbolc_ProcessingDefs.h"
 #include "osc/imbolc_OscWriter.h"
 #include "render/imbolc_ScoreRenderer.h"
 #include "server/imbolc_ScsynthClient.h"
