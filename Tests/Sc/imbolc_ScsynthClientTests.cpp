@@ -1,4 +1,4 @@
-#include "imbolc_ScTestSupport.h"
+#include "imbolc_ScTestHelpers.h"
 
 using namespace imbolc;
 

@@ -19,13 +19,15 @@ namespace
         return {};
     }
 
-    void appendScoreEntry (Bytes& score, const Bytes& bundle)
-    {
-        const auto size = (std::uint32_t) bundle.size();
-        score.insert (score.end(), { (std::uint8_t) (size >> 24), (std::uint8_t) (size >> 16), (std::uint8_t) (size >> 8), (std::uint8_t) size });
-        score.insert (score.end(), bundle.begin(), bundle.end());
-    }
 } // namespace
+
+void ScoreRenderer::appendBundle (Bytes& score, double seconds, const std::vector<OscMessage>& messages)
+{
+    const auto bundle = osc::encodeBundle (seconds, messages);
+    const auto size = (std::uint32_t) bundle.size();
+    score.insert (score.end(), { (std::uint8_t) (size >> 24), (std::uint8_t) (size >> 16), (std::uint8_t) (size >> 8), (std::uint8_t) size });
+    score.insert (score.end(), bundle.begin(), bundle.end());
+}
 
 ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, std::vector<ScheduledNote> notes, const Options& options)
 {
@@ -47,7 +49,7 @@ ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, st
         setup.push_back ({ "/g_new", { group, (std::int32_t) 1, (std::int32_t) 0 } });
     auto nodes = mirror.build (session);
     setup.insert (setup.end(), nodes.begin(), nodes.end());
-    appendScoreEntry (score.bytes, osc::encodeBundle (0.0, setup));
+    appendBundle (score.bytes, 0.0, setup);
     score.warnings = mirror.takeWarnings();
 
     // Note-offs before note-ons at the same time, as the engine's sequencer orders them.
@@ -94,16 +96,25 @@ ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, st
             end = std::max (end, t);
         }
         if (! bundle.empty())
-            appendScoreEntry (score.bytes, osc::encodeBundle (t, bundle));
+            appendBundle (score.bytes, t, bundle);
     }
 
     // The score's last time is where scsynth stops writing: the end plus the tail.
     score.seconds = end + options.tailSeconds;
-    appendScoreEntry (score.bytes, osc::encodeBundle (score.seconds, { { "/c_set", { (std::int32_t) 0, 0.0f } } }));
+    appendBundle (score.bytes, score.seconds, { { "/c_set", { (std::int32_t) 0, 0.0f } } });
     return score;
 }
 
 ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, std::vector<ScheduledNote> notes, const juce::File& wav, const Options& options)
+{
+    const auto score = makeScore (session, std::move (notes), options);
+    auto result = renderScore (score.bytes, wav, options);
+    result.warnings = score.warnings;
+    result.seconds = score.seconds;
+    return result;
+}
+
+ScoreRenderer::Result ScoreRenderer::renderScore (const Bytes& score, const juce::File& wav, const Options& options)
 {
     Result result;
     if (! wav.getParentDirectory().isDirectory())
@@ -119,13 +130,9 @@ ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, std:
         return result;
     }
 
-    auto score = makeScore (session, std::move (notes), options);
-    result.warnings = score.warnings;
-    result.seconds = score.seconds;
-
     const auto scoreFile = wav.getSiblingFile ("." + wav.getFileName() + ".osc");
     const auto partial = wav.getSiblingFile ("." + wav.getFileName() + ".partial.wav");
-    if (! scoreFile.replaceWithData (score.bytes.data(), score.bytes.size()))
+    if (! scoreFile.replaceWithData (score.data(), score.size()))
     {
         result.error = "Could not write the score beside " + wav.getFullPathName().toStdString() + ".";
         return result;
@@ -133,7 +140,9 @@ ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, std:
 
     const auto sampleFormat = options.bitsPerSample == 16 ? "int16" : options.bitsPerSample == 32 ? "float"
                                                                                                   : "int24";
-    juce::StringArray command { scsynth.getFullPathName(), "-N", scoreFile.getFullPathName(), "_", partial.getFullPathName(), juce::String ((int) options.sampleRate), "WAV", sampleFormat, "-o", "2", "-i", "0", "-z", juce::String (options.blockSize) };
+    // -D 0: the score brings every definition it uses (/d_recv), so the user's synthdefs folder is
+    // neither read nor complained about when it does not exist.
+    juce::StringArray command { scsynth.getFullPathName(), "-N", scoreFile.getFullPathName(), "_", partial.getFullPathName(), juce::String ((int) options.sampleRate), "WAV", sampleFormat, "-o", "2", "-i", "0", "-z", juce::String (options.blockSize), "-D", "0" };
     juce::ChildProcess process;
     if (! process.start (command, juce::ChildProcess::wantStdOut | juce::ChildProcess::wantStdErr))
     {
@@ -142,6 +151,7 @@ ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, std:
         return result;
     }
     const auto output = process.readAllProcessOutput();
+    result.output = output.toStdString();
     process.waitForProcessToFinish (-1);
     const auto code = process.getExitCode();
     scoreFile.deleteFile();

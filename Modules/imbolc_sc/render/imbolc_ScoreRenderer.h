@@ -63,6 +63,7 @@ public:
     struct Result
     {
         std::string error; ///< empty on success; otherwise one sentence
+        std::string output; ///< what scsynth printed (stdout and stderr together)
         std::vector<std::string> warnings;
         double seconds = 0.0;
         bool ok() const noexcept { return error.empty(); }
@@ -71,6 +72,14 @@ public:
     /** Writes the score beside `wav`, runs scsynth on it, and leaves the audio in `wav` (moved into
         place only when complete). Blocks until scsynth ends. Not the audio thread. */
     static Result render (const model::Session&, std::vector<ScheduledNote>, const juce::File& wav, const Options&);
+
+    /** Renders any score (bundles in time order, as appendBundle writes them) to a stereo `wav` the
+        same way: scsynth -N with no inputs and two outputs, the audio moved into place only when
+        complete. Blocks until scsynth ends. Not the audio thread. */
+    static Result renderScore (const Bytes& score, const juce::File& wav, const Options&);
+
+    /** Appends one bundle at `seconds` to a score: [int32 size][bundle]. */
+    static void appendBundle (Bytes& score, double seconds, const std::vector<OscMessage>&);
 
     /** Hardware outputs of the NRT render: the private buses start after them. */
     static constexpr std::int32_t outputChannels = 2;

@@ -67,6 +67,21 @@ SynthDefBuilder::Input SynthDefBuilder::ugen (const std::string& className, Rate
     return { (std::int32_t) ugens.size() - 1, 0 };
 }
 
+SynthDefBuilder::Input SynthDefBuilder::binary (BinaryOp op, Input a, Input b)
+{
+    return ugen ("BinaryOpUGen", std::max (rateOf (a), rateOf (b)), { a, b }, 1, (std::int16_t) op);
+}
+
+SynthDefBuilder::Input SynthDefBuilder::unary (UnaryOp op, Input a)
+{
+    return ugen ("UnaryOpUGen", rateOf (a), { a }, 1, (std::int16_t) op);
+}
+
+Rate SynthDefBuilder::rateOf (Input in) const
+{
+    return in.ugen < 0 ? Rate::scalar : ugens[(std::size_t) in.ugen].rate;
+}
+
 void SynthDefBuilder::writeDefinition (Bytes& out) const
 {
     putPString (out, name);

@@ -13,6 +13,36 @@ enum class Rate : std::int8_t
     audio = 2
 };
 
+/** Selectors of SuperCollider's BinaryOpUGen (its special index), as numbered in the server's
+    BinaryOpUGens.cpp. Only the ones our definitions use. */
+enum class BinaryOp : std::int16_t
+{
+    add = 0,
+    sub = 1,
+    mul = 2,
+    div = 4,
+    min = 12,
+    max = 13,
+    pow = 25,
+    clip2 = 42 ///< clip to +-b
+};
+
+/** Selectors of SuperCollider's UnaryOpUGen, as numbered in the server's UnaryOpUGens.cpp. */
+enum class UnaryOp : std::int16_t
+{
+    neg = 0,
+    abs = 5,
+    sqrt = 14,
+    exp = 15,
+    recip = 16,
+    midiCps = 17,
+    dbAmp = 21,
+    log = 25,
+    sin = 28,
+    cos = 29,
+    tanh = 36
+};
+
 /** Writes SuperCollider synth definitions in the SCgf version 2 binary format ("SynthDef2", see
     SuperCollider's "Synth Definition File Format" reference), which scsynth loads with /d_recv. Our own
     code builds every definition: no binary blobs are copied in.
@@ -42,9 +72,16 @@ public:
     /** Adds a UGen; returns its first output. */
     Input ugen (const std::string& className, Rate rate, const std::vector<Input>& inputs, int numOutputs = 1, std::int16_t specialIndex = 0);
 
-    /** Arithmetic through BinaryOpUGen (selectors from SuperCollider's BinaryOpUGen). */
-    Input add (Input a, Input b, Rate rate = Rate::audio) { return ugen ("BinaryOpUGen", rate, { a, b }, 1, 0); }
-    Input mul (Input a, Input b, Rate rate = Rate::audio) { return ugen ("BinaryOpUGen", rate, { a, b }, 1, 2); }
+    /** Maths through BinaryOpUGen and UnaryOpUGen. The result runs at the fastest rate of its inputs
+        (as sclang makes it), so conversions of controls stay at control rate. */
+    Input binary (BinaryOp, Input a, Input b);
+    Input unary (UnaryOp, Input a);
+    Input add (Input a, Input b) { return binary (BinaryOp::add, a, b); }
+    Input sub (Input a, Input b) { return binary (BinaryOp::sub, a, b); }
+    Input mul (Input a, Input b) { return binary (BinaryOp::mul, a, b); }
+
+    /** The rate an input runs at: a constant is scalar, a UGen's output runs at the UGen's rate. */
+    Rate rateOf (Input) const;
 
     /** The definition as a complete SCgf v2 file holding this one definition. */
     Bytes build() const;
@@ -53,6 +90,9 @@ public:
     void writeDefinition (Bytes& out) const;
 
     const std::string& getName() const noexcept { return name; }
+
+    /** The controls as declared: names and default values, in index order. */
+    const std::vector<std::pair<std::string, float>>& getParameters() const noexcept { return parameters; }
 
 private:
     struct UGen

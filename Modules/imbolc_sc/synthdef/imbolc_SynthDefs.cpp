@@ -1,13 +1,6 @@
 namespace imbolc::sc
 {
 
-namespace
-{
-    // Operator selectors of SuperCollider's UnaryOpUGen and BinaryOpUGen (its Opcodes table).
-    constexpr std::int16_t unaryMidiCps = 17;
-    constexpr std::int16_t binarySub = 1;
-} // namespace
-
 std::string voiceDefinitionName (model::BuiltInSource source)
 {
     return "imbolc_" + std::string (model::toString (source));
@@ -28,8 +21,8 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
     const auto attack = c[11], decay = c[12], sustain = c[13], release = c[14];
 
     // freq = midicps (note + tune + fine / 100), so tune and fine glide sounding voices too.
-    const auto pitch = d.add (note, d.add (tune, d.mul (fine, d.constant (0.01f), Rate::control), Rate::control), Rate::control);
-    const auto freq = d.ugen ("UnaryOpUGen", Rate::control, { pitch }, 1, unaryMidiCps);
+    const auto pitch = d.add (note, d.add (tune, d.mul (fine, d.constant (0.01f))));
+    const auto freq = d.unary (UnaryOp::midiCps, pitch);
 
     SynthDefBuilder::Input oscillator;
     switch (source)
@@ -44,7 +37,7 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
         {
             // width + pwmDepth * sin (pwmRate), as the internal pulse modulates it.
             const auto lfo = d.ugen ("SinOsc", Rate::control, { pwmRate, d.constant (0.0f) });
-            const auto modulated = d.add (width, d.mul (lfo, pwmDepth, Rate::control), Rate::control);
+            const auto modulated = d.add (width, d.mul (lfo, pwmDepth));
             oscillator = d.ugen ("Pulse", Rate::audio, { freq, modulated });
             break;
         }
@@ -59,7 +52,7 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
             // colour 0 white .. 1 pink, a crossfade as the internal noise source does.
             const auto white = d.ugen ("WhiteNoise", Rate::audio, {});
             const auto pink = d.ugen ("PinkNoise", Rate::audio, {});
-            const auto whiteShare = d.ugen ("BinaryOpUGen", Rate::control, { d.constant (1.0f), colour }, 1, binarySub);
+            const auto whiteShare = d.sub (d.constant (1.0f), colour);
             oscillator = d.add (d.mul (white, whiteShare), d.mul (pink, colour));
             break;
         }
@@ -89,7 +82,7 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
                                                              curve });
 
     // Mono voice, the same signal on both channels of the instrument's bus: the strip pans.
-    const auto gain = d.mul (amp, level, Rate::control);
+    const auto gain = d.mul (amp, level);
     const auto shaped = d.mul (d.mul (oscillator, envelope), gain);
     d.ugen ("Out", Rate::audio, { out, shaped, shaped }, 0);
     return d;
