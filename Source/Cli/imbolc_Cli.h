@@ -160,8 +160,9 @@ private:
 
 /** The SuperCollider side of `play` and `serve`: a ScBackend following the session, fed by a thread
     that drains the engine's external notes every millisecond and sends each as a bundle timetagged
-    when the engine computed it plus the backend's latency (the engine's sample clock mapped to
-    wall time by an ExternalClock, so callback jitter does not move notes).
+    when the internal engine's same sample is heard (computed, plus one device buffer) plus the
+    backend's latency. The engine's sample clock is mapped to wall time by an ExternalClock, so
+    callback jitter does not move notes.
 
     Message thread, except the sender thread it owns. */
 class ScOutput

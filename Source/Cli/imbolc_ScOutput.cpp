@@ -38,13 +38,16 @@ void ScOutput::send()
 {
     auto& notes = engine.getExternalNotes();
     engine::ExternalClock clock (engine.getSampleRate());
+    // The engine computes a block one device buffer before it is heard: scsynth's notes are due
+    // then too, so both backends sound together.
+    const auto heardAfter = engine.getMaxBlockSize() / engine.getSampleRate();
     while (running.load())
     {
         clock.observe (notes);
         if (clock.isAnchored())
         {
             // The clock is in steady-clock seconds; OSC timetags are NTP wall-clock seconds.
-            const auto steadyToNtp = sc::ScsynthClient::ntpNow() - engine::ExternalNotes::nowSeconds();
+            const auto steadyToNtp = sc::ScsynthClient::ntpNow() - engine::ExternalNotes::nowSeconds() + heardAfter;
             notes.drain ([&] (const engine::ExternalNoteEvent& e)
                          {
                              const auto due = clock.toSeconds (e.sampleTime) + steadyToNtp;

@@ -50,6 +50,94 @@ std::vector<std::pair<std::int32_t, std::int32_t>> treeOf (sc::ScsynthClient& cl
     return nodes;
 }
 
+/** Stands between a client and a real scsynth: forwards every datagram both ways and keeps a copy of
+    what the client sent, with when it arrived, so bundles are inspected exactly as scsynth gets them. */
+class Relay
+{
+public:
+    explicit Relay (int serverPort)
+        : server (serverPort)
+    {
+        REQUIRE (front.bindToPort (0));
+        REQUIRE (back.bindToPort (0));
+        up = std::thread ([this]
+                          { forwardUp(); });
+        down = std::thread ([this]
+                            { forwardDown(); });
+    }
+
+    ~Relay()
+    {
+        quit = true;
+        front.shutdown();
+        back.shutdown();
+        up.join();
+        down.join();
+    }
+
+    int getPort() const { return front.getBoundPort(); }
+
+    struct Datagram
+    {
+        double arrivedNtp;
+        std::vector<std::uint8_t> bytes;
+    };
+    std::vector<Datagram> sent()
+    {
+        const std::lock_guard l (lock);
+        return datagrams;
+    }
+
+private:
+    void forwardUp()
+    {
+        std::vector<std::uint8_t> buffer (65536);
+        while (! quit)
+        {
+            if (front.waitUntilReady (true, 50) <= 0)
+                continue;
+            juce::String ip;
+            int port = 0;
+            const auto n = front.read (buffer.data(), (int) buffer.size(), false, ip, port);
+            if (n <= 0)
+                continue;
+            const auto arrived = sc::ScsynthClient::ntpNow();
+            {
+                const std::lock_guard l (lock);
+                clientPort = port;
+                datagrams.push_back ({ arrived, { buffer.begin(), buffer.begin() + n } });
+            }
+            back.write ("127.0.0.1", server, buffer.data(), n);
+        }
+    }
+
+    void forwardDown()
+    {
+        std::vector<std::uint8_t> buffer (65536);
+        while (! quit)
+        {
+            if (back.waitUntilReady (true, 50) <= 0)
+                continue;
+            const auto n = back.read (buffer.data(), (int) buffer.size(), false);
+            int port = 0;
+            {
+                const std::lock_guard l (lock);
+                port = clientPort;
+            }
+            if (n > 0 && port != 0)
+                front.write ("127.0.0.1", port, buffer.data(), n);
+        }
+    }
+
+    const int server;
+    juce::DatagramSocket front, back;
+    std::atomic<bool> quit { false };
+    std::mutex lock;
+    int clientPort = 0;
+    std::vector<Datagram> datagrams;
+    std::thread up, down;
+};
+
 sc::ScBackend::Options backendOptions (int port)
 {
     sc::ScBackend::Options o;
@@ -313,4 +401,57 @@ TEST_CASE ("When scsynth stops mid-session the error is clear and the session re
     CHECK (test::eventually ([&]
                              { return treeOf (client, nodesA.voiceGroup).size() == 2; },
                              2000));
+}
+
+TEST_CASE ("Every voice bundle scsynth receives carries a timetag at least the latency ahead", "[sc][live]")
+{
+    test::LiveServer server;
+    Relay relay (server.port);
+    Rig rig;
+    auto options = backendOptions (relay.getPort());
+    options.latencySeconds = -1.0; // the default for a 512-sample block at 48 kHz
+    sc::ScBackend backend (options);
+    REQUIRE (backend.start (rig.session).wasOk());
+    rig.follow = [&] (const auto& effects)
+    { backend.apply (rig.session, effects); };
+    const auto id = rig.addInstrument ("lead", model::BuiltInSource::saw);
+    const auto latency = backend.getLatencySeconds();
+    CHECK (latency == Approx (512.0 / 48000.0 + 0.005));
+
+    // Notes due now, due later, and one already overdue (a drain that came late).
+    std::vector<double> calledAt;
+    for (int i = 0; i < 20; ++i)
+    {
+        const auto now = sc::ScsynthClient::ntpNow();
+        calledAt.push_back (now);
+        const auto due = now + (i % 3 == 0 ? 0.0 : i % 3 == 1 ? 0.02 : -0.05);
+        backend.noteOn (id, 60 + i, 0.5f, due);
+        backend.noteOff (id, 60 + i, due + 0.01);
+        std::this_thread::sleep_for (std::chrono::milliseconds (3));
+    }
+    const bool ended = test::eventually ([&]
+                                         {
+                                             backend.update (rig.session);
+                                             return backend.getMeters().liveVoices == 0; },
+                                         3000);
+    INFO ("voices left " << backend.getMeters().liveVoices << ", synths " << backend.getClient().queryStatus()->synths);
+    REQUIRE (ended); // they played and ended: scsynth got them
+
+    int voiceBundles = 0;
+    for (const auto& d : relay.sent())
+    {
+        const std::string head (d.bytes.begin(), d.bytes.begin() + std::min<std::size_t> (8, d.bytes.size()));
+        if (head != std::string ("#bundle\0", 8) || d.bytes.size() < 20)
+            continue;
+        const auto word = [&] (std::size_t at)
+        { return ((std::uint32_t) d.bytes[at] << 24) | ((std::uint32_t) d.bytes[at + 1] << 16) | ((std::uint32_t) d.bytes[at + 2] << 8) | d.bytes[at + 3]; };
+        const double timetag = (double) word (8) + (double) word (12) / 4294967296.0;
+        const std::string first (d.bytes.begin() + 20, d.bytes.begin() + 26);
+        if (first != "/s_new" && first != "/n_set")
+            continue; // an immediate bundle of structure (timetag 1)
+        ++voiceBundles;
+        INFO ("timetag " << std::fixed << timetag << " arrived " << d.arrivedNtp);
+        CHECK (timetag >= d.arrivedNtp + latency - 0.002); // sent with >= latency ahead; the relay adds microseconds
+    }
+    CHECK (voiceBundles == 40);
 }

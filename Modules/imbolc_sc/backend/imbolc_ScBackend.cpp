@@ -41,7 +41,7 @@ juce::Result ScBackend::bootstrap (const model::Session& session)
     // layout groups first (on a fresh server these fail harmlessly).
     if (auto r = client.connect(); r.failed())
         return r;
-    std::vector<OscMessage> clear;
+    std::vector<OscMessage> clear { { "/error", { (std::int32_t) -1 } } }; // quiet, for this bundle only
     for (auto group : ScsynthClient::groupLayout)
         clear.push_back ({ "/n_free", { client.nodeBase() + group } });
     client.sendNow (clear);
@@ -148,7 +148,9 @@ void ScBackend::reclaimEndedVoices()
 
 void ScBackend::sendTimed (double ntpSeconds, const SessionMirror::Messages& messages)
 {
-    client.sendAt (ntpSeconds + latency, messages);
+    // Never less than the latency ahead of now: a note handed over after its time (a drain that
+    // came late) is played a little late rather than sent as a bundle scsynth reports late.
+    client.sendAt (std::max (ntpSeconds, ScsynthClient::ntpNow()) + latency, messages);
 }
 
 void ScBackend::noteOn (model::InstrumentId id, int note, float velocity, double ntpSeconds)

@@ -68,7 +68,7 @@ public:
     void update (const model::Session&);
 
     /** A note due at `ntpSeconds` (ScsynthClient::ntpNow() clock) is sent timetagged that time plus
-        the latency. One draining thread. */
+        the latency, and never less than the latency ahead of now. One draining thread. */
     void noteOn (model::InstrumentId, int note, float velocity, double ntpSeconds);
     void noteOff (model::InstrumentId, int note, double ntpSeconds);
     void allNotesOff (model::InstrumentId, double ntpSeconds);

@@ -89,7 +89,7 @@ juce::Result LocalScsynth::startServer()
     std::vector<std::string> environment;
     if (options.ownJack)
         environment = { "JACK_DEFAULT_SERVER=" + jackName, "JACK_NO_START_SERVER=1" };
-    if (! server.start ({ options.scsynth.toStdString(), "-u", std::to_string (options.port), "-i", "0", "-o", "2", "-R", "0", "-l", std::to_string (options.maxLogins), "-a", std::to_string (options.audioBuses) },
+    if (! server.start ({ options.scsynth.toStdString(), "-u", std::to_string (options.port), "-i", "0", "-o", "2", "-R", "0", "-l", std::to_string (options.maxLogins), "-a", std::to_string (options.audioBuses), "-D", "0" },
                         environment,
                         log.getFullPathName().toStdString()))
         return juce::Result::fail ("Could not start scsynth (" + options.scsynth + "): install SuperCollider's server (Debian: supercollider-server).");

@@ -64,7 +64,7 @@ ScsynthClient::ScsynthClient (Options o)
 
 ScsynthClient::~ScsynthClient()
 {
-    if (clientId >= 0)
+    if (registered)
         send ({ "/notify", { (std::int32_t) 0 } });
     quit = true;
     socket.shutdown();
@@ -163,6 +163,7 @@ juce::Result ScsynthClient::connect()
     if (id < 0 || id > 31)
         return juce::Result::fail ("scsynth at " + where + " gave a client id out of range.");
     clientId = id;
+    registered = true;
     if (! sync())
         return juce::Result::fail ("scsynth at " + where + " stopped answering after /notify.");
     return juce::Result::ok();

@@ -124,6 +124,7 @@ private:
     std::condition_variable arrived;
     std::deque<OscMessage> replies;
     int clientId = 0;
+    bool registered = false; ///< /notify 1 succeeded: say goodbye (/notify 0) at the end
     std::atomic<std::int32_t> nextSyncId { 1 };
     std::atomic<std::int32_t> nextNode { 1000 };
     mutable std::mutex voiceMutex;

@@ -63,7 +63,12 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
     // Env.adsr as EnvGen reads it: initial level, segment count, release node, loop node (-99: none),
     // then per segment target level, time, shape (5: curve) and curvature (-4, sclang's default).
     const auto curveShape = d.constant (5.0f), curve = d.constant (-4.0f), zero = d.constant (0.0f), one = d.constant (1.0f);
-    const auto envelope = d.ugen ("EnvGen", Rate::control, { gate, one, zero, one, d.constant (2.0f), // gate, levelScale, levelBias, timeScale, doneAction 2
+    // A release that reaches scsynth in the same control block as its /s_new (a very short note, or
+    // a note handed over late) would find the envelope not yet started, and the voice would hang
+    // silent forever: the gate is held open for the first control period, so it always starts.
+    const auto firstPeriod = d.ugen ("Trig1", Rate::control, { d.constant (1.0f), d.ugen ("ControlDur", Rate::scalar, {}) });
+    const auto heldGate = d.binary (BinaryOp::max, gate, firstPeriod);
+    const auto envelope = d.ugen ("EnvGen", Rate::control, { heldGate, one, zero, one, d.constant (2.0f), // gate, levelScale, levelBias, timeScale, doneAction 2
                                                              zero,
                                                              d.constant (3.0f),
                                                              d.constant (2.0f),
