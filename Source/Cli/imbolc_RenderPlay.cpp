@@ -278,6 +278,9 @@ int playCommand (const std::vector<std::string>& raw)
     const auto enginePointer = output.makeEngine (input, *session);
     auto& engine = *enginePointer;
 
+    // From here on Ctrl-C ends the command cleanly (connecting to scsynth may take its timeout).
+    installInterruptHandler();
+
     // SuperCollider instruments play on scsynth; without one the rest of the session still plays.
     std::unique_ptr<ScOutput> superCollider;
     if (hasSuperColliderInstruments (*session) || args.options.count ("--scsynth") != 0)
@@ -297,7 +300,6 @@ int playCommand (const std::vector<std::string>& raw)
 
     const auto endTick = (double) engine.getSongEndTick (*session);
     const double songSeconds = endTick / (session->settings.bpm / 60.0 * model::ticksPerBeat);
-    installInterruptHandler();
 
     std::cout << "Playing " << input.getFileName() << " " << output.describe() << ". Ctrl-C stops.\n";
     output.start (engine);

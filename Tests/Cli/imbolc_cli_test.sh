@@ -95,6 +95,31 @@ check "play says what it plays on" grep -q "Playing\|playing" "$work/play-out"
 check "play advances the playhead" grep -q "Playing [1-9]" "$work/play-err"
 expect_error "play a missing file" 1 "There is no file" -- "$imbolc" play "$work/nope.imbolc"
 
+# Play on a live scsynth (its own JACK server on the dummy backend): the same session with every
+# instrument's backend SuperCollider; the engine sequences, scsynth sounds.
+"$imbolc" dump "$work/small.imbolc" | sed 's/"backend": "Internal"/"backend": "SuperCollider"/' >"$work/sc.json"
+"$imbolc" load-json "$work/sc.json" -o "$work/sc.imbolc"
+check "a session on SuperCollider loads" test $? -eq 0
+sc_port=$((40000 + $$ % 20000))
+jack_name="imbolc-cli-$$"
+jackd --no-realtime -n "$jack_name" -d dummy -r 48000 -p 256 >"$work/jack.log" 2>&1 &
+jack_pid=$!
+sleep 0.5
+JACK_DEFAULT_SERVER="$jack_name" JACK_NO_START_SERVER=1 scsynth -u "$sc_port" -i 0 -o 2 -R 0 -l 4 -D 0 >"$work/scsynth.log" 2>&1 &
+scsynth_pid=$!
+for _ in $(seq 1 100); do grep -q "server ready" "$work/scsynth.log" && break; sleep 0.1; done
+check "scsynth started for the play test" grep -q "server ready" "$work/scsynth.log"
+timeout --preserve-status -s INT 3 "$imbolc" play "$work/sc.imbolc" --scsynth "127.0.0.1:$sc_port" </dev/null >"$work/scplay-out" 2>"$work/scplay-err"
+check "play on scsynth stops cleanly on Ctrl-C" test $? -eq 0
+check "play on scsynth sent the sequenced notes" grep -q "^scsynth: [1-9][0-9]* notes, CPU" "$work/scplay-out"
+check "no bundle reached scsynth late" bash -c "! grep -q '^late' '$work/scsynth.log'"
+kill -TERM "$scsynth_pid"; wait "$scsynth_pid" 2>/dev/null
+kill -TERM "$jack_pid"; wait "$jack_pid" 2>/dev/null
+timeout --preserve-status -s INT 4 "$imbolc" play "$work/sc.imbolc" --scsynth "127.0.0.1:$sc_port" </dev/null >"$work/scplay-out" 2>"$work/scplay-err"
+check "play without scsynth still plays" test $? -eq 0
+check "play without scsynth says so in a sentence" grep -q "No scsynth answered at 127.0.0.1:$sc_port.*stay silent" "$work/scplay-err"
+expect_error "play with a bad --scsynth" 2 "--scsynth must be" -- "$imbolc" play "$work/sc.imbolc" --scsynth 127.0.0.1:port
+
 # serve and join: a real host and a real seat on loopback. Port 0 lets the server pick a free port,
 # which it prints.
 cp "$work/small.imbolc" "$work/hosted.imbolc"

@@ -455,3 +455,43 @@ TEST_CASE ("Every voice bundle scsynth receives carries a timetag at least the l
     }
     CHECK (voiceBundles == 40);
 }
+
+TEST_CASE ("Two clients of one scsynth get disjoint node ids and buses", "[sc][live]")
+{
+    test::LiveServer server;
+    Rig first, second;
+    sc::ScBackend a (backendOptions (server.port)), b (backendOptions (server.port));
+    REQUIRE (a.start (first.session).wasOk());
+    REQUIRE (b.start (second.session).wasOk());
+    first.follow = [&] (const auto& effects)
+    { a.apply (first.session, effects); };
+    second.follow = [&] (const auto& effects)
+    { b.apply (second.session, effects); };
+    REQUIRE (a.getClient().getClientId() != b.getClient().getClientId());
+
+    // The same edits on both: each lands in its own range.
+    std::vector<sc::SessionMirror::InstrumentNodes> fromA, fromB;
+    for (int i = 0; i < 3; ++i)
+    {
+        fromA.push_back (*a.findInstrument (first.addInstrument ("x", model::BuiltInSource::saw, { lowPass() })));
+        fromB.push_back (*b.findInstrument (second.addInstrument ("x", model::BuiltInSource::saw, { lowPass() })));
+    }
+    std::set<std::int32_t> nodesA, nodesB, busesA, busesB;
+    for (const auto& n : fromA)
+        nodesA.insert ({ n.voiceGroup, n.chainGroup, n.strip, n.stages[0].second }), busesA.insert ({ n.bus, n.bus + 1 });
+    for (const auto& n : fromB)
+        nodesB.insert ({ n.voiceGroup, n.chainGroup, n.strip, n.stages[0].second }), busesB.insert ({ n.bus, n.bus + 1 });
+    std::vector<std::int32_t> shared;
+    std::set_intersection (nodesA.begin(), nodesA.end(), nodesB.begin(), nodesB.end(), std::back_inserter (shared));
+    CHECK (shared.empty());
+    std::set_intersection (busesA.begin(), busesA.end(), busesB.begin(), busesB.end(), std::back_inserter (shared));
+    CHECK (shared.empty());
+    CHECK (nodesA.size() == 12);
+    CHECK (busesA.size() == 6);
+
+    // Both trees are on the server, whole.
+    REQUIRE (a.getClient().sync());
+    REQUIRE (b.getClient().sync());
+    CHECK (treeOf (a.getClient(), a.layoutGroup (sc::SessionMirror::processing)).size() == 1 + 3 * 2);
+    CHECK (treeOf (b.getClient(), b.layoutGroup (sc::SessionMirror::processing)).size() == 1 + 3 * 2);
+}

@@ -41,6 +41,11 @@ juce::Result ScBackend::bootstrap (const model::Session& session)
     // layout groups first (on a fresh server these fail harmlessly).
     if (auto r = client.connect(); r.failed())
         return r;
+    // Buses are split by client id as node ids are, so clients never share one.
+    const auto firstBus = options.firstPrivateBus + client.getClientId() * options.busesPerClient;
+    if (firstBus + options.busesPerClient > options.audioBusChannels)
+        return juce::Result::fail ("scsynth gave this client id " + juce::String (client.getClientId()) + ", whose " + juce::String (options.busesPerClient)
+                                   + " audio buses would pass the server's " + juce::String (options.audioBusChannels) + ": start scsynth with more buses (-a) or fewer clients (-l).");
     std::vector<OscMessage> clear { { "/error", { (std::int32_t) -1 } } }; // quiet, for this bundle only
     for (auto group : ScsynthClient::groupLayout)
         clear.push_back ({ "/n_free", { client.nodeBase() + group } });
@@ -56,7 +61,7 @@ juce::Result ScBackend::bootstrap (const model::Session& session)
 
     SessionMirror::Range range;
     range.nodeBase = client.nodeBase();
-    range.firstBus = options.firstPrivateBus + client.getClientId() * options.busesPerClient;
+    range.firstBus = firstBus;
     range.busCount = options.busesPerClient;
     range.hardwareOut = options.hardwareOut;
     auto fresh = std::make_unique<SessionMirror> (range);

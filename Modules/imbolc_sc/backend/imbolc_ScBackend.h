@@ -32,6 +32,7 @@ public:
         int blockSize = 512;
         std::int32_t firstPrivateBus = 16; ///< scsynth's default: 8 outputs + 8 inputs
         std::int32_t busesPerClient = 240; ///< channels per client id: client n uses [first + n * this, ...)
+        std::int32_t audioBusChannels = 1024; ///< the server's audio buses (scsynth -a; 1024 is its default)
         std::int32_t hardwareOut = 0;
         int statusIntervalMs = 250;
         int silenceBeforeLostMs = 1500;
