@@ -495,3 +495,21 @@ TEST_CASE ("Two clients of one scsynth get disjoint node ids and buses", "[sc][l
     CHECK (treeOf (a.getClient(), a.layoutGroup (sc::SessionMirror::processing)).size() == 1 + 3 * 2);
     CHECK (treeOf (b.getClient(), b.layoutGroup (sc::SessionMirror::processing)).size() == 1 + 3 * 2);
 }
+
+TEST_CASE ("A drum's note off does not cut it but all notes off does", "[sc]")
+{
+    Rig rig;
+    sc::SessionMirror mirror ({});
+    mirror.build (rig.session);
+    rig.follow = [&] (const auto& effects)
+    { mirror.apply (rig.session, effects); };
+    const auto kick = rig.addInstrument ("kick", model::BuiltInSource::kick);
+    const auto on = mirror.noteOn (kick, 36, 1.0f, 1);
+    REQUIRE (on.size() == 1);
+    CHECK (mirror.noteOff (kick, 36, 2).empty()); // it rings out over its own decay
+    CHECK (mirror.liveVoices() == 1); // until scsynth reports it ended
+    REQUIRE (mirror.noteOn (kick, 36, 1.0f, 3).size() == 2); // a retrigger takes the old one over
+    const auto off = mirror.allNotesOff (kick);
+    REQUIRE (off.size() == 1);
+    CHECK (std::get<float> (off[0].arguments[2]) == 0.0f);
+}

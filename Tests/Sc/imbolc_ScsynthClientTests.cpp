@@ -86,7 +86,7 @@ TEST_CASE ("A voice is one timetagged bundle: it starts after the latency and en
     // A latency long enough to see on a shared machine: the voice starts no sooner than it says.
     const double latency = 0.25;
     const auto sentAt = juce::Time::getMillisecondCounterHiRes();
-    const auto voice = client.startVoice ("imbolc_sine", client.nodeBase() + 100, { { "note", 64.0f }, { "release", 0.05f } }, latency);
+    const auto voice = client.startVoice ("imbolc_sine", client.nodeBase() + 100, { { "note", 64.0f }, { "ampRelease", 0.05f } }, latency);
     REQUIRE (client.waitForNode (voice, false, 3000));
     const auto startedAfter = (juce::Time::getMillisecondCounterHiRes() - sentAt) / 1000.0;
     INFO ("started after " << startedAfter << " s, latency " << latency << " s");

@@ -87,11 +87,17 @@ std::vector<std::pair<std::string, float>> SessionMirror::voiceControlsOf (const
     std::vector<std::pair<std::string, float>> controls;
     for (const auto& p : i.source.params)
         controls.emplace_back (p.name, p.value);
-    controls.emplace_back ("attack", i.amp.attack);
-    controls.emplace_back ("decay", i.amp.decay);
-    controls.emplace_back ("sustain", i.amp.sustain);
-    controls.emplace_back ("release", i.amp.release);
+    controls.emplace_back ("ampAttack", i.amp.attack);
+    controls.emplace_back ("ampDecay", i.amp.decay);
+    controls.emplace_back ("ampSustain", i.amp.sustain);
+    controls.emplace_back ("ampRelease", i.amp.release);
     return controls;
+}
+
+bool SessionMirror::isOneShot (const model::Instrument& i) noexcept
+{
+    using B = model::BuiltInSource;
+    return i.source.kind == model::SourceKind::builtIn && (i.source.builtIn == B::kick || i.source.builtIn == B::snare || i.source.builtIn == B::hat);
 }
 
 //==============================================================================
@@ -186,6 +192,7 @@ void SessionMirror::addInstrument (const model::Session& session, const model::I
     m.push_back (std::move (strip));
 
     mirror.voiceControls = voiceControlsOf (instrument);
+    mirror.oneShot = isOneShot (instrument);
     mirror.voices = std::make_unique<Voices> (instrument.voiceCap);
     auto& stored = instruments.emplace (instrument.id.value, std::move (mirror)).first->second;
     buildSends (instrument, stored, m);
@@ -255,6 +262,7 @@ void SessionMirror::rebuildInstrument (const model::Session& session, const mode
     if (instrument.source.kind == model::SourceKind::builtIn && voiceDefinition (instrument.source.builtIn).has_value())
         n.voiceDefinition = voiceDefinitionName (instrument.source.builtIn);
     mirror.voiceControls = voiceControlsOf (instrument);
+    mirror.oneShot = isOneShot (instrument);
     voices.allocator.setLimit (instrument.voiceCap);
 
     m.push_back ({ "/g_freeAll", { n.chainGroup } });
@@ -514,7 +522,7 @@ void SessionMirror::setParam (const model::Session& session, const model::ParamA
                 return;
             case G::amp:
             {
-                static const char* names[] = { "attack", "decay", "sustain", "release" };
+                static const char* names[] = { "ampAttack", "ampDecay", "ampSustain", "ampRelease" };
                 if (p.index < 4)
                     setVoices (names[p.index]);
                 return;
@@ -644,7 +652,9 @@ SessionMirror::Messages SessionMirror::noteOff (model::InstrumentId id, int note
         const auto slot = voices.allocator.used()[i];
         if (voices.allocator[slot].state == model::VoiceAllocator::State::held && voices.allocator[slot].note == note)
         {
-            m.push_back (setControl (voices.nodes[(std::size_t) slot], "gate", 0.0f));
+            // A drum rings out over its own decay: the note is over for the voice policy only.
+            if (! it->second.oneShot)
+                m.push_back (setControl (voices.nodes[(std::size_t) slot], "gate", 0.0f));
             voices.allocator.release (slot, time);
         }
     }

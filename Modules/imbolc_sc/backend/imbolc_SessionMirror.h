@@ -115,6 +115,7 @@ private:
         std::vector<std::pair<std::string, float>> voiceControls; ///< the model's source and ADSR values
         std::unique_ptr<Voices> voices;
         bool muted = false;
+        bool oneShot = false; ///< drums: a note off does not end the voice (it rings out)
     };
 
     bool plays (const model::Instrument&) const noexcept;
@@ -136,6 +137,7 @@ private:
     void setBypass (const model::AudioEffect&, Messages&);
     void releaseVoice (Instrument&, int slot, float gate, Messages&);
     static std::vector<std::pair<std::string, float>> voiceControlsOf (const model::Instrument&);
+    static bool isOneShot (const model::Instrument&) noexcept;
 
     Range range;
     std::int32_t nodeCounter = 1000;

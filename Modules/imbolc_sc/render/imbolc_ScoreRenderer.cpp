@@ -60,9 +60,17 @@ ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, st
     // at the time the release ends (gate 0: the instrument's release; a steal's forced release: its own).
     using Ending = std::pair<double, std::int32_t>;
     std::priority_queue<Ending, std::vector<Ending>, std::greater<>> endings;
-    std::unordered_map<std::uint32_t, double> releaseOf;
+    std::unordered_map<std::uint32_t, double> releaseOf, ringOf;
     for (const auto& instrument : session.instruments)
+    {
         releaseOf[instrument.id.value] = instrument.amp.release;
+        // A drum frees itself 80 dB down, 4/3 of its decay after it starts, whatever the note off.
+        using B = model::BuiltInSource;
+        if (instrument.source.kind == model::SourceKind::builtIn && (instrument.source.builtIn == B::kick || instrument.source.builtIn == B::snare || instrument.source.builtIn == B::hat))
+            for (const auto& p : instrument.source.params)
+                if (p.name == "decay")
+                    ringOf[instrument.id.value] = p.value * 4.0 / 3.0;
+    }
 
     double end = 0.0;
     for (std::size_t i = 0; i < notes.size();)
@@ -83,7 +91,14 @@ ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, st
             for (const auto& m : messages)
             {
                 if (m.address == "/s_new")
+                {
                     ++score.voices;
+                    if (const auto ring = ringOf.find (n.instrument.value); ring != ringOf.end())
+                    {
+                        endings.push ({ t + ring->second, std::get<std::int32_t> (m.arguments[1]) });
+                        end = std::max (end, t + ring->second);
+                    }
+                }
                 if (m.address == "/n_set" && m.arguments.size() == 3 && std::get_if<std::string> (&m.arguments[1]) != nullptr && std::get<std::string> (m.arguments[1]) == "gate")
                 {
                     const auto gate = std::get<float> (m.arguments[2]);

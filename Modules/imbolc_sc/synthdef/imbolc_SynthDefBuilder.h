@@ -36,6 +36,7 @@ enum class UnaryOp : std::int16_t
     exp = 15,
     recip = 16,
     midiCps = 17,
+    midiRatio = 19,
     dbAmp = 21,
     log = 25,
     sin = 28,
