@@ -147,6 +147,25 @@ sc::ScBackend::Options backendOptions (int port)
     o.silenceBeforeLostMs = 600;
     return o;
 }
+/** A real scsynth, a session, and a backend following the session on it. */
+struct LiveRig : Rig
+{
+    explicit LiveRig (std::function<void (sc::ScBackend::Options&)> adjust = {})
+    {
+        auto options = backendOptions (server.port);
+        if (adjust)
+            adjust (options);
+        backend = std::make_unique<sc::ScBackend> (options);
+        const auto started = backend->start (session);
+        INFO (started.getErrorMessage());
+        REQUIRE (started.wasOk());
+        follow = [this] (const auto& effects)
+        { backend->apply (session, effects); };
+    }
+
+    test::LiveServer server;
+    std::unique_ptr<sc::ScBackend> backend;
+};
 } // namespace
 
 //==============================================================================
@@ -245,14 +264,8 @@ TEST_CASE ("The mirror steals voices with the engine's policy under the instrume
 //==============================================================================
 TEST_CASE ("Adding three instruments and deleting one leaves exactly the expected tree on scsynth", "[sc][live]")
 {
-    test::LiveServer server;
-    Rig rig;
-    sc::ScBackend backend (backendOptions (server.port));
-    const auto started = backend.start (rig.session);
-    INFO (started.getErrorMessage());
-    REQUIRE (started.wasOk());
-    rig.follow = [&] (const auto& effects)
-    { backend.apply (rig.session, effects); };
+    LiveRig rig;
+    auto& backend = *rig.backend;
 
     const auto a = rig.addInstrument ("a", model::BuiltInSource::saw, { lowPass() });
     const auto b = rig.addInstrument ("b", model::BuiltInSource::sine);
@@ -288,12 +301,8 @@ TEST_CASE ("Adding three instruments and deleting one leaves exactly the expecte
 
 TEST_CASE ("A parameter tweak reaches its node on scsynth", "[sc][live]")
 {
-    test::LiveServer server;
-    Rig rig;
-    sc::ScBackend backend (backendOptions (server.port));
-    REQUIRE (backend.start (rig.session).wasOk());
-    rig.follow = [&] (const auto& effects)
-    { backend.apply (rig.session, effects); };
+    LiveRig rig;
+    auto& backend = *rig.backend;
     const auto lead = rig.addInstrument ("lead", model::BuiltInSource::saw, { lowPass() });
     const auto stageId = rig.session.instruments.find (lead)->chain[0].id;
     const auto nodes = *backend.findInstrument (lead);
@@ -319,12 +328,8 @@ TEST_CASE ("A parameter tweak reaches its node on scsynth", "[sc][live]")
 
 TEST_CASE ("Notes on scsynth start and end and their voices return to the pool", "[sc][live]")
 {
-    test::LiveServer server;
-    Rig rig;
-    sc::ScBackend backend (backendOptions (server.port));
-    REQUIRE (backend.start (rig.session).wasOk());
-    rig.follow = [&] (const auto& effects)
-    { backend.apply (rig.session, effects); };
+    LiveRig rig;
+    auto& backend = *rig.backend;
     const auto id = rig.addInstrument ("lead", model::BuiltInSource::sine);
     rig.apply (model::action::SetParam { model::ParamAddress::instrument (id, model::ParamGroup::amp, (std::uint16_t) model::AmpParam::release), 0.05f });
     rig.apply (model::action::SetVoiceCap { id, 2 });
@@ -353,12 +358,9 @@ TEST_CASE ("Notes on scsynth start and end and their voices return to the pool",
 
 TEST_CASE ("When scsynth stops mid-session the error is clear and the session recovers when it is back", "[sc][live]")
 {
-    test::LiveServer server;
-    Rig rig;
-    sc::ScBackend backend (backendOptions (server.port));
-    REQUIRE (backend.start (rig.session).wasOk());
-    rig.follow = [&] (const auto& effects)
-    { backend.apply (rig.session, effects); };
+    LiveRig rig;
+    auto& backend = *rig.backend;
+    auto& server = rig.server;
     const auto a = rig.addInstrument ("a", model::BuiltInSource::saw, { lowPass() });
     rig.addInstrument ("b", model::BuiltInSource::sine);
     backend.takeWarnings();
@@ -424,7 +426,8 @@ TEST_CASE ("Every voice bundle scsynth receives carries a timetag at least the l
     {
         const auto now = sc::ScsynthClient::ntpNow();
         calledAt.push_back (now);
-        const auto due = now + (i % 3 == 0 ? 0.0 : i % 3 == 1 ? 0.02 : -0.05);
+        const auto due = now + (i % 3 == 0 ? 0.0 : i % 3 == 1 ? 0.02
+                                                              : -0.05);
         backend.noteOn (id, 60 + i, 0.5f, due);
         backend.noteOff (id, 60 + i, due + 0.01);
         std::this_thread::sleep_for (std::chrono::milliseconds (3));

@@ -36,6 +36,26 @@ std::vector<sc::ScheduledNote> notesOf (const model::Session& session, double sa
     return sc::scheduledNotes (played.events, played.sampleRate);
 }
 
+/** Renders a session on a real scsynth -N (the notes its engine sequences) and reads the audio back;
+    the render must succeed with no warnings. */
+juce::AudioBuffer<float> renderSession (const model::Session& session, double tailSeconds, double& sampleRate)
+{
+    const auto folder = juce::File::createTempFile ("imbolc-sc");
+    REQUIRE (folder.createDirectory());
+    const auto wav = folder.getChildFile ("session.wav");
+    sc::ScoreRenderer::Options options;
+    options.tailSeconds = tailSeconds;
+    const auto result = sc::ScoreRenderer::render (session, notesOf (session, options.sampleRate), wav, options);
+    INFO (result.error);
+    REQUIRE (result.ok());
+    CHECK (result.warnings.empty());
+    auto audio = test::readWav (wav, sampleRate);
+    folder.deleteRecursively();
+    REQUIRE (sampleRate == options.sampleRate);
+    REQUIRE (audio.getNumChannels() == 2);
+    return audio;
+}
+
 /** Frequency from upward zero crossings between two samples (linear interpolation of each crossing). */
 double measuredFrequency (const float* x, int from, int to, double sampleRate)
 {
@@ -228,22 +248,9 @@ TEST_CASE ("An NRT render on scsynth puts one note at its sample and its pitch",
 {
     // A3 (220 Hz) on beat 2 at 120 BPM: starts at 0.5 s, lasts a beat.
     const auto session = oneNoteSession (model::BuiltInSource::sine, model::ticksPerBeat, 57, model::ticksPerBeat);
-    const auto folder = juce::File::createTempFile ("imbolc-sc");
-    REQUIRE (folder.createDirectory());
-    const auto wav = folder.getChildFile ("note.wav");
-
-    sc::ScoreRenderer::Options options;
-    options.tailSeconds = 0.5;
-    const auto result = sc::ScoreRenderer::render (session, notesOf (session), wav, options);
-    INFO (result.error);
-    REQUIRE (result.ok());
-    CHECK (result.warnings.empty());
-
     double sampleRate = 0.0;
-    const auto audio = test::readWav (wav, sampleRate);
-    folder.deleteRecursively();
-    REQUIRE (sampleRate == options.sampleRate);
-    REQUIRE (audio.getNumChannels() == 2);
+    const auto audio = renderSession (session, 0.5, sampleRate);
+    const sc::ScoreRenderer::Options options;
     // 0.5 s of note, its release, and the tail.
     CHECK (audio.getNumSamples() >= (int) (sampleRate * 1.0));
 
@@ -324,19 +331,8 @@ TEST_CASE ("A score builds chains strips and the master as a live server gets th
 
     const auto render = [&] (const model::Session& s)
     {
-        const auto folder = juce::File::createTempFile ("imbolc-sc");
-        REQUIRE (folder.createDirectory());
-        const auto wav = folder.getChildFile ("chain.wav");
-        sc::ScoreRenderer::Options options;
-        options.tailSeconds = 0.3;
-        const auto result = sc::ScoreRenderer::render (s, notesOf (s), wav, options);
-        INFO (result.error);
-        REQUIRE (result.ok());
-        CHECK (result.warnings.empty());
         double rate = 0.0;
-        auto audio = test::readWav (wav, rate);
-        folder.deleteRecursively();
-        return audio;
+        return renderSession (s, 0.3, rate);
     };
 
     const auto full = render (session);
@@ -366,18 +362,9 @@ TEST_CASE ("Supersaw FM and the drums play on SuperCollider and the drums ring o
     {
         // One short note at 0 (the drums ignore how short), 1.5 s of score after it.
         const auto session = oneNoteSession (source, 0, 60, model::ticksPerBeat / 8);
-        const auto folder = juce::File::createTempFile ("imbolc-sc");
-        REQUIRE (folder.createDirectory());
-        const auto wav = folder.getChildFile ("source.wav");
-        sc::ScoreRenderer::Options options;
-        options.tailSeconds = 1.5;
-        const auto result = sc::ScoreRenderer::render (session, notesOf (session), wav, options);
-        INFO (model::toString (source) << ": " << result.error);
-        REQUIRE (result.ok());
-        CHECK (result.warnings.empty());
+        INFO (model::toString (source));
         double rate = 0.0;
-        const auto audio = test::readWav (wav, rate);
-        folder.deleteRecursively();
+        const auto audio = renderSession (session, 1.5, rate);
         const auto first = audio.getRMSLevel (0, 0, (int) (0.05 * rate));
         INFO ("RMS over the first 50 ms " << first);
         CHECK (first > 0.01f);

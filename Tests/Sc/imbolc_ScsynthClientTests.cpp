@@ -2,7 +2,6 @@
 
 using namespace imbolc;
 
-
 TEST_CASE ("A client connects to a real scsynth and lays out its groups in its own id range", "[sc][live]")
 {
     test::LiveServer server;

@@ -87,10 +87,10 @@ Engine::~Engine()
     }
     for (const auto& c : normalBacklog)
         if (carriesObject (c.type))
-            destroyObject ({ c.type == Command::Type::installInstrument ? Event::Type::retiredInstrument
-                             : c.type == Command::Type::installBus      ? Event::Type::retiredBus
-                             : c.type == Command::Type::installMaster   ? Event::Type::retiredMaster
-                             : c.type == Command::Type::setSequence     ? Event::Type::retiredSequence
+            destroyObject ({ c.type == Command::Type::installInstrument   ? Event::Type::retiredInstrument
+                             : c.type == Command::Type::installBus        ? Event::Type::retiredBus
+                             : c.type == Command::Type::installMaster     ? Event::Type::retiredMaster
+                             : c.type == Command::Type::setSequence       ? Event::Type::retiredSequence
                              : c.type == Command::Type::setGlobalSequence ? Event::Type::retiredGlobalSequence
                                                                           : Event::Type::retiredRouting,
                              c.slot,
@@ -951,7 +951,6 @@ void Engine::sendLfo (const model::Instrument& inst)
     c.position = (std::int64_t) inst.lfo.shape | (enabled ? 0x100 : 0);
     sendPriority (c, ref);
 }
-
 
 void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
 {

@@ -129,12 +129,13 @@ OfflineRenderer::Result OfflineRenderer::render (const model::Session& original,
 OfflineRenderer::Result OfflineRenderer::renderToBuffer (const model::Session& session, juce::AudioBuffer<float>& out, const ProgressCallback& progress)
 {
     std::vector<float> left, right;
-    auto result = render (session, [&] (const juce::AudioBuffer<float>& b, int n)
-                          {
+    auto result = render (
+        session, [&] (const juce::AudioBuffer<float>& b, int n)
+        {
         left.insert (left.end(), b.getReadPointer (0), b.getReadPointer (0) + n);
         right.insert (right.end(), b.getReadPointer (1), b.getReadPointer (1) + n);
         return true; },
-                          progress);
+        progress);
     out.setSize (2, (int) left.size());
     if (! left.empty())
     {
@@ -180,9 +181,10 @@ OfflineRenderer::Result OfflineRenderer::renderToWav (const model::Session& sess
         }
         stream.release(); // the writer owns it now
 
-        result = render (session, [&] (const juce::AudioBuffer<float>& b, int n)
-                         { return writer->writeFromAudioSampleBuffer (b, 0, n); },
-                         progress);
+        result = render (
+            session, [&] (const juce::AudioBuffer<float>& b, int n)
+            { return writer->writeFromAudioSampleBuffer (b, 0, n); },
+            progress);
         if (! result.ok())
             return result;
         if (! writer->flush())

@@ -2,9 +2,7 @@ namespace imbolc::sc
 {
 
 ScBackend::ScBackend (Options o)
-    : options (std::move (o)),
-      latency (options.latencySeconds >= 0.0 ? options.latencySeconds : ScsynthClient::defaultLatencySeconds (options.sampleRate, options.blockSize)),
-      client (options.server)
+    : options (std::move (o)), latency (options.latencySeconds >= 0.0 ? options.latencySeconds : ScsynthClient::defaultLatencySeconds (options.sampleRate, options.blockSize)), client (options.server)
 {
 }
 

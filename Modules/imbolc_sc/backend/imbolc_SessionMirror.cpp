@@ -36,7 +36,8 @@ namespace
 
 struct SessionMirror::Voices
 {
-    explicit Voices (int cap) : allocator (cap) {}
+    explicit Voices (int cap)
+        : allocator (cap) {}
 
     model::VoiceAllocator allocator;
     std::array<std::int32_t, (std::size_t) model::VoiceAllocator::capacity> nodes {};
@@ -640,7 +641,7 @@ SessionMirror::Messages SessionMirror::noteOn (model::InstrumentId id, int note,
     return m;
 }
 
-SessionMirror::Messages SessionMirror::noteOff (model::InstrumentId id, int note, std::int64_t time)
+SessionMirror::Messages SessionMirror::releaseHeld (model::InstrumentId id, int note, std::int64_t time, bool allNotes)
 {
     Messages m;
     const auto it = instruments.find (id.value);
@@ -650,34 +651,25 @@ SessionMirror::Messages SessionMirror::noteOff (model::InstrumentId id, int note
     for (int i = voices.allocator.getNumUsed(); --i >= 0;)
     {
         const auto slot = voices.allocator.used()[i];
-        if (voices.allocator[slot].state == model::VoiceAllocator::State::held && voices.allocator[slot].note == note)
-        {
-            // A drum rings out over its own decay: the note is over for the voice policy only.
-            if (! it->second.oneShot)
-                m.push_back (setControl (voices.nodes[(std::size_t) slot], "gate", 0.0f));
-            voices.allocator.release (slot, time);
-        }
+        if (voices.allocator[slot].state != model::VoiceAllocator::State::held || (! allNotes && voices.allocator[slot].note != note))
+            continue;
+        // A drum rings out over its own decay: its note off ends the note for the voice policy only.
+        // All notes off releases it through the amp envelope, as the internal engine does.
+        if (allNotes || ! it->second.oneShot)
+            m.push_back (setControl (voices.nodes[(std::size_t) slot], "gate", 0.0f));
+        voices.allocator.release (slot, allNotes ? voices.allocator[slot].onTime : time);
     }
     return m;
 }
 
+SessionMirror::Messages SessionMirror::noteOff (model::InstrumentId id, int note, std::int64_t time)
+{
+    return releaseHeld (id, note, time, false);
+}
+
 SessionMirror::Messages SessionMirror::allNotesOff (model::InstrumentId id)
 {
-    Messages m;
-    const auto it = instruments.find (id.value);
-    if (it == instruments.end())
-        return m;
-    auto& voices = *it->second.voices;
-    for (int i = voices.allocator.getNumUsed(); --i >= 0;)
-    {
-        const auto slot = voices.allocator.used()[i];
-        if (voices.allocator[slot].state == model::VoiceAllocator::State::held)
-        {
-            m.push_back (setControl (voices.nodes[(std::size_t) slot], "gate", 0.0f));
-            voices.allocator.release (slot, voices.allocator[slot].onTime);
-        }
-    }
-    return m;
+    return releaseHeld (id, -1, 0, true);
 }
 
 void SessionMirror::nodeEnded (std::int32_t node)

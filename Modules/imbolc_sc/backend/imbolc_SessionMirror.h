@@ -136,6 +136,7 @@ private:
     void setParam (const model::Session&, const model::ParamAddress&, float value, Messages&);
     void setBypass (const model::AudioEffect&, Messages&);
     void releaseVoice (Instrument&, int slot, float gate, Messages&);
+    Messages releaseHeld (model::InstrumentId, int note, std::int64_t time, bool allNotes);
     static std::vector<std::pair<std::string, float>> voiceControlsOf (const model::Instrument&);
     static bool isOneShot (const model::Instrument&) noexcept;
 
