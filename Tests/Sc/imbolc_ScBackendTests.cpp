@@ -497,6 +497,26 @@ TEST_CASE ("Two clients of one scsynth get disjoint node ids and buses", "[sc][l
     REQUIRE (b.getClient().sync());
     CHECK (treeOf (a.getClient(), a.layoutGroup (sc::SessionMirror::processing)).size() == 1 + 3 * 2);
     CHECK (treeOf (b.getClient(), b.layoutGroup (sc::SessionMirror::processing)).size() == 1 + 3 * 2);
+
+    // A client that goes takes its nodes with it and leaves the others' alone.
+    const auto before = b.getClient().queryStatus();
+    REQUIRE (before.has_value());
+    {
+        Rig third;
+        sc::ScBackend c (backendOptions (server.port));
+        REQUIRE (c.start (third.session).wasOk());
+        third.follow = [&] (const auto& effects)
+        { c.apply (third.session, effects); };
+        third.addInstrument ("y", model::BuiltInSource::sine, { lowPass() });
+        c.noteOn (third.session.instruments.begin()->id, 60, 0.5f, sc::ScsynthClient::ntpNow());
+        REQUIRE (c.getClient().sync());
+        CHECK (b.getClient().queryStatus()->synths > before->synths);
+    }
+    const auto after = b.getClient().queryStatus();
+    REQUIRE (after.has_value());
+    CHECK (after->synths == before->synths);
+    CHECK (after->groups == before->groups);
+    CHECK (treeOf (b.getClient(), b.layoutGroup (sc::SessionMirror::processing)).size() == 1 + 3 * 2);
 }
 
 TEST_CASE ("A drum's note off does not cut it but all notes off does", "[sc]")

@@ -6,7 +6,18 @@ ScBackend::ScBackend (Options o)
 {
 }
 
-ScBackend::~ScBackend() = default;
+ScBackend::~ScBackend()
+{
+    // A server may be shared and outlive us: take our nodes (voices, chains, strips) with us.
+    if (state.load() == State::running)
+    {
+        std::vector<OscMessage> free;
+        for (auto group : ScsynthClient::groupLayout)
+            free.push_back ({ "/n_free", { client.nodeBase() + group } });
+        client.sendNow (free);
+        client.sync();
+    }
+}
 
 std::int32_t ScBackend::layoutGroup (std::size_t index) const
 {

@@ -55,6 +55,8 @@ public:
     };
 
     explicit ScBackend (Options);
+
+    /** Frees this client's nodes on the server (it may be shared and outlive us). Message thread. */
     ~ScBackend();
 
     /** Connects (/notify), creates the group layout, loads every definition and builds the session's
