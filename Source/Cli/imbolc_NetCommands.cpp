@@ -88,8 +88,12 @@ namespace
                     s << ", hash " << hex (hashAfter);
                 }
                 else if constexpr (std::is_same_v<T, msg::Metering>)
+                {
                     s << "metering: tick " << x.playhead << ", " << x.bpm << " BPM, " << (x.playing ? "playing" : "stopped") << ", master " << peakDb (x.masterLeft) << "/"
                       << peakDb (x.masterRight) << " dB, " << x.strips.size() << " strips";
+                    if (x.server.state != protocol::ServerMeter::State::none)
+                        s << ", scsynth " << (x.server.state == protocol::ServerMeter::State::lost ? "lost" : juce::String (x.server.averageCpu, 1).toStdString() + " % CPU, " + std::to_string (x.server.synths) + " synths");
+                }
                 else if constexpr (std::is_same_v<T, msg::ActionRejected>)
                     s << "rejected " << x.requestId << ": " << x.reason;
                 else if constexpr (std::is_same_v<T, msg::PrivilegeDenied>)
@@ -177,6 +181,15 @@ int serveCommand (const std::vector<std::string>& raw)
     server.meteringSource = [&]
     {
         protocol::msg::Metering m;
+        if (superCollider != nullptr)
+        {
+            const auto meters = superCollider->getBackend().getMeters();
+            m.server = { meters.state == sc::ScBackend::State::lost ? protocol::ServerMeter::State::lost : protocol::ServerMeter::State::running,
+                         meters.status.averageCpu,
+                         meters.status.peakCpu,
+                         meters.status.synths,
+                         meters.status.ugens };
+        }
         m.playhead = (model::Tick) engine.getPlayheadTicks();
         m.bpm = session.settings.bpm;
         m.playing = engine.isPlaying();

@@ -113,6 +113,21 @@ timeout --preserve-status -s INT 3 "$imbolc" play "$work/sc.imbolc" --scsynth "1
 check "play on scsynth stops cleanly on Ctrl-C" test $? -eq 0
 check "play on scsynth sent the sequenced notes" grep -q "^scsynth: [1-9][0-9]* notes, CPU" "$work/scplay-out"
 check "no bundle reached scsynth late" bash -c "! grep -q '^late' '$work/scsynth.log'"
+# A hosted session plays on the same scsynth, and its seats see the server in the meters.
+cp "$work/sc.imbolc" "$work/sc-hosted.imbolc"
+"$imbolc" serve "$work/sc-hosted.imbolc" --listen 127.0.0.1:0 --scsynth "127.0.0.1:$sc_port" </dev/null >"$work/scserve-out" 2>"$work/scserve-err" &
+scserve_pid=$!
+scserve_port=""
+for _ in $(seq 1 100); do
+    scserve_port=$(sed -n 's/^Serving .* on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/scserve-out")
+    [ -n "$scserve_port" ] && break
+    sleep 0.1
+done
+"$imbolc" join "127.0.0.1:$scserve_port" --name Listener --for 2 >"$work/scjoin-out" 2>&1
+check "a seat sees the host's scsynth in the meters" grep -q "^metering: .*, scsynth [0-9.]* % CPU, [0-9]* synths" "$work/scjoin-out"
+kill -INT "$scserve_pid"
+wait "$scserve_pid"
+check "serve with scsynth ends cleanly on Ctrl-C" test $? -eq 0
 kill -TERM "$scsynth_pid"; wait "$scsynth_pid" 2>/dev/null
 kill -TERM "$jack_pid"; wait "$jack_pid" 2>/dev/null
 timeout --preserve-status -s INT 4 "$imbolc" play "$work/sc.imbolc" --scsynth "127.0.0.1:$sc_port" </dev/null >"$work/scplay-out" 2>"$work/scplay-err"

@@ -99,7 +99,7 @@ std::vector<protocol::Message> seedMessages()
     m.push_back (patchFrom (session, { model::action::AddBus { "Verb 2" }, model::action::DuplicateInstrument { first.id } }, 4));
 
     m.push_back (msg::FullStateSync { 5, session, ownership });
-    m.push_back (msg::Metering { 1920, 120.0, true, 0.5f, 0.25f, { { model::NodeKind::instrument, first.id.value, 0.1f, 0.2f } } });
+    m.push_back (msg::Metering { 1920, 120.0, true, 0.5f, 0.25f, { { model::NodeKind::instrument, first.id.value, 0.1f, 0.2f } }, { protocol::ServerMeter::State::running, 2.5f, 4.0f, 9, 120 } });
     m.push_back (msg::Ping { 42 });
     m.push_back (msg::Pong { 42 });
     m.push_back (msg::RequestFullSync { 3 });

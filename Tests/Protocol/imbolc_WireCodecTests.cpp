@@ -160,7 +160,7 @@ std::array<Message, std::variant_size_v<Message>> exampleMessages()
         msg::ActionRejected { 77, "There is no instrument 3." },
         examplePatch(),
         msg::FullStateSync { 42, makeEveryFieldSession(), exampleOwnership() },
-        msg::Metering { 1920, 97.5, true, 0.5f, 0.25f, { { model::NodeKind::bus, 3, 0.125f, 1.5f }, { model::NodeKind::instrument, 7, 0.0f, 0.75f } } },
+        msg::Metering { 1920, 97.5, true, 0.5f, 0.25f, { { model::NodeKind::bus, 3, 0.125f, 1.5f }, { model::NodeKind::instrument, 7, 0.0f, 0.75f } }, { protocol::ServerMeter::State::running, 3.5f, 7.25f, 12, 340 } },
         msg::Ping { 0x0123456789abcdefull },
         msg::Pong { 0xfedcba9876543210ull },
         msg::RequestFullSync { 41 },
@@ -355,7 +355,7 @@ TEST_CASE ("Wire decode survives every single bit flip", "[protocol][wire]")
         msg::Hello { 1, "Ada", { model::InstrumentId { 3 } }, true, filled (protocol::nonceBytes, 1), filled (protocol::proofBytes, 2), 0, {} },
         msg::Action { 5, exampleActions()[0] },
         msg::Action { 6, model::action::SetParam { model::ParamAddress::instrument (model::InstrumentId { 2 }, model::ParamGroup::strip, 0), 0.5f } },
-        msg::Metering { 10, 120.0, true, 0.5f, 0.5f, { { model::NodeKind::bus, 3, 0.25f, 0.5f } } },
+        msg::Metering { 10, 120.0, true, 0.5f, 0.5f, { { model::NodeKind::bus, 3, 0.25f, 0.5f } }, {} },
     };
 
     std::size_t rejected = 0, accepted = 0;
@@ -512,8 +512,10 @@ TEST_CASE ("Wire decode rejects actions with values out of range", "[protocol][w
 
 TEST_CASE ("Wire decode rejects bad metering ownership and sessions", "[protocol][wire]")
 {
-    CHECK (contains (decodeError (protocol::encodeMessage (msg::Metering { 0, std::numeric_limits<double>::quiet_NaN(), false, 0.0f, 0.0f, {} })), "finite"));
-    CHECK (contains (decodeError (protocol::encodeMessage (msg::Metering { 0, 120.0, false, 0.0f, 0.0f, { { model::NodeKind::bus, 1, std::numeric_limits<float>::infinity(), 0.0f } } })), "finite"));
+    CHECK (contains (decodeError (protocol::encodeMessage (msg::Metering { 0, std::numeric_limits<double>::quiet_NaN(), false, 0.0f, 0.0f, {}, {} })), "finite"));
+    CHECK (contains (decodeError (protocol::encodeMessage (msg::Metering { 0, 120.0, false, 0.0f, 0.0f, { { model::NodeKind::bus, 1, std::numeric_limits<float>::infinity(), 0.0f } }, {} })), "finite"));
+    CHECK (contains (decodeError (protocol::encodeMessage (msg::Metering { 0, 120.0, false, 0.0f, 0.0f, {}, { protocol::ServerMeter::State::lost, std::numeric_limits<float>::quiet_NaN(), 0.0f, 0, 0 } })), "synthesis server"));
+    CHECK (contains (decodeError (protocol::encodeMessage (msg::Metering { 0, 120.0, false, 0.0f, 0.0f, {}, { (protocol::ServerMeter::State) 7, 1.0f, 1.0f, 0, 0 } })), "server state"));
 
     protocol::Ownership unsorted { { { model::InstrumentId { 5 }, 1 }, { model::InstrumentId { 2 }, 1 } }, 0 };
     CHECK (contains (decodeError (payloadOf (protocol::encodeFullSyncFrame (1, smallReference(), unsorted))), "sorted"));

@@ -286,7 +286,8 @@ namespace
             for (const auto& s : m.strips)
                 strips.emplace_back (toFb<fb::NodeKind> (s.node), s.id, s.left, s.right);
             const auto stripsOffset = strips.empty() ? 0 : builder.CreateVectorOfStructs (strips);
-            return fb::CreateMetering (builder, m.playhead, m.bpm, m.playing, m.masterLeft, m.masterRight, stripsOffset);
+            const fb::ServerMeter server ((std::uint8_t) m.server.state, m.server.averageCpu, m.server.peakCpu, m.server.synths, m.server.ugens);
+            return fb::CreateMetering (builder, m.playhead, m.bpm, m.playing, m.masterLeft, m.masterRight, stripsOffset, m.server.state == ServerMeter::State::none ? nullptr : &server);
         }
 
         flatbuffers::Offset<fb::Ping> body (const msg::Ping& m) { return fb::CreatePing (builder, m.nonce); }
@@ -676,6 +677,14 @@ namespace
                         codec.fail ("The metering of strip ", peak.id, " is not a finite number.");
                     out.strips.push_back (peak);
                 }
+            }
+            if (const auto* server = in.server())
+            {
+                if (server->state() > (std::uint8_t) ServerMeter::State::lost)
+                    codec.fail ("The metering names a server state ", (int) server->state(), " that does not exist.");
+                out.server = { (ServerMeter::State) server->state(), server->average_cpu(), server->peak_cpu(), server->synths(), server->ugens() };
+                if (! std::isfinite (out.server.averageCpu) || ! std::isfinite (out.server.peakCpu) || out.server.synths < 0 || out.server.ugens < 0)
+                    codec.fail ("The metering of the synthesis server holds a CPU load that is not a finite number or a negative count.");
             }
         }
 

@@ -74,6 +74,21 @@ struct StripPeak
     bool operator== (const StripPeak&) const = default;
 };
 
+/** The host's external synthesis server (scsynth) for the meters: its state, CPU and counts. */
+struct ServerMeter
+{
+    enum class State : std::uint8_t
+    {
+        none,
+        running,
+        lost
+    };
+    State state = State::none;
+    float averageCpu = 0.0f, peakCpu = 0.0f; ///< percent
+    std::int32_t synths = 0, ugens = 0;
+    bool operator== (const ServerMeter&) const = default;
+};
+
 /** The messages of the session network. Each mirrors the schema table of the same name. */
 namespace msg
 {
@@ -132,6 +147,7 @@ namespace msg
         bool playing = false;
         float masterLeft = 0.0f, masterRight = 0.0f;
         std::vector<StripPeak> strips;
+        ServerMeter server; ///< state none: the host plays no instrument on an external server
         bool operator== (const Metering&) const = default;
     };
     struct Ping
