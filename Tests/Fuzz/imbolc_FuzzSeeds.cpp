@@ -7,6 +7,7 @@
 // usage: imbolc_fuzz_seeds DIRECTORY
 
 #include <imbolc_protocol/imbolc_protocol.h>
+#include <imbolc_sc/imbolc_sc.h>
 
 #include <filesystem>
 #include <fstream>
@@ -123,11 +124,34 @@ bool write (const std::filesystem::path& file, const protocol::Bytes& bytes)
 }
 } // namespace
 
+/** Every kind of reply the SuperCollider backend reads, as scsynth sends them (and a bundle, which a
+    reply never is). */
+std::vector<sc::Bytes> oscSeeds()
+{
+    using sc::OscMessage;
+    const std::vector<OscMessage> replies {
+        { "/status.reply", { (std::int32_t) 1, (std::int32_t) 120, (std::int32_t) 9, (std::int32_t) 14, (std::int32_t) 21, 3.5f, 7.25f, 48000.0, 47999.98 } },
+        { "/g_queryTree.reply", { (std::int32_t) 0, (std::int32_t) 100, (std::int32_t) 2, (std::int32_t) 1000, (std::int32_t) -1, std::string ("imbolc_saw"), (std::int32_t) 1001, (std::int32_t) 0 } },
+        { "/n_go", { (std::int32_t) 1000, (std::int32_t) 100, (std::int32_t) -1, (std::int32_t) -1, (std::int32_t) 0 } },
+        { "/n_end", { (std::int32_t) 1000, (std::int32_t) 100, (std::int32_t) -1, (std::int32_t) -1, (std::int32_t) 0 } },
+        { "/done", { std::string ("/notify"), (std::int32_t) 1, (std::int32_t) 4 } },
+        { "/fail", { std::string ("/d_recv"), std::string ("bad definition") } },
+        { "/synced", { (std::int32_t) 7 } },
+        { "/n_set", { (std::int32_t) 1002, std::string ("cutoff"), 640.0f } },
+        { "/blob", { sc::Bytes { 1, 2, 3, 4, 5 } } },
+    };
+    std::vector<sc::Bytes> seeds;
+    for (const auto& m : replies)
+        seeds.push_back (sc::osc::encodeMessage (m));
+    seeds.push_back (sc::osc::encodeBundle (1.5, { replies[0] }));
+    return seeds;
+}
+
 int main (int argc, char** argv)
 {
-    if (argc != 2)
+    if (argc != 2 && argc != 3)
     {
-        std::cerr << "usage: imbolc_fuzz_seeds DIRECTORY\n";
+        std::cerr << "usage: imbolc_fuzz_seeds DIRECTORY [OSC_DIRECTORY]\n";
         return 2;
     }
     try
@@ -153,6 +177,17 @@ int main (int argc, char** argv)
         if (! write (dir / "stream.frames", stream))
             throw std::runtime_error ("could not write the stream seed");
         std::cout << "Wrote " << 2 * index + 1 << " seeds to " << dir.string() << "\n";
+
+        if (argc == 3)
+        {
+            const std::filesystem::path oscDir (argv[2]);
+            std::filesystem::create_directories (oscDir);
+            int n = 0;
+            for (const auto& seed : oscSeeds())
+                if (! write (oscDir / ("reply-" + std::to_string (n++) + ".osc"), seed))
+                    throw std::runtime_error ("could not write " + oscDir.string());
+            std::cout << "Wrote " << n << " OSC seeds to " << oscDir.string() << "\n";
+        }
         return 0;
     }
     catch (const std::exception& e)

@@ -116,3 +116,41 @@ TEST_CASE ("Voice bundles carry a timetag at least the latency ahead", "[sc]")
     CHECK (timetag >= before + 0.2 - 1.0e-6);
     CHECK (timetag < before + 0.2 + 1.0e-3);
 }
+
+TEST_CASE ("Replies from the server are checked before they are read", "[sc]")
+{
+    using sc::OscMessage;
+    const OscMessage good { "/status.reply", { (std::int32_t) 1, (std::int32_t) 120, (std::int32_t) 9, (std::int32_t) 14, (std::int32_t) 21, 3.5f, 7.25f, 48000.0, 47999.98 } };
+    const auto status = sc::ScsynthClient::parseStatusReply (good);
+    REQUIRE (status.has_value());
+    CHECK (status->ugens == 120);
+    CHECK (status->synths == 9);
+    CHECK (status->peakCpu == 7.25f);
+    CHECK (status->actualSampleRate == 47999.98);
+
+    // Found by the OSC fuzzer: a count far beyond int's range (converting it was undefined behaviour).
+    auto huge = good;
+    huge.arguments[2] = 1.0e30f;
+    CHECK_FALSE (sc::ScsynthClient::parseStatusReply (huge).has_value());
+    auto negative = good;
+    negative.arguments[1] = (std::int32_t) -4;
+    CHECK_FALSE (sc::ScsynthClient::parseStatusReply (negative).has_value());
+    auto notANumber = good;
+    notANumber.arguments[5] = std::numeric_limits<float>::quiet_NaN();
+    CHECK_FALSE (sc::ScsynthClient::parseStatusReply (notANumber).has_value());
+    auto shortReply = good;
+    shortReply.arguments.resize (5);
+    CHECK_FALSE (sc::ScsynthClient::parseStatusReply (shortReply).has_value());
+
+    const OscMessage tree { "/g_queryTree.reply", { (std::int32_t) 0, (std::int32_t) 100, (std::int32_t) 1, (std::int32_t) 1000, (std::int32_t) -1, std::string ("imbolc_saw") } };
+    const auto nodes = sc::ScsynthClient::parseTreeReply (tree);
+    REQUIRE (nodes.has_value());
+    REQUIRE (nodes->size() == 2);
+    CHECK (nodes->at (1).id == 1000);
+    auto badTree = tree;
+    badTree.arguments[4] = (std::int32_t) -7;
+    CHECK_FALSE (sc::ScsynthClient::parseTreeReply (badTree).has_value());
+    auto wrongKind = tree;
+    wrongKind.arguments[1] = std::string ("100");
+    CHECK_FALSE (sc::ScsynthClient::parseTreeReply (wrongKind).has_value());
+}

@@ -32,24 +32,6 @@ namespace
                                    return 0.0; },
                            m.arguments[i]);
     }
-    /** /status.reply: 1, ugens, synths, groups, definitions, average and peak CPU, nominal and actual
-        sample rate. nullopt when it has fewer arguments. */
-    std::optional<ScsynthClient::Status> parseStatus (const OscMessage& reply)
-    {
-        if (reply.arguments.size() < 9)
-            return std::nullopt;
-        ScsynthClient::Status s;
-        s.ugens = (int) numberArgument (reply, 1);
-        s.synths = (int) numberArgument (reply, 2);
-        s.groups = (int) numberArgument (reply, 3);
-        s.definitions = (int) numberArgument (reply, 4);
-        s.averageCpu = (float) numberArgument (reply, 5);
-        s.peakCpu = (float) numberArgument (reply, 6);
-        s.nominalSampleRate = numberArgument (reply, 7);
-        s.actualSampleRate = numberArgument (reply, 8);
-        return s;
-    }
-
     /** Bundles go in one UDP datagram; this stays far below the 64 KiB limit. */
     constexpr std::size_t maxBundleBytes = 8192;
 } // namespace
@@ -93,7 +75,7 @@ void ScsynthClient::receive()
             }
             else if (message->address == "/status.reply")
             {
-                if (auto status = parseStatus (*message))
+                if (auto status = parseStatusReply (*message))
                 {
                     const std::lock_guard lock (voiceMutex);
                     newestStatus = std::make_pair (*status, juce::Time::getMillisecondCounterHiRes());
@@ -178,6 +160,64 @@ juce::Result ScsynthClient::createGroups()
     return juce::Result::ok();
 }
 
+std::optional<ScsynthClient::Status> ScsynthClient::parseStatusReply (const OscMessage& reply)
+{
+    // /status.reply: 1, ugens, synths, groups, definitions, average and peak CPU, nominal and actual
+    // sample rate.
+    if (reply.address != "/status.reply" || reply.arguments.size() < 9)
+        return std::nullopt;
+    // Every number is checked before it is converted: a float out of int's range converts to nothing.
+    const auto count = [&] (std::size_t i) -> std::optional<int>
+    {
+        const auto v = numberArgument (reply, i);
+        if (! std::isfinite (v) || v < 0.0 || v > (double) std::numeric_limits<int>::max())
+            return std::nullopt;
+        return (int) v;
+    };
+    const auto load = [&] (std::size_t i) -> std::optional<float>
+    {
+        const auto v = numberArgument (reply, i);
+        if (! std::isfinite (v) || std::abs (v) > 1.0e6)
+            return std::nullopt;
+        return (float) v;
+    };
+    const auto ugens = count (1), synths = count (2), groups = count (3), definitions = count (4);
+    const auto average = load (5), peak = load (6);
+    const auto nominal = numberArgument (reply, 7), actual = numberArgument (reply, 8);
+    if (! ugens || ! synths || ! groups || ! definitions || ! average || ! peak || ! std::isfinite (nominal) || ! std::isfinite (actual))
+        return std::nullopt;
+    Status s;
+    s.ugens = *ugens;
+    s.synths = *synths;
+    s.groups = *groups;
+    s.definitions = *definitions;
+    s.averageCpu = *average;
+    s.peakCpu = *peak;
+    s.nominalSampleRate = nominal;
+    s.actualSampleRate = actual;
+    return s;
+}
+
+std::optional<std::vector<ScsynthClient::TreeNode>> ScsynthClient::parseTreeReply (const OscMessage& reply)
+{
+    // flag (controls included: 0 here), then per node: id, child count (-1 for a synth, followed by
+    // its definition name).
+    if (reply.address != "/g_queryTree.reply")
+        return std::nullopt;
+    std::vector<TreeNode> nodes;
+    std::size_t i = 1;
+    while (i + 1 < reply.arguments.size())
+    {
+        const auto id = intArgument (reply, i);
+        const auto children = intArgument (reply, i + 1);
+        if (id == INT32_MIN || children == INT32_MIN || children < -1)
+            return std::nullopt;
+        nodes.push_back ({ id, children });
+        i += children < 0 ? 3 : 2;
+    }
+    return nodes;
+}
+
 std::optional<ScsynthClient::Status> ScsynthClient::queryStatus()
 {
     {
@@ -190,7 +230,7 @@ std::optional<ScsynthClient::Status> ScsynthClient::queryStatus()
     const auto reply = waitFor ([] (const OscMessage& m)
                                 { return m.address == "/status.reply"; },
                                 options.timeoutMs);
-    return reply.has_value() ? parseStatus (*reply) : std::nullopt;
+    return reply.has_value() ? parseStatusReply (*reply) : std::nullopt;
 }
 
 std::optional<float> ScsynthClient::getControl (std::int32_t node, const std::string& name)
@@ -282,21 +322,7 @@ std::optional<std::vector<ScsynthClient::TreeNode>> ScsynthClient::queryTree (st
                                 options.timeoutMs);
     if (! reply.has_value())
         return std::nullopt;
-
-    // flag (controls included: 0 here), then per node: id, child count (-1 for a synth, followed by
-    // its definition name).
-    std::vector<TreeNode> nodes;
-    std::size_t i = 1;
-    while (i + 1 < reply->arguments.size())
-    {
-        const auto id = intArgument (*reply, i);
-        const auto children = intArgument (*reply, i + 1);
-        if (id == INT32_MIN || children == INT32_MIN)
-            return std::nullopt;
-        nodes.push_back ({ id, children });
-        i += children < 0 ? 3 : 2;
-    }
-    return nodes;
+    return parseTreeReply (*reply);
 }
 
 //==============================================================================

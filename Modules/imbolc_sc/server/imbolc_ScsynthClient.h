@@ -70,6 +70,11 @@ public:
         exist or the server did not answer. */
     std::optional<float> getControl (std::int32_t node, const std::string& name);
 
+    /** The checked contents of a /status.reply or a /g_queryTree.reply; nullopt for anything else or
+        anything malformed (a reply from the network is checked, never trusted). Any thread. */
+    static std::optional<Status> parseStatusReply (const OscMessage&);
+    static std::optional<std::vector<TreeNode>> parseTreeReply (const OscMessage&);
+
     /** Sends one message (no reply awaited). */
     bool send (const OscMessage&);
 
