@@ -104,10 +104,20 @@ sc_port=$((40000 + $$ % 20000))
 jack_name="imbolc-cli-$$"
 jackd --no-realtime -n "$jack_name" -d dummy -r 48000 -p 256 >"$work/jack.log" 2>&1 &
 jack_pid=$!
-sleep 0.5
-JACK_DEFAULT_SERVER="$jack_name" JACK_NO_START_SERVER=1 scsynth -u "$sc_port" -i 0 -o 2 -R 0 -l 4 -D 0 >"$work/scsynth.log" 2>&1 &
-scsynth_pid=$!
-for _ in $(seq 1 100); do grep -q "server ready" "$work/scsynth.log" && break; sleep 0.1; done
+jack_wait -s "$jack_name" -w -t 10 >/dev/null 2>&1
+# JACK's shared registry is contended while other tests start servers: a scsynth that could not attach
+# exits at once, and another try a moment later succeeds.
+for attempt in 1 2 3; do
+    JACK_DEFAULT_SERVER="$jack_name" JACK_NO_START_SERVER=1 scsynth -u "$sc_port" -i 0 -o 2 -R 0 -l 4 -D 0 >"$work/scsynth.log" 2>&1 &
+    scsynth_pid=$!
+    for _ in $(seq 1 100); do
+        grep -q "server ready" "$work/scsynth.log" && break
+        kill -0 "$scsynth_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    grep -q "server ready" "$work/scsynth.log" && break
+    sleep 0.$((attempt * 3))
+done
 check "scsynth started for the play test" grep -q "server ready" "$work/scsynth.log"
 timeout --preserve-status -s INT 3 "$imbolc" play "$work/sc.imbolc" --scsynth "127.0.0.1:$sc_port" </dev/null >"$work/scplay-out" 2>"$work/scplay-err"
 check "play on scsynth stops cleanly on Ctrl-C" test $? -eq 0

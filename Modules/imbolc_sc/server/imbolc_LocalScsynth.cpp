@@ -73,15 +73,46 @@ juce::Result LocalScsynth::start (Options o)
     log = juce::File::getSpecialLocation (juce::File::tempDirectory).getChildFile ("imbolc-scsynth-" + juce::String (options.port) + ".log");
     log.deleteFile();
 
-    if (options.ownJack)
+    // JACK's shared registry is contended when several servers start at once (tests run side by side):
+    // a jackd or scsynth that loses the race fails at once, and another try a moment later succeeds.
+    auto result = juce::Result::ok();
+    for (int attempt = 0; attempt < 3; ++attempt)
     {
-        jackName = "imbolc-" + std::to_string (options.port);
-        const auto jackLog = log.getSiblingFile (log.getFileNameWithoutExtension() + "-jack.log").getFullPathName().toStdString();
-        if (! jack.start ({ options.jackd.toStdString(), "--no-realtime", "-n", jackName, "-d", "dummy", "-r", std::to_string (options.sampleRate), "-p", std::to_string (options.jackPeriod) }, {}, jackLog))
-            return juce::Result::fail ("Could not start jackd (" + options.jackd + "): install JACK (Debian: jackd2).");
-        juce::Thread::sleep (300);
+        if (attempt > 0)
+        {
+            stop();
+            juce::Thread::sleep (300 * attempt);
+        }
+        result = options.ownJack ? startJack() : juce::Result::ok();
+        if (result.wasOk())
+            result = startServer();
+        if (result.wasOk())
+            return result;
     }
-    return startServer();
+    stop();
+    return result;
+}
+
+juce::Result LocalScsynth::startJack()
+{
+    jackName = "imbolc-" + std::to_string (options.port);
+    const auto jackLog = log.getSiblingFile (log.getFileNameWithoutExtension() + "-jack.log");
+    if (! jack.start ({ options.jackd.toStdString(), "--no-realtime", "-n", jackName, "-d", "dummy", "-r", std::to_string (options.sampleRate), "-p", std::to_string (options.jackPeriod) }, {}, jackLog.getFullPathName().toStdString()))
+        return juce::Result::fail ("Could not start jackd (" + options.jackd + "): install JACK (Debian: jackd2).");
+
+    // Ready when jack_wait says it runs (a fixed sleep is not enough on a busy machine: scsynth then
+    // fails with "could not initialize audio").
+    for (int i = 0; i < 50; ++i)
+    {
+        juce::ChildProcess check;
+        if (check.start (juce::StringArray { "jack_wait", "-s", juce::String (jackName), "-c" }, juce::ChildProcess::wantStdOut)
+            && check.readAllProcessOutput().trim() == "running")
+            return juce::Result::ok();
+        if (jack.waitForExit (0))
+            break;
+        juce::Thread::sleep (200);
+    }
+    return juce::Result::fail ("jackd did not start for scsynth: " + jackLog.loadFileAsString().trim().getLastCharacters (200));
 }
 
 juce::Result LocalScsynth::startServer()
@@ -121,7 +152,13 @@ void LocalScsynth::stopServer()
 juce::Result LocalScsynth::restartServer()
 {
     stopServer();
-    return startServer();
+    auto result = startServer();
+    for (int attempt = 1; result.failed() && attempt < 3; ++attempt) // as in start(): JACK's registry may be contended
+    {
+        juce::Thread::sleep (300 * attempt);
+        result = startServer();
+    }
+    return result;
 }
 
 void LocalScsynth::stop()

@@ -58,6 +58,7 @@ private:
         void stop();
     };
 
+    juce::Result startJack();
     juce::Result startServer();
 
     Options options;
