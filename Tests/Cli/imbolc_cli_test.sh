@@ -140,6 +140,7 @@ wait "$scserve_pid"
 check "serve with scsynth ends cleanly on Ctrl-C" test $? -eq 0
 kill -TERM "$scsynth_pid"; wait "$scsynth_pid" 2>/dev/null
 kill -TERM "$jack_pid"; wait "$jack_pid" 2>/dev/null
+rm -f "/dev/shm/SuperColliderServer_$sc_port" # a terminated scsynth leaves its shared memory behind
 timeout --preserve-status -s INT 4 "$imbolc" play "$work/sc.imbolc" --scsynth "127.0.0.1:$sc_port" </dev/null >"$work/scplay-out" 2>"$work/scplay-err"
 check "play without scsynth still plays" test $? -eq 0
 check "play without scsynth says so in a sentence" grep -q "No scsynth answered at 127.0.0.1:$sc_port.*stay silent" "$work/scplay-err"
