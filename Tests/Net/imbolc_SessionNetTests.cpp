@@ -633,6 +633,8 @@ TEST_CASE ("A silent seat is suspended and its instruments come free when its re
     // waiting for the close first could, on a busy machine, outlast the reservation.)
     const auto seats = server.onServer ([&]
                                         { return server.server.getSeats(); });
+    for (const auto& seat : seats)
+        UNSCOPED_INFO ("seat " << seat.id << " " << seat.name << (seat.connected ? " connected" : " suspended"));
     REQUIRE (seats.size() == 2);
     CHECK (watcher.getOwnership().owners.size() == 1);
     CHECK (silent.waitForClose());

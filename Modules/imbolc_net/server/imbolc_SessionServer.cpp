@@ -704,6 +704,18 @@ void SessionServer::broadcastDue (bool force)
     }
 }
 
+namespace
+{
+    /** Milliseconds from `then` to `now` on the wrapping 32-bit counter; negative when `then` is the
+        later one. `now` is read once per pass, so a stamp taken during the pass (a suspension) is
+        later than it: an unsigned difference would turn that into 49 days, and a seat suspended a
+        moment ago would lose its reservation at once. */
+    std::int64_t elapsed (std::uint32_t now, std::uint32_t then) noexcept
+    {
+        return (std::int32_t) (now - then);
+    }
+} // namespace
+
 void SessionServer::heartbeat()
 {
     const auto now = nowMs();
@@ -721,7 +733,7 @@ void SessionServer::heartbeat()
             continue;
         if (link->seat == 0 && now - link->openedMs > helloTimeoutMs)
             refuse (*link, "No Hello arrived within " + std::to_string (helloTimeoutMs / 1000) + " s.");
-        else if (link->seat != 0 && now - link->lastHeardMs > (std::uint32_t) options.silenceTimeoutMs)
+        else if (link->seat != 0 && elapsed (now, link->lastHeardMs) > options.silenceTimeoutMs)
             if (auto seat = seats_.find (link->seat); seat != seats_.end() && seat->second->connection == id)
                 suspend (*seat->second, "it was silent for " + juce::String (options.silenceTimeoutMs / 1000.0, 1) + " s");
     }
@@ -729,7 +741,7 @@ void SessionServer::heartbeat()
     for (auto it = seats_.begin(); it != seats_.end();)
     {
         auto& seat = *it->second;
-        if (seat.connection == 0 && now - seat.suspendedAtMs > (std::uint32_t) options.reservationMs)
+        if (seat.connection == 0 && elapsed (now, seat.suspendedAtMs) > options.reservationMs)
         {
             log ("Seat " + juce::String (seat.id) + " (" + juce::String (seat.name) + ") did not come back: its instruments are free.");
             releaseSeat (seat);
