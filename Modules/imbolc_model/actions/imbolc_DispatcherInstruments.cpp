@@ -1,0 +1,221 @@
+#include "imbolc_DispatcherContext.h"
+
+namespace imbolc::model
+{
+
+Instrument* Dispatcher::Context::instrument (InstrumentId id, std::string& error)
+{
+    auto* inst = session.instruments.find (id);
+    if (inst == nullptr)
+        error = sentence ("There is no instrument ", id.value, ".");
+    return inst;
+}
+
+std::string Dispatcher::Context::prepareSource (Source& src, const std::string& owner)
+{
+    if (src.params.empty() && src.kind == SourceKind::builtIn && (int) src.builtIn < numBuiltInSources)
+        src.params = makeParameters (src.builtIn);
+    return checks::source (owner, src);
+}
+
+//==============================================================================
+// Instruments
+
+std::string Dispatcher::Context::handle (const action::AddInstrument& a)
+{
+    if (auto e = checks::name ("The instrument name", a.name); ! e.empty())
+        return e;
+    if ((int) a.backend > (int) Backend::superCollider)
+        return "Unknown backend.";
+    Instrument inst;
+    inst.name = a.name;
+    inst.backend = a.backend;
+    inst.source = a.source;
+    if (auto e = prepareSource (inst.source, "The new instrument"); ! e.empty())
+        return e;
+    inst.chain = a.chain;
+    for (auto& st : inst.chain)
+        if (auto e = prepareStage (st, "The new instrument"); ! e.empty())
+            return e;
+
+    edit (fullScope());
+    inst.id = session.allocateId<InstrumentId>();
+    for (auto& st : inst.chain)
+        st.id = session.allocateId<StageId>();
+    if (inst.name.empty())
+        inst.name = "Instrument " + std::to_string (inst.id.value);
+    result.createdId = inst.id.value;
+    session.pianoRoll.add (Track { inst.id, {} });
+    session.instruments.add (std::move (inst));
+
+    audio (AudioEffect::forId (AudioEffect::Kind::addInstrument, result.createdId));
+    net().instrumentsStructural = true;
+    net().pianoRollStructural = true;
+    return {};
+}
+
+std::string Dispatcher::Context::handle (const action::DeleteInstrument& a)
+{
+    std::string error;
+    if (instrument (a.instrument, error) == nullptr)
+        return error;
+
+    edit (fullScope());
+    session.instruments.erase (a.instrument);
+    session.pianoRoll.erase (a.instrument);
+    removeLanesOf (NodeKind::instrument, a.instrument.value);
+
+    std::vector<ClipId> clips;
+    for (const auto& clip : session.arrangement.clips)
+        if (clip.instrument == a.instrument)
+            clips.push_back (clip.id);
+    if (! clips.empty())
+    {
+        for (auto clipId : clips)
+            eraseClip (clipId);
+        arrangementChanged();
+    }
+
+    audio (AudioEffect::forId (AudioEffect::Kind::deleteInstrument, a.instrument.value));
+    net().instrumentsStructural = true;
+    net().pianoRollStructural = true;
+    return {};
+}
+
+std::string Dispatcher::Context::handle (const action::DuplicateInstrument& a)
+{
+    std::string error;
+    auto* original = instrument (a.instrument, error);
+    if (original == nullptr)
+        return error;
+    auto copy = *original;
+    auto track = *session.pianoRoll.find (a.instrument);
+    const auto position = (std::size_t) session.instruments.indexOf (a.instrument) + 1;
+    copy.name = copy.name.substr (0, checks::maxNameLength - 5) + " copy";
+
+    edit (fullScope());
+    copy.id = session.allocateId<InstrumentId>();
+    std::unordered_map<std::uint32_t, std::uint32_t> stageMap;
+    for (auto& st : copy.chain)
+    {
+        const auto old = st.id.value;
+        st.id = session.allocateId<StageId>();
+        stageMap[old] = st.id.value;
+    }
+    copy.lfo.target.nodeId = copy.id.value;
+    if (copy.lfo.target.group == ParamGroup::stage)
+        copy.lfo.target.itemId = stageMap.count (copy.lfo.target.itemId) ? stageMap[copy.lfo.target.itemId] : 0;
+
+    track.instrument = copy.id;
+    for (auto& n : track.notes)
+        n.id = session.allocateId<NoteId>(); // ids grow with tick order, so the order is unchanged
+    std::sort (track.notes.begin(), track.notes.end(), noteOrder);
+
+    result.createdId = copy.id.value;
+    session.instruments.insert (position, std::move (copy));
+    session.pianoRoll.add (std::move (track));
+
+    audio (AudioEffect::forId (AudioEffect::Kind::addInstrument, result.createdId));
+    audio (AudioEffect::forId (AudioEffect::Kind::updateTrack, result.createdId));
+    net().instrumentsStructural = true;
+    net().pianoRollStructural = true;
+    return {};
+}
+
+std::string Dispatcher::Context::handle (const action::RenameInstrument& a)
+{
+    std::string error;
+    auto* inst = instrument (a.instrument, error);
+    if (inst == nullptr)
+        return error;
+    if (auto e = checks::name ("The instrument name", a.name); ! e.empty())
+        return e;
+    edit (instrumentScope (a.instrument));
+    inst->name = a.name;
+    net().instruments.insert (a.instrument);
+    return {};
+}
+
+std::string Dispatcher::Context::handle (const action::SetSource& a)
+{
+    std::string error;
+    auto* inst = instrument (a.instrument, error);
+    if (inst == nullptr)
+        return error;
+    auto source = a.source;
+    if (auto e = prepareSource (source, "Instrument " + std::to_string (a.instrument.value)); ! e.empty())
+        return e;
+    edit (instrumentScope (a.instrument));
+    inst->source = std::move (source);
+    audio (AudioEffect::forId (AudioEffect::Kind::rebuildInstrument, a.instrument.value));
+    net().instruments.insert (a.instrument);
+    return {};
+}
+
+std::string Dispatcher::Context::handle (const action::SetBackend& a)
+{
+    std::string error;
+    auto* inst = instrument (a.instrument, error);
+    if (inst == nullptr)
+        return error;
+    if ((int) a.backend > (int) Backend::superCollider)
+        return "Unknown backend.";
+    edit (instrumentScope (a.instrument));
+    inst->backend = a.backend;
+    audio (AudioEffect::forId (AudioEffect::Kind::rebuildInstrument, a.instrument.value));
+    net().instruments.insert (a.instrument);
+    return {};
+}
+
+std::string Dispatcher::Context::handle (const action::SetVoiceCap& a)
+{
+    std::string error;
+    auto* inst = instrument (a.instrument, error);
+    if (inst == nullptr)
+        return error;
+    if (a.voiceCap < 1 || a.voiceCap > Instrument::maxVoiceCap)
+        return sentence ("A voice cap of ", a.voiceCap, " is outside 1 to ", Instrument::maxVoiceCap, ".");
+    edit (instrumentScope (a.instrument));
+    inst->voiceCap = a.voiceCap;
+    audio (AudioEffect::forId (AudioEffect::Kind::updateInstrument, a.instrument.value));
+    net().instruments.insert (a.instrument);
+    return {};
+}
+
+std::string Dispatcher::Context::handle (const action::SetLfo& a)
+{
+    std::string error;
+    auto* inst = instrument (a.instrument, error);
+    if (inst == nullptr)
+        return error;
+    if ((int) a.shape > (int) LfoShape::triangle)
+        return "Unknown LFO shape.";
+    if (a.enabled
+        && (a.target.node != NodeKind::instrument || a.target.nodeId != a.instrument.value || a.target.group == ParamGroup::lfo
+            || ! findParam (session, a.target)))
+        return sentence ("An LFO can only modulate a parameter of its own instrument (other than the LFO's own).");
+    edit (instrumentScope (a.instrument));
+    inst->lfo.enabled = a.enabled;
+    inst->lfo.shape = a.shape;
+    inst->lfo.target = a.target;
+    audio (AudioEffect::forId (AudioEffect::Kind::updateInstrument, a.instrument.value));
+    net().instruments.insert (a.instrument);
+    return {};
+}
+
+std::string Dispatcher::Context::handle (const action::SetGroove& a)
+{
+    std::string error;
+    auto* inst = instrument (a.instrument, error);
+    if (inst == nullptr)
+        return error;
+    if (auto e = checks::groove ("The groove", a.groove); ! e.empty())
+        return e;
+    edit (instrumentScope (a.instrument));
+    inst->groove = a.groove;
+    audio (AudioEffect::forId (AudioEffect::Kind::updateInstrument, a.instrument.value));
+    net().instruments.insert (a.instrument);
+    return {};
+}
+
+} // namespace imbolc::model
