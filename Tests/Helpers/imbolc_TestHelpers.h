@@ -39,6 +39,23 @@ inline model::ApplyResult applyOk (model::Dispatcher& d, const model::Action& a)
     return r;
 }
 
+/** A valid session of `count` saw instruments named "Instrument <id>". Made directly rather than
+    through a dispatcher, so a session at or beyond Session::maxInstruments costs no undo snapshots. */
+inline model::Session sessionWithInstruments (std::size_t count)
+{
+    model::Session session;
+    for (std::size_t i = 0; i < count; ++i)
+    {
+        model::Instrument inst;
+        inst.id = session.allocateId<model::InstrumentId>();
+        inst.name = "Instrument " + std::to_string (inst.id.value);
+        inst.source.params = model::makeParameters (inst.source.builtIn);
+        session.pianoRoll.add (model::Track { inst.id, {} });
+        session.instruments.add (std::move (inst));
+    }
+    return session;
+}
+
 /** A session with one instrument (id returned) holding a low-pass filter stage. */
 struct Fixture
 {

@@ -105,6 +105,32 @@ TEST_CASE ("Undo and redo restore each scope exactly", "[model][undo]")
     CHECK (validate (f.session).empty());
 }
 
+TEST_CASE ("hasSameEntries tells apart histories of one depth whose entries differ", "[model][undo]")
+{
+    test::FakeClock clock;
+    const auto session = test::sessionWithInstruments (1);
+    const UndoScope scope { UndoScopeKind::instrument, session.instruments[0].id.value };
+    auto changed = session;
+    changed.instruments[0].strip.level = 0.25f;
+
+    UndoHistory a { clock.function() }, b { clock.function() }, c { clock.function() };
+    CHECK (a.hasSameEntries (b));
+    a.record (session, scope, {});
+    b.record (session, scope, {});
+    c.record (changed, scope, {});
+    REQUIRE (c.undoDepth() == a.undoDepth());
+    CHECK (a.hasSameEntries (b));
+    CHECK_FALSE (a.hasSameEntries (c)); // an entry replaced by another of the same scope
+
+    // The redo side counts too: undoing over different live states leaves different redo entries.
+    auto liveA = session, liveB = changed;
+    a.undo (liveA);
+    b.undo (liveB);
+    REQUIRE (a.redoDepth() == b.redoDepth());
+    REQUIRE (a.undoDepth() == b.undoDepth());
+    CHECK_FALSE (a.hasSameEntries (b));
+}
+
 TEST_CASE ("A 30-step sweep within the window is one undo entry and a gap over 500 ms starts another", "[model][undo]")
 {
     test::Fixture f;

@@ -123,6 +123,11 @@ std::optional<UndoScope> UndoHistory::peekRedoScope() const
     return redoStack.back().scope;
 }
 
+bool UndoHistory::hasSameEntries (const UndoHistory& other) const
+{
+    return undoStack == other.undoStack && redoStack == other.redoStack;
+}
+
 UndoHistory::Entry UndoHistory::snapshot (const Session& s, UndoScope scope)
 {
     Entry e { scope, {} };

@@ -57,6 +57,12 @@ public:
     std::optional<UndoScope> peekScope() const;
     std::optional<UndoScope> peekRedoScope() const;
 
+    /** True when both histories hold equal undo and redo entries in the same order (the clocks and
+        coalescing runs are not compared). A depth alone cannot tell an entry replaced by another.
+        Compares every snapshot, so it costs as much as the snapshots are large: for tests and
+        checks, not per edit. Message thread. */
+    bool hasSameEntries (const UndoHistory& other) const;
+
     /** What a snapshot of this scope holds. */
     struct SessionPart
     {
@@ -64,12 +70,14 @@ public:
         Arrangement arrangement;
         Automation automation;
         Mixer mixer;
+        bool operator== (const SessionPart&) const = default;
     };
 
     struct Entry
     {
         UndoScope scope;
         std::variant<std::monostate, Instrument, Track, Lane, SessionPart, Session> data;
+        bool operator== (const Entry&) const = default;
     };
 
     /** Copies the scope's part of a session. Public for the benchmark. */
