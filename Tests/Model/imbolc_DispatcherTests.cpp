@@ -370,3 +370,43 @@ TEST_CASE ("Ids are never reused even after deletes and undo", "[model]")
     }
     CHECK (validate (f.session).empty());
 }
+
+TEST_CASE ("No action takes a session past its maximum of instruments, undo and redo included", "[model]")
+{
+    test::FakeClock clock;
+    auto session = test::sessionWithInstruments (Session::maxInstruments);
+    REQUIRE (validate (session).empty());
+    UndoHistory history { clock.function() };
+    Dispatcher d { session, history };
+    Coverage unused;
+    const std::string full = "The session already has the maximum of 1024 instruments.";
+    const auto first = session.instruments[0].id;
+
+    applyOk (d, action::RenameInstrument { first, "Lead" }); // a history the refusals must leave alone
+    CHECK (d.apply (action::AddInstrument { "One too many", Source {} }).error == full);
+    expectRejected (d, action::AddInstrument { "One too many", Source {} }, unused, full);
+    expectRejected (d, action::DuplicateInstrument { first }, unused, full);
+    expectRejected (d, action::DuplicateInstrument { InstrumentId { 999999 } }, unused, "no instrument"); // the unknown id is named first
+
+    // A delete makes room for one; undo and redo only go back to states that were within the limit.
+    applyOk (d, action::DeleteInstrument { first });
+    const auto added = InstrumentId { applyOk (d, action::AddInstrument { "New", Source {} }).createdId };
+    CHECK (session.instruments.size() == Session::maxInstruments);
+    expectRejected (d, action::AddInstrument { "Again", Source {} }, unused, full);
+
+    applyOk (d, action::Undo {});
+    CHECK (session.instruments.size() == Session::maxInstruments - 1);
+    CHECK_FALSE (session.instruments.contains (added));
+    applyOk (d, action::Undo {});
+    CHECK (session.instruments.size() == Session::maxInstruments);
+    CHECK (session.instruments.contains (first));
+    REQUIRE (history.redoDepth() == 2);
+    expectRejected (d, action::DuplicateInstrument { first }, unused, full); // the redo entries survive the refusal
+
+    applyOk (d, action::Redo {});
+    applyOk (d, action::Redo {});
+    CHECK (session.instruments.size() == Session::maxInstruments);
+    CHECK (session.instruments.contains (added));
+    CHECK_FALSE (session.instruments.contains (first));
+    CHECK (validate (session).empty());
+}

@@ -205,4 +205,9 @@ TEST_CASE ("validate() names the first broken invariant", "[model]")
         s.pianoRoll.erase (s.instruments[0].id);
         CHECK_THAT (validate (s), Catch::Contains ("tracks"));
     }
+    SECTION ("more instruments than a session holds")
+    {
+        CHECK (validate (test::sessionWithInstruments (Session::maxInstruments)).empty());
+        CHECK (validate (test::sessionWithInstruments (Session::maxInstruments + 1)) == "The session has 1025 instruments (at most 1024).");
+    }
 }

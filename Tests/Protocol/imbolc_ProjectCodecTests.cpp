@@ -241,6 +241,15 @@ TEST_CASE ("a checksummed project holding an invalid session is refused whole", 
     REQUIRE (error.find ("out of order") != std::string::npos);
 }
 
+TEST_CASE ("a project holding more instruments than a session may is refused", "[protocol]")
+{
+    const auto atTheLimit = sessionWithInstruments (model::Session::maxInstruments);
+    CHECK (decodeOk (protocol::encodeProject (atTheLimit)).instruments.size() == model::Session::maxInstruments);
+
+    const auto error = decodeError (protocol::encodeProject (sessionWithInstruments (model::Session::maxInstruments + 1)));
+    CHECK (error == "The project file is invalid: The session has 1025 instruments (at most 1024).");
+}
+
 TEST_CASE ("enum values the schema does not know are refused", "[protocol]")
 {
     SECTION ("a stage kind")

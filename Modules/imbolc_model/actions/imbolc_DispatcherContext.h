@@ -55,6 +55,8 @@ struct Dispatcher::Context
 
     Instrument* instrument (InstrumentId id, std::string& error);
     std::string prepareSource (Source& src, const std::string& owner);
+    /** The refusal of an action that would add an instrument beyond Session::maxInstruments, or empty. */
+    std::string roomForInstrument() const;
     std::string handle (const action::AddInstrument& a);
     std::string handle (const action::DeleteInstrument& a);
     std::string handle (const action::DuplicateInstrument& a);

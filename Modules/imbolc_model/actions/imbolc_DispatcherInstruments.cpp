@@ -18,11 +18,20 @@ std::string Dispatcher::Context::prepareSource (Source& src, const std::string& 
     return checks::source (owner, src);
 }
 
+std::string Dispatcher::Context::roomForInstrument() const
+{
+    if (session.instruments.size() >= Session::maxInstruments)
+        return sentence ("The session already has the maximum of ", Session::maxInstruments, " instruments.");
+    return {};
+}
+
 //==============================================================================
 // Instruments
 
 std::string Dispatcher::Context::handle (const action::AddInstrument& a)
 {
+    if (auto e = roomForInstrument(); ! e.empty())
+        return e;
     if (auto e = checks::name ("The instrument name", a.name); ! e.empty())
         return e;
     if ((int) a.backend > (int) Backend::superCollider)
@@ -88,6 +97,8 @@ std::string Dispatcher::Context::handle (const action::DuplicateInstrument& a)
     auto* original = instrument (a.instrument, error);
     if (original == nullptr)
         return error;
+    if (auto e = roomForInstrument(); ! e.empty())
+        return e;
     auto copy = *original;
     auto track = *session.pianoRoll.find (a.instrument);
     const auto position = (std::size_t) session.instruments.indexOf (a.instrument) + 1;

@@ -166,6 +166,8 @@ namespace
         {
             checkSettings();
             checkIds();
+            if (session.instruments.size() > Session::maxInstruments)
+                fail ("The session has ", session.instruments.size(), " instruments (at most ", Session::maxInstruments, ").");
             for (const auto& inst : session.instruments)
                 checkInstrument (inst);
             checkPianoRoll();

@@ -103,6 +103,10 @@ struct Session
     /** The next id to hand out. Only grows, so ids are never reused (see Id). */
     std::uint32_t nextId = 1;
 
+    /** The most instruments a session holds: the engine has a chain slot for each of them, so the
+        dispatcher refuses more and a loaded file with more is invalid. */
+    static constexpr std::size_t maxInstruments = 1024;
+
     template <typename IdType>
     IdType allocateId() noexcept
     {
