@@ -305,6 +305,8 @@ std::vector<juce::String> Engine::takeWarnings()
     auto all = factory->takeWarnings();
     for (auto& w : factory->takePluginWarnings())
         all.push_back (std::move (w));
+    for (auto& w : std::exchange (warnings, {}))
+        all.push_back (std::move (w));
     return all;
 }
 
@@ -405,7 +407,9 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     {
         if (freeInstrumentSlots.empty())
         {
-            jassertfalse; // more live instruments than slots: Options::instrumentSlots is too small
+            // Reachable when Options::instrumentSlots is below Session::maxInstruments: say so.
+            warnings.push_back ("Instrument '" + juce::String (inst.name) + "' is not played: the engine has no instrument slot left (it has "
+                                + juce::String (options.instrumentSlots) + ").");
             instruments.erase (inst.id.value);
             return;
         }
@@ -508,7 +512,8 @@ void Engine::addOrRebuildBus (const model::Session& session, const model::Bus& b
         ref.slot = allocateBusSlot();
         if (ref.slot < 0)
         {
-            jassertfalse; // every bus slot is held by a fading bus: Options::busSlots is too small
+            warnings.push_back ("Bus '" + juce::String (bus.name) + "' is not played: all of the engine's " + juce::String (options.busSlots)
+                                + " bus slots are taken (a deleted bus keeps its slot while it fades out).");
             buses.erase (bus.id.value);
             return;
         }

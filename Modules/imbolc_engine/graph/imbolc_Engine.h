@@ -24,7 +24,7 @@ class Engine
 public:
     struct Options
     {
-        int instrumentSlots = 1024;
+        int instrumentSlots = (int) model::Session::maxInstruments;
         int busSlots = 4 * (int) model::Mixer::maxBuses; ///< deleted buses keep their slot while fading
         int priorityQueueSize = 4096;
         int normalQueueSize = 1024;
@@ -102,7 +102,8 @@ public:
     std::optional<float> getParameterValueWhileStopped (const model::ParamAddress& param);
 
     /** Sentences about things that were built but not as the session asks (a sample file that could
-        not be read, a plugin that would not load), since the last call. Message thread. */
+        not be read, a plugin that would not load) or not built at all (no slot left for an instrument
+        or bus), since the last call. Message thread. */
     std::vector<juce::String> takeWarnings();
 
     /** The installed source node of an instrument (a SourceNode for built-in sources), or nullptr.
@@ -248,6 +249,8 @@ private:
     bool lastSentPlaying = false;
     model::Tick lastSentPosition = -1;
     double lastSentTempo = 0.0;
+
+    std::vector<juce::String> warnings; ///< the engine's own, for takeWarnings (the factory keeps its)
 
     ArrangementCache arrangement;
     std::unordered_map<std::uint32_t, model::AutomationTarget> laneTargets; ///< by LaneId: what each lane drove when last built
