@@ -1,5 +1,5 @@
-// What the engine cannot play, it says: instruments and buses beyond its slots. Every assertion is on
-// the warning sentences or the installed chains.
+// What the engine cannot play, it says: instruments and buses beyond its slots, and sources this
+// version renders as silence. Every assertion is on the warning sentences or the installed chains.
 
 #include "imbolc_EngineTestSupport.h"
 
@@ -7,6 +7,7 @@ using namespace imbolc;
 using namespace imbolc::test;
 using model::AudioEffect;
 using model::InstrumentId;
+using model::NodeKind;
 namespace action = model::action;
 
 namespace
@@ -29,6 +30,14 @@ void renderABlock (EngineRig& rig)
 {
     std::vector<float> left, right;
     rig.render (1, left, right);
+}
+
+model::Source sourceOfKind (model::SourceKind kind, std::string synthDef = {})
+{
+    model::Source s;
+    s.kind = kind;
+    s.synthDef = std::move (synthDef);
+    return s;
 }
 } // namespace
 
@@ -66,4 +75,51 @@ TEST_CASE ("An engine out of bus slots names the bus it cannot play", "[engine]"
 
     rig.act (action::AddBus { "Three" });
     CHECK (rig.engine.takeWarnings() == Warnings { "Bus 'Three' is not played: all of the engine's 2 bus slots are taken (a deleted bus keeps its slot while it fades out)." });
+}
+
+TEST_CASE ("An audio-input source is silent, and the engine says so once per instrument", "[engine]")
+{
+    EngineRig rig;
+    const auto input = sourceOfKind (model::SourceKind::audioInput);
+    const auto mic = InstrumentId { rig.act (action::AddInstrument { "Mic", input }) };
+    CHECK (rig.engine.takeWarnings() == Warnings { "Instrument 'Mic' takes audio input, which this version cannot play yet: it is silent." });
+
+    // Building the same instrument with the same source again says nothing new: a stage edit, the same
+    // source set again, and a full rebuild (the undo of another instrument's add).
+    model::Stage lowPass;
+    applyExpecting (rig, action::AddStage { NodeKind::instrument, mic.value, lowPass }, AudioEffect::Kind::rebuildInstrument);
+    applyExpecting (rig, action::SetSource { mic, input }, AudioEffect::Kind::rebuildInstrument);
+    rig.addInstrument();
+    applyExpecting (rig, action::Undo {}, AudioEffect::Kind::fullRebuild);
+    CHECK (rig.engine.takeWarnings().empty());
+
+    rig.act (action::AddInstrument { "Guitar", input });
+    CHECK (rig.engine.takeWarnings() == Warnings { "Instrument 'Guitar' takes audio input, which this version cannot play yet: it is silent." });
+}
+
+TEST_CASE ("A SynthDef source on the internal backend is silent, and the engine says so once per instrument and source", "[engine]")
+{
+    EngineRig rig;
+    const auto pad = InstrumentId { rig.act (action::AddInstrument { "Pad", sourceOfKind (model::SourceKind::synthDef, "warmPad") }) };
+    const Warnings padWarning { "Instrument 'Pad' plays the SynthDef 'warmPad', which only SuperCollider can play: set its backend to SuperCollider." };
+    CHECK (rig.engine.takeWarnings() == padWarning);
+
+    model::Stage lowPass;
+    applyExpecting (rig, action::AddStage { NodeKind::instrument, pad.value, lowPass }, AudioEffect::Kind::rebuildInstrument);
+    CHECK (rig.engine.takeWarnings().empty());
+
+    // On SuperCollider it is not the engine's to play: nothing to say. Back on the internal backend it
+    // is silent again, and said again.
+    applyExpecting (rig, action::SetBackend { pad, model::Backend::superCollider }, AudioEffect::Kind::rebuildInstrument);
+    CHECK (rig.engine.takeWarnings().empty());
+    applyExpecting (rig, action::SetBackend { pad, model::Backend::internal }, AudioEffect::Kind::rebuildInstrument);
+    CHECK (rig.engine.takeWarnings() == padWarning);
+
+    // Another SynthDef is another source.
+    applyExpecting (rig, action::SetSource { pad, sourceOfKind (model::SourceKind::synthDef, "bell") }, AudioEffect::Kind::rebuildInstrument);
+    CHECK (rig.engine.takeWarnings() == Warnings { "Instrument 'Pad' plays the SynthDef 'bell', which only SuperCollider can play: set its backend to SuperCollider." });
+
+    // A built-in source plays: no warning.
+    rig.addInstrument (model::BuiltInSource::sine);
+    CHECK (rig.engine.takeWarnings().empty());
 }

@@ -398,6 +398,29 @@ RoutingSpec Engine::buildRouting (const model::Instrument& inst, ChainRef& ref) 
     return r;
 }
 
+void Engine::warnIfSourceIsSilent (const model::Instrument& inst)
+{
+    juce::String warning;
+    if (inst.source.kind == model::SourceKind::audioInput)
+        warning = "Instrument '" + juce::String (inst.name) + "' takes audio input, which this version cannot play yet: it is silent.";
+    else if (inst.source.kind == model::SourceKind::synthDef && inst.backend == model::Backend::internal)
+        warning = "Instrument '" + juce::String (inst.name) + "' plays the SynthDef '" + juce::String (inst.source.synthDef)
+                  + "', which only SuperCollider can play: set its backend to SuperCollider.";
+
+    // Once per instrument and source: a stage edit or a full rebuild builds the same source again.
+    const auto it = silentSourceWarnings.find (inst.id.value);
+    if (warning.isEmpty())
+    {
+        if (it != silentSourceWarnings.end())
+            silentSourceWarnings.erase (it);
+    }
+    else if (it == silentSourceWarnings.end() || it->second != warning)
+    {
+        warnings.push_back (warning);
+        silentSourceWarnings[inst.id.value] = warning;
+    }
+}
+
 void Engine::addInstrument (const model::Session& session, const model::Instrument& inst)
 {
     const bool soloChanged = noteSolo (model::NodeKind::instrument, inst.id.value, inst.strip.solo);
@@ -421,6 +444,7 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     ref.ampOffset = (int) inst.source.params.size();
     ref.voiceCap = inst.voiceCap;
     instrumentIdBySerial[ref.serial] = inst.id.value;
+    warnIfSourceIsSilent (inst);
 
     const auto previousPlugins = std::exchange (ref.plugins, {});
     const bool external = inst.backend == model::Backend::superCollider;

@@ -102,8 +102,8 @@ public:
     std::optional<float> getParameterValueWhileStopped (const model::ParamAddress& param);
 
     /** Sentences about things that were built but not as the session asks (a sample file that could
-        not be read, a plugin that would not load) or not built at all (no slot left for an instrument
-        or bus), since the last call. Message thread. */
+        not be read, a plugin that would not load, a source this version cannot play) or not built at
+        all (no slot left for an instrument or bus), since the last call. Message thread. */
     std::vector<juce::String> takeWarnings();
 
     /** The installed source node of an instrument (a SourceNode for built-in sources), or nullptr.
@@ -186,6 +186,7 @@ private:
     static void carryPluginState (model::PluginRef&, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
     RoutingSpec buildRouting (const model::Instrument&, ChainRef&) const;
     void addInstrument (const model::Session&, const model::Instrument&);
+    void warnIfSourceIsSilent (const model::Instrument&);
     void removeInstrument (const model::Session&, model::InstrumentId);
     void addOrRebuildBus (const model::Session&, const model::Bus&);
     void removeBus (const model::Session&, model::BusId);
@@ -251,6 +252,9 @@ private:
     double lastSentTempo = 0.0;
 
     std::vector<juce::String> warnings; ///< the engine's own, for takeWarnings (the factory keeps its)
+    /** By InstrumentId: the warning last given about its silent source, so a rebuild does not repeat
+        it. Kept when the instrument goes, so undoing a delete (a full rebuild) does not repeat it either. */
+    std::unordered_map<std::uint32_t, juce::String> silentSourceWarnings;
 
     ArrangementCache arrangement;
     std::unordered_map<std::uint32_t, model::AutomationTarget> laneTargets; ///< by LaneId: what each lane drove when last built

@@ -77,9 +77,9 @@ std::unique_ptr<NodeProcessor> NodeFactory::createSource (const model::Instrumen
 
     if (inst.source.kind != model::SourceKind::builtIn)
     {
-        // Audio inputs and SynthDefs are rendered elsewhere (the device input, scsynth), and a plugin
-        // that failed to load has nothing to render; the chain keeps a silent source so its stages
-        // and strip still run and its parameters still resolve.
+        // Audio input is not in this version and a SynthDef is scsynth's to play (the engine says so
+        // once per instrument), and a plugin that failed to load has nothing to render; the chain
+        // keeps a silent source so its stages and strip still run and its parameters still resolve.
         return std::make_unique<PassThroughNode> ("Silent source", withAmpPlaceholders (inst.source.params));
     }
 
