@@ -100,7 +100,6 @@ struct Dispatcher::Context
     //==========================================================================
     // Notes (the piano roll) and automation lanes (imbolc_DispatcherNotes.cpp)
 
-    Note* findNote (Track& track, NoteId id);
     /** Removes automation lanes aimed at a node that is going away; reports them. */
     void removeLanesOf (NodeKind node, std::uint32_t id);
     std::string checkPointValue (const AutomationTarget& target, const Point& p);

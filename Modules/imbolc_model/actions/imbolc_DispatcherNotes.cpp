@@ -3,13 +3,6 @@
 namespace imbolc::model
 {
 
-Note* Dispatcher::Context::findNote (Track& track, NoteId id)
-{
-    auto it = std::find_if (track.notes.begin(), track.notes.end(), [id] (const Note& n)
-                            { return n.id == id; });
-    return it == track.notes.end() ? nullptr : &*it;
-}
-
 void Dispatcher::Context::removeLanesOf (NodeKind node, std::uint32_t id)
 {
     std::vector<LaneId> doomed;
