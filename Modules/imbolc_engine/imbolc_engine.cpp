@@ -37,5 +37,6 @@
 #include "sequencer/imbolc_SequenceBuilder.cpp"
 #include "graph/imbolc_Chains.cpp"
 #include "graph/imbolc_AudioGraph.cpp"
+#include "graph/imbolc_CommandBacklog.cpp"
 #include "graph/imbolc_Engine.cpp"
 #include "render/imbolc_OfflineRender.cpp"

@@ -17,16 +17,9 @@ namespace
         return c;
     }
 
-    bool isCoalescable (Command::Type t) noexcept
+    CommandBacklog::Limits limitsFor (const AudioGraph::Capacity& c)
     {
-        using T = Command::Type;
-        return t == T::setParam || t == T::setSendLevel || t == T::setMuted || t == T::setBypass || t == T::setTempo || t == T::setVoiceLimit;
-    }
-
-    /** Commands that set the same thing on the same chain object share a key: the newest wins. */
-    std::uint64_t coalescingKey (const Command& c) noexcept
-    {
-        return ((std::uint64_t) c.serial << 32) | ((std::uint64_t) c.type << 24) | ((std::uint64_t) (c.node & 0xfff) << 12) | (std::uint64_t) (c.index & 0xfff);
+        return { c.runningInstruments, c.runningBuses, c.runningMasters, maxOutstandingRoutings };
     }
 
     /** Chains come and go all session long, and their big buffers (delay lines) are megabytes. glibc
@@ -44,26 +37,13 @@ namespace
             mallopt (M_TRIM_THRESHOLD, 1024 * 1024 * 1024); });
 #endif
     }
-
-    /** Routing and sequences: objects that come back one event each, sharing one budget. */
-    bool carriesSmallObject (Command::Type t) noexcept
-    {
-        using T = Command::Type;
-        return t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence;
-    }
-
-    bool carriesObject (Command::Type t) noexcept
-    {
-        using T = Command::Type;
-        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence;
-    }
 } // namespace
 
 Engine::Engine()
     : Engine (nullptr, Options {}) {}
 
 Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
-    : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), externalNotes (o.externalNoteCapacity), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed, externalNotes }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
+    : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), commands (priorityQueue, normalQueue, normalConsumed, limitsFor (capacityFor (o))), externalNotes (o.externalNoteCapacity), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed, externalNotes }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
 {
     keepFreedMemoryMapped();
     for (int s = o.instrumentSlots; --s >= 0;)
@@ -77,24 +57,23 @@ Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
 Engine::~Engine()
 {
     // The audio thread has stopped: drive the graph from here until everything has come back.
-    for (int guard = 0; guard < 1000 && (! normalBacklog.empty() || ! priorityBacklog.empty()); ++guard)
+    for (int guard = 0; guard < 1000 && commands.hasBacklog(); ++guard)
     {
-        flushBacklogs();
+        commands.flush();
         graph.drainCommands();
         Event e;
         while (eventQueue.try_dequeue (e))
             handleEvent (e);
     }
-    for (const auto& c : normalBacklog)
-        if (carriesObject (c.type))
-            destroyObject ({ c.type == Command::Type::installInstrument   ? Event::Type::retiredInstrument
-                             : c.type == Command::Type::installBus        ? Event::Type::retiredBus
-                             : c.type == Command::Type::installMaster     ? Event::Type::retiredMaster
-                             : c.type == Command::Type::setSequence       ? Event::Type::retiredSequence
-                             : c.type == Command::Type::setGlobalSequence ? Event::Type::retiredGlobalSequence
-                                                                          : Event::Type::retiredRouting,
-                             c.slot,
-                             c.object });
+    for (const auto& c : commands.takeUnsentObjects())
+        destroyObject ({ c.type == Command::Type::installInstrument   ? Event::Type::retiredInstrument
+                         : c.type == Command::Type::installBus        ? Event::Type::retiredBus
+                         : c.type == Command::Type::installMaster     ? Event::Type::retiredMaster
+                         : c.type == Command::Type::setSequence       ? Event::Type::retiredSequence
+                         : c.type == Command::Type::setGlobalSequence ? Event::Type::retiredGlobalSequence
+                                                                      : Event::Type::retiredRouting,
+                         c.slot,
+                         c.object });
     for (const auto& e : graph.releaseEverything())
         destroyObject (e);
     Event e;
@@ -107,9 +86,9 @@ void Engine::prepare (double newSampleRate, int newMaxBlockSize)
     jassert (newSampleRate > 0.0 && newMaxBlockSize > 0);
     // Everything still waiting was built for the old settings: hand it all over first (the audio thread
     // is stopped, so the graph can be driven from here), then re-prepare what is installed.
-    for (int guard = 0; guard < 100000 && (! normalBacklog.empty() || ! priorityBacklog.empty()); ++guard)
+    for (int guard = 0; guard < 100000 && commands.hasBacklog(); ++guard)
     {
-        flushBacklogs();
+        commands.flush();
         graph.drainCommands();
         Event e;
         while (eventQueue.try_dequeue (e))
@@ -123,77 +102,6 @@ void Engine::prepare (double newSampleRate, int newMaxBlockSize)
 }
 
 //==============================================================================
-void Engine::sendPriority (Command c, ChainRef* ref)
-{
-    // Until every normal command about this chain (its install above all) has been consumed, its
-    // changes follow them through the normal queue: the priority queue would overtake the install.
-    if (ref != nullptr && normalConsumed.load (std::memory_order_acquire) < ref->lastNormalSeq)
-    {
-        sendNormal (c, ref);
-        return;
-    }
-    if (priorityBacklog.empty() && priorityQueue.try_enqueue (c))
-        return;
-
-    if (isCoalescable (c.type))
-    {
-        const auto key = coalescingKey (c);
-        if (auto it = priorityBacklogIndex.find (key); it != priorityBacklogIndex.end())
-        {
-            priorityBacklog[(std::size_t) (it->second - priorityBacklogFront)].value = c.value;
-            ++coalescedChanges;
-            return;
-        }
-        priorityBacklogIndex.emplace (key, priorityBacklogFront + priorityBacklog.size());
-    }
-    priorityBacklog.push_back (c);
-}
-
-void Engine::sendNormal (Command c, ChainRef* ref)
-{
-    const auto seq = ++normalAccepted;
-    if (ref != nullptr)
-        ref->lastNormalSeq = seq;
-    if (normalBacklog.empty() && trySendNormalNow (c))
-        return;
-    normalBacklog.push_back (c);
-}
-
-bool Engine::trySendNormalNow (const Command& c)
-{
-    using T = Command::Type;
-    // Never hand over more objects than the audio thread has room to run and to give back.
-    const auto& cap = graph.getCapacity();
-    if ((c.type == T::installInstrument && outstandingInstruments >= cap.runningInstruments)
-        || (c.type == T::installBus && outstandingBuses >= cap.runningBuses)
-        || (c.type == T::installMaster && outstandingMasters >= cap.runningMasters)
-        || (carriesSmallObject (c.type) && outstandingRoutings >= maxOutstandingRoutings))
-        return false;
-    if (! normalQueue.try_enqueue (c))
-        return false;
-    outstandingInstruments += c.type == T::installInstrument ? 1 : 0;
-    outstandingBuses += c.type == T::installBus ? 1 : 0;
-    outstandingMasters += c.type == T::installMaster ? 1 : 0;
-    outstandingRoutings += carriesSmallObject (c.type) ? 1 : 0;
-    return true;
-}
-
-void Engine::flushBacklogs()
-{
-    while (! normalBacklog.empty() && trySendNormalNow (normalBacklog.front()))
-        normalBacklog.pop_front();
-
-    while (! priorityBacklog.empty() && priorityQueue.try_enqueue (priorityBacklog.front()))
-    {
-        const auto& c = priorityBacklog.front();
-        if (isCoalescable (c.type))
-            if (auto it = priorityBacklogIndex.find (coalescingKey (c)); it != priorityBacklogIndex.end() && it->second == priorityBacklogFront)
-                priorityBacklogIndex.erase (it);
-        priorityBacklog.pop_front();
-        ++priorityBacklogFront;
-    }
-}
-
 void Engine::destroyObject (const Event& e)
 {
     switch (e.type)
@@ -224,31 +132,15 @@ void Engine::destroyObject (const Event& e)
 
 void Engine::handleEvent (const Event& e)
 {
-    switch (e.type)
+    commands.objectReturned (e.type);
+    if (e.type == Event::Type::retiredBus && juce::isPositiveAndBelow (e.slot, options.busSlots))
     {
-        case Event::Type::retiredInstrument:
-            --outstandingInstruments;
-            break;
-        case Event::Type::retiredBus:
-            --outstandingBuses;
-            if (juce::isPositiveAndBelow (e.slot, options.busSlots))
-            {
-                auto& count = busChainsOutstanding[(std::size_t) e.slot];
-                if (--count == 0 && busSlotAbandoned[(std::size_t) e.slot])
-                {
-                    busSlotAbandoned[(std::size_t) e.slot] = false;
-                    freeBusSlots.push_back (e.slot);
-                }
-            }
-            break;
-        case Event::Type::retiredMaster:
-            --outstandingMasters;
-            break;
-        case Event::Type::retiredRouting:
-        case Event::Type::retiredSequence:
-        case Event::Type::retiredGlobalSequence:
-            --outstandingRoutings;
-            break;
+        auto& count = busChainsOutstanding[(std::size_t) e.slot];
+        if (--count == 0 && busSlotAbandoned[(std::size_t) e.slot])
+        {
+            busSlotAbandoned[(std::size_t) e.slot] = false;
+            freeBusSlots.push_back (e.slot);
+        }
     }
     destroyObject (e);
 }
@@ -259,7 +151,7 @@ void Engine::update()
     while (eventQueue.try_dequeue (e))
         handleEvent (e);
 
-    flushBacklogs();
+    commands.flush();
 
     Status s;
     while (statusQueue.try_dequeue (s))
@@ -310,7 +202,7 @@ std::vector<juce::String> Engine::takeWarnings()
 
 Engine::Stats Engine::getStats() const noexcept
 {
-    return { normalBacklog.size() + priorityBacklog.size(), outstandingInstruments + outstandingBuses + outstandingMasters, destroyedChains, coalescedChanges };
+    return { commands.getNumWaiting(), commands.getNumChainsOut(), destroyedChains, commands.getNumCoalesced() };
 }
 
 //==============================================================================

@@ -16,8 +16,8 @@ namespace imbolc::engine
 
     Bounded: the queues never grow. When a burst outruns them (10,000 parameter changes before one
     block, a project load of thousands of chains), the excess waits on the message thread in a backlog
-    that update() drains as the audio thread consumes. Parameter changes in the backlog coalesce, so the
-    newest value of every parameter always arrives and no value is ever lost or reordered.
+    (CommandBacklog) that update() drains as the audio thread consumes. Parameter changes in the backlog
+    coalesce, so the newest value of every parameter arrives and nothing waiting is reordered.
 */
 class Engine
 {
@@ -160,7 +160,7 @@ private:
     {
         std::int32_t slot = -1;
         std::uint32_t serial = 0;
-        std::uint64_t lastNormalSeq = 0; ///< the last normal command about this chain
+        CommandBacklog::ChainOrder order; ///< where the last normal command about this chain stands
         std::unordered_map<std::uint32_t, int> stageNodes; ///< StageId -> node index
         int numStages = 0;
         int ampOffset = 0;
@@ -174,10 +174,8 @@ private:
         Meter meter;
     };
 
-    void sendPriority (Command, ChainRef*);
-    void sendNormal (Command, ChainRef*);
-    bool trySendNormalNow (const Command&);
-    void flushBacklogs();
+    void sendPriority (const Command& c, ChainRef* ref) { commands.sendPriority (c, ref != nullptr ? &ref->order : nullptr); }
+    void sendNormal (const Command& c, ChainRef* ref) { commands.sendNormal (c, ref != nullptr ? &ref->order : nullptr); }
     void handleEvent (const Event&);
     void destroyObject (const Event&);
 
@@ -220,6 +218,7 @@ private:
     EventQueue eventQueue;
     StatusQueue statusQueue;
     std::atomic<std::uint64_t> normalConsumed { 0 };
+    CommandBacklog commands;
     ExternalNotes externalNotes;
     AudioGraph graph;
 
@@ -235,15 +234,6 @@ private:
     std::vector<int> busChainsOutstanding; ///< per bus slot: chains handed over and not yet retired
     std::vector<bool> busSlotAbandoned; ///< per bus slot: its bus is gone; free it once its chains are retired
 
-    // Objects handed to the audio thread and not yet returned, per kind: never more than it can hold.
-    int outstandingInstruments = 0, outstandingBuses = 0, outstandingMasters = 0, outstandingRoutings = 0;
-
-    std::uint64_t normalAccepted = 0;
-    std::deque<Command> normalBacklog;
-    std::deque<Command> priorityBacklog;
-    std::uint64_t priorityBacklogFront = 0; ///< absolute index of priorityBacklog.front()
-    std::unordered_map<std::uint64_t, std::uint64_t> priorityBacklogIndex; ///< coalescing key -> absolute index
-
     std::unordered_set<std::uint32_t> soloedInstruments, soloedBuses; ///< live chains whose solo is on
     bool lastSentPlaying = false;
     model::Tick lastSentPosition = -1;
@@ -255,7 +245,7 @@ private:
     Meter masterMeter;
     double playheadTicks = 0.0;
     bool playing = false;
-    std::int64_t destroyedChains = 0, coalescedChanges = 0;
+    std::int64_t destroyedChains = 0;
 
     JUCE_DECLARE_NON_COPYABLE (Engine)
 };
