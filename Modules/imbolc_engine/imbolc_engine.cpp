@@ -39,4 +39,6 @@
 #include "graph/imbolc_AudioGraph.cpp"
 #include "graph/imbolc_CommandBacklog.cpp"
 #include "graph/imbolc_Engine.cpp"
+#include "graph/imbolc_EngineChains.cpp"
+#include "graph/imbolc_EngineSequences.cpp"
 #include "render/imbolc_OfflineRender.cpp"

@@ -179,14 +179,27 @@ private:
     void handleEvent (const Event&);
     void destroyObject (const Event&);
 
+    // Chains: imbolc_EngineChains.cpp.
     std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
     static void carryPluginState (model::PluginRef&, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
     RoutingSpec buildRouting (const model::Instrument&, ChainRef&) const;
     void addInstrument (const model::Session&, const model::Instrument&);
     void removeInstrument (const model::Session&, model::InstrumentId);
+    int allocateBusSlot();
     void addOrRebuildBus (const model::Session&, const model::Bus&);
     void removeBus (const model::Session&, model::BusId);
     void rebuildMaster (const model::Master&);
+
+    // Sequences: imbolc_EngineSequences.cpp.
+    std::unique_ptr<InstrumentSequence> makeSequence (const model::Session&, const model::Instrument&);
+    void rebuildSequence (const model::Session&, model::InstrumentId);
+    void rebuildAllSequences (const model::Session&);
+    void rebuildGlobal (const model::Session&);
+    void rebuildForTarget (const model::Session&, const model::AutomationTarget&);
+    void laneChanged (const model::Session&, model::LaneId);
+    void sendLfo (const model::Instrument&);
+
+    // Parameters, switches and the transport: imbolc_Engine.cpp.
     void setParam (const model::ParamAddress&, float value);
     void setVoiceLimit (const model::Instrument&);
     std::optional<Command> resolveParam (const model::ParamAddress&, float value);
@@ -199,15 +212,7 @@ private:
     void updateSwitches (const model::Session&, model::NodeKind, std::uint32_t id);
     void sendTransport (const model::Session&);
     std::optional<float> readParameterWhileStopped (const model::ParamAddress&, bool current);
-    std::unique_ptr<InstrumentSequence> makeSequence (const model::Session&, const model::Instrument&);
-    void rebuildSequence (const model::Session&, model::InstrumentId);
-    void rebuildAllSequences (const model::Session&);
-    void rebuildGlobal (const model::Session&);
-    void rebuildForTarget (const model::Session&, const model::AutomationTarget&);
-    void laneChanged (const model::Session&, model::LaneId);
-    void sendLfo (const model::Instrument&);
     ChainRef* refFor (model::NodeKind, std::uint32_t id);
-    int allocateBusSlot();
     std::uint32_t nextSerial() noexcept { return ++serialCounter; }
     int fadeSamples() const noexcept { return juce::jmax (1, juce::roundToInt (options.fadeSeconds * sampleRate)); }
 
