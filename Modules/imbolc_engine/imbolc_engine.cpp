@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #if defined(__GLIBC__)
 #include <malloc.h>

@@ -21,23 +21,23 @@ namespace
     {
         return { c.runningInstruments, c.runningBuses, c.runningMasters, maxOutstandingRoutings };
     }
-
-    /** Chains come and go all session long, and their big buffers (delay lines) are megabytes. glibc
-        would hand such blocks to mmap and give freed memory back to the system, so every new chain
-        would fault its pages in afresh. Keeping freed memory in the process lets a new chain reuse
-        pages that are already mapped: adding an instrument stays cheap however long the session runs.
-        Process-wide, once; a no-op where glibc's mallopt is absent. */
-    void keepFreedMemoryMapped()
-    {
-#if defined(__GLIBC__)
-        static std::once_flag once;
-        std::call_once (once, []
-                        {
-            mallopt (M_MMAP_THRESHOLD, 64 * 1024 * 1024);
-            mallopt (M_TRIM_THRESHOLD, 1024 * 1024 * 1024); });
-#endif
-    }
 } // namespace
+
+bool tuneProcessAllocatorForRealtime()
+{
+#if defined(__GLIBC__)
+    // Made once per process (a static's initialisation is thread-safe); every later call reports it.
+    static const bool tuned = []
+    {
+        const bool mmapThreshold = mallopt (M_MMAP_THRESHOLD, 64 * 1024 * 1024) == 1;
+        const bool trimThreshold = mallopt (M_TRIM_THRESHOLD, 1024 * 1024 * 1024) == 1;
+        return mmapThreshold && trimThreshold;
+    }();
+    return tuned;
+#else
+    return false;
+#endif
+}
 
 Engine::Engine()
     : Engine (nullptr, Options {}) {}
@@ -45,7 +45,6 @@ Engine::Engine()
 Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
     : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), commands (priorityQueue, normalQueue, normalConsumed, limitsFor (capacityFor (o))), externalNotes (o.externalNoteCapacity), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed, externalNotes }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
 {
-    keepFreedMemoryMapped();
     for (int s = o.instrumentSlots; --s >= 0;)
         freeInstrumentSlots.push_back (s);
     for (int s = o.busSlots; --s >= 0;)

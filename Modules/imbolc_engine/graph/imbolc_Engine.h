@@ -3,6 +3,22 @@
 namespace imbolc::engine
 {
 
+/** Tunes this process's C library allocator (glibc) for an engine whose chains come and go all session
+    long: blocks up to 64 MiB stay on the heap instead of each getting its own mmap, and freed memory is
+    kept in the process instead of being given back to the system. Chains hold big buffers (delay lines
+    of megabytes); without this every new chain faults its pages in afresh, and adding an instrument
+    gets dearer the longer a session runs. With it, a new chain reuses pages already mapped.
+
+    It changes the allocator of the whole process, so only a program that owns its process calls it
+    (the imbolc tool, the test runners, a standalone app), first thing in main(); a plugin never does,
+    since its host's allocator is not its to change. The Engine never calls it.
+
+    Message thread, before the first engine is built (chains built earlier keep their own mmaps).
+    Idempotent: the settings are made once per process, and
+    every call returns the same answer: true if they are in effect, false where the C library has no
+    such settings (not glibc) or refused them. */
+bool tuneProcessAllocatorForRealtime();
+
 /** The audio engine: turns the dispatcher's audio effects into chains and commands, and renders.
 
     Threads:
@@ -18,6 +34,9 @@ namespace imbolc::engine
     block, a project load of thousands of chains), the excess waits on the message thread in a backlog
     (CommandBacklog) that update() drains as the audio thread consumes. Parameter changes in the backlog
     coalesce, so the newest value of every parameter arrives and nothing waiting is reordered.
+
+    The engine leaves the process's allocator alone: a program that owns its process calls
+    tuneProcessAllocatorForRealtime() first.
 */
 class Engine
 {
