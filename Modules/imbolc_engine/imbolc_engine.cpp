@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -37,5 +36,8 @@
 #include "sequencer/imbolc_SequenceBuilder.cpp"
 #include "graph/imbolc_Chains.cpp"
 #include "graph/imbolc_AudioGraph.cpp"
+#include "graph/imbolc_CommandBacklog.cpp"
 #include "graph/imbolc_Engine.cpp"
+#include "graph/imbolc_EngineChains.cpp"
+#include "graph/imbolc_EngineSequences.cpp"
 #include "render/imbolc_OfflineRender.cpp"

@@ -69,5 +69,6 @@
 #include "sequencer/imbolc_SequenceBuilder.h"
 #include "graph/imbolc_Chains.h"
 #include "graph/imbolc_AudioGraph.h"
+#include "graph/imbolc_CommandBacklog.h"
 #include "graph/imbolc_Engine.h"
 #include "render/imbolc_OfflineRender.h"

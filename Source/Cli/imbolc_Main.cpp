@@ -198,6 +198,7 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
 
 int main (int argc, char* argv[])
 {
+    imbolc::engine::tuneProcessAllocatorForRealtime(); // the tool owns its process; a plugin never calls this
     std::vector<std::string> args (argv + 1, argv + argc);
     try
     {

@@ -2,7 +2,7 @@
 // moving every block (targets, automation ramps, LFO modulation), makes no allocation, free or lock.
 
 #include "imbolc_EffectTestSupport.h"
-#include "imbolc_RealtimeHarness.h"
+#include "imbolc_RealtimeTestSupport.h"
 
 using namespace imbolc;
 using namespace imbolc::test;
@@ -83,11 +83,7 @@ TEST_CASE ("realtime every built-in filter and effect processes with moving para
                 (void) node.getTailLengthSeconds();
             }
         }
-        const auto violations = realtimeViolations();
-        INFO (violations.first);
-        CHECK (violations.allocations == 0);
-        CHECK (violations.deallocations == 0);
-        CHECK (violations.locks == 0);
+        checkRealtimeSafe (realtimeViolations());
         CHECK (finite);
     }
 }
@@ -102,13 +98,8 @@ TEST_CASE ("realtime engine audio thread runs every built-in stage through param
     rig.engine.noteOn (id, 45, 1.0f);
     rig.engine.update();
 
-    resetRealtimeViolations();
-    AudioThread audio (rig.engine, EngineRig::blockSize, 1000, [] (const std::function<void()>& body)
-                       {
-                           ScopedRealtimeThread scope;
-                           body(); });
-    audio.allow (10);
-    audio.waitUntilCaughtUp();
+    RealtimeAudioThread audio (rig.engine, 1000);
+    audio.render (10);
 
     std::vector<model::ParamAddress> addresses;
     model::forEachParam (*rig.session.instruments.find (id), [&] (const model::ParamAddress& a)
@@ -124,20 +115,10 @@ TEST_CASE ("realtime engine audio thread runs every built-in stage through param
             const auto info = model::findParam (rig.session, a);
             rig.setParam (a, info->minValue + random.nextFloat() * (info->maxValue - info->minValue));
         }
-        audio.allow (5);
-        audio.waitUntilCaughtUp();
+        audio.render (5);
     }
     rig.engine.noteOff (id, 45);
-    audio.allow (40);
-    audio.waitUntilCaughtUp();
-    audio.stop();
-    rig.engine.update();
-
-    const auto violations = realtimeViolations();
-    INFO (violations.first);
-    CHECK (violations.allocations == 0);
-    CHECK (violations.deallocations == 0);
-    CHECK (violations.locks == 0);
+    checkRealtimeSafe (audio.finish (40));
     const auto rendered = (std::size_t) (audio.blocksRendered() * EngineRig::blockSize);
     CHECK (allFinite (std::vector<float> (audio.getLeft().begin(), audio.getLeft().begin() + (long) rendered)));
     CHECK (peak (audio.getLeft(), 0, rendered) > 0.01f);

@@ -107,15 +107,6 @@ inline std::vector<float> noise (double seconds, float amplitude, int seed)
     return v;
 }
 
-inline double rms (const std::vector<float>& v, std::size_t from, std::size_t to)
-{
-    double sum = 0.0;
-    to = std::min (to, v.size());
-    for (auto i = from; i < to; ++i)
-        sum += (double) v[i] * (double) v[i];
-    return std::sqrt (sum / (double) std::max<std::size_t> (1, to - from));
-}
-
 inline double db (double ratio) { return 20.0 * std::log10 (std::max (ratio, 1.0e-12)); }
 
 /** Amplitude of the `hz` component over [from, to) (a single-bin DFT with a Hann window). */

@@ -2,8 +2,7 @@
 // is recorded (Tests/Helpers/imbolc_RealtimeHarness). Built only where the harness can interpose
 // (not under sanitizers, which own malloc); the harness's own tests prove it catches violations.
 
-#include "imbolc_EngineTestSupport.h"
-#include "imbolc_RealtimeHarness.h"
+#include "imbolc_RealtimeTestSupport.h"
 
 using namespace imbolc;
 using namespace imbolc::test;
@@ -23,14 +22,8 @@ TEST_CASE ("realtime engine audio thread makes no allocation or lock through pla
     rig.act (model::action::Play {});
     rig.engine.update();
 
-    // The thread is marked real-time for its whole life, first block included.
-    resetRealtimeViolations();
-    AudioThread audio (rig.engine, EngineRig::blockSize, 4000, [] (const std::function<void()>& body)
-                       {
-                           ScopedRealtimeThread scope;
-                           body(); });
-    audio.allow (10);
-    audio.waitUntilCaughtUp();
+    RealtimeAudioThread audio (rig.engine, 4000);
+    audio.render (10);
 
     // 50 instrument adds and deletes, with notes, sends and reroutes.
     std::vector<model::InstrumentId> live;
@@ -48,8 +41,7 @@ TEST_CASE ("realtime engine audio thread makes no allocation or lock through pla
             rig.act (model::action::DeleteInstrument { live.front() });
             live.erase (live.begin());
         }
-        audio.allow (2);
-        audio.waitUntilCaughtUp();
+        audio.render (2);
     }
 
     // Bus edits: effects replaced (rebuild), muted, soloed, level changed; a second bus added and removed.
@@ -60,8 +52,7 @@ TEST_CASE ("realtime engine audio thread makes no allocation or lock through pla
         rig.setParam ({ NodeKind::bus, bus.value, ParamGroup::strip, 0, 0 }, 0.1f * (float) i);
         const auto extra = model::BusId { rig.act (model::action::AddBus { "extra" }) };
         rig.act (model::action::RemoveBus { extra });
-        audio.allow (3);
-        audio.waitUntilCaughtUp();
+        audio.render (3);
     }
     rig.act (model::action::AddStage { NodeKind::master, 0, EngineRig::effect (model::EffectType::gain) });
 
@@ -79,22 +70,12 @@ TEST_CASE ("realtime engine audio thread makes no allocation or lock through pla
     }
     for (int i = 0; i < 100 && rig.engine.getStats().backloggedCommands > 0; ++i)
     {
-        audio.allow (1);
-        audio.waitUntilCaughtUp();
+        audio.render (1);
     }
     for (auto id : live)
         rig.act (model::action::DeleteInstrument { id });
     rig.act (model::action::Stop {});
-    audio.allow (40);
-    audio.waitUntilCaughtUp();
-    audio.stop();
-    rig.engine.update();
-
-    const auto violations = realtimeViolations();
-    INFO (violations.first);
-    CHECK (violations.allocations == 0);
-    CHECK (violations.deallocations == 0);
-    CHECK (violations.locks == 0);
+    checkRealtimeSafe (audio.finish (40));
     CHECK (rig.engine.getStats().backloggedCommands == 0);
     CHECK (audio.blocksRendered() > 150);
     CHECK (peak (audio.getLeft(), 0, (std::size_t) (audio.blocksRendered() * EngineRig::blockSize)) > 0.1f);

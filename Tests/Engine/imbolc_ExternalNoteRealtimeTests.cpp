@@ -2,8 +2,7 @@
 // notes become ExternalNoteEvents (sequenced, live, released by stop, locate and rebuilds) with no
 // allocation or lock, while a consumer thread drains them.
 
-#include "imbolc_EngineTestSupport.h"
-#include "imbolc_RealtimeHarness.h"
+#include "imbolc_RealtimeTestSupport.h"
 
 using namespace imbolc;
 using namespace imbolc::test;
@@ -44,13 +43,8 @@ TEST_CASE ("realtime external notes make no allocation or lock on the audio thre
                 std::this_thread::sleep_for (std::chrono::microseconds (200));
         rig.engine.getExternalNotes().drain (count); });
 
-    resetRealtimeViolations();
-    AudioThread audio (rig.engine, EngineRig::blockSize, 3000, [] (const std::function<void()>& body)
-                       {
-                           ScopedRealtimeThread scope;
-                           body(); });
-    audio.allow (200);
-    audio.waitUntilCaughtUp();
+    RealtimeAudioThread audio (rig.engine, 3000);
+    audio.render (200);
 
     // Live notes, note edits, locates, and chains rebuilt (a new source, the backend switched both
     // ways, an external instrument deleted): each rebuild ends its notes with an allNotesOff.
@@ -74,25 +68,17 @@ TEST_CASE ("realtime external notes make no allocation or lock on the audio thre
             rig.act (model::action::SetBackend { other, model::Backend::superCollider });
             ++rebuilds;
         }
-        audio.allow (4);
-        audio.waitUntilCaughtUp();
+        audio.render (4);
         rig.engine.noteOff (sc, 60 + i % 12);
     }
     rig.engine.allNotesOff (sc);
     rig.act (model::action::DeleteInstrument { other });
     ++rebuilds;
     rig.act (model::action::Stop {});
-    audio.allow (20);
-    audio.waitUntilCaughtUp();
-    audio.stop();
+    const auto violations = audio.finish (20);
     quit = true;
     consumer.join();
-
-    const auto v = realtimeViolations();
-    INFO ("first violation: " << v.first);
-    CHECK (v.allocations == 0);
-    CHECK (v.deallocations == 0);
-    CHECK (v.locks == 0);
+    checkRealtimeSafe (violations);
 
     // It really played: events came out, none was lost, every rebuild released its notes.
     CHECK (rig.engine.getExternalNotes().getDropped() == 0);

@@ -1,8 +1,7 @@
 // Playback under the real-time harness: the sequencer, automation, the LFO, loop wraps and sequence
 // swaps (note and lane edits while playing) on a real audio thread marked real-time for its whole life.
 
-#include "imbolc_EngineTestSupport.h"
-#include "imbolc_RealtimeHarness.h"
+#include "imbolc_RealtimeTestSupport.h"
 
 using namespace imbolc;
 using namespace imbolc::test;
@@ -50,11 +49,7 @@ TEST_CASE ("realtime playback with sequencing automation and live edits makes no
     rig.act (model::action::Play {});
     rig.engine.update();
 
-    resetRealtimeViolations();
-    AudioThread audio (rig.engine, EngineRig::blockSize, 3000, [] (const std::function<void()>& body)
-                       {
-                           ScopedRealtimeThread scope;
-                           body(); });
+    RealtimeAudioThread audio (rig.engine, 3000);
     audio.allow (200); // several loop passes
     audio.waitUntilCaughtUp();
 
@@ -71,19 +66,10 @@ TEST_CASE ("realtime playback with sequencing automation and live edits makes no
             rig.act (model::action::SetBpm { 90.0 + i });
         if (i % 13 == 0)
             rig.act (model::action::Locate { (i * 31) % 1900 });
-        audio.allow (5);
-        audio.waitUntilCaughtUp();
+        audio.render (5);
     }
     rig.act (model::action::Stop {});
-    audio.allow (20);
-    audio.waitUntilCaughtUp();
-    audio.stop();
-
-    const auto v = realtimeViolations();
-    INFO ("first violation: " << v.first);
-    CHECK (v.allocations == 0);
-    CHECK (v.deallocations == 0);
-    CHECK (v.locks == 0);
+    checkRealtimeSafe (audio.finish (20));
 
     // It really played: sound came out and the sequencer sent notes.
     CHECK (peak (audio.getLeft(), 0, audio.getLeft().size()) > 0.01f);

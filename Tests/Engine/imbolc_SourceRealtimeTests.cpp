@@ -2,8 +2,8 @@
 // notes/sound off and parameter changes, with every malloc, free and mutex lock the audio thread makes
 // recorded (Tests/Helpers/imbolc_RealtimeHarness). Built only where the harness can interpose.
 
+#include "imbolc_RealtimeTestSupport.h"
 #include "imbolc_SourceTestSupport.h"
-#include "imbolc_RealtimeHarness.h"
 
 using namespace imbolc;
 using namespace imbolc::test;
@@ -104,11 +104,7 @@ TEST_CASE ("realtime sources: every kind plays, steals and takes changes without
             }
         }
     }
-    const auto violations = realtimeViolations();
-    INFO (violations.first);
-    CHECK (violations.allocations == 0);
-    CHECK (violations.deallocations == 0);
-    CHECK (violations.locks == 0);
+    checkRealtimeSafe (realtimeViolations());
     for (std::size_t k = 0; k < nodes.size(); ++k)
     {
         INFO (model::toString ((model::BuiltInSource) k));
@@ -137,13 +133,8 @@ TEST_CASE ("realtime sources: every kind in the engine, with voice caps and edit
     REQUIRE (rig.engine.getNodeFactory().takeWarnings().empty());
     rig.engine.update();
 
-    resetRealtimeViolations();
-    AudioThread audio (rig.engine, EngineRig::blockSize, 1000, [] (const std::function<void()>& body)
-                       {
-                           ScopedRealtimeThread scope;
-                           body(); });
-    audio.allow (4);
-    audio.waitUntilCaughtUp();
+    RealtimeAudioThread audio (rig.engine, 1000);
+    audio.render (4);
 
     juce::Random random (99);
     for (int round = 0; round < 60; ++round)
@@ -164,19 +155,9 @@ TEST_CASE ("realtime sources: every kind in the engine, with voice caps and edit
             rig.setParam (model::ParamAddress::instrument (id, model::ParamGroup::source, p), param.minValue + random.nextFloat() * (param.maxValue - param.minValue));
             rig.setParam (model::ParamAddress::instrument (id, model::ParamGroup::amp, (std::uint16_t) random.nextInt (4)), 0.005f + random.nextFloat() * 0.5f);
         }
-        audio.allow (4);
-        audio.waitUntilCaughtUp();
+        audio.render (4);
     }
-    audio.allow (40);
-    audio.waitUntilCaughtUp();
-    audio.stop();
-    rig.engine.update();
-
-    const auto violations = realtimeViolations();
-    INFO (violations.first);
-    CHECK (violations.allocations == 0);
-    CHECK (violations.deallocations == 0);
-    CHECK (violations.locks == 0);
+    checkRealtimeSafe (audio.finish (40));
     CHECK (rig.engine.getStats().backloggedCommands == 0);
     CHECK (peak (audio.getLeft(), 0, (std::size_t) (audio.blocksRendered() * EngineRig::blockSize)) > 0.1f);
 }

@@ -216,15 +216,6 @@ inline double peakFrequency (const std::vector<float>& signal, std::size_t from,
 
 inline double cents (double f, double reference) { return 1200.0 * std::log2 (f / reference); }
 
-inline double rms (const std::vector<float>& v, std::size_t from, std::size_t to)
-{
-    double sum = 0.0;
-    to = std::min (to, v.size());
-    for (auto i = from; i < to; ++i)
-        sum += (double) v[i] * v[i];
-    return to > from ? std::sqrt (sum / (double) (to - from)) : 0.0;
-}
-
 /** A temporary folder, deleted at the end of the test. */
 struct TempFolder
 {

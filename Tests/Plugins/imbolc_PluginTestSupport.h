@@ -114,13 +114,4 @@ struct PluginRig : EngineRig
 
 inline std::size_t samplesFor (double seconds) { return (std::size_t) (seconds * EngineRig::sampleRate); }
 
-inline double rms (const std::vector<float>& v, std::size_t from, std::size_t to)
-{
-    double sum = 0.0;
-    to = std::min (to, v.size());
-    for (auto i = from; i < to; ++i)
-        sum += (double) v[i] * v[i];
-    return to > from ? std::sqrt (sum / (double) (to - from)) : 0.0;
-}
-
 } // namespace imbolc::test

@@ -17,55 +17,34 @@ namespace
         return c;
     }
 
-    bool isCoalescable (Command::Type t) noexcept
+    CommandBacklog::Limits limitsFor (const AudioGraph::Capacity& c)
     {
-        using T = Command::Type;
-        return t == T::setParam || t == T::setSendLevel || t == T::setMuted || t == T::setBypass || t == T::setTempo || t == T::setVoiceLimit;
-    }
-
-    /** Commands that set the same thing on the same chain object share a key: the newest wins. */
-    std::uint64_t coalescingKey (const Command& c) noexcept
-    {
-        return ((std::uint64_t) c.serial << 32) | ((std::uint64_t) c.type << 24) | ((std::uint64_t) (c.node & 0xfff) << 12) | (std::uint64_t) (c.index & 0xfff);
-    }
-
-    /** Chains come and go all session long, and their big buffers (delay lines) are megabytes. glibc
-        would hand such blocks to mmap and give freed memory back to the system, so every new chain
-        would fault its pages in afresh. Keeping freed memory in the process lets a new chain reuse
-        pages that are already mapped: adding an instrument stays cheap however long the session runs.
-        Process-wide, once; a no-op where glibc's mallopt is absent. */
-    void keepFreedMemoryMapped()
-    {
-#if defined(__GLIBC__)
-        static std::once_flag once;
-        std::call_once (once, []
-                        {
-            mallopt (M_MMAP_THRESHOLD, 64 * 1024 * 1024);
-            mallopt (M_TRIM_THRESHOLD, 1024 * 1024 * 1024); });
-#endif
-    }
-
-    /** Routing and sequences: objects that come back one event each, sharing one budget. */
-    bool carriesSmallObject (Command::Type t) noexcept
-    {
-        using T = Command::Type;
-        return t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence;
-    }
-
-    bool carriesObject (Command::Type t) noexcept
-    {
-        using T = Command::Type;
-        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence;
+        return { c.runningInstruments, c.runningBuses, c.runningMasters, maxOutstandingRoutings };
     }
 } // namespace
+
+bool tuneProcessAllocatorForRealtime()
+{
+#if defined(__GLIBC__)
+    // Made once per process (a static's initialisation is thread-safe); every later call reports it.
+    static const bool tuned = []
+    {
+        const bool mmapThreshold = mallopt (M_MMAP_THRESHOLD, 64 * 1024 * 1024) == 1;
+        const bool trimThreshold = mallopt (M_TRIM_THRESHOLD, 1024 * 1024 * 1024) == 1;
+        return mmapThreshold && trimThreshold;
+    }();
+    return tuned;
+#else
+    return false;
+#endif
+}
 
 Engine::Engine()
     : Engine (nullptr, Options {}) {}
 
 Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
-    : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), externalNotes (o.externalNoteCapacity), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed, externalNotes }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
+    : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), commands (priorityQueue, normalQueue, normalConsumed, limitsFor (capacityFor (o))), externalNotes (o.externalNoteCapacity), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed, externalNotes }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
 {
-    keepFreedMemoryMapped();
     for (int s = o.instrumentSlots; --s >= 0;)
         freeInstrumentSlots.push_back (s);
     for (int s = o.busSlots; --s >= 0;)
@@ -77,24 +56,23 @@ Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
 Engine::~Engine()
 {
     // The audio thread has stopped: drive the graph from here until everything has come back.
-    for (int guard = 0; guard < 1000 && (! normalBacklog.empty() || ! priorityBacklog.empty()); ++guard)
+    for (int guard = 0; guard < 1000 && commands.hasBacklog(); ++guard)
     {
-        flushBacklogs();
+        commands.flush();
         graph.drainCommands();
         Event e;
         while (eventQueue.try_dequeue (e))
             handleEvent (e);
     }
-    for (const auto& c : normalBacklog)
-        if (carriesObject (c.type))
-            destroyObject ({ c.type == Command::Type::installInstrument   ? Event::Type::retiredInstrument
-                             : c.type == Command::Type::installBus        ? Event::Type::retiredBus
-                             : c.type == Command::Type::installMaster     ? Event::Type::retiredMaster
-                             : c.type == Command::Type::setSequence       ? Event::Type::retiredSequence
-                             : c.type == Command::Type::setGlobalSequence ? Event::Type::retiredGlobalSequence
-                                                                          : Event::Type::retiredRouting,
-                             c.slot,
-                             c.object });
+    for (const auto& c : commands.takeUnsentObjects())
+        destroyObject ({ c.type == Command::Type::installInstrument   ? Event::Type::retiredInstrument
+                         : c.type == Command::Type::installBus        ? Event::Type::retiredBus
+                         : c.type == Command::Type::installMaster     ? Event::Type::retiredMaster
+                         : c.type == Command::Type::setSequence       ? Event::Type::retiredSequence
+                         : c.type == Command::Type::setGlobalSequence ? Event::Type::retiredGlobalSequence
+                                                                      : Event::Type::retiredRouting,
+                         c.slot,
+                         c.object });
     for (const auto& e : graph.releaseEverything())
         destroyObject (e);
     Event e;
@@ -107,9 +85,9 @@ void Engine::prepare (double newSampleRate, int newMaxBlockSize)
     jassert (newSampleRate > 0.0 && newMaxBlockSize > 0);
     // Everything still waiting was built for the old settings: hand it all over first (the audio thread
     // is stopped, so the graph can be driven from here), then re-prepare what is installed.
-    for (int guard = 0; guard < 100000 && (! normalBacklog.empty() || ! priorityBacklog.empty()); ++guard)
+    for (int guard = 0; guard < 100000 && commands.hasBacklog(); ++guard)
     {
-        flushBacklogs();
+        commands.flush();
         graph.drainCommands();
         Event e;
         while (eventQueue.try_dequeue (e))
@@ -123,77 +101,6 @@ void Engine::prepare (double newSampleRate, int newMaxBlockSize)
 }
 
 //==============================================================================
-void Engine::sendPriority (Command c, ChainRef* ref)
-{
-    // Until every normal command about this chain (its install above all) has been consumed, its
-    // changes follow them through the normal queue: the priority queue would overtake the install.
-    if (ref != nullptr && normalConsumed.load (std::memory_order_acquire) < ref->lastNormalSeq)
-    {
-        sendNormal (c, ref);
-        return;
-    }
-    if (priorityBacklog.empty() && priorityQueue.try_enqueue (c))
-        return;
-
-    if (isCoalescable (c.type))
-    {
-        const auto key = coalescingKey (c);
-        if (auto it = priorityBacklogIndex.find (key); it != priorityBacklogIndex.end())
-        {
-            priorityBacklog[(std::size_t) (it->second - priorityBacklogFront)].value = c.value;
-            ++coalescedChanges;
-            return;
-        }
-        priorityBacklogIndex.emplace (key, priorityBacklogFront + priorityBacklog.size());
-    }
-    priorityBacklog.push_back (c);
-}
-
-void Engine::sendNormal (Command c, ChainRef* ref)
-{
-    const auto seq = ++normalAccepted;
-    if (ref != nullptr)
-        ref->lastNormalSeq = seq;
-    if (normalBacklog.empty() && trySendNormalNow (c))
-        return;
-    normalBacklog.push_back (c);
-}
-
-bool Engine::trySendNormalNow (const Command& c)
-{
-    using T = Command::Type;
-    // Never hand over more objects than the audio thread has room to run and to give back.
-    const auto& cap = graph.getCapacity();
-    if ((c.type == T::installInstrument && outstandingInstruments >= cap.runningInstruments)
-        || (c.type == T::installBus && outstandingBuses >= cap.runningBuses)
-        || (c.type == T::installMaster && outstandingMasters >= cap.runningMasters)
-        || (carriesSmallObject (c.type) && outstandingRoutings >= maxOutstandingRoutings))
-        return false;
-    if (! normalQueue.try_enqueue (c))
-        return false;
-    outstandingInstruments += c.type == T::installInstrument ? 1 : 0;
-    outstandingBuses += c.type == T::installBus ? 1 : 0;
-    outstandingMasters += c.type == T::installMaster ? 1 : 0;
-    outstandingRoutings += carriesSmallObject (c.type) ? 1 : 0;
-    return true;
-}
-
-void Engine::flushBacklogs()
-{
-    while (! normalBacklog.empty() && trySendNormalNow (normalBacklog.front()))
-        normalBacklog.pop_front();
-
-    while (! priorityBacklog.empty() && priorityQueue.try_enqueue (priorityBacklog.front()))
-    {
-        const auto& c = priorityBacklog.front();
-        if (isCoalescable (c.type))
-            if (auto it = priorityBacklogIndex.find (coalescingKey (c)); it != priorityBacklogIndex.end() && it->second == priorityBacklogFront)
-                priorityBacklogIndex.erase (it);
-        priorityBacklog.pop_front();
-        ++priorityBacklogFront;
-    }
-}
-
 void Engine::destroyObject (const Event& e)
 {
     switch (e.type)
@@ -224,31 +131,15 @@ void Engine::destroyObject (const Event& e)
 
 void Engine::handleEvent (const Event& e)
 {
-    switch (e.type)
+    commands.objectReturned (e.type);
+    if (e.type == Event::Type::retiredBus && juce::isPositiveAndBelow (e.slot, options.busSlots))
     {
-        case Event::Type::retiredInstrument:
-            --outstandingInstruments;
-            break;
-        case Event::Type::retiredBus:
-            --outstandingBuses;
-            if (juce::isPositiveAndBelow (e.slot, options.busSlots))
-            {
-                auto& count = busChainsOutstanding[(std::size_t) e.slot];
-                if (--count == 0 && busSlotAbandoned[(std::size_t) e.slot])
-                {
-                    busSlotAbandoned[(std::size_t) e.slot] = false;
-                    freeBusSlots.push_back (e.slot);
-                }
-            }
-            break;
-        case Event::Type::retiredMaster:
-            --outstandingMasters;
-            break;
-        case Event::Type::retiredRouting:
-        case Event::Type::retiredSequence:
-        case Event::Type::retiredGlobalSequence:
-            --outstandingRoutings;
-            break;
+        auto& count = busChainsOutstanding[(std::size_t) e.slot];
+        if (--count == 0 && busSlotAbandoned[(std::size_t) e.slot])
+        {
+            busSlotAbandoned[(std::size_t) e.slot] = false;
+            freeBusSlots.push_back (e.slot);
+        }
     }
     destroyObject (e);
 }
@@ -259,7 +150,7 @@ void Engine::update()
     while (eventQueue.try_dequeue (e))
         handleEvent (e);
 
-    flushBacklogs();
+    commands.flush();
 
     Status s;
     while (statusQueue.try_dequeue (s))
@@ -312,7 +203,7 @@ std::vector<juce::String> Engine::takeWarnings()
 
 Engine::Stats Engine::getStats() const noexcept
 {
-    return { normalBacklog.size() + priorityBacklog.size(), outstandingInstruments + outstandingBuses + outstandingMasters, destroyedChains, coalescedChanges };
+    return { commands.getNumWaiting(), commands.getNumChainsOut(), destroyedChains, commands.getNumCoalesced() };
 }
 
 //==============================================================================
@@ -334,276 +225,6 @@ Engine::ChainRef* Engine::refFor (model::NodeKind kind, std::uint32_t id)
             return &masterRef;
     }
     return nullptr;
-}
-
-void Engine::carryPluginState (model::PluginRef& ref, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins)
-{
-    // A rebuilt chain gets new plugin instances. When the model still holds the state the old instance
-    // was loaded from (so the model has not asked for another), the new one starts from the old one's
-    // live state: what the plugin changed in itself meanwhile (beyond its parameters) is kept.
-    for (const auto& [id, node] : previousPlugins)
-        if (id == stageId)
-        {
-            const auto& old = node->getRef();
-            if (old.format == ref.format && old.identifier == ref.identifier && old.state == ref.state)
-                ref.state = node->captureState();
-            return;
-        }
-}
-
-std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& chain, ChainRef& ref, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins)
-{
-    std::vector<StageSlot> stages;
-    stages.reserve (chain.size());
-    ref.stageNodes.clear();
-    for (const auto& stage : chain)
-    {
-        StageSlot slot;
-        if (stage.kind == model::StageKind::effect && stage.effect == model::EffectType::plugin && ! previousPlugins.empty())
-        {
-            auto live = stage;
-            carryPluginState (live.plugin, stage.id.value, previousPlugins);
-            slot.node = factory->createStage (live);
-        }
-        else
-        {
-            slot.node = factory->createStage (stage);
-        }
-        if (auto* plugin = dynamic_cast<PluginNode*> (slot.node.get()))
-            ref.plugins.emplace_back (stage.id.value, plugin);
-        slot.stageId = stage.id.value;
-        slot.bypassed = stage.bypassed;
-        ref.stageNodes[stage.id.value] = (int) stages.size() + 1;
-        stages.push_back (std::move (slot));
-    }
-    ref.numStages = (int) stages.size();
-    return stages;
-}
-
-RoutingSpec Engine::buildRouting (const model::Instrument& inst, ChainRef& ref) const
-{
-    RoutingSpec r;
-    if (inst.strip.output.isValid())
-        if (auto it = buses.find (inst.strip.output.value); it != buses.end())
-            r.outputBusSlot = it->second.slot;
-    ref.sendBuses.clear();
-    for (const auto& send : inst.strip.sends)
-    {
-        auto it = buses.find (send.bus.value);
-        if (it == buses.end() || it->second.slot < 0 || r.numSends >= RoutingSpec::maxSends)
-            continue;
-        r.sends[(std::size_t) r.numSends++] = { it->second.slot, send.bus.value, send.level, send.preInsert };
-        ref.sendBuses.push_back (send.bus.value);
-    }
-    return r;
-}
-
-void Engine::warnIfSourceIsSilent (const model::Instrument& inst)
-{
-    juce::String warning;
-    if (inst.source.kind == model::SourceKind::audioInput)
-        warning = "Instrument '" + juce::String (inst.name) + "' takes audio input, which this version cannot play yet: it is silent.";
-    else if (inst.source.kind == model::SourceKind::synthDef && inst.backend == model::Backend::internal)
-        warning = "Instrument '" + juce::String (inst.name) + "' plays the SynthDef '" + juce::String (inst.source.synthDef)
-                  + "', which only SuperCollider can play: set its backend to SuperCollider.";
-
-    // Once per instrument and source: a stage edit or a full rebuild builds the same source again.
-    const auto it = silentSourceWarnings.find (inst.id.value);
-    if (warning.isEmpty())
-    {
-        if (it != silentSourceWarnings.end())
-            silentSourceWarnings.erase (it);
-    }
-    else if (it == silentSourceWarnings.end() || it->second != warning)
-    {
-        warnings.push_back (warning);
-        silentSourceWarnings[inst.id.value] = warning;
-    }
-}
-
-void Engine::addInstrument (const model::Session& session, const model::Instrument& inst)
-{
-    const bool soloChanged = noteSolo (model::NodeKind::instrument, inst.id.value, inst.strip.solo);
-    auto& ref = instruments[inst.id.value];
-    ref.muted = effectiveMute (model::NodeKind::instrument, inst.strip.mute, inst.strip.solo);
-    if (ref.slot < 0)
-    {
-        if (freeInstrumentSlots.empty())
-        {
-            // Reachable when Options::instrumentSlots is below Session::maxInstruments: say so.
-            warnings.push_back ("Instrument '" + juce::String (inst.name) + "' is not played: the engine has no instrument slot left (it has "
-                                + juce::String (options.instrumentSlots) + ").");
-            instruments.erase (inst.id.value);
-            return;
-        }
-        ref.slot = freeInstrumentSlots.back();
-        freeInstrumentSlots.pop_back();
-    }
-    instrumentIdBySerial.erase (ref.serial);
-    ref.serial = nextSerial();
-    ref.ampOffset = (int) inst.source.params.size();
-    ref.voiceCap = inst.voiceCap;
-    instrumentIdBySerial[ref.serial] = inst.id.value;
-    warnIfSourceIsSilent (inst);
-
-    const auto previousPlugins = std::exchange (ref.plugins, {});
-    const bool external = inst.backend == model::Backend::superCollider;
-    std::unique_ptr<NodeProcessor> source;
-    if (external)
-    {
-        // Made here rather than by the factory, so every factory (tests' included) sequences external
-        // instruments the same way; nothing of the factory's (plugins, samples) is wanted for them.
-        source = std::make_unique<ExternalSourceNode> (inst, externalNotes);
-    }
-    else if (inst.source.kind == model::SourceKind::plugin && ! previousPlugins.empty())
-    {
-        auto live = inst;
-        carryPluginState (live.source.plugin, 0, previousPlugins);
-        source = factory->createSource (live);
-    }
-    else
-    {
-        source = factory->createSource (inst);
-    }
-    if (auto* plugin = dynamic_cast<PluginNode*> (source.get()))
-        ref.plugins.emplace_back (0, plugin);
-    // An external instrument's stages run on its renderer: here they would only process silence. Its
-    // stage parameters then resolve to nothing, so their changes and lanes send nothing to this chain.
-    auto stages = buildStages (external ? std::vector<model::Stage> {} : inst.chain, ref, previousPlugins);
-
-    auto strip = std::make_unique<StripNode> (inst.strip.level, inst.strip.pan, true);
-    strip->setMuted (ref.muted);
-    auto routing = buildRouting (inst, ref);
-    // The sequence's lanes resolve against ref.stageNodes, which buildStages has just filled.
-    auto chain = std::make_unique<InstrumentChain> (inst.id, ref.serial, std::move (source), std::move (stages), std::move (strip), routing, makeSequence (session, inst));
-    chain->slot = ref.slot;
-    chain->prepare (sampleRate, maxBlockSize, fadeSamples());
-
-    Command c;
-    c.type = Command::Type::installInstrument;
-    c.slot = ref.slot;
-    c.serial = ref.serial;
-    c.object = chain.release();
-    sendNormal (c, &ref);
-    if (inst.lfo.enabled)
-        sendLfo (inst);
-    if (soloChanged)
-        refreshMutes (session, model::NodeKind::instrument);
-}
-
-void Engine::removeInstrument (const model::Session& session, model::InstrumentId id)
-{
-    auto it = instruments.find (id.value);
-    if (it == instruments.end())
-        return;
-    const bool soloChanged = noteSolo (model::NodeKind::instrument, id.value, false);
-    auto& ref = it->second;
-    if (ref.slot >= 0)
-    {
-        Command c;
-        c.type = Command::Type::removeInstrument;
-        c.slot = ref.slot;
-        c.serial = ref.serial;
-        sendNormal (c, &ref);
-        // The slot can be reused at once: the removal is ahead of any reuse in the normal queue, and
-        // the serial check turns away stray commands for the old chain.
-        freeInstrumentSlots.push_back (ref.slot);
-    }
-    instrumentIdBySerial.erase (ref.serial);
-    instruments.erase (it);
-    if (soloChanged)
-        refreshMutes (session, model::NodeKind::instrument);
-}
-
-int Engine::allocateBusSlot()
-{
-    if (freeBusSlots.empty())
-        update(); // slots of deleted buses come back as their fading chains retire
-    if (freeBusSlots.empty())
-        return -1;
-    const int slot = freeBusSlots.back();
-    freeBusSlots.pop_back();
-    return slot;
-}
-
-void Engine::addOrRebuildBus (const model::Session& session, const model::Bus& bus)
-{
-    const bool soloChanged = noteSolo (model::NodeKind::bus, bus.id.value, bus.solo);
-    auto& ref = buses[bus.id.value];
-    ref.muted = effectiveMute (model::NodeKind::bus, bus.mute, bus.solo);
-    if (ref.slot < 0)
-    {
-        ref.slot = allocateBusSlot();
-        if (ref.slot < 0)
-        {
-            warnings.push_back ("Bus '" + juce::String (bus.name) + "' is not played: all of the engine's " + juce::String (options.busSlots)
-                                + " bus slots are taken (a deleted bus keeps its slot while it fades out).");
-            buses.erase (bus.id.value);
-            return;
-        }
-    }
-    busIdBySerial.erase (ref.serial);
-    ref.serial = nextSerial();
-    busIdBySerial[ref.serial] = bus.id.value;
-
-    auto strip = std::make_unique<StripNode> (bus.level, bus.pan, true);
-    strip->setMuted (ref.muted);
-    auto chain = std::make_unique<BusChain> (bus.id, ref.serial, buildStages (bus.chain, ref, std::exchange (ref.plugins, {})), std::move (strip));
-    chain->slot = ref.slot;
-    chain->prepare (sampleRate, maxBlockSize, fadeSamples());
-    ++busChainsOutstanding[(std::size_t) ref.slot];
-
-    Command c;
-    c.type = Command::Type::installBus;
-    c.chain = ChainKind::bus;
-    c.slot = ref.slot;
-    c.serial = ref.serial;
-    c.object = chain.release();
-    sendNormal (c, &ref);
-    if (soloChanged)
-        refreshMutes (session, model::NodeKind::bus);
-}
-
-void Engine::removeBus (const model::Session& session, model::BusId id)
-{
-    auto it = buses.find (id.value);
-    if (it == buses.end())
-        return;
-    const bool soloChanged = noteSolo (model::NodeKind::bus, id.value, false);
-    auto& ref = it->second;
-    if (ref.slot >= 0)
-    {
-        Command c;
-        c.type = Command::Type::removeBus;
-        c.chain = ChainKind::bus;
-        c.slot = ref.slot;
-        c.serial = ref.serial;
-        sendNormal (c, &ref);
-        // A fading bus chain still reads its slot's input, so the slot waits for its chains to retire.
-        busSlotAbandoned[(std::size_t) ref.slot] = true;
-    }
-    busIdBySerial.erase (ref.serial);
-    buses.erase (it);
-    if (soloChanged)
-        refreshMutes (session, model::NodeKind::bus);
-}
-
-void Engine::rebuildMaster (const model::Master& m)
-{
-    masterRef.serial = nextSerial();
-    masterRef.slot = 0;
-    auto strip = std::make_unique<StripNode> (m.level, 0.0f, false);
-    strip->setMuted (m.mute);
-    masterRef.muted = m.mute;
-    auto chain = std::make_unique<MasterChain> (masterRef.serial, buildStages (m.chain, masterRef, std::exchange (masterRef.plugins, {})), std::move (strip));
-    chain->prepare (sampleRate, maxBlockSize, fadeSamples());
-
-    Command c;
-    c.type = Command::Type::installMaster;
-    c.chain = ChainKind::master;
-    c.serial = masterRef.serial;
-    c.object = chain.release();
-    sendNormal (c, &masterRef);
 }
 
 //==============================================================================
@@ -859,126 +480,6 @@ void Engine::loadSession (const model::Session& session)
     lastSentPosition = -1;
     lastSentPlaying = ! session.transport.playing;
     sendTransport (session);
-}
-
-//==============================================================================
-std::unique_ptr<InstrumentSequence> Engine::makeSequence (const model::Session& session, const model::Instrument& inst)
-{
-    return buildInstrumentSequence (session, inst, arrangement, [this] (const model::ParamAddress& a) -> std::optional<ParamLane>
-                                    {
-        auto c = resolveParam (a, 0.0f);
-        if (! c)
-            return std::nullopt;
-        ParamLane lane;
-        lane.kind = c->type == Command::Type::setSendLevel ? ParamLane::Kind::sendLevel : ParamLane::Kind::nodeParam;
-        lane.node = c->node;
-        lane.index = c->index;
-        return lane; });
-}
-
-void Engine::rebuildSequence (const model::Session& session, model::InstrumentId id)
-{
-    const auto* inst = session.instruments.find (id);
-    auto* ref = refFor (model::NodeKind::instrument, id.value);
-    if (inst == nullptr || ref == nullptr)
-        return;
-    Command c;
-    c.type = Command::Type::setSequence;
-    c.slot = ref->slot;
-    c.serial = ref->serial;
-    c.object = makeSequence (session, *inst).release();
-    sendNormal (c, ref);
-}
-
-void Engine::rebuildAllSequences (const model::Session& session)
-{
-    for (const auto& inst : session.instruments)
-        rebuildSequence (session, inst.id);
-}
-
-void Engine::rebuildGlobal (const model::Session& session)
-{
-    auto global = buildGlobalSequence (session, arrangement, [this] (const model::ParamAddress& a) -> std::optional<ChainLane>
-                                       {
-        auto c = resolveParam (a, 0.0f);
-        if (! c || c->type != Command::Type::setParam)
-            return std::nullopt;
-        ChainLane lane;
-        lane.chain = c->chain;
-        lane.slot = c->slot;
-        lane.lane.node = c->node;
-        lane.lane.index = c->index;
-        return lane; });
-    Command c;
-    c.type = Command::Type::setGlobalSequence;
-    c.object = global.release();
-    sendNormal (c, nullptr);
-}
-
-void Engine::rebuildForTarget (const model::Session& session, const model::AutomationTarget& target)
-{
-    switch (target.kind)
-    {
-        case model::AutomationTargetKind::parameter:
-            if (target.param.node == model::NodeKind::instrument)
-                rebuildSequence (session, model::InstrumentId { target.param.nodeId });
-            else
-                rebuildGlobal (session);
-            return;
-        case model::AutomationTargetKind::bpm:
-            rebuildGlobal (session);
-            return;
-        case model::AutomationTargetKind::swing:
-            rebuildAllSequences (session);
-            return;
-    }
-}
-
-void Engine::laneChanged (const model::Session& session, model::LaneId id)
-{
-    // Rebuild what the lane drove before the change and what it drives now (a retarget touches both;
-    // a deleted lane only the old one).
-    std::optional<model::AutomationTarget> before, after;
-    if (auto it = laneTargets.find (id.value); it != laneTargets.end())
-        before = it->second;
-    if (const auto* lane = session.automation.find (id))
-    {
-        after = lane->target;
-        laneTargets[id.value] = lane->target;
-    }
-    else
-    {
-        laneTargets.erase (id.value);
-    }
-    if (before)
-        rebuildForTarget (session, *before);
-    if (after && ! (before && *before == *after))
-        rebuildForTarget (session, *after);
-}
-
-void Engine::sendLfo (const model::Instrument& inst)
-{
-    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
-    if (ref == nullptr)
-        return;
-    Command c;
-    c.type = Command::Type::setLfo;
-    c.slot = ref->slot;
-    c.serial = ref->serial;
-    c.value = inst.lfo.rate;
-    c.value2 = inst.lfo.depth;
-    bool enabled = inst.lfo.enabled;
-    // The target is a parameter of this instrument; it resolves like any parameter change.
-    auto target = inst.lfo.target;
-    target.node = model::NodeKind::instrument;
-    target.nodeId = inst.id.value;
-    auto resolved = enabled ? resolveParam (target, 0.0f) : std::nullopt;
-    if (! resolved || resolved->type != Command::Type::setParam)
-        enabled = false;
-    else
-        c.node = resolved->node, c.index = resolved->index;
-    c.position = (std::int64_t) inst.lfo.shape | (enabled ? 0x100 : 0);
-    sendPriority (c, ref);
 }
 
 void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)

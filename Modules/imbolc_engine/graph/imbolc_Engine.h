@@ -3,6 +3,22 @@
 namespace imbolc::engine
 {
 
+/** Tunes this process's C library allocator (glibc) for an engine whose chains come and go all session
+    long: blocks up to 64 MiB stay on the heap instead of each getting its own mmap, and freed memory is
+    kept in the process instead of being given back to the system. Chains hold big buffers (delay lines
+    of megabytes); without this every new chain faults its pages in afresh, and adding an instrument
+    gets dearer the longer a session runs. With it, a new chain reuses pages already mapped.
+
+    It changes the allocator of the whole process, so only a program that owns its process calls it
+    (the imbolc tool, the test runners, a standalone app), first thing in main(); a plugin never does,
+    since its host's allocator is not its to change. The Engine never calls it.
+
+    Message thread, before the first engine is built (chains built earlier keep their own mmaps).
+    Idempotent: the settings are made once per process, and
+    every call returns the same answer: true if they are in effect, false where the C library has no
+    such settings (not glibc) or refused them. */
+bool tuneProcessAllocatorForRealtime();
+
 /** The audio engine: turns the dispatcher's audio effects into chains and commands, and renders.
 
     Threads:
@@ -16,8 +32,11 @@ namespace imbolc::engine
 
     Bounded: the queues never grow. When a burst outruns them (10,000 parameter changes before one
     block, a project load of thousands of chains), the excess waits on the message thread in a backlog
-    that update() drains as the audio thread consumes. Parameter changes in the backlog coalesce, so the
-    newest value of every parameter always arrives and no value is ever lost or reordered.
+    (CommandBacklog) that update() drains as the audio thread consumes. Parameter changes in the backlog
+    coalesce, so the newest value of every parameter arrives and nothing waiting is reordered.
+
+    The engine leaves the process's allocator alone: a program that owns its process calls
+    tuneProcessAllocatorForRealtime() first.
 */
 class Engine
 {
@@ -161,7 +180,7 @@ private:
     {
         std::int32_t slot = -1;
         std::uint32_t serial = 0;
-        std::uint64_t lastNormalSeq = 0; ///< the last normal command about this chain
+        CommandBacklog::ChainOrder order; ///< where the last normal command about this chain stands
         std::unordered_map<std::uint32_t, int> stageNodes; ///< StageId -> node index
         int numStages = 0;
         int ampOffset = 0;
@@ -175,22 +194,33 @@ private:
         Meter meter;
     };
 
-    void sendPriority (Command, ChainRef*);
-    void sendNormal (Command, ChainRef*);
-    bool trySendNormalNow (const Command&);
-    void flushBacklogs();
+    void sendPriority (const Command& c, ChainRef* ref) { commands.sendPriority (c, ref != nullptr ? &ref->order : nullptr); }
+    void sendNormal (const Command& c, ChainRef* ref) { commands.sendNormal (c, ref != nullptr ? &ref->order : nullptr); }
     void handleEvent (const Event&);
     void destroyObject (const Event&);
 
+    // Chains: imbolc_EngineChains.cpp.
     std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
     static void carryPluginState (model::PluginRef&, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
     RoutingSpec buildRouting (const model::Instrument&, ChainRef&) const;
     void addInstrument (const model::Session&, const model::Instrument&);
     void warnIfSourceIsSilent (const model::Instrument&);
     void removeInstrument (const model::Session&, model::InstrumentId);
+    int allocateBusSlot();
     void addOrRebuildBus (const model::Session&, const model::Bus&);
     void removeBus (const model::Session&, model::BusId);
     void rebuildMaster (const model::Master&);
+
+    // Sequences: imbolc_EngineSequences.cpp.
+    std::unique_ptr<InstrumentSequence> makeSequence (const model::Session&, const model::Instrument&);
+    void rebuildSequence (const model::Session&, model::InstrumentId);
+    void rebuildAllSequences (const model::Session&);
+    void rebuildGlobal (const model::Session&);
+    void rebuildForTarget (const model::Session&, const model::AutomationTarget&);
+    void laneChanged (const model::Session&, model::LaneId);
+    void sendLfo (const model::Instrument&);
+
+    // Parameters, switches and the transport: imbolc_Engine.cpp.
     void setParam (const model::ParamAddress&, float value);
     void setVoiceLimit (const model::Instrument&);
     std::optional<Command> resolveParam (const model::ParamAddress&, float value);
@@ -203,15 +233,7 @@ private:
     void updateSwitches (const model::Session&, model::NodeKind, std::uint32_t id);
     void sendTransport (const model::Session&);
     std::optional<float> readParameterWhileStopped (const model::ParamAddress&, bool current);
-    std::unique_ptr<InstrumentSequence> makeSequence (const model::Session&, const model::Instrument&);
-    void rebuildSequence (const model::Session&, model::InstrumentId);
-    void rebuildAllSequences (const model::Session&);
-    void rebuildGlobal (const model::Session&);
-    void rebuildForTarget (const model::Session&, const model::AutomationTarget&);
-    void laneChanged (const model::Session&, model::LaneId);
-    void sendLfo (const model::Instrument&);
     ChainRef* refFor (model::NodeKind, std::uint32_t id);
-    int allocateBusSlot();
     std::uint32_t nextSerial() noexcept { return ++serialCounter; }
     int fadeSamples() const noexcept { return juce::jmax (1, juce::roundToInt (options.fadeSeconds * sampleRate)); }
 
@@ -222,6 +244,7 @@ private:
     EventQueue eventQueue;
     StatusQueue statusQueue;
     std::atomic<std::uint64_t> normalConsumed { 0 };
+    CommandBacklog commands;
     ExternalNotes externalNotes;
     AudioGraph graph;
 
@@ -236,15 +259,6 @@ private:
     std::vector<int> freeInstrumentSlots, freeBusSlots;
     std::vector<int> busChainsOutstanding; ///< per bus slot: chains handed over and not yet retired
     std::vector<bool> busSlotAbandoned; ///< per bus slot: its bus is gone; free it once its chains are retired
-
-    // Objects handed to the audio thread and not yet returned, per kind: never more than it can hold.
-    int outstandingInstruments = 0, outstandingBuses = 0, outstandingMasters = 0, outstandingRoutings = 0;
-
-    std::uint64_t normalAccepted = 0;
-    std::deque<Command> normalBacklog;
-    std::deque<Command> priorityBacklog;
-    std::uint64_t priorityBacklogFront = 0; ///< absolute index of priorityBacklog.front()
-    std::unordered_map<std::uint64_t, std::uint64_t> priorityBacklogIndex; ///< coalescing key -> absolute index
 
     std::unordered_set<std::uint32_t> soloedInstruments, soloedBuses; ///< live chains whose solo is on
     bool lastSentPlaying = false;
@@ -262,7 +276,7 @@ private:
     Meter masterMeter;
     double playheadTicks = 0.0;
     bool playing = false;
-    std::int64_t destroyedChains = 0, coalescedChanges = 0;
+    std::int64_t destroyedChains = 0;
 
     JUCE_DECLARE_NON_COPYABLE (Engine)
 };

@@ -95,6 +95,13 @@ public:
     /** Lets the thread render up to `blocks` more blocks. */
     void allow (int blocks) { allowed.fetch_add (blocks); }
 
+    /** Lets the thread render `blocks` more blocks and waits until it has (see waitUntilCaughtUp). */
+    void render (int blocks)
+    {
+        allow (blocks);
+        waitUntilCaughtUp();
+    }
+
     /** Waits (message thread) until every allowed block is rendered, calling update() meanwhile. */
     void waitUntilCaughtUp()
     {
@@ -112,6 +119,7 @@ public:
             thread.join();
     }
 
+    engine::Engine& getEngine() const { return engine; }
     std::thread::id getId() const { return id; }
     int blocksRendered() const { return rendered.load(); }
     const std::vector<float>& getLeft() const { return left; }
@@ -169,6 +177,16 @@ inline float maxStep (const std::vector<float>& v, std::size_t from, std::size_t
     for (auto i = std::max<std::size_t> (from, 1); i < std::min (to, v.size()); ++i)
         m = std::max (m, std::abs (v[i] - v[i - 1]));
     return m;
+}
+
+/** Root mean square of [from, to); 0 for an empty range. */
+inline double rms (const std::vector<float>& v, std::size_t from, std::size_t to)
+{
+    double sum = 0.0;
+    to = std::min (to, v.size());
+    for (auto i = from; i < to; ++i)
+        sum += (double) v[i] * v[i];
+    return to > from ? std::sqrt (sum / (double) (to - from)) : 0.0;
 }
 
 /** Upward zero crossings per second: the frequency of a clean tone. */
