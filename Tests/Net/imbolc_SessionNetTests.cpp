@@ -481,6 +481,62 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
            >= 6);
 }
 
+TEST_CASE ("A well-formed action with a bad value gets the dispatcher's reason and the seat stays connected", "[net]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto mine = instrumentAt (server.session, 0);
+
+    auto options = clientOptions (server.port(), "Ana");
+    options.requestedInstruments = { mine };
+    options.requestPrivilege = true;
+    net::SessionClient ana (options);
+    std::mutex mutex;
+    std::vector<msg::ActionRejected> rejections;
+    ana.onMessage = [&] (const protocol::Message& m)
+    {
+        if (const auto* r = std::get_if<msg::ActionRejected> (&m))
+        {
+            const std::lock_guard lock (mutex);
+            rejections.push_back (*r);
+        }
+    };
+    REQUIRE (ana.connect().wasOk());
+    REQUIRE (ana.hasPrivilege());
+    const auto rejected = [&]
+    {
+        const std::lock_guard lock (mutex);
+        return rejections;
+    };
+
+    // A tempo the dispatcher refuses, and a parameter that is not a number: both are valid frames.
+    const auto attack = model::ParamAddress::instrument (mine, model::ParamGroup::amp, (std::uint16_t) model::AmpParam::attack);
+    const auto bpmRequest = ana.send (model::action::SetBpm { -5.0 });
+    const auto nanRequest = ana.send (model::action::SetParam { attack, std::numeric_limits<float>::quiet_NaN() });
+    REQUIRE (bpmRequest != 0);
+    REQUIRE (nanRequest != 0);
+    REQUIRE (eventually ([&]
+                         { return rejected().size() == 2; }));
+    const auto answers = rejected();
+    CHECK (answers[0].requestId == bpmRequest);
+    CHECK (answers[0].reason == model::checks::bpm (-5.0));
+    CHECK_THAT (answers[0].reason, Catch::StartsWith ("The tempo is -5"));
+    CHECK (answers[1].requestId == nanRequest);
+    CHECK_THAT (answers[1].reason, Catch::Contains ("is not a finite number"));
+
+    // The seat is still connected and served: its next, valid action is applied everywhere.
+    CHECK (ana.getState() == net::SessionClient::State::connected);
+    REQUIRE (ana.send (model::action::SetBpm { 131.0 }) != 0);
+    REQUIRE (eventually ([&]
+                         { return ana.getSession().settings.bpm == 131.0 && converged (server, { &ana }); }));
+    CHECK (ana.getStats().rejections == 2);
+    CHECK (ana.getStats().reconnects == 0);
+    const auto stats = server.onServer ([&]
+                                        { return server.server.getStats(); });
+    CHECK (stats.actionsRejected == 2);
+    CHECK (stats.framesRefused == 0);
+    CHECK (stats.suspensions == 0);
+}
+
 TEST_CASE ("Convergence: 8 seats fire 2000 random actions and end equal to the server", "[net]")
 {
     ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));

@@ -513,8 +513,10 @@ namespace
 
     //==============================================================================
     /** Reads a verified Message into values, checking what the verifier cannot see: union and enum
-        values this build does not know, byte strings of the wrong length, and model values out of
-        range (model::checks). Keeps the first problem as one sentence (in codec.error).
+        values this build does not know, byte strings of the wrong length, names and texts in the
+        handshake and the server's messages, and a full sync's session (model::validate). An action's
+        values are the Dispatcher's to check, a patch's applyPatch's. Keeps the first problem as one
+        sentence (in codec.error).
     */
     class WireDecoder
     {
@@ -710,16 +712,17 @@ namespace
         void body (const fb::Error& in, msg::Error& out) { out.message = text (in.message(), "The error message"); }
 
         //==============================================================================
-        // Actions: well-formed, in range and finite. Whether they fit the session is the Dispatcher's to say.
+        // Actions: only what the verifier cannot see and the model cannot hold (an absent union
+        // member, an enum value this build does not know) is a decoding error. Every value the
+        // Dispatcher checks anyway (names, ranges, NaN, notes, sources, stages) is left to it, so a
+        // well-formed action with a bad value gets ActionRejected with its reason, and the connection
+        // stays open.
         void body (const fb::AddInstrument& in, model::action::AddInstrument& out)
         {
-            out.name = name (in.name(), "The instrument name");
+            out.name = codec.string (in.name());
             out.source = codec.source (in.source());
-            check (model::checks::source ("The new instrument", out.source));
             out.backend = codec.enumValue<model::Backend> (in.backend(), "An instrument's backend");
             out.chain = codec.chain (in.chain());
-            for (const auto& st : out.chain)
-                check (model::checks::stage ("The new instrument", st));
         }
 
         void body (const fb::DeleteInstrument& in, model::action::DeleteInstrument& out) { out.instrument = model::InstrumentId { in.instrument() }; }
@@ -728,14 +731,13 @@ namespace
         void body (const fb::RenameInstrument& in, model::action::RenameInstrument& out)
         {
             out.instrument = model::InstrumentId { in.instrument() };
-            out.name = name (in.name(), "The instrument name");
+            out.name = codec.string (in.name());
         }
 
         void body (const fb::SetSource& in, model::action::SetSource& out)
         {
             out.instrument = model::InstrumentId { in.instrument() };
             out.source = codec.source (in.source());
-            check (model::checks::source ("The new source", out.source));
         }
 
         void body (const fb::SetBackend& in, model::action::SetBackend& out)
@@ -754,8 +756,6 @@ namespace
         {
             out.param = paramAddress (in.param());
             out.value = in.value();
-            if (! std::isfinite (out.value))
-                codec.fail ("The parameter value is not a finite number.");
         }
 
         void body (const fb::SetLfo& in, model::action::SetLfo& out)
@@ -771,7 +771,6 @@ namespace
             out.instrument = model::InstrumentId { in.instrument() };
             if (const auto* g = in.groove())
                 out.groove = codec.groove (*g);
-            check (model::checks::groove ("The groove", out.groove));
         }
 
         void body (const fb::AddStage& in, model::action::AddStage& out)
@@ -781,7 +780,6 @@ namespace
             if (const auto* st = in.stage())
                 out.stage = codec.stage (*st);
             out.position = in.position();
-            check (model::checks::stage ("The new", out.stage));
         }
 
         void body (const fb::RemoveStage& in, model::action::RemoveStage& out)
@@ -812,13 +810,9 @@ namespace
             out.node = codec.enumValue<model::NodeKind> (in.node(), "A chain's node kind");
             out.nodeId = in.node_id();
             out.stage = model::StageId { in.stage() };
-            if (const auto* state = in.state())
-            {
-                if (state->size() > model::checks::maxPluginStateBytes)
-                    return codec.fail ("Plugin state of ", state->size(), " bytes is larger than the limit of ", model::checks::maxPluginStateBytes, ".");
-                if (codec.spendVector (state, 1))
-                    out.state.assign (state->begin(), state->end());
-            }
+            // The frame limit bounds the size; the Dispatcher refuses state beyond its own limit.
+            if (const auto* state = in.state(); state != nullptr && codec.spendVector (state, 1))
+                out.state.assign (state->begin(), state->end());
         }
 
         void body (const fb::SetMute& in, model::action::SetMute& out)
@@ -847,8 +841,6 @@ namespace
             out.bus = model::BusId { in.bus() };
             out.level = in.level();
             out.preInsert = in.pre_insert();
-            if (! std::isfinite (out.level))
-                codec.fail ("The send level is not a finite number.");
         }
 
         void body (const fb::RemoveSend& in, model::action::RemoveSend& out)
@@ -864,13 +856,13 @@ namespace
             out.preInsert = in.pre_insert();
         }
 
-        void body (const fb::AddBus& in, model::action::AddBus& out) { out.name = name (in.name(), "The bus name"); }
+        void body (const fb::AddBus& in, model::action::AddBus& out) { out.name = codec.string (in.name()); }
         void body (const fb::RemoveBus& in, model::action::RemoveBus& out) { out.bus = model::BusId { in.bus() }; }
 
         void body (const fb::RenameBus& in, model::action::RenameBus& out)
         {
             out.bus = model::BusId { in.bus() };
-            out.name = name (in.name(), "The bus name");
+            out.name = codec.string (in.name());
         }
 
         void body (const fb::AddNote& in, model::action::AddNote& out)
@@ -878,7 +870,6 @@ namespace
             out.instrument = model::InstrumentId { in.instrument() };
             if (const auto* n = in.note())
                 out.note = CodecDecoder::note (*n);
-            check (model::checks::note ("The new note", out.note));
         }
 
         void body (const fb::DeleteNote& in, model::action::DeleteNote& out)
@@ -893,11 +884,6 @@ namespace
             out.note = model::NoteId { in.note() };
             out.tick = in.tick();
             out.pitch = in.pitch();
-            model::Note moved;
-            moved.id = out.note;
-            moved.tick = out.tick;
-            moved.pitch = out.pitch;
-            check (model::checks::note ("The moved note", moved));
         }
 
         void body (const fb::ResizeNote& in, model::action::ResizeNote& out)
@@ -905,10 +891,6 @@ namespace
             out.instrument = model::InstrumentId { in.instrument() };
             out.note = model::NoteId { in.note() };
             out.duration = in.duration();
-            model::Note resized;
-            resized.id = out.note;
-            resized.duration = out.duration;
-            check (model::checks::note ("The resized note", resized));
         }
 
         void body (const fb::SetNoteVelocity& in, model::action::SetNoteVelocity& out)
@@ -917,11 +899,6 @@ namespace
             out.note = model::NoteId { in.note() };
             out.velocity = in.velocity();
             out.probability = in.probability();
-            model::Note edited;
-            edited.id = out.note;
-            edited.velocity = out.velocity;
-            edited.probability = out.probability;
-            check (model::checks::note ("The edited note", edited));
         }
 
         void body (const fb::AddLane& in, model::action::AddLane& out)
@@ -960,7 +937,7 @@ namespace
         void body (const fb::AddClip& in, model::action::AddClip& out)
         {
             out.instrument = model::InstrumentId { in.instrument() };
-            out.name = name (in.name(), "The clip name");
+            out.name = codec.string (in.name());
             out.length = in.length();
             out.capture = in.capture();
         }
@@ -970,7 +947,7 @@ namespace
         void body (const fb::RenameClip& in, model::action::RenameClip& out)
         {
             out.clip = model::ClipId { in.clip() };
-            out.name = name (in.name(), "The clip name");
+            out.name = codec.string (in.name());
         }
 
         void body (const fb::AddPlacement& in, model::action::AddPlacement& out)
@@ -994,41 +971,27 @@ namespace
 
         void body (const fb::DeletePlacement& in, model::action::DeletePlacement& out) { out.placement = model::PlacementId { in.placement() }; }
         void body (const fb::SetPlayMode& in, model::action::SetPlayMode& out) { out.mode = codec.enumValue<model::PlayMode> (in.mode(), "The play mode"); }
-        void body (const fb::RenameSession& in, model::action::RenameSession& out) { out.name = name (in.name(), "The session name"); }
-
-        void body (const fb::SetBpm& in, model::action::SetBpm& out)
-        {
-            out.bpm = in.bpm();
-            check (model::checks::bpm (out.bpm));
-        }
+        void body (const fb::RenameSession& in, model::action::RenameSession& out) { out.name = codec.string (in.name()); }
+        void body (const fb::SetBpm& in, model::action::SetBpm& out) { out.bpm = in.bpm(); }
 
         void body (const fb::SetTimeSignature& in, model::action::SetTimeSignature& out)
         {
             out.numerator = in.numerator();
             out.denominator = in.denominator();
-            check (model::checks::timeSignature (out.numerator, out.denominator));
         }
 
         void body (const fb::SetKey& in, model::action::SetKey& out)
         {
             out.key = in.key();
             out.scale = codec.enumValue<model::Scale> (in.scale(), "The scale");
-            if (out.key < 0 || out.key > 11)
-                codec.fail ("The key is ", out.key, " (must be a pitch class 0 to 11).");
         }
 
-        void body (const fb::SetSwing& in, model::action::SetSwing& out)
-        {
-            out.swing = in.swing();
-            if (! (out.swing >= 0.0f && out.swing <= 1.0f))
-                codec.fail ("The swing is ", out.swing, " (must be 0 to 1).");
-        }
+        void body (const fb::SetSwing& in, model::action::SetSwing& out) { out.swing = in.swing(); }
 
         void body (const fb::SetLoop& in, model::action::SetLoop& out)
         {
             if (const auto* l = in.loop())
                 out.loop = { l->enabled(), l->start(), l->end() };
-            check (model::checks::loop (out.loop));
         }
 
         void body (const fb::Play&, model::action::Play&) {}
@@ -1081,12 +1044,6 @@ namespace
                 out.emplace (std::in_place_index<I>, std::move (value));
         }
 
-        void check (const std::string& problem)
-        {
-            if (! problem.empty())
-                codec.fail (problem);
-        }
-
         /** Any text: it must be UTF-8 (JSON and the GUI show it). */
         std::string text (const flatbuffers::String* s, const char* what)
         {
@@ -1099,7 +1056,8 @@ namespace
         std::string name (const flatbuffers::String* s, const char* what)
         {
             auto out = codec.string (s);
-            check (model::checks::name (what, out));
+            if (auto problem = model::checks::name (what, out); ! problem.empty())
+                codec.fail (problem);
             return out;
         }
 
@@ -1138,14 +1096,7 @@ namespace
 
         model::Point point (const fb::Point* p)
         {
-            if (p == nullptr)
-                return {};
-            auto out = codec.point (*p);
-            if (out.tick < 0)
-                codec.fail ("An automation point cannot be at a negative tick.");
-            if (! std::isfinite (out.value))
-                codec.fail ("An automation value must be a finite number.");
-            return out;
+            return p != nullptr ? codec.point (*p) : model::Point {};
         }
     };
 
