@@ -9,6 +9,9 @@ constexpr std::uint32_t protocolVersion = 1;
 /** The four bytes at offset 4 of every Message buffer (a project file has "IMBC"). */
 constexpr const char* wireIdentifier = "IMBW";
 
+/** Every frame starts with its payload's length: 4 bytes, big-endian (see writeFrameLength). */
+constexpr std::size_t frameLengthBytes = 4;
+
 /** Default largest frame payload a peer accepts; configurable per connection (see DecodeLimits). */
 constexpr std::size_t defaultMaxFrameBytes = 16u * 1024u * 1024u;
 
