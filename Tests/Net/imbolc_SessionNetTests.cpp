@@ -537,6 +537,37 @@ TEST_CASE ("A well-formed action with a bad value gets the dispatcher's reason a
     CHECK (stats.suspensions == 0);
 }
 
+TEST_CASE ("Every RequestFullSync is answered, even one whose have_seq predates the full sync the seat already has", "[net]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    RawPeer peer (server.port());
+    peer.join ("Raw");
+    const auto first = peer.receiveA<msg::FullStateSync>();
+    REQUIRE (first.has_value());
+    REQUIRE (first->seq > 0); // the join's ownership patch came first, so have_seq 0 is older
+
+    for (int round = 1; round <= 3; ++round)
+    {
+        INFO ("request " << round);
+        // The state moves on, and the seat asks with a have_seq older than the full sync it applied.
+        REQUIRE (server.apply (model::action::SetBpm { 100.0 + round }).ok());
+        REQUIRE (eventually ([&]
+                             { return server.seq() > first->seq + (protocol::Seq) round - 1; }));
+        const auto seqAsked = server.seq();
+        peer.send (msg::RequestFullSync { 0 });
+
+        const auto answer = peer.receiveA<msg::FullStateSync> (2000);
+        REQUIRE (answer.has_value());
+        CHECK (answer->seq >= seqAsked);
+        CHECK (answer->session.settings.bpm == 100.0 + round);
+        CHECK (protocol::sessionHash (answer->session) == server.hash());
+        CHECK (answer->ownership.owners.empty());
+    }
+    CHECK (server.onServer ([&]
+                            { return server.server.getStats().fullSyncRequests; })
+           == 3);
+}
+
 TEST_CASE ("Convergence: 8 seats fire 2000 random actions and end equal to the server", "[net]")
 {
     ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
@@ -848,14 +879,14 @@ TEST_CASE ("A seat that falls behind loses patches to its outbox and is caught u
     const auto serverStats = server.onServer ([&]
                                               { return server.server.getStats(); });
     INFO ("gaps " << stats.gaps << ", full syncs received " << stats.fullSyncs << ", sent " << serverStats.fullSyncsSent
-                  << ", requests answered by a full sync already on its way " << serverStats.fullSyncRequestsAnswered);
+                  << ", full syncs requested " << serverStats.fullSyncRequests);
     // It fell behind: the writer dropped patches from its outbox and the server sent full syncs instead.
     CHECK (serverStats.fullSyncsSent >= 2);
     CHECK (stats.fullSyncs >= 2);
     // A full sync queued behind another unsent one replaces it: the seat receives fewer than were sent.
     CHECK (stats.fullSyncs <= serverStats.fullSyncsSent);
     // No patch ever failed to apply: a gap (a patch already being written when its predecessor was
-    // dropped) is answered by the full sync already on its way, never by applying out of order.
+    // dropped) waits for a full sync, never applies out of order.
     CHECK (stats.patchFailures == 0);
     CHECK (serverStats.suspensions == 0);
 }

@@ -49,7 +49,6 @@ struct SessionServer::Seat
     std::uint32_t connection = 0; ///< 0 while suspended
     std::uint32_t suspendedAtMs = 0;
     std::uint32_t lastPrivilegeUseMs = 0;
-    protocol::Seq lastFullSyncSeq = 0; ///< the seq of the newest full sync queued for this seat
     bool needsFullSync = false;
 };
 
@@ -514,14 +513,14 @@ void SessionServer::handleFromSeat (Link& link, Seat& seat, protocol::Message& m
     if (std::holds_alternative<msg::Pong> (message))
         return;
 
-    if (const auto* request = std::get_if<msg::RequestFullSync> (&message))
+    if (std::holds_alternative<msg::RequestFullSync> (message))
     {
-        // A seat that lost a patch asks, but the writer has usually reported the loss first: a full
-        // sync newer than what the seat has is then already on its way and answers the request too.
-        if (seat.lastFullSyncSeq <= request->haveSeq || seat.lastFullSyncSeq == 0)
-            seat.needsFullSync = true;
-        else
-            ++stats.fullSyncRequestsAnswered;
+        // Always answered, whatever have_seq says: a full sync already written may have reached the
+        // seat before it asked (it waits forever if that one is taken as the answer). The new one
+        // replaces a full sync still unwritten in the seat's outbox, so the seat gets one, not two,
+        // when the writer had already queued one for a lost patch.
+        seat.needsFullSync = true;
+        ++stats.fullSyncRequests;
         return;
     }
 
@@ -690,7 +689,6 @@ void SessionServer::broadcastDue (bool force)
             }
             writer->send (seat->connection, FrameKind::fullSync, fullSync);
             seat->needsFullSync = false;
-            seat->lastFullSyncSeq = seq;
             ++stats.fullSyncsSent;
         }
     }
