@@ -176,7 +176,18 @@ void SessionServer::readLoop (ConnectionPtr connection)
     {
         const auto n = connection->read (buffer.data(), buffer.size(), 250);
         if (n < 0)
+        {
+            // The peer closed its sending side inside a frame: that frame can never complete, so it
+            // is refused like any other bad frame, and the Error still reaches a peer that reads on.
+            if (frames.buffered() > 0 && frames.error().empty() && ! connection->isShutdown())
+            {
+                Event e { Event::Kind::badFrame, id };
+                e.error = "The peer closed the connection in the middle of a frame (" + std::to_string (frames.buffered()) + " bytes of it arrived).";
+                pushEvent (std::move (e));
+                return;
+            }
             break;
+        }
         if (n == 0)
             continue;
 
