@@ -497,6 +497,46 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
            == 8);
 }
 
+TEST_CASE ("A seat refused with an Error for a message it may not send is suspended and keeps its reservation", "[net]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto held = instrumentAt (server.session, 0);
+
+    RawPeer peer (server.port());
+    const auto welcome = peer.join ("Twice", { held });
+    REQUIRE (welcome.grantedInstruments == std::vector<model::InstrumentId> { held });
+    REQUIRE (peer.receiveA<msg::FullStateSync>().has_value());
+
+    // A second Hello on a joined connection is a valid frame the seat may not send.
+    msg::Hello again;
+    again.name = "Twice";
+    again.clientNonce = net::security::randomBytes (protocol::nonceBytes);
+    peer.send (again);
+    const auto error = peer.receiveA<msg::Error>();
+    REQUIRE (error.has_value());
+    CHECK (error->message == "A seat may not send Hello.");
+    CHECK (peer.waitForClose());
+
+    // Suspended, not left "connected" to a closed socket: it keeps its instrument for the reservation...
+    auto seats = [&]
+    { return server.onServer ([&]
+                              { return server.server.getSeats(); }); };
+    REQUIRE (eventually ([&]
+                         { const auto s = seats(); return s.size() == 1 && ! s[0].connected; }));
+    CHECK (seats()[0].instruments == std::vector<model::InstrumentId> { held });
+    CHECK (server.onServer ([&]
+                            { return server.server.getStats().suspensions; })
+           == 1);
+
+    // ... and loses it when the reservation ends (3 s in the tests' options).
+    REQUIRE (eventually ([&]
+                         { return seats().empty(); },
+                         6000));
+    CHECK (server.onServer ([&]
+                            { return server.server.getOwnership().ownerOf (held); })
+           == 0);
+}
+
 TEST_CASE ("A well-formed action with a bad value gets the dispatcher's reason and the seat stays connected", "[net]")
 {
     ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));

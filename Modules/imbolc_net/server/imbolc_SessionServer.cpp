@@ -303,12 +303,6 @@ void SessionServer::handle (Event& e)
             ++stats.framesRefused;
             link.readerDone = true;
             log ("Closed " + link.connection->describe() + ": " + e.error);
-            if (auto seat = seats_.find (link.seat); seat != seats_.end() && seat->second->connection == e.connection)
-            {
-                seat->second->connection = 0;
-                seat->second->suspendedAtMs = nowMs();
-                ++stats.suspensions;
-            }
             refuse (link, "The connection was closed because it sent a frame the server cannot accept: " + e.error);
             break;
 
@@ -368,6 +362,11 @@ void SessionServer::refuse (Link& link, const std::string& sentence, const proto
     const auto id = link.connection->getId();
     if (link.closing)
         return;
+    // A seat refused after joining is suspended, as if its connection were lost: it keeps its
+    // reservation and may reconnect with its token. (The link is closing from here on, so losing the
+    // connection later no longer suspends it.)
+    if (auto seat = seats_.find (link.seat); seat != seats_.end() && seat->second->connection == id)
+        keepReserved (*seat->second, "it was refused: " + juce::String (sentence));
     sendControl (id, reply != nullptr ? *reply : protocol::Message (protocol::msg::Error { sentence }));
     link.closing = true;
     writer->closeAfterFlush (id, closeFlushMs);
@@ -382,16 +381,21 @@ void SessionServer::closeLink (std::uint32_t connection)
     writer->closeAfterFlush (connection, closeFlushMs);
 }
 
-void SessionServer::suspend (Seat& seat, const juce::String& why)
+void SessionServer::keepReserved (Seat& seat, const juce::String& why)
 {
-    if (seat.connection == 0)
-        return;
-    const auto connection = seat.connection;
     seat.connection = 0;
     seat.suspendedAtMs = nowMs();
     ++stats.suspensions;
     log ("Seat " + juce::String (seat.id) + " (" + juce::String (seat.name) + ") suspended: " + why + "; its instruments are kept for "
          + juce::String (options.reservationMs / 1000) + " s.");
+}
+
+void SessionServer::suspend (Seat& seat, const juce::String& why)
+{
+    if (seat.connection == 0)
+        return;
+    const auto connection = seat.connection;
+    keepReserved (seat, why);
 
     if (auto it = links.find (connection); it != links.end() && ! it->second->closing)
     {

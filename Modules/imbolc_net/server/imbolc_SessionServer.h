@@ -119,6 +119,7 @@ private:
     void refuse (Link&, const std::string& sentence, const protocol::Message* reply = nullptr);
     void closeLink (std::uint32_t connection);
     void suspend (Seat&, const juce::String& why);
+    void keepReserved (Seat&, const juce::String& why);
     void releaseSeat (Seat&);
     void broadcastDue (bool force);
     void heartbeat();
