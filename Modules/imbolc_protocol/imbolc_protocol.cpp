@@ -18,9 +18,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "schema/imbolc_SchemaParser.cpp"
 #include "project/imbolc_ProjectCodec.cpp"
 #include "project/imbolc_ProjectFile.cpp"
 #include "project/imbolc_JsonView.cpp"
+#include "wire/imbolc_WireUnions.cpp"
+#include "wire/imbolc_ActionCodec.cpp"
+#include "wire/imbolc_PatchCodec.cpp"
 #include "wire/imbolc_MessageCodec.cpp"
+#include "wire/imbolc_MessageJson.cpp"
 #include "wire/imbolc_Framing.cpp"
 #include "wire/imbolc_Patches.cpp"

@@ -9,6 +9,30 @@
 namespace imbolc::test
 {
 
+/** Bytes from hex digits ("00ff..."), for test vectors. */
+inline protocol::Bytes fromHex (std::string_view hex)
+{
+    REQUIRE (hex.size() % 2 == 0);
+    protocol::Bytes out;
+    for (std::size_t i = 0; i < hex.size(); i += 2)
+        out.push_back (static_cast<std::uint8_t> (std::stoi (std::string (hex.substr (i, 2)), nullptr, 16)));
+    return out;
+}
+
+/** Lower-case hex digits of bytes, for messages that show a vector. */
+inline std::string toHex (const protocol::Bytes& bytes)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve (bytes.size() * 2);
+    for (const auto b : bytes)
+    {
+        out.push_back (digits[b >> 4]);
+        out.push_back (digits[b & 0x0f]);
+    }
+    return out;
+}
+
 /** Short timers so the tests run in seconds: the behaviour is the product's, only the clock is faster. */
 inline net::ServerOptions fastServerOptions()
 {

@@ -1,19 +1,11 @@
-#include <catch2/catch.hpp>
-#include <imbolc_net/imbolc_net.h>
+#include "imbolc_NetTestSupport.h"
 
 using namespace imbolc;
 using net::security::Bytes;
+using test::fromHex;
 
 namespace
 {
-Bytes fromHex (std::string_view hex)
-{
-    REQUIRE (hex.size() % 2 == 0);
-    Bytes out;
-    for (std::size_t i = 0; i < hex.size(); i += 2)
-        out.push_back (static_cast<std::uint8_t> (std::stoi (std::string (hex.substr (i, 2)), nullptr, 16)));
-    return out;
-}
 
 Bytes fromText (std::string_view text) { return Bytes (text.begin(), text.end()); }
 

@@ -1,5 +1,7 @@
 #include "imbolc_NetTestSupport.h"
 
+#include <sys/socket.h>
+
 using namespace imbolc;
 using namespace imbolc::test;
 namespace msg = imbolc::protocol::msg;
@@ -415,7 +417,7 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
     {
         const char* what;
         protocol::Bytes bytes;
-        bool expectError;
+        bool thenCloseSending = false; ///< shut the sending side after the bytes (the peer still reads)
     };
     auto hello = validHello();
     auto wrongIdentifier = hello;
@@ -432,33 +434,45 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
                                                                    { return server.session; }));
 
     std::vector<Case> cases {
-        { "oversize length", framed ({}, (std::uint32_t) protocol::defaultMaxFrameBytes + 1), true },
-        { "zero length", framed ({}, 0), true },
-        { "garbage payload", framed (garbage, (std::uint32_t) garbage.size()), true },
-        { "wrong identifier", framed (wrongIdentifier, (std::uint32_t) wrongIdentifier.size()), true },
-        { "unverifiable buffer", framed (badUnion, (std::uint32_t) badUnion.size()), true },
-        { "a project file instead of a message", framed (project, (std::uint32_t) project.size()), true },
-        { "an action before Hello", protocol::encodeFrame (msg::Action { 1, model::action::SetBpm { 99.0 } }), true },
+        { "oversize length", framed ({}, (std::uint32_t) protocol::defaultMaxFrameBytes + 1) },
+        { "zero length", framed ({}, 0) },
+        { "garbage payload", framed (garbage, (std::uint32_t) garbage.size()) },
+        { "wrong identifier", framed (wrongIdentifier, (std::uint32_t) wrongIdentifier.size()) },
+        { "unverifiable buffer", framed (badUnion, (std::uint32_t) badUnion.size()) },
+        { "a project file instead of a message", framed (project, (std::uint32_t) project.size()) },
+        { "an action before Hello", protocol::encodeFrame (msg::Action { 1, model::action::SetBpm { 99.0 } }) },
         { "truncated frame then close", [&]
           { auto f = framed (hello, (std::uint32_t) hello.size()); f.resize (f.size() / 2); return f; }(),
-          false },
+          true },
     };
+    const std::vector<std::string> expectedErrors {
+        "more than the limit",
+        "length zero",
+        "wrong identifier",
+        "wrong identifier",
+        "verification",
+        "wrong identifier",
+        "The first message must be Hello, not Action.",
+        "in the middle of a frame",
+    };
+    REQUIRE (expectedErrors.size() == cases.size());
 
-    for (auto& c : cases)
+    for (std::size_t i = 0; i < cases.size(); ++i)
     {
+        const auto& c = cases[i];
         INFO (c.what);
         RawPeer bad (server.port());
         REQUIRE (bad.receiveA<msg::Challenge>().has_value());
         bad.sendBytes (c.bytes);
-        if (c.expectError)
-        {
-            auto error = bad.receiveA<msg::Error>();
-            REQUIRE (error.has_value());
-            CHECK_FALSE (error->message.empty());
-            CHECK (bad.waitForClose());
-        }
-        else
-            bad.socket.close();
+        if (c.thenCloseSending)
+            REQUIRE (::shutdown (bad.socket.getRawSocketHandle(), SHUT_WR) == 0);
+
+        // Every kind of bad frame is answered with an Error saying what was wrong, then the close.
+        auto error = bad.receiveA<msg::Error>();
+        REQUIRE (error.has_value());
+        INFO (error->message);
+        CHECK_THAT (error->message, Catch::Contains (expectedErrors[i]));
+        CHECK (bad.waitForClose());
 
         // The good seat is untouched and still served.
         const auto seq = good.getSeq();
@@ -476,9 +490,138 @@ TEST_CASE ("Malformed frames close only their own connection with an Error", "[n
     CHECK (joined.waitForClose());
     CHECK (good.getState() == net::SessionClient::State::connected);
     CHECK (server.hash() != hashBefore); // the good seat's notes, and nothing was lost
+    // Seven of the cases and the joined seat's garbage; the action before Hello is a valid frame, refused
+    // for where it came.
     CHECK (server.onServer ([&]
                             { return server.server.getStats().framesRefused; })
-           >= 6);
+           == 8);
+}
+
+TEST_CASE ("A seat refused with an Error for a message it may not send is suspended and keeps its reservation", "[net]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto held = instrumentAt (server.session, 0);
+
+    RawPeer peer (server.port());
+    const auto welcome = peer.join ("Twice", { held });
+    REQUIRE (welcome.grantedInstruments == std::vector<model::InstrumentId> { held });
+    REQUIRE (peer.receiveA<msg::FullStateSync>().has_value());
+
+    // A second Hello on a joined connection is a valid frame the seat may not send.
+    msg::Hello again;
+    again.name = "Twice";
+    again.clientNonce = net::security::randomBytes (protocol::nonceBytes);
+    peer.send (again);
+    const auto error = peer.receiveA<msg::Error>();
+    REQUIRE (error.has_value());
+    CHECK (error->message == "A seat may not send Hello.");
+    CHECK (peer.waitForClose());
+
+    // Suspended, not left "connected" to a closed socket: it keeps its instrument for the reservation...
+    auto seats = [&]
+    { return server.onServer ([&]
+                              { return server.server.getSeats(); }); };
+    REQUIRE (eventually ([&]
+                         { const auto s = seats(); return s.size() == 1 && ! s[0].connected; }));
+    CHECK (seats()[0].instruments == std::vector<model::InstrumentId> { held });
+    CHECK (server.onServer ([&]
+                            { return server.server.getStats().suspensions; })
+           == 1);
+
+    // ... and loses it when the reservation ends (3 s in the tests' options).
+    REQUIRE (eventually ([&]
+                         { return seats().empty(); },
+                         6000));
+    CHECK (server.onServer ([&]
+                            { return server.server.getOwnership().ownerOf (held); })
+           == 0);
+}
+
+TEST_CASE ("A well-formed action with a bad value gets the dispatcher's reason and the seat stays connected", "[net]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto mine = instrumentAt (server.session, 0);
+
+    auto options = clientOptions (server.port(), "Ana");
+    options.requestedInstruments = { mine };
+    options.requestPrivilege = true;
+    net::SessionClient ana (options);
+    std::mutex mutex;
+    std::vector<msg::ActionRejected> rejections;
+    ana.onMessage = [&] (const protocol::Message& m)
+    {
+        if (const auto* r = std::get_if<msg::ActionRejected> (&m))
+        {
+            const std::lock_guard lock (mutex);
+            rejections.push_back (*r);
+        }
+    };
+    REQUIRE (ana.connect().wasOk());
+    REQUIRE (ana.hasPrivilege());
+    const auto rejected = [&]
+    {
+        const std::lock_guard lock (mutex);
+        return rejections;
+    };
+
+    // A tempo the dispatcher refuses, and a parameter that is not a number: both are valid frames.
+    const auto attack = model::ParamAddress::instrument (mine, model::ParamGroup::amp, (std::uint16_t) model::AmpParam::attack);
+    const auto bpmRequest = ana.send (model::action::SetBpm { -5.0 });
+    const auto nanRequest = ana.send (model::action::SetParam { attack, std::numeric_limits<float>::quiet_NaN() });
+    REQUIRE (bpmRequest != 0);
+    REQUIRE (nanRequest != 0);
+    REQUIRE (eventually ([&]
+                         { return rejected().size() == 2; }));
+    const auto answers = rejected();
+    CHECK (answers[0].requestId == bpmRequest);
+    CHECK (answers[0].reason == model::checks::bpm (-5.0));
+    CHECK_THAT (answers[0].reason, Catch::StartsWith ("The tempo is -5"));
+    CHECK (answers[1].requestId == nanRequest);
+    CHECK_THAT (answers[1].reason, Catch::Contains ("is not a finite number"));
+
+    // The seat is still connected and served: its next, valid action is applied everywhere.
+    CHECK (ana.getState() == net::SessionClient::State::connected);
+    REQUIRE (ana.send (model::action::SetBpm { 131.0 }) != 0);
+    REQUIRE (eventually ([&]
+                         { return ana.getSession().settings.bpm == 131.0 && converged (server, { &ana }); }));
+    CHECK (ana.getStats().rejections == 2);
+    CHECK (ana.getStats().reconnects == 0);
+    const auto stats = server.onServer ([&]
+                                        { return server.server.getStats(); });
+    CHECK (stats.actionsRejected == 2);
+    CHECK (stats.framesRefused == 0);
+    CHECK (stats.suspensions == 0);
+}
+
+TEST_CASE ("Every RequestFullSync is answered, even one whose have_seq predates the full sync the seat already has", "[net]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    RawPeer peer (server.port());
+    peer.join ("Raw");
+    const auto first = peer.receiveA<msg::FullStateSync>();
+    REQUIRE (first.has_value());
+    REQUIRE (first->seq > 0); // the join's ownership patch came first, so have_seq 0 is older
+
+    for (int round = 1; round <= 3; ++round)
+    {
+        INFO ("request " << round);
+        // The state moves on, and the seat asks with a have_seq older than the full sync it applied.
+        REQUIRE (server.apply (model::action::SetBpm { 100.0 + round }).ok());
+        REQUIRE (eventually ([&]
+                             { return server.seq() > first->seq + (protocol::Seq) round - 1; }));
+        const auto seqAsked = server.seq();
+        peer.send (msg::RequestFullSync { 0 });
+
+        const auto answer = peer.receiveA<msg::FullStateSync> (2000);
+        REQUIRE (answer.has_value());
+        CHECK (answer->seq >= seqAsked);
+        CHECK (answer->session.settings.bpm == 100.0 + round);
+        CHECK (protocol::sessionHash (answer->session) == server.hash());
+        CHECK (answer->ownership.owners.empty());
+    }
+    CHECK (server.onServer ([&]
+                            { return server.server.getStats().fullSyncRequests; })
+           == 3);
 }
 
 TEST_CASE ("Convergence: 8 seats fire 2000 random actions and end equal to the server", "[net]")
@@ -792,14 +935,14 @@ TEST_CASE ("A seat that falls behind loses patches to its outbox and is caught u
     const auto serverStats = server.onServer ([&]
                                               { return server.server.getStats(); });
     INFO ("gaps " << stats.gaps << ", full syncs received " << stats.fullSyncs << ", sent " << serverStats.fullSyncsSent
-                  << ", requests answered by a full sync already on its way " << serverStats.fullSyncRequestsAnswered);
+                  << ", full syncs requested " << serverStats.fullSyncRequests);
     // It fell behind: the writer dropped patches from its outbox and the server sent full syncs instead.
     CHECK (serverStats.fullSyncsSent >= 2);
     CHECK (stats.fullSyncs >= 2);
     // A full sync queued behind another unsent one replaces it: the seat receives fewer than were sent.
     CHECK (stats.fullSyncs <= serverStats.fullSyncsSent);
     // No patch ever failed to apply: a gap (a patch already being written when its predecessor was
-    // dropped) is answered by the full sync already on its way, never by applying out of order.
+    // dropped) waits for a full sync, never applies out of order.
     CHECK (stats.patchFailures == 0);
     CHECK (serverStats.suspensions == 0);
 }

@@ -49,7 +49,6 @@ struct SessionServer::Seat
     std::uint32_t connection = 0; ///< 0 while suspended
     std::uint32_t suspendedAtMs = 0;
     std::uint32_t lastPrivilegeUseMs = 0;
-    protocol::Seq lastFullSyncSeq = 0; ///< the seq of the newest full sync queued for this seat
     bool needsFullSync = false;
 };
 
@@ -177,7 +176,18 @@ void SessionServer::readLoop (ConnectionPtr connection)
     {
         const auto n = connection->read (buffer.data(), buffer.size(), 250);
         if (n < 0)
+        {
+            // The peer closed its sending side inside a frame: that frame can never complete, so it
+            // is refused like any other bad frame, and the Error still reaches a peer that reads on.
+            if (frames.buffered() > 0 && frames.error().empty() && ! connection->isShutdown())
+            {
+                Event e { Event::Kind::badFrame, id };
+                e.error = "The peer closed the connection in the middle of a frame (" + std::to_string (frames.buffered()) + " bytes of it arrived).";
+                pushEvent (std::move (e));
+                return;
+            }
             break;
+        }
         if (n == 0)
             continue;
 
@@ -293,12 +303,6 @@ void SessionServer::handle (Event& e)
             ++stats.framesRefused;
             link.readerDone = true;
             log ("Closed " + link.connection->describe() + ": " + e.error);
-            if (auto seat = seats_.find (link.seat); seat != seats_.end() && seat->second->connection == e.connection)
-            {
-                seat->second->connection = 0;
-                seat->second->suspendedAtMs = nowMs();
-                ++stats.suspensions;
-            }
             refuse (link, "The connection was closed because it sent a frame the server cannot accept: " + e.error);
             break;
 
@@ -358,6 +362,11 @@ void SessionServer::refuse (Link& link, const std::string& sentence, const proto
     const auto id = link.connection->getId();
     if (link.closing)
         return;
+    // A seat refused after joining is suspended, as if its connection were lost: it keeps its
+    // reservation and may reconnect with its token. (The link is closing from here on, so losing the
+    // connection later no longer suspends it.)
+    if (auto seat = seats_.find (link.seat); seat != seats_.end() && seat->second->connection == id)
+        keepReserved (*seat->second, "it was refused: " + juce::String (sentence));
     sendControl (id, reply != nullptr ? *reply : protocol::Message (protocol::msg::Error { sentence }));
     link.closing = true;
     writer->closeAfterFlush (id, closeFlushMs);
@@ -372,16 +381,21 @@ void SessionServer::closeLink (std::uint32_t connection)
     writer->closeAfterFlush (connection, closeFlushMs);
 }
 
-void SessionServer::suspend (Seat& seat, const juce::String& why)
+void SessionServer::keepReserved (Seat& seat, const juce::String& why)
 {
-    if (seat.connection == 0)
-        return;
-    const auto connection = seat.connection;
     seat.connection = 0;
     seat.suspendedAtMs = nowMs();
     ++stats.suspensions;
     log ("Seat " + juce::String (seat.id) + " (" + juce::String (seat.name) + ") suspended: " + why + "; its instruments are kept for "
          + juce::String (options.reservationMs / 1000) + " s.");
+}
+
+void SessionServer::suspend (Seat& seat, const juce::String& why)
+{
+    if (seat.connection == 0)
+        return;
+    const auto connection = seat.connection;
+    keepReserved (seat, why);
 
     if (auto it = links.find (connection); it != links.end() && ! it->second->closing)
     {
@@ -514,14 +528,14 @@ void SessionServer::handleFromSeat (Link& link, Seat& seat, protocol::Message& m
     if (std::holds_alternative<msg::Pong> (message))
         return;
 
-    if (const auto* request = std::get_if<msg::RequestFullSync> (&message))
+    if (std::holds_alternative<msg::RequestFullSync> (message))
     {
-        // A seat that lost a patch asks, but the writer has usually reported the loss first: a full
-        // sync newer than what the seat has is then already on its way and answers the request too.
-        if (seat.lastFullSyncSeq <= request->haveSeq || seat.lastFullSyncSeq == 0)
-            seat.needsFullSync = true;
-        else
-            ++stats.fullSyncRequestsAnswered;
+        // Always answered, whatever have_seq says: a full sync already written may have reached the
+        // seat before it asked (it waits forever if that one is taken as the answer). The new one
+        // replaces a full sync still unwritten in the seat's outbox, so the seat gets one, not two,
+        // when the writer had already queued one for a lost patch.
+        seat.needsFullSync = true;
+        ++stats.fullSyncRequests;
         return;
     }
 
@@ -690,7 +704,6 @@ void SessionServer::broadcastDue (bool force)
             }
             writer->send (seat->connection, FrameKind::fullSync, fullSync);
             seat->needsFullSync = false;
-            seat->lastFullSyncSeq = seq;
             ++stats.fullSyncsSent;
         }
     }

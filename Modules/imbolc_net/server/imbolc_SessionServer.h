@@ -90,7 +90,7 @@ public:
         std::uint64_t patchSerializations = 0; ///< times a patch was encoded (one per broadcast)
         std::uint64_t fullSyncsSent = 0;
         std::uint64_t fullSyncSerializations = 0;
-        std::uint64_t fullSyncRequestsAnswered = 0; ///< requests a full sync already on its way answered
+        std::uint64_t fullSyncRequests = 0; ///< RequestFullSync messages (each is answered by a full sync)
         std::uint64_t actionsApplied = 0;
         std::uint64_t actionsRejected = 0;
         std::uint64_t framesRefused = 0; ///< malformed frames (each closed its connection)
@@ -119,6 +119,7 @@ private:
     void refuse (Link&, const std::string& sentence, const protocol::Message* reply = nullptr);
     void closeLink (std::uint32_t connection);
     void suspend (Seat&, const juce::String& why);
+    void keepReserved (Seat&, const juce::String& why);
     void releaseSeat (Seat&);
     void broadcastDue (bool force);
     void heartbeat();

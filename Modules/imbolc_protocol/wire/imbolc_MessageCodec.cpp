@@ -3,46 +3,6 @@ namespace imbolc::protocol
 
 namespace
 {
-    // The schema's unions mirror the C++ variants one to one (type index = variant index + 1). These,
-    // and the per-alternative checks in unionTypeOf's callers, catch a schema and a model that drift.
-    static_assert (std::variant_size_v<Message> == (std::size_t) fb::Payload::MAX, "protocol::Message and the schema's Payload union differ");
-    static_assert (std::variant_size_v<model::Action> == (std::size_t) fb::ActionBody::MAX, "model::Action and the schema's ActionBody union differ");
-    static_assert ((int) fb::NoteOpKind::MAX == (int) model::NoteOp::Kind::update);
-    static_assert ((int) fb::PointOpKind::MAX == (int) model::PointOp::Kind::remove);
-
-    /** The table type an encoder returned (only used inside decltype). */
-    template <typename Table>
-    Table* wireTableOf (flatbuffers::Offset<Table>);
-
-    /** The union type value the schema gives a table. */
-    template <typename UnionType, typename Table>
-    constexpr UnionType unionTypeOf()
-    {
-        if constexpr (std::is_same_v<UnionType, fb::Payload>)
-            return fb::PayloadTraits<Table>::enum_value;
-        else
-            return fb::ActionBodyTraits<Table>::enum_value;
-    }
-
-    /** The position of a type among a variant's alternatives. */
-    template <typename T, typename Variant>
-    struct WireAlternativeIndex;
-
-    template <typename T, typename... Ts>
-    struct WireAlternativeIndex<T, std::variant<Ts...>>
-    {
-        static constexpr std::size_t value = []
-        {
-            constexpr bool same[] = { std::is_same_v<T, Ts>... };
-            std::size_t i = 0;
-            while (! same[i])
-                ++i;
-            return i;
-        }();
-    };
-
-    constexpr std::size_t frameLengthBytes = 4;
-
     enum class WireFraming
     {
         bare, ///< the FlatBuffers buffer alone (decodeMessage's input)
@@ -50,196 +10,28 @@ namespace
     };
 
     //==============================================================================
-    /** Writes one fb::StatePatch table part by part. Call the parts in the StatePatch struct's
-        declaration order (each at most once, absent parts skipped), then finish(): the bytes then
-        equal those of encodeMessage (StatePatch) for the same values, which calls exactly these.
-
-        An update list (instrumentUpdates, trackUpdates, laneUpdates, busUpdates) takes any range of
-        items or of pointers to items; an empty one is left out, as the value path leaves out an empty
-        vector. A whole subsystem (instruments, pianoRoll, automation, ...) is written even when empty:
-        present-and-empty means "now empty".
+    /** Writes messages: one body() per message type; the union's type value follows from the table
+        body() returns (encodeUnionMember). Actions are ActionEncoder's, patches PatchEncoder's.
     */
-    class PatchEncoder
+    class MessageEncoder
     {
     public:
-        explicit PatchEncoder (flatbuffers::FlatBufferBuilder& b)
-            : codec (b) {}
-
-        void settings (const model::SessionSettings& s) { settingsOffset = codec.settings (s); }
-        void transport (const model::Transport& t) { transportOffset = codec.transport (t); }
-        void instruments (const model::Instruments& all) { instrumentsOffset = codec.tables (all, &CodecEncoder::instrument); }
-
-        template <typename Range>
-        void instrumentUpdates (const Range& items)
-        {
-            updates (items, &CodecEncoder::instrument, instrumentUpdatesOffset);
-        }
-
-        void pianoRoll (const model::PianoRoll& all) { pianoRollOffset = codec.tables (all, &CodecEncoder::track); }
-
-        template <typename Range>
-        void trackUpdates (const Range& items)
-        {
-            updates (items, &CodecEncoder::track, trackUpdatesOffset);
-        }
-
-        /** Ops as a range of model::NoteOp or of pointers to them. */
-        template <typename Range>
-        void noteOps (const Range& ops)
-        {
-            operations<fb::NoteOp> (ops, noteOpsOffset, [] (const model::NoteOp& op)
-                                    { return fb::NoteOp ((std::uint32_t) op.note.tick, (std::uint32_t) op.note.duration, op.note.id.value, op.instrument.value, op.note.probability, op.note.pitch, op.note.velocity, toFb<fb::NoteOpKind> (op.kind)); });
-        }
-
-        void automation (const model::Automation& all) { automationOffset = codec.tables (all, &CodecEncoder::lane); }
-
-        template <typename Range>
-        void laneUpdates (const Range& items)
-        {
-            updates (items, &CodecEncoder::lane, laneUpdatesOffset);
-        }
-
-        template <typename Range>
-        void pointOps (const Range& ops)
-        {
-            operations<fb::PointOp> (ops, pointOpsOffset, [] (const model::PointOp& op)
-                                     { return fb::PointOp (toFb<fb::PointOpKind> (op.kind), op.lane.value, CodecEncoder::point (op.point)); });
-        }
-
-        void arrangement (const model::Arrangement& a) { arrangementOffset = codec.arrangement (a); }
-        void mixer (const model::Mixer& m) { mixerOffset = codec.mixer (m); }
-
-        template <typename Range>
-        void busUpdates (const Range& items)
-        {
-            updates (items, &CodecEncoder::bus, busUpdatesOffset);
-        }
-
-        void master (const model::Master& m) { masterOffset = codec.master (m); }
-        void ownership (const Ownership& o) { ownershipOffset = encodeOwnership (codec.builder, o); }
-
-        flatbuffers::Offset<fb::StatePatch> finish (Seq seq, std::uint32_t nextId)
-        {
-            return fb::CreateStatePatch (codec.builder, seq, nextId, noteOpsOffset, pointOpsOffset, settingsOffset, transportOffset, instrumentsOffset, instrumentUpdatesOffset, pianoRollOffset, trackUpdatesOffset, automationOffset, laneUpdatesOffset, arrangementOffset, mixerOffset, busUpdatesOffset, masterOffset, ownershipOffset);
-        }
-
-        /** Writes every part of a patch value, in order. */
-        flatbuffers::Offset<fb::StatePatch> write (const StatePatch& p)
-        {
-            if (p.settings)
-                settings (*p.settings);
-            if (p.transport)
-                transport (*p.transport);
-            if (p.instruments)
-                instruments (*p.instruments);
-            instrumentUpdates (p.instrumentUpdates);
-            if (p.pianoRoll)
-                pianoRoll (*p.pianoRoll);
-            trackUpdates (p.trackUpdates);
-            noteOps (p.noteOps);
-            if (p.automation)
-                automation (*p.automation);
-            laneUpdates (p.laneUpdates);
-            pointOps (p.pointOps);
-            if (p.arrangement)
-                arrangement (*p.arrangement);
-            if (p.mixer)
-                mixer (*p.mixer);
-            busUpdates (p.busUpdates);
-            if (p.master)
-                master (*p.master);
-            if (p.ownership)
-                ownership (*p.ownership);
-            return finish (p.seq, p.nextId);
-        }
-
-        static flatbuffers::Offset<fb::Ownership> encodeOwnership (flatbuffers::FlatBufferBuilder& builder, const Ownership& o)
-        {
-            std::vector<fb::Owner> owners;
-            owners.reserve (o.owners.size());
-            for (const auto& owner : o.owners)
-                owners.emplace_back (owner.instrument.value, owner.client);
-            const auto ownersOffset = builder.CreateVectorOfStructs (owners);
-            return fb::CreateOwnership (builder, ownersOffset, o.privilegedClient);
-        }
-
-    private:
-        template <typename Table>
-        using TablesOffset = flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<Table>>>;
-
-        template <typename Range, typename Item, typename Table>
-        void updates (const Range& items, flatbuffers::Offset<Table> (CodecEncoder::*part) (const Item&), TablesOffset<Table>& offset)
-        {
-            if (std::begin (items) != std::end (items))
-                offset = codec.tables (items, part);
-        }
-
-        template <typename Struct, typename Range, typename Convert>
-        void operations (const Range& ops, flatbuffers::Offset<flatbuffers::Vector<const Struct*>>& offset, Convert convert)
-        {
-            if (std::begin (ops) == std::end (ops))
-                return;
-            std::vector<Struct> structs;
-            structs.reserve ((std::size_t) std::distance (std::begin (ops), std::end (ops)));
-            for (const auto& op : ops)
-            {
-                if constexpr (std::is_pointer_v<std::decay_t<decltype (op)>>)
-                    structs.push_back (convert (*op));
-                else
-                    structs.push_back (convert (op));
-            }
-            offset = codec.builder.CreateVectorOfStructs (structs);
-        }
-
-        CodecEncoder codec;
-        flatbuffers::Offset<fb::Settings> settingsOffset;
-        flatbuffers::Offset<fb::Transport> transportOffset;
-        flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Instrument>>> instrumentsOffset, instrumentUpdatesOffset;
-        flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Track>>> pianoRollOffset, trackUpdatesOffset;
-        flatbuffers::Offset<flatbuffers::Vector<const fb::NoteOp*>> noteOpsOffset;
-        flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Lane>>> automationOffset, laneUpdatesOffset;
-        flatbuffers::Offset<flatbuffers::Vector<const fb::PointOp*>> pointOpsOffset;
-        flatbuffers::Offset<fb::Arrangement> arrangementOffset;
-        flatbuffers::Offset<fb::Mixer> mixerOffset;
-        flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Bus>>> busUpdatesOffset;
-        flatbuffers::Offset<fb::Master> masterOffset;
-        flatbuffers::Offset<fb::Ownership> ownershipOffset;
-    };
-
-    //==============================================================================
-    /** Writes messages and actions. One body() per message and action type; the union's type value
-        follows from the table body() returns.
-    */
-    class WireEncoder
-    {
-    public:
-        explicit WireEncoder (flatbuffers::FlatBufferBuilder& b)
+        explicit MessageEncoder (flatbuffers::FlatBufferBuilder& b)
             : builder (b), codec (b) {}
 
-        /** A variant as a union member: its type value and its table. */
-        template <typename UnionType, typename Variant>
-        std::pair<UnionType, flatbuffers::Offset<void>> unionMember (const Variant& v)
+        /** The message as a Payload union member: its type value and its table. */
+        std::pair<fb::Payload, flatbuffers::Offset<void>> encode (const Message& m)
         {
-            return std::visit ([this] (const auto& alternative)
-                               {
-                                   const auto offset = body (alternative);
-                                   using Table = std::remove_pointer_t<decltype (wireTableOf (offset))>;
-                                   constexpr auto type = unionTypeOf<UnionType, Table>();
-                                   static_assert ((std::size_t) type == WireAlternativeIndex<std::decay_t<decltype (alternative)>, Variant>::value + 1,
-                                                  "a schema union member is out of the variant's order");
-                                   return std::pair { type, offset.Union() }; },
-                               v);
+            return encodeUnionMember<fb::Payload> (*this, m);
         }
 
         flatbuffers::Offset<fb::FullStateSync> fullSync (Seq seq, const model::Session& session, const Ownership& ownership)
         {
             const auto sessionOffset = codec.session (session);
-            const auto ownershipOffset = PatchEncoder::encodeOwnership (builder, ownership);
+            const auto ownershipOffset = encodeOwnership (builder, ownership);
             return fb::CreateFullStateSync (builder, seq, sessionOffset, ownershipOffset);
         }
 
-        //==============================================================================
-        // Messages
         flatbuffers::Offset<fb::Challenge> body (const msg::Challenge& m)
         {
             const auto nonce = bytes (m.serverNonce);
@@ -266,7 +58,7 @@ namespace
 
         flatbuffers::Offset<fb::Action> body (const msg::Action& m)
         {
-            const auto [type, offset] = unionMember<fb::ActionBody> (m.action);
+            const auto [type, offset] = ActionEncoder (builder).encode (m.action);
             return fb::CreateAction (builder, m.requestId, type, offset);
         }
 
@@ -310,156 +102,6 @@ namespace
         flatbuffers::Offset<fb::Shutdown> body (const msg::Shutdown& m) { return fb::CreateShutdown (builder, text (m.reason)); }
         flatbuffers::Offset<fb::Error> body (const msg::Error& m) { return fb::CreateError (builder, text (m.message)); }
 
-        //==============================================================================
-        // Actions
-        flatbuffers::Offset<fb::AddInstrument> body (const model::action::AddInstrument& a)
-        {
-            const auto name = codec.string (a.name);
-            const auto source = codec.source (a.source);
-            const auto chain = codec.chain (a.chain);
-            return fb::CreateAddInstrument (builder, name, source, toFb<fb::Backend> (a.backend), chain);
-        }
-
-        flatbuffers::Offset<fb::DeleteInstrument> body (const model::action::DeleteInstrument& a) { return fb::CreateDeleteInstrument (builder, a.instrument.value); }
-        flatbuffers::Offset<fb::DuplicateInstrument> body (const model::action::DuplicateInstrument& a) { return fb::CreateDuplicateInstrument (builder, a.instrument.value); }
-
-        flatbuffers::Offset<fb::RenameInstrument> body (const model::action::RenameInstrument& a)
-        {
-            const auto name = codec.string (a.name);
-            return fb::CreateRenameInstrument (builder, a.instrument.value, name);
-        }
-
-        flatbuffers::Offset<fb::SetSource> body (const model::action::SetSource& a)
-        {
-            const auto source = codec.source (a.source);
-            return fb::CreateSetSource (builder, a.instrument.value, source);
-        }
-
-        flatbuffers::Offset<fb::SetBackend> body (const model::action::SetBackend& a) { return fb::CreateSetBackend (builder, a.instrument.value, toFb<fb::Backend> (a.backend)); }
-        flatbuffers::Offset<fb::SetVoiceCap> body (const model::action::SetVoiceCap& a) { return fb::CreateSetVoiceCap (builder, a.instrument.value, a.voiceCap); }
-
-        flatbuffers::Offset<fb::SetParam> body (const model::action::SetParam& a)
-        {
-            const auto param = CodecEncoder::paramAddress (a.param);
-            return fb::CreateSetParam (builder, &param, a.value);
-        }
-
-        flatbuffers::Offset<fb::SetLfo> body (const model::action::SetLfo& a)
-        {
-            const auto target = CodecEncoder::paramAddress (a.target);
-            return fb::CreateSetLfo (builder, a.instrument.value, a.enabled, toFb<fb::LfoShape> (a.shape), &target);
-        }
-
-        flatbuffers::Offset<fb::SetGroove> body (const model::action::SetGroove& a)
-        {
-            const auto groove = codec.groove (a.groove);
-            return fb::CreateSetGroove (builder, a.instrument.value, groove);
-        }
-
-        flatbuffers::Offset<fb::AddStage> body (const model::action::AddStage& a)
-        {
-            const auto stage = codec.stage (a.stage);
-            return fb::CreateAddStage (builder, toFb<fb::NodeKind> (a.node), a.nodeId, stage, a.position);
-        }
-
-        flatbuffers::Offset<fb::RemoveStage> body (const model::action::RemoveStage& a) { return fb::CreateRemoveStage (builder, toFb<fb::NodeKind> (a.node), a.nodeId, a.stage.value); }
-        flatbuffers::Offset<fb::MoveStage> body (const model::action::MoveStage& a) { return fb::CreateMoveStage (builder, toFb<fb::NodeKind> (a.node), a.nodeId, a.stage.value, a.position); }
-        flatbuffers::Offset<fb::SetStageBypass> body (const model::action::SetStageBypass& a) { return fb::CreateSetStageBypass (builder, toFb<fb::NodeKind> (a.node), a.nodeId, a.stage.value, a.bypassed); }
-
-        flatbuffers::Offset<fb::SetPluginState> body (const model::action::SetPluginState& a)
-        {
-            const auto state = bytes (a.state);
-            return fb::CreateSetPluginState (builder, toFb<fb::NodeKind> (a.node), a.nodeId, a.stage.value, state);
-        }
-
-        flatbuffers::Offset<fb::SetMute> body (const model::action::SetMute& a) { return fb::CreateSetMute (builder, toFb<fb::NodeKind> (a.node), a.nodeId, a.mute); }
-        flatbuffers::Offset<fb::SetSolo> body (const model::action::SetSolo& a) { return fb::CreateSetSolo (builder, toFb<fb::NodeKind> (a.node), a.nodeId, a.solo); }
-        flatbuffers::Offset<fb::SetOutput> body (const model::action::SetOutput& a) { return fb::CreateSetOutput (builder, a.instrument.value, a.bus.value); }
-        flatbuffers::Offset<fb::AddSend> body (const model::action::AddSend& a) { return fb::CreateAddSend (builder, a.instrument.value, a.bus.value, a.level, a.preInsert); }
-        flatbuffers::Offset<fb::RemoveSend> body (const model::action::RemoveSend& a) { return fb::CreateRemoveSend (builder, a.instrument.value, a.bus.value); }
-        flatbuffers::Offset<fb::SetSendTap> body (const model::action::SetSendTap& a) { return fb::CreateSetSendTap (builder, a.instrument.value, a.bus.value, a.preInsert); }
-        flatbuffers::Offset<fb::AddBus> body (const model::action::AddBus& a) { return fb::CreateAddBus (builder, codec.string (a.name)); }
-        flatbuffers::Offset<fb::RemoveBus> body (const model::action::RemoveBus& a) { return fb::CreateRemoveBus (builder, a.bus.value); }
-
-        flatbuffers::Offset<fb::RenameBus> body (const model::action::RenameBus& a)
-        {
-            const auto name = codec.string (a.name);
-            return fb::CreateRenameBus (builder, a.bus.value, name);
-        }
-
-        flatbuffers::Offset<fb::AddNote> body (const model::action::AddNote& a)
-        {
-            const auto note = CodecEncoder::note (a.note);
-            return fb::CreateAddNote (builder, a.instrument.value, &note);
-        }
-
-        flatbuffers::Offset<fb::DeleteNote> body (const model::action::DeleteNote& a) { return fb::CreateDeleteNote (builder, a.instrument.value, a.note.value); }
-        flatbuffers::Offset<fb::MoveNote> body (const model::action::MoveNote& a) { return fb::CreateMoveNote (builder, a.instrument.value, a.note.value, a.tick, a.pitch); }
-        flatbuffers::Offset<fb::ResizeNote> body (const model::action::ResizeNote& a) { return fb::CreateResizeNote (builder, a.instrument.value, a.note.value, a.duration); }
-        flatbuffers::Offset<fb::SetNoteVelocity> body (const model::action::SetNoteVelocity& a) { return fb::CreateSetNoteVelocity (builder, a.instrument.value, a.note.value, a.velocity, a.probability); }
-
-        flatbuffers::Offset<fb::AddLane> body (const model::action::AddLane& a)
-        {
-            const auto target = CodecEncoder::automationTarget (a.target);
-            return fb::CreateAddLane (builder, &target);
-        }
-
-        flatbuffers::Offset<fb::RemoveLane> body (const model::action::RemoveLane& a) { return fb::CreateRemoveLane (builder, a.lane.value); }
-        flatbuffers::Offset<fb::SetLaneEnabled> body (const model::action::SetLaneEnabled& a) { return fb::CreateSetLaneEnabled (builder, a.lane.value, a.enabled); }
-
-        flatbuffers::Offset<fb::SetPoint> body (const model::action::SetPoint& a)
-        {
-            const auto point = CodecEncoder::point (a.point);
-            return fb::CreateSetPoint (builder, a.lane.value, &point);
-        }
-
-        flatbuffers::Offset<fb::DeletePoint> body (const model::action::DeletePoint& a) { return fb::CreateDeletePoint (builder, a.lane.value, a.tick); }
-
-        flatbuffers::Offset<fb::MovePoint> body (const model::action::MovePoint& a)
-        {
-            const auto to = CodecEncoder::point (a.to);
-            return fb::CreateMovePoint (builder, a.lane.value, a.from, &to);
-        }
-
-        flatbuffers::Offset<fb::AddClip> body (const model::action::AddClip& a)
-        {
-            const auto name = codec.string (a.name);
-            return fb::CreateAddClip (builder, a.instrument.value, name, a.length, a.capture);
-        }
-
-        flatbuffers::Offset<fb::DeleteClip> body (const model::action::DeleteClip& a) { return fb::CreateDeleteClip (builder, a.clip.value); }
-
-        flatbuffers::Offset<fb::RenameClip> body (const model::action::RenameClip& a)
-        {
-            const auto name = codec.string (a.name);
-            return fb::CreateRenameClip (builder, a.clip.value, name);
-        }
-
-        flatbuffers::Offset<fb::AddPlacement> body (const model::action::AddPlacement& a) { return fb::CreateAddPlacement (builder, a.clip.value, a.start, a.length); }
-        flatbuffers::Offset<fb::MovePlacement> body (const model::action::MovePlacement& a) { return fb::CreateMovePlacement (builder, a.placement.value, a.start); }
-        flatbuffers::Offset<fb::ResizePlacement> body (const model::action::ResizePlacement& a) { return fb::CreateResizePlacement (builder, a.placement.value, a.length); }
-        flatbuffers::Offset<fb::DeletePlacement> body (const model::action::DeletePlacement& a) { return fb::CreateDeletePlacement (builder, a.placement.value); }
-        flatbuffers::Offset<fb::SetPlayMode> body (const model::action::SetPlayMode& a) { return fb::CreateSetPlayMode (builder, toFb<fb::PlayMode> (a.mode)); }
-        flatbuffers::Offset<fb::RenameSession> body (const model::action::RenameSession& a) { return fb::CreateRenameSession (builder, codec.string (a.name)); }
-        flatbuffers::Offset<fb::SetBpm> body (const model::action::SetBpm& a) { return fb::CreateSetBpm (builder, a.bpm); }
-        flatbuffers::Offset<fb::SetTimeSignature> body (const model::action::SetTimeSignature& a) { return fb::CreateSetTimeSignature (builder, a.numerator, a.denominator); }
-        flatbuffers::Offset<fb::SetKey> body (const model::action::SetKey& a) { return fb::CreateSetKey (builder, a.key, toFb<fb::Scale> (a.scale)); }
-        flatbuffers::Offset<fb::SetSwing> body (const model::action::SetSwing& a) { return fb::CreateSetSwing (builder, a.swing); }
-
-        flatbuffers::Offset<fb::SetLoop> body (const model::action::SetLoop& a)
-        {
-            const fb::LoopRegion loop { a.loop.enabled, a.loop.start, a.loop.end };
-            return fb::CreateSetLoop (builder, &loop);
-        }
-
-        flatbuffers::Offset<fb::Play> body (const model::action::Play&) { return fb::CreatePlay (builder); }
-        flatbuffers::Offset<fb::Stop> body (const model::action::Stop&) { return fb::CreateStop (builder); }
-        flatbuffers::Offset<fb::Locate> body (const model::action::Locate& a) { return fb::CreateLocate (builder, a.tick); }
-        flatbuffers::Offset<fb::SetRecording> body (const model::action::SetRecording& a) { return fb::CreateSetRecording (builder, a.recording); }
-        flatbuffers::Offset<fb::SetAutomationRecording> body (const model::action::SetAutomationRecording& a) { return fb::CreateSetAutomationRecording (builder, a.enabled); }
-        flatbuffers::Offset<fb::Undo> body (const model::action::Undo&) { return fb::CreateUndo (builder); }
-        flatbuffers::Offset<fb::Redo> body (const model::action::Redo&) { return fb::CreateRedo (builder); }
-
     private:
         // Empty strings and vectors are left out (they read back empty): fewer bytes, same value.
         flatbuffers::Offset<flatbuffers::String> text (const std::string& s)
@@ -487,10 +129,6 @@ namespace
         CodecEncoder codec;
     };
 
-    /** The table type WireEncoder writes for a message or action type. */
-    template <typename Value>
-    using WireTableFor = std::remove_pointer_t<decltype (wireTableOf (std::declval<WireEncoder&>().body (std::declval<const Value&>())))>;
-
     /** Finishes a Message around a payload with the wire identifier, optionally behind its frame length. */
     Bytes finishWireMessage (flatbuffers::FlatBufferBuilder& builder, fb::Payload type, flatbuffers::Offset<void> payload, WireFraming framing)
     {
@@ -507,43 +145,30 @@ namespace
     Bytes encodeWireMessage (const Message& m, WireFraming framing)
     {
         flatbuffers::FlatBufferBuilder builder (std::holds_alternative<msg::FullStateSync> (m) ? 64 * 1024 : 1024);
-        const auto [type, payload] = WireEncoder (builder).unionMember<fb::Payload> (m);
+        const auto [type, payload] = MessageEncoder (builder).encode (m);
         return finishWireMessage (builder, type, payload, framing);
     }
 
     //==============================================================================
     /** Reads a verified Message into values, checking what the verifier cannot see: union and enum
-        values this build does not know, byte strings of the wrong length, and model values out of
-        range (model::checks). Keeps the first problem as one sentence (in codec.error).
+        values this build does not know, byte strings of the wrong length, names and texts in the
+        handshake and the server's messages, and a full sync's session (model::validate). An action's
+        values are the Dispatcher's to check (ActionDecoder), a patch's applyPatch's (decodePatch).
+        Keeps the first problem as one sentence (in codec.error).
     */
-    class WireDecoder
+    class MessageDecoder
     {
     public:
-        WireDecoder() { codec.keepTransport = true; }
+        MessageDecoder() { codec.keepTransport = true; }
 
         CodecDecoder codec;
 
-        /** The variant alternative a union member holds; nullopt (and an error) if there is none. */
-        template <typename Variant, typename UnionType>
-        std::optional<Variant> unionMember (UnionType type, const void* table, const char* what)
+        /** The message, or nullopt with the sentence in codec.error. */
+        std::optional<Message> decode (fb::Payload type, const void* table)
         {
-            if (type == UnionType::NONE || table == nullptr)
-            {
-                codec.fail (what, " is empty.");
-                return std::nullopt;
-            }
-            if ((std::size_t) type > (std::size_t) UnionType::MAX)
-            {
-                codec.fail (what, " is of a kind this build does not know (", (int) type, "); the peer runs a newer protocol.");
-                return std::nullopt;
-            }
-            std::optional<Variant> out;
-            alternative<Variant> ((std::size_t) type - 1, table, out, std::make_index_sequence<std::variant_size_v<Variant>>());
-            return out;
+            return decodeUnionMember<Message, MessageEncoder> (*this, codec, type, table, "The message");
         }
 
-        //==============================================================================
-        // Messages
         void body (const fb::Challenge& in, msg::Challenge& out)
         {
             out.protocolVersion = in.protocol_version();
@@ -575,7 +200,7 @@ namespace
         void body (const fb::Action& in, msg::Action& out)
         {
             out.requestId = in.request_id();
-            if (auto a = unionMember<model::Action> (in.body_type(), in.body(), "The action"))
+            if (auto a = ActionDecoder (codec).decode (in.body_type(), in.body()))
                 out.action = std::move (*a);
         }
 
@@ -585,63 +210,7 @@ namespace
             out.reason = text (in.reason(), "The rejection reason");
         }
 
-        /** Every part of a patch; their consistency with a session is applyPatch's to check. */
-        void body (const fb::StatePatch& in, StatePatch& out)
-        {
-            out.seq = in.seq();
-            out.nextId = in.next_id();
-            if (const auto* s = in.settings())
-                out.settings = codec.settings (s);
-            if (const auto* t = in.transport())
-                out.transport = codec.transport (t);
-            if (const auto* list = in.instruments())
-                out.instruments = codec.instruments (list);
-            if (const auto* list = in.instrument_updates(); list != nullptr && codec.spendVector (list, CodecDecoder::tableBytes))
-                for (const auto* inst : *list)
-                    out.instrumentUpdates.push_back (codec.instrument (*inst));
-            if (const auto* list = in.piano_roll())
-                out.pianoRoll = codec.pianoRoll (list);
-            if (const auto* list = in.track_updates(); list != nullptr && codec.spendVector (list, CodecDecoder::tableBytes))
-                for (const auto* t : *list)
-                    out.trackUpdates.push_back (codec.track (*t));
-            if (const auto* list = in.note_ops(); list != nullptr && codec.spendVector (list, sizeof (fb::NoteOp)))
-            {
-                out.noteOps.reserve (list->size());
-                for (const auto* op : *list)
-                {
-                    model::Note note;
-                    note.id = model::NoteId { op->id() };
-                    note.tick = op->tick();
-                    note.duration = op->duration();
-                    note.pitch = op->pitch();
-                    note.velocity = op->velocity();
-                    note.probability = op->probability();
-                    out.noteOps.push_back ({ codec.enumValue<model::NoteOp::Kind> (op->kind(), "A note operation's kind"), model::InstrumentId { op->instrument() }, note });
-                }
-            }
-            if (const auto* list = in.automation())
-                out.automation = codec.automation (list);
-            if (const auto* list = in.lane_updates(); list != nullptr && codec.spendVector (list, CodecDecoder::tableBytes))
-                for (const auto* l : *list)
-                    out.laneUpdates.push_back (codec.lane (*l));
-            if (const auto* list = in.point_ops(); list != nullptr && codec.spendVector (list, sizeof (fb::PointOp)))
-            {
-                out.pointOps.reserve (list->size());
-                for (const auto* op : *list)
-                    out.pointOps.push_back ({ codec.enumValue<model::PointOp::Kind> (op->kind(), "A point operation's kind"), model::LaneId { op->lane() }, codec.point (op->point()) });
-            }
-            if (const auto* a = in.arrangement())
-                out.arrangement = codec.arrangement (a);
-            if (const auto* m = in.mixer())
-                out.mixer = codec.mixer (m);
-            if (const auto* list = in.bus_updates(); list != nullptr && codec.spendVector (list, CodecDecoder::tableBytes))
-                for (const auto* b : *list)
-                    out.busUpdates.push_back (codec.bus (*b));
-            if (const auto* m = in.master())
-                out.master = codec.master (m);
-            if (const auto* o = in.ownership())
-                out.ownership = ownership (*o);
-        }
+        void body (const fb::StatePatch& in, StatePatch& out) { decodePatch (codec, in, out); }
 
         void body (const fb::FullStateSync& in, msg::FullStateSync& out)
         {
@@ -655,7 +224,7 @@ namespace
                 out.session = std::move (*session);
             }
             if (const auto* o = in.ownership())
-                out.ownership = ownership (*o);
+                out.ownership = decodeOwnership (codec, *o);
         }
 
         void body (const fb::Metering& in, msg::Metering& out)
@@ -709,384 +278,7 @@ namespace
         void body (const fb::Shutdown& in, msg::Shutdown& out) { out.reason = text (in.reason(), "The shutdown reason"); }
         void body (const fb::Error& in, msg::Error& out) { out.message = text (in.message(), "The error message"); }
 
-        //==============================================================================
-        // Actions: well-formed, in range and finite. Whether they fit the session is the Dispatcher's to say.
-        void body (const fb::AddInstrument& in, model::action::AddInstrument& out)
-        {
-            out.name = name (in.name(), "The instrument name");
-            out.source = codec.source (in.source());
-            check (model::checks::source ("The new instrument", out.source));
-            out.backend = codec.enumValue<model::Backend> (in.backend(), "An instrument's backend");
-            out.chain = codec.chain (in.chain());
-            for (const auto& st : out.chain)
-                check (model::checks::stage ("The new instrument", st));
-        }
-
-        void body (const fb::DeleteInstrument& in, model::action::DeleteInstrument& out) { out.instrument = model::InstrumentId { in.instrument() }; }
-        void body (const fb::DuplicateInstrument& in, model::action::DuplicateInstrument& out) { out.instrument = model::InstrumentId { in.instrument() }; }
-
-        void body (const fb::RenameInstrument& in, model::action::RenameInstrument& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.name = name (in.name(), "The instrument name");
-        }
-
-        void body (const fb::SetSource& in, model::action::SetSource& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.source = codec.source (in.source());
-            check (model::checks::source ("The new source", out.source));
-        }
-
-        void body (const fb::SetBackend& in, model::action::SetBackend& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.backend = codec.enumValue<model::Backend> (in.backend(), "An instrument's backend");
-        }
-
-        void body (const fb::SetVoiceCap& in, model::action::SetVoiceCap& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.voiceCap = in.voice_cap();
-        }
-
-        void body (const fb::SetParam& in, model::action::SetParam& out)
-        {
-            out.param = paramAddress (in.param());
-            out.value = in.value();
-            if (! std::isfinite (out.value))
-                codec.fail ("The parameter value is not a finite number.");
-        }
-
-        void body (const fb::SetLfo& in, model::action::SetLfo& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.enabled = in.enabled();
-            out.shape = codec.enumValue<model::LfoShape> (in.shape(), "An LFO's shape");
-            out.target = paramAddress (in.target());
-        }
-
-        void body (const fb::SetGroove& in, model::action::SetGroove& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            if (const auto* g = in.groove())
-                out.groove = codec.groove (*g);
-            check (model::checks::groove ("The groove", out.groove));
-        }
-
-        void body (const fb::AddStage& in, model::action::AddStage& out)
-        {
-            out.node = codec.enumValue<model::NodeKind> (in.node(), "A chain's node kind");
-            out.nodeId = in.node_id();
-            if (const auto* st = in.stage())
-                out.stage = codec.stage (*st);
-            out.position = in.position();
-            check (model::checks::stage ("The new", out.stage));
-        }
-
-        void body (const fb::RemoveStage& in, model::action::RemoveStage& out)
-        {
-            out.node = codec.enumValue<model::NodeKind> (in.node(), "A chain's node kind");
-            out.nodeId = in.node_id();
-            out.stage = model::StageId { in.stage() };
-        }
-
-        void body (const fb::MoveStage& in, model::action::MoveStage& out)
-        {
-            out.node = codec.enumValue<model::NodeKind> (in.node(), "A chain's node kind");
-            out.nodeId = in.node_id();
-            out.stage = model::StageId { in.stage() };
-            out.position = in.position();
-        }
-
-        void body (const fb::SetStageBypass& in, model::action::SetStageBypass& out)
-        {
-            out.node = codec.enumValue<model::NodeKind> (in.node(), "A chain's node kind");
-            out.nodeId = in.node_id();
-            out.stage = model::StageId { in.stage() };
-            out.bypassed = in.bypassed();
-        }
-
-        void body (const fb::SetPluginState& in, model::action::SetPluginState& out)
-        {
-            out.node = codec.enumValue<model::NodeKind> (in.node(), "A chain's node kind");
-            out.nodeId = in.node_id();
-            out.stage = model::StageId { in.stage() };
-            if (const auto* state = in.state())
-            {
-                if (state->size() > model::checks::maxPluginStateBytes)
-                    return codec.fail ("Plugin state of ", state->size(), " bytes is larger than the limit of ", model::checks::maxPluginStateBytes, ".");
-                if (codec.spendVector (state, 1))
-                    out.state.assign (state->begin(), state->end());
-            }
-        }
-
-        void body (const fb::SetMute& in, model::action::SetMute& out)
-        {
-            out.node = codec.enumValue<model::NodeKind> (in.node(), "A mixer strip's node kind");
-            out.nodeId = in.node_id();
-            out.mute = in.mute();
-        }
-
-        void body (const fb::SetSolo& in, model::action::SetSolo& out)
-        {
-            out.node = codec.enumValue<model::NodeKind> (in.node(), "A mixer strip's node kind");
-            out.nodeId = in.node_id();
-            out.solo = in.solo();
-        }
-
-        void body (const fb::SetOutput& in, model::action::SetOutput& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.bus = model::BusId { in.bus() };
-        }
-
-        void body (const fb::AddSend& in, model::action::AddSend& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.bus = model::BusId { in.bus() };
-            out.level = in.level();
-            out.preInsert = in.pre_insert();
-            if (! std::isfinite (out.level))
-                codec.fail ("The send level is not a finite number.");
-        }
-
-        void body (const fb::RemoveSend& in, model::action::RemoveSend& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.bus = model::BusId { in.bus() };
-        }
-
-        void body (const fb::SetSendTap& in, model::action::SetSendTap& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.bus = model::BusId { in.bus() };
-            out.preInsert = in.pre_insert();
-        }
-
-        void body (const fb::AddBus& in, model::action::AddBus& out) { out.name = name (in.name(), "The bus name"); }
-        void body (const fb::RemoveBus& in, model::action::RemoveBus& out) { out.bus = model::BusId { in.bus() }; }
-
-        void body (const fb::RenameBus& in, model::action::RenameBus& out)
-        {
-            out.bus = model::BusId { in.bus() };
-            out.name = name (in.name(), "The bus name");
-        }
-
-        void body (const fb::AddNote& in, model::action::AddNote& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            if (const auto* n = in.note())
-                out.note = CodecDecoder::note (*n);
-            check (model::checks::note ("The new note", out.note));
-        }
-
-        void body (const fb::DeleteNote& in, model::action::DeleteNote& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.note = model::NoteId { in.note() };
-        }
-
-        void body (const fb::MoveNote& in, model::action::MoveNote& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.note = model::NoteId { in.note() };
-            out.tick = in.tick();
-            out.pitch = in.pitch();
-            model::Note moved;
-            moved.id = out.note;
-            moved.tick = out.tick;
-            moved.pitch = out.pitch;
-            check (model::checks::note ("The moved note", moved));
-        }
-
-        void body (const fb::ResizeNote& in, model::action::ResizeNote& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.note = model::NoteId { in.note() };
-            out.duration = in.duration();
-            model::Note resized;
-            resized.id = out.note;
-            resized.duration = out.duration;
-            check (model::checks::note ("The resized note", resized));
-        }
-
-        void body (const fb::SetNoteVelocity& in, model::action::SetNoteVelocity& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.note = model::NoteId { in.note() };
-            out.velocity = in.velocity();
-            out.probability = in.probability();
-            model::Note edited;
-            edited.id = out.note;
-            edited.velocity = out.velocity;
-            edited.probability = out.probability;
-            check (model::checks::note ("The edited note", edited));
-        }
-
-        void body (const fb::AddLane& in, model::action::AddLane& out)
-        {
-            if (const auto* t = in.target())
-                out.target = codec.automationTarget (*t);
-        }
-
-        void body (const fb::RemoveLane& in, model::action::RemoveLane& out) { out.lane = model::LaneId { in.lane() }; }
-
-        void body (const fb::SetLaneEnabled& in, model::action::SetLaneEnabled& out)
-        {
-            out.lane = model::LaneId { in.lane() };
-            out.enabled = in.enabled();
-        }
-
-        void body (const fb::SetPoint& in, model::action::SetPoint& out)
-        {
-            out.lane = model::LaneId { in.lane() };
-            out.point = point (in.point());
-        }
-
-        void body (const fb::DeletePoint& in, model::action::DeletePoint& out)
-        {
-            out.lane = model::LaneId { in.lane() };
-            out.tick = in.tick();
-        }
-
-        void body (const fb::MovePoint& in, model::action::MovePoint& out)
-        {
-            out.lane = model::LaneId { in.lane() };
-            out.from = in.from();
-            out.to = point (in.to());
-        }
-
-        void body (const fb::AddClip& in, model::action::AddClip& out)
-        {
-            out.instrument = model::InstrumentId { in.instrument() };
-            out.name = name (in.name(), "The clip name");
-            out.length = in.length();
-            out.capture = in.capture();
-        }
-
-        void body (const fb::DeleteClip& in, model::action::DeleteClip& out) { out.clip = model::ClipId { in.clip() }; }
-
-        void body (const fb::RenameClip& in, model::action::RenameClip& out)
-        {
-            out.clip = model::ClipId { in.clip() };
-            out.name = name (in.name(), "The clip name");
-        }
-
-        void body (const fb::AddPlacement& in, model::action::AddPlacement& out)
-        {
-            out.clip = model::ClipId { in.clip() };
-            out.start = in.start();
-            out.length = in.length();
-        }
-
-        void body (const fb::MovePlacement& in, model::action::MovePlacement& out)
-        {
-            out.placement = model::PlacementId { in.placement() };
-            out.start = in.start();
-        }
-
-        void body (const fb::ResizePlacement& in, model::action::ResizePlacement& out)
-        {
-            out.placement = model::PlacementId { in.placement() };
-            out.length = in.length();
-        }
-
-        void body (const fb::DeletePlacement& in, model::action::DeletePlacement& out) { out.placement = model::PlacementId { in.placement() }; }
-        void body (const fb::SetPlayMode& in, model::action::SetPlayMode& out) { out.mode = codec.enumValue<model::PlayMode> (in.mode(), "The play mode"); }
-        void body (const fb::RenameSession& in, model::action::RenameSession& out) { out.name = name (in.name(), "The session name"); }
-
-        void body (const fb::SetBpm& in, model::action::SetBpm& out)
-        {
-            out.bpm = in.bpm();
-            check (model::checks::bpm (out.bpm));
-        }
-
-        void body (const fb::SetTimeSignature& in, model::action::SetTimeSignature& out)
-        {
-            out.numerator = in.numerator();
-            out.denominator = in.denominator();
-            check (model::checks::timeSignature (out.numerator, out.denominator));
-        }
-
-        void body (const fb::SetKey& in, model::action::SetKey& out)
-        {
-            out.key = in.key();
-            out.scale = codec.enumValue<model::Scale> (in.scale(), "The scale");
-            if (out.key < 0 || out.key > 11)
-                codec.fail ("The key is ", out.key, " (must be a pitch class 0 to 11).");
-        }
-
-        void body (const fb::SetSwing& in, model::action::SetSwing& out)
-        {
-            out.swing = in.swing();
-            if (! (out.swing >= 0.0f && out.swing <= 1.0f))
-                codec.fail ("The swing is ", out.swing, " (must be 0 to 1).");
-        }
-
-        void body (const fb::SetLoop& in, model::action::SetLoop& out)
-        {
-            if (const auto* l = in.loop())
-                out.loop = { l->enabled(), l->start(), l->end() };
-            check (model::checks::loop (out.loop));
-        }
-
-        void body (const fb::Play&, model::action::Play&) {}
-        void body (const fb::Stop&, model::action::Stop&) {}
-        void body (const fb::Locate& in, model::action::Locate& out) { out.tick = in.tick(); }
-        void body (const fb::SetRecording& in, model::action::SetRecording& out) { out.recording = in.recording(); }
-        void body (const fb::SetAutomationRecording& in, model::action::SetAutomationRecording& out) { out.enabled = in.enabled(); }
-        void body (const fb::Undo&, model::action::Undo&) {}
-        void body (const fb::Redo&, model::action::Redo&) {}
-
-        //==============================================================================
-        Ownership ownership (const fb::Ownership& in)
-        {
-            Ownership out;
-            out.privilegedClient = in.privileged_client();
-            if (const auto* owners = in.owners(); owners != nullptr && codec.spendVector (owners, sizeof (fb::Owner)))
-            {
-                out.owners.reserve (owners->size());
-                for (const auto* o : *owners)
-                {
-                    const Ownership::Owner owner { model::InstrumentId { o->instrument() }, o->client() };
-                    if (! owner.instrument.isValid() || owner.client == 0)
-                        codec.fail ("The ownership names instrument ", owner.instrument.value, " and client ", owner.client, " (neither may be 0).");
-                    else if (! out.owners.empty() && ! (out.owners.back().instrument < owner.instrument))
-                        codec.fail ("The ownership list is not sorted by instrument, or names instrument ", owner.instrument.value, " twice.");
-                    out.owners.push_back (owner);
-                }
-            }
-            return out;
-        }
-
     private:
-        template <typename Variant, std::size_t... I>
-        void alternative (std::size_t index, const void* table, std::optional<Variant>& out, std::index_sequence<I...>)
-        {
-            (void) ((index == I ? (decodeAlternative<Variant, I> (table, out), true) : false) || ...);
-        }
-
-        template <typename Variant, std::size_t I>
-        void decodeAlternative (const void* table, std::optional<Variant>& out)
-        {
-            using Value = std::variant_alternative_t<I, Variant>;
-            using Table = WireTableFor<Value>;
-            using UnionType = std::conditional_t<std::is_same_v<Variant, Message>, fb::Payload, fb::ActionBody>;
-            static_assert ((std::size_t) unionTypeOf<UnionType, Table>() == I + 1, "a schema union member is out of the variant's order");
-
-            Value value {};
-            body (*static_cast<const Table*> (table), value);
-            if (codec.error.empty())
-                out.emplace (std::in_place_index<I>, std::move (value));
-        }
-
-        void check (const std::string& problem)
-        {
-            if (! problem.empty())
-                codec.fail (problem);
-        }
-
         /** Any text: it must be UTF-8 (JSON and the GUI show it). */
         std::string text (const flatbuffers::String* s, const char* what)
         {
@@ -1099,7 +291,8 @@ namespace
         std::string name (const flatbuffers::String* s, const char* what)
         {
             auto out = codec.string (s);
-            check (model::checks::name (what, out));
+            if (auto problem = model::checks::name (what, out); ! problem.empty())
+                codec.fail (problem);
             return out;
         }
 
@@ -1130,23 +323,6 @@ namespace
             }
             return out;
         }
-
-        model::ParamAddress paramAddress (const fb::ParamAddress* a)
-        {
-            return a != nullptr ? codec.paramAddress (*a) : model::ParamAddress {};
-        }
-
-        model::Point point (const fb::Point* p)
-        {
-            if (p == nullptr)
-                return {};
-            auto out = codec.point (*p);
-            if (out.tick < 0)
-                codec.fail ("An automation point cannot be at a negative tick.");
-            if (! std::isfinite (out.value))
-                codec.fail ("An automation value must be a finite number.");
-            return out;
-        }
     };
 
     /** Decoding needs 8-byte alignment (FlatBuffers reads scalars in place); a buffer that lacks it is
@@ -1168,21 +344,6 @@ namespace
         const std::uint8_t* bytes = nullptr;
         std::vector<std::uint64_t> storage;
     };
-
-    /** The JSON view's parser, rooted at Message and writing the wire identifier. */
-    std::unique_ptr<flatbuffers::Parser> makeMessageJsonParser (std::string& error)
-    {
-        auto parser = makeJsonParser (error);
-        if (parser == nullptr)
-            return {};
-        if (! parser->SetRootType ("Message"))
-        {
-            error = "The embedded schema has no Message table; this build is broken.";
-            return {};
-        }
-        parser->file_identifier_ = wireIdentifier;
-        return parser;
-    }
 
     MessageDecodeResult wireDecodeFailure (std::string sentence)
     {
@@ -1211,9 +372,9 @@ namespace
             return wireDecodeFailure ("The message is truncated or corrupt (it fails FlatBuffers verification).");
 
         const auto* root = flatbuffers::GetRoot<fb::Message> (buffer.bytes);
-        WireDecoder decoder;
+        MessageDecoder decoder;
         decoder.codec.budget = size;
-        auto message = decoder.unionMember<Message> (root->payload_type(), root->payload(), "The message");
+        auto message = decoder.decode (root->payload_type(), root->payload());
         if (! decoder.codec.error.empty())
             return wireDecodeFailure (decoder.codec.error);
         return { std::move (message), {} };
@@ -1244,7 +405,7 @@ Bytes encodeFrame (const Message& m)
 Bytes encodeFullSyncFrame (Seq seq, const model::Session& session, const Ownership& ownership)
 {
     flatbuffers::FlatBufferBuilder builder (64 * 1024);
-    const auto body = WireEncoder (builder).fullSync (seq, session, ownership);
+    const auto body = MessageEncoder (builder).fullSync (seq, session, ownership);
     return finishWireMessage (builder, fb::Payload::FullStateSync, body.Union(), WireFraming::lengthPrefixed);
 }
 
@@ -1262,63 +423,6 @@ MessageDecodeResult decodeMessage (const std::uint8_t* data, std::size_t size, c
     {
         return wireDecodeFailure (std::string ("The message could not be decoded: ") + e.what() + ".");
     }
-}
-
-//==============================================================================
-std::string messageToJson (const std::uint8_t* data, std::size_t size, std::string& error)
-{
-    error.clear();
-
-    // Only messages that decode are printed: the text generator trusts what it reads.
-    const auto decoded = decodeMessage (data, size);
-    if (! decoded.ok())
-    {
-        error = decoded.error;
-        return {};
-    }
-
-    // One parser per thread, kept: parsing the schema costs far more than printing a message (a seat
-    // printing every frame), and GenerateText only reads the parser.
-    thread_local std::unique_ptr<flatbuffers::Parser> parser;
-    if (parser == nullptr)
-        parser = makeMessageJsonParser (error);
-    if (parser == nullptr)
-        return {};
-
-    const AlignedWireBuffer buffer (data, size);
-    std::string json;
-    if (! flatbuffers::GenerateText (*parser, buffer.bytes, &json))
-    {
-        error = "The message cannot be shown as JSON: a text in it is not valid UTF-8.";
-        return {};
-    }
-    return json;
-}
-
-Bytes messageFromJson (const std::string& json, std::string& error)
-{
-    error.clear();
-
-    auto parser = makeMessageJsonParser (error);
-    if (parser == nullptr)
-        return {};
-
-    // ParseJson, not Parse: the text may hold only JSON, never schema statements (include, root_type).
-    if (! parser->ParseJson (json.c_str()))
-    {
-        error = "The JSON is not a valid Imbolc session message: " + describeJsonError (parser->error_);
-        return {};
-    }
-
-    const auto decoded = decodeMessage (parser->builder_.GetBufferPointer(), parser->builder_.GetSize());
-    if (! decoded.ok())
-    {
-        error = decoded.error;
-        return {};
-    }
-
-    // Encoded afresh, so the bytes are exactly what encodeMessage gives for this message.
-    return encodeMessage (*decoded.message);
 }
 
 } // namespace imbolc::protocol

@@ -9,6 +9,9 @@ constexpr std::uint32_t protocolVersion = 1;
 /** The four bytes at offset 4 of every Message buffer (a project file has "IMBC"). */
 constexpr const char* wireIdentifier = "IMBW";
 
+/** Every frame starts with its payload's length: 4 bytes, big-endian (see writeFrameLength). */
+constexpr std::size_t frameLengthBytes = 4;
+
 /** Default largest frame payload a peer accepts; configurable per connection (see DecodeLimits). */
 constexpr std::size_t defaultMaxFrameBytes = 16u * 1024u * 1024u;
 
@@ -267,10 +270,14 @@ struct MessageDecodeResult
 
 /** Decodes one frame payload (without the length prefix). Rejects, with one sentence and no partial
     result, a buffer that is empty, oversize, foreign (wrong identifier), fails the FlatBuffers verifier
-    under `limits`, has no payload, holds an enum or union value this build does not know, or carries
-    model values outside their ranges in an action or a full sync (names, notes, parameters:
-    model::checks; a full sync's session must pass model::validate). A StatePatch's values are checked
-    where they can be, against the mirror they change: by applyPatch. Any thread.
+    under `limits`, has no payload, holds an enum or union value this build does not know, has a nonce,
+    token or proof of the wrong length, a handshake name that model::checks::name refuses, or a full
+    sync whose session fails model::validate.
+
+    An action's values (names, ranges, NaN, notes, sources, stages) are NOT checked here: the
+    Dispatcher checks them against the session, so a well-formed action with a bad value is refused
+    with its reason (ActionRejected) instead of closing the connection. A StatePatch's values are
+    checked where they can be, against the mirror they change: by applyPatch. Any thread.
 */
 MessageDecodeResult decodeMessage (const std::uint8_t* data, std::size_t size, const DecodeLimits& limits = {});
 
