@@ -1,7 +1,17 @@
 #include "imbolc_model.h"
 
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstring>
 #include <random>
 #include <stdexcept>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "session/imbolc_Parameters.cpp"
 #include "session/imbolc_Sequencing.cpp"
@@ -10,3 +20,4 @@
 #include "voices/imbolc_VoiceAllocator.cpp"
 #include "actions/imbolc_Dispatcher.cpp"
 #include "reference/imbolc_ReferenceSessions.cpp"
+#include "files/imbolc_SaveTarget.cpp"
