@@ -1,7 +1,17 @@
 #include "imbolc_model.h"
 
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstring>
 #include <random>
 #include <stdexcept>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "session/imbolc_Parameters.cpp"
 #include "session/imbolc_Sequencing.cpp"
@@ -16,3 +26,4 @@
 #include "actions/imbolc_DispatcherSession.cpp"
 #include "actions/imbolc_DispatcherHistory.cpp"
 #include "reference/imbolc_ReferenceSessions.cpp"
+#include "files/imbolc_SaveTarget.cpp"

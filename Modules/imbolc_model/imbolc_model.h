@@ -44,3 +44,4 @@
 #include "voices/imbolc_VoiceAllocator.h"
 #include "actions/imbolc_Dispatcher.h"
 #include "reference/imbolc_ReferenceSessions.h"
+#include "files/imbolc_SaveTarget.h"

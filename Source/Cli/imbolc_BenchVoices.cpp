@@ -196,9 +196,9 @@ namespace
 int benchVoices()
 {
     const auto folder = juce::File::getSpecialLocation (juce::File::tempDirectory).getChildFile ("imbolc-bench-" + juce::String (juce::Random().nextInt64()));
-    if (! engine::writeDemoSample (folder.getChildFile ("samples/demo-piano-c4.wav")))
+    if (auto written = engine::writeDemoSample (folder.getChildFile ("samples/demo-piano-c4.wav")); written.failed())
     {
-        std::cerr << "Could not write the demo sample to " << folder.getFullPathName() << ".\n";
+        std::cerr << written.getErrorMessage() << "\n";
         return 1;
     }
     engine::NodeFactory factory;

@@ -91,9 +91,9 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
         for (const auto& path : samples)
         {
             const auto sample = file.getParentDirectory().getChildFile (juce::String (path));
-            if (! engine::writeDemoSample (sample))
+            if (auto written = engine::writeDemoSample (sample); written.failed())
             {
-                std::cerr << "Could not write the demo sample " << sample.getFullPathName() << ".\n";
+                std::cerr << written.getErrorMessage() << "\n";
                 return 1;
             }
             std::cout << "  sample:      " << sample.getFullPathName() << "\n";

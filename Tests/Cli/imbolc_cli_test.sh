@@ -178,5 +178,13 @@ expect_error "serve beyond loopback needs a passphrase" 1 "passphrase" -- "$imbo
 expect_error "serve with a bad --listen" 2 "--listen must be" -- "$imbolc" serve "$work/hosted.imbolc" --listen 127.0.0.1:port
 expect_error "serve a missing file" 1 "There is no file" -- "$imbolc" serve "$work/nope.imbolc"
 
+# Saving never replaces what is not a file: a named pipe and a folder are refused and stay as they were.
+mkfifo "$work/pipe.imbolc"
+expect_error "demo into a named pipe" 1 "is a named pipe, not a file" -- "$imbolc" demo -o "$work/pipe.imbolc"
+check "a refused demo leaves the named pipe a named pipe" test -p "$work/pipe.imbolc"
+mkdir "$work/taken.wav" && echo kept >"$work/taken.wav/inside"
+expect_error "render into a folder" 1 "is a folder, not a file" -- "$imbolc" render "$work/small.imbolc" -o "$work/taken.wav"
+check "a refused render leaves the folder and what is in it" test "$(ls -A "$work/taken.wav")" = inside -a "$(cat "$work/taken.wav/inside")" = kept
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

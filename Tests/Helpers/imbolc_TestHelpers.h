@@ -3,6 +3,11 @@
 #include <catch2/catch.hpp>
 #include <imbolc_protocol/imbolc_protocol.h>
 
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 namespace imbolc::test
 {
 
@@ -17,6 +22,39 @@ inline bool eventually (const std::function<bool()>& condition, int timeoutMs = 
         juce::Thread::sleep (2);
     }
     return true;
+}
+
+/** Makes a named pipe (FIFO) at `f`; false if it could not. */
+inline bool makeNamedPipe (const juce::File& f)
+{
+    return ::mkfifo (f.getFullPathName().toRawUTF8(), 0644) == 0;
+}
+
+/** Makes a unix socket at `f`: bound, then closed, so the socket file stays with nobody listening. */
+inline bool makeSocketFile (const juce::File& f)
+{
+    sockaddr_un address {};
+    address.sun_family = AF_UNIX;
+    const auto path = f.getFullPathName().toStdString();
+    if (path.size() >= sizeof (address.sun_path))
+        return false;
+    std::copy (path.begin(), path.end(), address.sun_path);
+    const int fd = ::socket (AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0)
+        return false;
+    const auto bound = ::bind (fd, (const sockaddr*) &address, sizeof (address)) == 0;
+    ::close (fd);
+    return bound;
+}
+
+/** The file type bits (S_IFREG, S_IFDIR, S_IFIFO, S_IFSOCK, S_IFLNK ...) of what is at `f`, links not
+    followed; 0 when nothing is there. */
+inline mode_t fileTypeOf (const juce::File& f)
+{
+    struct stat info
+    {
+    };
+    return ::lstat (f.getFullPathName().toRawUTF8(), &info) == 0 ? (info.st_mode & S_IFMT) : 0;
 }
 
 /** A clock the test moves by hand, for undo coalescing. */

@@ -113,18 +113,75 @@ TEST_CASE ("a save that cannot be written fails with a sentence and leaves nothi
 
     const auto result = protocol::saveProject (smallReference(), target);
     REQUIRE (result.failed());
-    REQUIRE (result.getErrorMessage().toStdString() == "Could not save " + target.getFullPathName().toStdString() + ": Not a directory.");
+    REQUIRE (result.getErrorMessage() == "Could not save " + target.getFullPathName() + ": " + blocker.getFullPathName() + " is a file, not a folder.");
     REQUIRE (temp.names() == std::vector<std::string> { "blocker" });
     REQUIRE (blocker.loadFileAsString() == "a file, not a folder");
+}
 
-    // A target that is a folder: the temporary file is written, the rename fails, and it is removed.
-    const auto folderTarget = temp.file ("taken.imbolc");
-    REQUIRE (folderTarget.createDirectory().wasOk());
-    const auto second = protocol::saveProject (smallReference(), folderTarget);
-    REQUIRE (second.failed());
-    REQUIRE (second.getErrorMessage().startsWith ("Could not save " + folderTarget.getFullPathName() + ": "));
-    REQUIRE (temp.names() == std::vector<std::string> { "blocker", "taken.imbolc" });
-    REQUIRE (temp.temporaryFiles().empty());
+TEST_CASE ("saving refuses a folder, a named pipe and a socket, and leaves each as it was", "[protocol]")
+{
+    TempFolder temp;
+    const auto folder = temp.file ("taken.imbolc");
+    REQUIRE (folder.createDirectory().wasOk());
+    REQUIRE (folder.getChildFile ("inside.txt").replaceWithText ("kept"));
+    const auto pipe = temp.file ("pipe.imbolc");
+    REQUIRE (makeNamedPipe (pipe));
+    const auto socket = temp.file ("socket.imbolc");
+    REQUIRE (makeSocketFile (socket));
+
+    const auto refused = [] (const juce::File& f)
+    {
+        const auto r = protocol::saveProject (smallReference(), f);
+        REQUIRE (r.failed());
+        return r.getErrorMessage();
+    };
+    CHECK (refused (folder) == folder.getFullPathName() + " is a folder, not a file: give a file name to save to.");
+    CHECK (refused (pipe) == pipe.getFullPathName() + " is a named pipe, not a file: give a file name to save to.");
+    CHECK (refused (socket) == socket.getFullPathName() + " is a socket, not a file: give a file name to save to.");
+
+    CHECK (fileTypeOf (folder) == S_IFDIR);
+    CHECK (folder.getNumberOfChildFiles (juce::File::findFilesAndDirectories) == 1);
+    CHECK (folder.getChildFile ("inside.txt").loadFileAsString() == "kept");
+    CHECK (fileTypeOf (pipe) == S_IFIFO);
+    CHECK (fileTypeOf (socket) == S_IFSOCK);
+    CHECK (temp.names() == std::vector<std::string> { "pipe.imbolc", "socket.imbolc", "taken.imbolc" });
+}
+
+TEST_CASE ("saving through a symbolic link replaces the file it names and keeps the link", "[protocol]")
+{
+    TempFolder temp;
+    const auto real = temp.file ("real/song.imbolc");
+    REQUIRE (protocol::saveProject (largeReference(), real).wasOk());
+    const auto link = temp.file ("song.imbolc");
+    REQUIRE (::symlink ("real/song.imbolc", link.getFullPathName().toRawUTF8()) == 0);
+
+    const auto saved = protocol::saveProject (smallReference(), link);
+    INFO (saved.getErrorMessage());
+    REQUIRE (saved.wasOk());
+    REQUIRE (readBytes (real) == protocol::encodeProject (smallReference()));
+    REQUIRE (fileTypeOf (link) == S_IFLNK);
+    REQUIRE (link.getLinkedTarget() == real);
+    REQUIRE (temp.names() == std::vector<std::string> { "real", "song.imbolc" });
+    REQUIRE (real.getParentDirectory().getNumberOfChildFiles (juce::File::findFilesAndDirectories) == 1);
+
+    // A dangling link: the file it names is created, and the link then leads to it.
+    const auto later = temp.file ("later.imbolc");
+    REQUIRE (::symlink ("real/later.imbolc", later.getFullPathName().toRawUTF8()) == 0);
+    REQUIRE (protocol::saveProject (smallReference(), later).wasOk());
+    REQUIRE (fileTypeOf (later) == S_IFLNK);
+    REQUIRE (readBytes (temp.file ("real/later.imbolc")) == protocol::encodeProject (smallReference()));
+}
+
+TEST_CASE ("the next save of a file removes what a killed save of it left, and nothing else", "[protocol]")
+{
+    TempFolder temp;
+    for (auto name : { "x.imbolc.tmp-0123abcd", "y.imbolc.tmp-0123abcd", "x.imbolcfoo" })
+        REQUIRE (temp.file (name).replaceWithText ("left behind"));
+
+    REQUIRE (protocol::saveProject (smallReference(), temp.file ("x.imbolc")).wasOk());
+    REQUIRE (temp.names() == std::vector<std::string> { "x.imbolc", "x.imbolcfoo", "y.imbolc.tmp-0123abcd" });
+    REQUIRE (temp.file ("y.imbolc.tmp-0123abcd").loadFileAsString() == "left behind");
+    REQUIRE (temp.file ("x.imbolcfoo").loadFileAsString() == "left behind");
 }
 
 TEST_CASE ("a save killed midway leaves the previous file intact", "[protocol]")
@@ -184,11 +241,12 @@ TEST_CASE ("a save killed midway leaves the previous file intact", "[protocol]")
     REQUIRE (leftovers[0].getSize() > 0);
     REQUIRE ((std::size_t) leftovers[0].getSize() < bBytes.size());
 
-    // Saving again works and replaces the file.
+    // Saving again works, replaces the file and removes what the killed save left.
     const auto b = largeReference();
     REQUIRE (protocol::saveProject (b, f).wasOk());
     REQUIRE (readBytes (f) == bBytes);
     REQUIRE (loadOk (f) == b);
+    REQUIRE (temp.names() == std::vector<std::string> { "song.imbolc" });
 }
 
 TEST_CASE ("ProjectSaver saves snapshots on its own thread with the newest last", "[protocol]")
@@ -263,5 +321,5 @@ TEST_CASE ("ProjectSaver finishes a requested save before it is destroyed", "[pr
                          { message = r.getErrorMessage(); });
         saver.waitUntilIdle();
     }
-    REQUIRE (message == "Could not save " + blocker.getChildFile ("y.imbolc").getFullPathName() + ": Not a directory.");
+    REQUIRE (message == "Could not save " + blocker.getChildFile ("y.imbolc").getFullPathName() + ": " + blocker.getFullPathName() + " is a file, not a folder.");
 }

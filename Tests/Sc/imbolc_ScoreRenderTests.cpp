@@ -374,3 +374,27 @@ TEST_CASE ("Supersaw FM and the drums play on SuperCollider and the drums ring o
         CHECK (late < 1.0e-3f);
     }
 }
+
+TEST_CASE ("An NRT render refuses a named pipe or a folder as its output, scsynth or not", "[sc]")
+{
+    juce::TemporaryFile temporary;
+    const auto folder = temporary.getFile();
+    REQUIRE (folder.createDirectory().wasOk());
+    const auto pipe = folder.getChildFile ("pipe.wav");
+    REQUIRE (test::makeNamedPipe (pipe));
+    const auto taken = folder.getChildFile ("taken.wav");
+    REQUIRE (taken.createDirectory().wasOk());
+
+    sc::ScoreRenderer::Options options;
+    options.scsynth = "/nonexistent/scsynth"; // the output is checked before scsynth is looked for
+    sc::Bytes score;
+    sc::ScoreRenderer::appendBundle (score, 0.1, { { "/c_set", { (std::int32_t) 0, 0.0f } } });
+
+    CHECK (sc::ScoreRenderer::renderScore (score, pipe, options).error == pipe.getFullPathName().toStdString() + " is a named pipe, not a file: give a file name to save to.");
+    CHECK (sc::ScoreRenderer::renderScore (score, taken, options).error == taken.getFullPathName().toStdString() + " is a folder, not a file: give a file name to save to.");
+    CHECK (test::fileTypeOf (pipe) == S_IFIFO);
+    CHECK (test::fileTypeOf (taken) == S_IFDIR);
+    // With a file name, it is scsynth that is missing, and nothing is left behind.
+    CHECK (sc::ScoreRenderer::renderScore (score, folder.getChildFile ("x.wav"), options).error.rfind ("There is no scsynth", 0) == 0);
+    CHECK (folder.getNumberOfChildFiles (juce::File::findFilesAndDirectories) == 2);
+}

@@ -36,7 +36,7 @@ std::shared_ptr<const SampleData> loadSample (juce::AudioFormatManager& formats,
     return data;
 }
 
-bool writeDemoSample (const juce::File& file)
+juce::Result writeDemoSample (const juce::File& file)
 {
     constexpr double rate = 48000.0;
     constexpr int length = 24000; // 0.5 s
@@ -67,22 +67,23 @@ bool writeDemoSample (const juce::File& file)
     for (int i = 0; i < length; ++i)
         out[i] = (float) (0.8 * samples[(std::size_t) i] / peak);
 
-    file.getParentDirectory().createDirectory();
-    const auto temp = file.getSiblingFile (file.getFileName() + ".partial");
-    temp.deleteFile();
+    model::AtomicSave save;
+    if (auto started = save.begin (file, model::AtomicSave::MissingFolder::make); started.failed())
+        return started;
+    const auto failed = juce::Result::fail ("Could not write the demo sample " + save.getTarget().getFullPathName() + ".");
     {
-        auto stream = std::make_unique<juce::FileOutputStream> (temp);
+        auto stream = std::make_unique<juce::FileOutputStream> (save.getFile());
         if (! stream->openedOk())
-            return false;
+            return failed;
         juce::WavAudioFormat wav;
         std::unique_ptr<juce::AudioFormatWriter> writer (wav.createWriterFor (stream.get(), rate, 1, 24, {}, 0));
         if (writer == nullptr)
-            return false;
+            return failed;
         stream.release(); // the writer owns it now
-        if (! writer->writeFromAudioSampleBuffer (audio, 0, length))
-            return false;
+        if (! writer->writeFromAudioSampleBuffer (audio, 0, length) || ! writer->flush())
+            return failed;
     }
-    return temp.moveFileTo (file);
+    return save.commit();
 }
 
 //==============================================================================

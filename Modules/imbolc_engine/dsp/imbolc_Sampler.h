@@ -24,8 +24,10 @@ std::shared_ptr<const SampleData> loadSample (juce::AudioFormatManager& formats,
 
 /** Writes a short, deterministic plucked-string sample at C4 (MIDI 60, 261.63 Hz): 0.5 s, mono,
     48 kHz, 24-bit WAV, so the demo session's sampler has something to play. Creates the parent
-    folder. Returns false if the file could not be written. Any thread but the audio thread. */
-bool writeDemoSample (const juce::File& file);
+    folder, and saves as project files are saved (model::AtomicSave): never over a folder, device,
+    named pipe or socket, never creating a folder under something that is not one, through a symbolic
+    link into the file it names. One sentence on failure. Any thread but the audio thread. */
+juce::Result writeDemoSample (const juce::File& file);
 
 /** The sampler: plays its sample pitched by the note relative to `rootNote` (a semitone per note;
     fractional roots fine-tune), resampled by cubic (Catmull-Rom) interpolation, from `start` (0..1 of

@@ -153,23 +153,18 @@ OfflineRenderer::Result OfflineRenderer::renderToWav (const model::Session& sess
         result.error = e;
         return result;
     }
-    if (file.isDirectory())
+    model::AtomicSave save;
+    if (auto started = save.begin (file, model::AtomicSave::MissingFolder::refuse); started.failed())
     {
-        result.error = "The output " + file.getFullPathName() + " is a directory; give a file name ending in .wav.";
-        return result;
-    }
-    if (! file.getParentDirectory().isDirectory())
-    {
-        result.error = "The folder " + file.getParentDirectory().getFullPathName() + " does not exist; create it first.";
+        result.error = started.getErrorMessage();
         return result;
     }
 
-    juce::TemporaryFile temp (file);
     {
-        auto stream = std::make_unique<juce::FileOutputStream> (temp.getFile());
+        auto stream = std::make_unique<juce::FileOutputStream> (save.getFile());
         if (! stream->openedOk())
         {
-            result.error = "Could not write to " + file.getParentDirectory().getFullPathName() + "; check its permissions.";
+            result.error = "Could not write to " + save.getTarget().getParentDirectory().getFullPathName() + "; check its permissions.";
             return result;
         }
         juce::WavAudioFormat wav;
@@ -192,9 +187,9 @@ OfflineRenderer::Result OfflineRenderer::renderToWav (const model::Session& sess
             result.error = "Could not finish writing the WAV file; check the disk has space.";
             return result;
         }
-    }
-    if (! temp.overwriteTargetFileWithTemporary())
-        result.error = "Could not move the finished render to " + file.getFullPathName() + ".";
+    } // the writer closes the file here: its header is final before the rename
+    if (auto moved = save.commit(); moved.failed())
+        result.error = moved.getErrorMessage();
     return result;
 }
 

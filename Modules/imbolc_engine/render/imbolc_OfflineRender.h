@@ -53,8 +53,10 @@ public:
     /** Renders into `out` (stereo; resized). */
     Result renderToBuffer (const model::Session&, juce::AudioBuffer<float>& out, const ProgressCallback& = {});
 
-    /** Renders into a WAV file, written beside it first and moved into place only when complete, so a
-        failed render never leaves a truncated file or clobbers an existing one. */
+    /** Renders into a WAV file, written beside it first and moved into place only when complete
+        (model::AtomicSave), so a failed render never leaves a truncated file or clobbers an existing
+        one. A folder, device, named pipe or socket is refused with a sentence, a symbolic link is
+        followed to the file it names, and the folder must exist. */
     Result renderToWav (const model::Session&, const juce::File& out, const ProgressCallback& = {});
 
 private:

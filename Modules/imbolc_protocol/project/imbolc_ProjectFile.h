@@ -3,10 +3,13 @@
 namespace imbolc::protocol
 {
 
-/** Writes bytes to a file atomically: a temporary file beside the target, fsync, rename over the
-    target, fsync of the folder. If the process dies at any point, the target holds either the old
-    file or the new one, never a mix. `afterChunk` (for tests) is called after each chunk is written
-    with the bytes written so far. Any thread but the audio thread.
+/** Writes bytes to a file atomically (model::AtomicSave): a temporary file `<name>.tmp-<hex>` beside
+    the target, fsync, rename over the target, fsync of the folder. If the process dies at any point,
+    the target holds either the old file or the new one, never a mix, and the next save of the same
+    file removes the temporary file the dead one left. Only a regular file is replaced: a folder,
+    device, named pipe or socket is refused with a sentence, and a symbolic link is followed to the
+    file it names (model::resolveSaveTarget). Missing folders are made. `afterChunk` (for tests) is
+    called after each chunk is written with the bytes written so far. Any thread but the audio thread.
 */
 juce::Result writeFileAtomically (const juce::File& target, const void* data, std::size_t size, const std::function<void (std::size_t written)>& afterChunk = {});
 

@@ -132,9 +132,12 @@ ScoreRenderer::Result ScoreRenderer::render (const model::Session& session, std:
 ScoreRenderer::Result ScoreRenderer::renderScore (const Bytes& score, const juce::File& wav, const Options& options)
 {
     Result result;
-    if (! wav.getParentDirectory().isDirectory())
+    // The output is checked (and its temporary file made) first: a target that must not be
+    // replaced is refused whether or not scsynth is there.
+    model::AtomicSave save;
+    if (auto started = save.begin (wav, model::AtomicSave::MissingFolder::refuse); started.failed())
     {
-        result.error = "The folder " + wav.getParentDirectory().getFullPathName().toStdString() + " does not exist.";
+        result.error = started.getErrorMessage().toStdString();
         return result;
     }
 
@@ -145,11 +148,14 @@ ScoreRenderer::Result ScoreRenderer::renderScore (const Bytes& score, const juce
         return result;
     }
 
-    const auto scoreFile = wav.getSiblingFile ("." + wav.getFileName() + ".osc");
-    const auto partial = wav.getSiblingFile ("." + wav.getFileName() + ".partial.wav");
+    const auto& target = save.getTarget();
+    const auto scoreFile = target.getSiblingFile ("." + target.getFileName() + ".osc");
+    // scsynth writes the audio into the save's temporary file (it truncates the file it is given,
+    // which keeps the save's lock), so a killed render leaves what the next save of `wav` removes.
+    const auto partial = save.getFile();
     if (! scoreFile.replaceWithData (score.data(), score.size()))
     {
-        result.error = "Could not write the score beside " + wav.getFullPathName().toStdString() + ".";
+        result.error = "Could not write the score beside " + target.getFullPathName().toStdString() + ".";
         return result;
     }
 
@@ -171,18 +177,15 @@ ScoreRenderer::Result ScoreRenderer::renderScore (const Bytes& score, const juce
     const auto code = process.getExitCode();
     scoreFile.deleteFile();
 
-    if (code != 0 || ! partial.existsAsFile())
+    // The temporary file exists from the start: scsynth wrote nothing when it is still empty.
+    if (code != 0 || partial.getSize() == 0)
     {
-        partial.deleteFile();
         const auto lastLine = juce::StringArray::fromLines (output.trim()).joinIntoString (" ").getLastCharacters (200);
         result.error = "scsynth could not render the score (exit code " + std::to_string (code) + "): " + lastLine.toStdString();
         return result;
     }
-    if (! partial.moveFileTo (wav))
-    {
-        partial.deleteFile();
-        result.error = "Could not move the rendered audio to " + wav.getFullPathName().toStdString() + ".";
-    }
+    if (auto moved = save.commit(); moved.failed())
+        result.error = moved.getErrorMessage().toStdString();
     return result;
 }
 

@@ -75,7 +75,9 @@ public:
 
     /** Renders any score (bundles in time order, as appendBundle writes them) to a stereo `wav` the
         same way: scsynth -N with no inputs and two outputs, the audio moved into place only when
-        complete. Blocks until scsynth ends. Not the audio thread. */
+        complete (model::AtomicSave: a folder, device, named pipe or socket is refused with a
+        sentence, a symbolic link is followed to the file it names, the folder must exist). Blocks
+        until scsynth ends. Not the audio thread. */
     static Result renderScore (const Bytes& score, const juce::File& wav, const Options&);
 
     /** Appends one bundle at `seconds` to a score: [int32 size][bundle]. */
