@@ -31,3 +31,28 @@ target_link_libraries(imbolc_juce_config INTERFACE PkgConfig::IMBOLC_CODECS)
 # system libpng and libjpeg.
 pkg_check_modules(IMBOLC_IMAGE_CODECS REQUIRED IMPORTED_TARGET libpng libjpeg)
 target_link_libraries(imbolc_juce_config INTERFACE PkgConfig::IMBOLC_IMAGE_CODECS)
+
+# imbolc_link_modules(TARGET MODULE...): compiles the named modules, every module they depend on (JUCE's
+# among them, through the dependencies: lines) and the shared JUCE configuration into TARGET, PRIVATE:
+# JUCE's rule is that modules are compiled into each final target with that target's own definitions
+# (a plugin's JucePlugin_* and no JUCE_STANDALONE_APPLICATION, an app's, the command-line tool's). A
+# target that links only the modules it needs cannot use a module its dependencies: lines leave out.
+function(imbolc_link_modules target)
+    target_link_libraries(${target} PRIVATE ${ARGN} imbolc_juce_config juce::juce_recommended_config_flags)
+    # Warnings on for our modules' code only: JUCE's own sources are not ours to fix.
+    if(IMBOLC_MODULE_UNITS)
+        set_source_files_properties(${IMBOLC_MODULE_UNITS} TARGET_DIRECTORY ${target} PROPERTIES COMPILE_OPTIONS "-Wall;-Wextra")
+    endif()
+endfunction()
+
+# imbolc_add_module_library(NAME MODULE...): the modules compiled once into a static library that several
+# test binaries of the same modules share (JUCE compiles slowly: one copy per set of modules, not per
+# binary). It passes the module headers and definitions on, so its consumers compile as it did.
+function(imbolc_add_module_library name)
+    add_library(${name} STATIC)
+    imbolc_link_modules(${name} ${ARGN})
+    target_compile_definitions(${name} PRIVATE JUCE_STANDALONE_APPLICATION=1)
+    target_link_libraries(${name} INTERFACE juce::juce_recommended_config_flags)
+    target_include_directories(${name} INTERFACE $<TARGET_PROPERTY:${name},INCLUDE_DIRECTORIES>)
+    target_compile_definitions(${name} INTERFACE $<TARGET_PROPERTY:${name},COMPILE_DEFINITIONS>)
+endfunction()

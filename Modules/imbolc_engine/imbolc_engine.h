@@ -67,6 +67,7 @@
 #include "sequencer/imbolc_Sequence.h"
 #include "sequencer/imbolc_Sequencer.h"
 #include "sequencer/imbolc_SequenceBuilder.h"
+#include "graph/imbolc_HostInput.h"
 #include "graph/imbolc_Chains.h"
 #include "graph/imbolc_AudioGraph.h"
 #include "graph/imbolc_CommandBacklog.h"

@@ -1,11 +1,6 @@
 #pragma once
 
-#include <imbolc_protocol/imbolc_protocol.h>
-
-#include <imbolc_engine/imbolc_engine.h>
-#include <imbolc_net/imbolc_net.h>
-#include <imbolc_sc/imbolc_sc.h>
-#include <juce_audio_devices/juce_audio_devices.h>
+#include <imbolc_app/imbolc_app.h>
 
 #include <iostream>
 #include <map>
@@ -125,77 +120,8 @@ inline int integerOption (const Args& args, const std::string& name, int fallbac
 /** Reads and decodes a session file, printing one sentence on failure. */
 std::optional<model::Session> loadSessionFile (const juce::File&);
 
-/** Runs an engine on the default audio device or, where there is none, on a null device (a thread that
-    renders at the device's pace and discards the audio). Needs a juce::ScopedJuceInitialiser_GUI alive.
-    Message thread. */
-class EngineOutput
-{
-public:
-    EngineOutput();
-    ~EngineOutput();
-
-    double sampleRate() const noexcept { return rate; }
-    int blockSize() const noexcept { return block; }
-    /** "on DEVICE (48000 Hz, 512 samples)", or "on a null device (...)". */
-    juce::String describe() const;
-
-    void start (engine::Engine&);
-    void stop();
-
-    /** An engine prepared for this output with `session` loaded (samples found beside `sessionFile`);
-        prints the engine's warnings. */
-    std::unique_ptr<engine::Engine> makeEngine (const juce::File& sessionFile, const model::Session& session) const;
-
-private:
-    struct DeviceCallback;
-    juce::AudioDeviceManager devices;
-    juce::String deviceError;
-    juce::AudioIODevice* device = nullptr;
-    double rate = 48000.0;
-    int block = 512;
-    std::unique_ptr<DeviceCallback> callback;
-    std::atomic<bool> nullRunning { false };
-    std::thread nullDevice;
-};
-
-/** The SuperCollider side of `play` and `serve`: a ScBackend following the session, fed by a thread
-    that drains the engine's external notes every millisecond and sends each as a bundle timetagged
-    when the internal engine's same sample is heard (computed, plus one device buffer) plus the
-    backend's latency. The engine's sample clock is mapped to wall time by an ExternalClock, so
-    callback jitter does not move notes.
-
-    Message thread, except the sender thread it owns. */
-class ScOutput
-{
-public:
-    ScOutput (engine::Engine&, sc::ScBackend::Options);
-    ~ScOutput();
-
-    /** Connects and builds the session on scsynth, then starts sending notes. Message thread. */
-    juce::Result start (const model::Session&);
-
-    void apply (const model::Session& session, const model::ChangeSet& changes) { backend.apply (session, changes); }
-
-    /** Status polling and recovery; prints the backend's sentences to stderr. Message thread. */
-    void update (const model::Session&);
-
-    /** "scsynth: 12 notes, CPU 3.1 %, 7 synths" */
-    juce::String describe() const;
-
-    sc::ScBackend& getBackend() noexcept { return backend; }
-
-private:
-    void send();
-
-    engine::Engine& engine;
-    sc::ScBackend backend;
-    std::atomic<bool> running { false };
-    std::atomic<std::int64_t> notesSent { 0 };
-    std::thread sender;
-};
-
-/** True if any instrument of the session is played by SuperCollider. */
-bool hasSuperColliderInstruments (const model::Session&);
+/** Prints the application core's warnings as "warning: ..." lines on stderr. */
+void printWarning (const juce::String& sentence);
 
 /** Ctrl-C (and SIGTERM) set a flag instead of killing the process, so commands finish cleanly. */
 void installInterruptHandler();

@@ -2,8 +2,6 @@
 
 #include "imbolc_Cli.h"
 
-#include <imbolc_engine/imbolc_engine.h>
-
 #include <iostream>
 
 namespace imbolc::cli
@@ -24,6 +22,13 @@ usage:
                                                play on the default audio device (or a null device);
                                                SuperCollider instruments on scsynth (default
                                                127.0.0.1:57110, latency one block + 5 ms)
+  imbolc serve FILE [--listen ADDR:PORT] [--passphrase P] [--scsynth ADDR:PORT] [--play yes]
+                                               host a session for other seats (engine + server;
+                                               default 127.0.0.1:9999; other addresses need a passphrase;
+                                               the transport stays stopped until a seat plays, or --play yes)
+  imbolc join ADDR:PORT --name N [--passphrase P] [--instruments ID,ID] [--privilege yes]
+              [--for SECONDS] [--json yes]     join a session as a headless seat and print what arrives
+  imbolc join --find SECONDS                   list the sessions announced on the LAN
   imbolc plugins [--rescan]                    scan for VST3 and LV2 plugins and list them
                                                (--rescan forgets the saved list, crashed plugins included)
   imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, effects, plugins, net, sc)
@@ -31,12 +36,6 @@ usage:
 
 Plugins are looked for in the formats' default folders and in IMBOLC_PLUGIN_PATH (colon-separated);
 the list is kept in $XDG_CONFIG_HOME/imbolc (default ~/.config/imbolc).
-  imbolc serve FILE [--listen ADDR:PORT] [--passphrase P] [--scsynth ADDR:PORT]
-                                               host a session for other seats (engine + server;
-                                               default 127.0.0.1:9999; other addresses need a passphrase)
-  imbolc join ADDR:PORT --name N [--passphrase P] [--instruments ID,ID] [--privilege yes]
-              [--for SECONDS] [--json yes]     join a session as a headless seat and print what arrives
-  imbolc join --find SECONDS                   list the sessions announced on the LAN
 Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 2 for a usage mistake.
 )";
 
@@ -75,29 +74,16 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
         const auto file = fileArgument (args.options.count ("-o") ? args.options["-o"] : std::string ("demo.imbolc"));
 
         const auto session = model::makeReferenceSession (size == "small" ? model::ReferenceSize::small : model::ReferenceSize::large);
-        const auto bytes = protocol::encodeProject (session);
-        if (auto r = protocol::writeFileAtomically (file, bytes.data(), bytes.size()); r.failed())
+        std::vector<juce::File> written;
+        if (auto r = app::writeDemoSession (session, file, written); r.failed())
         {
             std::cerr << r.getErrorMessage() << "\n";
             return 1;
         }
-        printSummary (session, file, bytes.size());
-
-        // The sampler instruments play a sample beside the project: write the demo's own.
-        std::set<std::string> samples;
-        for (const auto& inst : session.instruments)
-            if (inst.source.builtIn == model::BuiltInSource::sampler && ! inst.source.samplePath.empty() && ! juce::File::isAbsolutePath (inst.source.samplePath))
-                samples.insert (inst.source.samplePath);
-        for (const auto& path : samples)
-        {
-            const auto sample = file.getParentDirectory().getChildFile (juce::String (path));
-            if (auto written = engine::writeDemoSample (sample); written.failed())
-            {
-                std::cerr << written.getErrorMessage() << "\n";
-                return 1;
-            }
-            std::cout << "  sample:      " << sample.getFullPathName() << "\n";
-        }
+        printSummary (session, file, (std::size_t) file.getSize());
+        // The sampler instruments play a sample beside the project, written with it.
+        for (std::size_t i = 1; i < written.size(); ++i)
+            std::cout << "  sample:      " << written[i].getFullPathName() << "\n";
         return 0;
     }
 

@@ -115,9 +115,16 @@ namespace
 //==============================================================================
 int serveCommand (const std::vector<std::string>& raw)
 {
-    auto args = Args::parse (raw, { "--listen", "--passphrase", "--scsynth" }, "serve");
-    args.expectPositionals (1, "imbolc serve FILE [--listen ADDR:PORT] [--passphrase P] [--scsynth ADDR:PORT]");
+    auto args = Args::parse (raw, { "--listen", "--passphrase", "--scsynth", "--play" }, "serve");
+    args.expectPositionals (1, "imbolc serve FILE [--listen ADDR:PORT] [--passphrase P] [--scsynth ADDR:PORT] [--play yes]");
     const auto scsynth = parseEndpoint (args.options.count ("--scsynth") != 0 ? args.options["--scsynth"] : std::string ("127.0.0.1:57110"), "--scsynth", 57110);
+    bool play = false;
+    if (auto it = args.options.find ("--play"); it != args.options.end())
+    {
+        if (it->second != "yes" && it->second != "no")
+            throw UsageError ("--play must be yes or no, not '" + it->second + "'.");
+        play = it->second == "yes";
+    }
     const auto file = fileArgument (args.positional[0]);
     auto loaded = loadSessionFile (file);
     if (! loaded)
@@ -136,121 +143,54 @@ int serveCommand (const std::vector<std::string>& raw)
             throw UsageError ("The passphrase must have at least 8 characters.");
         options.passphrase = it->second;
     }
-
     juce::ScopedJuceInitialiser_GUI juce;
-    model::Session session = std::move (*loaded);
-    const auto hashAtLoad = protocol::sessionHash (session);
+    app::SessionHost host;
+    host.onWarning = printWarning;
+    host.onLog = [] (const juce::String& line)
+    { std::cout << line << std::endl; };
+    if (play)
+        loaded->transport.playing = true;
+    host.setSession (std::move (*loaded), file);
 
     // Listen first: a refused address or a port in use is reported before any audio device opens.
-    // Nothing is served until the loop below polls, by which time the engine runs.
-    net::SessionServer server (session, options);
-    server.onLog = [] (const juce::String& line)
-    { std::cout << line << std::endl; };
-    if (const auto started = server.start(); started.failed())
+    // Nothing is served until tick() polls, by which time the engine runs.
+    if (const auto started = host.startHosting (options); started.failed())
     {
-        std::cerr << started.getErrorMessage() << "\n";
+        const bool aboutPassphrase = options.passphrase.empty() && started.getErrorMessage().contains ("passphrase");
+        std::cerr << started.getErrorMessage() << (aboutPassphrase ? " Give one with --passphrase." : "") << "\n";
         return 1;
     }
 
-    EngineOutput output;
-    const auto enginePointer = output.makeEngine (file, session);
-    auto& engine = *enginePointer;
+    app::AudioOutput output;
+    host.prepare (output.getSampleRate(), output.getBlockSize());
 
     // SuperCollider instruments play on scsynth (this machine or another), following every edit.
-    std::unique_ptr<ScOutput> superCollider;
-    if (hasSuperColliderInstruments (session) || args.options.count ("--scsynth") != 0)
+    if (app::hasSuperColliderInstruments (host.getSession()) || args.options.count ("--scsynth") != 0)
     {
         sc::ScBackend::Options scOptions;
         scOptions.server = { scsynth.address, scsynth.port, 2000 };
-        scOptions.sampleRate = output.sampleRate();
-        scOptions.blockSize = output.blockSize();
-        superCollider = std::make_unique<ScOutput> (engine, scOptions);
-        if (auto r = superCollider->start (session); r.failed())
-        {
+        scOptions.sampleRate = output.getSampleRate();
+        scOptions.blockSize = output.getBlockSize();
+        if (auto r = host.startSuperCollider (scOptions); r.failed())
             std::cerr << r.getErrorMessage() << " The SuperCollider instruments stay silent.\n";
-            superCollider.reset();
-        }
     }
 
-    server.onApplied = [&] (const model::ChangeSet& changes)
-    {
-        engine.apply (session, changes);
-        if (superCollider != nullptr)
-            superCollider->apply (session, changes);
-    };
-    server.meteringSource = [&]
-    {
-        protocol::msg::Metering m;
-        if (superCollider != nullptr)
-        {
-            const auto meters = superCollider->getBackend().getMeters();
-            m.server = { meters.state == sc::ScBackend::State::lost ? protocol::ServerMeter::State::lost : protocol::ServerMeter::State::running,
-                         meters.status.averageCpu,
-                         meters.status.peakCpu,
-                         meters.status.synths,
-                         meters.status.ugens };
-        }
-        m.playhead = (model::Tick) engine.getPlayheadTicks();
-        m.bpm = session.settings.bpm;
-        m.playing = engine.isPlaying();
-        const auto master = engine.getMasterMeter();
-        m.masterLeft = master.left;
-        m.masterRight = master.right;
-        for (const auto& instrument : session.instruments)
-        {
-            const auto meter = engine.getInstrumentMeter (instrument.id);
-            m.strips.push_back ({ model::NodeKind::instrument, instrument.id.value, meter.left, meter.right });
-        }
-        for (const auto& bus : session.mixer.buses)
-        {
-            const auto meter = engine.getBusMeter (bus.id);
-            m.strips.push_back ({ model::NodeKind::bus, bus.id.value, meter.left, meter.right });
-        }
-        return m;
-    };
+    // Edits made in the rehearsal are kept: saved back to the file in the background every 30 s, and at
+    // the end.
+    host.setAutosave ({ 30000, true });
 
-    // Other machines find the session on the LAN; a loopback-only session is not announced.
-    std::unique_ptr<net::discovery::Advertiser> advertiser;
-    if (! juce::String (options.address).startsWith ("127.") && options.address != "localhost")
-        advertiser = std::make_unique<net::discovery::Advertiser> (session.settings.name, server.getPort());
-
-    output.start (engine);
+    output.start (host.getEngine());
     std::cout << "Engine running " << output.describe() << ". Ctrl-C ends the session." << std::endl;
+    std::cout << (host.getSession().transport.playing ? "The transport is playing."
+                                                      : "The transport is stopped until a seat with the privilege presses play (or serve with --play yes).")
+              << std::endl;
     installInterruptHandler();
 
-    protocol::ProjectSaver saver;
-    auto savedHash = hashAtLoad;
-    auto lastSave = juce::Time::getMillisecondCounter();
-    auto save = [&] (bool wait)
-    {
-        const auto hash = protocol::sessionHash (session);
-        if (hash == savedHash)
-            return;
-        for (const auto& capture : engine.capturePluginStates (session))
-            server.applyLocal (capture);
-        savedHash = protocol::sessionHash (session);
-        saver.saveAsync (session, file, [] (const juce::File& f, juce::Result r)
-                         { std::cout << (r.wasOk() ? "Saved " + f.getFullPathName() : "Could not save " + f.getFullPathName() + ": " + r.getErrorMessage()) << std::endl; });
-        if (wait)
-            saver.waitUntilIdle();
-    };
-
     while (! wasInterrupted())
-    {
-        server.poll (10);
-        engine.update();
-        if (superCollider != nullptr)
-            superCollider->update (session);
-        // Edits made in the rehearsal are kept: saved in the background every 30 s, and at the end.
-        if (juce::Time::getMillisecondCounter() - lastSave > 30000)
-        {
-            lastSave = juce::Time::getMillisecondCounter();
-            save (false);
-        }
-    }
+        host.tick (10);
 
     std::cout << "Ending the session." << std::endl;
-    save (true);
+    host.autosaveNow (true);
     output.stop();
     return 0;
 }
@@ -352,7 +292,8 @@ int joinCommand (const std::vector<std::string>& raw)
     installInterruptHandler();
     if (const auto result = client.connect (10000); result.failed())
     {
-        std::cerr << result.getErrorMessage() << "\n";
+        const bool aboutPassphrase = options.passphrase.empty() && result.getErrorMessage().contains ("passphrase");
+        std::cerr << result.getErrorMessage() << (aboutPassphrase ? " Give it with --passphrase." : "") << "\n";
         return 1;
     }
 

@@ -13,16 +13,18 @@ namespace imbolc::cli
 
 std::optional<model::Session> loadSessionFile (const juce::File& file)
 {
-    const auto data = readFile (file);
-    if (! data)
-        return std::nullopt;
-    auto decoded = protocol::decodeProject ((const std::uint8_t*) data->getData(), data->getSize());
-    if (! decoded.ok())
+    auto loaded = app::loadSessionFile (file);
+    if (! loaded.ok())
     {
-        std::cerr << decoded.error << "\n";
+        std::cerr << loaded.error << "\n";
         return std::nullopt;
     }
-    return std::move (decoded.session);
+    return std::move (loaded.session);
+}
+
+void printWarning (const juce::String& sentence)
+{
+    std::cerr << "warning: " << sentence << std::endl;
 }
 
 namespace
@@ -82,93 +84,6 @@ void installInterruptHandler()
 bool wasInterrupted() noexcept
 {
     return interrupted.load();
-}
-
-/** Plays the engine on a device: the device's thread is the audio thread. */
-struct EngineOutput::DeviceCallback final : juce::AudioIODeviceCallback
-{
-    explicit DeviceCallback (engine::Engine& e)
-        : engine (e) {}
-
-    void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
-    {
-        engine.process (outputs, numOutputs, numSamples);
-    }
-    void audioDeviceAboutToStart (juce::AudioIODevice*) override {}
-    void audioDeviceStopped() override {}
-
-    engine::Engine& engine;
-};
-
-EngineOutput::EngineOutput()
-{
-    deviceError = devices.initialiseWithDefaultDevices (0, 2);
-    device = devices.getCurrentAudioDevice();
-    rate = device != nullptr ? device->getCurrentSampleRate() : 48000.0;
-    block = device != nullptr ? device->getCurrentBufferSizeSamples() : 512;
-}
-
-EngineOutput::~EngineOutput()
-{
-    stop();
-    devices.closeAudioDevice();
-}
-
-juce::String EngineOutput::describe() const
-{
-    if (device != nullptr)
-        return "on " + device->getName() + " (" + juce::String ((int) rate) + " Hz, " + juce::String (block) + " samples)";
-    return "on a null device (no audio device" + (deviceError.isNotEmpty() ? ": " + deviceError : juce::String()) + ")";
-}
-
-void EngineOutput::start (engine::Engine& engine)
-{
-    stop();
-    callback = std::make_unique<DeviceCallback> (engine);
-    if (device != nullptr)
-    {
-        devices.addAudioCallback (callback.get());
-        return;
-    }
-
-    // With no device, a null device: a thread that renders at the device's pace and discards the audio,
-    // so the engine runs exactly as it would on hardware.
-    nullRunning = true;
-    nullDevice = std::thread ([this, &engine]
-                              {
-        std::vector<float> l ((std::size_t) block), r ((std::size_t) block);
-        float* outs[] = { l.data(), r.data() };
-        const auto period = std::chrono::duration<double> (block / rate);
-        auto next = std::chrono::steady_clock::now();
-        while (nullRunning.load())
-        {
-            engine.process (outs, 2, block);
-            next += std::chrono::duration_cast<std::chrono::steady_clock::duration> (period);
-            std::this_thread::sleep_until (next);
-        } });
-}
-
-std::unique_ptr<engine::Engine> EngineOutput::makeEngine (const juce::File& sessionFile, const model::Session& session) const
-{
-    auto factory = std::make_unique<engine::NodeFactory>();
-    factory->setBaseDirectory (sessionFile.getParentDirectory());
-    auto engine = std::make_unique<engine::Engine> (std::move (factory), engine::Engine::Options {});
-    engine->prepare (rate, block);
-    engine->loadSession (session);
-    engine->update();
-    for (const auto& w : engine->takeWarnings())
-        std::cerr << "warning: " << w << "\n";
-    return engine;
-}
-
-void EngineOutput::stop()
-{
-    if (device != nullptr && callback != nullptr)
-        devices.removeAudioCallback (callback.get());
-    nullRunning = false;
-    if (nullDevice.joinable())
-        nullDevice.join();
-    callback.reset();
 }
 
 namespace
@@ -271,35 +186,34 @@ int playCommand (const std::vector<std::string>& raw)
 
     // The device manager posts change messages: it needs a message manager, not a window.
     juce::ScopedJuceInitialiser_GUI juce;
-    EngineOutput output;
+    app::AudioOutput output;
+    app::SessionHost host ({ {}, output.getSampleRate(), output.getBlockSize() });
+    host.onWarning = printWarning;
 
     session->transport.playing = true;
     session->transport.position = 0;
-    const auto enginePointer = output.makeEngine (input, *session);
-    auto& engine = *enginePointer;
+    host.setSession (std::move (*session), input);
+    auto& engine = host.getEngine();
 
     // From here on Ctrl-C ends the command cleanly (connecting to scsynth may take its timeout).
     installInterruptHandler();
 
     // SuperCollider instruments play on scsynth; without one the rest of the session still plays.
-    std::unique_ptr<ScOutput> superCollider;
-    if (hasSuperColliderInstruments (*session) || args.options.count ("--scsynth") != 0)
+    if (app::hasSuperColliderInstruments (host.getSession()) || args.options.count ("--scsynth") != 0)
     {
         sc::ScBackend::Options options;
         options.server = { scsynth.address, scsynth.port, 2000 };
-        options.sampleRate = output.sampleRate();
-        options.blockSize = output.blockSize();
+        options.sampleRate = output.getSampleRate();
+        options.blockSize = output.getBlockSize();
         options.latencySeconds = latencyMs >= 0 ? latencyMs / 1000.0 : -1.0;
-        superCollider = std::make_unique<ScOutput> (engine, options);
-        if (auto r = superCollider->start (*session); r.failed())
-        {
+        if (auto r = host.startSuperCollider (options); r.failed())
             std::cerr << r.getErrorMessage() << " The SuperCollider instruments stay silent.\n";
-            superCollider.reset();
-        }
     }
+    auto* superCollider = host.getSuperCollider();
+    const auto& played = host.getSession();
 
-    const auto endTick = (double) engine.getSongEndTick (*session);
-    const double songSeconds = endTick / (session->settings.bpm / 60.0 * model::ticksPerBeat);
+    const auto endTick = (double) engine.getSongEndTick (played);
+    const double songSeconds = endTick / (played.settings.bpm / 60.0 * model::ticksPerBeat);
 
     std::cout << "Playing " << input.getFileName() << " " << output.describe() << ". Ctrl-C stops.\n";
     output.start (engine);
@@ -308,12 +222,9 @@ int playCommand (const std::vector<std::string>& raw)
     double quietSince = -1.0;
     while (! wasInterrupted())
     {
-        std::this_thread::sleep_for (std::chrono::milliseconds (20));
-        engine.update();
-        if (superCollider != nullptr)
-            superCollider->update (*session);
+        host.tick (20);
         const auto ticks = engine.getPlayheadTicks();
-        const auto seconds = ticks / (session->settings.bpm / 60.0 * model::ticksPerBeat);
+        const auto seconds = ticks / (played.settings.bpm / 60.0 * model::ticksPerBeat);
         bar.show (endTick > 0.0 ? ticks / endTick : 1.0, juce::String (seconds, 1) + " of " + juce::String (songSeconds, 1) + " s" + (superCollider != nullptr ? " (" + superCollider->describe() + ")" : juce::String()));
         if (ticks >= endTick)
         {

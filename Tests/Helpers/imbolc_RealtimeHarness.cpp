@@ -1,6 +1,6 @@
 // The real-time safety harness: interposes the allocator and the pthread lock calls in the test executable
 // and records the ones made on threads marked real-time. Linked into test executables only (never into
-// imbolc_core, the tool, the app or the plugin): it replaces malloc and operator new for the whole process.
+// a module library, the tool, the app or the plugin): it replaces malloc and operator new for the whole process.
 //
 // Because the executable defines malloc, operator new and pthread_mutex_lock, the dynamic linker binds every
 // call in the process to these definitions (the executable comes first in symbol lookup), including calls

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-#include <imbolc_protocol/imbolc_protocol.h>
+#include <imbolc_model/imbolc_model.h>
 
 #include <sys/socket.h>
 #include <sys/stat.h>

@@ -1,13 +1,10 @@
-// The test runner: Catch2's session, with JUCE's leak detector and assertions live for every test, and
-// the process's allocator tuned as the imbolc tool tunes it, so tests see the product's allocator.
+// The test runner: Catch2's session. It has no JUCE in it, so one compiled copy serves every test
+// binary whatever modules it links; JUCE's leak detector and assertions are live in each module library.
+// Binaries that run the engine also get imbolc_AllocatorSetup.cpp, which tunes the allocator as the tool does.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
-#include <imbolc_engine/imbolc_engine.h>
-#include <imbolc_protocol/imbolc_protocol.h>
-
 int main (int argc, char* argv[])
 {
-    imbolc::engine::tuneProcessAllocatorForRealtime();
     return Catch::Session().run (argc, argv);
 }

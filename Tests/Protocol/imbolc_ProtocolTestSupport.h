@@ -1,6 +1,7 @@
 #pragma once
 
 #include <imbolc_TestHelpers.h>
+#include <imbolc_protocol/imbolc_protocol.h>
 #include <imbolc_generated.h>
 
 #include <random>

@@ -168,6 +168,10 @@ void AudioGraph::applyPriority (const Command& c) noexcept
         case T::setTempo:
             sequencer.setTempo (c.value);
             return;
+        case T::setMidiTarget:
+            midiTargetSlot = c.slot;
+            midiTargetSerial = c.serial;
+            return;
         case T::play:
             sequencer.play();
             return;
@@ -313,6 +317,7 @@ void AudioGraph::applyNormal (const Command& c) noexcept
         case T::stop:
         case T::locate:
         case T::setLfo:
+        case T::setMidiTarget:
             // Sent through the normal queue to stay ordered after the install of their chain.
             applyPriority (c);
             return;
@@ -384,7 +389,7 @@ void AudioGraph::retireFinished() noexcept
 }
 
 //==============================================================================
-void AudioGraph::process (float* const* outputs, int numChannels, int numSamples) noexcept
+void AudioGraph::process (float* const* outputs, int numChannels, int numSamples, const ProcessInput& input) noexcept
 {
     // Decaying tails (envelopes, reverbs, filters) reach denormal floats, which cost x86 up to 100x per
     // operation; flushing them to zero for the whole block keeps every node's cost flat.
@@ -402,8 +407,16 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     drainNormal();
     auto structural = nowNanos() - structuralStart;
 
+    // A plugin host's transport wins over the session's own for this block: it is what the person hears
+    // the rest of their song at.
+    if (input.transport != nullptr)
+        followHost (*input.transport);
+    hostMidi = input.midi;
+    hostMidiSamples = numSamples;
+
     for (int offset = 0; offset < numSamples; offset += maxBlock)
         renderChunk (outputs, numChannels, offset, juce::jmin (maxBlock, numSamples - offset));
+    hostMidi = nullptr;
 
     const auto retireStart = nowNanos();
     retireFinished();
@@ -422,6 +435,49 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     }
 }
 
+void AudioGraph::followHost (const HostTransport& host) noexcept
+{
+    if (host.bpm > 0.0)
+        sequencer.setTempo (host.bpm);
+    const auto hostTick = host.ppqPosition * (double) model::ticksPerBeat;
+    if (host.playing != sequencer.isPlaying())
+    {
+        if (host.playing)
+        {
+            sequencer.locate (hostTick);
+            sequencer.play();
+        }
+        else
+        {
+            sequencer.stop();
+            sequencer.locate (hostTick);
+        }
+        return;
+    }
+    // The host jumped (a locate, its loop wrapping, a scrub): follow. Within a tick the two clocks agree;
+    // rounding in the host's ppq is far below that.
+    if (std::abs (sequencer.getPositionTicks() - hostTick) > 1.0)
+        sequencer.locate (hostTick);
+}
+
+void AudioGraph::deliverMidi (int offset, int n) noexcept
+{
+    if (hostMidi == nullptr || midiTargetSlot < 0)
+        return;
+    auto* target = findInstrument (midiTargetSlot, midiTargetSerial);
+    if (target == nullptr)
+        return;
+    for (const auto event : *hostMidi)
+    {
+        // Channel messages only: system exclusive would crowd the chain's fixed MIDI space.
+        if (event.numBytes > 3)
+            continue;
+        const int position = juce::jlimit (0, juce::jmax (0, hostMidiSamples - 1), event.samplePosition);
+        if (position >= offset && position < offset + n)
+            target->addMidi (event.data, event.numBytes, position - offset);
+    }
+}
+
 void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept
 {
     masterInput.clear (0, n);
@@ -435,6 +491,8 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
     const auto& plan = sequencer.plan (n);
     if (plan.playing)
         applyGlobalLanes (plan, n);
+
+    deliverMidi (offset, n);
 
     // Each instrument chain renders into the workspace (touching nothing another chain touches) and is
     // mixed at once, in running order, while its audio is still in the cache.

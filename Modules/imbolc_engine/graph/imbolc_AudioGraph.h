@@ -53,8 +53,9 @@ public:
     void prepare (double sampleRate, int maxBlockSize, int fadeSamples, int meterIntervalSamples);
 
     /** Renders numSamples into numChannels outputs (the stereo mix goes to the first two; others are
-        cleared). Applies queued commands first: priority, then normal. Audio thread. */
-    void process (float* const* outputs, int numChannels, int numSamples) noexcept;
+        cleared). Applies queued commands first: priority, then normal; then follows the host's transport
+        and plays the host's MIDI on the MIDI target, if `input` has them. Audio thread. */
+    void process (float* const* outputs, int numChannels, int numSamples, const ProcessInput& input = {}) noexcept;
 
     /** Applies every queued command without rendering. While the audio thread is stopped only. */
     void drainCommands() noexcept;
@@ -89,6 +90,8 @@ public:
 
 private:
     void renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept;
+    void followHost (const HostTransport&) noexcept;
+    void deliverMidi (int offset, int n) noexcept;
     void applyPriority (const Command&) noexcept;
     void applyNormal (const Command&) noexcept;
     void drainNormal() noexcept;
@@ -124,6 +127,10 @@ private:
     RenderWorkspace workspace;
     SafetyLimiterNode limiter;
     juce::MidiBuffer noMidi;
+    const juce::MidiBuffer* hostMidi = nullptr; ///< this block's MIDI from a plugin host (during process only)
+    int hostMidiSamples = 0; ///< the block's length, to place events a host put past its end
+    std::int32_t midiTargetSlot = -1; ///< the instrument chain MIDI input plays (setMidiTarget)
+    std::uint32_t midiTargetSerial = 0;
 
     std::vector<Event> pendingEvents;
     int numPendingEvents = 0;

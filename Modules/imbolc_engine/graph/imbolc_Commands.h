@@ -37,6 +37,7 @@ struct Command
         stop,
         locate, ///< position = ticks
         setLfo, ///< instrument chain; node, index = target; value = rate; value2 = depth; position = shape | enabled << 8
+        setMidiTarget, ///< instrument slot and serial that MIDI input plays; slot -1 = none
 
         // Normal queue: structure, in order.
         installInstrument, ///< slot, object = InstrumentChain*

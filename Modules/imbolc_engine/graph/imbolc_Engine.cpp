@@ -673,4 +673,25 @@ juce::AudioPluginInstance* Engine::findPlugin (model::NodeKind kind, std::uint32
     return nullptr;
 }
 
+//==============================================================================
+void Engine::setMidiInputInstrument (model::InstrumentId id)
+{
+    midiInput = id;
+    sendMidiTarget();
+}
+
+void Engine::sendMidiTarget()
+{
+    // Through the normal queue, so it lands after the install of the chain it names.
+    Command c;
+    c.type = Command::Type::setMidiTarget;
+    c.slot = -1;
+    if (auto it = instruments.find (midiInput.value); midiInput.isValid() && it != instruments.end() && it->second.slot >= 0)
+    {
+        c.slot = it->second.slot;
+        c.serial = it->second.serial;
+    }
+    sendNormal (c, nullptr);
+}
+
 } // namespace imbolc::engine

@@ -85,8 +85,14 @@ public:
         Call often (a timer on the message thread). Message thread. */
     void update();
 
-    /** Renders the next block. Audio thread only. */
-    void process (float* const* outputs, int numChannels, int numSamples) noexcept { graph.process (outputs, numChannels, numSamples); }
+    /** Renders the next block. `input` is what a plugin host hands in besides the buffers: the block's
+        MIDI (played on the MIDI input instrument) and its transport (followed). Audio thread only. */
+    void process (float* const* outputs, int numChannels, int numSamples, const ProcessInput& input = {}) noexcept { graph.process (outputs, numChannels, numSamples, input); }
+
+    /** The instrument that MIDI input plays (a plugin host's MIDI, later MIDI devices); an invalid id or
+        an instrument that is not there plays nothing. It follows the instrument through rebuilds.
+        Message thread. */
+    void setMidiInputInstrument (model::InstrumentId);
 
     //==============================================================================
     /** The newest meter readings the audio thread reported (peaks since the previous report). Message thread. */
@@ -219,6 +225,7 @@ private:
     void rebuildForTarget (const model::Session&, const model::AutomationTarget&);
     void laneChanged (const model::Session&, model::LaneId);
     void sendLfo (const model::Instrument&);
+    void sendMidiTarget();
 
     // Parameters, switches and the transport: imbolc_Engine.cpp.
     void setParam (const model::ParamAddress&, float value);
@@ -272,6 +279,8 @@ private:
 
     ArrangementCache arrangement;
     std::unordered_map<std::uint32_t, model::AutomationTarget> laneTargets; ///< by LaneId: what each lane drove when last built
+
+    model::InstrumentId midiInput; ///< what MIDI input plays (setMidiInputInstrument)
 
     Meter masterMeter;
     double playheadTicks = 0.0;

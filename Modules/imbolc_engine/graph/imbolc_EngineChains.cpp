@@ -155,6 +155,8 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     sendNormal (c, &ref);
     if (inst.lfo.enabled)
         sendLfo (inst);
+    if (inst.id == midiInput)
+        sendMidiTarget(); // the new chain has a new serial: MIDI follows it
     if (soloChanged)
         refreshMutes (session, model::NodeKind::instrument);
 }

@@ -12,7 +12,12 @@ Dispatcher::Dispatcher (Session& s, UndoHistory& h)
 
 ApplyResult Dispatcher::apply (const Action& action)
 {
-    Context context { session, history, {} };
+    return apply (action, history);
+}
+
+ApplyResult Dispatcher::apply (const Action& action, UndoHistory& recordIn)
+{
+    Context context { session, recordIn, {} };
     auto error = std::visit ([&] (const auto& a)
                              { return context.handle (a); },
                              action);

@@ -29,6 +29,10 @@ public:
 
     ApplyResult apply (const Action& action);
 
+    /** The same, recording undo in (and undoing from) `history` instead of the dispatcher's own: one
+        dispatcher serves every seat of a network session, each with its undo history. */
+    ApplyResult apply (const Action& action, UndoHistory& history);
+
     Session& getSession() noexcept { return session; }
     UndoHistory& getHistory() noexcept { return history; }
 

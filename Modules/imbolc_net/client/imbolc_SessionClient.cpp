@@ -160,7 +160,7 @@ juce::Result SessionClient::openAndHandshake (bool reconnecting, int timeoutMs)
         return failWith (std::string (refusedPrefix) + "The session speaks protocol version " + std::to_string (challenge->protocolVersion)
                          + ", this seat " + std::to_string (protocol::protocolVersion) + ": use the same Imbolc version on both.");
     if (challenge->passphraseRequired && options.passphrase.empty())
-        return failWith (std::string (refusedPrefix) + "The session needs a passphrase: give it with --passphrase.");
+        return failWith (std::string (refusedPrefix) + "The session needs a passphrase, and this seat gave none.");
 
     const auto serverNonce = challenge->serverNonce;
     msg::Hello hello;

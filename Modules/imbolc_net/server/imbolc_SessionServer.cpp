@@ -63,9 +63,22 @@ struct SessionServer::Link
 };
 
 //==============================================================================
+SessionServer::SessionServer (model::Session& s, ServerOptions o, Applier a, model::UndoHistory& h)
+    : session (s)
+    , options (std::move (o))
+    , hostHistory (h)
+    , applier (std::move (a))
+{
+    jassert (applier != nullptr);
+}
+
 SessionServer::SessionServer (model::Session& s, ServerOptions o)
     : session (s)
     , options (std::move (o))
+    , ownHostHistory (std::make_unique<model::UndoHistory>())
+    , hostHistory (*ownHostHistory)
+    , applier ([&s] (const model::Action& action, model::UndoHistory& history)
+               { return model::Dispatcher (s, history).apply (action); })
 {
 }
 
@@ -97,7 +110,7 @@ juce::Result SessionServer::start()
 {
     if (! isLoopbackAddress (options.address) && options.passphrase.empty())
         return juce::Result::fail ("Listening on " + options.address
-                                   + " lets other machines in: give a passphrase with --passphrase (or listen on 127.0.0.1).");
+                                   + " lets other machines in: set a passphrase of at least 8 characters, or listen on 127.0.0.1.");
     if (options.port < 0 || options.port > 65535)
         return juce::Result::fail ("The port must be between 0 and 65535, not " + juce::String (options.port) + ".");
 
@@ -594,8 +607,7 @@ void SessionServer::applyFrom (std::uint32_t seatId, model::UndoHistory& history
         for (const auto& instrument : session.instruments)
             before.insert (instrument.id);
 
-    model::Dispatcher dispatcher (session, history);
-    result = dispatcher.apply (action);
+    result = applier (action, history);
     if (! result.ok())
         return;
 
@@ -633,6 +645,22 @@ void SessionServer::applyFrom (std::uint32_t seatId, model::UndoHistory& history
 
     if (onApplied)
         onApplied (result.changes);
+}
+
+void SessionServer::resetSession()
+{
+    hostHistory.clear();
+    for (auto& [id, seat] : seats_)
+    {
+        seat->history.clear();
+        seat->needsFullSync = true;
+    }
+    for (auto it = seats.owners.begin(); it != seats.owners.end();)
+        it = session.instruments.contains (it->first) ? std::next (it) : seats.owners.erase (it);
+    ownershipDirty = true;
+    // Whatever patch was accumulating describes the old session; the full syncs replace it.
+    dirty = {};
+    broadcastDue (true);
 }
 
 void SessionServer::handleRequestPrivilege (Seat& seat)

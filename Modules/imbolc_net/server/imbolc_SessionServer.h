@@ -38,8 +38,18 @@ struct ServerOptions
 class SessionServer
 {
 public:
-    /** The session is owned by the caller and changed only inside poll() and applyLocal(), on the
-        caller's thread. */
+    /** How the server applies an action it accepted: the host's one edit path (its dispatcher, then the
+        engine and the views), with the undo history of the seat that sent it (the host's own for
+        applyLocal). Seat ownership and per-seat undo stay here; applying is the host's. Main loop thread. */
+    using Applier = std::function<model::ApplyResult (const model::Action&, model::UndoHistory& history)>;
+
+    /** The session is owned by the caller and changed only through `applier`, inside poll() and
+        applyLocal(), on the caller's thread. `hostHistory` is the host's own undo history (seat 0);
+        it must outlive the server. */
+    SessionServer (model::Session& session, ServerOptions options, Applier applier, model::UndoHistory& hostHistory);
+
+    /** A server that applies actions with a dispatcher and host history of its own: for a process that
+        is nothing but a server (tests, tools). Main loop thread. */
     SessionServer (model::Session& session, ServerOptions options);
 
     /** Tells every seat the session is over (Shutdown), then closes everything. Main loop thread. */
@@ -60,7 +70,12 @@ public:
         broadcast like any other. Main loop thread. */
     model::ApplyResult applyLocal (const model::Action&);
 
-    /** Called after every applied action with its changes (for the engine). Main loop thread. */
+    /** The session was replaced wholesale (a project opened while hosting): every seat's undo history
+        is cleared, instruments that no longer exist lose their owners, and every seat gets a full sync.
+        Main loop thread. */
+    void resetSession();
+
+    /** Called after every applied action with its changes. Main loop thread. */
     std::function<void (const model::ChangeSet&)> onApplied;
 
     /** Supplies metering for the 30 Hz broadcast; unset = no metering. Main loop thread. */
@@ -148,7 +163,9 @@ private:
     Seats seats;
     std::uint32_t nextSeatId = 1;
 
-    model::UndoHistory hostHistory;
+    std::unique_ptr<model::UndoHistory> ownHostHistory; ///< only when the server applies by itself
+    model::UndoHistory& hostHistory;
+    Applier applier;
     model::NetDirty dirty;
     bool ownershipDirty = false;
     protocol::Seq seq = 0;

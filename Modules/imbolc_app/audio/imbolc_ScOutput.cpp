@@ -1,13 +1,5 @@
-#include "imbolc_Cli.h"
-
-namespace imbolc::cli
+namespace imbolc::app
 {
-
-bool hasSuperColliderInstruments (const model::Session& session)
-{
-    return std::any_of (session.instruments.begin(), session.instruments.end(), [] (const auto& i)
-                        { return i.backend == model::Backend::superCollider; });
-}
 
 ScOutput::ScOutput (engine::Engine& e, sc::ScBackend::Options options)
     : engine (e), backend (std::move (options))
@@ -24,8 +16,6 @@ ScOutput::~ScOutput()
 juce::Result ScOutput::start (const model::Session& session)
 {
     auto result = backend.start (session);
-    for (const auto& w : backend.takeWarnings())
-        std::cerr << "warning: " << w << "\n";
     if (result.failed())
         return result;
     running = true;
@@ -68,8 +58,14 @@ void ScOutput::send()
 void ScOutput::update (const model::Session& session)
 {
     backend.update (session);
+}
+
+std::vector<juce::String> ScOutput::takeWarnings()
+{
+    std::vector<juce::String> out;
     for (const auto& w : backend.takeWarnings())
-        std::cerr << "\nwarning: " << w << "\n";
+        out.emplace_back (w);
+    return out;
 }
 
 juce::String ScOutput::describe() const
@@ -81,4 +77,14 @@ juce::String ScOutput::describe() const
     return text + ", CPU " + juce::String (m.status.averageCpu, 1) + " %, " + juce::String (m.status.synths) + " synths";
 }
 
-} // namespace imbolc::cli
+protocol::ServerMeter ScOutput::getServerMeter() const
+{
+    const auto meters = backend.getMeters();
+    return { meters.state == sc::ScBackend::State::lost ? protocol::ServerMeter::State::lost : protocol::ServerMeter::State::running,
+             meters.status.averageCpu,
+             meters.status.peakCpu,
+             meters.status.synths,
+             meters.status.ugens };
+}
+
+} // namespace imbolc::app

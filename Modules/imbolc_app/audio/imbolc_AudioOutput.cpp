@@ -1,0 +1,155 @@
+namespace imbolc::app
+{
+
+/** Plays the engine on a device: the device's thread is the audio thread. */
+struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
+{
+    explicit DeviceCallback (engine::Engine& e)
+        : target (e) {}
+
+    void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
+    {
+        target.process (outputs, numOutputs, numSamples);
+    }
+    void audioDeviceAboutToStart (juce::AudioIODevice*) override {}
+    void audioDeviceStopped() override {}
+
+    engine::Engine& target;
+};
+
+AudioOutput::AudioOutput (Options options)
+    : mode (options.mode), rate (options.sampleRate), block (options.blockSize)
+{
+    if (mode != Mode::device)
+        return;
+    devices = std::make_unique<juce::AudioDeviceManager>();
+    deviceError = devices->initialiseWithDefaultDevices (0, 2);
+    device = devices->getCurrentAudioDevice();
+    if (device != nullptr)
+    {
+        rate = device->getCurrentSampleRate();
+        block = device->getCurrentBufferSizeSamples();
+    }
+    else if (options.fallBackToNull)
+    {
+        mode = Mode::null;
+    }
+}
+
+AudioOutput::~AudioOutput()
+{
+    stop();
+    if (devices != nullptr)
+        devices->closeAudioDevice();
+}
+
+juce::String AudioOutput::describe() const
+{
+    const auto format = juce::String ((int) rate) + " Hz, " + juce::String (block) + " samples";
+    switch (mode)
+    {
+        case Mode::device:
+            return device != nullptr ? "on " + device->getName() + " (" + format + ")" : "on no device (" + deviceError + ")";
+        case Mode::null:
+            return "on a null device (" + format + (devices != nullptr ? ", no audio device" + (deviceError.isNotEmpty() ? ": " + deviceError : juce::String()) : juce::String()) + ")";
+        case Mode::hosted:
+            return "hosted (" + format + ")";
+    }
+    return {};
+}
+
+void AudioOutput::start (engine::Engine& target)
+{
+    stop();
+    engine = &target;
+    if (mode == Mode::hosted)
+        return;
+    if (mode == Mode::device)
+    {
+        callback = std::make_unique<DeviceCallback> (target);
+        if (device != nullptr)
+            devices->addAudioCallback (callback.get());
+        return;
+    }
+    startNullDevice();
+}
+
+void AudioOutput::startNullDevice()
+{
+    nullRunning = true;
+    nullDevice = std::thread ([this, &target = *engine.load()]
+                              {
+        std::vector<float> l ((std::size_t) block), r ((std::size_t) block);
+        float* outs[] = { l.data(), r.data() };
+        const auto period = std::chrono::duration<double> (block / rate);
+        auto next = std::chrono::steady_clock::now();
+        while (nullRunning.load())
+        {
+            target.process (outs, 2, block);
+            next += std::chrono::duration_cast<std::chrono::steady_clock::duration> (period);
+            std::this_thread::sleep_until (next);
+        } });
+}
+
+void AudioOutput::stop()
+{
+    if (devices != nullptr && callback != nullptr)
+        devices->removeAudioCallback (callback.get());
+    nullRunning = false;
+    if (nullDevice.joinable())
+        nullDevice.join();
+    callback.reset();
+    // Hosted: the host may be inside processHosted right now; it reads `engine` once per block, and the
+    // plugin stops the output only from releaseResources or its destructor, when the host has stopped
+    // calling it.
+    engine = nullptr;
+}
+
+void AudioOutput::setHostedFormat (double sampleRate, int maxBlockSize)
+{
+    jassert (mode == Mode::hosted && ! isRunning());
+    rate = sampleRate;
+    block = maxBlockSize;
+}
+
+std::optional<engine::HostTransport> AudioOutput::readPlayHead (juce::AudioPlayHead* playHead) noexcept
+{
+    if (playHead == nullptr)
+        return std::nullopt;
+    const auto position = playHead->getPosition();
+    if (! position.hasValue())
+        return std::nullopt;
+    const auto ppq = position->getPpqPosition();
+    if (! ppq.hasValue() || ! std::isfinite (*ppq))
+        return std::nullopt;
+    engine::HostTransport t;
+    t.playing = position->getIsPlaying();
+    t.ppqPosition = *ppq;
+    // A host without a tempo keeps the session's; an absurd one is not followed.
+    const auto bpm = position->getBpm();
+    t.bpm = bpm.hasValue() && std::isfinite (*bpm) && *bpm >= 1.0 && *bpm <= 999.0 ? *bpm : 0.0;
+    return t;
+}
+
+void AudioOutput::processHosted (juce::AudioBuffer<float>& buffer, const juce::MidiBuffer& midi, juce::AudioPlayHead* playHead) noexcept
+{
+    auto* target = engine.load();
+    const int numChannels = buffer.getNumChannels();
+    const int numSamples = buffer.getNumSamples();
+    if (target == nullptr || numChannels == 0)
+    {
+        buffer.clear();
+        return;
+    }
+    const auto transport = readPlayHead (playHead);
+    engine::ProcessInput input;
+    input.midi = &midi;
+    input.transport = transport.has_value() ? &*transport : nullptr;
+    // The engine renders stereo; a mono bus gets the left channel, further channels silence.
+    const int rendered = juce::jmin (2, numChannels);
+    target->process (buffer.getArrayOfWritePointers(), rendered, numSamples, input);
+    for (int ch = rendered; ch < numChannels; ++ch)
+        buffer.clear (ch, 0, numSamples);
+}
+
+} // namespace imbolc::app

@@ -1,0 +1,96 @@
+#pragma once
+
+namespace imbolc::app
+{
+
+/** Where the engine's audio goes, in one of three modes:
+
+    - **device**: the default (or a chosen) audio device through a juce::AudioDeviceManager; the device's
+      thread is the audio thread. Where there is no device it falls back to a null device (unless told
+      not to), so a headless machine still plays at the right pace.
+    - **null**: a thread that renders at a device's pace and discards the audio, so the engine runs
+      exactly as it would on hardware (servers, CI, machines without a sound card).
+    - **hosted**: a plugin host owns the audio thread; the plugin hands each block in with its MIDI and
+      the host's play head (processHosted), as Tracktion's HostedAudioDeviceInterface does.
+
+    Threads: everything on the message thread except processHosted (the host's audio thread).
+*/
+class AudioOutput
+{
+public:
+    enum class Mode : std::uint8_t
+    {
+        device,
+        null,
+        hosted
+    };
+
+    struct Options
+    {
+        Mode mode = Mode::device;
+        bool fallBackToNull = true; ///< device mode with no device: play on a null device
+        double sampleRate = 48000.0; ///< null and hosted: until the host says otherwise
+        int blockSize = 512;
+    };
+
+    /** Device mode opens the default output device, so it needs a juce::MessageManager
+        (ScopedJuceInitialiser_GUI, or a running app). Message thread. */
+    explicit AudioOutput (Options);
+    AudioOutput()
+        : AudioOutput (Options {}) {}
+    ~AudioOutput();
+
+    /** The mode in effect: device mode without a device reports null. */
+    Mode getMode() const noexcept { return mode; }
+    double getSampleRate() const noexcept { return rate; }
+    int getBlockSize() const noexcept { return block; }
+
+    /** "on DEVICE (48000 Hz, 512 samples)", "on a null device (no audio device: ...)", or "hosted (...)". */
+    juce::String describe() const;
+
+    /** Device and null modes: starts calling engine.process on the audio thread. The engine must be
+        prepared for getSampleRate() and getBlockSize(). Hosted mode: remembers the engine for
+        processHosted. Message thread. */
+    void start (engine::Engine&);
+
+    /** Stops the audio thread's calls; when it returns, process() is not running and will not run again
+        until start(). Message thread. */
+    void stop();
+
+    bool isRunning() const noexcept { return engine.load() != nullptr; }
+
+    /** Hosted mode: the host's sample rate and largest block (prepareToPlay). Call it with the output
+        stopped, then prepare the engine for the same. Message thread. */
+    void setHostedFormat (double sampleRate, int maxBlockSize);
+
+    /** Hosted mode: renders one block into `buffer` (every channel; channels beyond two are cleared),
+        playing the block's MIDI on the engine's MIDI input instrument and following the host's play
+        head when it has one. Never allocates or locks. The host's audio thread. */
+    void processHosted (juce::AudioBuffer<float>& buffer, const juce::MidiBuffer& midi, juce::AudioPlayHead* playHead) noexcept;
+
+    /** Device mode: the device manager, for a device selector (null in the other modes). Message thread. */
+    juce::AudioDeviceManager* getDeviceManager() noexcept { return devices.get(); }
+
+    /** The host's play head as the engine reads it; nullopt when the host gives no position. Any thread. */
+    static std::optional<engine::HostTransport> readPlayHead (juce::AudioPlayHead*) noexcept;
+
+private:
+    struct DeviceCallback;
+
+    void startNullDevice();
+
+    Mode mode;
+    std::unique_ptr<juce::AudioDeviceManager> devices;
+    juce::String deviceError;
+    juce::AudioIODevice* device = nullptr;
+    double rate = 48000.0;
+    int block = 512;
+    std::unique_ptr<DeviceCallback> callback;
+    std::atomic<engine::Engine*> engine { nullptr };
+    std::atomic<bool> nullRunning { false };
+    std::thread nullDevice;
+
+    JUCE_DECLARE_NON_COPYABLE (AudioOutput)
+};
+
+} // namespace imbolc::app

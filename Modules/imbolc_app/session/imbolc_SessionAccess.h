@@ -1,0 +1,91 @@
+#pragma once
+
+namespace imbolc::app
+{
+
+/** What an edit, a patch or a load changed: what a view must repaint, and nothing more.
+
+    `items` is the dispatcher's network dirty set (per subsystem, per item, note and point edits as
+    operations) for a local edit, and the same built from the patch for a joined seat; `everything`
+    says the whole session was replaced (open, new, full sync), so every view redraws.
+*/
+struct SessionChange
+{
+    model::NetDirty items;
+    bool ownership = false; ///< who owns which instrument, or who holds the privilege, changed
+    bool everything = false; ///< a new session: repaint all
+
+    /** True if the instrument `id` (its settings, chain or strip) is among what changed. */
+    bool touchesInstrument (model::InstrumentId id) const
+    {
+        return everything || items.instrumentsStructural || items.instruments.count (id) != 0;
+    }
+    /** True if the notes of `id` changed. */
+    bool touchesTrack (model::InstrumentId id) const;
+};
+
+/** A session as a view sees it: read a snapshot, send an Action, hear what changed.
+
+    The same interface over a session this process hosts (SessionHost) and one it joined over the
+    network (RemoteSession), so a view cannot tell them apart. Views never reach past it into the engine
+    or the network.
+
+    Message thread: every function, and every listener callback (they run inside apply() or tick()).
+*/
+class SessionAccess
+{
+public:
+    struct Listener
+    {
+        virtual ~Listener() = default;
+        /** The session changed; `getSession()` already shows the change. Message thread. */
+        virtual void sessionChanged (const SessionChange&) = 0;
+    };
+
+    virtual ~SessionAccess() = default;
+
+    /** The session as this seat sees it now. The reference stays valid; the value changes only inside
+        apply() and tick(). Message thread. */
+    virtual const model::Session& getSession() const = 0;
+
+    /** Edits the session. A hosted session applies it at once and returns the dispatcher's verdict; a
+        joined one sends it and returns ok when sent (the edit arrives with the next patch; a refusal
+        arrives later through onWarning). Message thread. */
+    virtual model::ApplyResult apply (const model::Action&) = 0;
+
+    /** Does the periodic work: network, engine housekeeping, autosave; notifies listeners of what changed
+        since the last call. Waits up to `waitMs` for network traffic when there may be some. Call it from
+        a timer or a loop. Message thread. */
+    virtual void tick (int waitMs = 0) = 0;
+
+    /** Meters for views: playhead, tempo, master and per-strip peaks, the scsynth's state. Message thread. */
+    virtual protocol::msg::Metering getMetering() const = 0;
+
+    /** Who owns which instrument and who holds the privilege; empty when nobody else is in the session.
+        Message thread. */
+    virtual protocol::Ownership getOwnership() const = 0;
+
+    /** This seat's id in a network session (0: the host, or a session of one's own). Message thread. */
+    virtual std::uint32_t getSeatId() const = 0;
+
+    /** True if this seat may edit the instrument (it owns it, or nobody else does and this is the host).
+        Message thread. */
+    bool canEditInstrument (model::InstrumentId) const;
+
+    /** Message thread. */
+    void addListener (Listener*);
+    void removeListener (Listener*);
+
+    /** Sentences a person should see (a refused edit from the network, a plugin that did not load, a
+        failed autosave, scsynth lost). Unset: they are dropped. Message thread. */
+    std::function<void (const juce::String&)> onWarning;
+
+protected:
+    void notify (const SessionChange&);
+    void warn (const juce::String&);
+
+private:
+    std::vector<Listener*> listeners;
+};
+
+} // namespace imbolc::app

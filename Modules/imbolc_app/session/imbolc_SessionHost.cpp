@@ -1,0 +1,334 @@
+namespace imbolc::app
+{
+
+namespace
+{
+    /** Whether an edit changed what a save would keep: playing, stopping and moving the playhead do not. */
+    bool changesContent (const model::NetDirty& dirty)
+    {
+        auto withoutTransport = dirty;
+        withoutTransport.transport = false;
+        return ! withoutTransport.empty();
+    }
+} // namespace
+
+SessionHost::SessionHost (Options o)
+    : options (std::move (o))
+{
+    engine = std::make_unique<engine::Engine> (std::make_unique<engine::NodeFactory>(), options.engine);
+    engine->prepare (options.sampleRate, options.blockSize);
+    loadIntoEngine();
+}
+
+SessionHost::~SessionHost()
+{
+    stopHosting();
+    stopSuperCollider();
+    saver.waitUntilIdle();
+}
+
+//==============================================================================
+model::ApplyResult SessionHost::apply (const model::Action& action)
+{
+    // While hosting, the host's own edits pass through the server too: it broadcasts them and keeps the
+    // seats' undo histories from overwriting them, then calls applyWith like for any seat.
+    if (server != nullptr)
+        return server->applyLocal (action);
+    return applyWith (action, history);
+}
+
+model::ApplyResult SessionHost::applyWith (const model::Action& action, model::UndoHistory& seatHistory)
+{
+    auto result = dispatcher.apply (action, seatHistory);
+    if (result.ok())
+        afterApplied (result.changes);
+    return result;
+}
+
+void SessionHost::afterApplied (const model::ChangeSet& changes)
+{
+    engine->apply (session, changes);
+    if (superCollider != nullptr)
+        superCollider->apply (session, changes);
+    if (changesContent (changes.net))
+        ++editGeneration;
+    SessionChange change;
+    change.items = changes.net;
+    notify (change);
+}
+
+void SessionHost::tick (int waitMs)
+{
+    if (server != nullptr)
+        server->poll (waitMs);
+    else if (waitMs > 0)
+        juce::Thread::sleep (waitMs);
+
+    engine->update();
+    if (superCollider != nullptr)
+        superCollider->update (session);
+    collectWarnings();
+
+    if (const auto ownership = getOwnership(); ownership != lastOwnership)
+    {
+        lastOwnership = ownership;
+        SessionChange change;
+        change.ownership = true;
+        notify (change);
+    }
+
+    if (autosave.intervalMs > 0 && juce::Time::getMillisecondCounter() - lastAutosaveMs >= (juce::uint32) autosave.intervalMs)
+        autosaveNow (false);
+    reportSaves();
+}
+
+protocol::msg::Metering SessionHost::getMetering() const
+{
+    protocol::msg::Metering m;
+    if (superCollider != nullptr)
+        m.server = superCollider->getServerMeter();
+    m.playhead = (model::Tick) engine->getPlayheadTicks();
+    m.bpm = session.settings.bpm;
+    m.playing = engine->isPlaying();
+    const auto master = engine->getMasterMeter();
+    m.masterLeft = master.left;
+    m.masterRight = master.right;
+    m.strips.reserve (session.instruments.size() + session.mixer.buses.size());
+    for (const auto& instrument : session.instruments)
+    {
+        const auto meter = engine->getInstrumentMeter (instrument.id);
+        m.strips.push_back ({ model::NodeKind::instrument, instrument.id.value, meter.left, meter.right });
+    }
+    for (const auto& bus : session.mixer.buses)
+    {
+        const auto meter = engine->getBusMeter (bus.id);
+        m.strips.push_back ({ model::NodeKind::bus, bus.id.value, meter.left, meter.right });
+    }
+    return m;
+}
+
+protocol::Ownership SessionHost::getOwnership() const
+{
+    return server != nullptr ? server->getOwnership().toWire() : protocol::Ownership {};
+}
+
+//==============================================================================
+void SessionHost::setSession (model::Session replacement, const juce::File& newFile)
+{
+    session = std::move (replacement);
+    history.clear();
+    file = newFile;
+    ++editGeneration;
+    savedGeneration = autosavedGeneration = editGeneration;
+    loadIntoEngine();
+    if (superCollider != nullptr)
+    {
+        model::ChangeSet rebuild;
+        rebuild.audio.push_back (model::AudioEffect {}); // a full rebuild
+        superCollider->apply (session, rebuild);
+    }
+    if (server != nullptr)
+        server->resetSession();
+    SessionChange change;
+    change.everything = true;
+    change.ownership = true;
+    notify (change);
+}
+
+juce::Result SessionHost::open (const juce::File& target)
+{
+    auto loaded = loadSessionFile (target);
+    if (! loaded.ok())
+        return juce::Result::fail (loaded.error);
+    setSession (std::move (*loaded.session), target);
+    return juce::Result::ok();
+}
+
+void SessionHost::loadIntoEngine()
+{
+    engine->getNodeFactory().setBaseDirectory (file != juce::File() ? file.getParentDirectory() : juce::File::getCurrentWorkingDirectory());
+    engine->loadSession (session);
+    engine->setMidiInputInstrument (midiInstrument);
+    engine->update();
+    collectWarnings();
+}
+
+void SessionHost::prepare (double sampleRate, int blockSize)
+{
+    options.sampleRate = sampleRate;
+    options.blockSize = blockSize;
+    engine->prepare (sampleRate, blockSize);
+    loadIntoEngine();
+}
+
+void SessionHost::setMidiInputInstrument (model::InstrumentId id)
+{
+    midiInstrument = id;
+    engine->setMidiInputInstrument (id);
+}
+
+void SessionHost::collectWarnings()
+{
+    for (const auto& w : engine->takeWarnings())
+        warn (w);
+    if (superCollider != nullptr)
+        for (const auto& w : superCollider->takeWarnings())
+            warn (w);
+}
+
+//==============================================================================
+juce::Result SessionHost::save()
+{
+    if (file == juce::File())
+        return juce::Result::fail ("This session has no file yet: save it under a name first.");
+    return saveTo (file);
+}
+
+juce::Result SessionHost::saveAs (const juce::File& target)
+{
+    auto result = saveTo (target);
+    if (result.wasOk() && target != file)
+    {
+        file = target;
+        engine->getNodeFactory().setBaseDirectory (file.getParentDirectory());
+    }
+    return result;
+}
+
+void SessionHost::capturePluginStates()
+{
+    // Through apply(): the captured states are edits like any other, so seats receive them too.
+    for (const auto& capture : engine->capturePluginStates (session))
+        apply (capture);
+}
+
+juce::Result SessionHost::saveTo (const juce::File& target)
+{
+    capturePluginStates();
+    const auto generation = editGeneration;
+    auto outcome = std::make_shared<juce::Result> (juce::Result::fail ("The save did not finish."));
+    saver.saveAsync (session, target, [outcome] (const juce::File&, juce::Result r)
+                     { *outcome = r; });
+    saver.waitUntilIdle();
+    reportSaves();
+    if (outcome->failed())
+        return *outcome;
+
+    savedGeneration = autosavedGeneration = generation;
+    // The side file held edits that are now in the file itself.
+    const auto side = autosaveFileFor (target);
+    if (side.existsAsFile())
+        side.deleteFile();
+    return juce::Result::ok();
+}
+
+void SessionHost::setAutosave (Autosave a)
+{
+    autosave = a;
+    lastAutosaveMs = juce::Time::getMillisecondCounter();
+}
+
+void SessionHost::autosaveNow (bool wait)
+{
+    lastAutosaveMs = juce::Time::getMillisecondCounter();
+    if (file == juce::File() || editGeneration == autosavedGeneration)
+        return;
+
+    // The plugins' current states go into the snapshot, not into the session: an autosave must not
+    // leave entries in anybody's undo history.
+    auto snapshot = session;
+    model::UndoHistory scratch;
+    model::Dispatcher onSnapshot (snapshot, scratch);
+    for (const auto& capture : engine->capturePluginStates (session))
+        onSnapshot.apply (capture);
+
+    const auto generation = editGeneration;
+    const bool toSessionFile = autosave.toSessionFile;
+    saver.saveAsync (std::move (snapshot), toSessionFile ? file : autosaveFileFor (file), [this, generation, toSessionFile] (const juce::File& f, juce::Result r)
+                     {
+                         const std::lock_guard lock (outcomeMutex);
+                         outcomes.push_back ({ f, r, generation, toSessionFile }); });
+    autosavedGeneration = generation;
+    if (wait)
+    {
+        saver.waitUntilIdle();
+        reportSaves();
+    }
+}
+
+void SessionHost::reportSaves()
+{
+    std::vector<SaveOutcome> done;
+    {
+        const std::lock_guard lock (outcomeMutex);
+        done.swap (outcomes);
+    }
+    for (const auto& o : done)
+    {
+        if (o.result.wasOk())
+        {
+            if (o.sessionFile && o.generation > savedGeneration)
+                savedGeneration = o.generation;
+            log ("Saved " + o.target.getFullPathName());
+        }
+        else
+        {
+            autosavedGeneration = 0; // try again at the next interval
+            warn ("Could not save " + o.target.getFullPathName() + ": " + o.result.getErrorMessage());
+        }
+    }
+}
+
+//==============================================================================
+juce::Result SessionHost::startSuperCollider (sc::ScBackend::Options scOptions)
+{
+    stopSuperCollider();
+    auto output = std::make_unique<ScOutput> (*engine, std::move (scOptions));
+    auto result = output->start (session);
+    for (const auto& w : output->takeWarnings())
+        warn (w);
+    if (result.wasOk())
+        superCollider = std::move (output);
+    return result;
+}
+
+void SessionHost::stopSuperCollider()
+{
+    superCollider.reset();
+}
+
+juce::Result SessionHost::startHosting (net::ServerOptions serverOptions)
+{
+    stopHosting();
+    const auto address = juce::String (serverOptions.address);
+    auto next = std::make_unique<net::SessionServer> (
+        session, std::move (serverOptions), [this] (const model::Action& action, model::UndoHistory& seatHistory)
+        { return applyWith (action, seatHistory); },
+        history);
+    next->onLog = [this] (const juce::String& line)
+    { log (line); };
+    next->meteringSource = [this]
+    { return getMetering(); };
+    if (auto started = next->start(); started.failed())
+        return started;
+    server = std::move (next);
+
+    // Other machines find the session on the LAN; a loopback-only session is not announced.
+    if (! address.startsWith ("127.") && address != "localhost" && address != "::1")
+        advertiser = std::make_unique<net::discovery::Advertiser> (session.settings.name, server->getPort());
+    return juce::Result::ok();
+}
+
+void SessionHost::stopHosting()
+{
+    advertiser.reset();
+    server.reset();
+}
+
+void SessionHost::log (const juce::String& line)
+{
+    if (onLog)
+        onLog (line);
+}
+
+} // namespace imbolc::app

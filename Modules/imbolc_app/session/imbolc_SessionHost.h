@@ -1,0 +1,157 @@
+#pragma once
+
+namespace imbolc::app
+{
+
+/** A session this process owns and plays: the Session, its undo history, the one Dispatcher every edit
+    goes through, the Engine, and when asked the SuperCollider output and a SessionServer for other
+    seats. What `imbolc play` and `imbolc serve`, the desktop app and the plugin all are underneath.
+
+    One edit path: apply() for the host's own edits, and the server hands every seat's accepted edit to
+    the same function (with that seat's undo history; ownership and per-seat undo stay in the server).
+    After each applied edit the engine, the SuperCollider output and the listeners hear of exactly what
+    changed.
+
+    Message thread: everything (the thread that created it; tick() from a juce::Timer or a loop). The
+    engine's process() is the audio thread's, called by an AudioOutput.
+*/
+class SessionHost final : public SessionAccess
+{
+public:
+    struct Options
+    {
+        engine::Engine::Options engine;
+        double sampleRate = 48000.0; ///< until prepare() says otherwise
+        int blockSize = 512;
+    };
+
+    explicit SessionHost (Options);
+    SessionHost()
+        : SessionHost (Options {}) {}
+    ~SessionHost() override;
+
+    //==============================================================================
+    const model::Session& getSession() const override { return session; }
+    model::ApplyResult apply (const model::Action&) override;
+    void tick (int waitMs = 0) override;
+    protocol::msg::Metering getMetering() const override;
+    protocol::Ownership getOwnership() const override;
+    std::uint32_t getSeatId() const override { return 0; }
+
+    //==============================================================================
+    /** Replaces the session (new, demo, a plugin host's saved state): undo is cleared, the engine loads
+        it, seats get a full sync, listeners hear `everything`. `file` is where save() writes (none:
+        saveAs first); samples are found beside it. The new session is not dirty. */
+    void setSession (model::Session, const juce::File& file = {});
+
+    /** Opens a project file. On failure the current session stays as it was and the sentence says why. */
+    juce::Result open (const juce::File&);
+
+    /** Writes the session to its file (plugin states captured first), waiting for the disk; the
+        encoding and writing happen on the saver's thread. Then the session is clean and its autosave
+        side file is removed. One sentence on failure (and it stays dirty). */
+    juce::Result save();
+
+    /** save() to another file, which becomes the session's file. */
+    juce::Result saveAs (const juce::File&);
+
+    juce::File getFile() const { return file; }
+
+    /** True if something was edited since the session was opened or last saved (transport moves do
+        not count). */
+    bool isDirty() const noexcept { return editGeneration != savedGeneration; }
+
+    /** Autosave: every `intervalMs` while there are unsaved edits, a snapshot is written in the
+        background, to the side file (autosaveFileFor) or, with `toSessionFile`, to the session file
+        itself (a headless server keeps a rehearsal's edits that way). Results arrive through onLog and
+        onWarning during tick(). 0 turns it off. */
+    struct Autosave
+    {
+        int intervalMs = 0;
+        bool toSessionFile = false;
+    };
+    void setAutosave (Autosave);
+
+    /** Writes a background save now if there are edits the autosave has not written (what tick() does
+        when the interval is up); `wait` blocks until it is on disk. */
+    void autosaveNow (bool wait);
+
+    //==============================================================================
+    /** (Re)prepares the engine for an output's rate and block (a full rebuild of audio state). Only
+        while no AudioOutput is running the engine. */
+    void prepare (double sampleRate, int blockSize);
+
+    engine::Engine& getEngine() noexcept { return *engine; }
+    model::UndoHistory& getHistory() noexcept { return history; }
+
+    /** The MIDI a plugin host sends (or, later, a MIDI device) plays this instrument; an invalid id plays
+        nothing. The GUI sets it to the selected instrument. */
+    void setMidiInputInstrument (model::InstrumentId);
+
+    //==============================================================================
+    /** Plays the session's SuperCollider instruments on the scsynth `options.server` names, following
+        every edit. The engine must be prepared. One sentence if the server cannot be reached (the rest
+        of the session still plays). */
+    juce::Result startSuperCollider (sc::ScBackend::Options options);
+    void stopSuperCollider();
+    ScOutput* getSuperCollider() noexcept { return superCollider.get(); }
+
+    //==============================================================================
+    /** Lets other seats join: listens as `options` says (a non-loopback address needs a passphrase) and,
+        beyond loopback, announces the session on the LAN. One sentence on failure. */
+    juce::Result startHosting (net::ServerOptions options);
+
+    /** Tells every seat the session is over and closes the server. Edits stay. */
+    void stopHosting();
+
+    net::SessionServer* getServer() noexcept { return server.get(); }
+
+    /** Lines worth telling the person running the session: seats joining and leaving, saves. Unset:
+        dropped. Message thread. */
+    std::function<void (const juce::String&)> onLog;
+
+private:
+    model::ApplyResult applyWith (const model::Action&, model::UndoHistory&);
+    void afterApplied (const model::ChangeSet&);
+    void loadIntoEngine();
+    void collectWarnings();
+    juce::Result saveTo (const juce::File&);
+    void capturePluginStates();
+    void log (const juce::String&);
+
+    Options options;
+    model::Session session;
+    model::UndoHistory history;
+    model::Dispatcher dispatcher { session, history };
+    std::unique_ptr<engine::Engine> engine;
+    std::unique_ptr<ScOutput> superCollider;
+    std::unique_ptr<net::SessionServer> server;
+    std::unique_ptr<net::discovery::Advertiser> advertiser;
+    protocol::Ownership lastOwnership;
+
+    juce::File file;
+    std::uint64_t editGeneration = 0, savedGeneration = 0, autosavedGeneration = 0;
+    Autosave autosave;
+    juce::uint32 lastAutosaveMs = 0;
+
+    /** Background saves finish on the saver's thread; tick() reports them here. */
+    struct SaveOutcome
+    {
+        juce::File target;
+        juce::Result result;
+        std::uint64_t generation;
+        bool sessionFile;
+    };
+    std::mutex outcomeMutex;
+    std::vector<SaveOutcome> outcomes;
+    void reportSaves();
+
+    // Last, so it is destroyed first: its destructor finishes every save, whose callbacks use the above.
+    protocol::ProjectSaver saver;
+
+    model::InstrumentId midiInstrument;
+
+    JUCE_DECLARE_NON_COPYABLE (SessionHost)
+};
+
+} // namespace imbolc::app

@@ -1,0 +1,128 @@
+// The Imbolc plugin's processor: a whole session, played by the engine inside another host.
+//
+// The session lives in a SessionHost in hosted mode: the host's audio thread hands each block in through
+// AudioOutput::processHosted with its MIDI (played on the MIDI input instrument) and its play head (the
+// engine follows the host's transport and tempo). The host's saved state is the project file's bytes, so a
+// host's session reloads exactly as an .imbolc file would. A plugin never tunes the process's allocator:
+// the process is the host's.
+
+#include <imbolc_app/imbolc_app.h>
+
+namespace imbolc::plugin
+{
+
+class ImbolcProcessor final : public juce::AudioProcessor, private juce::Timer
+{
+public:
+    ImbolcProcessor()
+        : AudioProcessor (BusesProperties().withOutput ("Output", juce::AudioChannelSet::stereo(), true)), output (app::AudioOutput::Options { app::AudioOutput::Mode::hosted })
+    {
+        // A plugin has no console; until its editor shows them, warnings go to the debug log.
+        host.onWarning = [] ([[maybe_unused]] const juce::String& sentence)
+        { DBG ("Imbolc: " << sentence); };
+        host.setSession (makeStartingSession());
+        selectFirstInstrument();
+        // The session's housekeeping (retired chains, meters, warnings) runs on the host's message thread.
+        startTimerHz (30);
+    }
+
+    ~ImbolcProcessor() override
+    {
+        stopTimer();
+        output.stop();
+    }
+
+    //==============================================================================
+    const juce::String getName() const override { return "Imbolc"; }
+    bool acceptsMidi() const override { return true; }
+    bool producesMidi() const override { return false; }
+    bool isMidiEffect() const override { return false; }
+    double getTailLengthSeconds() const override { return 0.0; }
+
+    bool isBusesLayoutSupported (const BusesLayout& layouts) const override
+    {
+        const auto out = layouts.getMainOutputChannelSet();
+        return out == juce::AudioChannelSet::stereo() || out == juce::AudioChannelSet::mono();
+    }
+
+    void prepareToPlay (double sampleRate, int maximumExpectedSamplesPerBlock) override
+    {
+        output.stop();
+        output.setHostedFormat (sampleRate, maximumExpectedSamplesPerBlock);
+        host.prepare (sampleRate, maximumExpectedSamplesPerBlock);
+        output.start (host.getEngine());
+    }
+
+    void releaseResources() override { output.stop(); }
+
+    void processBlock (juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) override
+    {
+        output.processHosted (buffer, midi, getPlayHead());
+    }
+
+    //==============================================================================
+    // The real editor is the plugin issue's; until then hosts show no editor rather than an empty one.
+    bool hasEditor() const override { return false; }
+    juce::AudioProcessorEditor* createEditor() override { return nullptr; }
+
+    int getNumPrograms() override { return 1; }
+    int getCurrentProgram() override { return 0; }
+    void setCurrentProgram (int) override {}
+    const juce::String getProgramName (int) override { return {}; }
+    void changeProgramName (int, const juce::String&) override {}
+
+    /** The session as a project file's bytes. Hosts call this on their message thread. */
+    void getStateInformation (juce::MemoryBlock& destination) override
+    {
+        const auto bytes = protocol::encodeProject (host.getSession());
+        destination.replaceAll (bytes.data(), bytes.size());
+    }
+
+    /** A saved session: verified and decoded like a project file; bad bytes leave the session as it was. */
+    void setStateInformation (const void* data, int sizeInBytes) override
+    {
+        if (data == nullptr || sizeInBytes <= 0)
+            return;
+        auto decoded = protocol::decodeProject ((const std::uint8_t*) data, (std::size_t) sizeInBytes);
+        if (! decoded.ok())
+        {
+            DBG ("Imbolc: the host's saved state was refused: " << decoded.error);
+            return;
+        }
+        host.setSession (std::move (*decoded.session));
+        selectFirstInstrument();
+    }
+
+private:
+    /** A new plugin plays at once: one saw instrument that the host's MIDI plays. */
+    static model::Session makeStartingSession()
+    {
+        model::Session session;
+        model::UndoHistory scratch;
+        model::Dispatcher dispatcher (session, scratch);
+        model::Source source;
+        source.builtIn = model::BuiltInSource::saw;
+        dispatcher.apply (model::action::AddInstrument { "Synth", source, model::Backend::internal, {} });
+        return session;
+    }
+
+    void selectFirstInstrument()
+    {
+        const auto& instruments = host.getSession().instruments;
+        host.setMidiInputInstrument (instruments.empty() ? model::InstrumentId {} : instruments.begin()->id);
+    }
+
+    void timerCallback() override { host.tick(); }
+
+    app::SessionHost host;
+    app::AudioOutput output;
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ImbolcProcessor)
+};
+
+} // namespace imbolc::plugin
+
+juce::AudioProcessor* JUCE_CALLTYPE createPluginFilter()
+{
+    return new imbolc::plugin::ImbolcProcessor();
+}
