@@ -39,6 +39,7 @@ public:
     protocol::msg::Metering getMetering() const override;
     protocol::Ownership getOwnership() const override { return ownership; }
     std::uint32_t getSeatId() const override { return client.getClientId(); }
+    UndoState getUndoState() const override { return { true, true, {}, {} }; }
 
     /** Asks the host for the session privilege (tempo, transport, buses, master...). The answer arrives
         as an ownership change, or a warning if denied. Message thread. */

@@ -68,6 +68,29 @@ public:
     /** This seat's id in a network session (0: the host, or a session of one's own). Message thread. */
     virtual std::uint32_t getSeatId() const = 0;
 
+    /** What Edit > Undo and Redo would do for this seat. */
+    struct UndoState
+    {
+        bool canUndo = false, canRedo = false;
+        juce::String undoName, redoName; ///< "Set Cutoff"; empty when unknown
+    };
+    /** A hosted session knows its history; a joined seat's lives on the host, so both are offered
+        without a name (the host refuses with a sentence when there is nothing to undo). Message thread. */
+    virtual UndoState getUndoState() const = 0;
+
+    /** The master output's spectrum, loudness and scope where this process plays the session; nullptr
+        in a joined seat. Enable only what a shown view needs. Message thread. */
+    virtual engine::AnalysisMeters* getAnalysis() noexcept { return nullptr; }
+
+    /** The plugin loaded as instrument `nodeId`'s source (`stage` invalid) or as a stage of a chain, for
+        its editor window; nullptr in a joined seat or when none is loaded. Valid until that chain is
+        rebuilt: look it up again after a change. Message thread. */
+    virtual juce::AudioPluginInstance* findPlugin (model::NodeKind, std::uint32_t /*nodeId*/, model::StageId = {}) { return nullptr; }
+
+    /** Plays a note on an instrument now, outside the song (a keyboard, auditioning); does nothing in a
+        joined seat. Message thread. */
+    virtual void auditionNote (model::InstrumentId, int /*noteNumber*/, float /*velocity*/, bool /*on*/) {}
+
     /** True if this seat may edit the instrument (it owns it, or nobody else does and this is the host).
         Message thread. */
     bool canEditInstrument (model::InstrumentId) const;

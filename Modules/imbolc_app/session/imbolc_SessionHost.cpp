@@ -107,6 +107,21 @@ protocol::msg::Metering SessionHost::getMetering() const
     return m;
 }
 
+SessionAccess::UndoState SessionHost::getUndoState() const
+{
+    return { history.canUndo(), history.canRedo(), juce::String (history.peekUndoName()), juce::String (history.peekRedoName()) };
+}
+
+void SessionHost::auditionNote (model::InstrumentId id, int noteNumber, float velocity, bool on)
+{
+    if (! session.instruments.contains (id) || noteNumber < 0 || noteNumber > 127)
+        return;
+    if (on)
+        engine->noteOn (id, noteNumber, juce::jlimit (0.0f, 1.0f, velocity));
+    else
+        engine->noteOff (id, noteNumber);
+}
+
 protocol::Ownership SessionHost::getOwnership() const
 {
     return server != nullptr ? server->getOwnership().toWire() : protocol::Ownership {};

@@ -37,6 +37,10 @@ public:
     protocol::msg::Metering getMetering() const override;
     protocol::Ownership getOwnership() const override;
     std::uint32_t getSeatId() const override { return 0; }
+    UndoState getUndoState() const override;
+    engine::AnalysisMeters* getAnalysis() noexcept override { return &engine->getAnalysis(); }
+    juce::AudioPluginInstance* findPlugin (model::NodeKind n, std::uint32_t id, model::StageId s = {}) override { return engine->findPlugin (n, id, s); }
+    void auditionNote (model::InstrumentId, int noteNumber, float velocity, bool on) override;
 
     //==============================================================================
     /** Replaces the session (new, demo, a plugin host's saved state): undo is cleared, the engine loads

@@ -438,4 +438,9 @@ using Action = std::variant<
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;
 
+/** What a person calls the edit, for "Undo Set Cutoff": the parameter's name for a SetParam, the kind in
+    words otherwise ("Add Instrument"). `session` is the session the action applies to. Any thread that
+    owns the session. */
+std::string editName (const Session& session, const Action& action);
+
 } // namespace imbolc::model

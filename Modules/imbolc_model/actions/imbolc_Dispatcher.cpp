@@ -17,7 +17,7 @@ ApplyResult Dispatcher::apply (const Action& action)
 
 ApplyResult Dispatcher::apply (const Action& action, UndoHistory& recordIn)
 {
-    Context context { session, recordIn, {} };
+    Context context { session, recordIn, {}, action };
     auto error = std::visit ([&] (const auto& a)
                              { return context.handle (a); },
                              action);
@@ -34,6 +34,47 @@ const char* actionName (const Action& action) noexcept
     };
     static_assert (std::size (names) == std::variant_size_v<Action>);
     return names[action.index()];
+}
+
+std::string editName (const Session& session, const Action& action)
+{
+    // A parameter is named after itself ("Set Cutoff"); every other edit after its kind, in words.
+    if (const auto* set = std::get_if<action::SetParam> (&action))
+    {
+        static constexpr const char* amp[] = { "Attack", "Decay", "Sustain", "Release" };
+        static constexpr const char* lfo[] = { "LFO Rate", "LFO Depth" };
+        static constexpr const char* strip[] = { "Level", "Pan" };
+        const auto& p = set->param;
+        std::string name;
+        if (p.group == ParamGroup::amp && p.index < std::size (amp))
+            name = amp[p.index];
+        else if (p.group == ParamGroup::lfo && p.index < std::size (lfo))
+            name = lfo[p.index];
+        else if (p.group == ParamGroup::strip && p.index < std::size (strip))
+            name = strip[p.index];
+        else if (p.group == ParamGroup::send)
+            name = "Send Level";
+        else if (const auto ref = resolve (session, p); ref.value != nullptr && ref.name != nullptr)
+            name = ref.name;
+        if (! name.empty())
+        {
+            name[0] = (char) std::toupper ((unsigned char) name[0]);
+            return "Set " + name;
+        }
+    }
+    if (const auto* bypass = std::get_if<action::SetStageBypass> (&action))
+        return bypass->bypassed ? "Bypass Stage" : "Enable Stage";
+    if (std::holds_alternative<action::SetBpm> (action))
+        return "Set Tempo";
+
+    std::string words;
+    for (const char* c = actionName (action); *c != 0; ++c)
+    {
+        if (std::isupper ((unsigned char) *c) && ! words.empty())
+            words += ' ';
+        words += *c;
+    }
+    return words;
 }
 
 //==============================================================================

@@ -35,11 +35,12 @@ struct Dispatcher::Context
     Session& session;
     UndoHistory& history;
     ApplyResult result;
+    const Action& action; ///< what is being applied, for the undo entry's name
 
     //==========================================================================
     void edit (UndoScope scope, CoalesceKey key = {})
     {
-        history.record (session, scope, key);
+        history.record (session, scope, key, editName (session, action));
         result.changes.undoScope = scope;
     }
 

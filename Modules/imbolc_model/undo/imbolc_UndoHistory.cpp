@@ -16,7 +16,7 @@ UndoHistory::UndoHistory (Clock c, std::size_t maxDepth)
 {
 }
 
-void UndoHistory::record (const Session& session, UndoScope scope, CoalesceKey key)
+void UndoHistory::record (const Session& session, UndoScope scope, CoalesceKey key, std::string name)
 {
     if (scope.kind == UndoScopeKind::none)
         return;
@@ -33,6 +33,7 @@ void UndoHistory::record (const Session& session, UndoScope scope, CoalesceKey k
         return;
 
     undoStack.push_back (snapshot (session, scope));
+    undoStack.back().name = std::move (name);
     if (undoStack.size() > depthLimit)
         undoStack.pop_front();
 }
@@ -160,6 +161,7 @@ UndoHistory::Entry UndoHistory::snapshot (const Session& s, UndoScope scope)
 UndoHistory::Entry UndoHistory::swapInto (Session& s, Entry&& entry)
 {
     auto previous = snapshot (s, entry.scope);
+    previous.name = std::move (entry.name);
 
     if (auto* inst = std::get_if<Instrument> (&entry.data))
         s.instruments.replace (std::move (*inst));

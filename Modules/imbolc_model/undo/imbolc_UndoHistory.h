@@ -27,8 +27,9 @@ public:
     explicit UndoHistory (Clock clock = {}, std::size_t maxDepth = defaultMaxDepth);
 
     /** Called by the dispatcher before an edit changes `session`. Snapshots the scope unless the edit
-        coalesces with the previous one; clears the redo stack either way. */
-    void record (const Session& session, UndoScope scope, CoalesceKey key);
+        coalesces with the previous one; clears the redo stack either way. `name` is what a person calls
+        the edit ("Set Cutoff"), shown as "Undo Set Cutoff"; a coalesced run keeps its first edit's name. */
+    void record (const Session& session, UndoScope scope, CoalesceKey key, std::string name = {});
 
     /** Restores the newest entry into `session`; returns its scope, or nullopt if there is none. */
     std::optional<UndoScope> undo (Session& session);
@@ -57,6 +58,11 @@ public:
     std::optional<UndoScope> peekScope() const;
     std::optional<UndoScope> peekRedoScope() const;
 
+    /** The name of the edit undo() would take back, and of the one redo() would make again; empty when
+        there is none (or it has no name). */
+    std::string peekUndoName() const { return undoStack.empty() ? std::string {} : undoStack.back().name; }
+    std::string peekRedoName() const { return redoStack.empty() ? std::string {} : redoStack.back().name; }
+
     /** True when both histories hold equal undo and redo entries in the same order (the clocks and
         coalescing runs are not compared). A depth alone cannot tell an entry replaced by another.
         Compares every snapshot, so it costs as much as the snapshots are large: for tests and
@@ -77,6 +83,7 @@ public:
     {
         UndoScope scope;
         std::variant<std::monostate, Instrument, Track, Lane, SessionPart, Session> data;
+        std::string name; ///< the edit's name for people, which travels between the stacks
         bool operator== (const Entry&) const = default;
     };
 

@@ -1,0 +1,75 @@
+namespace imbolc::gui
+{
+
+void Selection::selectInstrument (model::InstrumentId id)
+{
+    if (id == instrument)
+        return;
+    instrument = id;
+    listeners.call ([] (Listener& l) { l.selectionChanged(); });
+}
+
+//==============================================================================
+const protocol::StripPeak* MeterFrame::findStrip (model::NodeKind node, std::uint32_t id) const noexcept
+{
+    for (const auto& s : metering.strips)
+        if (s.node == node && s.id == id)
+            return &s;
+    return nullptr;
+}
+
+MeterHub::MeterHub (app::SessionAccess& s)
+    : session (s)
+{
+}
+
+MeterHub::~MeterHub()
+{
+    stopTimer();
+}
+
+void MeterHub::start (int framesPerSecond)
+{
+    if (framesPerSecond <= 0)
+        stopTimer();
+    else
+        startTimerHz (framesPerSecond);
+}
+
+void MeterHub::updateNow()
+{
+    frame.metering = session.getMetering();
+    frame.hasLocalAudio = static_cast<bool> (audioLoad);
+    if (audioLoad)
+    {
+        const auto load = audioLoad();
+        frame.cpuLoad = load.cpuLoad;
+        frame.droppedBlocks = load.droppedBlocks;
+    }
+    listeners.call ([this] (Listener& l) { l.metersUpdated (frame); });
+}
+
+//==============================================================================
+GuiContext::GuiContext (app::SessionAccess& s)
+    : session (s),
+      meters (s)
+{
+}
+
+model::ApplyResult GuiContext::perform (const model::Action& action)
+{
+    if (recording)
+        recorded.push_back (action);
+    auto result = session.apply (action);
+    if (! result.ok())
+        showMessage (juce::String (result.error));
+    return result;
+}
+
+void GuiContext::showMessage (const juce::String& sentence)
+{
+    if (onMessage)
+        onMessage (sentence);
+}
+
+} // namespace imbolc::gui

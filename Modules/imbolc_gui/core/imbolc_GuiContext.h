@@ -1,0 +1,142 @@
+#pragma once
+
+namespace imbolc::gui
+{
+
+/** Which instrument the views are about (the rack's selection, the chain view's subject). Message thread. */
+class Selection
+{
+public:
+    struct Listener
+    {
+        virtual ~Listener() = default;
+        virtual void selectionChanged() = 0;
+    };
+
+    model::InstrumentId getInstrument() const noexcept { return instrument; }
+
+    /** Selects `id` (invalid: nothing) and tells the listeners if that is a change. */
+    void selectInstrument (model::InstrumentId id);
+
+    void addListener (Listener* l) { listeners.add (l); }
+    void removeListener (Listener* l) { listeners.remove (l); }
+
+private:
+    model::InstrumentId instrument;
+    juce::ListenerList<Listener> listeners;
+};
+
+//==============================================================================
+/** One frame of meter readings: what the session's host reports plus the local audio output's load. */
+struct MeterFrame
+{
+    protocol::msg::Metering metering;
+    float cpuLoad = 0.0f; ///< the audio callback's share of its time budget, 0..1 (0 with no local audio)
+    int droppedBlocks = 0; ///< device over- and underruns since the output started (-1: unknown)
+    bool hasLocalAudio = false; ///< false in a joined seat: the load figures mean nothing
+
+    /** Peak of one strip in this frame, or nullptr if the frame has none for it. */
+    const protocol::StripPeak* findStrip (model::NodeKind, std::uint32_t id) const noexcept;
+};
+
+/** The one timer that drives every meter and the play head at the display rate.
+
+    It reads the session's meters once per frame and hands the same frame to every listener, so the cost
+    of metering does not grow with the number of meters on screen, and views repaint only when their own
+    reading changed. The audio thread is never touched: the readings are the engine's status snapshots.
+
+    Message thread.
+*/
+class MeterHub : private juce::Timer
+{
+public:
+    struct Listener
+    {
+        virtual ~Listener() = default;
+        virtual void metersUpdated (const MeterFrame&) = 0;
+    };
+
+    /** What the local audio output reports, for the transport bar (set by the app; unset in a seat). */
+    struct AudioLoad
+    {
+        float cpuLoad = 0.0f;
+        int droppedBlocks = 0;
+    };
+    std::function<AudioLoad()> audioLoad;
+
+    explicit MeterHub (app::SessionAccess&);
+    ~MeterHub() override;
+
+    /** Starts (or changes) the frame rate; 0 stops. */
+    void start (int framesPerSecond = 30);
+    void stop() { stopTimer(); }
+
+    /** Reads the meters and calls every listener now (what the timer does each frame; tests call it). */
+    void updateNow();
+
+    const MeterFrame& latest() const noexcept { return frame; }
+
+    void addListener (Listener* l) { listeners.add (l); }
+    void removeListener (Listener* l) { listeners.remove (l); }
+
+private:
+    void timerCallback() override { updateNow(); }
+
+    app::SessionAccess& session;
+    MeterFrame frame;
+    juce::ListenerList<Listener> listeners;
+};
+
+//==============================================================================
+/** What every view is given: the session (hosted or joined, it cannot tell), the selection, the meter
+    clock, and one way to edit and to tell the user something.
+
+    Message thread.
+*/
+class GuiContext
+{
+public:
+    explicit GuiContext (app::SessionAccess&);
+
+    app::SessionAccess& session;
+    Selection selection;
+    MeterHub meters;
+
+    const model::Session& getSession() const { return session.getSession(); }
+
+    /** Applies an edit. A refusal is shown to the user (showMessage) and returned; nothing is changed. */
+    model::ApplyResult perform (const model::Action&);
+
+    /** Shows one sentence to the user (the window's status line; unset: dropped). */
+    void showMessage (const juce::String& sentence);
+    std::function<void (const juce::String&)> onMessage;
+
+    /** Every action performed through this context, in order, when recording is on (tests look at what
+        a gesture emitted). Off by default: costs nothing. */
+    void setRecordingActions (bool shouldRecord) { recording = shouldRecord; }
+    std::vector<model::Action> takeRecordedActions() { return std::exchange (recorded, {}); }
+
+private:
+    bool recording = false;
+    std::vector<model::Action> recorded;
+
+    JUCE_DECLARE_NON_COPYABLE (GuiContext)
+};
+
+/** A component that hears about session changes while it exists. Subclasses override sessionChanged. */
+class SessionView : public juce::Component,
+                    public app::SessionAccess::Listener
+{
+public:
+    explicit SessionView (GuiContext& c)
+        : context (c)
+    {
+        context.session.addListener (this);
+    }
+    ~SessionView() override { context.session.removeListener (this); }
+
+protected:
+    GuiContext& context;
+};
+
+} // namespace imbolc::gui

@@ -1,0 +1,14 @@
+// The imbolc_gui module's one translation unit (JUCE module convention): every .cpp of the module is
+// included here, so helpers in their anonymous namespaces must have distinct names.
+
+#include "imbolc_gui.h"
+
+#include "core/imbolc_LookAndFeel.cpp"
+#include "core/imbolc_GuiContext.cpp"
+#include "core/imbolc_ParamText.cpp"
+#include "transport/imbolc_TransportBar.cpp"
+#include "rack/imbolc_InstrumentRack.cpp"
+#include "chain/imbolc_ChainView.cpp"
+#include "mixer/imbolc_MixerView.cpp"
+#include "analysis/imbolc_AnalysisPanel.cpp"
+#include "main/imbolc_MainComponent.cpp"

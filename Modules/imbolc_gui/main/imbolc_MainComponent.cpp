@@ -1,0 +1,243 @@
+namespace imbolc::gui
+{
+
+MainComponent::MainComponent (GuiContext& c, juce::ApplicationCommandManager& manager)
+    : SessionView (c),
+      commandManager (manager),
+      transport (c),
+      rack (c),
+      chain (c),
+      mixer (c),
+      analysis (c)
+{
+    setComponentID ("MainComponent");
+    for (auto* view : std::initializer_list<juce::Component*> { &transport, &rack, &chain, &mixer })
+        addAndMakeVisible (view);
+    addChildComponent (analysis);
+
+    status.setComponentID ("StatusLine");
+    status.setColour (juce::Label::textColourId, LookAndFeel::Palette::textDim);
+    status.setFont (juce::Font (13.0f));
+    addAndMakeVisible (status);
+
+    context.onMessage = [this] (const juce::String& sentence) { showMessage (sentence); };
+    context.session.onWarning = [this] (const juce::String& sentence) { showMessage (sentence); };
+
+    // Select the first instrument, so the chain view shows something from the start.
+    if (! context.getSession().instruments.empty())
+        context.selection.selectInstrument (context.getSession().instruments.begin()->id);
+
+    setWantsKeyboardFocus (true);
+    setSize (1280, 800);
+}
+
+MainComponent::~MainComponent()
+{
+    context.onMessage = nullptr;
+    context.session.onWarning = nullptr;
+}
+
+void MainComponent::paint (juce::Graphics& g)
+{
+    g.fillAll (LookAndFeel::Palette::background);
+}
+
+void MainComponent::resized()
+{
+    auto area = getLocalBounds();
+    transport.setBounds (area.removeFromTop (56));
+    status.setBounds (area.removeFromBottom (24).reduced (6, 0));
+    if (mixer.isVisible())
+        mixer.setBounds (area.removeFromBottom (juce::jmin (mixerHeight, area.getHeight() / 2)));
+    rack.setBounds (area.removeFromLeft (juce::jmin (rackWidth, area.getWidth() / 3)));
+    if (analysis.isVisible())
+        analysis.setBounds (area.removeFromRight (juce::jmin (analysisWidth, area.getWidth() / 2)));
+    chain.setBounds (area);
+}
+
+void MainComponent::sessionChanged (const app::SessionChange& change)
+{
+    // The selection follows the session: a deleted instrument's selection moves to a neighbour.
+    const auto& instruments = context.getSession().instruments;
+    const auto selected = context.selection.getInstrument();
+    if ((change.everything || change.items.instrumentsStructural) && ! instruments.contains (selected))
+        context.selection.selectInstrument (instruments.empty() ? model::InstrumentId {} : instruments.begin()->id);
+    // Undo's name and what can be done change with every edit.
+    commandManager.commandStatusChanged();
+}
+
+void MainComponent::showMessage (const juce::String& sentence)
+{
+    lastMessage = sentence;
+    status.setText (sentence, juce::dontSendNotification);
+    status.setColour (juce::Label::textColourId, LookAndFeel::Palette::warning);
+}
+
+void MainComponent::setAnalysisVisible (bool shouldShow)
+{
+    analysis.setVisible (shouldShow);
+    resized();
+}
+
+void MainComponent::setMixerVisible (bool shouldShow)
+{
+    mixer.setVisible (shouldShow);
+    resized();
+}
+
+juce::String MainComponent::getLayoutState() const
+{
+    juce::DynamicObject::Ptr o = new juce::DynamicObject();
+    o->setProperty ("rackWidth", rackWidth);
+    o->setProperty ("mixerHeight", mixerHeight);
+    o->setProperty ("analysisWidth", analysisWidth);
+    o->setProperty ("mixer", mixer.isVisible());
+    o->setProperty ("analysis", analysis.isVisible());
+    return juce::JSON::toString (juce::var (o.get()), true);
+}
+
+void MainComponent::setLayoutState (const juce::String& text)
+{
+    // A remembered layout is the user's own file: anything unreadable keeps the defaults.
+    const auto v = juce::JSON::parse (text);
+    if (! v.isObject())
+        return;
+    const auto clampInt = [&v] (const char* name, int current, int lo, int hi)
+    {
+        const auto p = v.getProperty (name, current);
+        return p.isInt() || p.isDouble() ? juce::jlimit (lo, hi, (int) p) : current;
+    };
+    rackWidth = clampInt ("rackWidth", rackWidth, 160, 800);
+    mixerHeight = clampInt ("mixerHeight", mixerHeight, 120, 800);
+    analysisWidth = clampInt ("analysisWidth", analysisWidth, 200, 900);
+    mixer.setVisible ((bool) v.getProperty ("mixer", true));
+    analysis.setVisible ((bool) v.getProperty ("analysis", false));
+    resized();
+}
+
+//==============================================================================
+void MainComponent::getAllCommands (juce::Array<juce::CommandID>& ids)
+{
+    using namespace commands;
+    ids.addArray ({ editUndo, editRedo, editDelete, editDuplicate, editRename, transportPlayStop,
+                    transportLocateStart, transportLoop, viewMixer, viewAnalysis });
+}
+
+void MainComponent::getCommandInfo (juce::CommandID id, juce::ApplicationCommandInfo& info)
+{
+    using namespace commands;
+    const auto& session = context.getSession();
+    const auto undo = context.session.getUndoState();
+    const bool hasSelection = session.instruments.contains (context.selection.getInstrument());
+    const auto ctrl = juce::ModifierKeys::commandModifier;
+    switch (id)
+    {
+        case editUndo:
+            info.setInfo (undo.undoName.isEmpty() ? "Undo" : "Undo " + undo.undoName, "Takes back the last edit", "Edit", 0);
+            info.addDefaultKeypress ('z', ctrl);
+            info.setActive (undo.canUndo);
+            break;
+        case editRedo:
+            info.setInfo (undo.redoName.isEmpty() ? "Redo" : "Redo " + undo.redoName, "Makes the last undone edit again", "Edit", 0);
+            info.addDefaultKeypress ('z', ctrl | juce::ModifierKeys::shiftModifier);
+            info.addDefaultKeypress ('y', ctrl);
+            info.setActive (undo.canRedo);
+            break;
+        case editDelete:
+            info.setInfo ("Delete Instrument", "Deletes the selected instrument", "Edit", 0);
+            info.addDefaultKeypress (juce::KeyPress::deleteKey, 0);
+            info.setActive (hasSelection);
+            break;
+        case editDuplicate:
+            info.setInfo ("Duplicate Instrument", "Copies the selected instrument with its chain and notes", "Edit", 0);
+            info.addDefaultKeypress ('d', ctrl);
+            info.setActive (hasSelection);
+            break;
+        case editRename:
+            info.setInfo ("Rename Instrument...", "Renames the selected instrument", "Edit", 0);
+            info.addDefaultKeypress (juce::KeyPress::F2Key, 0);
+            info.setActive (hasSelection);
+            break;
+        case transportPlayStop:
+            info.setInfo (session.transport.playing ? "Stop" : "Play", "Starts or stops the transport", "Transport", 0);
+            info.addDefaultKeypress (juce::KeyPress::spaceKey, 0);
+            break;
+        case transportLocateStart:
+            info.setInfo ("Go to Start", "Moves the play head to the start", "Transport", 0);
+            info.addDefaultKeypress (juce::KeyPress::homeKey, 0);
+            break;
+        case transportLoop:
+            info.setInfo ("Loop", "Turns the loop region on or off", "Transport", 0);
+            info.addDefaultKeypress ('l', ctrl);
+            info.setTicked (session.settings.loop.enabled);
+            break;
+        case viewMixer:
+            info.setInfo ("Mixer", "Shows or hides the mixer", "View", 0);
+            info.addDefaultKeypress ('m', ctrl);
+            info.setTicked (mixer.isVisible());
+            break;
+        case viewAnalysis:
+            info.setInfo ("Analysis", "Shows or hides the spectrum, loudness and scope", "View", 0);
+            info.addDefaultKeypress ('a', ctrl | juce::ModifierKeys::shiftModifier);
+            info.setTicked (analysis.isVisible());
+            break;
+        default:
+            break;
+    }
+}
+
+bool MainComponent::perform (const InvocationInfo& info)
+{
+    using namespace commands;
+    const auto& session = context.getSession();
+    const auto selected = context.selection.getInstrument();
+    switch (info.commandID)
+    {
+        case editUndo:
+            context.perform (model::action::Undo {});
+            return true;
+        case editRedo:
+            context.perform (model::action::Redo {});
+            return true;
+        case editDelete:
+            if (session.instruments.contains (selected))
+                context.perform (model::action::DeleteInstrument { selected });
+            return true;
+        case editDuplicate:
+            if (session.instruments.contains (selected))
+                if (const auto result = context.perform (model::action::DuplicateInstrument { selected }); result.ok() && result.createdId != 0)
+                    context.selection.selectInstrument (model::InstrumentId { result.createdId });
+            return true;
+        case editRename:
+            rack.beginRename (selected);
+            return true;
+        case transportPlayStop:
+            if (session.transport.playing)
+                context.perform (model::action::Stop {});
+            else
+                context.perform (model::action::Play {});
+            return true;
+        case transportLocateStart:
+            context.perform (model::action::Locate { 0 });
+            return true;
+        case transportLoop:
+        {
+            auto loop = session.settings.loop;
+            loop.enabled = ! loop.enabled;
+            context.perform (model::action::SetLoop { loop });
+            return true;
+        }
+        case viewMixer:
+            setMixerVisible (! mixer.isVisible());
+            commandManager.commandStatusChanged();
+            return true;
+        case viewAnalysis:
+            setAnalysisVisible (! analysis.isVisible());
+            commandManager.commandStatusChanged();
+            return true;
+        default:
+            return false;
+    }
+}
+
+} // namespace imbolc::gui

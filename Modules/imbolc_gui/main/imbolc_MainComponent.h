@@ -1,0 +1,103 @@
+#pragma once
+
+namespace imbolc::gui
+{
+
+/** The command ids of Imbolc's window, shared by the app's menus, its key map and the plugin editor. */
+namespace commands
+{
+    enum : juce::CommandID
+    {
+        fileNew = 0x1001,
+        fileOpen,
+        fileSave,
+        fileSaveAs,
+        fileRender,
+        fileQuit,
+        editUndo = 0x2001,
+        editRedo,
+        editDelete,
+        editDuplicate,
+        editRename,
+        transportPlayStop = 0x3001,
+        transportLocateStart,
+        transportLoop,
+        viewMixer = 0x4001,
+        viewAnalysis,
+        viewPlugins,
+        viewShortcuts,
+        optionsAudio = 0x5001,
+        networkHost = 0x6001,
+        networkJoin,
+        networkLeave,
+        networkRequestPrivilege,
+    };
+} // namespace commands
+
+/** The window's content: transport bar on top, the instrument rack on the left, the selected instrument's
+    chain in the middle, the mixer below, the analysis panel on the right when shown, and a status line
+    with the last message at the bottom.
+
+    It handles the commands that act on the session it shows (undo, redo, delete, duplicate, rename,
+    play/stop, locate, loop, the view toggles); the application handles file, audio and network commands
+    as the next target in the chain.
+
+    Message thread.
+*/
+class MainComponent final : public SessionView,
+                            public juce::ApplicationCommandTarget
+{
+public:
+    MainComponent (GuiContext&, juce::ApplicationCommandManager&);
+    ~MainComponent() override;
+
+    void resized() override;
+    void paint (juce::Graphics&) override;
+    void sessionChanged (const app::SessionChange&) override;
+
+    /** Shows one sentence in the status line (and keeps it there until the next). */
+    void showMessage (const juce::String&);
+    juce::String getLastMessage() const { return lastMessage; }
+
+    void setAnalysisVisible (bool);
+    bool isAnalysisVisible() const noexcept { return analysis.isVisible(); }
+    void setMixerVisible (bool);
+    bool isMixerVisible() const noexcept { return mixer.isVisible(); }
+
+    /** The layout a person made (panel sizes and which panels show), to remember and restore. */
+    juce::String getLayoutState() const;
+    void setLayoutState (const juce::String&);
+
+    /** The next command target (the application's, for files, audio and network). */
+    void setNextTarget (juce::ApplicationCommandTarget* t) { nextTarget = t; }
+
+    //==============================================================================
+    juce::ApplicationCommandTarget* getNextCommandTarget() override { return nextTarget; }
+    void getAllCommands (juce::Array<juce::CommandID>&) override;
+    void getCommandInfo (juce::CommandID, juce::ApplicationCommandInfo&) override;
+    bool perform (const InvocationInfo&) override;
+
+    TransportBar& getTransportBar() noexcept { return transport; }
+    InstrumentRack& getRack() noexcept { return rack; }
+    ChainView& getChainView() noexcept { return chain; }
+    MixerView& getMixer() noexcept { return mixer; }
+    AnalysisPanel& getAnalysisPanel() noexcept { return analysis; }
+
+private:
+    juce::ApplicationCommandManager& commandManager;
+    juce::ApplicationCommandTarget* nextTarget = nullptr;
+
+    TransportBar transport;
+    InstrumentRack rack;
+    ChainView chain;
+    MixerView mixer;
+    AnalysisPanel analysis;
+    juce::Label status;
+    juce::String lastMessage;
+
+    int rackWidth = 260, mixerHeight = 250, analysisWidth = 320;
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (MainComponent)
+};
+
+} // namespace imbolc::gui

@@ -1,0 +1,114 @@
+// The window's content in process: its commands (undo and redo named after the edit, play/stop, delete,
+// duplicate, loop, view toggles) through a real ApplicationCommandManager and real key presses.
+
+#include "imbolc_GuiTestSupport.h"
+
+using namespace imbolc;
+
+namespace
+{
+model::ParamAddress firstStageParam (const model::Session& s, model::InstrumentId* owner = nullptr)
+{
+    for (const auto& inst : s.instruments)
+        if (! inst.chain.empty() && ! inst.chain.front().params.empty())
+        {
+            if (owner != nullptr)
+                *owner = inst.id;
+            return model::ParamAddress::stage (model::NodeKind::instrument, inst.id.value, inst.chain.front().id, 0);
+        }
+    FAIL ("the demo session has an instrument with a stage");
+    return {};
+}
+} // namespace
+
+TEST_CASE ("The window's Undo and Redo are named after the edit and take it back through the dispatcher", "[gui]")
+{
+    test::GuiFixture f;
+    juce::ApplicationCommandManager commands;
+    gui::MainComponent main (f.context, commands);
+    commands.registerAllCommandsForTarget (&main);
+    commands.setFirstCommandTarget (&main);
+
+    juce::ApplicationCommandInfo info (gui::commands::editUndo);
+    REQUIRE (commands.getTargetForCommand (gui::commands::editUndo, info) == &main);
+    CHECK_FALSE ((info.flags & juce::ApplicationCommandInfo::isDisabled) == 0);
+
+    model::InstrumentId owner;
+    const auto param = firstStageParam (f.host.getSession(), &owner);
+    const auto before = model::findParam (f.host.getSession(), param)->value;
+    const auto* stage = f.host.getSession().instruments.find (owner)->findStage (model::StageId { param.itemId });
+    const auto expectedName = "Undo Set " + juce::String (stage->params.at (0).name).substring (0, 1).toUpperCase() + juce::String (stage->params.at (0).name).substring (1);
+    const auto target = juce::jlimit (stage->params[0].minValue, stage->params[0].maxValue, before * 0.5f + stage->params[0].minValue * 0.5f + 1.0f);
+    REQUIRE (f.context.perform (model::action::SetParam { param, target }).ok());
+
+    commands.getTargetForCommand (gui::commands::editUndo, info);
+    CHECK ((info.flags & juce::ApplicationCommandInfo::isDisabled) == 0);
+    CHECK (info.shortName == expectedName);
+
+    REQUIRE (commands.invokeDirectly (gui::commands::editUndo, false));
+    CHECK (model::findParam (f.host.getSession(), param)->value == before);
+    commands.getTargetForCommand (gui::commands::editRedo, info);
+    CHECK (info.shortName == "Redo" + expectedName.fromFirstOccurrenceOf ("Undo", false, false));
+    REQUIRE (commands.invokeDirectly (gui::commands::editRedo, false));
+    CHECK (model::findParam (f.host.getSession(), param)->value == target);
+}
+
+TEST_CASE ("Space plays and stops, Delete deletes the selected instrument, through the key map", "[gui]")
+{
+    test::GuiFixture f;
+    juce::ApplicationCommandManager commands;
+    gui::MainComponent main (f.context, commands);
+    commands.registerAllCommandsForTarget (&main);
+    commands.setFirstCommandTarget (&main);
+    main.addKeyListener (commands.getKeyMappings());
+    test::UiDriver ui (main);
+    main.grabKeyboardFocus();
+    test::pumpMessages (20);
+
+    ui.pressKey (juce::KeyPress (juce::KeyPress::spaceKey));
+    CHECK (f.host.getSession().transport.playing);
+    ui.pressKey (juce::KeyPress (juce::KeyPress::spaceKey));
+    CHECK_FALSE (f.host.getSession().transport.playing);
+
+    const auto count = f.host.getSession().instruments.size();
+    const auto selected = f.context.selection.getInstrument();
+    REQUIRE (f.host.getSession().instruments.contains (selected));
+    main.grabKeyboardFocus();
+    ui.pressKey (juce::KeyPress (juce::KeyPress::deleteKey));
+    CHECK (f.host.getSession().instruments.size() == count - 1);
+    CHECK_FALSE (f.host.getSession().instruments.contains (selected));
+    // The selection moves to an instrument that is still there.
+    CHECK (f.host.getSession().instruments.contains (f.context.selection.getInstrument()));
+    CHECK (f.takeActionNames() == std::vector<std::string> { "Play", "Stop", "DeleteInstrument" });
+}
+
+TEST_CASE ("A refused edit is shown in the status line with the dispatcher's sentence", "[gui]")
+{
+    test::GuiFixture f;
+    juce::ApplicationCommandManager commands;
+    gui::MainComponent main (f.context, commands);
+    const auto result = f.context.perform (model::action::SetBpm { -5.0 });
+    REQUIRE_FALSE (result.ok());
+    CHECK (main.getLastMessage() == juce::String (result.error));
+    auto* status = test::findComponent<juce::Label> (main, "StatusLine");
+    REQUIRE (status != nullptr);
+    CHECK (status->getText() == juce::String (result.error));
+}
+
+TEST_CASE ("The layout a person made is remembered, and a damaged layout keeps the defaults", "[gui]")
+{
+    test::GuiFixture f;
+    juce::ApplicationCommandManager commands;
+    gui::MainComponent main (f.context, commands);
+    main.setAnalysisVisible (true);
+    main.setMixerVisible (false);
+    const auto saved = main.getLayoutState();
+
+    gui::MainComponent other (f.context, commands);
+    CHECK_FALSE (other.isAnalysisVisible());
+    other.setLayoutState (saved);
+    CHECK (other.isAnalysisVisible());
+    CHECK_FALSE (other.isMixerVisible());
+    other.setLayoutState ("{ not json");
+    CHECK (other.isAnalysisVisible());
+}
