@@ -11,4 +11,6 @@
 #include "chain/imbolc_ChainView.cpp"
 #include "mixer/imbolc_MixerView.cpp"
 #include "analysis/imbolc_AnalysisPanel.cpp"
+#include "plugins/imbolc_PluginBrowser.cpp"
+#include "network/imbolc_NetworkPanel.cpp"
 #include "main/imbolc_MainComponent.cpp"

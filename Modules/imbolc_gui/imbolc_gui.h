@@ -28,4 +28,6 @@
 #include "chain/imbolc_ChainView.h"
 #include "mixer/imbolc_MixerView.h"
 #include "analysis/imbolc_AnalysisPanel.h"
+#include "plugins/imbolc_PluginBrowser.h"
+#include "network/imbolc_NetworkPanel.h"
 #include "main/imbolc_MainComponent.h"

@@ -3,9 +3,22 @@ namespace imbolc::gui
 
 void Selection::selectInstrument (model::InstrumentId id)
 {
-    if (id == instrument)
+    const ChainSubject subject { model::NodeKind::instrument, id.value };
+    if (id == instrument && subject == chainSubject)
         return;
     instrument = id;
+    chainSubject = subject;
+    listeners.call ([] (Listener& l) { l.selectionChanged(); });
+}
+
+void Selection::showChainOf (model::NodeKind node, std::uint32_t id)
+{
+    if (node == model::NodeKind::instrument)
+        return selectInstrument (model::InstrumentId { id });
+    const ChainSubject subject { node, node == model::NodeKind::master ? 0u : id };
+    if (subject == chainSubject)
+        return;
+    chainSubject = subject;
     listeners.call ([] (Listener& l) { l.selectionChanged(); });
 }
 

@@ -3,7 +3,8 @@
 namespace imbolc::gui
 {
 
-/** Which instrument the views are about (the rack's selection, the chain view's subject). Message thread. */
+/** What the views are about: the selected instrument (the rack's selection) and whose chain the chain
+    view shows (the selected instrument's, or a bus's or the master's picked in the mixer). Message thread. */
 class Selection
 {
 public:
@@ -15,14 +16,28 @@ public:
 
     model::InstrumentId getInstrument() const noexcept { return instrument; }
 
-    /** Selects `id` (invalid: nothing) and tells the listeners if that is a change. */
+    /** Selects `id` (invalid: nothing), which also makes its chain the one shown, and tells the
+        listeners if that is a change. */
     void selectInstrument (model::InstrumentId id);
+
+    /** Whose chain the chain view shows: an instrument (the selected one), a bus, or the master (id 0). */
+    struct ChainSubject
+    {
+        model::NodeKind node = model::NodeKind::instrument;
+        std::uint32_t id = 0;
+        bool operator== (const ChainSubject&) const = default;
+    };
+    ChainSubject getChainSubject() const noexcept { return chainSubject; }
+
+    /** Shows a bus's or the master's chain (or an instrument's, which selects it). */
+    void showChainOf (model::NodeKind node, std::uint32_t id);
 
     void addListener (Listener* l) { listeners.add (l); }
     void removeListener (Listener* l) { listeners.remove (l); }
 
 private:
     model::InstrumentId instrument;
+    ChainSubject chainSubject;
     juce::ListenerList<Listener> listeners;
 };
 
@@ -103,6 +118,9 @@ public:
     MeterHub meters;
 
     const model::Session& getSession() const { return session.getSession(); }
+
+    /** The plugins the user's scan found (the app fills it; empty in a fresh plugin editor). */
+    juce::KnownPluginList knownPlugins;
 
     /** Applies an edit. A refusal is shown to the user (showMessage) and returned; nothing is changed. */
     model::ApplyResult perform (const model::Action&);
