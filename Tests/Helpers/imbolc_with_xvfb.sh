@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs a command on a display of its own: a fresh Xvfb that picks a free display number itself
-# (-displayfd, so parallel runs never race for one), stopped when the command ends. The GUI tests and
-# the app's end-to-end test run through it; it needs Xvfb (Debian package xvfb).
+# (-displayfd, so parallel runs never race for one) with a window manager (openbox) as a desktop has,
+# both stopped when the command ends. The GUI tests and the app's end-to-end test run through it.
+# JUCE needs the window manager: without one the _NET_WM atoms it sets do not exist and X refuses them.
 set -u
-if ! command -v Xvfb > /dev/null; then
-    echo "Xvfb is not installed: install the Debian package xvfb (.ci/install-deps.sh does)." >&2
-    exit 1
-fi
+for tool in Xvfb openbox xprop; do
+    if ! command -v "$tool" > /dev/null; then
+        echo "$tool is not installed: install the Debian packages xvfb, openbox and x11-utils (.ci/install-deps.sh does)." >&2
+        exit 1
+    fi
+done
 dir=$(mktemp -d)
 mkfifo "$dir/fd"
 Xvfb -displayfd 3 -screen 0 "${IMBOLC_XVFB_SCREEN:-1600x1000x24}" -nolisten tcp 3> "$dir/fd" 2> "$dir/log" &
@@ -21,8 +24,16 @@ if [ -z "$number" ]; then
     exit 1
 fi
 export DISPLAY=":$number"
+openbox --sm-disable > "$dir/wm.log" 2>&1 &
+wm=$!
+for _ in $(seq 1 100); do
+    xprop -root _NET_SUPPORTING_WM_CHECK 2> /dev/null | grep -q "window id" && break
+    sleep 0.05
+done
 "$@"
 status=$?
+kill "$wm" 2> /dev/null
+wait "$wm" 2> /dev/null
 kill "$xvfb" 2> /dev/null
 wait "$xvfb" 2> /dev/null
 rm -rf "$dir"
