@@ -1,5 +1,6 @@
 # The README's two commands. Each works on a fresh Debian machine as root: it installs what is
-# missing, configures, builds (with ccache when present), then runs.
+# missing, configures, builds (with ccache when present), then runs. make run opens the desktop app
+# on the demo session where there is a display, and renders the demo to demo.wav where there is not.
 
 PRESET ?= release
 BUILD_DIR := Builds/$(PRESET)
@@ -9,11 +10,11 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 run: build
 	./$(BUILD_DIR)/imbolc demo -o demo.imbolc --size small
-	./$(BUILD_DIR)/imbolc render demo.imbolc -o demo.wav
-	@if [ -d /dev/snd ] && ls /dev/snd | grep -q '^pcm'; then \
-		./$(BUILD_DIR)/imbolc play demo.imbolc; \
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		./$(BUILD_DIR)/Imbolc demo.imbolc; \
 	else \
-		echo "No sound card here: the demo is in demo.wav (imbolc play demo.imbolc plays it where there is one)."; \
+		echo "No display here (DISPLAY is not set), so the window cannot open: rendering the demo to demo.wav instead."; \
+		./$(BUILD_DIR)/imbolc render demo.imbolc -o demo.wav; \
 	fi
 
 test: deps configure
@@ -21,7 +22,7 @@ test: deps configure
 	ctest --preset $(PRESET) -j $(JOBS)
 
 build: deps configure
-	cmake --build --preset $(PRESET) --target imbolc -j $(JOBS)
+	cmake --build --preset $(PRESET) --target imbolc Imbolc -j $(JOBS)
 
 bench: build
 	./$(BUILD_DIR)/imbolc bench

@@ -4,16 +4,30 @@ namespace imbolc::app
 /** Plays the engine on a device: the device's thread is the audio thread. */
 struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
 {
-    explicit DeviceCallback (engine::Engine& e)
-        : target (e) {}
+    DeviceCallback (AudioOutput& o, engine::Engine& e)
+        : owner (o), target (e) {}
 
     void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
     {
         target.process (outputs, numOutputs, numSamples);
     }
-    void audioDeviceAboutToStart (juce::AudioIODevice*) override {}
+
+    /** A device (re)starts: after a person picked another device, rate or block size. JUCE calls this
+        before the device's first callback, on the thread that started it (the message thread, where the
+        device selector runs), so the engine can be prepared here as the rule for prepare() asks. */
+    void audioDeviceAboutToStart (juce::AudioIODevice* d) override
+    {
+        owner.device = d;
+        const auto rate = d->getCurrentSampleRate();
+        const auto block = d->getCurrentBufferSizeSamples();
+        if (rate > 0.0 && block > 0 && (rate != target.getSampleRate() || block > target.getMaxBlockSize()))
+            target.prepare (rate, block);
+        owner.rate = rate;
+        owner.block = block;
+    }
     void audioDeviceStopped() override {}
 
+    AudioOutput& owner;
     engine::Engine& target;
 };
 
@@ -23,7 +37,9 @@ AudioOutput::AudioOutput (Options options)
     if (mode != Mode::device)
         return;
     devices = std::make_unique<juce::AudioDeviceManager>();
-    deviceError = devices->initialiseWithDefaultDevices (0, 2);
+    // A remembered setup that is damaged or names a device that is gone falls back to the default.
+    const auto saved = options.savedDeviceState.isNotEmpty() ? juce::parseXML (options.savedDeviceState) : nullptr;
+    deviceError = devices->initialise (0, 2, saved.get(), true);
     device = devices->getCurrentAudioDevice();
     if (device != nullptr)
     {
@@ -66,7 +82,7 @@ void AudioOutput::start (engine::Engine& target)
         return;
     if (mode == Mode::device)
     {
-        callback = std::make_unique<DeviceCallback> (target);
+        callback = std::make_unique<DeviceCallback> (*this, target);
         if (device != nullptr)
             devices->addAudioCallback (callback.get());
         return;
@@ -85,7 +101,11 @@ void AudioOutput::startNullDevice()
         auto next = std::chrono::steady_clock::now();
         while (nullRunning.load())
         {
+            const auto started = std::chrono::steady_clock::now();
             target.process (outs, 2, block);
+            // The same smoothing JUCE's device manager gives its CPU figure.
+            const auto used = std::chrono::duration<double> (std::chrono::steady_clock::now() - started) / period;
+            nullLoad.store ((float) (0.8 * nullLoad.load (std::memory_order_relaxed) + 0.2 * used), std::memory_order_relaxed);
             next += std::chrono::duration_cast<std::chrono::steady_clock::duration> (period);
             std::this_thread::sleep_until (next);
         } });
@@ -103,6 +123,18 @@ void AudioOutput::stop()
     // plugin stops the output only from releaseResources or its destructor, when the host has stopped
     // calling it.
     engine = nullptr;
+}
+
+AudioOutput::Load AudioOutput::getLoad() const
+{
+    if (mode == Mode::device && devices != nullptr)
+    {
+        auto* current = devices->getCurrentAudioDevice();
+        return { (float) devices->getCpuUsage(), current != nullptr ? current->getXRunCount() : -1 };
+    }
+    if (mode == Mode::null)
+        return { nullLoad.load (std::memory_order_relaxed), 0 };
+    return { 0.0f, -1 };
 }
 
 void AudioOutput::setHostedFormat (double sampleRate, int maxBlockSize)

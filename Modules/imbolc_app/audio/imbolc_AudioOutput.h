@@ -31,6 +31,9 @@ public:
         bool fallBackToNull = true; ///< device mode with no device: play on a null device
         double sampleRate = 48000.0; ///< null and hosted: until the host says otherwise
         int blockSize = 512;
+        /** Device mode: the device setup a person chose before (juce::AudioDeviceManager::createStateXml),
+            tried first; the default device when it is empty or no longer there. */
+        juce::String savedDeviceState;
     };
 
     /** Device mode opens the default output device, so it needs a juce::MessageManager
@@ -68,8 +71,19 @@ public:
         head when it has one. Never allocates or locks. The host's audio thread. */
     void processHosted (juce::AudioBuffer<float>& buffer, const juce::MidiBuffer& midi, juce::AudioPlayHead* playHead) noexcept;
 
-    /** Device mode: the device manager, for a device selector (null in the other modes). Message thread. */
+    /** Device mode: the device manager, for a device selector (null in the other modes). When the device,
+        its rate or its block size change there, the running engine is prepared for the new format before
+        the device calls it again. Message thread. */
     juce::AudioDeviceManager* getDeviceManager() noexcept { return devices.get(); }
+
+    /** How hard the audio thread works: its share of the time each block allows (0..1, averaged), and the
+        blocks the device dropped since it started (-1 when the device cannot tell). Any thread. */
+    struct Load
+    {
+        float cpu = 0.0f;
+        int droppedBlocks = 0;
+    };
+    Load getLoad() const;
 
     /** The host's play head as the engine reads it; nullopt when the host gives no position. Any thread. */
     static std::optional<engine::HostTransport> readPlayHead (juce::AudioPlayHead*) noexcept;
@@ -88,6 +102,7 @@ private:
     std::unique_ptr<DeviceCallback> callback;
     std::atomic<engine::Engine*> engine { nullptr };
     std::atomic<bool> nullRunning { false };
+    std::atomic<float> nullLoad { 0.0f };
     std::thread nullDevice;
 
     JUCE_DECLARE_NON_COPYABLE (AudioOutput)

@@ -128,13 +128,15 @@ protocol::Ownership SessionHost::getOwnership() const
 }
 
 //==============================================================================
-void SessionHost::setSession (model::Session replacement, const juce::File& newFile)
+void SessionHost::setSession (model::Session replacement, const juce::File& newFile, bool edited)
 {
     session = std::move (replacement);
     history.clear();
     file = newFile;
     ++editGeneration;
     savedGeneration = autosavedGeneration = editGeneration;
+    if (edited)
+        --savedGeneration;
     loadIntoEngine();
     if (superCollider != nullptr)
     {
@@ -234,6 +236,8 @@ juce::Result SessionHost::saveTo (const juce::File& target)
     const auto side = autosaveFileFor (target);
     if (side.existsAsFile())
         side.deleteFile();
+    if (file == juce::File() && autosave.untitledFile.existsAsFile())
+        autosave.untitledFile.deleteFile(); // an untitled session's edits now have a file of their own
     return juce::Result::ok();
 }
 
@@ -246,7 +250,8 @@ void SessionHost::setAutosave (Autosave a)
 void SessionHost::autosaveNow (bool wait)
 {
     lastAutosaveMs = juce::Time::getMillisecondCounter();
-    if (file == juce::File() || editGeneration == autosavedGeneration)
+    const auto sideFile = file != juce::File() ? autosaveFileFor (file) : autosave.untitledFile;
+    if (sideFile == juce::File() || editGeneration == autosavedGeneration)
         return;
 
     // The plugins' current states go into the snapshot, not into the session: an autosave must not
@@ -258,8 +263,8 @@ void SessionHost::autosaveNow (bool wait)
         onSnapshot.apply (capture);
 
     const auto generation = editGeneration;
-    const bool toSessionFile = autosave.toSessionFile;
-    saver.saveAsync (std::move (snapshot), toSessionFile ? file : autosaveFileFor (file), [this, generation, toSessionFile] (const juce::File& f, juce::Result r)
+    const bool toSessionFile = autosave.toSessionFile && file != juce::File();
+    saver.saveAsync (std::move (snapshot), toSessionFile ? file : sideFile, [this, generation, toSessionFile] (const juce::File& f, juce::Result r)
                      {
                          const std::lock_guard lock (outcomeMutex);
                          outcomes.push_back ({ f, r, generation, toSessionFile }); });

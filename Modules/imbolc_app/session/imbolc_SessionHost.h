@@ -45,8 +45,9 @@ public:
     //==============================================================================
     /** Replaces the session (new, demo, a plugin host's saved state): undo is cleared, the engine loads
         it, seats get a full sync, listeners hear `everything`. `file` is where save() writes (none:
-        saveAs first); samples are found beside it. The new session is not dirty. */
-    void setSession (model::Session, const juce::File& file = {});
+        saveAs first); samples are found beside it. The new session is not dirty, unless `edited` says
+        it holds edits its file does not (a session recovered from an autosave). */
+    void setSession (model::Session, const juce::File& file = {}, bool edited = false);
 
     /** Opens a project file. On failure the current session stays as it was and the sentence says why. */
     juce::Result open (const juce::File&);
@@ -73,6 +74,9 @@ public:
     {
         int intervalMs = 0;
         bool toSessionFile = false;
+        /** Where a session that has no file yet is autosaved (the app's own folder); none: such a
+            session is not autosaved. */
+        juce::File untitledFile;
     };
     void setAutosave (Autosave);
 

@@ -88,6 +88,11 @@ OfflineRenderer::Result OfflineRenderer::render (const model::Session& original,
             return result;
         }
         result.samples += options.blockSize;
+        if (options.shouldCancel && options.shouldCancel())
+        {
+            result.error = "The render was cancelled.";
+            return result;
+        }
 
         if (options.maxSeconds > 0.0 && (double) result.samples >= options.maxSeconds * options.sampleRate)
             break;

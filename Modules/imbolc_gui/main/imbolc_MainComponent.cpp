@@ -66,11 +66,11 @@ void MainComponent::sessionChanged (const app::SessionChange& change)
     commandManager.commandStatusChanged();
 }
 
-void MainComponent::showMessage (const juce::String& sentence)
+void MainComponent::showMessage (const juce::String& sentence, bool isWarning)
 {
     lastMessage = sentence;
     status.setText (sentence, juce::dontSendNotification);
-    status.setColour (juce::Label::textColourId, LookAndFeel::Palette::warning);
+    status.setColour (juce::Label::textColourId, isWarning ? LookAndFeel::Palette::warning : LookAndFeel::Palette::textDim);
 }
 
 void MainComponent::setAnalysisVisible (bool shouldShow)

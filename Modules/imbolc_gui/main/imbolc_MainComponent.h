@@ -55,8 +55,9 @@ public:
     void paint (juce::Graphics&) override;
     void sessionChanged (const app::SessionChange&) override;
 
-    /** Shows one sentence in the status line (and keeps it there until the next). */
-    void showMessage (const juce::String&);
+    /** Shows one sentence in the status line (and keeps it there until the next): a refusal or a warning
+        in the warning colour, news ("Saved ...") plainly. */
+    void showMessage (const juce::String&, bool isWarning = true);
     juce::String getLastMessage() const { return lastMessage; }
 
     void setAnalysisVisible (bool);

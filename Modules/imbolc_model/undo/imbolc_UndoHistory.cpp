@@ -131,7 +131,7 @@ bool UndoHistory::hasSameEntries (const UndoHistory& other) const
 
 UndoHistory::Entry UndoHistory::snapshot (const Session& s, UndoScope scope)
 {
-    Entry e { scope, {} };
+    Entry e { scope, {}, {} };
     switch (scope.kind)
     {
         case UndoScopeKind::none:

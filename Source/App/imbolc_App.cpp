@@ -1,0 +1,745 @@
+// Imbolc, the desktop application: one window over a session this process hosts (SessionHost, playing
+// on the audio device) or one it joined over the network (RemoteSession). The views come from
+// imbolc_gui; this file owns the session, the audio output, the settings, the menus and the file,
+// audio and network commands.
+
+#include "imbolc_AppDialogs.h"
+#include "imbolc_MainWindow.h"
+
+#include <iostream>
+
+namespace imbolc::desktop
+{
+
+namespace
+{
+    constexpr int recentFileBase = 0x7000; // menu ids of the recent files
+    constexpr int autosaveIntervalMs = 30000;
+
+    juce::File configDirectory()
+    {
+        return engine::PluginScanner::defaultDirectory();
+    }
+
+    /** Where an untitled session's edits are autosaved (one per machine user: the app opens one window). */
+    juce::File untitledAutosaveFile()
+    {
+        return configDirectory().getChildFile ("untitled.imbolc.autosave");
+    }
+} // namespace
+
+class ImbolcApplication final : public juce::JUCEApplication,
+                                public juce::MenuBarModel,
+                                private juce::Timer,
+                                private juce::ChangeListener
+{
+public:
+    const juce::String getApplicationName() override { return "Imbolc"; }
+    const juce::String getApplicationVersion() override { return IMBOLC_VERSION_STRING; }
+    bool moreThanOneInstanceAllowed() override { return true; }
+
+    //==============================================================================
+    void initialise (const juce::String& commandLine) override
+    {
+        auto args = juce::StringArray::fromTokens (commandLine, true);
+        args.removeEmptyStrings();
+        for (auto& a : args)
+            a = a.unquoted();
+
+        // The plugin scan runs in child processes of this same program, so a crashing plugin takes
+        // down only the child (see app::PluginScanSupervisor).
+        if (args.contains ("--scan-worker"))
+        {
+            setApplicationReturnValue (app::runPluginScanWorker (std::cout, configDirectory()));
+            quit();
+            return;
+        }
+
+        engine::tuneProcessAllocatorForRealtime();
+        juce::LookAndFeel::setDefaultLookAndFeel (&lookAndFeel);
+
+        juce::PropertiesFile::Options o;
+        o.applicationName = "Imbolc";
+        o.filenameSuffix = ".settings";
+        o.storageFormat = juce::PropertiesFile::storeAsXML;
+        configDirectory().createDirectory();
+        settings = std::make_unique<juce::PropertiesFile> (configDirectory().getChildFile ("app.settings"), o);
+        recentFiles.restoreFromString (settings->getValue ("recentFiles"));
+        recentFiles.removeNonExistentFiles();
+
+        host = std::make_unique<app::SessionHost>();
+        host->onLog = [this] (const juce::String& line) { showStatus (line); };
+        host->setAutosave ({ autosaveIntervalMs, false, untitledAutosaveFile() });
+        startAudio();
+        loadPluginList();
+
+        commandManager.registerAllCommandsForTarget (this);
+        window = std::make_unique<MainWindow> (*this, [this] { systemRequestedQuit(); });
+        window->addKeyListener (commandManager.getKeyMappings());
+        showSession (*host);
+        if (auto keys = settings->getXmlValue ("keyMappings"))
+            commandManager.getKeyMappings()->restoreFromXml (*keys);
+        window->setVisible (true);
+        if (auto bounds = settings->getValue ("windowBounds"); bounds.isNotEmpty())
+            window->restoreWindowStateFromString (bounds);
+        else
+            window->centreWithSize (juce::jmin (1400, juce::Desktop::getInstance().getDisplays().getPrimaryDisplay()->userArea.getWidth()),
+                                    juce::jmin (880, juce::Desktop::getInstance().getDisplays().getPrimaryDisplay()->userArea.getHeight()));
+
+        // A file named on the command line opens; otherwise a new session. Either way, edits that a crash
+        // left in an autosave are offered back.
+        juce::File toOpen;
+        for (const auto& a : args)
+            if (! a.startsWith ("-"))
+                toOpen = juce::File::getCurrentWorkingDirectory().getChildFile (a);
+        if (toOpen != juce::File())
+            openFile (toOpen);
+        offerRecovery();
+
+        startTimerHz (30);
+    }
+
+    void shutdown() override
+    {
+        stopTimer();
+        if (settings != nullptr)
+        {
+            if (window != nullptr)
+                settings->setValue ("windowBounds", window->getWindowStateAsString());
+            if (content != nullptr)
+                settings->setValue ("layout", content->getLayoutState());
+            if (auto keys = commandManager.getKeyMappings()->createXml (true))
+                settings->setValue ("keyMappings", keys.get());
+            settings->saveIfNeeded();
+        }
+        toolWindows.clear();
+        renderWindow.reset();
+        if (window != nullptr)
+            window->clearContentComponent();
+        content.reset();
+        context.reset();
+        remote.reset();
+        if (output != nullptr)
+            output->stop();
+        output.reset();
+        host.reset();
+        window.reset();
+        juce::LookAndFeel::setDefaultLookAndFeel (nullptr);
+    }
+
+    void systemRequestedQuit() override
+    {
+        if (host == nullptr)
+            return quit();
+        if (remote != nullptr || ! host->isDirty())
+            return closeCleanly();
+        askToSave ("Save the changes to " + sessionName() + " before closing?", [this] { closeCleanly(); });
+    }
+
+    void anotherInstanceStarted (const juce::String&) override {}
+
+    //==============================================================================
+    juce::ApplicationCommandTarget* getNextCommandTarget() override { return nullptr; }
+
+    void getAllCommands (juce::Array<juce::CommandID>& ids) override
+    {
+        using namespace gui::commands;
+        ids.addArray ({ fileNew, fileOpen, fileSave, fileSaveAs, fileRender, fileQuit, optionsAudio, viewShortcuts, viewPlugins,
+                        networkHost, networkJoin, networkLeave, networkRequestPrivilege });
+    }
+
+    void getCommandInfo (juce::CommandID id, juce::ApplicationCommandInfo& info) override
+    {
+        using namespace gui::commands;
+        const auto ctrl = juce::ModifierKeys::commandModifier;
+        const bool joined = remote != nullptr;
+        switch (id)
+        {
+            case fileNew:
+                info.setInfo ("New", "Starts an empty session", "File", 0);
+                info.addDefaultKeypress ('n', ctrl);
+                info.setActive (! joined);
+                break;
+            case fileOpen:
+                info.setInfo ("Open...", "Opens a session file", "File", 0);
+                info.addDefaultKeypress ('o', ctrl);
+                info.setActive (! joined);
+                break;
+            case fileSave:
+                info.setInfo ("Save", "Saves the session to its file", "File", 0);
+                info.addDefaultKeypress ('s', ctrl);
+                info.setActive (! joined);
+                break;
+            case fileSaveAs:
+                info.setInfo ("Save As...", "Saves the session to another file", "File", 0);
+                info.addDefaultKeypress ('s', ctrl | juce::ModifierKeys::shiftModifier);
+                info.setActive (! joined);
+                break;
+            case fileRender:
+                info.setInfo ("Render to WAV...", "Renders the whole song to a WAV file", "File", 0);
+                info.addDefaultKeypress ('r', ctrl);
+                info.setActive (renderWindow == nullptr);
+                break;
+            case fileQuit:
+                info.setInfo ("Quit", "Closes Imbolc", "File", 0);
+                info.addDefaultKeypress ('q', ctrl);
+                break;
+            case optionsAudio:
+                info.setInfo ("Audio Settings...", "Chooses the audio device, its rate and buffer size", "Options", 0);
+                info.setActive (output != nullptr && output->getDeviceManager() != nullptr);
+                break;
+            case viewShortcuts:
+                info.setInfo ("Keyboard Shortcuts...", "Lists and changes the keyboard shortcuts", "View", 0);
+                break;
+            case viewPlugins:
+                info.setInfo ("Plugins...", "Browses and rescans the installed plugins", "View", 0);
+                info.addDefaultKeypress ('p', ctrl | juce::ModifierKeys::shiftModifier);
+                break;
+            case networkHost:
+                info.setInfo ("Host This Session...", "Lets other seats join this session", "Network", 0);
+                info.setActive (! joined);
+                break;
+            case networkJoin:
+                info.setInfo ("Join a Session...", "Joins a session hosted on the network", "Network", 0);
+                info.setActive (! joined);
+                break;
+            case networkLeave:
+                info.setInfo (joined ? "Leave the Session" : "Stop Hosting", "Ends this seat's part in the network session", "Network", 0);
+                info.setActive (joined || host->getServer() != nullptr);
+                break;
+            case networkRequestPrivilege:
+                info.setInfo ("Request the Privilege", "Asks the host for the session privilege (tempo, transport, buses)", "Network", 0);
+                info.setActive (joined);
+                break;
+            default:
+                break;
+        }
+    }
+
+    bool perform (const InvocationInfo& info) override
+    {
+        using namespace gui::commands;
+        switch (info.commandID)
+        {
+            case fileNew:
+                guardUnsaved ("Save the changes to " + sessionName() + " before starting a new session?", [this]
+                              {
+                                  host->setSession (model::Session {});
+                                  showStatus ("New session.");
+                              });
+                return true;
+            case fileOpen:
+                guardUnsaved ("Save the changes to " + sessionName() + " before opening another session?", [this] { chooseFileToOpen(); });
+                return true;
+            case fileSave:
+                save (nullptr);
+                return true;
+            case fileSaveAs:
+                saveAs (nullptr);
+                return true;
+            case fileRender:
+                chooseRenderTarget();
+                return true;
+            case fileQuit:
+                systemRequestedQuit();
+                return true;
+            case optionsAudio:
+                showAudioSettings();
+                return true;
+            case viewShortcuts:
+                showShortcuts();
+                return true;
+            case viewPlugins:
+                showPlugins();
+                return true;
+            case networkHost:
+            case networkJoin:
+                showNetwork();
+                return true;
+            case networkLeave:
+                leaveNetwork();
+                return true;
+            case networkRequestPrivilege:
+                if (remote != nullptr)
+                    remote->requestPrivilege();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    //==============================================================================
+    juce::StringArray getMenuBarNames() override { return { "File", "Edit", "Transport", "View", "Options", "Network" }; }
+
+    juce::PopupMenu getMenuForIndex (int index, const juce::String&) override
+    {
+        using namespace gui::commands;
+        juce::PopupMenu m;
+        auto* cm = &commandManager;
+        switch (index)
+        {
+            case 0:
+            {
+                m.addCommandItem (cm, fileNew);
+                m.addCommandItem (cm, fileOpen);
+                juce::PopupMenu recent;
+                recentFiles.createPopupMenuItems (recent, recentFileBase, true, true);
+                m.addSubMenu ("Open Recent", recent, recent.getNumItems() > 0 && remote == nullptr);
+                m.addSeparator();
+                m.addCommandItem (cm, fileSave);
+                m.addCommandItem (cm, fileSaveAs);
+                m.addSeparator();
+                m.addCommandItem (cm, fileRender);
+                m.addSeparator();
+                m.addCommandItem (cm, fileQuit);
+                break;
+            }
+            case 1:
+                m.addCommandItem (cm, editUndo);
+                m.addCommandItem (cm, editRedo);
+                m.addSeparator();
+                m.addCommandItem (cm, editDuplicate);
+                m.addCommandItem (cm, editRename);
+                m.addCommandItem (cm, editDelete);
+                break;
+            case 2:
+                m.addCommandItem (cm, transportPlayStop);
+                m.addCommandItem (cm, transportLocateStart);
+                m.addCommandItem (cm, transportLoop);
+                break;
+            case 3:
+                m.addCommandItem (cm, viewMixer);
+                m.addCommandItem (cm, viewAnalysis);
+                m.addCommandItem (cm, viewPlugins);
+                m.addSeparator();
+                m.addCommandItem (cm, viewShortcuts);
+                break;
+            case 4:
+                m.addCommandItem (cm, optionsAudio);
+                break;
+            case 5:
+                m.addCommandItem (cm, networkHost);
+                m.addCommandItem (cm, networkJoin);
+                m.addCommandItem (cm, networkRequestPrivilege);
+                m.addSeparator();
+                m.addCommandItem (cm, networkLeave);
+                break;
+            default:
+                break;
+        }
+        return m;
+    }
+
+    void menuItemSelected (int itemId, int) override
+    {
+        if (itemId >= recentFileBase && itemId < recentFileBase + 100)
+        {
+            const auto file = recentFiles.getFile (itemId - recentFileBase);
+            guardUnsaved ("Save the changes to " + sessionName() + " before opening another session?", [this, file] { openFile (file); });
+        }
+    }
+
+private:
+    //==============================================================================
+    void startAudio()
+    {
+        app::AudioOutput::Options options;
+        options.savedDeviceState = settings->getValue ("audioDevice");
+        output = std::make_unique<app::AudioOutput> (options);
+        host->prepare (output->getSampleRate(), output->getBlockSize());
+        output->start (host->getEngine());
+        if (auto* devices = output->getDeviceManager())
+            devices->addChangeListener (this);
+    }
+
+    /** The device selector changed the device: remember the choice; a first device after none moves
+        playback from the null device onto it. */
+    void changeListenerCallback (juce::ChangeBroadcaster*) override
+    {
+        auto* devices = output->getDeviceManager();
+        if (devices == nullptr)
+            return;
+        if (auto state = devices->createStateXml())
+            settings->setValue ("audioDevice", state->toString());
+        else
+            settings->removeValue ("audioDevice");
+        settings->saveIfNeeded();
+        if (output->getMode() == app::AudioOutput::Mode::null && devices->getCurrentAudioDevice() != nullptr)
+        {
+            devices->removeChangeListener (this);
+            output->stop();
+            output.reset();
+            startAudio();
+            if (context != nullptr)
+                context->meters.audioLoad = audioLoadSource();
+        }
+        showStatus ("Audio " + output->describe() + ".");
+    }
+
+    std::function<gui::MeterHub::AudioLoad()> audioLoadSource()
+    {
+        return [this]
+        {
+            const auto load = output != nullptr ? output->getLoad() : app::AudioOutput::Load {};
+            return gui::MeterHub::AudioLoad { load.cpu, load.droppedBlocks };
+        };
+    }
+
+    void loadPluginList()
+    {
+        engine::PluginScanner scanner (configDirectory());
+        scanner.load();
+        knownPlugins.clear();
+        for (const auto& d : scanner.getList().getTypes())
+            knownPlugins.addType (d);
+        for (const auto& crashed : scanner.getCrashed())
+            knownPlugins.addToBlacklist (crashed);
+    }
+
+    /** Shows a session in the window: a new context and new views for it (a joined session's ids and
+        ownership differ from the hosted one's, so nothing is carried over but the layout). */
+    void showSession (app::SessionAccess& access)
+    {
+        juce::String layout = content != nullptr ? content->getLayoutState() : settings->getValue ("layout");
+        if (window != nullptr)
+            window->clearContentComponent();
+        content.reset();
+        context.reset();
+
+        context = std::make_unique<gui::GuiContext> (access);
+        for (const auto& d : knownPlugins.getTypes())
+            context->knownPlugins.addType (d);
+        for (const auto& b : knownPlugins.getBlacklistedFiles())
+            context->knownPlugins.addToBlacklist (b);
+        if (&access == host.get())
+            context->meters.audioLoad = audioLoadSource();
+        content = std::make_unique<gui::MainComponent> (*context, commandManager);
+        content->setNextTarget (this);
+        commandManager.registerAllCommandsForTarget (content.get());
+        commandManager.setFirstCommandTarget (content.get());
+        if (layout.isNotEmpty())
+            content->setLayoutState (layout);
+        context->meters.start (30);
+        window->show (*content);
+        content->grabKeyboardFocus();
+        updateTitle();
+    }
+
+    app::SessionAccess& shownSession() { return remote != nullptr ? static_cast<app::SessionAccess&> (*remote) : *host; }
+
+    /** News for the status line; refusals and warnings reach it through the context. */
+    void showStatus (const juce::String& sentence, bool isWarning = false)
+    {
+        if (content != nullptr)
+            content->showMessage (sentence, isWarning);
+    }
+
+    void timerCallback() override
+    {
+        shownSession().tick (0);
+        updateTitle();
+        writeUiMap();
+    }
+
+    juce::String sessionName() const
+    {
+        if (remote != nullptr)
+            return juce::String (remote->getSession().settings.name) + " (joined)";
+        const auto file = host->getFile();
+        return file != juce::File() ? file.getFileName() : juce::String (host->getSession().settings.name);
+    }
+
+    void updateTitle()
+    {
+        if (window == nullptr)
+            return;
+        const auto title = MainWindow::titleFor (sessionName(), remote == nullptr && host->isDirty());
+        if (window->getName() != title)
+            window->setName (title);
+    }
+
+    //==============================================================================
+    void openFile (const juce::File& file)
+    {
+        if (remote != nullptr)
+            return;
+        if (auto opened = host->open (file); opened.failed())
+        {
+            // The session on screen stays as it was: nothing is lost by a bad file.
+            showStatus (opened.getErrorMessage(), true);
+            return;
+        }
+        recentFiles.addFile (file);
+        rememberRecentFiles();
+        showStatus ("Opened " + file.getFullPathName() + ".");
+    }
+
+    void rememberRecentFiles()
+    {
+        settings->setValue ("recentFiles", recentFiles.toString());
+        settings->saveIfNeeded();
+    }
+
+    void chooseFileToOpen()
+    {
+        chooser = std::make_unique<juce::FileChooser> ("Open a session", host->getFile().getParentDirectory(), "*.imbolc");
+        chooser->launchAsync (juce::FileBrowserComponent::openMode | juce::FileBrowserComponent::canSelectFiles, [this] (const juce::FileChooser& fc)
+                              {
+                                  const auto file = fc.getResult();
+                                  if (file != juce::File())
+                                      openFile (file);
+                              });
+    }
+
+    /** Saves to the session's file, or asks for one; `then` runs after a successful save. */
+    void save (std::function<void()> then)
+    {
+        if (host->getFile() == juce::File())
+            return saveAs (std::move (then));
+        if (auto saved = host->save(); saved.failed())
+            return showStatus (saved.getErrorMessage(), true);
+        showStatus ("Saved " + host->getFile().getFullPathName() + ".");
+        if (then)
+            then();
+    }
+
+    void saveAs (std::function<void()> then)
+    {
+        const auto start = host->getFile() != juce::File() ? host->getFile() : juce::File::getSpecialLocation (juce::File::userHomeDirectory).getChildFile (juce::String (host->getSession().settings.name) + ".imbolc");
+        chooser = std::make_unique<juce::FileChooser> ("Save the session as", start, "*.imbolc");
+        chooser->launchAsync (juce::FileBrowserComponent::saveMode | juce::FileBrowserComponent::canSelectFiles | juce::FileBrowserComponent::warnAboutOverwriting,
+                              [this, then] (const juce::FileChooser& fc)
+                              {
+                                  auto file = fc.getResult();
+                                  if (file == juce::File())
+                                      return;
+                                  if (! file.hasFileExtension ("imbolc"))
+                                      file = file.withFileExtension ("imbolc");
+                                  if (auto saved = host->saveAs (file); saved.failed())
+                                      return showStatus (saved.getErrorMessage(), true);
+                                  recentFiles.addFile (file);
+                                  rememberRecentFiles();
+                                  showStatus ("Saved " + file.getFullPathName() + ".");
+                                  if (then)
+                                      then();
+                              });
+    }
+
+    /** Runs `action` now if there is nothing unsaved; otherwise asks Save / Don't Save / Cancel first. */
+    void guardUnsaved (const juce::String& question, std::function<void()> action)
+    {
+        if (remote != nullptr || ! host->isDirty())
+            return action();
+        askToSave (question, std::move (action));
+    }
+
+    void askToSave (const juce::String& question, std::function<void()> then)
+    {
+        juce::AlertWindow::showYesNoCancelBox (juce::MessageBoxIconType::QuestionIcon, "Unsaved changes", question, "Save", "Don't Save", "Cancel", nullptr,
+                                               juce::ModalCallbackFunction::create ([this, then] (int choice)
+                                                                                    {
+                                                                                        if (choice == 1)
+                                                                                            save (then);
+                                                                                        else if (choice == 2)
+                                                                                        {
+                                                                                            discardAutosave();
+                                                                                            then();
+                                                                                        }
+                                                                                    }));
+    }
+
+    /** Edits a person chose not to keep are not offered back after the next start. */
+    void discardAutosave()
+    {
+        const auto side = host->getFile() != juce::File() ? app::autosaveFileFor (host->getFile()) : untitledAutosaveFile();
+        side.deleteFile();
+    }
+
+    void closeCleanly()
+    {
+        if (remote != nullptr)
+            remote->disconnect();
+        quit();
+    }
+
+    /** After a crash an autosave side file is left (a save or a chosen discard removes it): offer it. */
+    void offerRecovery()
+    {
+        const auto original = host->getFile();
+        const auto side = original != juce::File() ? app::autosaveFileFor (original) : untitledAutosaveFile();
+        if (! side.existsAsFile() || (original.existsAsFile() && side.getLastModificationTime() < original.getLastModificationTime()))
+            return;
+        const auto when = side.getLastModificationTime().toString (true, true, false);
+        juce::AlertWindow::showOkCancelBox (juce::MessageBoxIconType::QuestionIcon, "Recover unsaved edits?",
+                                            "Imbolc found edits to " + (original != juce::File() ? original.getFileName() : juce::String ("an untitled session"))
+                                                + " that were not saved when it last closed (autosaved " + when + "). Recover them?",
+                                            "Recover", "Discard", nullptr,
+                                            juce::ModalCallbackFunction::create ([this, side, original] (int choice)
+                                                                                 {
+                                                                                     if (choice != 1)
+                                                                                     {
+                                                                                         side.deleteFile();
+                                                                                         return;
+                                                                                     }
+                                                                                     auto loaded = app::loadSessionFile (side);
+                                                                                     if (! loaded.ok())
+                                                                                         return showStatus ("The autosaved edits cannot be read: " + loaded.error, true);
+                                                                                     host->setSession (std::move (*loaded.session), original, true);
+                                                                                     showStatus ("Recovered the autosaved edits; save to keep them.");
+                                                                                 }));
+    }
+
+    //==============================================================================
+    void chooseRenderTarget()
+    {
+        const auto base = host->getFile() != juce::File() ? host->getFile().withFileExtension ("wav") : juce::File::getSpecialLocation (juce::File::userHomeDirectory).getChildFile ("render.wav");
+        chooser = std::make_unique<juce::FileChooser> ("Render to WAV", base, "*.wav");
+        chooser->launchAsync (juce::FileBrowserComponent::saveMode | juce::FileBrowserComponent::canSelectFiles | juce::FileBrowserComponent::warnAboutOverwriting,
+                              [this] (const juce::FileChooser& fc)
+                              {
+                                  auto file = fc.getResult();
+                                  if (file == juce::File())
+                                      return;
+                                  startRender (file.hasFileExtension ("wav") ? file : file.withFileExtension ("wav"));
+                              });
+    }
+
+    void startRender (const juce::File& target)
+    {
+        const auto base = host->getFile() != juce::File() ? host->getFile().getParentDirectory() : juce::File::getCurrentWorkingDirectory();
+        auto* job = new RenderJob (shownSession().getSession(), target, base, [this] (juce::String sentence)
+                                   {
+                                       showStatus (sentence, ! sentence.startsWith ("Rendered"));
+                                       juce::MessageManager::callAsync ([this] { renderWindow.reset(); });
+                                   });
+        renderWindow = std::make_unique<ToolWindow> ("Render", job, false, [this]
+                                                     {
+                                                         if (auto* j = dynamic_cast<RenderJob*> (renderWindow->getContentComponent()))
+                                                             j->cancel();
+                                                     });
+        commandManager.commandStatusChanged();
+    }
+
+    //==============================================================================
+    void showToolWindow (const juce::String& key, const juce::String& title, std::function<juce::Component*()> make, bool resizable)
+    {
+        if (auto it = toolWindows.find (key); it != toolWindows.end())
+            return it->second->toFront (true);
+        toolWindows[key] = std::make_unique<ToolWindow> (title, make(), resizable, [this, key]
+                                                         { juce::MessageManager::callAsync ([this, key] { toolWindows.erase (key); }); });
+    }
+
+    void showAudioSettings()
+    {
+        auto* devices = output->getDeviceManager();
+        if (devices == nullptr)
+            return;
+        showToolWindow ("audio", "Audio Settings", [devices]
+                        {
+                            auto* selector = new juce::AudioDeviceSelectorComponent (*devices, 0, 0, 2, 2, false, false, true, false);
+                            selector->setSize (560, 420);
+                            return selector;
+                        },
+                        true);
+    }
+
+    void showShortcuts()
+    {
+        showToolWindow ("shortcuts", "Keyboard Shortcuts", [this]
+                        {
+                            auto* editor = new juce::KeyMappingEditorComponent (*commandManager.getKeyMappings(), true);
+                            editor->setSize (560, 640);
+                            return editor;
+                        },
+                        true);
+    }
+
+    void showPlugins()
+    {
+        showToolWindow ("plugins", "Plugins", [this]
+                        {
+                            auto* browser = new gui::PluginBrowser (*context);
+                            browser->setSize (760, 520);
+                            return browser;
+                        },
+                        true);
+    }
+
+    void showNetwork()
+    {
+        showToolWindow ("network", "Network", [this]
+                        {
+                            auto* panel = new gui::NetworkPanel (*context);
+                            panel->setSize (560, 520);
+                            return panel;
+                        },
+                        true);
+    }
+
+    void leaveNetwork()
+    {
+        if (remote != nullptr)
+        {
+            remote->disconnect();
+            toolWindows.clear();
+            showSession (*host);
+            remote.reset();
+            output->start (host->getEngine());
+            showStatus ("Left the network session; this is your own session again.");
+            return;
+        }
+        host->stopHosting();
+        showStatus ("Stopped hosting: the seats were told the session is over.");
+    }
+
+    //==============================================================================
+    /** For the end-to-end test (IMBOLC_UI_MAP names a file): where every identified component is on the
+        screen, so the test can click what it means without guessing pixels. */
+    void writeUiMap()
+    {
+        static const auto path = juce::SystemStats::getEnvironmentVariable ("IMBOLC_UI_MAP", {});
+        if (path.isEmpty() || window == nullptr || ++uiMapCounter % 8 != 0)
+            return;
+        juce::DynamicObject::Ptr map = new juce::DynamicObject();
+        std::function<void (juce::Component&)> visit = [&] (juce::Component& c)
+        {
+            if (! c.isShowing())
+                return;
+            if (c.getComponentID().isNotEmpty())
+            {
+                const auto r = c.getScreenBounds();
+                map->setProperty (c.getComponentID(), juce::Array<juce::var> { r.getX(), r.getY(), r.getWidth(), r.getHeight() });
+            }
+            for (auto* child : c.getChildren())
+                visit (*child);
+        };
+        visit (*window);
+        map->setProperty ("title", window->getName());
+        const juce::File file (path);
+        const auto temp = file.getSiblingFile (file.getFileName() + ".tmp");
+        temp.replaceWithText (juce::JSON::toString (juce::var (map.get())));
+        temp.moveFileTo (file);
+    }
+
+    //==============================================================================
+    gui::LookAndFeel lookAndFeel;
+    juce::ApplicationCommandManager commandManager;
+    std::unique_ptr<juce::PropertiesFile> settings;
+    juce::RecentlyOpenedFilesList recentFiles;
+    juce::KnownPluginList knownPlugins;
+
+    std::unique_ptr<app::SessionHost> host;
+    std::unique_ptr<app::AudioOutput> output;
+    std::unique_ptr<app::RemoteSession> remote;
+    std::unique_ptr<gui::GuiContext> context;
+    std::unique_ptr<gui::MainComponent> content;
+    std::unique_ptr<MainWindow> window;
+    std::unique_ptr<juce::FileChooser> chooser;
+    std::unique_ptr<ToolWindow> renderWindow;
+    std::map<juce::String, std::unique_ptr<ToolWindow>> toolWindows;
+    int uiMapCounter = 0;
+};
+
+} // namespace imbolc::desktop
+
+START_JUCE_APPLICATION (imbolc::desktop::ImbolcApplication)
