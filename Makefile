@@ -13,8 +13,9 @@ run: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 		./$(BUILD_DIR)/Imbolc demo.imbolc; \
 	else \
-		echo "No display here (DISPLAY is not set), so the window cannot open: rendering the demo to demo.wav instead."; \
+		echo "No display here (DISPLAY is not set), so the window cannot open: the demo is rendered to demo.wav instead."; \
 		./$(BUILD_DIR)/imbolc render demo.imbolc -o demo.wav; \
+		if [ -d /dev/snd ] && ls /dev/snd | grep -q '^pcm'; then ./$(BUILD_DIR)/imbolc play demo.imbolc; fi; \
 	fi
 
 test: deps configure
