@@ -3,6 +3,33 @@
 namespace imbolc::gui
 {
 
+/** A list of listeners that may add or remove listeners while being called (a view closing itself):
+    each call reaches those registered when it started and still registered when their turn comes.
+    (juce::ListenerList does the same, but g++ 12 warns inside it in every unit that uses it.) */
+template <typename ListenerType>
+class Listeners
+{
+public:
+    void add (ListenerType* l)
+    {
+        if (l != nullptr && std::find (items.begin(), items.end(), l) == items.end())
+            items.push_back (l);
+    }
+    void remove (ListenerType* l) { items.erase (std::remove (items.begin(), items.end(), l), items.end()); }
+
+    template <typename Callback>
+    void call (Callback&& callback)
+    {
+        const auto registered = items;
+        for (auto* l : registered)
+            if (std::find (items.begin(), items.end(), l) != items.end())
+                callback (*l);
+    }
+
+private:
+    std::vector<ListenerType*> items;
+};
+
 /** What the views are about: the selected instrument (the rack's selection) and whose chain the chain
     view shows (the selected instrument's, or a bus's or the master's picked in the mixer). Message thread. */
 class Selection
@@ -38,7 +65,7 @@ public:
 private:
     model::InstrumentId instrument;
     ChainSubject chainSubject;
-    juce::ListenerList<Listener> listeners;
+    Listeners<Listener> listeners;
 };
 
 //==============================================================================
@@ -99,7 +126,7 @@ private:
 
     app::SessionAccess& session;
     MeterFrame frame;
-    juce::ListenerList<Listener> listeners;
+    Listeners<Listener> listeners;
 };
 
 //==============================================================================
