@@ -43,7 +43,8 @@ struct ChainRig
     ChainRig()
     {
         view.setLookAndFeel (&lookAndFeel); // what the window sets on its content
-        f.context.onMessage = [this] (const juce::String& s) { messages.add (s); };
+        f.context.onMessage = [this] (const juce::String& s)
+        { messages.add (s); };
         f.context.selection.selectInstrument (instrumentNamed (f.host.getSession(), "Saw lead").id);
     }
 
@@ -221,8 +222,7 @@ TEST_CASE ("chain view: the add menu adds a stage and a new panel appears", "[gu
 {
     ChainRig r;
     const auto menu = r.view.getAddMenu();
-    for (const auto* text : { "Low-pass filter", "High-pass filter", "Band-pass filter", "Notch filter", "EQ (4 bands)", "Delay", "Reverb",
-                              "Chorus", "Compressor", "Distortion", "Limiter", "Gain" })
+    for (const auto* text : { "Low-pass filter", "High-pass filter", "Band-pass filter", "Notch filter", "EQ (4 bands)", "Delay", "Reverb", "Chorus", "Compressor", "Distortion", "Limiter", "Gain" })
         CHECK (menuItemId (menu, text) > 0);
 
     const auto count = r.instrument().chain.size();
@@ -279,6 +279,22 @@ TEST_CASE ("chain view: bypass, move and remove edit the chain and the panels fo
     CHECK (r.instrument().chain[0].id == delay);
     CHECK (r.instrument().chain[1].id == filter);
     CHECK (r.panelOf (delay).getX() < r.panelOf (filter).getX());
+
+    // Dragging a panel by its title puts it where it is let go.
+    auto& delayPanel = r.panelOf (delay);
+    const auto filterCentre = r.panelOf (filter).getBounds().getCentreX();
+    r.ui.drag (delayPanel, { 30, 12 }, { 30 + filterCentre - delayPanel.getBounds().getCentreX() + 40, 12 });
+    actions = r.f.context.takeRecordedActions();
+    REQUIRE (actions.size() == 1);
+    CHECK (std::get<model::action::MoveStage> (actions[0]) == model::action::MoveStage { model::NodeKind::instrument, r.id.value, delay, 1 });
+    CHECK (r.instrument().chain[1].id == delay);
+    CHECK (r.panelOf (filter).getX() < r.panelOf (delay).getX());
+    r.ui.drag (r.panelOf (delay), { 30, 12 }, { 30 - (r.panelOf (delay).getX() - r.panelOf (filter).getX()), 12 });
+    CHECK (r.f.takeActionNames() == std::vector<std::string> { "MoveStage" });
+    CHECK (r.instrument().chain[0].id == delay);
+    // A short drag is not a move.
+    r.ui.drag (r.panelOf (delay), { 30, 12 }, { 33, 12 });
+    CHECK (r.f.takeActionNames().empty());
 
     r.ui.click (r.childOf (r.panelOf (delay), "remove"));
     CHECK (r.f.takeActionNames() == std::vector<std::string> { "RemoveStage" });
@@ -443,8 +459,7 @@ class OwnedElsewhere final : public app::SessionAccess
 {
 public:
     OwnedElsewhere (app::SessionHost& h, model::InstrumentId owned)
-        : host (h),
-          instrument (owned)
+        : host (h), instrument (owned)
     {
     }
     const model::Session& getSession() const override { return host.getSession(); }

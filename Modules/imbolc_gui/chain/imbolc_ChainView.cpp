@@ -47,8 +47,7 @@ namespace
 
     /** A parameter kept in a struct field (amp, LFO), as a Parameter for its knob: the session's value
         and range, the model's default. */
-    model::Parameter chainFixedParam (const model::Session& session, model::InstrumentId id, model::ParamGroup group,
-                                      std::uint16_t index, const char* name, float defaultValue)
+    model::Parameter chainFixedParam (const model::Session& session, model::InstrumentId id, model::ParamGroup group, std::uint16_t index, const char* name, float defaultValue)
     {
         const auto info = model::findParam (session, model::ParamAddress::instrument (id, group, index));
         if (! info)
@@ -107,9 +106,7 @@ class ChainView::PluginWindow final : public juce::DocumentWindow
 {
 public:
     PluginWindow (juce::AudioPluginInstance& p, const juce::String& titleText, std::function<void()> onCloseRequested)
-        : juce::DocumentWindow (titleText, LookAndFeel::Palette::background, juce::DocumentWindow::closeButton),
-          processor (p),
-          onClose (std::move (onCloseRequested))
+        : juce::DocumentWindow (titleText, LookAndFeel::Palette::background, juce::DocumentWindow::closeButton), processor (p), onClose (std::move (onCloseRequested))
     {
         juce::AudioProcessorEditor* editor = processor.hasEditor() ? processor.createEditorIfNeeded() : nullptr;
         if (editor == nullptr)
@@ -146,9 +143,7 @@ class ChainView::Panel : public juce::Component
 {
 public:
     Panel (ChainView& v, const juce::String& id, int controlRows, int minimumWidth)
-        : view (v),
-          rows (controlRows),
-          minWidth (minimumWidth)
+        : view (v), rows (controlRows), minWidth (minimumWidth)
     {
         setComponentID (id);
     }
@@ -178,8 +173,7 @@ public:
         g.drawRoundedRectangle (r, 6.0f, 1.0f);
         g.setColour (dimmed ? LookAndFeel::Palette::textDim : LookAndFeel::Palette::text);
         g.setFont (juce::Font (14.0f, juce::Font::bold));
-        g.drawFittedText (heading, getLocalBounds().removeFromTop (chainTitleHeight).reduced (chainPanelPad, 0).withTrimmedRight (titleRightInset),
-                          juce::Justification::centredLeft, 1, 0.8f);
+        g.drawFittedText (heading, getLocalBounds().removeFromTop (chainTitleHeight).reduced (chainPanelPad, 0).withTrimmedRight (titleRightInset), juce::Justification::centredLeft, 1, 0.8f);
     }
 
     void resized() override
@@ -193,8 +187,7 @@ public:
         const auto columns = juce::jmax (1, r.getWidth() / ParamKnob::preferredWidth);
         const auto left = r.getX() + (r.getWidth() - juce::jmin ((int) knobs.size(), columns) * ParamKnob::preferredWidth) / 2;
         for (int i = 0; i < (int) knobs.size(); ++i)
-            knobs[(size_t) i]->setBounds (left + (i % columns) * ParamKnob::preferredWidth, r.getY() + (i / columns) * ParamKnob::preferredHeight,
-                                          ParamKnob::preferredWidth, ParamKnob::preferredHeight);
+            knobs[(size_t) i]->setBounds (left + (i % columns) * ParamKnob::preferredWidth, r.getY() + (i / columns) * ParamKnob::preferredHeight, ParamKnob::preferredWidth, ParamKnob::preferredHeight);
     }
 
     std::vector<std::unique_ptr<ParamKnob>> knobs;
@@ -246,8 +239,7 @@ class ChainView::SourcePanel final : public Panel
 {
 public:
     SourcePanel (ChainView& v, const model::Instrument& inst)
-        : Panel (v, "source", rowsFor (inst.source), 216),
-          instrument (inst.id)
+        : Panel (v, "source", rowsFor (inst.source), 216), instrument (inst.id)
     {
         const auto& src = inst.source;
         setHeading ("Source: " + juce::String (chainSourceKindName (src.kind)));
@@ -256,7 +248,8 @@ public:
         type.setTooltip ("The built-in sound source; picking one replaces the current source");
         for (int i = 0; i < model::numBuiltInSources; ++i)
             type.addItem (chainCapitalised (model::toString ((model::BuiltInSource) i)), i + 1);
-        type.onChange = [this] { typeChosen(); };
+        type.onChange = [this]
+        { typeChosen(); };
         addAndMakeVisible (type);
 
         if (src.kind == model::SourceKind::builtIn && src.builtIn == model::BuiltInSource::sampler)
@@ -267,13 +260,15 @@ public:
             samplePath.setMinimumHorizontalScale (0.6f);
             addAndMakeVisible (samplePath);
             styleSmallButton (loadSample, "loadSample", "Choose the sample file");
-            loadSample.onClick = [this] { chooseSample(); };
+            loadSample.onClick = [this]
+            { chooseSample(); };
             addAndMakeVisible (loadSample);
         }
         if (src.kind == model::SourceKind::plugin)
         {
             styleSmallButton (edit, "edit", {});
-            edit.onClick = [this] { view.openPluginWindow ({}); };
+            edit.onClick = [this]
+            { view.openPluginWindow ({}); };
             addAndMakeVisible (edit);
         }
         if (src.kind != model::SourceKind::builtIn)
@@ -408,25 +403,27 @@ class ChainView::StagePanel final : public Panel
 {
 public:
     StagePanel (ChainView& v, const model::Stage& st, std::size_t position, std::size_t count)
-        : Panel (v, "stage." + juce::String (st.id.value), 1, 176),
-          stage (st.id)
+        : Panel (v, "stage." + juce::String (st.id.value), 1, 176), stage (st.id)
     {
         titleRightInset = 26;
         setHeading (chainStageTitle (st));
 
         styleSmallButton (moveLeft, "moveLeft", "Move this stage earlier in the chain");
         moveLeft.setEnabled (position > 0);
-        moveLeft.onClick = [this, position] { move ((int) position - 1); };
+        moveLeft.onClick = [this, position]
+        { move ((int) position - 1); };
         addAndMakeVisible (moveLeft);
 
         styleSmallButton (moveRight, "moveRight", "Move this stage later in the chain");
         moveRight.setEnabled (position + 1 < count);
-        moveRight.onClick = [this, position] { move ((int) position + 1); };
+        moveRight.onClick = [this, position]
+        { move ((int) position + 1); };
         addAndMakeVisible (moveRight);
 
         styleSmallButton (bypass, "bypass", "Bypass: the signal passes this stage untouched");
         bypass.setColour (juce::TextButton::buttonOnColourId, LookAndFeel::Palette::mute);
-        bypass.onClick = [this] { toggleBypass(); };
+        bypass.onClick = [this]
+        { toggleBypass(); };
         addAndMakeVisible (bypass);
 
         styleSmallButton (remove, "remove", "Remove this stage");
@@ -437,7 +434,8 @@ public:
         if (chainIsPluginStage (st))
         {
             styleSmallButton (edit, "edit", {});
-            edit.onClick = [this] { view.openPluginWindow (stage); };
+            edit.onClick = [this]
+            { view.openPluginWindow (stage); };
             addAndMakeVisible (edit);
         }
 
@@ -465,6 +463,38 @@ public:
             knobs[i]->setParameter (st->params[i]);
     }
 
+    // Dragging a panel by its background reorders the chain: it follows the mouse, and where it is let
+    // go (among the other stages' centres) is its new position.
+    void mouseDown (const juce::MouseEvent&) override
+    {
+        dragStartX = getX();
+    }
+
+    void mouseDrag (const juce::MouseEvent& e) override
+    {
+        if (! isEnabled() || std::abs (e.getDistanceFromDragStartX()) < 6)
+            return;
+        dragging = true;
+        setAlpha (0.8f);
+        toFront (false);
+        setTopLeftPosition (dragStartX + e.getDistanceFromDragStartX(), getY());
+    }
+
+    void mouseUp (const juce::MouseEvent&) override
+    {
+        if (! std::exchange (dragging, false))
+            return;
+        setAlpha (1.0f);
+        const auto target = view.stagePositionAt (getBounds().getCentreX(), this);
+        const auto* chain = view.currentChain();
+        const auto* st = chain != nullptr ? model::findStage (*chain, stage) : nullptr;
+        const auto current = st != nullptr ? (int) (st - chain->data()) : -1;
+        if (target != current && current >= 0)
+            move (target); // the rebuild puts every panel in place
+        else
+            view.layoutContent();
+    }
+
     const model::StageId stage;
     juce::TextButton moveLeft { juce::String::fromUTF8 ("\xe2\x97\x80") }, moveRight { juce::String::fromUTF8 ("\xe2\x96\xb6") };
     juce::TextButton bypass { "Bypass" }, remove { juce::String::fromUTF8 ("\xe2\x9c\x95") }, edit { "Edit" };
@@ -486,6 +516,9 @@ private:
             edit.setBounds (r.removeFromLeft (46).withTrimmedLeft (6));
     }
 
+    int dragStartX = 0;
+    bool dragging = false;
+
     void move (int position)
     {
         view.context.perform (model::action::MoveStage { view.subject.node, view.subject.id, stage, position });
@@ -502,8 +535,7 @@ class ChainView::AmpPanel final : public Panel
 {
 public:
     AmpPanel (ChainView& v, const model::Instrument& inst)
-        : Panel (v, "amp", 1, 176),
-          instrument (inst.id)
+        : Panel (v, "amp", 1, 176), instrument (inst.id)
     {
         setHeading ("Amp envelope");
         const auto& session = view.context.getSession();
@@ -521,7 +553,8 @@ public:
         voiceCap.setRange (1.0, (double) model::Instrument::maxVoiceCap, 1.0);
         voiceCap.setIncDecButtonsMode (juce::Slider::incDecButtonsNotDraggable);
         voiceCap.setTooltip ("How many notes this instrument plays at once (1 to " + juce::String (model::Instrument::maxVoiceCap) + ")");
-        voiceCap.onValueChange = [this] { voiceCapChanged(); };
+        voiceCap.onValueChange = [this]
+        { voiceCapChanged(); };
         addAndMakeVisible (voiceCap);
         refresh();
     }
@@ -566,27 +599,29 @@ class ChainView::LfoPanel final : public Panel
 {
 public:
     LfoPanel (ChainView& v, const model::Instrument& inst)
-        : Panel (v, "lfo", 2, 200),
-          instrument (inst.id)
+        : Panel (v, "lfo", 2, 200), instrument (inst.id)
     {
         setHeading ("LFO");
 
         enabled.setComponentID ("lfoEnabled");
         enabled.setTooltip ("Modulate the target with the LFO");
-        enabled.onClick = [this] { send (enabled.getToggleState(), currentShape(), currentTarget()); };
+        enabled.onClick = [this]
+        { send (enabled.getToggleState(), currentShape(), currentTarget()); };
         addAndMakeVisible (enabled);
 
         shape.setComponentID ("lfoShape");
         for (auto s : { "Sine", "Square", "Saw", "Triangle" })
             shape.addItem (s, shape.getNumItems() + 1);
-        shape.onChange = [this] { send (enabled.getToggleState(), currentShape(), currentTarget()); };
+        shape.onChange = [this]
+        { send (enabled.getToggleState(), currentShape(), currentTarget()); };
         addAndMakeVisible (shape);
 
         target.setComponentID ("lfoTarget");
         target.setTextWhenNothingSelected ("Choose a target");
         target.setTooltip ("The parameter the LFO moves");
         listTargets (inst);
-        target.onChange = [this] { send (enabled.getToggleState(), currentShape(), currentTarget()); };
+        target.onChange = [this]
+        { send (enabled.getToggleState(), currentShape(), currentTarget()); };
         addAndMakeVisible (target);
 
         const auto& session = view.context.getSession();
@@ -1028,6 +1063,15 @@ void ChainView::addMenuItemChosen (int itemId)
 }
 
 //==============================================================================
+int ChainView::stagePositionAt (int contentX, const juce::Component* dragged) const
+{
+    int position = 0;
+    for (const auto& p : panels)
+        if (p.get() != dragged && dynamic_cast<StagePanel*> (p.get()) != nullptr && p->getBounds().getCentreX() < contentX)
+            ++position;
+    return position;
+}
+
 ParamKnob* ChainView::findKnob (const model::ParamAddress& a) const
 {
     for (const auto& p : panels)
@@ -1071,8 +1115,7 @@ bool ChainView::openPluginWindow (model::StageId stage)
                                                                                               {
                                                                                                   if (safe != nullptr)
                                                                                                       safe->pluginWindows.erase (key);
-                                                                                              });
-                                                         });
+                                                                                              }); });
     return true;
 }
 
@@ -1101,8 +1144,7 @@ void ChainView::checkPluginWindows()
             juce::MessageManager::callAsync ([safe, key]
                                              {
                                                  if (safe != nullptr)
-                                                     safe->pluginWindows.erase (key);
-                                             });
+                                                     safe->pluginWindows.erase (key); });
         };
         it->second.reset();
         it->second = std::make_unique<PluginWindow> (*plugin, titleText, std::move (onClose));

@@ -79,6 +79,8 @@ private:
     const model::Instrument* currentInstrument() const;
     bool touches (const app::SessionChange&) const;
     bool canEdit() const;
+    /** Where a stage panel dropped with its centre at `contentX` goes in the chain. */
+    int stagePositionAt (int contentX, const juce::Component* dragged) const;
     std::string structureOf() const;
 
     void rebuild();

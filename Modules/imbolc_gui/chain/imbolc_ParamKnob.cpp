@@ -38,10 +38,7 @@ namespace
 } // namespace
 
 ParamKnob::ParamKnob (GuiContext& c, const model::ParamAddress& a, const model::Parameter& p, bool isPlain)
-    : context (c),
-      address (a),
-      parameter (p),
-      plain (isPlain)
+    : context (c), address (a), parameter (p), plain (isPlain)
 {
     setComponentID (idFor (a));
 
@@ -62,7 +59,8 @@ ParamKnob::ParamKnob (GuiContext& c, const model::ParamAddress& a, const model::
     slider.setDoubleClickReturnValue (true, juce::jlimit (p.minValue, p.maxValue, p.defaultValue));
     slider.setPopupMenuEnabled (false);
     slider.setTooltip (paramtext::displayName (p.name) + ": double-click for the default, click the value to type one");
-    slider.onValueChange = [this] { sliderMoved(); };
+    slider.onValueChange = [this]
+    { sliderMoved(); };
     addAndMakeVisible (slider);
 
     value.setComponentID ("value");
@@ -76,7 +74,8 @@ ParamKnob::ParamKnob (GuiContext& c, const model::ParamAddress& a, const model::
     value.setMinimumHorizontalScale (0.7f);
     value.setEditable (true, false, true);
     value.setTooltip ("Click to type a value");
-    value.onTextChange = [this] { textTyped(); };
+    value.onTextChange = [this]
+    { textTyped(); };
     addAndMakeVisible (value);
 
     setSize (preferredWidth, preferredHeight);
