@@ -9,6 +9,7 @@
 #include "transport/imbolc_TransportBar.cpp"
 #include "rack/imbolc_InstrumentRack.cpp"
 #include "chain/imbolc_ChainView.cpp"
+#include "chain/imbolc_ParamKnob.cpp"
 #include "mixer/imbolc_MixerView.cpp"
 #include "analysis/imbolc_AnalysisPanel.cpp"
 #include "plugins/imbolc_PluginBrowser.cpp"

@@ -26,6 +26,7 @@
 #include "transport/imbolc_TransportBar.h"
 #include "rack/imbolc_InstrumentRack.h"
 #include "chain/imbolc_ChainView.h"
+#include "chain/imbolc_ParamKnob.h"
 #include "mixer/imbolc_MixerView.h"
 #include "analysis/imbolc_AnalysisPanel.h"
 #include "plugins/imbolc_PluginBrowser.h"
