@@ -177,7 +177,7 @@ int serveCommand (const std::vector<std::string>& raw)
 
     // Edits made in the rehearsal are kept: saved back to the file in the background every 30 s, and at
     // the end.
-    host.setAutosave ({ 30000, true });
+    host.setAutosave ({ 30000, true, {} });
 
     output.start (host.getEngine());
     std::cout << "Engine running " << output.describe() << ". Ctrl-C ends the session." << std::endl;
