@@ -3,8 +3,22 @@
 namespace imbolc::gui
 {
 
-/** Every instrument of the session, with its add, delete, duplicate, rename, reorder and select. Message thread. */
-class InstrumentRack final : public SessionView
+/** Every instrument of the session in rack order, with add, delete, duplicate, rename, mute, solo, a
+    level meter and the selection.
+
+    The rows are rebuilt only when instruments are added, removed or reordered (or the session is
+    replaced); any other change updates the rows of the instruments it touched, and a row repaints only
+    when what it shows changed. Meters come from the meter hub: a row's meter repaints only when its
+    peak changed.
+
+    Component IDs: "AddInstrument" (the add button), "InstrumentRow<id>" per row and, inside a row,
+    "Mute", "Solo", "Meter" and "NameEditor" (shown while renaming).
+
+    Message thread.
+*/
+class InstrumentRack final : public SessionView,
+                             private Selection::Listener,
+                             private MeterHub::Listener
 {
 public:
     explicit InstrumentRack (GuiContext&);
@@ -12,12 +26,119 @@ public:
 
     void sessionChanged (const app::SessionChange&) override;
     void paint (juce::Graphics&) override;
+    void resized() override;
 
-    /** Starts editing the name of instrument `id` in place (Edit > Rename). */
+    /** Starts editing the name of instrument `id` in place (Edit > Rename): Return renames, Escape
+        cancels. Says why in the status line if this seat may not edit it. */
     void beginRename (model::InstrumentId id);
 
+    //==============================================================================
+    /** The add button's menu: every built-in source, the scanned plugin instruments, and the built-in
+        sources on the SuperCollider server. Built fresh each time (the plugin list may have changed). */
+    juce::PopupMenu getAddMenu();
+
+    /** Adds what the add menu's item `itemId` names (from the last getAddMenu()), under a name not yet
+        used, and selects it. 0 (dismissed) does nothing. */
+    void addMenuItemChosen (int itemId);
+
+    /** A row's right-click menu: Rename, Duplicate, Delete. */
+    juce::PopupMenu getRowMenu (model::InstrumentId);
+    void rowMenuItemChosen (model::InstrumentId, int itemId);
+
+    enum RowMenuItem
+    {
+        renameItem = 1,
+        duplicateItem,
+        deleteItem
+    };
+
+    /** One instrument's row. */
+    class Row;
+
+    /** The row of instrument `id`, or nullptr (for tests and keyboard navigation). */
+    Row* getRow (model::InstrumentId id) const;
+    int getNumRows() const noexcept { return (int) rows.size(); }
+
 private:
+    class LevelMeter;
+
+    void selectionChanged() override;
+    void metersUpdated (const MeterFrame&) override;
+    void rebuildRows();
+    void layoutRows();
+    void refreshOwnership();
+    void updateHighlight();
+    model::InstrumentId neighbourOf (model::InstrumentId gone) const;
+    juce::String uniqueName (const juce::String& base) const;
+    void addInstrument (const juce::String& baseName, model::Source, model::Backend);
+    void showRowMenu (model::InstrumentId);
+
+    juce::TextButton addButton { "+ Add" };
+    juce::Viewport viewport;
+    juce::Component content;
+    std::vector<std::unique_ptr<Row>> rows;
+    std::unordered_map<model::InstrumentId, std::size_t> rowIndex;
+    std::vector<float> framePeaks; ///< per row, reused every meter frame
+    model::InstrumentId highlighted;
+    std::vector<juce::PluginDescription> addMenuPlugins;
+
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (InstrumentRack)
+};
+
+//==============================================================================
+class InstrumentRack::Row final : public juce::Component,
+                                  public juce::SettableTooltipClient
+{
+public:
+    Row (InstrumentRack&, model::InstrumentId);
+    ~Row() override;
+
+    model::InstrumentId getId() const noexcept { return id; }
+
+    /** What the row shows of its instrument; it repaints only when this changes. */
+    struct Shown
+    {
+        juce::String name, source, seat;
+        bool superCollider = false, editable = true, mute = false, solo = false;
+        bool operator== (const Shown&) const = default;
+    };
+    void show (const Shown&);
+    const Shown& getShown() const noexcept { return shown; }
+
+    void setSelected (bool);
+    bool isSelected() const noexcept { return selected; }
+
+    /** The meter's peak (0..; 1 is full scale). Repaints only the meter, and only if it changed. */
+    void setPeak (float);
+
+    /** Where the name is drawn (a double-click there renames). */
+    juce::Rectangle<int> getNameArea() const;
+
+    void startRename();
+    bool isRenaming() const noexcept { return renaming; }
+
+    /** How often this row (not its meter) was painted: tests prove a change repainted only its row. */
+    int paintCount = 0;
+    /** How often its meter was painted. */
+    int meterPaintCount() const noexcept;
+
+    void paint (juce::Graphics&) override;
+    void resized() override;
+    void mouseDown (const juce::MouseEvent&) override;
+    void mouseDoubleClick (const juce::MouseEvent&) override;
+
+private:
+    void finishRename (bool commit);
+
+    InstrumentRack& rack;
+    model::InstrumentId id;
+    Shown shown;
+    bool selected = false, renaming = false;
+    juce::TextButton mute { "M" }, solo { "S" };
+    std::unique_ptr<LevelMeter> meter;
+    juce::TextEditor nameEditor;
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (Row)
 };
 
 } // namespace imbolc::gui
