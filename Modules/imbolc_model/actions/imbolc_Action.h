@@ -378,7 +378,7 @@ namespace action
 
     // Instruments, added later ---------------------------------------------------
     // New kinds go at the end of the variant (after Undo and Redo), because the schema's ActionBody
-    // union follows the variant's order and may only grow at its end: old files and peers must still
+    // union follows the variant's order and may only grow at its end: older peers must still
     // decode every kind they know under the same type value.
 
     /** Moves an instrument to `position` in the rack (0 = first; a position past the end = last). The
