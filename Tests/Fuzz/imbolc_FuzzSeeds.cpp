@@ -76,6 +76,7 @@ std::vector<protocol::Message> seedMessages()
         model::action::SetPluginState { model::NodeKind::instrument, first.id.value, {}, bytesOf ({ 0, 1, 2, 255 }) },
         model::action::SetBpm { 128.0 },
         model::action::Undo {},
+        model::action::MoveInstrument { first.id, 2 },
     };
     std::uint32_t requestId = 1;
     for (const auto& a : actions)
@@ -97,7 +98,7 @@ std::vector<protocol::Message> seedMessages()
                               model::action::DeletePoint { lane.id, lane.points.points[0].tick } },
                             2));
     m.push_back (patchFrom (session, { model::action::SetParam { level, 1.25f }, model::action::SetBpm { 90.0 }, model::action::Play {} }, 3, &ownership));
-    m.push_back (patchFrom (session, { model::action::AddBus { "Verb 2" }, model::action::DuplicateInstrument { first.id } }, 4));
+    m.push_back (patchFrom (session, { model::action::AddBus { "Verb 2" }, model::action::DuplicateInstrument { first.id }, model::action::MoveInstrument { first.id, 1000 } }, 4));
 
     m.push_back (msg::FullStateSync { 5, session, ownership });
     m.push_back (msg::Metering { 1920, 120.0, true, 0.5f, 0.25f, { { model::NodeKind::instrument, first.id.value, 0.1f, 0.2f } }, { protocol::ServerMeter::State::running, 2.5f, 4.0f, 9, 120 } });

@@ -66,6 +66,13 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     CHECK (s.instruments.find (b)->name == "B");
     expectRejected (d, action::RenameInstrument { ghost, "x" }, cov);
 
+    expectApplied (d, action::MoveInstrument { b, 0 }, cov);
+    CHECK (s.instruments.indexOf (b) == 0);
+    expectApplied (d, action::MoveInstrument { b, 99 }, cov); // past the end: last, which is where it was
+    CHECK (s.instruments.indexOf (b) == s.instruments.indexOf (a) + 1);
+    expectRejected (d, action::MoveInstrument { ghost, 0 }, cov, "no instrument 999999");
+    expectRejected (d, action::MoveInstrument { b, -1 }, cov, "Position -1");
+
     Source fm;
     fm.builtIn = BuiltInSource::fm;
     expectApplied (d, action::SetSource { b, fm }, cov);
@@ -337,6 +344,97 @@ TEST_CASE ("An instrument add builds only that instrument and is a structural fu
     CHECK_FALSE (r.changes.net.mixerStructural);
     CHECK (r.changes.undoScope.kind == UndoScopeKind::full);
     CHECK (f.session.pianoRoll.find (InstrumentId { r.createdId }) != nullptr);
+}
+
+namespace
+{
+std::vector<InstrumentId> rackOrder (const Session& s)
+{
+    std::vector<InstrumentId> ids;
+    for (const auto& inst : s.instruments)
+        ids.push_back (inst.id);
+    return ids;
+}
+
+/** What a move, and the undo or redo of one, report: a rack sent whole and nothing for the engine. */
+void checkOnlyTheRackTravels (const ApplyResult& r)
+{
+    CHECK (r.changes.audio.empty()); // the engine does not depend on the order
+    NetDirty rack;
+    rack.instrumentsStructural = true;
+    CHECK (r.changes.net == rack);
+    CHECK (r.changes.undoScope.kind == UndoScopeKind::full);
+}
+} // namespace
+
+TEST_CASE ("MoveInstrument reorders the rack and one undo step restores the order", "[model]")
+{
+    test::Fixture f;
+    auto& d = f.dispatcher;
+    const auto a = f.addInstrument(), b = f.addInstrument(), c = f.addInstrument(), e = f.addInstrument();
+    using Order = std::vector<InstrumentId>;
+    REQUIRE (rackOrder (f.session) == Order { a, b, c, e });
+    const auto depth = f.history.undoDepth();
+
+    // First to last.
+    checkOnlyTheRackTravels (applyOk (d, action::MoveInstrument { a, 3 }));
+    CHECK (rackOrder (f.session) == Order { b, c, e, a });
+    CHECK (f.history.undoDepth() == depth + 1);
+    CHECK (f.history.peekUndoName() == "Move Instrument");
+    CHECK (f.session.instruments.isConsistent());
+    CHECK (validate (f.session).empty());
+
+    // Undo and redo restore each order, still without an engine rebuild.
+    checkOnlyTheRackTravels (applyOk (d, action::Undo {}));
+    CHECK (rackOrder (f.session) == Order { a, b, c, e });
+    CHECK (f.history.undoDepth() == depth);
+    checkOnlyTheRackTravels (applyOk (d, action::Redo {}));
+    CHECK (rackOrder (f.session) == Order { b, c, e, a });
+
+    // Last to first; then a position past the end is the last.
+    applyOk (d, action::MoveInstrument { a, 0 });
+    CHECK (rackOrder (f.session) == Order { a, b, c, e });
+    applyOk (d, action::MoveInstrument { b, 1000 });
+    CHECK (rackOrder (f.session) == Order { a, c, e, b });
+    applyOk (d, action::MoveInstrument { e, 1 });
+    CHECK (rackOrder (f.session) == Order { a, e, c, b });
+    CHECK (f.session.instruments.isConsistent());
+
+    // Each move is its own undo step, taken back newest first.
+    applyOk (d, action::Undo {});
+    CHECK (rackOrder (f.session) == Order { a, c, e, b });
+    applyOk (d, action::Undo {});
+    CHECK (rackOrder (f.session) == Order { a, b, c, e });
+    applyOk (d, action::Undo {});
+    CHECK (rackOrder (f.session) == Order { b, c, e, a });
+
+    // A move to where the instrument already is changes nothing: no undo entry, nothing to send.
+    const auto history = f.history;
+    const auto r = applyOk (d, action::MoveInstrument { c, 1 });
+    CHECK (rackOrder (f.session) == Order { b, c, e, a });
+    CHECK (r.changes.net.empty());
+    CHECK (r.changes.audio.empty());
+    CHECK (f.history.hasSameEntries (history));
+
+    // Refusals leave the session and the history (redo entries included) alone.
+    Coverage unused;
+    REQUIRE (f.history.redoDepth() == 3);
+    expectRejected (d, action::MoveInstrument { InstrumentId { 999999 }, 0 }, unused, "There is no instrument 999999.");
+    expectRejected (d, action::MoveInstrument { a, -1 }, unused, "Position -1 is before the start of the rack.");
+    CHECK (f.history.redoDepth() == 3);
+}
+
+TEST_CASE ("Undoing a full-scope edit that is more than a reorder still rebuilds the engine", "[model]")
+{
+    test::Fixture f;
+    const auto a = f.addInstrument();
+    f.addInstrument();
+    applyOk (f.dispatcher, action::MoveInstrument { a, 1 });
+    applyOk (f.dispatcher, action::DuplicateInstrument { a });
+    const auto r = applyOk (f.dispatcher, action::Undo {});
+    REQUIRE (r.changes.audio.size() == 1);
+    CHECK (r.changes.audio[0].kind == AudioEffect::Kind::fullRebuild);
+    CHECK (r.changes.net == NetDirty::everything());
 }
 
 TEST_CASE ("Bus chain edits rebuild only that bus", "[model]")

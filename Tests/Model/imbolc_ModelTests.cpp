@@ -46,6 +46,42 @@ TEST_CASE ("IdMap finds by id in O(1) and stays consistent through adds inserts 
     CHECK (map.find (InstrumentId { 9999 }) == nullptr);
 }
 
+TEST_CASE ("IdMap moves an item to the front, to the back and past the end, keeping the others' order", "[model]")
+{
+    struct Item
+    {
+        InstrumentId id;
+        bool operator== (const Item&) const = default;
+    };
+    IdMap<InstrumentId, Item, &Item::id> map;
+    for (std::uint32_t i = 1; i <= 5; ++i)
+        map.add ({ InstrumentId { i } });
+    const auto order = [&map]
+    {
+        std::vector<std::uint32_t> ids;
+        for (const auto& item : map)
+            ids.push_back (item.id.value);
+        return ids;
+    };
+    using Ids = std::vector<std::uint32_t>;
+
+    REQUIRE (map.move (InstrumentId { 1 }, 4)); // first to last
+    CHECK (order() == Ids { 2, 3, 4, 5, 1 });
+    REQUIRE (map.move (InstrumentId { 1 }, 0)); // last to first
+    CHECK (order() == Ids { 1, 2, 3, 4, 5 });
+    REQUIRE (map.move (InstrumentId { 2 }, 1000)); // past the end: last
+    CHECK (order() == Ids { 1, 3, 4, 5, 2 });
+    REQUIRE (map.move (InstrumentId { 5 }, 1)); // backwards in the middle
+    CHECK (order() == Ids { 1, 5, 3, 4, 2 });
+    REQUIRE (map.move (InstrumentId { 3 }, 2)); // where it is
+    CHECK (order() == Ids { 1, 5, 3, 4, 2 });
+    CHECK_FALSE (map.move (InstrumentId { 99 }, 0));
+    CHECK (order() == Ids { 1, 5, 3, 4, 2 });
+    CHECK (map.isConsistent());
+    for (std::size_t i = 0; i < map.size(); ++i)
+        CHECK (map.indexOf (map[i].id) == (int) i);
+}
+
 TEST_CASE ("Tracks keep notes sorted and find the first note at a tick by binary search", "[model]")
 {
     Track track;

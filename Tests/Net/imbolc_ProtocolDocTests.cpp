@@ -126,6 +126,8 @@ TEST_CASE ("The protocol document's constants are the code's", "[net][doc]")
     CHECK (doc.number ("token_bytes") == (long long) protocol::tokenBytes);
     CHECK (doc.number ("proof_bytes") == (long long) protocol::proofBytes);
     CHECK (doc.number ("max_name_bytes") == (long long) model::checks::maxNameLength);
+    // A kind's ActionBody type value is its variant index + 1 (the codec's static_asserts hold the two together).
+    CHECK (doc.number ("action_body_move_instrument") == (long long) model::Action (model::action::MoveInstrument {}).index() + 1);
 
     const net::ServerOptions server;
     CHECK (doc.number ("default_port") == server.port);
@@ -212,4 +214,5 @@ TEST_CASE ("The protocol document's example frames are what the encoder writes a
 
     checkFrame ("frame_welcome", msg::Welcome { 1, { model::InstrumentId { 3 } }, true, doc.vector ("masked_token") });
     checkFrame ("frame_action_set_bpm", msg::Action { 7, model::action::SetBpm { 128.0 } });
+    checkFrame ("frame_action_move_instrument", msg::Action { 8, model::action::MoveInstrument { model::InstrumentId { 3 }, 0 } });
 }

@@ -947,3 +947,96 @@ TEST_CASE ("A seat that falls behind loses patches to its outbox and is caught u
     CHECK (stats.patchFailures == 0);
     CHECK (serverStats.suspensions == 0);
 }
+
+TEST_CASE ("MoveInstrument: the privileged seat and an owner reorder the rack, every mirror follows, others are refused", "[net]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto rack = [] (const model::Session& s)
+    {
+        std::vector<model::InstrumentId> ids;
+        for (const auto& inst : s.instruments)
+            ids.push_back (inst.id);
+        return ids;
+    };
+    const auto start = server.onServer ([&]
+                                        { return rack (server.session); });
+    REQUIRE (start.size() >= 3);
+    const auto nobodys = start[0], bens = start[1], alsoNobodys = start[2];
+
+    // Ana holds the privilege and owns nothing; Ben owns one instrument and has no privilege.
+    auto optionsA = clientOptions (server.port(), "Ana");
+    optionsA.requestPrivilege = true;
+    net::SessionClient ana (optionsA);
+    REQUIRE (ana.connect().wasOk());
+    REQUIRE (ana.hasPrivilege());
+    auto optionsB = clientOptions (server.port(), "Ben");
+    optionsB.requestedInstruments = { bens };
+    net::SessionClient ben (optionsB);
+    std::mutex mutex;
+    std::vector<msg::ActionRejected> rejections;
+    const auto collect = [&] (const protocol::Message& m)
+    {
+        if (const auto* r = std::get_if<msg::ActionRejected> (&m))
+        {
+            const std::lock_guard lock (mutex);
+            rejections.push_back (*r);
+        }
+    };
+    ana.onMessage = collect;
+    ben.onMessage = collect;
+    REQUIRE (ben.connect().wasOk());
+    REQUIRE (eventually ([&]
+                         { return ben.getOwnership().owners.size() == 1 && converged (server, { &ana, &ben }); }));
+    const auto rejected = [&]
+    {
+        const std::lock_guard lock (mutex);
+        return rejections;
+    };
+
+    // The privileged seat moves an instrument nobody owns to the end (a position past it): Ben's mirror
+    // shows the new order.
+    auto expected = start;
+    expected.erase (expected.begin());
+    expected.push_back (nobodys);
+    REQUIRE (ana.send (model::action::MoveInstrument { nobodys, 1000 }) != 0);
+    REQUIRE (eventually ([&]
+                         { return rack (ben.getSession()) == expected && converged (server, { &ana, &ben }); }));
+    CHECK (rack (ana.getSession()) == expected);
+    CHECK (ben.getSession() == server.onServer ([&]
+                                                { return server.session; }));
+
+    // Without the right, the server refuses before the dispatcher sees the action; nothing changes.
+    const auto before = server.hash();
+    const auto seqBefore = server.seq();
+    const auto benMovesNobodys = ben.send (model::action::MoveInstrument { alsoNobodys, 0 });
+    const auto anaMovesBens = ana.send (model::action::MoveInstrument { bens, 0 });
+    REQUIRE (eventually ([&]
+                         { return rejected().size() == 2; }));
+    {
+        const auto answers = rejected();
+        for (const auto& r : answers)
+        {
+            if (r.requestId == benMovesNobodys)
+                CHECK_THAT (r.reason, Catch::Contains ("belongs to nobody") && Catch::Contains ("privilege"));
+            else
+                CHECK_THAT (r.reason, Catch::Contains ("belongs to seat") && Catch::Contains ("Ben"));
+        }
+        CHECK (answers[0].requestId != answers[1].requestId);
+        CHECK ((answers[0].requestId == anaMovesBens || answers[1].requestId == anaMovesBens));
+    }
+    CHECK (server.hash() == before);
+    CHECK (server.seq() == seqBefore);
+
+    // An owner moves its own instrument without the privilege; Ana's mirror follows.
+    expected.erase (std::find (expected.begin(), expected.end(), bens));
+    expected.insert (expected.begin(), bens);
+    REQUIRE (ben.send (model::action::MoveInstrument { bens, 0 }) != 0);
+    REQUIRE (eventually ([&]
+                         { return rack (ana.getSession()) == expected && converged (server, { &ana, &ben }); }));
+    CHECK (rack (server.onServer ([&]
+                                  { return server.session; }))
+           == expected);
+    CHECK (rejected().size() == 2);
+    CHECK (ana.getStats().patchFailures == 0);
+    CHECK (ben.getStats().patchFailures == 0);
+}

@@ -419,7 +419,7 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
     auto pitch = [&]
     { return (std::uint8_t) (chance (3) ? 128 + pick (100) : pick (128)); };
 
-    switch (pick (31))
+    switch (pick (32))
     {
         case 0:
         case 1:
@@ -498,6 +498,8 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
             return chance (50) ? Action { action::Play {} } : Action { action::Locate { tick() } };
         case 29:
             return action::Undo {};
+        case 30:
+            return action::MoveInstrument { instrument(), (std::int32_t) pick ((int) s.instruments.size() + 2) - 1 }; // -1 is refused, size() is past the end
         default:
             return action::Redo {};
     }

@@ -39,6 +39,35 @@ TEST_CASE ("a saved project loads back equal and no temporary file is left", "[p
     REQUIRE (temp.names() == std::vector<std::string> { "song.imbolc" });
 }
 
+TEST_CASE ("a reordered rack is saved and loads back in its order", "[protocol]")
+{
+    auto session = smallReference();
+    REQUIRE (session.instruments.size() >= 3);
+    const auto last = session.instruments[session.instruments.size() - 1].id;
+    const auto first = session.instruments[0].id;
+    model::UndoHistory history;
+    model::Dispatcher dispatcher { session, history };
+    REQUIRE (dispatcher.apply (model::action::MoveInstrument { last, 0 }).ok());
+    REQUIRE (dispatcher.apply (model::action::MoveInstrument { first, 1000 }).ok());
+    REQUIRE (session.instruments[0].id == last);
+    REQUIRE (session.instruments[session.instruments.size() - 1].id == first);
+
+    TempFolder temp;
+    const auto f = temp.file ("reordered.imbolc");
+    const auto result = protocol::saveProject (session, f);
+    INFO (result.getErrorMessage());
+    REQUIRE (result.wasOk());
+    const auto loaded = loadOk (f);
+    std::vector<model::InstrumentId> saved, back;
+    for (const auto& inst : session.instruments)
+        saved.push_back (inst.id);
+    for (const auto& inst : loaded.instruments)
+        back.push_back (inst.id);
+    CHECK (back == saved);
+    CHECK (loaded.instruments.isConsistent());
+    CHECK (loaded == session);
+}
+
 TEST_CASE ("saving over a project replaces it", "[protocol]")
 {
     TempFolder temp;

@@ -115,6 +115,7 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         SetAutomationRecording { true },
         Undo {},
         Redo {},
+        MoveInstrument { inst, 4 },
     } };
 }
 
@@ -510,6 +511,7 @@ TEST_CASE ("Wire decode leaves an action's values to the dispatcher, which refus
         { SetPoint { lane, { 0, nan, model::CurveType::linear } }, "finite" },
         { SetGroove { inst, badGroove }, "arpeggiator" },
         { SetSource { inst, badSource }, "input channel" },
+        { MoveInstrument { inst, -3 }, "Position -3" },
     };
 
     for (const auto& [action, reason] : cases)
@@ -745,6 +747,41 @@ TEST_CASE ("Wire FrameReader fails at once on a zero or oversize length", "[prot
 }
 
 //==============================================================================
+TEST_CASE ("Wire MoveInstrument is appended to ActionBody so every older kind keeps its type value", "[protocol][wire]")
+{
+    // Old project files and peers read these numbers: a kind added anywhere but the end would renumber
+    // every kind after it.
+    CHECK ((int) fb::ActionBody::AddInstrument == 1);
+    CHECK ((int) fb::ActionBody::SetAutomationRecording == 54);
+    CHECK ((int) fb::ActionBody::Undo == 55);
+    CHECK ((int) fb::ActionBody::Redo == 56);
+    CHECK ((int) fb::ActionBody::MoveInstrument == 57);
+    CHECK (fb::ActionBody::MoveInstrument == fb::ActionBody::MAX);
+    CHECK (std::string (model::actionName (model::action::MoveInstrument {})) == "MoveInstrument");
+
+    // The bytes name the kind by that value; the JSON view names it, and parses back to it.
+    const Message m = msg::Action { 5, model::action::MoveInstrument { model::InstrumentId { 7 }, 2 } };
+    const auto bytes = protocol::encodeMessage (m);
+    const auto* action = flatbuffers::GetRoot<fb::Message> (bytes.data())->payload_as_Action();
+    REQUIRE (action != nullptr);
+    CHECK (action->body_type() == fb::ActionBody::MoveInstrument);
+    REQUIRE (action->body_as_MoveInstrument() != nullptr);
+    CHECK (action->body_as_MoveInstrument()->instrument() == 7);
+    CHECK (action->body_as_MoveInstrument()->position() == 2);
+
+    std::string error;
+    const auto json = protocol::messageToJson (bytes.data(), bytes.size(), error);
+    INFO (error);
+    REQUIRE (error.empty());
+    CHECK (contains (json, "\"body_type\": \"MoveInstrument\""));
+    CHECK (contains (json, "\"position\": 2"));
+    const auto back = protocol::messageFromJson (json, error);
+    INFO (error);
+    REQUIRE (error.empty());
+    CHECK (back == bytes);
+    CHECK (decodeOk (back) == m);
+}
+
 TEST_CASE ("Wire JSON shows a message and parses back to it", "[protocol][wire]")
 {
     const msg::Hello hello { 1, "Ada Lovelace", { model::InstrumentId { 3 } }, true, filled (protocol::nonceBytes, 1), {}, 0, {} };

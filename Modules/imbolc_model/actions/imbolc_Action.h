@@ -375,6 +375,20 @@ namespace action
     {
         bool operator== (const Redo&) const = default;
     };
+
+    // Instruments, added later ---------------------------------------------------
+    // New kinds go at the end of the variant (after Undo and Redo), because the schema's ActionBody
+    // union follows the variant's order and may only grow at its end: older peers must still
+    // decode every kind they know under the same type value.
+
+    /** Moves an instrument to `position` in the rack (0 = first; a position past the end = last). The
+        other instruments keep their order. */
+    struct MoveInstrument
+    {
+        InstrumentId instrument;
+        std::int32_t position;
+        bool operator== (const MoveInstrument&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -433,7 +447,8 @@ using Action = std::variant<
     action::SetRecording,
     action::SetAutomationRecording,
     action::Undo,
-    action::Redo>;
+    action::Redo,
+    action::MoveInstrument>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;

@@ -67,6 +67,7 @@ struct Dispatcher::Context
     std::string handle (const action::SetVoiceCap& a);
     std::string handle (const action::SetLfo& a);
     std::string handle (const action::SetGroove& a);
+    std::string handle (const action::MoveInstrument& a);
 
     //==========================================================================
     // Chains and mixer: stages, parameters, strips, sends, buses (imbolc_DispatcherMixer.cpp)

@@ -3,6 +3,23 @@
 namespace imbolc::model
 {
 
+namespace
+{
+    /** True when two sessions hold the same instruments (equal, under the same ids), perhaps in another
+        order, and the same everything else (transport and the next id aside, which undo never takes
+        back): what undoing or redoing a MoveInstrument leaves. */
+    bool onlyInstrumentOrderDiffers (const Session& was, const Session& now)
+    {
+        if (! (was.settings == now.settings) || ! (was.pianoRoll == now.pianoRoll) || ! (was.arrangement == now.arrangement)
+            || ! (was.automation == now.automation) || ! (was.mixer == now.mixer) || was.instruments.size() != now.instruments.size())
+            return false;
+        return std::all_of (now.instruments.begin(), now.instruments.end(), [&was] (const Instrument& inst)
+                            {
+                                const auto* old = was.instruments.find (inst.id);
+                                return old != nullptr && *old == inst; });
+    }
+} // namespace
+
 //==============================================================================
 // History
 
@@ -56,6 +73,13 @@ void Dispatcher::Context::describeRestore (const UndoHistory::Entry& before, Und
             sessionRestored (std::get<UndoHistory::SessionPart> (before.data));
             break;
         case UndoScopeKind::full:
+            // A reorder of the rack is all some full-scope entries restore: the engine does not care
+            // about the order, so it needs no rebuild, and only the instruments travel.
+            if (onlyInstrumentOrderDiffers (std::get<Session> (before.data), session))
+            {
+                net().instrumentsStructural = true;
+                break;
+            }
             audio (AudioEffect::forId (AudioEffect::Kind::fullRebuild, 0));
             net() = NetDirty::everything();
             break;

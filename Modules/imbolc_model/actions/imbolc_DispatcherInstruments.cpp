@@ -229,4 +229,24 @@ std::string Dispatcher::Context::handle (const action::SetGroove& a)
     return {};
 }
 
+std::string Dispatcher::Context::handle (const action::MoveInstrument& a)
+{
+    std::string error;
+    if (instrument (a.instrument, error) == nullptr)
+        return error;
+    if (a.position < 0)
+        return sentence ("Position ", a.position, " is before the start of the rack.");
+    const auto to = std::min ((std::size_t) a.position, session.instruments.size() - 1);
+    if ((std::size_t) session.instruments.indexOf (a.instrument) == to)
+        return {}; // already there: nothing to undo, nothing to send
+
+    // The order belongs to the whole session (an instrument snapshot does not hold it), as for adding,
+    // duplicating and deleting. The engine does not depend on the order (chains sit in slots by id and
+    // are summed in a fixed order, solo is a set), so there is no audio effect.
+    edit (fullScope());
+    session.instruments.move (a.instrument, to);
+    net().instrumentsStructural = true;
+    return {};
+}
+
 } // namespace imbolc::model

@@ -86,7 +86,7 @@ namespace
             case K::session:
                 return sessionScope ("Undoing a session-wide edit");
             case K::full:
-                return sessionScope ("Undoing the addition or removal of an instrument or bus");
+                return sessionScope ("Undoing the addition, removal or move of an instrument, or the addition or removal of a bus,");
             case K::none:
                 break;
         }
@@ -102,6 +102,10 @@ namespace
                 using T = std::decay_t<decltype (x)>;
                 if constexpr (std::is_same_v<T, a::AddInstrument>)
                     return { Scope::Kind::anyone, {}, nullptr };
+                else if constexpr (std::is_same_v<T, a::MoveInstrument>)
+                    // A rack edit like deleting or duplicating: the right to edit the instrument that
+                    // moves (the others only change places, as they do when one is deleted).
+                    return instrumentScope (x.instrument);
                 else if constexpr (requires { requires std::is_same_v<std::decay_t<decltype (x.instrument)>, model::InstrumentId>; })
                     return instrumentScope (x.instrument);
                 else if constexpr (std::is_same_v<T, a::SetParam>)

@@ -11,6 +11,7 @@ namespace imbolc::net
     - Session-wide things need the privilege: tempo, signature, key, swing, loop, transport, recording,
       buses and the master, lanes on tempo/swing/buses, the play mode.
     - Any seat may add an instrument; it owns what it adds.
+    - Deleting, duplicating or moving an instrument in the rack needs the right to edit that instrument.
     - Undo and redo act on the seat's own history; they are allowed when the seat may still make the
       edit the entry would restore.
 

@@ -166,6 +166,7 @@ namespace
         flatbuffers::Offset<fb::SetAutomationRecording> body (const model::action::SetAutomationRecording& a) { return fb::CreateSetAutomationRecording (builder, a.enabled); }
         flatbuffers::Offset<fb::Undo> body (const model::action::Undo&) { return fb::CreateUndo (builder); }
         flatbuffers::Offset<fb::Redo> body (const model::action::Redo&) { return fb::CreateRedo (builder); }
+        flatbuffers::Offset<fb::MoveInstrument> body (const model::action::MoveInstrument& a) { return fb::CreateMoveInstrument (builder, a.instrument.value, a.position); }
 
     private:
         flatbuffers::FlatBufferBuilder& builder;
@@ -477,6 +478,12 @@ namespace
         void body (const fb::SetAutomationRecording& in, model::action::SetAutomationRecording& out) { out.enabled = in.enabled(); }
         void body (const fb::Undo&, model::action::Undo&) {}
         void body (const fb::Redo&, model::action::Redo&) {}
+
+        void body (const fb::MoveInstrument& in, model::action::MoveInstrument& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            out.position = in.position(); // a negative one is the dispatcher's to refuse
+        }
 
     private:
         model::ParamAddress paramAddress (const fb::ParamAddress* a)
