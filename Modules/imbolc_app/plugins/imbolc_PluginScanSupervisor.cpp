@@ -128,4 +128,11 @@ int runPluginScanWorker (std::ostream& out, juce::File configDirectory)
     return 0;
 }
 
+std::optional<model::PluginRef> pluginRefFor (const juce::PluginDescription& description)
+{
+    if (! engine::PluginHost::formatOf (description).has_value())
+        return std::nullopt;
+    return engine::PluginHost::makeRef (description);
+}
+
 } // namespace imbolc::app

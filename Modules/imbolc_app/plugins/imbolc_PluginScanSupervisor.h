@@ -42,6 +42,11 @@ private:
     juce::File directory;
 };
 
+/** What the model stores for a scanned plugin (the PluginRef of an AddInstrument or AddStage), or
+    nullopt when Imbolc cannot host its format. Views use this instead of the engine's plugin host.
+    Any thread. */
+std::optional<model::PluginRef> pluginRefFor (const juce::PluginDescription&);
+
 /** The child's side: scans with JUCE's dead-man's pedal and prints one line per plugin and a last line
     saying it finished, flushed line by line so the supervisor sees everything before a crash. Returns
     the child's exit code. Message thread of the child. */

@@ -1012,7 +1012,7 @@ juce::PopupMenu ChainView::getAddMenu()
 
     menuPlugins.clear();
     for (const auto& d : context.knownPlugins.getTypes())
-        if (! d.isInstrument && engine::PluginHost::formatOf (d).has_value())
+        if (! d.isInstrument && app::pluginRefFor (d).has_value())
             menuPlugins.push_back (d);
     std::sort (menuPlugins.begin(), menuPlugins.end(), [] (const auto& a, const auto& b)
                { return a.name.compareNatural (b.name) < 0; });
@@ -1053,7 +1053,7 @@ void ChainView::addMenuItemChosen (int itemId)
         // The identifier the engine's plugin host resolves (an LV2 URI; a VST3 file with its uid).
         stage.kind = model::StageKind::effect;
         stage.effect = model::EffectType::plugin;
-        stage.plugin = engine::PluginHost::makeRef (menuPlugins[(size_t) (itemId - chainPluginItemBase)]);
+        stage.plugin = *app::pluginRefFor (menuPlugins[(size_t) (itemId - chainPluginItemBase)]);
     }
     else
     {

@@ -223,6 +223,18 @@ void InstrumentRack::Row::mouseDown (const juce::MouseEvent& e)
         rack.showRowMenu (id);
 }
 
+void InstrumentRack::Row::mouseDrag (const juce::MouseEvent& e)
+{
+    // A few pixels of slack, so a click that wobbles is still a click.
+    if (! e.mods.isPopupMenu() && ! renaming && e.getDistanceFromDragStartY() != 0 && std::abs (e.getDistanceFromDragStartY()) > 4)
+        rack.dragRow (id, e.getEventRelativeTo (&rack).getPosition());
+}
+
+void InstrumentRack::Row::mouseUp (const juce::MouseEvent&)
+{
+    rack.dropRow (id);
+}
+
 void InstrumentRack::Row::mouseDoubleClick (const juce::MouseEvent& e)
 {
     if (! e.mods.isPopupMenu() && getNameArea().expanded (0, 2).contains (e.getPosition()))
@@ -453,7 +465,7 @@ juce::PopupMenu InstrumentRack::getAddMenu()
     // Only formats the engine can load are offered, named as its plugin host names them.
     addMenuPlugins.clear();
     for (const auto& d : context.knownPlugins.getTypes())
-        if (d.isInstrument && engine::PluginHost::formatOf (d).has_value())
+        if (d.isInstrument && app::pluginRefFor (d).has_value())
             addMenuPlugins.push_back (d);
     std::stable_sort (addMenuPlugins.begin(), addMenuPlugins.end(), [] (const auto& a, const auto& b) { return a.name.compareNatural (b.name) < 0; });
     juce::PopupMenu plugins;
@@ -494,7 +506,7 @@ void InstrumentRack::addMenuItemChosen (int itemId)
         const auto& d = addMenuPlugins[(std::size_t) (itemId - pluginItemBase)];
         model::Source s;
         s.kind = model::SourceKind::plugin;
-        s.plugin = engine::PluginHost::makeRef (d);
+        s.plugin = *app::pluginRefFor (d);
         addInstrument (d.name, std::move (s), model::Backend::internal);
     }
 }
@@ -524,6 +536,9 @@ juce::PopupMenu InstrumentRack::getRowMenu (model::InstrumentId id)
     juce::PopupMenu menu;
     menu.addItem (renameItem, "Rename", editable);
     menu.addItem (duplicateItem, "Duplicate", context.getSession().instruments.contains (id));
+    const auto index = indexOf (id);
+    menu.addItem (moveUpItem, "Move Up", editable && index > 0);
+    menu.addItem (moveDownItem, "Move Down", editable && index >= 0 && index + 1 < (int) rows.size());
     menu.addSeparator();
     menu.addItem (deleteItem, "Delete", editable);
     return menu;
@@ -544,9 +559,61 @@ void InstrumentRack::rowMenuItemChosen (model::InstrumentId id, int itemId)
             // The selection moves to a neighbour in sessionChanged (the same for Edit > Delete).
             context.perform (model::action::DeleteInstrument { id });
             break;
+        case moveUpItem:
+            moveInstrument (id, indexOf (id) - 1);
+            break;
+        case moveDownItem:
+            moveInstrument (id, indexOf (id) + 1);
+            break;
         default:
             break;
     }
+}
+
+int InstrumentRack::indexOf (model::InstrumentId id) const
+{
+    const auto it = rowIndex.find (id);
+    return it != rowIndex.end() ? (int) it->second : -1;
+}
+
+void InstrumentRack::moveInstrument (model::InstrumentId id, int position)
+{
+    if (position < 0 || position == indexOf (id))
+        return;
+    context.perform (model::action::MoveInstrument { id, position });
+}
+
+void InstrumentRack::dragRow (model::InstrumentId id, juce::Point<int> positionInRack)
+{
+    if (indexOf (id) < 0 || ! context.session.canEditInstrument (id))
+        return;
+    // The row under the pointer, in the scrolled list; past the last row means last.
+    const auto inContent = content.getLocalPoint (this, positionInRack);
+    const auto index = juce::jlimit (0, juce::jmax (0, (int) rows.size() - 1), inContent.y / rowHeight);
+    if (index != dropIndex)
+    {
+        dropIndex = index;
+        repaint();
+    }
+}
+
+void InstrumentRack::dropRow (model::InstrumentId id)
+{
+    if (dropIndex < 0)
+        return;
+    const auto target = std::exchange (dropIndex, -1);
+    repaint();
+    moveInstrument (id, target);
+}
+
+void InstrumentRack::paintOverChildren (juce::Graphics& g)
+{
+    if (dropIndex < 0 || dropIndex >= (int) rows.size())
+        return;
+    // A bar across the row whose place the dragged instrument will take.
+    const auto b = getLocalArea (&content, rows[(std::size_t) dropIndex]->getBounds());
+    g.setColour (LookAndFeel::Palette::accent);
+    g.fillRect (b.getX(), b.getCentreY() - 1, b.getWidth(), 3);
 }
 
 void InstrumentRack::showRowMenu (model::InstrumentId id)

@@ -41,7 +41,7 @@ public:
         used, and selects it. 0 (dismissed) does nothing. */
     void addMenuItemChosen (int itemId);
 
-    /** A row's right-click menu: Rename, Duplicate, Delete. */
+    /** A row's right-click menu: Rename, Duplicate, Move Up, Move Down, Delete. */
     juce::PopupMenu getRowMenu (model::InstrumentId);
     void rowMenuItemChosen (model::InstrumentId, int itemId);
 
@@ -49,8 +49,16 @@ public:
     {
         renameItem = 1,
         duplicateItem,
-        deleteItem
+        deleteItem,
+        moveUpItem,
+        moveDownItem
     };
+
+    /** Dragging a row: where it would land if dropped now (the row index it would take), shown as a
+        line; the drop moves the instrument there (MoveInstrument). Called by the rows. */
+    void dragRow (model::InstrumentId, juce::Point<int> positionInRack);
+    void dropRow (model::InstrumentId);
+    int getDropIndex() const noexcept { return dropIndex; }
 
     /** One instrument's row. */
     class Row;
@@ -72,6 +80,9 @@ private:
     juce::String uniqueName (const juce::String& base) const;
     void addInstrument (const juce::String& baseName, model::Source, model::Backend);
     void showRowMenu (model::InstrumentId);
+    int indexOf (model::InstrumentId) const;
+    void moveInstrument (model::InstrumentId, int position);
+    void paintOverChildren (juce::Graphics&) override;
 
     juce::TextButton addButton { "+ Add" };
     juce::Viewport viewport;
@@ -81,6 +92,7 @@ private:
     std::vector<float> framePeaks; ///< per row, reused every meter frame
     model::InstrumentId highlighted;
     std::vector<juce::PluginDescription> addMenuPlugins;
+    int dropIndex = -1; ///< while a row is dragged: the index it would take
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (InstrumentRack)
 };
@@ -125,6 +137,8 @@ public:
     void paint (juce::Graphics&) override;
     void resized() override;
     void mouseDown (const juce::MouseEvent&) override;
+    void mouseDrag (const juce::MouseEvent&) override;
+    void mouseUp (const juce::MouseEvent&) override;
     void mouseDoubleClick (const juce::MouseEvent&) override;
 
 private:
