@@ -50,8 +50,7 @@ bool PluginScanSupervisor::runWorker (bool& failedToStart, juce::String& error)
         return false;
 
     bool done = false;
-    juce::String pending;
-    char buffer[4096];
+    std::string pending;
     auto handleLine = [&] (const juce::String& line)
     {
         int index = 0, total = 0;
@@ -64,17 +63,22 @@ bool PluginScanSupervisor::runWorker (bool& failedToStart, juce::String& error)
         else if (parseProgress (line, index, total, item, skipped) && onProgress)
             onProgress (index, total, item, skipped);
     };
-    for (int n; (n = child.readProcessOutput (buffer, (int) sizeof (buffer))) > 0;)
+    // One byte per read: readProcessOutput is fread(), which waits until the whole buffer is full, so a
+    // larger buffer would deliver progress in bursts (or only when the child exits).
+    char byte = 0;
+    while (child.readProcessOutput (&byte, 1) > 0)
     {
-        pending += juce::String::fromUTF8 (buffer, n);
-        for (int newline; (newline = pending.indexOfChar ('\n')) >= 0;)
+        // Bytes until a whole line: a UTF-8 path may have a character split across reads.
+        if (byte != '\n')
         {
-            handleLine (pending.substring (0, newline));
-            pending = pending.substring (newline + 1);
+            pending.push_back (byte);
+            continue;
         }
+        handleLine (juce::String::fromUTF8 (pending.data(), (int) pending.size()));
+        pending.clear();
     }
-    if (pending.isNotEmpty())
-        handleLine (pending);
+    if (! pending.empty())
+        handleLine (juce::String::fromUTF8 (pending.data(), (int) pending.size()));
     child.waitForProcessToFinish (10000);
     return done && child.getExitCode() == 0;
 }
