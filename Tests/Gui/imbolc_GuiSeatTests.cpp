@@ -6,6 +6,7 @@
 #include "imbolc_GuiTestSupport.h"
 
 #include <future>
+#include <mutex>
 #include <iomanip>
 #include <sstream>
 #include <thread>
@@ -66,17 +67,22 @@ TEST_CASE ("A GUI seat and a headless imbolc join converge on the host's session
     juce::ChildProcess cli;
     REQUIRE (cli.start (juce::StringArray { IMBOLC_CLI_PATH, "join", "127.0.0.1:" + juce::String (port), "--name", "cli", "--for", "20" },
                         juce::ChildProcess::wantStdOut));
+    // Byte by byte: juce::ChildProcess::readProcessOutput waits until its whole buffer is full.
+    std::mutex outputMutex;
     juce::String cliOutput;
     std::thread reader ([&] {
-        char buffer[4096];
-        for (;;)
+        char c = 0;
+        while (cli.readProcessOutput (&c, 1) == 1)
         {
-            const auto n = cli.readProcessOutput (buffer, sizeof (buffer));
-            if (n <= 0)
-                break;
-            cliOutput += juce::String::fromUTF8 (buffer, n);
+            const std::lock_guard lock (outputMutex);
+            cliOutput += juce::String::charToString ((juce::juce_wchar) (unsigned char) c);
         }
     });
+    const auto cliPrinted = [&] (const std::string& text)
+    {
+        const std::lock_guard lock (outputMutex);
+        return cliOutput.contains (juce::String (text));
+    };
     REQUIRE (tickUntil (host, seat, [&] { return host.getServer()->getOwnership().toWire().owners.size() >= 1 && seat.getOwnership().owners.size() >= 1; }));
 
     gui::GuiContext context (seat);
@@ -105,7 +111,7 @@ TEST_CASE ("A GUI seat and a headless imbolc join converge on the host's session
 
     // The headless seat printed the same hash after the edit.
     const auto expected = hex (protocol::sessionHash (host.getSession()));
-    CHECK (tickUntil (host, seat, [&] { return cliOutput.contains (expected); }, 5000));
+    CHECK (tickUntil (host, seat, [&] { return cliPrinted (expected); }, 5000));
 
     // An edit of an instrument the seat does not own: the host refuses, and the window says why.
     REQUIRE (context.perform (model::action::SetMute { model::NodeKind::instrument, other.value, true }).ok()); // sent
