@@ -196,8 +196,8 @@ public:
                 info.addDefaultKeypress ('p', ctrl | juce::ModifierKeys::shiftModifier);
                 break;
             case networkHost:
-                info.setInfo ("Host This Session...", "Lets other seats join this session", "Network", 0);
-                info.setActive (! joined);
+                // A joined seat sees the seats here; a host also starts hosting here.
+                info.setInfo (joined ? "Seats..." : "Host This Session...", joined ? "Lists the seats of the session" : "Lets other seats join this session", "Network", 0);
                 break;
             case networkJoin:
                 info.setInfo ("Join a Session...", "Joins a session hosted on the network", "Network", 0);
@@ -253,8 +253,10 @@ public:
                 showPlugins();
                 return true;
             case networkHost:
+                showNetwork (true);
+                return true;
             case networkJoin:
-                showNetwork();
+                showNetwork (false);
                 return true;
             case networkLeave:
                 leaveNetwork();
@@ -438,7 +440,29 @@ private:
     {
         shownSession().tick (0);
         updateTitle();
+        reportConnection();
         writeUiMap();
+    }
+
+    /** A joined seat's connection, in the status line whenever it changes (lost, reconnecting, back). */
+    void reportConnection()
+    {
+        if (remote == nullptr)
+            return;
+        const auto state = connectionState();
+        if (state == lastConnectionState)
+            return;
+        const bool wasReconnecting = lastConnectionState.startsWith ("reconnecting");
+        lastConnectionState = state;
+        if (state == "connected")
+        {
+            if (wasReconnecting)
+                showStatus ("Reconnected to the host.");
+        }
+        else
+        {
+            showStatus ("Connection to the host: " + state, true);
+        }
     }
 
     juce::String sessionName() const
@@ -659,21 +683,99 @@ private:
         showToolWindow ("plugins", "Plugins", [this]
                         {
                             auto* browser = new gui::PluginBrowser (*context);
+                            // The scan's children are this program in its worker mode.
+                            browser->setScanWorker ({ juce::File::getSpecialLocation (juce::File::currentExecutableFile).getFullPathName(), "--scan-worker" },
+                                                    configDirectory());
+                            browser->onScanFinished = [this] (const juce::Result& r)
+                            {
+                                loadPluginList();
+                                showStatus (r.wasOk() ? "Plugin scan finished: " + juce::String (knownPlugins.getNumTypes()) + " plugins." : r.getErrorMessage(), r.failed());
+                            };
                             browser->setSize (760, 520);
                             return browser;
                         },
                         true);
     }
 
-    void showNetwork()
+    /** The network window: hosting (and the seats) for a hosted session, joining otherwise. */
+    void showNetwork (bool hosting)
     {
-        showToolWindow ("network", "Network", [this]
+        toolWindows.erase ("network");
+        showToolWindow ("network", hosting ? "Host This Session" : "Join a Session", [this, hosting]
                         {
                             auto* panel = new gui::NetworkPanel (*context);
+                            panel->setPartsShown (hosting && remote == nullptr, ! hosting, hosting);
+                            panel->onHost = [this] (net::ServerOptions o)
+                            {
+                                auto started = host->startHosting (o);
+                                if (started.wasOk())
+                                    showStatus ("Hosting on " + o.address + ":" + juce::String (host->getServer()->getPort()) + ": other seats can join.");
+                                commandManager.commandStatusChanged();
+                                return started;
+                            };
+                            panel->onJoin = [this] (net::ClientOptions o) { return join (std::move (o)); };
+                            panel->onRequestPrivilege = [this]
+                            {
+                                if (remote != nullptr)
+                                    remote->requestPrivilege();
+                            };
+                            panel->connectionState = [this] { return connectionState(); };
+                            panel->seatName = [this] (std::uint32_t seat) { return seatName (seat); };
                             panel->setSize (560, 520);
                             return panel;
                         },
                         true);
+    }
+
+    /** Joins a session: the window then shows it (the same views over the seat's mirror), and this
+        process's own session stays, silent, until the seat leaves. */
+    juce::Result join (net::ClientOptions options)
+    {
+        auto seat = std::make_unique<app::RemoteSession> (std::move (options));
+        if (auto joined = seat->connect (5000); joined.failed())
+            return joined;
+        remote = std::move (seat);
+        output->stop();
+        // The views of the hosted session (the network panel among them) go after this call returns.
+        juce::MessageManager::callAsync ([this]
+                                         {
+                                             toolWindows.clear();
+                                             showSession (*remote);
+                                             commandManager.commandStatusChanged();
+                                             showStatus ("Joined " + juce::String (remote->getSession().settings.name) + " as seat " + juce::String (remote->getSeatId()) + ".");
+                                         });
+        return juce::Result::ok();
+    }
+
+    juce::String connectionState() const
+    {
+        if (remote == nullptr)
+            return host->getServer() != nullptr ? "hosting, " + juce::String ((int) host->getServer()->getSeats().size()) + " seats" : "not in a network session";
+        using State = net::SessionClient::State;
+        switch (remote->getState())
+        {
+            case State::idle:
+            case State::connecting:
+                return "connecting";
+            case State::connected:
+                return "connected";
+            case State::reconnecting:
+                return "reconnecting...";
+            case State::failed:
+                return "lost: " + juce::String (remote->getClient().getError());
+            case State::closed:
+                return "the session is over";
+        }
+        return {};
+    }
+
+    juce::String seatName (std::uint32_t seat) const
+    {
+        if (remote == nullptr && host->getServer() != nullptr)
+            for (const auto& s : host->getServer()->getSeats())
+                if (s.id == seat)
+                    return juce::String (s.name);
+        return seat == 0 ? "host" : "seat " + juce::String (seat);
     }
 
     void leaveNetwork()
@@ -738,6 +840,7 @@ private:
     std::unique_ptr<ToolWindow> renderWindow;
     std::map<juce::String, std::unique_ptr<ToolWindow>> toolWindows;
     int uiMapCounter = 0;
+    juce::String lastConnectionState;
 };
 
 } // namespace imbolc::desktop

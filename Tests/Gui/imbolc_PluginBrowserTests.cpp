@@ -260,7 +260,7 @@ TEST_CASE ("Rescan runs the real scan in child processes without blocking, shows
     CHECK (browser.getRows().empty());
     CHECK_FALSE (rescan->isEnabled()); // no worker yet: a plugin editor has no scan of its own
 
-    browser.setScanWorker ({ cli.getFullPathName(), "plugins", "--scan-worker" }, engine::PluginScanner::defaultDirectory());
+    browser.setScanWorker ({ cli.getFullPathName(), "plugins", "--scan-worker" }, app::pluginListDirectory());
     CHECK (rescan->isEnabled());
     std::optional<juce::Result> finished;
     browser.onScanFinished = [&] (const juce::Result& r) { finished = r; };

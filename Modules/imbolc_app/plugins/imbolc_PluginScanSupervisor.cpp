@@ -139,4 +139,22 @@ std::optional<model::PluginRef> pluginRefFor (const juce::PluginDescription& des
     return engine::PluginHost::makeRef (description);
 }
 
+std::optional<PluginInspection> inspectPlugin (const juce::PluginDescription& description, juce::String& error)
+{
+    const auto ref = pluginRefFor (description);
+    if (! ref)
+    {
+        error = "Imbolc hosts VST3 and LV2 plugins; " + description.name + " is a " + description.pluginFormatName + " plugin.";
+        return std::nullopt;
+    }
+    // A host of its own: the engine's is the audio side's, and this runs between edits.
+    engine::PluginHost host;
+    return host.inspect (*ref, error);
+}
+
+juce::String pluginIdentifier (const juce::PluginDescription& description)
+{
+    return engine::PluginHost::makeIdentifier (description);
+}
+
 } // namespace imbolc::app

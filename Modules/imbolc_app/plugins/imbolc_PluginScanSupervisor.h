@@ -47,6 +47,18 @@ private:
     Any thread. */
 std::optional<model::PluginRef> pluginRefFor (const juce::PluginDescription&);
 
+/** A scanned plugin as a new source or stage needs it: its reference and its parameters, read by loading
+    it once; nullopt and one sentence in `error` when Imbolc cannot host its format or it does not load.
+    Loads the plugin, so it takes a moment. Message thread. */
+using PluginInspection = engine::PluginHost::Inspection;
+std::optional<PluginInspection> inspectPlugin (const juce::PluginDescription&, juce::String& error);
+
+/** How a plugin is named in a session file and in messages (the LV2 URI, or the VST3 file and id). Any thread. */
+juce::String pluginIdentifier (const juce::PluginDescription&);
+
+/** Where the scanned plugin list is kept ($XDG_CONFIG_HOME/imbolc). Any thread. */
+inline juce::File pluginListDirectory() { return engine::PluginScanner::defaultDirectory(); }
+
 /** The child's side: scans with JUCE's dead-man's pedal and prints one line per plugin and a last line
     saying it finished, flushed line by line so the supervisor sees everything before a crash. Returns
     the child's exit code. Message thread of the child. */

@@ -1050,10 +1050,16 @@ void ChainView::addMenuItemChosen (int itemId)
     }
     else if (itemId >= chainPluginItemBase && itemId < chainPluginItemBase + (int) menuPlugins.size())
     {
-        // The identifier the engine's plugin host resolves (an LV2 URI; a VST3 file with its uid).
+        // Loaded once for its parameters, so the stage shows knobs for them like any other.
+        const auto& d = menuPlugins[(size_t) (itemId - chainPluginItemBase)];
+        juce::String error;
+        const auto inspection = app::inspectPlugin (d, error);
+        if (! inspection)
+            return context.showMessage (error.isNotEmpty() ? error : "The plugin " + d.name + " could not be loaded.");
         stage.kind = model::StageKind::effect;
         stage.effect = model::EffectType::plugin;
-        stage.plugin = *app::pluginRefFor (menuPlugins[(size_t) (itemId - chainPluginItemBase)]);
+        stage.plugin = inspection->ref;
+        stage.params = inspection->params;
     }
     else
     {

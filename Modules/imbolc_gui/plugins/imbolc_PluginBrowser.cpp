@@ -212,15 +212,6 @@ void PluginBrowser::updateAddButton()
 }
 
 //==============================================================================
-std::optional<engine::PluginHost::Inspection> PluginBrowser::inspect (const model::PluginRef& ref, juce::String& error)
-{
-    if (inspectPlugin)
-        return inspectPlugin (ref, error);
-    if (ownPluginHost == nullptr)
-        ownPluginHost = std::make_unique<engine::PluginHost>();
-    return ownPluginHost->inspect (ref, error);
-}
-
 model::ApplyResult PluginBrowser::addRow (int rowIndex)
 {
     model::ApplyResult refused;
@@ -235,12 +226,6 @@ model::ApplyResult PluginBrowser::addRow (int rowIndex)
     }
 
     const auto& description = *row.plugin;
-    if (! engine::PluginHost::formatOf (description).has_value())
-    {
-        refused.error = ("Imbolc hosts VST3 and LV2 plugins; " + description.name + " is a " + description.pluginFormatName + " plugin.").toStdString();
-        context.showMessage (juce::String (refused.error));
-        return refused;
-    }
 
     // The chain must exist before the plugin is loaded for it: loading can take a moment.
     const auto subject = context.selection.getChainSubject();
@@ -252,7 +237,7 @@ model::ApplyResult PluginBrowser::addRow (int rowIndex)
     }
 
     juce::String error;
-    const auto inspection = inspect (engine::PluginHost::makeRef (description), error);
+    const auto inspection = app::inspectPlugin (description, error);
     if (! inspection)
     {
         refused.error = error.isNotEmpty() ? error.toStdString() : "The plugin " + description.name.toStdString() + " could not be loaded.";
@@ -465,7 +450,7 @@ juce::String PluginBrowser::getCellTooltip (int row, int)
         return {};
     const auto& r = rows[(size_t) row];
     return r.isSkipped() ? r.name + " crashed a scan and is not loaded; Rescan tries it again."
-                         : engine::PluginHost::makeIdentifier (*r.plugin);
+                         : app::pluginIdentifier (*r.plugin);
 }
 
 } // namespace imbolc::gui

@@ -8,8 +8,8 @@ namespace imbolc::gui
 
     An instrument is added as a new instrument, an effect as a stage at the end of the chain shown
     (`context.selection.getChainSubject()`), by double-click, Return or the Add button. The plugin's
-    model::PluginRef is filled as the engine resolves it (engine::PluginHost::makeRef: the LV2 URI, or the
-    VST3 bundle path and JUCE's identifier string), with the plugin's parameters from inspectPlugin.
+    model::PluginRef and parameters come from app::inspectPlugin (the LV2 URI, or the VST3 bundle path and
+    JUCE's identifier string, as the engine resolves them; the parameters read by loading it once).
 
     Rescan runs the real scan through app::PluginScanSupervisor (child processes, so a crashing plugin
     only takes down a child) on a thread of its own; progress and the plugin being scanned are posted to
@@ -52,9 +52,9 @@ public:
     //==============================================================================
     /** What Rescan runs: the program and arguments of the scan worker (e.g. { "/usr/bin/imbolc", "plugins",
         "--scan-worker" }) and the folder holding the plugin list the worker writes (the worker's own
-        default, engine::PluginScanner::defaultDirectory(), unless the app runs it elsewhere). Until this
+        default, app::pluginListDirectory(), unless the app runs it elsewhere). Until this
         is set, Rescan is disabled (a plugin editor has no scan of its own). */
-    void setScanWorker (juce::StringArray workerCommand, juce::File listDirectory = engine::PluginScanner::defaultDirectory());
+    void setScanWorker (juce::StringArray workerCommand, juce::File listDirectory = app::pluginListDirectory());
 
     /** Starts a scan in the background unless one is running. `forgetPrevious` forgets every plugin found
         and every crash first (what Rescan does), so plugins that crashed are tried again. */
@@ -69,10 +69,6 @@ public:
     std::function<void (const juce::Result&)> onScanFinished;
 
     //==============================================================================
-    /** Loads a plugin once to read its parameters for the model. The app sets it to its engine's
-        PluginHost::inspect; unset, the browser uses a PluginHost of its own, made on first use. */
-    std::function<std::optional<engine::PluginHost::Inspection> (const model::PluginRef&, juce::String& error)> inspectPlugin;
-
     /** Adds the plugin of row `row` (an instrument as a new instrument, an effect to the chain shown).
         Returns the applied result; a refusal or a plugin that cannot be loaded is shown to the user. */
     model::ApplyResult addRow (int row);
@@ -99,7 +95,6 @@ private:
     void rebuildRows();
     void updateAddButton();
     juce::String chainSubjectName() const;
-    std::optional<engine::PluginHost::Inspection> inspect (const model::PluginRef&, juce::String& error);
 
     void scanProgressed (int index, int total, const juce::String& item, bool skipped);
     void scanCrashed (const juce::String& item);
@@ -120,7 +115,6 @@ private:
     bool scanning = false;
     juce::String scanError;
 
-    std::unique_ptr<engine::PluginHost> ownPluginHost;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (PluginBrowser)
 };

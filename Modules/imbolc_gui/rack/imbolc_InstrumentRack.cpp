@@ -503,10 +503,16 @@ void InstrumentRack::addMenuItemChosen (int itemId)
     }
     else if (itemId >= pluginItemBase && itemId - pluginItemBase < (int) addMenuPlugins.size())
     {
+        // Loaded once for its parameters, so they can be shown, automated and saved like any other.
         const auto& d = addMenuPlugins[(std::size_t) (itemId - pluginItemBase)];
+        juce::String error;
+        const auto inspection = app::inspectPlugin (d, error);
+        if (! inspection)
+            return context.showMessage (error.isNotEmpty() ? error : "The plugin " + d.name + " could not be loaded.");
         model::Source s;
         s.kind = model::SourceKind::plugin;
-        s.plugin = *app::pluginRefFor (d);
+        s.plugin = inspection->ref;
+        s.params = inspection->params;
         addInstrument (d.name, std::move (s), model::Backend::internal);
     }
 }
