@@ -796,26 +796,29 @@ private:
 
     //==============================================================================
     /** For the end-to-end test (IMBOLC_UI_MAP names a file): where every identified component is on the
-        screen, so the test can click what it means without guessing pixels. */
+        screen, keyed by the path of component IDs ("ChainView/knob.source.0.0/slider"), so the test can
+        click what it means without guessing pixels. */
     void writeUiMap()
     {
         static const auto path = juce::SystemStats::getEnvironmentVariable ("IMBOLC_UI_MAP", {});
         if (path.isEmpty() || window == nullptr || ++uiMapCounter % 8 != 0)
             return;
         juce::DynamicObject::Ptr map = new juce::DynamicObject();
-        std::function<void (juce::Component&)> visit = [&] (juce::Component& c)
+        std::function<void (juce::Component&, const juce::String&)> visit = [&] (juce::Component& c, const juce::String& parentPath)
         {
             if (! c.isShowing())
                 return;
+            auto path = parentPath;
             if (c.getComponentID().isNotEmpty())
             {
+                path = parentPath.isEmpty() ? c.getComponentID() : parentPath + "/" + c.getComponentID();
                 const auto r = c.getScreenBounds();
-                map->setProperty (c.getComponentID(), juce::Array<juce::var> { r.getX(), r.getY(), r.getWidth(), r.getHeight() });
+                map->setProperty (path, juce::Array<juce::var> { r.getX(), r.getY(), r.getWidth(), r.getHeight() });
             }
             for (auto* child : c.getChildren())
-                visit (*child);
+                visit (*child, path);
         };
-        visit (*window);
+        visit (*window, {});
         map->setProperty ("title", window->getName());
         const juce::File file (path);
         const auto temp = file.getSiblingFile (file.getFileName() + ".tmp");

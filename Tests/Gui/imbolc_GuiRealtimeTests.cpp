@@ -54,6 +54,7 @@ TEST_CASE ("The audio thread neither allocates nor locks while the window shows 
     }
     audio.waitUntilCaughtUp();
     INFO ("sliders dragged: " << edits);
+    CHECK (edits > 10);
     CHECK (audio.blocksRendered() > 40);
 
     const auto violations = audio.finish (16);
