@@ -440,29 +440,7 @@ private:
     {
         shownSession().tick (0);
         updateTitle();
-        reportConnection();
         writeUiMap();
-    }
-
-    /** A joined seat's connection, in the status line whenever it changes (lost, reconnecting, back). */
-    void reportConnection()
-    {
-        if (remote == nullptr)
-            return;
-        const auto state = connectionState();
-        if (state == lastConnectionState)
-            return;
-        const bool wasReconnecting = lastConnectionState.startsWith ("reconnecting");
-        lastConnectionState = state;
-        if (state == "connected")
-        {
-            if (wasReconnecting)
-                showStatus ("Reconnected to the host.");
-        }
-        else
-        {
-            showStatus ("Connection to the host: " + state, true);
-        }
     }
 
     juce::String sessionName() const
@@ -820,6 +798,7 @@ private:
         };
         visit (*window, {});
         map->setProperty ("title", window->getName());
+        map->setProperty ("status", content != nullptr ? content->getLastMessage() : juce::String());
         const juce::File file (path);
         const auto temp = file.getSiblingFile (file.getFileName() + ".tmp");
         temp.replaceWithText (juce::JSON::toString (juce::var (map.get())));
@@ -843,7 +822,6 @@ private:
     std::unique_ptr<ToolWindow> renderWindow;
     std::map<juce::String, std::unique_ptr<ToolWindow>> toolWindows;
     int uiMapCounter = 0;
-    juce::String lastConnectionState;
 };
 
 } // namespace imbolc::desktop

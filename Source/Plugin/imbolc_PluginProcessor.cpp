@@ -15,7 +15,7 @@ class ImbolcProcessor final : public juce::AudioProcessor, private juce::Timer
 {
 public:
     ImbolcProcessor()
-        : AudioProcessor (BusesProperties().withOutput ("Output", juce::AudioChannelSet::stereo(), true)), output (app::AudioOutput::Options { app::AudioOutput::Mode::hosted })
+        : AudioProcessor (BusesProperties().withOutput ("Output", juce::AudioChannelSet::stereo(), true)), output (app::AudioOutput::Options::with (app::AudioOutput::Mode::hosted))
     {
         // A plugin has no console; until its editor shows them, warnings go to the debug log.
         host.onWarning = [] ([[maybe_unused]] const juce::String& sentence)

@@ -338,7 +338,7 @@ TEST_CASE ("A hosted output plays the host's MIDI at its sample on the MIDI inpu
     constexpr int block = 256;
     app::SessionHost host;
     host.setSession (twoInstruments());
-    app::AudioOutput output ({ app::AudioOutput::Mode::hosted });
+    app::AudioOutput output (app::AudioOutput::Options::with (app::AudioOutput::Mode::hosted));
     CHECK (output.getMode() == app::AudioOutput::Mode::hosted);
     output.setHostedFormat (rate, block);
     host.prepare (rate, block);

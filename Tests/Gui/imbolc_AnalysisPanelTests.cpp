@@ -8,33 +8,6 @@ using namespace imbolc;
 
 namespace
 {
-/** Plays the engine as the audio device would: `blocks` blocks rendered here, the engine's status read. */
-void renderAnalysisBlocks (app::SessionHost& host, int blocks)
-{
-    auto& engine = host.getEngine();
-    std::vector<float> left (512), right (512);
-    float* outs[] = { left.data(), right.data() };
-    for (int i = 0; i < blocks; ++i)
-    {
-        engine.update();
-        engine.process (outs, 2, 512);
-    }
-    engine.update();
-}
-
-/** A seat in a session hosted elsewhere: no analysis here. */
-struct SeatWithoutAudio final : app::SessionAccess
-{
-    model::Session session = model::makeReferenceSession (model::ReferenceSize::small);
-    const model::Session& getSession() const override { return session; }
-    model::ApplyResult apply (const model::Action&) override { return {}; }
-    void tick (int) override {}
-    protocol::msg::Metering getMetering() const override { return {}; }
-    protocol::Ownership getOwnership() const override { return {}; }
-    std::uint32_t getSeatId() const override { return 2; }
-    UndoState getUndoState() const override { return {}; }
-};
-
 /** A parent to put the panel in, so the panel can be hidden or destroyed while the window stays. */
 struct Holder final : juce::Component
 {
@@ -103,7 +76,7 @@ TEST_CASE ("Analysis: the demo song's loudness, spectrum and scope, read on the 
     CHECK (momentary->getText() == "-inf");
 
     REQUIRE (f.context.perform (model::action::Play {}).ok());
-    renderAnalysisBlocks (f.host, 160); // 1.7 s: past the 400 ms momentary window
+    test::renderBlocks (f.host, 160); // 1.7 s: past the 400 ms momentary window
     f.context.meters.updateNow();
 
     const auto read = panel.getFramesRead();
@@ -135,7 +108,7 @@ TEST_CASE ("Analysis: the demo song's loudness, spectrum and scope, read on the 
     // Reset: the values start over.
     ui.click (*test::findComponent (panel, "ResetLoudness"));
     CHECK (integrated->getText() == "-inf");
-    renderAnalysisBlocks (f.host, 60);
+    test::renderBlocks (f.host, 60);
     f.context.meters.updateNow();
     CHECK (panel.getLoudness().measuredSeconds < 1.0);
     panel.setLookAndFeel (nullptr);
@@ -143,7 +116,8 @@ TEST_CASE ("Analysis: the demo song's loudness, spectrum and scope, read on the 
 
 TEST_CASE ("Analysis: a joined seat is told that analysis plays where the session is hosted", "[gui][analysis]")
 {
-    SeatWithoutAudio seat;
+    test::GuiFixture f;
+    test::SeatView seat (f.host, 2);
     gui::GuiContext context (seat);
     gui::AnalysisPanel panel (context);
     test::UiDriver ui (panel, 320, 600);

@@ -455,25 +455,6 @@ TEST_CASE ("chain view: the screenshot of a demo instrument with several stages"
 namespace
 {
 /** The demo session as a seat sees it when another seat owns "Saw lead". */
-class OwnedElsewhere final : public app::SessionAccess
-{
-public:
-    OwnedElsewhere (app::SessionHost& h, model::InstrumentId owned)
-        : host (h), instrument (owned)
-    {
-    }
-    const model::Session& getSession() const override { return host.getSession(); }
-    model::ApplyResult apply (const model::Action& a) override { return host.apply (a); }
-    void tick (int waitMs) override { host.tick (waitMs); }
-    protocol::msg::Metering getMetering() const override { return host.getMetering(); }
-    protocol::Ownership getOwnership() const override { return { { { instrument, 7 } }, 0 }; }
-    std::uint32_t getSeatId() const override { return 0; }
-    UndoState getUndoState() const override { return {}; }
-
-private:
-    app::SessionHost& host;
-    model::InstrumentId instrument;
-};
 } // namespace
 
 TEST_CASE ("chain view: another seat's instrument is shown greyed out", "[gui][chain]")
@@ -481,7 +462,8 @@ TEST_CASE ("chain view: another seat's instrument is shown greyed out", "[gui][c
     app::SessionHost host;
     host.setSession (model::makeReferenceSession (model::ReferenceSize::small));
     const auto owned = instrumentNamed (host.getSession(), "Saw lead").id;
-    OwnedElsewhere access (host, owned);
+    test::SeatView access (host);
+    access.ownership = { { { owned, 7 } }, 0 };
     gui::GuiContext context (access);
     context.selection.selectInstrument (owned);
     gui::ChainView view (context);

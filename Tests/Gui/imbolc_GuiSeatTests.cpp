@@ -120,8 +120,20 @@ TEST_CASE ("A GUI seat and a headless imbolc join converge on the host's session
     CHECK (main.getLastMessage().containsIgnoreCase ("instrument"));
     CHECK_FALSE (host.getSession().instruments.find (other)->strip.mute);
 
+    // The host goes away: the seat's window says so, and its session stays on screen.
+    const auto lastSeen = seat.getSession();
+    host.stopHosting();
+    const auto end = juce::Time::getMillisecondCounter() + 5000;
+    while (juce::Time::getMillisecondCounter() < end && ! main.getLastMessage().containsIgnoreCase ("host"))
+    {
+        seat.tick (5);
+        test::pumpMessages (1);
+    }
+    INFO (main.getLastMessage());
+    CHECK ((main.getLastMessage().contains ("The host ended the session") || main.getLastMessage().contains ("connection to the host")));
+    CHECK (seat.getSession() == lastSeen);
+
     cli.kill();
     reader.join();
     seat.disconnect();
-    host.stopHosting();
 }

@@ -54,6 +54,71 @@ struct GuiFixture
     gui::GuiContext context { host };
 };
 
+/** The host's session as a seat of a network session would see it, with the seat id, the ownership and
+    the scsynth meter the test chooses (a real seat needs a server and a second seat to get into such a
+    state; the real path is tested in imbolc_GuiSeatTests.cpp and imbolc_NetworkPanelTests.cpp). Edits,
+    meters and change notifications go to and from the real host; there is no analysis, as in a joined
+    seat, unless `withAnalysis`. */
+class SeatView final : public app::SessionAccess,
+                       private app::SessionAccess::Listener
+{
+public:
+    explicit SeatView (app::SessionHost& h, std::uint32_t seatId = 0)
+        : seat (seatId), host (h)
+    {
+        host.addListener (this);
+    }
+    ~SeatView() override { host.removeListener (this); }
+
+    const model::Session& getSession() const override { return host.getSession(); }
+    model::ApplyResult apply (const model::Action& a) override { return host.apply (a); }
+    void tick (int waitMs) override { host.tick (waitMs); }
+    protocol::msg::Metering getMetering() const override
+    {
+        auto m = host.getMetering();
+        if (server.state != protocol::ServerMeter::State::none)
+            m.server = server;
+        return m;
+    }
+    protocol::Ownership getOwnership() const override { return ownership; }
+    std::uint32_t getSeatId() const override { return seat; }
+    UndoState getUndoState() const override { return host.getUndoState(); }
+    engine::AnalysisMeters* getAnalysis() noexcept override { return withAnalysis ? host.getAnalysis() : nullptr; }
+
+    /** Changes who owns what, and tells the views as the network would. */
+    void setOwnership (protocol::Ownership o)
+    {
+        ownership = std::move (o);
+        app::SessionChange change;
+        change.ownership = true;
+        notify (change);
+    }
+
+    protocol::Ownership ownership;
+    std::uint32_t seat = 0;
+    protocol::ServerMeter server; ///< a state other than none: the meters show this scsynth
+    bool withAnalysis = false;
+
+private:
+    void sessionChanged (const app::SessionChange& c) override { notify (c); }
+    app::SessionHost& host;
+};
+
+/** Plays the engine as the audio device would: `blocks` blocks of 512 rendered here, with the engine's
+    housekeeping (status, meters) between them. */
+inline void renderBlocks (app::SessionHost& host, int blocks)
+{
+    auto& engine = host.getEngine();
+    std::vector<float> left (512), right (512);
+    float* outs[] = { left.data(), right.data() };
+    for (int i = 0; i < blocks; ++i)
+    {
+        engine.update();
+        engine.process (outs, 2, 512);
+    }
+    engine.update();
+}
+
 /** The first component under `root` (itself included) with this component ID and type, or nullptr. */
 template <typename ComponentType = juce::Component>
 ComponentType* findComponent (juce::Component& root, const juce::String& componentId)

@@ -8,41 +8,6 @@ using namespace imbolc;
 
 namespace
 {
-/** The host's session seen from a seat that does not own everything: ownership is the test's. */
-class OwnedSession final : public app::SessionAccess,
-                           private app::SessionAccess::Listener
-{
-public:
-    explicit OwnedSession (app::SessionHost& h)
-        : host (h)
-    {
-        host.addListener (this);
-    }
-    ~OwnedSession() override { host.removeListener (this); }
-
-    const model::Session& getSession() const override { return host.getSession(); }
-    model::ApplyResult apply (const model::Action& a) override { return host.apply (a); }
-    void tick (int waitMs) override { host.tick (waitMs); }
-    protocol::msg::Metering getMetering() const override { return host.getMetering(); }
-    protocol::Ownership getOwnership() const override { return ownership; }
-    std::uint32_t getSeatId() const override { return seat; }
-    UndoState getUndoState() const override { return host.getUndoState(); }
-
-    void setOwnership (protocol::Ownership o)
-    {
-        ownership = std::move (o);
-        app::SessionChange change;
-        change.ownership = true;
-        notify (change);
-    }
-
-    protocol::Ownership ownership;
-    std::uint32_t seat = 0;
-
-private:
-    void sessionChanged (const app::SessionChange& c) override { notify (c); }
-    app::SessionHost& host;
-};
 
 /** The id of the menu item with this text, searching sub-menus too (the menu window is not opened:
     menus are asynchronous, so the test calls the handler with the id the menu would return). */
@@ -205,17 +170,38 @@ TEST_CASE ("Rack: the add menu adds a built-in, a SuperCollider instrument and a
     CHECK (findItem (*plugins, "Test Echo (VST3)") == 0);
     const auto pluginItem = findItem (*plugins, "Test Synth (VST3)");
     REQUIRE (pluginItem != 0);
+    // That plugin is not installed: it cannot be loaded for its parameters, so nothing is added and the
+    // message names it.
+    juce::StringArray messages;
+    f.context.onMessage = [&messages] (const juce::String& m) { messages.add (m); };
+    const auto count = f.host.getSession().instruments.size();
     rack.addMenuItemChosen (pluginItem);
+    CHECK (f.context.takeRecordedActions().empty());
+    CHECK (f.host.getSession().instruments.size() == count);
+    REQUIRE (messages.size() == 1);
+    CHECK (messages[0].contains ("TestSynth"));
+
+    // A real one (mda JX10 from Debian's mda-lv2) is added with its parameters, as the engine loads it.
+    juce::PluginDescription jx10;
+    jx10.name = "MDA JX10";
+    jx10.pluginFormatName = "LV2";
+    jx10.fileOrIdentifier = "http://drobilla.net/plugins/mda/JX10";
+    jx10.isInstrument = true;
+    f.context.knownPlugins.addType (jx10);
+    menu = rack.getAddMenu();
+    const auto jx10Item = findItem (*findSubMenu (menu, "Plugins"), "MDA JX10 (LV2)");
+    REQUIRE (jx10Item != 0);
+    rack.addMenuItemChosen (jx10Item);
     actions = f.context.takeRecordedActions();
     REQUIRE (actions.size() == 1);
     const auto& plugin = std::get<model::action::AddInstrument> (actions[0]);
     CHECK (plugin.source.kind == model::SourceKind::plugin);
-    CHECK (plugin.source.plugin.format == model::PluginFormat::vst3);
-    CHECK (plugin.source.plugin.identifier == (synth.fileOrIdentifier + "|" + synth.createIdentifierString()).toStdString());
-    CHECK (plugin.source.plugin == engine::PluginHost::makeRef (synth));
-    CHECK (plugin.name == "Test Synth");
+    CHECK (plugin.source.plugin.format == model::PluginFormat::lv2);
+    CHECK (plugin.source.plugin.identifier == "http://drobilla.net/plugins/mda/JX10");
+    CHECK (plugin.source.params.size() > 10); // JX10's parameters, read by loading it
+    CHECK (plugin.name == "MDA JX10");
     const auto pluginId = f.host.getSession().instruments.asVector().back().id;
-    CHECK (rack.getRow (pluginId)->getShown().source == "Test Synth");
+    CHECK (rack.getRow (pluginId)->getShown().source == "MDA JX10");
     CHECK (f.context.selection.getInstrument() == pluginId);
 }
 
@@ -430,7 +416,7 @@ TEST_CASE ("Rack: a change to one instrument repaints only its row; meters repai
 TEST_CASE ("Rack: an instrument another seat owns shows the seat and cannot be edited here", "[gui][rack]")
 {
     test::GuiFixture f;
-    OwnedSession session (f.host);
+    test::SeatView session (f.host);
     session.seat = 3;
     gui::GuiContext context (session);
     context.setRecordingActions (true);
@@ -505,7 +491,7 @@ TEST_CASE ("Rack in the window: Edit > Delete moves the selection to the neighbo
 TEST_CASE ("Rack screenshot with the demo session", "[gui][rack][screenshot]")
 {
     test::GuiFixture f;
-    OwnedSession session (f.host);
+    test::SeatView session (f.host);
     gui::GuiContext context (session);
     gui::LookAndFeel lookAndFeel;
     gui::InstrumentRack rack (context);

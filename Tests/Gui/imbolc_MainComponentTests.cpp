@@ -112,3 +112,57 @@ TEST_CASE ("The layout a person made is remembered, and a damaged layout keeps t
     other.setLayoutState ("{ not json");
     CHECK (other.isAnalysisVisible());
 }
+
+TEST_CASE ("Dragging the dividers resizes the panels, and the sizes are remembered with the layout", "[gui]")
+{
+    test::GuiFixture f;
+    juce::ApplicationCommandManager commands;
+    gui::MainComponent main (f.context, commands);
+    test::UiDriver ui (main);
+
+    auto* rackDivider = test::findComponent (main, "RackDivider");
+    auto* mixerDivider = test::findComponent (main, "MixerDivider");
+    REQUIRE (rackDivider != nullptr);
+    REQUIRE (mixerDivider != nullptr);
+    const auto rackBefore = main.getRack().getWidth();
+    const auto mixerBefore = main.getMixer().getHeight();
+    const auto c = rackDivider->getLocalBounds().getCentre();
+    ui.drag (*rackDivider, c, c + juce::Point<int> (60, 0), 6);
+    CHECK (main.getRack().getWidth() == rackBefore + 60);
+    CHECK (main.getChainView().getX() == main.getRack().getRight() + rackDivider->getWidth());
+    const auto m = mixerDivider->getLocalBounds().getCentre();
+    ui.drag (*mixerDivider, m, m + juce::Point<int> (0, -40), 4);
+    CHECK (main.getMixer().getHeight() == mixerBefore + 40);
+    CHECK (main.getChainView().getBottom() <= main.getMixer().getY());
+
+    gui::MainComponent other (f.context, commands);
+    other.setSize (main.getWidth(), main.getHeight());
+    other.setLayoutState (main.getLayoutState());
+    CHECK (other.getRack().getWidth() == rackBefore + 60);
+    CHECK (other.getMixer().getHeight() == mixerBefore + 40);
+}
+
+TEST_CASE ("A session whose plugin is not installed opens with one sentence naming it, and keeps the instrument", "[gui]")
+{
+    test::GuiFixture f (model::Session {});
+    juce::ApplicationCommandManager commands;
+    gui::MainComponent main (f.context, commands);
+
+    model::Session session;
+    model::UndoHistory scratch;
+    model::Dispatcher dispatcher (session, scratch);
+    model::Source source;
+    source.kind = model::SourceKind::plugin;
+    source.plugin.format = model::PluginFormat::lv2;
+    source.plugin.identifier = "http://imbolc.invalid/plugins/not-installed";
+    source.plugin.name = "Not Installed Synth";
+    REQUIRE (dispatcher.apply (model::action::AddInstrument { "missing", source }).ok());
+    const auto expected = session;
+
+    f.host.setSession (session);
+    f.host.tick (0);
+    INFO (main.getLastMessage());
+    CHECK (main.getLastMessage().contains ("not-installed"));
+    CHECK (f.host.getSession() == expected); // nothing lost: the instrument stays, to play where it is installed
+    CHECK (test::findComponent (main, "InstrumentRow" + juce::String (expected.instruments.begin()->id.value)) != nullptr);
+}

@@ -71,34 +71,6 @@ const model::action::SetParam& asSetParam (const model::Action& a)
     return std::get<model::action::SetParam> (a);
 }
 
-/** Plays the engine as the audio device would: `blocks` blocks rendered here, the engine's status read. */
-void renderBlocks (app::SessionHost& host, int blocks)
-{
-    auto& engine = host.getEngine();
-    std::vector<float> left (512), right (512);
-    float* outs[] = { left.data(), right.data() };
-    for (int i = 0; i < blocks; ++i)
-    {
-        engine.update();
-        engine.process (outs, 2, 512);
-    }
-    engine.update();
-}
-
-/** A seat in someone else's session: another client owns one instrument, this seat holds the privilege. */
-struct JoinedSeat final : app::SessionAccess
-{
-    model::Session session = model::makeReferenceSession (model::ReferenceSize::small);
-    protocol::Ownership ownership;
-
-    const model::Session& getSession() const override { return session; }
-    model::ApplyResult apply (const model::Action&) override { return {}; }
-    void tick (int) override {}
-    protocol::msg::Metering getMetering() const override { return {}; }
-    protocol::Ownership getOwnership() const override { return ownership; }
-    std::uint32_t getSeatId() const override { return 3; }
-    UndoState getUndoState() const override { return {}; }
-};
 } // namespace
 
 TEST_CASE ("Mixer: a strip per instrument, bus and the master, in session order", "[gui][mixer]")
@@ -422,7 +394,7 @@ TEST_CASE ("Mixer: meters follow the engine through the one meter clock, hold th
     MixerFixture m;
     test::UiDriver ui (m.mixer, 1280, 250);
     REQUIRE (m.f.context.perform (model::action::Play {}).ok());
-    renderBlocks (m.f.host, 60); // about 0.6 s of the demo song
+    test::renderBlocks (m.f.host, 60); // about 0.6 s of the demo song
     m.f.context.meters.updateNow();
 
     // The loudest instrument strip shows what the frame read.
@@ -461,7 +433,7 @@ TEST_CASE ("Mixer: meters follow the engine through the one meter clock, hold th
     m.scrollTo (strip);
     ui.click (m.child<juce::Button> (strip, "Mute"));
     REQUIRE (m.session().instruments.find (model::InstrumentId { peak.id })->strip.mute);
-    renderBlocks (m.f.host, 12);
+    test::renderBlocks (m.f.host, 12);
     m.f.context.meters.updateNow();
     CHECK (meter.getLevel (0) < holdLeft * 0.5f);
     CHECK (meter.getHold (0) == Approx (holdLeft));
@@ -491,8 +463,9 @@ TEST_CASE ("Mixer: a level meter holds its peak for 1.5 s, then lets it fall, re
 
 TEST_CASE ("Mixer: an instrument another seat owns is greyed and cannot be edited", "[gui][mixer]")
 {
-    JoinedSeat seat;
-    const auto owned = seat.session.instruments.begin()->id;
+    test::GuiFixture f;
+    test::SeatView seat (f.host, 3);
+    const auto owned = seat.getSession().instruments.begin()->id;
     seat.ownership.owners.push_back ({ owned, 7 });
     seat.ownership.privilegedClient = 3;
     gui::GuiContext context (seat);
@@ -504,7 +477,7 @@ TEST_CASE ("Mixer: an instrument another seat owns is greyed and cannot be edite
     REQUIRE (strip != nullptr);
     CHECK_FALSE (strip->isEnabled());
     CHECK (strip->getAlpha() < 1.0f);
-    auto* other = mixer.findStrip (model::NodeKind::instrument, std::next (seat.session.instruments.begin())->id.value);
+    auto* other = mixer.findStrip (model::NodeKind::instrument, std::next (seat.getSession().instruments.begin())->id.value);
     REQUIRE (other != nullptr);
     CHECK (other->isEnabled());
 

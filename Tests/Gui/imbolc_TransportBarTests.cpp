@@ -7,38 +7,6 @@ using namespace imbolc;
 
 namespace
 {
-/** The host's session with metering a test chooses (a running or lost scsynth), for what a real host only
-    shows with a SuperCollider server attached. Edits and change notifications go to and from the host. */
-class MeteringSession final : public app::SessionAccess,
-                              private app::SessionAccess::Listener
-{
-public:
-    explicit MeteringSession (app::SessionHost& h)
-        : host (h)
-    {
-        host.addListener (this);
-    }
-    ~MeteringSession() override { host.removeListener (this); }
-
-    const model::Session& getSession() const override { return host.getSession(); }
-    model::ApplyResult apply (const model::Action& a) override { return host.apply (a); }
-    void tick (int waitMs) override { host.tick (waitMs); }
-    protocol::msg::Metering getMetering() const override
-    {
-        auto m = host.getMetering();
-        m.server = server;
-        return m;
-    }
-    protocol::Ownership getOwnership() const override { return host.getOwnership(); }
-    std::uint32_t getSeatId() const override { return 0; }
-    UndoState getUndoState() const override { return host.getUndoState(); }
-
-    protocol::ServerMeter server;
-
-private:
-    void sessionChanged (const app::SessionChange& c) override { notify (c); }
-    app::SessionHost& host;
-};
 
 /** Lets the engine report its play head (the audio thread does so every 1600 samples) and reads the meters. */
 void processAndMeter (test::GuiFixture& f, gui::GuiContext& context)
@@ -323,7 +291,8 @@ TEST_CASE ("Transport bar: loop points are typed as bars, swing as a percentage,
 TEST_CASE ("Transport bar: audio load shows with local audio only, scsynth's state when it has one", "[gui][transport]")
 {
     test::GuiFixture f;
-    MeteringSession session (f.host);
+    test::SeatView session (f.host);
+    session.ownership = f.host.getOwnership();
     gui::GuiContext context (session);
     gui::TransportBar bar (context);
     test::UiDriver ui (bar, 1280, 56);
@@ -362,7 +331,8 @@ TEST_CASE ("Transport bar: audio load shows with local audio only, scsynth's sta
 TEST_CASE ("Transport bar screenshot with the demo session", "[gui][transport][screenshot]")
 {
     test::GuiFixture f;
-    MeteringSession session (f.host);
+    test::SeatView session (f.host);
+    session.ownership = f.host.getOwnership();
     gui::GuiContext context (session);
     gui::LookAndFeel lookAndFeel;
     gui::TransportBar bar (context);

@@ -209,6 +209,29 @@ finally:
     output = app.communicate()[0]
     if failures and output:
         print("--- the app's output ---\n" + output)
+
+# Bad input: a file that is not a session. The window opens on a new session and says why, in one
+# sentence, and the file is left as it was.
+garbage = os.path.join(work, "not-a-session.imbolc")
+os.makedirs(work, exist_ok=True)
+with open(garbage, "wb") as f:
+    f.write(b"these bytes are no Imbolc session" * 10)
+app = subprocess.Popen([app_binary, garbage], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+try:
+    status = wait_for(lambda: read_map().get("status", ""), "a message about the file", 30) or ""
+    check("not-a-session.imbolc" in status or "session" in status.lower(), "the window says why the file did not open: " + status)
+    check("not-a-session" not in title(), "the window does not claim the file is open (" + title() + ")")
+    with open(garbage, "rb") as f:
+        check(f.read() == b"these bytes are no Imbolc session" * 10, "the file is left as it was")
+    check(app.poll() is None, "the app is still running")
+    key("ctrl+q")
+    try:
+        app.wait(15)
+    except subprocess.TimeoutExpired:
+        check(False, "the app quit when asked after a bad file")
+finally:
+    if app.poll() is None:
+        app.kill()
     shutil.rmtree(work, ignore_errors=True)
 
 print(f"{0 if failures else 1} passed, {len(failures)} failed")

@@ -27,6 +27,14 @@ public:
 
     struct Options
     {
+        /** The defaults with another mode (`AudioOutput (Options::with (Mode::hosted))`). */
+        static Options with (Mode m)
+        {
+            Options o;
+            o.mode = m;
+            return o;
+        }
+
         Mode mode = Mode::device;
         bool fallBackToNull = true; ///< device mode with no device: play on a null device
         double sampleRate = 48000.0; ///< null and hosted: until the host says otherwise

@@ -50,6 +50,7 @@ juce::Result RemoteSession::connect (int timeoutMs)
 
 void RemoteSession::disconnect()
 {
+    leaving = true;
     if (client.getState() != net::SessionClient::State::idle && client.getState() != net::SessionClient::State::closed)
         client.disconnect();
 }
@@ -104,6 +105,25 @@ void RemoteSession::tick (int waitMs)
     }
     for (const auto& w : warnings)
         warn (w);
+    reportConnection();
+}
+
+void RemoteSession::reportConnection()
+{
+    // What a person must know about the link to the host, once per change.
+    using State = net::SessionClient::State;
+    const auto state = client.getState();
+    if (state == lastState)
+        return;
+    const auto previous = std::exchange (lastState, state);
+    if (state == State::reconnecting)
+        warn ("The connection to the host was lost: reconnecting (edits are not sent until it is back).");
+    else if (state == State::connected && previous == State::reconnecting)
+        warn ("Reconnected to the host.");
+    else if (state == State::failed && previous != State::idle)
+        warn ("The connection to the host is lost: " + juce::String (client.getError()) + " Edits made before it was lost are on the host.");
+    else if (state == State::closed && ! leaving)
+        warn ("The host ended the session.");
 }
 
 model::ApplyResult RemoteSession::apply (const model::Action& action)

@@ -24,7 +24,9 @@ public:
     ~RemoteSession() override;
 
     /** Connects and completes the handshake and the first full sync, waiting at most `timeoutMs`; then
-        the snapshot shows the session. One sentence on failure. Message thread. */
+        the snapshot shows the session. One sentence on failure. Message thread.
+
+        From then on tick() tells onWarning when the link to the host is lost, comes back or ends. */
     juce::Result connect (int timeoutMs = 5000);
 
     /** Leaves the session: the host frees this seat's instruments for others. Message thread. */
@@ -50,6 +52,7 @@ public:
 private:
     void received (const protocol::Message&);
     void refresh();
+    void reportConnection();
 
     net::SessionClient client;
     model::Session snapshot;
@@ -59,6 +62,8 @@ private:
     SessionChange pending;
     bool changed = false;
     std::vector<juce::String> pendingWarnings;
+    net::SessionClient::State lastState = net::SessionClient::State::idle;
+    bool leaving = false; ///< this seat left: the closed connection is no news
 
     JUCE_DECLARE_NON_COPYABLE (RemoteSession)
 };

@@ -8,8 +8,17 @@ MainComponent::MainComponent (GuiContext& c, juce::ApplicationCommandManager& ma
       rack (c),
       chain (c),
       mixer (c),
-      analysis (c)
+      analysis (c),
+      rackDivider (true, [this] (int d) { rackWidth = juce::jlimit (160, 800, rackWidth + d); resized(); }),
+      mixerDivider (false, [this] (int d) { mixerHeight = juce::jlimit (120, 800, mixerHeight - d); resized(); }),
+      analysisDivider (true, [this] (int d) { analysisWidth = juce::jlimit (200, 900, analysisWidth - d); resized(); })
 {
+    rackDivider.setComponentID ("RackDivider");
+    mixerDivider.setComponentID ("MixerDivider");
+    analysisDivider.setComponentID ("AnalysisDivider");
+    addAndMakeVisible (rackDivider);
+    addAndMakeVisible (mixerDivider);
+    addChildComponent (analysisDivider);
     setComponentID ("MainComponent");
     for (auto* view : std::initializer_list<juce::Component*> { &transport, &rack, &chain, &mixer })
         addAndMakeVisible (view);
@@ -47,11 +56,21 @@ void MainComponent::resized()
     auto area = getLocalBounds();
     transport.setBounds (area.removeFromTop (56));
     status.setBounds (area.removeFromBottom (24).reduced (6, 0));
+    constexpr int divider = 5;
+    mixerDivider.setVisible (mixer.isVisible());
     if (mixer.isVisible())
-        mixer.setBounds (area.removeFromBottom (juce::jmin (mixerHeight, area.getHeight() / 2)));
-    rack.setBounds (area.removeFromLeft (juce::jmin (rackWidth, area.getWidth() / 3)));
+    {
+        mixer.setBounds (area.removeFromBottom (juce::jmin (mixerHeight, area.getHeight() * 2 / 3)));
+        mixerDivider.setBounds (area.removeFromBottom (divider));
+    }
+    rack.setBounds (area.removeFromLeft (juce::jmin (rackWidth, area.getWidth() / 2)));
+    rackDivider.setBounds (area.removeFromLeft (divider));
+    analysisDivider.setVisible (analysis.isVisible());
     if (analysis.isVisible())
+    {
         analysis.setBounds (area.removeFromRight (juce::jmin (analysisWidth, area.getWidth() / 2)));
+        analysisDivider.setBounds (area.removeFromRight (divider));
+    }
     chain.setBounds (area);
 }
 
@@ -113,6 +132,35 @@ void MainComponent::setLayoutState (const juce::String& text)
     mixer.setVisible ((bool) v.getProperty ("mixer", true));
     analysis.setVisible ((bool) v.getProperty ("analysis", false));
     resized();
+}
+
+//==============================================================================
+MainComponent::Divider::Divider (bool isVertical, std::function<void (int)> moved)
+    : vertical (isVertical), onMove (std::move (moved))
+{
+    setMouseCursor (vertical ? juce::MouseCursor::LeftRightResizeCursor : juce::MouseCursor::UpDownResizeCursor);
+    setRepaintsOnMouseActivity (true);
+}
+
+void MainComponent::Divider::paint (juce::Graphics& g)
+{
+    g.fillAll (isMouseOverOrDragging() ? LookAndFeel::Palette::accent.withAlpha (0.5f) : LookAndFeel::Palette::background);
+}
+
+void MainComponent::Divider::mouseDown (const juce::MouseEvent&)
+{
+    lastOffset = 0;
+}
+
+void MainComponent::Divider::mouseDrag (const juce::MouseEvent& e)
+{
+    // On the screen, and as deltas since the last drag event: the divider itself moves as the panels
+    // resize, so distances in its own coordinates would count the move twice.
+    const auto offset = vertical ? e.getScreenX() - e.getMouseDownScreenX() : e.getScreenY() - e.getMouseDownScreenY();
+    const auto delta = offset - lastOffset;
+    lastOffset = offset;
+    if (delta != 0 && onMove)
+        onMove (delta);
 }
 
 //==============================================================================

@@ -84,6 +84,25 @@ public:
     MixerView& getMixer() noexcept { return mixer; }
     AnalysisPanel& getAnalysisPanel() noexcept { return analysis; }
 
+    /** A bar between two panels that a person drags to share the space between them. */
+    class Divider final : public juce::Component
+    {
+    public:
+        Divider (bool vertical, std::function<void (int delta)> moved);
+        void paint (juce::Graphics&) override;
+        void mouseDown (const juce::MouseEvent&) override;
+        void mouseDrag (const juce::MouseEvent&) override;
+
+    private:
+        bool vertical;
+        std::function<void (int)> onMove;
+        int lastOffset = 0;
+    };
+
+    /** The panel sizes a person chose (the dividers): the rack's width, the mixer's height, the
+        analysis panel's width. */
+    juce::Rectangle<int> getPanelSizes() const { return { rackWidth, mixerHeight, analysisWidth, 0 }; }
+
 private:
     juce::ApplicationCommandManager& commandManager;
     juce::ApplicationCommandTarget* nextTarget = nullptr;
@@ -97,6 +116,7 @@ private:
     juce::String lastMessage;
 
     int rackWidth = 260, mixerHeight = 250, analysisWidth = 320;
+    Divider rackDivider, mixerDivider, analysisDivider;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (MainComponent)
 };
