@@ -125,7 +125,7 @@ namespace bench
 
 const std::vector<std::string>& benchSuites()
 {
-    static const std::vector<std::string> suites { "model", "engine", "voices", "effects", "plugins", "net", "sc" };
+    static const std::vector<std::string> suites { "model", "engine", "voices", "effects", "plugins", "net", "sc", "gui" };
     return suites;
 }
 
@@ -148,6 +148,14 @@ int runBench (const std::vector<std::string>& suites)
             status |= bench::benchNet();
         else if (suite == "sc")
             status |= bench::benchSc();
+        else if (suite == "gui")
+        {
+            // Asked for by name, a missing display is an error; in a run of every suite it is a skip.
+            if (suites.empty() && ! bench::guiBenchHasDisplay())
+                std::cout << "\nbench gui: skipped. " << bench::guiNeedsDisplaySentence << "\n";
+            else
+                status |= bench::benchGui();
+        }
     return status;
 }
 

@@ -89,4 +89,8 @@ int benchSc();
 int benchVoices();
 int benchEffects();
 int benchNet();
+/** The gui suite needs an X display: without one it prints guiNeedsDisplaySentence and returns 1. */
+int benchGui();
+bool guiBenchHasDisplay();
+extern const char* const guiNeedsDisplaySentence;
 } // namespace imbolc::cli::bench

@@ -174,10 +174,10 @@ TEST_CASE ("Rack: the add menu adds a built-in, a SuperCollider instrument and a
     // message names it.
     juce::StringArray messages;
     f.context.onMessage = [&messages] (const juce::String& m) { messages.add (m); };
-    const auto count = f.host.getSession().instruments.size();
+    const auto instrumentsBefore = f.host.getSession().instruments.size();
     rack.addMenuItemChosen (pluginItem);
     CHECK (f.context.takeRecordedActions().empty());
-    CHECK (f.host.getSession().instruments.size() == count);
+    CHECK (f.host.getSession().instruments.size() == instrumentsBefore);
     REQUIRE (messages.size() == 1);
     CHECK (messages[0].contains ("TestSynth"));
 
