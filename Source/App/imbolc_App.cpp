@@ -468,7 +468,7 @@ private:
         if (auto opened = host->open (file); opened.failed())
         {
             // The session on screen stays as it was: nothing is lost by a bad file.
-            showStatus (opened.getErrorMessage(), true);
+            showStatus ("Could not open " + file.getFileName() + ": " + opened.getErrorMessage(), true);
             return;
         }
         recentFiles.addFile (file);

@@ -385,7 +385,10 @@ TEST_CASE ("chain view: changing the source type keeps what it can and rebuilds 
     CHECK (src.params[0].value == 7.0f); // tune carried over
     CHECK (r.view.findKnob (model::ParamAddress::instrument (r.id, model::ParamGroup::source, 5)) != nullptr); // pwmDepth
 
-    type.setSelectedId ((int) model::BuiltInSource::sampler + 1, juce::sendNotificationSync);
+    // The source panel was rebuilt for the new type: its selector is a new one.
+    auto& newType = r.childOf<juce::ComboBox> (r.view, "sourceType");
+    CHECK (newType.getText() == "Pulse");
+    newType.setSelectedId ((int) model::BuiltInSource::sampler + 1, juce::sendNotificationSync);
     CHECK (r.instrument().source.builtIn == model::BuiltInSource::sampler);
     auto& path = r.childOf<juce::Label> (r.view, "samplePath");
     CHECK (path.getText() == "no sample");

@@ -216,10 +216,16 @@ garbage = os.path.join(work, "not-a-session.imbolc")
 os.makedirs(work, exist_ok=True)
 with open(garbage, "wb") as f:
     f.write(b"these bytes are no Imbolc session" * 10)
+os.remove(ui_map)
 app = subprocess.Popen([app_binary, garbage], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 try:
+    wait_for(lambda: title().endswith(" - Imbolc"), "the window to open", 30)
+    window = subprocess.run(["xdotool", "search", "--sync", "--name", " - Imbolc$"], capture_output=True, text=True).stdout.split()
+    if window:
+        xdotool("windowactivate", "--sync", window[0])
     status = wait_for(lambda: read_map().get("status", ""), "a message about the file", 30) or ""
-    check("not-a-session.imbolc" in status or "session" in status.lower(), "the window says why the file did not open: " + status)
+    check(status.startswith("Could not open not-a-session.imbolc: ") and "not an Imbolc project file" in status,
+          "the window says why the file did not open: " + status)
     check("not-a-session" not in title(), "the window does not claim the file is open (" + title() + ")")
     with open(garbage, "rb") as f:
         check(f.read() == b"these bytes are no Imbolc session" * 10, "the file is left as it was")

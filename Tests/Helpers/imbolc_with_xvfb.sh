@@ -26,12 +26,22 @@ fi
 export DISPLAY=":$number"
 openbox --sm-disable > "$dir/wm.log" 2>&1 &
 wm=$!
-for _ in $(seq 1 100); do
-    xprop -root _NET_SUPPORTING_WM_CHECK 2> /dev/null | grep -q "window id" && break
+# A loaded machine can take seconds to start it; a window opened before it is ready would be refused.
+ready=no
+for _ in $(seq 1 600); do
+    if xprop -root _NET_SUPPORTING_WM_CHECK 2> /dev/null | grep -q "window id"; then
+        ready=yes
+        break
+    fi
     sleep 0.05
 done
-"$@"
-status=$?
+if [ "$ready" = yes ]; then
+    "$@"
+    status=$?
+else
+    echo "The window manager (openbox) did not start within 30 s: $(tail -n 3 "$dir/wm.log")" >&2
+    status=1
+fi
 kill "$wm" 2> /dev/null
 wait "$wm" 2> /dev/null
 kill "$xvfb" 2> /dev/null
