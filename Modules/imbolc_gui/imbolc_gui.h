@@ -32,3 +32,4 @@
 #include "plugins/imbolc_PluginBrowser.h"
 #include "network/imbolc_NetworkPanel.h"
 #include "main/imbolc_MainComponent.h"
+#include "main/imbolc_RenderJob.h"

@@ -3,7 +3,6 @@
 // imbolc_gui; this file owns the session, the audio output, the settings, the menus and the file,
 // audio and network commands.
 
-#include "imbolc_AppDialogs.h"
 #include "imbolc_MainWindow.h"
 
 #include <iostream>
@@ -131,9 +130,11 @@ public:
     {
         if (host == nullptr)
             return quit();
-        if (remote != nullptr || ! host->isDirty())
+        // The own session's edits count even while a joined session is shown: it is still there.
+        if (! host->isDirty())
             return closeCleanly();
-        askToSave ("Save the changes to " + sessionName() + " before closing?", [this] { closeCleanly(); });
+        const auto own = host->getFile() != juce::File() ? host->getFile().getFileName() : juce::String (host->getSession().settings.name);
+        askToSave ("Save the changes to " + own + " before closing?", [this] { closeCleanly(); });
     }
 
     void anotherInstanceStarted (const juce::String&) override {}
@@ -609,14 +610,14 @@ private:
     void startRender (const juce::File& target)
     {
         const auto base = host->getFile() != juce::File() ? host->getFile().getParentDirectory() : juce::File::getCurrentWorkingDirectory();
-        auto* job = new RenderJob (shownSession().getSession(), target, base, [this] (juce::String sentence)
+        auto* job = new gui::RenderJob (shownSession().getSession(), target, base, [this] (juce::String sentence)
                                    {
                                        showStatus (sentence, ! sentence.startsWith ("Rendered"));
                                        juce::MessageManager::callAsync ([this] { renderWindow.reset(); });
                                    });
-        renderWindow = std::make_unique<ToolWindow> ("Render", job, false, [this]
+        renderWindow = std::make_unique<gui::ToolWindow> ("Render", job, false, [this]
                                                      {
-                                                         if (auto* j = dynamic_cast<RenderJob*> (renderWindow->getContentComponent()))
+                                                         if (auto* j = dynamic_cast<gui::RenderJob*> (renderWindow->getContentComponent()))
                                                              j->cancel();
                                                      });
         commandManager.commandStatusChanged();
@@ -627,7 +628,7 @@ private:
     {
         if (auto it = toolWindows.find (key); it != toolWindows.end())
             return it->second->toFront (true);
-        toolWindows[key] = std::make_unique<ToolWindow> (title, make(), resizable, [this, key]
+        toolWindows[key] = std::make_unique<gui::ToolWindow> (title, make(), resizable, [this, key]
                                                          { juce::MessageManager::callAsync ([this, key] { toolWindows.erase (key); }); });
     }
 
@@ -819,8 +820,8 @@ private:
     std::unique_ptr<gui::MainComponent> content;
     std::unique_ptr<MainWindow> window;
     std::unique_ptr<juce::FileChooser> chooser;
-    std::unique_ptr<ToolWindow> renderWindow;
-    std::map<juce::String, std::unique_ptr<ToolWindow>> toolWindows;
+    std::unique_ptr<gui::ToolWindow> renderWindow;
+    std::map<juce::String, std::unique_ptr<gui::ToolWindow>> toolWindows;
     int uiMapCounter = 0;
 };
 

@@ -265,7 +265,7 @@ TEST_CASE ("SessionHost saves, knows when it is dirty, and autosaves to a side f
     CHECK (protocol::sessionHash (*loaded.session) == protocol::sessionHash (host.getSession()));
 
     // Autosave writes the side file, never the session file, and the session stays dirty.
-    host.setAutosave ({ 50, false });
+    host.setAutosave ({ 50, false, {} });
     REQUIRE (host.apply (model::action::SetBpm { 130.0 }).ok());
     REQUIRE (test::eventually ([&]
                                {
@@ -548,4 +548,38 @@ TEST_CASE ("Imbolc's VST3 plugin loads in JUCE's VST3 host, plays MIDI and keeps
     ref.format = model::PluginFormat::vst3;
     ref.identifier = std::string (IMBOLC_PLUGIN_DIR) + "/VST3/Imbolc.vst3";
     checkOwnPlugin (ref);
+}
+
+TEST_CASE ("An untitled session autosaves to the app's side file, which a save under a name removes; a recovered session is dirty", "[app][files]")
+{
+    const auto folder = juce::File::createTempFile ("untitled-autosave");
+    REQUIRE (folder.createDirectory());
+    const auto side = folder.getChildFile ("untitled.imbolc.autosave");
+    app::SessionHost host;
+    host.setSession (twoInstruments());
+    host.setAutosave ({ 60000, false, side });
+    CHECK_FALSE (host.isDirty());
+
+    const auto cutoff = cutoffOf (host.getSession(), 0);
+    REQUIRE (host.apply (model::action::SetParam { cutoff, 900.0f }).ok());
+    CHECK (host.isDirty());
+    host.autosaveNow (true);
+    REQUIRE (side.existsAsFile());
+    const auto autosaved = app::loadSessionFile (side);
+    REQUIRE (autosaved.ok());
+    CHECK (*autosaved.session == host.getSession());
+    CHECK (host.isDirty()); // an autosave is no save
+
+    // Recovering it: the same session, not yet saved anywhere.
+    app::SessionHost recovered;
+    recovered.setSession (*autosaved.session, {}, true);
+    CHECK (recovered.isDirty());
+    CHECK (recovered.getSession() == host.getSession());
+
+    const auto named = folder.getChildFile ("named.imbolc");
+    REQUIRE (host.saveAs (named).wasOk());
+    CHECK_FALSE (host.isDirty());
+    CHECK_FALSE (side.existsAsFile());
+    CHECK (app::autosaveFileFor (named) != side);
+    folder.deleteRecursively();
 }

@@ -473,3 +473,38 @@ TEST_CASE ("Forgetting entries ends the coalescing run", "[model][undo][seats]")
     history.record (session, instrument, knob);
     CHECK (history.undoDepth() == 1);
 }
+
+TEST_CASE ("Undo entries carry the edit's name for people, which travels to redo and stays with a coalesced sweep", "[model][undo]")
+{
+    std::int64_t now = 0;
+    model::Session session;
+    model::UndoHistory history ([&now] { return now; });
+    model::Dispatcher dispatcher (session, history);
+    model::Stage filter;
+    filter.kind = model::StageKind::filter;
+    REQUIRE (dispatcher.apply (model::action::AddInstrument { "lead", {}, model::Backend::internal, { filter } }).ok());
+    CHECK (history.peekUndoName() == "Add Instrument");
+
+    const auto& inst = *session.instruments.begin();
+    const auto cutoff = model::ParamAddress::stage (model::NodeKind::instrument, inst.id.value, inst.chain.at (0).id, 0);
+    for (int step = 0; step < 5; ++step, now += 20)
+        REQUIRE (dispatcher.apply (model::action::SetParam { cutoff, 500.0f + 100.0f * (float) step }).ok());
+    CHECK (history.undoDepth() == 2); // the sweep is one entry
+    CHECK (history.peekUndoName() == "Set Cutoff");
+    REQUIRE (dispatcher.apply (model::action::SetMute { model::NodeKind::instrument, inst.id.value, true }).ok());
+    CHECK (history.peekUndoName() == "Set Mute");
+    REQUIRE (dispatcher.apply (model::action::SetParam { model::ParamAddress::instrument (inst.id, model::ParamGroup::strip, 1), 0.5f }).ok());
+    CHECK (history.peekUndoName() == "Set Pan");
+
+    REQUIRE (dispatcher.apply (model::action::Undo {}).ok());
+    CHECK (history.peekRedoName() == "Set Pan");
+    CHECK (history.peekUndoName() == "Set Mute");
+    REQUIRE (dispatcher.apply (model::action::Undo {}).ok());
+    REQUIRE (dispatcher.apply (model::action::Undo {}).ok());
+    CHECK (history.peekRedoName() == "Set Cutoff");
+    CHECK (history.peekUndoName() == "Add Instrument");
+    REQUIRE (dispatcher.apply (model::action::Redo {}).ok());
+    CHECK (history.peekUndoName() == "Set Cutoff");
+    CHECK (model::editName (session, model::action::SetBpm { 100.0 }) == "Set Tempo");
+    CHECK (model::editName (session, model::action::DuplicateInstrument { inst.id }) == "Duplicate Instrument");
+}

@@ -47,4 +47,20 @@ bool hasSuperColliderInstruments (const model::Session& session)
                         { return i.backend == model::Backend::superCollider; });
 }
 
+RenderOutcome renderSessionToWav (const model::Session& session, const juce::File& target, const juce::File& baseDirectory,
+                                  std::function<void (double)> progress, std::function<bool()> shouldCancel)
+{
+    engine::OfflineRenderer::Options options;
+    options.shouldCancel = std::move (shouldCancel);
+    auto factory = std::make_unique<engine::NodeFactory>();
+    factory->setBaseDirectory (baseDirectory);
+    engine::OfflineRenderer renderer (options, std::move (factory));
+    const auto result = renderer.renderToWav (session, target, [&progress] (const engine::OfflineRenderer::Progress& p)
+                                              {
+                                                  if (progress)
+                                                      progress (p.fraction);
+                                              });
+    return { result.error, result.audioSeconds, result.realTimeFactor(), result.warnings };
+}
+
 } // namespace imbolc::app

@@ -40,7 +40,9 @@ struct Dispatcher::Context
     //==========================================================================
     void edit (UndoScope scope, CoalesceKey key = {})
     {
-        history.record (session, scope, key, editName (session, action));
+        // Named only when it makes an entry: a knob sweep's coalesced steps cost no string.
+        if (history.record (session, scope, key))
+            history.nameNewest (editName (session, action));
         result.changes.undoScope = scope;
     }
 

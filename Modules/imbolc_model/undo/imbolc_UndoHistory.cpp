@@ -16,10 +16,10 @@ UndoHistory::UndoHistory (Clock c, std::size_t maxDepth)
 {
 }
 
-void UndoHistory::record (const Session& session, UndoScope scope, CoalesceKey key, std::string name)
+bool UndoHistory::record (const Session& session, UndoScope scope, CoalesceKey key)
 {
     if (scope.kind == UndoScopeKind::none)
-        return;
+        return false;
 
     redoStack.clear();
     const auto now = clock();
@@ -30,12 +30,18 @@ void UndoHistory::record (const Session& session, UndoScope scope, CoalesceKey k
     lastTime = now;
 
     if (coalesces)
-        return;
+        return false;
 
     undoStack.push_back (snapshot (session, scope));
-    undoStack.back().name = std::move (name);
     if (undoStack.size() > depthLimit)
         undoStack.pop_front();
+    return true;
+}
+
+void UndoHistory::nameNewest (std::string name)
+{
+    if (! undoStack.empty())
+        undoStack.back().name = std::move (name);
 }
 
 std::optional<UndoScope> UndoHistory::undo (Session& session)

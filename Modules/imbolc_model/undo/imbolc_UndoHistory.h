@@ -27,9 +27,12 @@ public:
     explicit UndoHistory (Clock clock = {}, std::size_t maxDepth = defaultMaxDepth);
 
     /** Called by the dispatcher before an edit changes `session`. Snapshots the scope unless the edit
-        coalesces with the previous one; clears the redo stack either way. `name` is what a person calls
-        the edit ("Set Cutoff"), shown as "Undo Set Cutoff"; a coalesced run keeps its first edit's name. */
-    void record (const Session& session, UndoScope scope, CoalesceKey key, std::string name = {});
+        coalesces with the previous one; clears the redo stack either way. Returns true if it made a new
+        entry (then nameNewest gives it its name; a coalesced run keeps its first edit's name). */
+    bool record (const Session& session, UndoScope scope, CoalesceKey key);
+
+    /** What a person calls the newest entry's edit ("Set Cutoff"), shown as "Undo Set Cutoff". */
+    void nameNewest (std::string name);
 
     /** Restores the newest entry into `session`; returns its scope, or nullopt if there is none. */
     std::optional<UndoScope> undo (Session& session);

@@ -1,10 +1,8 @@
-#include "imbolc_AppDialogs.h"
-
-namespace imbolc::desktop
+namespace imbolc::gui
 {
 
 ToolWindow::ToolWindow (const juce::String& title, juce::Component* content, bool resizable, std::function<void()> onClose)
-    : juce::DocumentWindow (title, gui::LookAndFeel::Palette::background, juce::DocumentWindow::closeButton),
+    : juce::DocumentWindow (title, LookAndFeel::Palette::background, juce::DocumentWindow::closeButton),
       closed (std::move (onClose))
 {
     setUsingNativeTitleBar (true);
@@ -49,7 +47,7 @@ RenderJob::~RenderJob()
 
 void RenderJob::paint (juce::Graphics& g)
 {
-    g.fillAll (gui::LookAndFeel::Palette::panel);
+    g.fillAll (LookAndFeel::Palette::panel);
 }
 
 void RenderJob::resized()
@@ -64,18 +62,12 @@ void RenderJob::resized()
 
 void RenderJob::run()
 {
-    engine::OfflineRenderer::Options options;
-    options.shouldCancel = [this] { return cancelled.load() || threadShouldExit(); };
-    auto factory = std::make_unique<engine::NodeFactory>();
-    // Samples are found beside the project, as when it plays.
-    factory->setBaseDirectory (baseDirectory);
-    engine::OfflineRenderer renderer (options, std::move (factory));
-    const auto result = renderer.renderToWav (session, target, [this] (const engine::OfflineRenderer::Progress& p)
-                                              { sharedProgress = p.fraction; });
+    const auto result = app::renderSessionToWav (session, target, baseDirectory, [this] (double fraction) { sharedProgress = fraction; },
+                                                 [this] { return cancelled.load() || threadShouldExit(); });
     juce::String sentence;
     if (result.ok())
         sentence = "Rendered " + target.getFullPathName() + " (" + juce::String (result.audioSeconds, 1) + " s of audio, "
-                   + juce::String (result.realTimeFactor(), 1) + "x real time).";
+                   + juce::String (result.realTimeFactor, 1) + "x real time).";
     else
         sentence = result.error;
     {
@@ -102,4 +94,4 @@ void RenderJob::timerCallback()
     callback (sentence);
 }
 
-} // namespace imbolc::desktop
+} // namespace imbolc::gui

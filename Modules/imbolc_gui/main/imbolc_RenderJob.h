@@ -1,15 +1,11 @@
-// The desktop app's windows besides the main one: audio settings, keyboard shortcuts, offline render
-// with progress. Each is a non-modal window (this project runs without modal loops) that the
-// application owns and closes.
 #pragma once
 
-#include <imbolc_gui/imbolc_gui.h>
-
-namespace imbolc::desktop
+namespace imbolc::gui
 {
 
-/** A plain non-modal window around one component, closed by its close button; `onClose` lets the owner
-    forget it (the owner deletes it). Message thread. */
+/** A plain non-modal window around one component (the app's tool windows: audio settings, shortcuts,
+    plugins, network, render), closed by its close button; `onClose` lets the owner forget it (the owner
+    deletes it: this project runs without modal loops). Message thread. */
 class ToolWindow final : public juce::DocumentWindow
 {
 public:
@@ -28,7 +24,8 @@ class RenderJob final : public juce::Component,
                         private juce::Timer
 {
 public:
-    /** `done` gets one sentence for the status line (written, cancelled or why it failed). */
+    /** Starts at once. `done` gets one sentence for the status line (what was written, that it was
+        cancelled, or why it failed) on the message thread; the job may be deleted from it. */
     RenderJob (model::Session, juce::File target, juce::File baseDirectory, std::function<void (juce::String)> done);
     ~RenderJob() override;
 
@@ -38,6 +35,7 @@ public:
     /** Stops the render (the target file is left as it was). */
     void cancel() { cancelled = true; }
     bool isFinished() const noexcept { return finished; }
+    double getProgress() const noexcept { return progress; }
 
 private:
     void run() override;
@@ -57,4 +55,4 @@ private:
     juce::TextButton cancelButton { "Cancel" };
 };
 
-} // namespace imbolc::desktop
+} // namespace imbolc::gui
