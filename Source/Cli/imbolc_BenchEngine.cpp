@@ -91,30 +91,8 @@ namespace
                 block();
         }
 
-        /** Plays the engine on its own thread, a block every 5.33 ms, as a device would: the message
-            thread's work is then measured on its own core and caches, as in the app. */
-        void startAudioThread()
-        {
-            audio = std::thread ([this]
-                                 {
-                std::vector<float> l ((std::size_t) blockSize), r ((std::size_t) blockSize);
-                float* outs[] = { l.data(), r.data() };
-                const auto period = std::chrono::microseconds ((int) (1.0e6 * blockSize / sampleRate));
-                auto next = Clock::now();
-                while (! quit.load())
-                {
-                    engine.process (outs, 2, blockSize);
-                    next += period;
-                    std::this_thread::sleep_until (next);
-                } });
-        }
-
-        ~Ours()
-        {
-            quit = true;
-            if (audio.joinable())
-                audio.join();
-        }
+        /** Plays the engine on its own thread, a block every 5.33 ms, as a device would. */
+        void startAudioThread() { audio = std::make_unique<PacedAudioThread> (engine, sampleRate, blockSize); }
 
         /** Waits on the message thread, as its timer would, until the audio thread has taken
             everything handed over and given back what it retired. */
@@ -144,8 +122,7 @@ namespace
             return nanos;
         }
 
-        std::thread audio;
-        std::atomic<bool> quit { false };
+        std::unique_ptr<PacedAudioThread> audio;
     };
 
     //==============================================================================

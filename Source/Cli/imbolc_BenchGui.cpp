@@ -126,44 +126,6 @@ namespace
         void timerCallback() override { callback(); }
     };
 
-    /** The engine rendering on its own thread at real-time pace (a block every 10.7 ms), as a device
-        would; if it falls behind it renders as fast as it can. */
-    class AudioThread
-    {
-    public:
-        explicit AudioThread (engine::Engine& e)
-            : engine (e)
-        {
-            thread = std::thread ([this]
-                                  {
-                std::vector<float> l ((std::size_t) blockSize), r ((std::size_t) blockSize);
-                float* outs[] = { l.data(), r.data() };
-                const auto period = std::chrono::microseconds ((int) (1.0e6 * blockSize / sampleRate));
-                auto next = Clock::now();
-                while (! quit.load())
-                {
-                    engine.process (outs, 2, blockSize);
-                    blocks.fetch_add (1);
-                    next += period;
-                    if (next < Clock::now() - 4 * period)
-                        next = Clock::now(); // far behind: do not burst to catch up
-                    std::this_thread::sleep_until (next);
-                } });
-        }
-        ~AudioThread()
-        {
-            quit = true;
-            thread.join();
-        }
-        std::int64_t blocksRendered() const { return blocks.load(); }
-
-    private:
-        engine::Engine& engine;
-        std::thread thread;
-        std::atomic<bool> quit { false };
-        std::atomic<std::int64_t> blocks { 0 };
-    };
-
     double processCpuSeconds()
     {
         timespec t {};
@@ -418,7 +380,7 @@ int benchGui()
     FrameFigures oursPlay, fullPlay;
     std::int64_t blocksPlayed = 0;
     {
-        AudioThread audio (rig.host.getEngine());
+        PacedAudioThread audio (rig.host.getEngine(), sampleRate, blockSize);
         rig.context.perform (model::action::Play {});
         rig.settle (200);
         // Alternating halves, so a noisy neighbour or the song's busier bars weigh on both alike.
@@ -462,7 +424,7 @@ int benchGui()
     //==============================================================================
     TweakFigures oursTweak, fullTweak;
     {
-        AudioThread audio (rig.host.getEngine()); // takes the engine's side of each edit, as in the app
+        PacedAudioThread audio (rig.host.getEngine(), sampleRate, blockSize); // takes the engine's side of each edit, as in the app
         for (int half = 0; half < 2; ++half)
         {
             auto a = tweaks (rig, false, 30);

@@ -5,10 +5,13 @@
 #include "imbolc_Cli.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <thread>
+#include <vector>
 
 namespace imbolc::cli::bench
 {
@@ -80,6 +83,44 @@ inline void header (const std::string& suite, const std::string& baselineName)
     std::snprintf (text, sizeof (text), "\n%s\n  %-44s %14s %14s %10s\n", suite.c_str(), "figure", "imbolc", baselineName.c_str(), "ratio");
     std::cout << text;
 }
+
+/** The engine rendering on its own thread at a device's pace (a block every blockSize / sampleRate
+    seconds), so what the message thread does is measured on its own core and caches, as in the app.
+    Far behind (more than 4 blocks), it does not burst to catch up. Construct and destroy on the
+    message thread. */
+class PacedAudioThread
+{
+public:
+    PacedAudioThread (engine::Engine& engine, double sampleRate, int blockSize)
+    {
+        thread = std::thread ([this, &engine, sampleRate, blockSize]
+                              {
+            std::vector<float> l ((std::size_t) blockSize), r ((std::size_t) blockSize);
+            float* outs[] = { l.data(), r.data() };
+            const auto period = std::chrono::microseconds ((int) (1.0e6 * blockSize / sampleRate));
+            auto next = Clock::now();
+            while (! quit.load())
+            {
+                engine.process (outs, 2, blockSize);
+                blocks.fetch_add (1);
+                next += period;
+                if (next < Clock::now() - 4 * period)
+                    next = Clock::now();
+                std::this_thread::sleep_until (next);
+            } });
+    }
+    ~PacedAudioThread()
+    {
+        quit = true;
+        thread.join();
+    }
+    std::int64_t blocksRendered() const { return blocks.load(); }
+
+private:
+    std::thread thread;
+    std::atomic<bool> quit { false };
+    std::atomic<std::int64_t> blocks { 0 };
+};
 
 /** One suite each; return the exit status. Message thread (main). */
 int benchModel();

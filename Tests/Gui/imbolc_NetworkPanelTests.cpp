@@ -298,14 +298,7 @@ TEST_CASE ("A seat joins through the panel; the seats part lists it, the instrum
 
 TEST_CASE ("The join part lists the sessions LAN discovery hears while it is showing, and a click fills the address", "[gui][network]")
 {
-    const bool anyBroadcastInterface = []
-    {
-        for (const auto& a : juce::IPAddress::getAllAddresses())
-            if (! a.isNull() && juce::IPAddress::getInterfaceBroadcastAddress (a) != juce::IPAddress())
-                return true;
-        return false;
-    }();
-    if (! anyBroadcastInterface)
+    if (! net::discovery::canAnnounce())
     {
         // The advertiser announces only on broadcast-capable interfaces (never on loopback).
         WARN ("No network interface with a broadcast address here: LAN discovery cannot be exercised.");

@@ -822,14 +822,7 @@ TEST_CASE ("Sessions are found on the LAN by their announcement", "[net]")
 {
     // A private broadcast port, so parallel test runs and real sessions do not meet.
     const int broadcastPort = 20000 + (int) (juce::Random::getSystemRandom().nextInt (20000));
-    const bool anyBroadcastInterface = []
-    {
-        for (const auto& a : juce::IPAddress::getAllAddresses())
-            if (! a.isNull() && juce::IPAddress::getInterfaceBroadcastAddress (a) != juce::IPAddress())
-                return true;
-        return false;
-    }();
-    if (! anyBroadcastInterface)
+    if (! net::discovery::canAnnounce())
     {
         // A machine with no broadcast-capable interface cannot announce anything: say so, loudly.
         WARN ("No network interface with a broadcast address here: LAN discovery cannot be exercised.");

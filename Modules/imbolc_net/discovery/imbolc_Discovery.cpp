@@ -19,4 +19,12 @@ std::vector<FoundSession> findSessions (int listenMs, int broadcastPort)
     return found;
 }
 
+bool canAnnounce()
+{
+    for (const auto& a : juce::IPAddress::getAllAddresses())
+        if (! a.isNull() && juce::IPAddress::getInterfaceBroadcastAddress (a) != juce::IPAddress())
+            return true;
+    return false;
+}
+
 } // namespace imbolc::net::discovery

@@ -29,6 +29,10 @@ namespace discovery
         int port = 0;
     };
 
+    /** True if this machine has a network interface with a broadcast address, so announcements can
+        go out (never on loopback). Any thread. */
+    bool canAnnounce();
+
     /** Listens for `listenMs` and returns the sessions heard, each once. Blocks; not on the message
         thread. */
     std::vector<FoundSession> findSessions (int listenMs, int broadcastPort = defaultBroadcastPort);
