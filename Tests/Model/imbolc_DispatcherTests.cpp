@@ -181,6 +181,9 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     expectRejected (d, action::SetNoteVelocity { a, n1, 30, notANumber }, cov);
     expectApplied (d, action::DeleteNote { a, n2 }, cov);
     expectRejected (d, action::DeleteNote { a, n2 }, cov);
+    const auto n3 = NoteId { expectApplied (d, action::EditNotes { a, {}, {}, {}, { Note { {}, 480, 120, 67, 90, 1.0f } } }, cov).createdId };
+    CHECK (s.pianoRoll.find (a)->find (n3)->pitch == 67);
+    expectRejected (d, action::EditNotes { a, {}, { n3, n3 } }, cov, "twice");
 
     // Automation ----------------------------------------------------------------
     const AutomationTarget cutoff { AutomationTargetKind::parameter, ParamAddress::stage (NodeKind::instrument, a.value, filter, 0) };
@@ -195,6 +198,9 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     expectRejected (d, action::MovePoint { lane, 480, Point { 960, 800.0f, CurveType::step } }, cov, "no point");
     expectApplied (d, action::DeletePoint { lane, 960 }, cov);
     expectRejected (d, action::DeletePoint { lane, 960 }, cov);
+    expectApplied (d, action::EditPoints { lane, { 0 }, { Point { 240, 700.0f, CurveType::exponential, 50 } } }, cov);
+    CHECK (s.automation.find (lane)->points.points == std::vector<Point> { Point { 240, 700.0f, CurveType::exponential, 50 } });
+    expectRejected (d, action::EditPoints { lane, { 0 } }, cov, "no point at tick 0");
     expectApplied (d, action::SetLaneEnabled { lane, false }, cov);
     expectRejected (d, action::SetLaneEnabled { LaneId { 31 }, false }, cov);
     const auto bpmLane = LaneId { expectApplied (d, action::AddLane { { AutomationTargetKind::bpm, {} } }, cov).createdId };
@@ -207,6 +213,9 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     CHECK (s.arrangement.clips.find (clip)->notes.size() == s.pianoRoll.find (a)->notes.size());
     expectRejected (d, action::AddClip { a, "Riff", 0, true }, cov, "positive length");
     expectApplied (d, action::RenameClip { clip, "Hook" }, cov);
+    expectApplied (d, action::SetClipLength { clip, 3840 }, cov);
+    CHECK (s.arrangement.clips.find (clip)->length == 3840);
+    expectRejected (d, action::SetClipLength { clip, -1 }, cov, "positive length");
     expectRejected (d, action::RenameClip { ClipId { 2 }, "x" }, cov);
     const auto place = PlacementId { expectApplied (d, action::AddPlacement { clip, 1920 }, cov).createdId };
     expectRejected (d, action::AddPlacement { clip, -1 }, cov);

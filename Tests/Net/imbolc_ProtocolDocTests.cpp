@@ -128,6 +128,7 @@ TEST_CASE ("The protocol document's constants are the code's", "[net][doc]")
     CHECK (doc.number ("max_name_bytes") == (long long) model::checks::maxNameLength);
     // A kind's ActionBody type value is its variant index + 1 (the codec's static_asserts hold the two together).
     CHECK (doc.number ("action_body_move_instrument") == (long long) model::Action (model::action::MoveInstrument {}).index() + 1);
+    CHECK (doc.number ("action_body_set_clip_length") == (long long) model::Action (model::action::SetClipLength {}).index() + 1);
 
     const net::ServerOptions server;
     CHECK (doc.number ("default_port") == server.port);

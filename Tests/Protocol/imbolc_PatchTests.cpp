@@ -419,7 +419,7 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
     auto pitch = [&]
     { return (std::uint8_t) (chance (3) ? 128 + pick (100) : pick (128)); };
 
-    switch (pick (32))
+    switch (pick (35))
     {
         case 0:
         case 1:
@@ -500,6 +500,34 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
             return action::Undo {};
         case 30:
             return action::MoveInstrument { instrument(), (std::int32_t) pick ((int) s.instruments.size() + 2) - 1 }; // -1 is refused, size() is past the end
+        case 31:
+        case 32:
+        {
+            // A selection edit: some notes moved, one removed, a few added (sometimes a bogus id: refused whole).
+            const auto i = instrument();
+            action::EditNotes edit { i, {} };
+            if (const auto* t = s.pianoRoll.find (i); t != nullptr && ! t->notes.empty())
+            {
+                auto moved = t->notes[(std::size_t) pick ((int) t->notes.size())];
+                moved.tick = tick();
+                edit.change.push_back (moved);
+                const auto removed = note (i);
+                if (removed != moved.id)
+                    edit.remove.push_back (removed);
+            }
+            for (int n = pick (3); n >= 0; --n)
+                edit.add.push_back (Note { {}, tick(), 120, (std::uint8_t) (40 + pick (40)), 90, 1.0f });
+            return edit;
+        }
+        case 33:
+        {
+            const auto l = lane();
+            action::EditPoints edit { l };
+            if (chance (50))
+                edit.remove.push_back (pointTick (l));
+            edit.set.push_back ({ tick(), (float) pick (100) / 100.0f, (CurveType) pick (4), (std::int8_t) (pick (201) - 100) });
+            return edit;
+        }
         default:
             return action::Redo {};
     }

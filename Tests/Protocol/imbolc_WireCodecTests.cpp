@@ -116,6 +116,9 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         Undo {},
         Redo {},
         MoveInstrument { inst, 4 },
+        EditNotes { inst, clip, { note, NoteId { 77 } }, { Note { NoteId { 78 }, 480, 120, 61, 99, 0.75f } }, { Note { {}, 0, 60, 40, 1, 0.0f }, Note { {}, 1 << 20, 960, 127, 127, 1.0f } } },
+        EditPoints { lane, { 480, 960 }, { Point { 0, 0.25f, CurveType::exponential, -40 }, Point { 1920, 1.0f, CurveType::sCurve, 100 } } },
+        SetClipLength { clip, 7680 },
     } };
 }
 
@@ -483,6 +486,7 @@ TEST_CASE ("Wire decode leaves an action's values to the dispatcher, which refus
     const auto note = model::NoteId { applyOk (f.dispatcher, AddNote { inst, { {}, 0, 480, 60, 100, 1.0f } }).createdId };
     const auto lane = model::LaneId { applyOk (f.dispatcher, AddLane { { model::AutomationTargetKind::swing, {} } }).createdId };
     const auto bus = model::BusId { applyOk (f.dispatcher, AddBus { "Verb" }).createdId };
+    const auto clip = model::ClipId { applyOk (f.dispatcher, AddClip { inst, "Riff", 1920 }).createdId };
     const auto cutoff = model::ParamAddress::stage (model::NodeKind::instrument, inst.value, f.firstStage (inst), 0);
     const auto nan = std::numeric_limits<float>::quiet_NaN();
 
@@ -512,6 +516,9 @@ TEST_CASE ("Wire decode leaves an action's values to the dispatcher, which refus
         { SetGroove { inst, badGroove }, "arpeggiator" },
         { SetSource { inst, badSource }, "input channel" },
         { MoveInstrument { inst, -3 }, "Position -3" },
+        { EditNotes { inst, {}, {}, {}, { model::Note { {}, 0, 480, 200, 100, 1.0f } } }, "pitch" },
+        { EditPoints { lane, {}, { model::Point { 0, 0.5f, model::CurveType::linear, 101 } } }, "shape" },
+        { SetClipLength { clip, 0 }, "positive length" },
     };
 
     for (const auto& [action, reason] : cases)
@@ -756,7 +763,10 @@ TEST_CASE ("Wire MoveInstrument is appended to ActionBody so every older kind ke
     CHECK ((int) fb::ActionBody::Undo == 55);
     CHECK ((int) fb::ActionBody::Redo == 56);
     CHECK ((int) fb::ActionBody::MoveInstrument == 57);
-    CHECK (fb::ActionBody::MoveInstrument == fb::ActionBody::MAX);
+    CHECK ((int) fb::ActionBody::EditNotes == 58);
+    CHECK ((int) fb::ActionBody::EditPoints == 59);
+    CHECK ((int) fb::ActionBody::SetClipLength == 60);
+    CHECK (fb::ActionBody::SetClipLength == fb::ActionBody::MAX);
     CHECK (std::string (model::actionName (model::action::MoveInstrument {})) == "MoveInstrument");
 
     // The bytes name the kind by that value; the JSON view names it, and parses back to it.

@@ -129,7 +129,7 @@ void RemoteSession::reportConnection()
 model::ApplyResult RemoteSession::apply (const model::Action& action)
 {
     model::ApplyResult result;
-    if (client.getState() != net::SessionClient::State::connected || client.send (action) == 0)
+    if (client.getState() != net::SessionClient::State::connected || client.send (action, getGesture()) == 0)
         result.error = "Not connected to the session: the edit was not sent.";
     return result;
 }

@@ -9,6 +9,19 @@ bool SessionChange::touchesTrack (model::InstrumentId id) const
                         { return op.instrument == id; });
 }
 
+void SessionAccess::beginGesture() noexcept
+{
+    // A new id per outermost gesture: the history starts a new entry when the id changes.
+    if (gestureDepth++ == 0)
+        gesture = gesture == std::numeric_limits<std::uint32_t>::max() ? 1 : gesture + 1;
+}
+
+void SessionAccess::endGesture() noexcept
+{
+    if (gestureDepth > 0)
+        --gestureDepth;
+}
+
 bool SessionAccess::canEditInstrument (model::InstrumentId id) const
 {
     if (! getSession().instruments.contains (id))

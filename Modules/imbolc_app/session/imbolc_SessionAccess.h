@@ -91,6 +91,15 @@ public:
         joined seat. Message thread. */
     virtual void auditionNote (model::InstrumentId, int /*noteNumber*/, float /*velocity*/, bool /*on*/) {}
 
+    /** Brackets one gesture of a person (a drag, a knob turn, a painted row of steps): the edits between
+        begin and end undo as one step in this seat's history, however long the gesture takes. A
+        joined seat sends the gesture with its edits, so the host keeps the seat's history the same way.
+        Nested begins are counted; the gesture ends with the outermost end. Message thread. */
+    void beginGesture() noexcept;
+    void endGesture() noexcept;
+    /** The gesture edits now belong to, 0 outside one. Message thread. */
+    std::uint32_t getGesture() const noexcept { return gestureDepth > 0 ? gesture : 0; }
+
     /** True if this seat may edit the instrument (it owns it, or nobody else does and this is the host).
         Message thread. */
     bool canEditInstrument (model::InstrumentId) const;
@@ -109,6 +118,8 @@ protected:
 
 private:
     std::vector<Listener*> listeners;
+    std::uint32_t gesture = 0;
+    int gestureDepth = 0;
 };
 
 } // namespace imbolc::app

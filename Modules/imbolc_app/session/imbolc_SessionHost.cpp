@@ -32,6 +32,7 @@ model::ApplyResult SessionHost::apply (const model::Action& action)
 {
     // While hosting, the host's own edits pass through the server too: it broadcasts them and keeps the
     // seats' undo histories from overwriting them, then calls applyWith like for any seat.
+    history.setGesture (getGesture());
     if (server != nullptr)
         return server->applyLocal (action);
     return applyWith (action, history);

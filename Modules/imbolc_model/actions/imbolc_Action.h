@@ -389,6 +389,42 @@ namespace action
         std::int32_t position;
         bool operator== (const MoveInstrument&) const = default;
     };
+
+    // Editors, added later ----------------------------------------------------------
+
+    /** Many note edits of one track or one clip as one edit (one undo step, one message): what an
+        editor's gesture on a selection makes (move, resize, paste, quantize, transpose, velocity).
+
+        `clip` invalid edits the instrument's piano-roll track; otherwise the clip, which must belong to
+        `instrument` (its note ticks are relative to its start and must lie inside its length). Notes
+        in `remove` go first, then `change` replaces notes by id, then `add` inserts new notes, which
+        get consecutive new ids in order: the first is the result's createdId. Every note is checked
+        before anything changes. */
+    struct EditNotes
+    {
+        InstrumentId instrument;
+        ClipId clip;
+        std::vector<NoteId> remove = {};
+        std::vector<Note> change = {};
+        std::vector<Note> add = {};
+        bool operator== (const EditNotes&) const = default;
+    };
+    /** Many point edits of one lane as one edit: the points at the ticks in `remove` go, then each of
+        `set` is added or replaces the point at its tick. */
+    struct EditPoints
+    {
+        LaneId lane;
+        std::vector<Tick> remove = {};
+        std::vector<Point> set = {};
+        bool operator== (const EditPoints&) const = default;
+    };
+    /** Sets a clip's length; notes past the new end stay in the clip but do not play. */
+    struct SetClipLength
+    {
+        ClipId clip;
+        Tick length;
+        bool operator== (const SetClipLength&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -448,7 +484,10 @@ using Action = std::variant<
     action::SetAutomationRecording,
     action::Undo,
     action::Redo,
-    action::MoveInstrument>;
+    action::MoveInstrument,
+    action::EditNotes,
+    action::EditPoints,
+    action::SetClipLength>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;

@@ -30,7 +30,7 @@ ApplyResult Dispatcher::apply (const Action& action, UndoHistory& recordIn)
 const char* actionName (const Action& action) noexcept
 {
     static constexpr const char* names[] = {
-        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend", "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass", "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus", "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane", "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip", "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm", "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording", "SetAutomationRecording", "Undo", "Redo", "MoveInstrument"
+        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend", "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass", "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus", "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane", "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip", "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm", "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording", "SetAutomationRecording", "Undo", "Redo", "MoveInstrument", "EditNotes", "EditPoints", "SetClipLength"
     };
     static_assert (std::size (names) == std::variant_size_v<Action>);
     return names[action.index()];
@@ -66,6 +66,14 @@ std::string editName (const Session& session, const Action& action)
         return bypass->bypassed ? "Bypass Stage" : "Enable Stage";
     if (std::holds_alternative<action::SetBpm> (action))
         return "Set Tempo";
+    if (const auto* edit = std::get_if<action::EditNotes> (&action))
+    {
+        const auto n = edit->add.size() + edit->change.size() + edit->remove.size();
+        const char* what = n == edit->add.size() ? "Add" : (n == edit->remove.size() ? "Delete" : "Edit");
+        return std::string (what) + (n == 1 ? " Note" : " Notes");
+    }
+    if (std::holds_alternative<action::EditPoints> (action))
+        return "Edit Automation";
 
     std::string words;
     for (const char* c = actionName (action); *c != 0; ++c)

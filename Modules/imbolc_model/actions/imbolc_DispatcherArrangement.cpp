@@ -76,6 +76,19 @@ std::string Dispatcher::Context::handle (const action::RenameClip& a)
     return {};
 }
 
+std::string Dispatcher::Context::handle (const action::SetClipLength& a)
+{
+    auto* clip = session.arrangement.clips.find (a.clip);
+    if (clip == nullptr)
+        return sentence ("There is no clip ", a.clip.value, ".");
+    if (a.length <= 0)
+        return "A clip must have a positive length.";
+    edit (sessionScope());
+    clip->length = a.length;
+    arrangementChanged();
+    return {};
+}
+
 std::string Dispatcher::Context::handle (const action::AddPlacement& a)
 {
     if (! session.arrangement.clips.contains (a.clip))

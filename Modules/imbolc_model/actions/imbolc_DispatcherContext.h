@@ -126,6 +126,8 @@ struct Dispatcher::Context
     std::string handle (const action::SetPoint& a);
     std::string handle (const action::DeletePoint& a);
     std::string handle (const action::MovePoint& a);
+    std::string handle (const action::EditNotes& a);
+    std::string handle (const action::EditPoints& a);
 
     //==========================================================================
     // Arrangement (imbolc_DispatcherArrangement.cpp)
@@ -135,6 +137,7 @@ struct Dispatcher::Context
     std::string handle (const action::AddClip& a);
     std::string handle (const action::DeleteClip& a);
     std::string handle (const action::RenameClip& a);
+    std::string handle (const action::SetClipLength& a);
     std::string handle (const action::AddPlacement& a);
     Placement* placement (PlacementId id, std::string& error);
     std::string handle (const action::MovePlacement& a);

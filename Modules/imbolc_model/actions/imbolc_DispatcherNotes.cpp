@@ -34,6 +34,8 @@ std::string Dispatcher::Context::checkPointValue (const AutomationTarget& target
         return "An automation point cannot be at a negative tick.";
     if ((int) p.curve > (int) CurveType::sCurve)
         return "Unknown automation curve.";
+    if (std::abs ((int) p.shape) > Point::maxShape)
+        return sentence ("A curve shape of ", (int) p.shape, " is outside -100 to 100.");
     if (! std::isfinite (p.value))
         return "An automation value must be a finite number.";
     switch (target.kind)
@@ -248,6 +250,193 @@ std::string Dispatcher::Context::handle (const action::MovePoint& a)
     l->points.set (a.to);
     net().pointOps.push_back ({ PointOp::Kind::set, a.lane, a.to });
     laneEdited (a.lane);
+    return {};
+}
+
+//==============================================================================
+// Batched edits from the editors
+
+namespace
+{
+    /** True if the ids hold a repeat; sorts them. */
+    template <typename T>
+    bool sortAndFindRepeat (std::vector<T>& ids)
+    {
+        std::sort (ids.begin(), ids.end());
+        return std::adjacent_find (ids.begin(), ids.end()) != ids.end();
+    }
+
+    /** Past this many operations, and a quarter of the item, the network sends the item whole: one
+        vector of notes is smaller than the same notes as operations, and the receiver sorts once. */
+    constexpr std::size_t opsBeforeWhole = 64;
+} // namespace
+
+std::string Dispatcher::Context::handle (const action::EditNotes& a)
+{
+    std::string error;
+    auto* t = track (a.instrument, error);
+    if (t == nullptr)
+        return error;
+
+    Clip* clip = nullptr;
+    if (a.clip.isValid())
+    {
+        clip = session.arrangement.clips.find (a.clip);
+        if (clip == nullptr)
+            return sentence ("There is no clip ", a.clip.value, ".");
+        if (clip->instrument != a.instrument)
+            return sentence ("Clip ", a.clip.value, " belongs to instrument ", clip->instrument.value, ", not ", a.instrument.value, ".");
+    }
+    auto& notes = clip != nullptr ? clip->notes : t->notes;
+    const auto owner = clip != nullptr ? sentence ("Clip ", a.clip.value) : sentence ("Instrument ", a.instrument.value, "'s track");
+
+    if (a.remove.empty() && a.change.empty() && a.add.empty())
+        return "The note edit has no notes in it.";
+
+    // Check everything first: ids exist, none is named twice, every resulting note is valid.
+    std::vector<std::uint32_t> named;
+    named.reserve (a.remove.size() + a.change.size());
+    for (auto id : a.remove)
+        named.push_back (id.value);
+    for (const auto& n : a.change)
+        named.push_back (n.id.value);
+    if (sortAndFindRepeat (named))
+        return sentence ("The note edit names a note of ", owner, " twice.");
+
+    std::vector<std::uint32_t> present;
+    present.reserve (notes.size());
+    for (const auto& n : notes)
+        present.push_back (n.id.value);
+    std::sort (present.begin(), present.end());
+    for (auto id : named)
+        if (! std::binary_search (present.begin(), present.end(), id))
+            return sentence (owner, " has no note ", id, ".");
+
+    const auto checkNote = [&] (const Note& n, const char* what) -> std::string
+    {
+        if (auto e = checks::note (what, n); ! e.empty())
+            return e;
+        if (clip != nullptr && n.tick >= clip->length)
+            return sentence (what, " starts at tick ", n.tick, ", past the end of clip ", a.clip.value, " (", clip->length, " ticks).");
+        return {};
+    };
+    for (const auto& n : a.change)
+        if (auto e = checkNote (n, "An edited note"); ! e.empty())
+            return e;
+    for (const auto& n : a.add)
+        if (auto e = checkNote (n, "A new note"); ! e.empty())
+            return e;
+    if (notes.size() - a.remove.size() + a.add.size() > maxNotesPerTrack)
+        return sentence (owner, " would hold more than ", maxNotesPerTrack, " notes.");
+
+    edit (clip != nullptr ? sessionScope() : UndoScope { UndoScopeKind::track, a.instrument.value });
+
+    // One pass keeps the untouched notes, then the changed and added ones go in and one sort restores
+    // the order: O(n log n) for any size of edit, where note-by-note inserts would be O(n) each.
+    std::vector<NoteOp> ops;
+    const bool sendOps = clip == nullptr;
+    std::vector<Note> kept;
+    kept.reserve (notes.size() + a.add.size());
+    std::vector<std::uint32_t> removed;
+    for (auto id : a.remove)
+        removed.push_back (id.value);
+    std::sort (removed.begin(), removed.end());
+    for (auto& n : notes)
+    {
+        if (std::binary_search (named.begin(), named.end(), n.id.value))
+        {
+            if (sendOps && std::binary_search (removed.begin(), removed.end(), n.id.value))
+                ops.push_back ({ NoteOp::Kind::remove, a.instrument, n });
+            continue;
+        }
+        kept.push_back (n);
+    }
+    for (const auto& n : a.change)
+    {
+        kept.push_back (n);
+        if (sendOps)
+            ops.push_back ({ NoteOp::Kind::update, a.instrument, n });
+    }
+    for (std::size_t i = 0; i < a.add.size(); ++i)
+    {
+        auto n = a.add[i];
+        n.id = session.allocateId<NoteId>();
+        if (i == 0)
+            result.createdId = n.id.value;
+        kept.push_back (n);
+        if (sendOps)
+            ops.push_back ({ NoteOp::Kind::add, a.instrument, n });
+    }
+    std::sort (kept.begin(), kept.end(), noteOrder);
+    notes = std::move (kept);
+
+    if (clip != nullptr)
+    {
+        arrangementChanged();
+        return {};
+    }
+    audio (AudioEffect::forId (AudioEffect::Kind::updateTrack, a.instrument.value));
+    if (ops.size() > opsBeforeWhole && ops.size() > notes.size() / 4)
+        net().tracks.insert (a.instrument);
+    else
+        net().noteOps.insert (net().noteOps.end(), ops.begin(), ops.end());
+    return {};
+}
+
+std::string Dispatcher::Context::handle (const action::EditPoints& a)
+{
+    std::string error;
+    auto* l = lane (a.lane, error);
+    if (l == nullptr)
+        return error;
+    if (a.remove.empty() && a.set.empty())
+        return "The automation edit has no points in it.";
+
+    auto removed = a.remove;
+    if (sortAndFindRepeat (removed))
+        return sentence ("The automation edit removes a point of lane ", a.lane.value, " twice.");
+    for (auto tick : removed)
+        if (l->points.find (tick) == nullptr)
+            return sentence ("Lane ", a.lane.value, " has no point at tick ", tick, ".");
+    std::vector<Tick> setTicks;
+    setTicks.reserve (a.set.size());
+    for (const auto& p : a.set)
+    {
+        if (auto e = checkPointValue (l->target, p); ! e.empty())
+            return e;
+        setTicks.push_back (p.tick);
+    }
+    if (sortAndFindRepeat (setTicks))
+        return sentence ("The automation edit sets two points of lane ", a.lane.value, " at one tick.");
+    if (l->points.points.size() - removed.size() + a.set.size() > checks::maxPointsPerLane)
+        return sentence ("Lane ", a.lane.value, " would hold more than ", checks::maxPointsPerLane, " points.");
+
+    edit ({ UndoScopeKind::lane, a.lane.value });
+    std::vector<PointOp> ops;
+    auto& points = l->points.points;
+    std::vector<Point> kept;
+    kept.reserve (points.size() + a.set.size());
+    for (const auto& p : points)
+    {
+        if (std::binary_search (removed.begin(), removed.end(), p.tick))
+            ops.push_back ({ PointOp::Kind::remove, a.lane, p });
+        else if (! std::binary_search (setTicks.begin(), setTicks.end(), p.tick))
+            kept.push_back (p);
+    }
+    for (const auto& p : a.set)
+    {
+        kept.push_back (p);
+        ops.push_back ({ PointOp::Kind::set, a.lane, p });
+    }
+    std::sort (kept.begin(), kept.end(), [] (const Point& x, const Point& y)
+               { return x.tick < y.tick; });
+    points = std::move (kept);
+
+    laneEdited (a.lane);
+    if (ops.size() > opsBeforeWhole && ops.size() > points.size() / 4)
+        net().lanes.insert (a.lane);
+    else
+        net().pointOps.insert (net().pointOps.end(), ops.begin(), ops.end());
     return {};
 }
 

@@ -83,6 +83,38 @@ bool PointList::isSorted() const noexcept
            == points.end();
 }
 
+double shapeSegment (CurveType curve, int shape, double x) noexcept
+{
+    x = std::clamp (x, 0.0, 1.0);
+    const auto bend = (double) std::clamp (shape, -Point::maxShape, Point::maxShape) / (double) Point::maxShape;
+    switch (curve)
+    {
+        case CurveType::step:
+            return 0.0;
+        case CurveType::linear:
+        case CurveType::exponential:
+        {
+            // The exponential curve is x^3 (slow start, fast finish, like a fader move in dB); the shape
+            // scales the power by up to 8x either way, so a linear segment bends both ways as well.
+            const auto power = (curve == CurveType::exponential ? 3.0 : 1.0) * std::exp2 (-3.0 * bend);
+            return bend == 0.0 && curve == CurveType::linear ? x : std::pow (x, power);
+        }
+        case CurveType::sCurve:
+        {
+            const auto smooth = x * x * (3.0 - 2.0 * x);
+            if (bend == 0.0)
+                return smooth;
+            // Blends towards a symmetric power S (steeper middle for positive shapes, flatter for
+            // negative): both are monotonic, so every blend is, and 0 stays the plain smoothstep.
+            const auto q = bend > 0.0 ? 6.0 : 0.5;
+            const auto a = std::pow (x, q), b = std::pow (1.0 - x, q);
+            const auto power = a / (a + b);
+            return smooth + (power - smooth) * std::abs (bend);
+        }
+    }
+    return x;
+}
+
 std::optional<float> PointList::valueAtTick (double t) const noexcept
 {
     if (points.empty())
@@ -99,22 +131,7 @@ std::optional<float> PointList::valueAtTick (double t) const noexcept
     const auto& b = *it;
     const auto x = (t - (double) a.tick) / (double) (b.tick - a.tick);
 
-    double shaped = x;
-    switch (a.curve)
-    {
-        case CurveType::linear:
-            shaped = x;
-            break;
-        case CurveType::exponential:
-            shaped = x * x * x;
-            break; // slow start, fast finish, like a fader move in dB
-        case CurveType::step:
-            shaped = 0.0;
-            break;
-        case CurveType::sCurve:
-            shaped = x * x * (3.0 - 2.0 * x);
-            break;
-    }
+    const auto shaped = shapeSegment (a.curve, a.shape, x);
     return (float) (a.value + (b.value - a.value) * shaped);
 }
 

@@ -57,14 +57,25 @@ enum class CurveType : std::uint8_t
     sCurve
 };
 
-/** An automation point. The curve shapes the segment from this point to the next. */
+/** An automation point. The curve shapes the segment from this point to the next, and `shape` bends
+    it: -100..100 percent, 0 the curve's own form. Whole percents, because that is what the file and
+    the wire store (a seat's mirror must equal the host's exactly). */
 struct Point
 {
     Tick tick = 0;
     float value = 0.0f;
     CurveType curve = CurveType::linear;
+    std::int8_t shape = 0;
     bool operator== (const Point&) const = default;
+
+    static constexpr int maxShape = 100;
 };
+
+/** Where a segment is at `x` (0..1 of the way from its first point to the next), following `curve`
+    bent by `shape` (-100..100): the fraction of the value change made. Linear and exponential bend
+    as a power curve (positive shapes rise early), the S-curve steepens or flattens its middle, a step
+    ignores the shape. Monotonic, 0 at 0 and 1 at 1. No allocation: the audio thread calls it. */
+double shapeSegment (CurveType curve, int shape, double x) noexcept;
 
 enum class AutomationTargetKind : std::uint8_t
 {

@@ -507,6 +507,8 @@ namespace checks
             return owner + " has a point at a negative tick or with a value that is not a number.";
         if ((int) p.curve > (int) CurveType::sCurve)
             return sentence (owner, " curve has an unknown value ", (int) p.curve, ".");
+        if (std::abs ((int) p.shape) > Point::maxShape)
+            return sentence (owner, " curve has a shape of ", (int) p.shape, ", outside -100 to 100.");
         return {};
     }
 

@@ -24,10 +24,14 @@ bool UndoHistory::record (const Session& session, UndoScope scope, CoalesceKey k
     redoStack.clear();
     const auto now = clock();
 
-    const bool coalesces = key.kind != CoalesceKey::Kind::none && key == lastKey && ! undoStack.empty()
-                           && now - lastTime <= coalesceWindowMs && undoStack.back().scope == scope;
+    const bool sameScope = ! undoStack.empty() && undoStack.back().scope == scope;
+    const bool inGesture = currentGesture != 0 && currentGesture == lastGesture && sameScope;
+    const bool coalesces = inGesture
+                           || (key.kind != CoalesceKey::Kind::none && key == lastKey && sameScope
+                               && now - lastTime <= coalesceWindowMs);
     lastKey = key;
     lastTime = now;
+    lastGesture = currentGesture;
 
     if (coalesces)
         return false;
@@ -36,6 +40,13 @@ bool UndoHistory::record (const Session& session, UndoScope scope, CoalesceKey k
     if (undoStack.size() > depthLimit)
         undoStack.pop_front();
     return true;
+}
+
+void UndoHistory::setGesture (std::uint32_t gesture) noexcept
+{
+    if (gesture != currentGesture)
+        breakCoalescing();
+    currentGesture = gesture;
 }
 
 void UndoHistory::nameNewest (std::string name)

@@ -53,8 +53,19 @@ public:
         Any thread. */
     static bool restoreOverwrites (UndoScope entry, UndoScope changedByOther) noexcept;
 
+    /** Starts (nonzero) or ends (0) a gesture: a drag, a knob turn, a painted row of steps. While the
+        same gesture lasts, every edit of the scope of the newest entry joins that entry, however long
+        the gesture takes, so the gesture undoes as one step. A new gesture, or none, starts a new
+        entry. The id is the caller's (a seat numbers its own gestures). Message thread. */
+    void setGesture (std::uint32_t gesture) noexcept;
+    std::uint32_t getGesture() const noexcept { return currentGesture; }
+
     /** Ends the current coalescing run, so the next edit gets its own entry. */
-    void breakCoalescing() noexcept { lastKey = {}; }
+    void breakCoalescing() noexcept
+    {
+        lastKey = {};
+        lastGesture = 0;
+    }
     void clear();
 
     /** Scope of the newest undo entry, and of the newest redo entry (for the dispatcher and the GUI). */
@@ -102,6 +113,8 @@ private:
     std::deque<Entry> undoStack, redoStack;
     CoalesceKey lastKey;
     std::int64_t lastTime = 0;
+    std::uint32_t currentGesture = 0; ///< the gesture edits now belong to (0: none)
+    std::uint32_t lastGesture = 0; ///< the gesture the newest entry was made in (0: none)
 };
 
 } // namespace imbolc::model

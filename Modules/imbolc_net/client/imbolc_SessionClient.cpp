@@ -486,12 +486,12 @@ void SessionClient::dropConnection()
         connection->shutdown();
 }
 
-std::uint32_t SessionClient::send (const model::Action& action)
+std::uint32_t SessionClient::send (const model::Action& action, std::uint32_t gesture)
 {
     if (state.load() != State::connected)
         return 0;
     const auto id = nextRequestId++;
-    return writeMessage (protocol::msg::Action { id, action }) ? id : 0;
+    return writeMessage (protocol::msg::Action { id, action, gesture }) ? id : 0;
 }
 
 void SessionClient::requestPrivilege()

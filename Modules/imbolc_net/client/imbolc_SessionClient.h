@@ -44,8 +44,9 @@ public:
     /** Leaves the session (Goodbye: the server frees this seat's instruments) and stops. */
     void disconnect();
 
-    /** Sends an action; returns its request id (ActionRejected names it). 0 if not connected. */
-    std::uint32_t send (const model::Action&);
+    /** Sends an action, as part of `gesture` when nonzero (the host keeps one gesture's edits as one undo
+        step); returns its request id (ActionRejected names it). 0 if not connected. */
+    std::uint32_t send (const model::Action&, std::uint32_t gesture = 0);
     void requestPrivilege();
     void requestFullSync();
 

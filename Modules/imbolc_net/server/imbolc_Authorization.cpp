@@ -116,7 +116,7 @@ namespace
                     return targetScope (x.target);
                 else if constexpr (requires { x.lane; })
                     return laneScope (session, x.lane);
-                else if constexpr (std::is_same_v<T, a::DeleteClip> || std::is_same_v<T, a::RenameClip> || std::is_same_v<T, a::AddPlacement>)
+                else if constexpr (std::is_same_v<T, a::DeleteClip> || std::is_same_v<T, a::RenameClip> || std::is_same_v<T, a::SetClipLength> || std::is_same_v<T, a::AddPlacement>)
                     return clipScope (session, x.clip);
                 else if constexpr (requires { x.placement; })
                     return placementScope (session, x.placement);

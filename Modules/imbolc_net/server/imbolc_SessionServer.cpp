@@ -578,6 +578,7 @@ void SessionServer::handleAction (Link&, Seat& seat, protocol::msg::Action& requ
     }
 
     model::ApplyResult result;
+    seat.history.setGesture (request.gesture);
     applyFrom (seat.id, seat.history, request.action, result);
     if (! result.ok())
     {

@@ -123,9 +123,12 @@ namespace
             return { n.id.value, n.pitch, n.velocity, n.probability, n.tick, n.duration };
         }
 
+        // The shape was added in the struct's former padding; the layout must not have moved.
+        static_assert (sizeof (fb::Point) == 16);
+
         static fb::Point point (const model::Point& p)
         {
-            return { p.tick, p.value, toFb<fb::CurveType> (p.curve) };
+            return { p.tick, p.value, toFb<fb::CurveType> (p.curve), p.shape };
         }
 
         flatbuffers::Offset<flatbuffers::Vector<const fb::Note*>> notes (const std::vector<model::Note>& list)
@@ -488,7 +491,8 @@ namespace
 
         model::Point point (const fb::Point& p)
         {
-            return { p.tick(), p.value(), enumValue<model::CurveType> (p.curve(), "An automation point's curve") };
+            // The shape's range is the model's to check (checks::points), like every other value.
+            return { p.tick(), p.value(), enumValue<model::CurveType> (p.curve(), "An automation point's curve"), p.shape() };
         }
 
         model::PointList points (const flatbuffers::Vector<const fb::Point*>* list)

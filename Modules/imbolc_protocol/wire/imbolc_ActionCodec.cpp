@@ -168,6 +168,27 @@ namespace
         flatbuffers::Offset<fb::Redo> body (const model::action::Redo&) { return fb::CreateRedo (builder); }
         flatbuffers::Offset<fb::MoveInstrument> body (const model::action::MoveInstrument& a) { return fb::CreateMoveInstrument (builder, a.instrument.value, a.position); }
 
+        flatbuffers::Offset<fb::EditNotes> body (const model::action::EditNotes& a)
+        {
+            std::vector<std::uint32_t> removed;
+            removed.reserve (a.remove.size());
+            for (auto id : a.remove)
+                removed.push_back (id.value);
+            const auto removeOffset = builder.CreateVector (removed);
+            const auto changeOffset = codec.notes (a.change);
+            const auto addOffset = codec.notes (a.add);
+            return fb::CreateEditNotes (builder, a.instrument.value, a.clip.value, removeOffset, changeOffset, addOffset);
+        }
+
+        flatbuffers::Offset<fb::EditPoints> body (const model::action::EditPoints& a)
+        {
+            const auto removeOffset = builder.CreateVector (a.remove);
+            const auto setOffset = codec.points (model::PointList { a.set });
+            return fb::CreateEditPoints (builder, a.lane.value, removeOffset, setOffset);
+        }
+
+        flatbuffers::Offset<fb::SetClipLength> body (const model::action::SetClipLength& a) { return fb::CreateSetClipLength (builder, a.clip.value, a.length); }
+
     private:
         flatbuffers::FlatBufferBuilder& builder;
         CodecEncoder codec;
@@ -483,6 +504,32 @@ namespace
         {
             out.instrument = model::InstrumentId { in.instrument() };
             out.position = in.position(); // a negative one is the dispatcher's to refuse
+        }
+
+        // The notes' and points' values are the dispatcher's to check; the decoder charges every list.
+        void body (const fb::EditNotes& in, model::action::EditNotes& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            out.clip = model::ClipId { in.clip() };
+            if (const auto* removed = in.remove(); removed != nullptr && codec.spendVector (removed, sizeof (std::uint32_t)))
+                for (auto id : *removed)
+                    out.remove.push_back (model::NoteId { id });
+            out.change = codec.notes (in.change());
+            out.add = codec.notes (in.add());
+        }
+
+        void body (const fb::EditPoints& in, model::action::EditPoints& out)
+        {
+            out.lane = model::LaneId { in.lane() };
+            if (const auto* removed = in.remove(); removed != nullptr && codec.spendVector (removed, sizeof (std::int64_t)))
+                out.remove.assign (removed->begin(), removed->end());
+            out.set = codec.points (in.set()).points;
+        }
+
+        void body (const fb::SetClipLength& in, model::action::SetClipLength& out)
+        {
+            out.clip = model::ClipId { in.clip() };
+            out.length = in.length();
         }
 
     private:

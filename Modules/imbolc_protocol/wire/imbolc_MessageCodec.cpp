@@ -59,7 +59,7 @@ namespace
         flatbuffers::Offset<fb::Action> body (const msg::Action& m)
         {
             const auto [type, offset] = ActionEncoder (builder).encode (m.action);
-            return fb::CreateAction (builder, m.requestId, type, offset);
+            return fb::CreateAction (builder, m.requestId, type, offset, m.gesture);
         }
 
         flatbuffers::Offset<fb::ActionRejected> body (const msg::ActionRejected& m)
@@ -200,6 +200,7 @@ namespace
         void body (const fb::Action& in, msg::Action& out)
         {
             out.requestId = in.request_id();
+            out.gesture = in.gesture();
             if (auto a = ActionDecoder (codec).decode (in.body_type(), in.body()))
                 out.action = std::move (*a);
         }
@@ -384,7 +385,7 @@ namespace
 //==============================================================================
 bool msg::Action::operator== (const Action& other) const
 {
-    return requestId == other.requestId && action == other.action;
+    return requestId == other.requestId && action == other.action && gesture == other.gesture;
 }
 
 const char* messageName (const Message& m) noexcept

@@ -128,6 +128,7 @@ namespace msg
     {
         std::uint32_t requestId = 0;
         model::Action action;
+        std::uint32_t gesture = 0; ///< nonzero: part of this seat's gesture (one undo step), see UndoHistory::setGesture
         bool operator== (const Action&) const;
     };
     struct ActionRejected
