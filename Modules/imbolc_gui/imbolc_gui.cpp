@@ -16,5 +16,6 @@
 #include "analysis/imbolc_AnalysisPanel.cpp"
 #include "plugins/imbolc_PluginBrowser.cpp"
 #include "network/imbolc_NetworkPanel.cpp"
+#include "editors/imbolc_Timeline.cpp"
 #include "main/imbolc_MainComponent.cpp"
 #include "main/imbolc_RenderJob.cpp"

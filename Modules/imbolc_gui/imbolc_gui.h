@@ -31,5 +31,6 @@
 #include "analysis/imbolc_AnalysisPanel.h"
 #include "plugins/imbolc_PluginBrowser.h"
 #include "network/imbolc_NetworkPanel.h"
+#include "editors/imbolc_Timeline.h"
 #include "main/imbolc_MainComponent.h"
 #include "main/imbolc_RenderJob.h"

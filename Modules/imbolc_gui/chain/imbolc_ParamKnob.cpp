@@ -61,6 +61,11 @@ ParamKnob::ParamKnob (GuiContext& c, const model::ParamAddress& a, const model::
     slider.setTooltip (paramtext::displayName (p.name) + ": double-click for the default, click the value to type one");
     slider.onValueChange = [this]
     { sliderMoved(); };
+    // A drag is one gesture: one undo step however long it lasts (and one when recording automation).
+    slider.onDragStart = [this]
+    { gesture.begin(); };
+    slider.onDragEnd = [this]
+    { gesture.end(); };
     addAndMakeVisible (slider);
 
     value.setComponentID ("value");

@@ -51,6 +51,7 @@ private:
     model::Parameter parameter;
     const bool plain;
     int displayUpdates = 0;
+    Gesture gesture { context.session };
 
     juce::Label name;
     juce::Slider slider;

@@ -168,6 +168,37 @@ private:
     JUCE_DECLARE_NON_COPYABLE (GuiContext)
 };
 
+/** A person's gesture on the session (a drag, a knob turn): its edits undo as one step. A view begins
+    it on mouse down and ends it on mouse up; if the view goes away mid-drag (the session changed under
+    it), the destructor ends it, so the session never stays inside a gesture. Message thread. */
+class Gesture
+{
+public:
+    explicit Gesture (app::SessionAccess& s)
+        : session (s) {}
+    ~Gesture() { end(); }
+
+    void begin()
+    {
+        if (! active)
+            session.beginGesture();
+        active = true;
+    }
+    void end()
+    {
+        if (active)
+            session.endGesture();
+        active = false;
+    }
+    bool isActive() const noexcept { return active; }
+
+private:
+    app::SessionAccess& session;
+    bool active = false;
+
+    JUCE_DECLARE_NON_COPYABLE (Gesture)
+};
+
 /** A component that hears about session changes while it exists. Subclasses override sessionChanged. */
 class SessionView : public juce::Component,
                     public app::SessionAccess::Listener
