@@ -17,5 +17,7 @@
 #include "plugins/imbolc_PluginBrowser.cpp"
 #include "network/imbolc_NetworkPanel.cpp"
 #include "editors/imbolc_Timeline.cpp"
+#include "editors/imbolc_PianoRollParts.cpp"
+#include "editors/imbolc_PianoRoll.cpp"
 #include "main/imbolc_MainComponent.cpp"
 #include "main/imbolc_RenderJob.cpp"

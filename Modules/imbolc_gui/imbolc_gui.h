@@ -32,5 +32,6 @@
 #include "plugins/imbolc_PluginBrowser.h"
 #include "network/imbolc_NetworkPanel.h"
 #include "editors/imbolc_Timeline.h"
+#include "editors/imbolc_PianoRoll.h"
 #include "main/imbolc_MainComponent.h"
 #include "main/imbolc_RenderJob.h"

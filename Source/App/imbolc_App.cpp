@@ -311,6 +311,8 @@ public:
                 m.addCommandItem (cm, transportLoop);
                 break;
             case 3:
+                m.addCommandItem (cm, viewPianoRoll);
+                m.addSeparator();
                 m.addCommandItem (cm, viewMixer);
                 m.addCommandItem (cm, viewAnalysis);
                 m.addCommandItem (cm, viewPlugins);

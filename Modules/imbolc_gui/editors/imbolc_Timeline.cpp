@@ -127,14 +127,14 @@ TimeRuler::~TimeRuler()
 
 void TimeRuler::paint (juce::Graphics& g)
 {
-    const auto bounds = getLocalBounds();
+    auto bounds = getLocalBounds();
     g.fillAll (Palette::panel);
     const auto& settings = context.getSession().settings;
     const auto bars = BarGrid::of (settings);
 
     // The loop region: bright when on, a dim outline when off.
     const auto& loop = settings.loop;
-    const auto x1 = axis.xForTick ((double) loop.start), x2 = axis.xForTick ((double) loop.end);
+    const auto x1 = axis.xForTick ((double) (loop.start - songOffset)), x2 = axis.xForTick ((double) (loop.end - songOffset));
     if (x2 > 0.0f && x1 < (float) getWidth())
     {
         const juce::Rectangle<float> r (x1, 0.0f, x2 - x1, (float) getHeight());
@@ -166,7 +166,7 @@ void TimeRuler::paint (juce::Graphics& g)
 
     if (shownPlayhead >= 0.0)
     {
-        const auto x = axis.xForTick (shownPlayhead);
+        const auto x = axis.xForTick (shownPlayhead - (double) songOffset);
         juce::Path head;
         head.addTriangle (x - 5.0f, 0.0f, x + 5.0f, 0.0f, x, 8.0f);
         g.setColour (Palette::accent);
@@ -179,7 +179,7 @@ void TimeRuler::paint (juce::Graphics& g)
 TimeRuler::Drag TimeRuler::hitTest (float x) const
 {
     const auto& loop = context.getSession().settings.loop;
-    const auto x1 = axis.xForTick ((double) loop.start), x2 = axis.xForTick ((double) loop.end);
+    const auto x1 = axis.xForTick ((double) (loop.start - songOffset)), x2 = axis.xForTick ((double) (loop.end - songOffset));
     if (std::abs (x - x1) <= 4.0f)
         return Drag::start;
     if (std::abs (x - x2) <= 4.0f)
@@ -197,7 +197,7 @@ void TimeRuler::mouseDown (const juce::MouseEvent& e)
 {
     const auto& loop = context.getSession().settings.loop;
     dragStartLoop = loop;
-    dragStartTick = axis.tickAt (e.position.x);
+    dragStartTick = axis.tickAt (e.position.x) + songOffset;
     dragged = false;
     drag = hitTest (e.position.x);
     if (drag == Drag::none)
@@ -210,7 +210,7 @@ void TimeRuler::mouseDrag (const juce::MouseEvent& e)
     if (drag == Drag::none || e.getDistanceFromDragStart() < 3)
         return;
     dragged = true;
-    const auto tick = axis.tickAt (e.position.x);
+    const auto tick = axis.tickAt (e.position.x) + songOffset;
     auto loop = dragStartLoop;
     const auto minimum = std::max<model::Tick> (1, snap.stepOrSixteenth());
     switch (drag)
@@ -248,14 +248,14 @@ void TimeRuler::mouseUp (const juce::MouseEvent& e)
 {
     gesture.end();
     if (! dragged && drag != Drag::none && e.getNumberOfClicks() == 1)
-        context.perform (model::action::Locate { snap.snap (axis.tickAt (e.position.x)) });
+        context.perform (model::action::Locate { snap.snap (axis.tickAt (e.position.x)) + songOffset });
     drag = Drag::none;
 }
 
 void TimeRuler::mouseDoubleClick (const juce::MouseEvent& e)
 {
     auto loop = context.getSession().settings.loop;
-    const auto tick = axis.tickAt (e.position.x);
+    const auto tick = axis.tickAt (e.position.x) + songOffset;
     if (tick >= loop.start && tick < loop.end)
     {
         loop.enabled = ! loop.enabled;
@@ -279,7 +279,7 @@ void TimeRuler::metersUpdated (const MeterFrame& frame)
     // Only the strips the head left and entered.
     for (auto t : { old, tick })
         if (t >= 0.0)
-            repaint (juce::Rectangle<int> ((int) axis.xForTick (t) - 6, 0, 13, 9));
+            repaint (juce::Rectangle<int> ((int) axis.xForTick (t - (double) songOffset) - 6, 0, 13, 9));
 }
 
 } // namespace imbolc::gui

@@ -87,6 +87,14 @@ public:
 
     void axisChanged() { repaint(); }
 
+    /** Where the axis's tick 0 lies on the song (a clip opened from a placement starts there): the loop
+        region, the play head and a locate are in song time, the bar numbers in the axis's. */
+    void setSongOffset (model::Tick offset)
+    {
+        songOffset = offset;
+        repaint();
+    }
+
     void paint (juce::Graphics&) override;
     void mouseDown (const juce::MouseEvent&) override;
     void mouseDrag (const juce::MouseEvent&) override;
@@ -119,6 +127,7 @@ private:
     bool dragged = false;
     Gesture gesture { context.session };
     double shownPlayhead = -1.0;
+    model::Tick songOffset = 0;
 };
 
 } // namespace imbolc::gui

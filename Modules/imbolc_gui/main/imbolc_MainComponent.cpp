@@ -9,10 +9,21 @@ MainComponent::MainComponent (GuiContext& c, juce::ApplicationCommandManager& ma
       chain (c),
       mixer (c),
       analysis (c),
+      pianoRoll (c),
       rackDivider (true, [this] (int d) { rackWidth = juce::jlimit (160, 800, rackWidth + d); resized(); }),
       mixerDivider (false, [this] (int d) { mixerHeight = juce::jlimit (120, 800, mixerHeight - d); resized(); }),
-      analysisDivider (true, [this] (int d) { analysisWidth = juce::jlimit (200, 900, analysisWidth - d); resized(); })
+      analysisDivider (true, [this] (int d) { analysisWidth = juce::jlimit (200, 900, analysisWidth - d); resized(); }),
+      chainDivider (false, [this] (int d) { chainHeight = juce::jlimit (0, 900, chainHeight - d); resized(); })
 {
+    chainDivider.setComponentID ("ChainDivider");
+    addAndMakeVisible (chainDivider);
+    editors.setComponentID ("Editors");
+    editors.setTabBarDepth (26);
+    editors.setOutline (0);
+    const auto tabColour = LookAndFeel::Palette::panel;
+    editors.addTab ("Piano Roll", tabColour, &pianoRoll, false);
+    addAndMakeVisible (editors);
+
     rackDivider.setComponentID ("RackDivider");
     mixerDivider.setComponentID ("MixerDivider");
     analysisDivider.setComponentID ("AnalysisDivider");
@@ -71,7 +82,21 @@ void MainComponent::resized()
         analysis.setBounds (area.removeFromRight (juce::jmin (analysisWidth, area.getWidth() / 2)));
         analysisDivider.setBounds (area.removeFromRight (divider));
     }
-    chain.setBounds (area);
+    // The editors over the chain; the chain keeps its height until the editors would get too little.
+    const auto chainPart = juce::jlimit (0, std::max (0, area.getHeight() - 160), chainHeight);
+    chain.setBounds (area.removeFromBottom (chainPart));
+    chainDivider.setBounds (area.removeFromBottom (divider));
+    editors.setBounds (area);
+}
+
+void MainComponent::showEditor (Editor e)
+{
+    editors.setCurrentTabIndex ((int) e);
+}
+
+MainComponent::Editor MainComponent::getShownEditor() const
+{
+    return (Editor) std::max (0, editors.getCurrentTabIndex());
 }
 
 void MainComponent::sessionChanged (const app::SessionChange& change)
@@ -110,6 +135,8 @@ juce::String MainComponent::getLayoutState() const
     o->setProperty ("rackWidth", rackWidth);
     o->setProperty ("mixerHeight", mixerHeight);
     o->setProperty ("analysisWidth", analysisWidth);
+    o->setProperty ("chainHeight", chainHeight);
+    o->setProperty ("editor", editors.getCurrentTabIndex());
     o->setProperty ("mixer", mixer.isVisible());
     o->setProperty ("analysis", analysis.isVisible());
     return juce::JSON::toString (juce::var (o.get()), true);
@@ -129,6 +156,8 @@ void MainComponent::setLayoutState (const juce::String& text)
     rackWidth = clampInt ("rackWidth", rackWidth, 160, 800);
     mixerHeight = clampInt ("mixerHeight", mixerHeight, 120, 800);
     analysisWidth = clampInt ("analysisWidth", analysisWidth, 200, 900);
+    chainHeight = clampInt ("chainHeight", chainHeight, 0, 900);
+    editors.setCurrentTabIndex (clampInt ("editor", editors.getCurrentTabIndex(), 0, editors.getNumTabs() - 1));
     mixer.setVisible ((bool) v.getProperty ("mixer", true));
     analysis.setVisible ((bool) v.getProperty ("analysis", false));
     resized();
@@ -168,7 +197,7 @@ void MainComponent::getAllCommands (juce::Array<juce::CommandID>& ids)
 {
     using namespace commands;
     ids.addArray ({ editUndo, editRedo, editDelete, editDuplicate, editRename, transportPlayStop,
-                    transportLocateStart, transportLoop, viewMixer, viewAnalysis });
+                    transportLocateStart, transportLoop, viewMixer, viewAnalysis, viewPianoRoll });
 }
 
 void MainComponent::getCommandInfo (juce::CommandID id, juce::ApplicationCommandInfo& info)
@@ -229,6 +258,11 @@ void MainComponent::getCommandInfo (juce::CommandID id, juce::ApplicationCommand
             info.addDefaultKeypress ('a', ctrl | juce::ModifierKeys::shiftModifier);
             info.setTicked (analysis.isVisible());
             break;
+        case viewPianoRoll:
+            info.setInfo ("Piano Roll", "Shows the piano roll of the selected instrument", "View", 0);
+            info.addDefaultKeypress ('2', ctrl);
+            info.setTicked (getShownEditor() == Editor::pianoRoll);
+            break;
         default:
             break;
     }
@@ -281,6 +315,11 @@ bool MainComponent::perform (const InvocationInfo& info)
             return true;
         case viewAnalysis:
             setAnalysisVisible (! analysis.isVisible());
+            commandManager.commandStatusChanged();
+            return true;
+        case viewPianoRoll:
+            showEditor (Editor::pianoRoll);
+            pianoRoll.grabKeyboardFocus();
             commandManager.commandStatusChanged();
             return true;
         default:

@@ -26,6 +26,9 @@ namespace commands
         viewAnalysis,
         viewPlugins,
         viewShortcuts,
+        viewArrangement,
+        viewPianoRoll,
+        viewDrums,
         optionsAudio = 0x5001,
         networkHost = 0x6001,
         networkJoin,
@@ -34,8 +37,8 @@ namespace commands
     };
 } // namespace commands
 
-/** The window's content: transport bar on top, the instrument rack on the left, the selected instrument's
-    chain in the middle, the mixer below, the analysis panel on the right when shown, and a status line
+/** The window's content: transport bar on top, the instrument rack on the left, the editors (arrangement,
+    piano roll, drum steps) in the middle over the selected instrument's chain, the mixer below, the analysis panel on the right when shown, and a status line
     with the last message at the bottom.
 
     It handles the commands that act on the session it shows (undo, redo, delete, duplicate, rename,
@@ -82,6 +85,15 @@ public:
     InstrumentRack& getRack() noexcept { return rack; }
     ChainView& getChainView() noexcept { return chain; }
     MixerView& getMixer() noexcept { return mixer; }
+    PianoRollView& getPianoRoll() noexcept { return pianoRoll; }
+
+    /** The editor tabs, in order. */
+    enum class Editor
+    {
+        pianoRoll
+    };
+    void showEditor (Editor);
+    Editor getShownEditor() const;
     AnalysisPanel& getAnalysisPanel() noexcept { return analysis; }
 
     /** A bar between two panels that a person drags to share the space between them. */
@@ -100,8 +112,8 @@ public:
     };
 
     /** The panel sizes a person chose (the dividers): the rack's width, the mixer's height, the
-        analysis panel's width. */
-    juce::Rectangle<int> getPanelSizes() const { return { rackWidth, mixerHeight, analysisWidth, 0 }; }
+        analysis panel's width, the chain's height under the editors. */
+    juce::Rectangle<int> getPanelSizes() const { return { rackWidth, mixerHeight, analysisWidth, chainHeight }; }
 
 private:
     juce::ApplicationCommandManager& commandManager;
@@ -112,11 +124,13 @@ private:
     ChainView chain;
     MixerView mixer;
     AnalysisPanel analysis;
+    PianoRollView pianoRoll;
+    juce::TabbedComponent editors { juce::TabbedButtonBar::TabsAtTop };
     juce::Label status;
     juce::String lastMessage;
 
-    int rackWidth = 260, mixerHeight = 250, analysisWidth = 320;
-    Divider rackDivider, mixerDivider, analysisDivider;
+    int rackWidth = 260, mixerHeight = 250, analysisWidth = 320, chainHeight = 220;
+    Divider rackDivider, mixerDivider, analysisDivider, chainDivider;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (MainComponent)
 };
