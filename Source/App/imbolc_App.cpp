@@ -802,6 +802,19 @@ private:
         visit (*window, {});
         map->setProperty ("title", window->getName());
         map->setProperty ("status", content != nullptr ? content->getLastMessage() : juce::String());
+        if (content != nullptr && context != nullptr)
+        {
+            // The piano roll's mapping from ticks and pitches to pixels, so the test can draw notes where
+            // it means them, and the play head, so it can tell the song plays.
+            auto& roll = content->getPianoRoll();
+            juce::DynamicObject::Ptr r = new juce::DynamicObject();
+            r->setProperty ("pixelsPerTick", roll.getAxis().pixelsPerTick);
+            r->setProperty ("startTick", roll.getAxis().startTick);
+            r->setProperty ("topPitch", roll.getTopPitch());
+            r->setProperty ("rowHeight", roll.getRowHeight());
+            map->setProperty ("pianoRoll", juce::var (r.get()));
+            map->setProperty ("playhead", (juce::int64) context->session.getMetering().playhead);
+        }
         const juce::File file (path);
         const auto temp = file.getSiblingFile (file.getFileName() + ".tmp");
         temp.replaceWithText (juce::JSON::toString (juce::var (map.get())));

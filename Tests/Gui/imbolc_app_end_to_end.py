@@ -108,6 +108,30 @@ def differs(a, b):
     return result.returncode != 0
 
 
+def find_onsets(path, threshold=1e-3, gap=2400):
+    """The first sample of each sound in a WAV (left channel): a sound is louder than `threshold` after
+    `gap` quieter samples, and starts at the first non-zero sample after the digital silence before it
+    (an attack ramps up from zero, so the threshold is crossed a few samples after the start)."""
+    import wave
+    with wave.open(path) as w:
+        width, channels, frames = w.getsampwidth(), w.getnchannels(), w.readframes(w.getnframes())
+    step = width * channels
+    full = float(1 << (8 * width - 1))
+    samples = [int.from_bytes(frames[i * step:i * step + width], "little", signed=True) for i in range(len(frames) // step)]
+    onsets, quiet = [], gap
+    for i, s in enumerate(samples):
+        if abs(s) / full > threshold:
+            if quiet >= gap:
+                start = i
+                while start > 0 and samples[start - 1] != 0:
+                    start -= 1
+                onsets.append(start)
+            quiet = 0
+        else:
+            quiet += 1
+    return onsets
+
+
 def title():
     return read_map().get("title", "")
 
@@ -195,6 +219,58 @@ try:
         check(colours(shot) > 8, "AnalysisPanel is drawn (not blank)")
         check(differs(shot, previous), "AnalysisPanel differs from the view before it")
     screenshot("window")
+
+    # The piano roll: draw four notes on the new instrument (it is selected, so the roll shows its
+    # track), play them, save; the render of the saved file must start them on the samples they mean.
+    key("ctrl+2")
+    grid = wait_for(lambda: find(r"PianoRoll/pianoRoll\.grid$"), "the piano roll's grid")
+    roll = wait_for(lambda: read_map().get("pianoRoll"), "the piano roll's geometry")
+    drawn_ticks = [0, 480, 960, 1440]
+    if grid and roll:
+        _, gx, gy, gw, gh = grid
+        for tick in drawn_ticks:
+            x = gx + int((tick - roll["startTick"]) * roll["pixelsPerTick"]) + 4
+            y = gy + int((roll["topPitch"] - 60) * roll["rowHeight"] + roll["rowHeight"] / 2)
+            check(gx <= x < gx + gw and gy <= y < gy + gh, f"tick {tick} of C4 is on the grid's screen ({x}, {y})")
+            xdotool("mousemove", "--sync", x, y, "click", "--repeat", "2", "--delay", "60", 1)
+            time.sleep(0.3)
+        screenshot("PianoRoll", grid)
+    start_head = read_map().get("playhead", 0)
+    key("space")
+    wait_for(lambda: read_map().get("playhead", 0) > start_head + 480, "the play head to move while playing", 10)
+    key("space")
+    key("ctrl+s")
+    wait_for(lambda: not title().startswith("* "), "the save of the drawn notes")
+    drawn = dump(session_file)
+    track = [t for t in drawn["piano_roll"] if t.get("instrument") == added_id]
+    notes = track[0].get("notes", []) if track else []
+    check(sorted(n.get("tick", 0) for n in notes) == drawn_ticks, f"the drawn notes are in the saved file at {drawn_ticks} ({notes})")
+    check(len(notes) == len(drawn_ticks) and all(n.get("pitch") == 60 and n.get("duration") == 120 for n in notes),
+          "each drawn note is C4, a sixteenth long")
+
+    # Only the drawn notes sound in the render: the other tracks are emptied and the buses' and master's
+    # chains taken out (a limiter's look-ahead would move the onsets), through dump and load-json.
+    for t in drawn["piano_roll"]:
+        if t.get("instrument") != added_id:
+            t["notes"] = []
+    drawn["arrangement"]["placements"] = []
+    for bus in drawn["mixer"].get("buses", []):
+        bus["chain"] = []
+    drawn["mixer"].get("master", {})["chain"] = []
+    solo_json = os.path.join(work, "solo.json")
+    with open(solo_json, "w") as f:
+        json.dump({"session": drawn}, f)
+    solo_file = os.path.join(work, "solo.imbolc")
+    run(cli_binary, "load-json", solo_json, "-o", solo_file)
+    wav = os.path.join(work, "solo.wav")
+    subprocess.run([cli_binary, "render", solo_file, "-o", wav], check=True, capture_output=True)
+    onsets = find_onsets(wav)
+    bpm = drawn["settings"]["bpm"]
+    expected = [round(t * 48000 * 60.0 / (bpm * 480)) for t in drawn_ticks]
+    check(len(onsets) == len(expected), f"the render has {len(expected)} onsets ({onsets})")
+    check(len(onsets) == len(expected) and all(abs(a - b) <= 2 for a, b in zip(onsets, expected)),
+          f"the onsets are on the samples the ticks mean: {onsets} vs {expected}")
+    key("ctrl+s")
 
     # Quit: nothing is unsaved, so it closes without asking.
     key("ctrl+q")

@@ -77,18 +77,30 @@ void PianoRollView::setSubject (Subject s)
     subject = s;
     selected.clear();
     refreshCaches();
-    // A newly opened subject shows its first notes.
-    if (const auto* notes = getNotes(); notes != nullptr && ! notes->empty())
-    {
-        const auto& first = notes->front();
-        if (axis.xForTick ((double) first.tick) < 0.0f || axis.xForTick ((double) first.tick) > (float) grid->getWidth())
-            axis.scrollTo ((double) snap.snapDown (first.tick));
-        if (yForPitch (first.pitch) < 0.0f || yForPitch (first.pitch) > (float) grid->getHeight())
-            scrollToPitch (first.pitch);
-    }
+    centreOnSubject();
     updateHeader();
     ruler.setSongOffset (subjectOffset());
     axisChanged();
+}
+
+void PianoRollView::centreOnSubject()
+{
+    // Before the first layout there is nothing to centre in: resized() does it then.
+    if (grid->getHeight() <= 0)
+        return;
+    centred = true;
+    const auto* notes = getNotes();
+    if (notes == nullptr || notes->empty())
+    {
+        scrollToPitch (60); // an empty track opens on middle C, where most parts begin
+        return;
+    }
+    // A newly opened subject shows its first notes.
+    const auto& first = notes->front();
+    if (axis.xForTick ((double) first.tick) < 0.0f || axis.xForTick ((double) first.tick) > (float) grid->getWidth())
+        axis.scrollTo ((double) snap.snapDown (first.tick));
+    if (yForPitch (first.pitch) < 0.0f || yForPitch (first.pitch) + rowHeight > (float) grid->getHeight())
+        scrollToPitch (first.pitch);
 }
 
 void PianoRollView::setFollowsSelection (bool shouldFollow)
@@ -605,7 +617,8 @@ void PianoRollView::resized()
     bottom.removeFromRight (scrollSize);
     hScroll.setBounds (bottom);
 
-    auto laneRow = r.removeFromBottom (velocityLaneHeight);
+    // A short view gives the notes the room first.
+    auto laneRow = r.removeFromBottom (juce::jlimit (36, velocityLaneHeight, r.getHeight() / 4));
     laneRow.removeFromRight (scrollSize);
     lane->setBounds (laneRow);
 
@@ -614,6 +627,8 @@ void PianoRollView::resized()
     grid->setBounds (r);
     // Keep the rows on screen after a resize.
     topPitch = juce::jlimit (std::min (127, (int) ((float) grid->getHeight() / rowHeight) - 1), 127, topPitch);
+    if (! centred)
+        centreOnSubject();
     updateScrollBars();
 }
 

@@ -157,6 +157,7 @@ private:
     void updateHeader();
     void axisChanged();
     void scrollPitchBy (int rows);
+    void centreOnSubject();
     juce::Rectangle<int> gridArea() const;
 
     // Grid geometry (grid coordinates).
@@ -179,7 +180,7 @@ private:
     float rowHeight = 12.0f;
     int topPitch = 84;
     bool quantizeLength = false, drawMode = false, ghostNotes = false, followPlayhead = true;
-    bool laneProbability = false, culling = true;
+    bool laneProbability = false, culling = true, centred = false;
     model::Tick newNoteLength = model::ticksPerBeat / 4;
     double playhead = -1.0;
     int paintedNotes = 0;

@@ -129,7 +129,7 @@ private:
     juce::Label status;
     juce::String lastMessage;
 
-    int rackWidth = 260, mixerHeight = 250, analysisWidth = 320, chainHeight = 220;
+    int rackWidth = 260, mixerHeight = 250, analysisWidth = 320, chainHeight = 190;
     Divider rackDivider, mixerDivider, analysisDivider, chainDivider;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (MainComponent)
