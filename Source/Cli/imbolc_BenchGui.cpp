@@ -343,6 +343,144 @@ namespace
     {
         return fixed (100.0 * share, 1) + " %";
     }
+    //==============================================================================
+    /** The piano roll alone in a window, on one track of 10,000 notes (a sixteenth apart over 625 bars,
+        pitches spread over three octaves), with culling on (ours) or off (the baseline that draws every
+        note, as an editor without a visible-range search would). */
+    struct RollRig
+    {
+        static constexpr int noteCount = 10000;
+
+        app::SessionHost host { [] { app::SessionHost::Options o; o.sampleRate = sampleRate; o.blockSize = blockSize; return o; }() };
+        gui::GuiContext context { host };
+        std::unique_ptr<gui::PianoRollView> roll;
+        std::unique_ptr<Window> window;
+        juce::ComponentPeer* peer = nullptr;
+
+        RollRig()
+        {
+            host.setSession (model::makeReferenceSession (model::ReferenceSize::small));
+            const auto inst = host.getSession().instruments.begin()->id;
+            model::action::EditNotes fill { inst, {} };
+            for (const auto& n : host.getSession().pianoRoll.find (inst)->notes)
+                fill.remove.push_back (n.id);
+            for (int i = 0; i < noteCount; ++i)
+                fill.add.push_back ({ {}, (model::Tick) i * model::ticksPerBeat / 4, model::ticksPerBeat / 4, (std::uint8_t) (48 + (i * 5) % 36), (std::uint8_t) (40 + i % 80), 1.0f });
+            host.apply (fill);
+            roll = std::make_unique<gui::PianoRollView> (context);
+            roll->setFollowsSelection (false);
+            roll->setSubject ({ inst, {}, {} });
+            window = std::make_unique<Window> (*roll);
+            window->setBounds (0, 0, 1400, 700);
+            window->addToDesktop (juce::ComponentPeer::windowIsTemporary);
+            window->setVisible (true);
+            peer = window->getPeer();
+            settle (300);
+        }
+
+        ~RollRig()
+        {
+            if (window != nullptr)
+                window->removeFromDesktop();
+            window.reset();
+            roll.reset();
+        }
+
+        void settle (int ms)
+        {
+            const auto end = Clock::now() + std::chrono::milliseconds (ms);
+            do
+            {
+                Rig::dispatchPending();
+                std::this_thread::sleep_for (std::chrono::milliseconds (1));
+            } while (Clock::now() < end);
+        }
+
+        /** Frames of zooming out and back in around the middle (a wheel gesture), each painted. */
+        FrameFigures zoomFrames (bool cull, int frames)
+        {
+            roll->setCullingEnabled (cull);
+            roll->scrollToTick (0.0);
+            settle (30);
+            FrameFigures out;
+            for (int i = 0; i < frames; ++i)
+            {
+                const auto start = Clock::now();
+                roll->zoomTime ((i / 10) % 2 == 0 ? 0.8 : 1.25);
+                Rig::dispatchPending();
+                peer->performAnyPendingRepaintsNow();
+                out.nanos.push_back (nanosSince (start));
+                out.paints.push_back (roll->getPaintedNoteCount());
+                settle (5);
+            }
+            return out;
+        }
+
+        /** Frames while the song plays and the view follows the play head: tick, meters, paint. */
+        FrameFigures playFrames (bool cull, int frames)
+        {
+            roll->setCullingEnabled (cull);
+            FrameFigures out;
+            for (int i = 0; i < frames; ++i)
+            {
+                const auto start = Clock::now();
+                host.tick (0);
+                context.meters.updateNow();
+                Rig::dispatchPending();
+                peer->performAnyPendingRepaintsNow();
+                out.nanos.push_back (nanosSince (start));
+                out.paints.push_back (roll->getPaintedNoteCount());
+                settle (30);
+            }
+            return out;
+        }
+    };
+
+    void benchPianoRoll()
+    {
+        std::cout << "Opening the piano roll on one track of " << RollRig::noteCount << " notes..." << std::flush;
+        RollRig rig;
+        if (rig.peer == nullptr)
+            return void (std::cerr << "\nimbolc bench gui could not put the piano roll on the display.\n");
+        std::cout << " done.\n";
+
+        FrameFigures oursZoom, fullZoom, oursPlay, fullPlay;
+        const auto append = [] (FrameFigures& to, const FrameFigures& from)
+        {
+            to.nanos.insert (to.nanos.end(), from.nanos.begin(), from.nanos.end());
+            to.paints.insert (to.paints.end(), from.paints.begin(), from.paints.end());
+        };
+        for (int half = 0; half < 2; ++half)
+        {
+            append (oursZoom, rig.zoomFrames (true, 60));
+            append (fullZoom, rig.zoomFrames (false, 60));
+        }
+        {
+            PacedAudioThread audio (rig.host.getEngine(), sampleRate, blockSize);
+            rig.context.perform (model::action::Play {});
+            rig.settle (200);
+            for (int half = 0; half < 2; ++half)
+            {
+                append (oursPlay, rig.playFrames (true, 60));
+                append (fullPlay, rig.playFrames (false, 60));
+            }
+            rig.context.perform (model::action::Stop {});
+            rig.settle (100);
+        }
+
+        header ("bench gui: piano roll, one track of 10,000 notes, 1400 x 700", "draws every note");
+        const auto z = percentile (oursZoom.nanos, 0.5), zb = percentile (fullZoom.nanos, 0.5);
+        row ("frame while zooming (median)", human (z), human (zb), ratioOf (zb, z));
+        const auto zn = percentile (oursZoom.paints, 0.5), zbn = percentile (fullZoom.paints, 0.5);
+        row ("notes drawn per zoom frame (median)", fixed (zn, 0), fixed (zbn, 0), ratioOf (zbn, zn));
+        const auto p = percentile (oursPlay.nanos, 0.5), pb = percentile (fullPlay.nanos, 0.5);
+        row ("frame while playing, following (median)", human (p), human (pb), ratioOf (pb, p));
+        const auto p99 = percentile (oursPlay.nanos, 0.99), pb99 = percentile (fullPlay.nanos, 0.99);
+        row ("frame while playing, 99th percentile", human (p99), human (pb99), ratioOf (pb99, p99));
+        std::cout << "\n  Baseline: the same view with its visible-range search off, so every frame draws all 10,000\n"
+                     "  notes (the clip still limits the pixels); a zoom frame is one zoom step and its paint, a play\n"
+                     "  frame host.tick, MeterHub::updateNow and the paint of what the play head moved.\n";
+    }
 } // namespace
 
 int benchGui()
@@ -458,6 +596,7 @@ int benchGui()
                  "  audio thread, the MeterHub and the app's tick timer at 30 Hz, the loop sleeping between them,\n"
                  "  measured after 1.5 s of the same (the meters' fall after the stop).\n"
                  "  Components painted: JUCE paint passes counted per component by a CachedComponentImage on each.\n";
+    benchPianoRoll();
     return 0;
 }
 
