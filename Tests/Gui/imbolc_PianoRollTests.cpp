@@ -1,5 +1,7 @@
 #include "imbolc_GuiTestSupport.h"
 
+#include <future>
+
 using namespace imbolc;
 using test::UiDriver;
 
@@ -297,8 +299,13 @@ TEST_CASE ("Piano roll: zoom and scroll with the wheel and keys keep the tick un
     ui.wheel (grid, -0.5f, mouse);
     CHECK (r.roll.getTopPitch() == top - 6);
     const auto rows = r.roll.getRowHeight();
-    r.roll.zoomPitch (1.5f);
-    CHECK (r.roll.getRowHeight() == Approx (rows * 1.5f));
+    ui.moveTo (ui.toWindow (grid, mouse), juce::ModifierKeys::altModifier);
+    juce::ModifierKeys::currentModifiers = juce::ModifierKeys::altModifier;
+    ui.wheel (grid, 0.5f, mouse);
+    juce::ModifierKeys::currentModifiers = {};
+    CHECK (r.roll.getRowHeight() == Approx (rows * 1.15f));
+    r.roll.keyPressed (juce::KeyPress ('=', juce::ModifierKeys::altModifier, '='));
+    CHECK (r.roll.getRowHeight() == Approx (rows * 1.15f * 1.2f));
 }
 
 TEST_CASE ("Piano roll: ten thousand notes draw only what is on screen, and another seat's edit repaints only its note", "[gui][pianoroll]")
@@ -389,4 +396,74 @@ TEST_CASE ("Piano roll: a clip in song mode is edited in its own time, named in 
     test::pumpMessages (20);
     CHECK (pixel() != without);
     test::saveScreenshot (r.roll, "pianoroll-clip-song-mode");
+}
+
+TEST_CASE ("Piano roll in a joined seat: its drag is one undo step on the host, and the host's edits appear live", "[gui][pianoroll][net]")
+{
+    app::SessionHost host;
+    host.setSession (model::makeReferenceSession (model::ReferenceSize::small));
+    net::ServerOptions serverOptions;
+    serverOptions.port = 0;
+    REQUIRE (host.startHosting (serverOptions).wasOk());
+    const auto inst = host.getSession().instruments.begin()->id;
+
+    net::ClientOptions options;
+    options.port = host.getServer()->getPort();
+    options.name = "keys";
+    options.requestedInstruments = { inst };
+    app::RemoteSession seat (options);
+    juce::Result joined = juce::Result::fail ("not tried");
+    auto joining = std::async (std::launch::async, [&] { joined = seat.connect (10000); });
+    while (joining.wait_for (std::chrono::milliseconds (2)) != std::future_status::ready)
+        host.tick (0);
+    REQUIRE (joined.wasOk());
+    const auto tickUntil = [&] (auto done)
+    {
+        const auto end = juce::Time::getMillisecondCounter() + 5000;
+        while (juce::Time::getMillisecondCounter() < end)
+        {
+            host.tick (0);
+            seat.tick (2);
+            test::pumpMessages (1);
+            if (done())
+                return true;
+        }
+        return false;
+    };
+
+    // Start from an empty track, so the notes are the test's.
+    model::action::EditNotes clear { inst, {} };
+    for (const auto& n : host.getSession().pianoRoll.find (inst)->notes)
+        clear.remove.push_back (n.id);
+    REQUIRE (host.apply (clear).ok());
+    const auto first = model::NoteId { host.apply (model::action::EditNotes { inst, {}, {}, {}, { model::Note { {}, 480, 240, 60, 100, 1.0f } } }).createdId };
+    REQUIRE (tickUntil ([&] { return seat.getSession().pianoRoll.find (inst)->notes.size() == 1; }));
+
+    gui::GuiContext context (seat);
+    gui::PianoRollView roll (context);
+    roll.setFollowsSelection (false);
+    roll.setSubject ({ inst, {}, {} });
+    roll.setFollowsPlayhead (false);
+    UiDriver ui (roll, 1100, 600);
+    roll.scrollToTick (0.0);
+    roll.scrollToPitch (64);
+    test::pumpMessages (20);
+    REQUIRE_FALSE (roll.getNoteBounds (first).isEmpty());
+
+    // The seat drags the note a bar later in eight steps: eight EditNotes, one gesture. The host keeps them
+    // as one step of the seat's history, so the seat's undo takes the whole drag back.
+    const auto from = roll.getNoteBounds (first).getCentre();
+    const auto px = (int) std::lround (1920 * roll.getAxis().pixelsPerTick);
+    ui.drag (roll, from, from + juce::Point<int> (px, 0), 8);
+    REQUIRE (tickUntil ([&] { const auto* n = host.getSession().pianoRoll.find (inst)->find (first); return n != nullptr && n->tick == 480 + 1920; }));
+    REQUIRE (tickUntil ([&] { return seat.getSession().pianoRoll.find (inst)->find (first)->tick == 480 + 1920; }));
+    REQUIRE (context.perform (model::action::Undo {}).ok());
+    CHECK (tickUntil ([&] { return host.getSession().pianoRoll.find (inst)->find (first)->tick == 480; }));
+    CHECK (tickUntil ([&] { return seat.getSession().pianoRoll.find (inst)->find (first)->tick == 480; }));
+
+    // The host draws a note: it appears in the seat's piano roll as the patch arrives.
+    const auto hosts = model::NoteId { host.apply (model::action::EditNotes { inst, {}, {}, {}, { model::Note { {}, 960, 120, 64, 100, 1.0f } } }).createdId };
+    CHECK (tickUntil ([&] { return ! roll.getNoteBounds (hosts).isEmpty(); }));
+    test::saveScreenshot (roll, "pianoroll-joined-seat");
+    host.stopHosting();
 }

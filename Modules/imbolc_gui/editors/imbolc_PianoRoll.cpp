@@ -679,9 +679,9 @@ bool PianoRollView::keyPressed (const juce::KeyPress& key)
     if (c == 'f' || c == 'F')
         return setFollowsPlayhead (! followPlayhead), true;
     if (c == '+' || c == '=')
-        return zoomTime (1.25), true;
+        return (mods.isAltDown() ? zoomPitch (1.2f) : zoomTime (1.25)), true;
     if (c == '-' || c == '_')
-        return zoomTime (0.8), true;
+        return (mods.isAltDown() ? zoomPitch (1.0f / 1.2f) : zoomTime (0.8)), true;
     return false;
 }
 

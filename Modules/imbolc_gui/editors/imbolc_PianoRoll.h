@@ -17,7 +17,7 @@ namespace imbolc::gui
     Keys (with the grid focused): Delete/Backspace delete, Ctrl+A select all, Ctrl+D duplicate,
     Ctrl+C/X/V copy, cut and paste at the play head, Left/Right nudge by the grid (Shift: a bar),
     Up/Down transpose a semitone (Shift: an octave), Q quantize, B draw mode, +/- zoom in time
-    (Shift: in pitch), F follow the play head.
+    (Alt: in pitch), F follow the play head.
 
     Mouse: click a note to select it (Shift adds or removes), drag it to move the selection (Ctrl or
     Alt: a copy), drag either end to resize, drag on empty space to select a box, double-click empty
