@@ -116,6 +116,10 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         Undo {},
         Redo {},
         MoveInstrument { inst, 4 },
+        SetDrumStep { inst, 3, 5, { true, 90, 0.25f } },
+        SetDrumSteps { inst, { { 0, 0, { true, 127, 1.0f } }, { 11, 63, { false, 1, 0.0f } }, { 6, 2, { true, 100, 1.0f } } } },
+        SetDrumPad { inst, 4, DrumPad { DrumPadKind::sample, "Clap", "samples/clap.wav", 0.5f, -3.0f, 1.25f } },
+        SetDrumPattern { inst, 48, 6, 0.75f },
     } };
 }
 
@@ -490,6 +494,9 @@ TEST_CASE ("Wire decode leaves an action's values to the dispatcher, which refus
     badGroove.arpRate = 99;
     auto badSource = pluginSource();
     badSource.inputChannel = 999;
+    const auto kit = f.addInstrument (model::BuiltInSource::drumKit);
+    auto badPad = model::makeDefaultDrumPad (0);
+    badPad.level = nan;
 
     const std::vector<std::pair<model::Action, std::string>> cases {
         { SetBpm { -5.0 }, "The tempo is -5" },
@@ -512,6 +519,13 @@ TEST_CASE ("Wire decode leaves an action's values to the dispatcher, which refus
         { SetGroove { inst, badGroove }, "arpeggiator" },
         { SetSource { inst, badSource }, "input channel" },
         { MoveInstrument { inst, -3 }, "Position -3" },
+        { SetDrumStep { kit, 12, 0, { true, 100, 1.0f } }, "Pad 12 is outside" },
+        { SetDrumStep { kit, 0, 0, { true, 100, nan } }, "probability is nan" },
+        { SetDrumStep { inst, 0, 0, { true, 100, 1.0f } }, "is not a drum kit" },
+        { SetDrumSteps { kit, { { 0, 1, { true, 100, 1.0f } }, { 0, 99, { true, 100, 1.0f } } } }, "Step 99 is outside" },
+        { SetDrumPad { kit, 0, badPad }, "level is nan" },
+        { SetDrumPattern { kit, 8, 4, 0.0f }, "8 steps" },
+        { SetDrumPattern { kit, 16, 4, nan }, "swing is nan" },
     };
 
     for (const auto& [action, reason] : cases)
@@ -756,7 +770,6 @@ TEST_CASE ("Wire MoveInstrument is appended to ActionBody so every older kind ke
     CHECK ((int) fb::ActionBody::Undo == 55);
     CHECK ((int) fb::ActionBody::Redo == 56);
     CHECK ((int) fb::ActionBody::MoveInstrument == 57);
-    CHECK (fb::ActionBody::MoveInstrument == fb::ActionBody::MAX);
     CHECK (std::string (model::actionName (model::action::MoveInstrument {})) == "MoveInstrument");
 
     // The bytes name the kind by that value; the JSON view names it, and parses back to it.
@@ -775,6 +788,42 @@ TEST_CASE ("Wire MoveInstrument is appended to ActionBody so every older kind ke
     REQUIRE (error.empty());
     CHECK (contains (json, "\"body_type\": \"MoveInstrument\""));
     CHECK (contains (json, "\"position\": 2"));
+    const auto back = protocol::messageFromJson (json, error);
+    INFO (error);
+    REQUIRE (error.empty());
+    CHECK (back == bytes);
+    CHECK (decodeOk (back) == m);
+}
+
+TEST_CASE ("Wire drum-kit actions are appended to ActionBody after MoveInstrument, and read as JSON", "[protocol][wire][drums]")
+{
+    CHECK ((int) fb::ActionBody::MoveInstrument == 57);
+    CHECK ((int) fb::ActionBody::SetDrumStep == 58);
+    CHECK ((int) fb::ActionBody::SetDrumSteps == 59);
+    CHECK ((int) fb::ActionBody::SetDrumPad == 60);
+    CHECK ((int) fb::ActionBody::SetDrumPattern == 61);
+    CHECK (fb::ActionBody::SetDrumPattern == fb::ActionBody::MAX);
+    CHECK ((int) fb::BuiltInSource::DrumKit == (int) model::BuiltInSource::drumKit);
+    CHECK ((int) fb::BuiltInSource::DrumKit == 12); // after Hat: every older source keeps its value
+
+    // A painted drag is one small frame: 16 bytes a cell.
+    std::vector<model::action::DrumStepEdit> cells;
+    for (int s = 0; s < 16; ++s)
+        cells.push_back ({ 6, s, { true, (std::uint8_t) (60 + s), 1.0f } });
+    const Message m = msg::Action { 5, model::action::SetDrumSteps { model::InstrumentId { 7 }, cells } };
+    const auto bytes = protocol::encodeMessage (m);
+    CHECK (bytes.size() <= 16 * 16 + 96); // the cells and a small message around them
+    const auto* action = flatbuffers::GetRoot<fb::Message> (bytes.data())->payload_as_Action();
+    REQUIRE (action != nullptr);
+    REQUIRE (action->body_as_SetDrumSteps() != nullptr);
+    CHECK (action->body_as_SetDrumSteps()->steps()->size() == 16);
+    CHECK (action->body_as_SetDrumSteps()->steps()->Get (3)->velocity() == 63);
+
+    std::string error;
+    const auto json = protocol::messageToJson (bytes.data(), bytes.size(), error);
+    INFO (error);
+    REQUIRE (error.empty());
+    CHECK (contains (json, "\"body_type\": \"SetDrumSteps\""));
     const auto back = protocol::messageFromJson (json, error);
     INFO (error);
     REQUIRE (error.empty());
