@@ -218,3 +218,29 @@ TEST_CASE ("Step sequencer: a screenshot of a busy pattern", "[gui][drums]")
     CHECK (view.getCellBounds (0, 63).getWidth() >= 8);
     CHECK (test::saveScreenshot (view, "step-sequencer-64-steps").existsAsFile());
 }
+
+TEST_CASE ("Step sequencer: a seat that may not edit the kit sees its pattern, and its clicks and drags change nothing", "[gui][drums]")
+{
+    test::GuiFixture f;
+    const auto kit = drumMachineOf (f.host.getSession());
+    test::SeatView seat (f.host, 2);
+    seat.setOwnership ({ { { kit, 1 } }, 0 }); // seat 1 owns the drum machine
+    gui::GuiContext context (seat);
+    context.setRecordingActions (true);
+    gui::StepSequencerView view (context);
+    view.setInstrument (kit);
+    test::UiDriver ui (view, 1000, 480);
+    REQUIRE (view.getKit() != nullptr);
+    CHECK_FALSE (test::findComponent<juce::Slider> (view, "steps")->isEnabled());
+
+    const auto before = f.host.getSession();
+    ui.click (view, view.getCellBounds (0, 0).getCentre());
+    ui.drag (view, view.getCellBounds (6, 0).getCentre(), view.getCellBounds (6, 9).getCentre(), 12);
+    ui.drag (view, view.getPadLevelBounds (0).getCentre(), above (view.getPadLevelBounds (0), 30), 6);
+    CHECK (context.takeRecordedActions().empty());
+    CHECK (f.host.getSession() == before);
+
+    // Its owner's edits still show.
+    f.host.apply (model::action::SetDrumStep { kit, 0, 0, { true, 100, 1.0f } });
+    CHECK (view.getKit()->rows[0][0].on);
+}
