@@ -26,6 +26,7 @@
 #include "dsp/imbolc_Oscillators.cpp"
 #include "dsp/imbolc_SynthNode.cpp"
 #include "dsp/imbolc_Sampler.cpp"
+#include "dsp/imbolc_DrumKitSynth.cpp"
 #include "plugins/imbolc_PluginHost.cpp"
 #include "plugins/imbolc_PluginNode.cpp"
 #include "plugins/imbolc_PluginScanner.cpp"

@@ -59,6 +59,7 @@
 #include "dsp/imbolc_SynthNode.h"
 #include "dsp/imbolc_Drums.h"
 #include "dsp/imbolc_Sampler.h"
+#include "dsp/imbolc_DrumKitSynth.h"
 #include "plugins/imbolc_PluginHost.h"
 #include "plugins/imbolc_PluginNode.h"
 #include "plugins/imbolc_PluginScanner.h"

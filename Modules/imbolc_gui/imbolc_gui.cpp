@@ -13,6 +13,8 @@
 #include "chain/imbolc_ParamKnob.cpp"
 #include "mixer/imbolc_MixerStrip.cpp"
 #include "mixer/imbolc_MixerView.cpp"
+#include "editors/imbolc_StepSequencer.cpp"
+#include "editors/imbolc_StepSequencerMenus.cpp"
 #include "analysis/imbolc_AnalysisPanel.cpp"
 #include "plugins/imbolc_PluginBrowser.cpp"
 #include "network/imbolc_NetworkPanel.cpp"

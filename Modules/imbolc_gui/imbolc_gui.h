@@ -28,6 +28,7 @@
 #include "chain/imbolc_ChainView.h"
 #include "chain/imbolc_ParamKnob.h"
 #include "mixer/imbolc_MixerView.h"
+#include "editors/imbolc_StepSequencer.h"
 #include "analysis/imbolc_AnalysisPanel.h"
 #include "plugins/imbolc_PluginBrowser.h"
 #include "network/imbolc_NetworkPanel.h"

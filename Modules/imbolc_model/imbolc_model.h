@@ -35,6 +35,7 @@
 #include "session/imbolc_Ids.h"
 #include "session/imbolc_IdMap.h"
 #include "session/imbolc_Parameters.h"
+#include "session/imbolc_DrumKit.h"
 #include "session/imbolc_Instrument.h"
 #include "session/imbolc_Sequencing.h"
 #include "session/imbolc_Session.h"

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <atomic>
+#include <bitset>
 #include <cerrno>
 #include <cstring>
 
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "schema/imbolc_SchemaParser.cpp"
+#include "project/imbolc_DrumKitCodec.cpp"
 #include "project/imbolc_ProjectCodec.cpp"
 #include "project/imbolc_ProjectFile.cpp"
 #include "project/imbolc_JsonView.cpp"

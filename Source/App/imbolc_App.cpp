@@ -312,6 +312,7 @@ public:
                 break;
             case 3:
                 m.addCommandItem (cm, viewPianoRoll);
+                m.addCommandItem (cm, viewDrums);
                 m.addSeparator();
                 m.addCommandItem (cm, viewMixer);
                 m.addCommandItem (cm, viewAnalysis);

@@ -51,9 +51,11 @@ TEST_CASE ("realtime sources: every kind plays, steals and takes changes without
                 midi.clear();
                 // A chord of up to five notes at random offsets (six-voice cap: steals), some repeated
                 // pitches (retriggers), note offs, and now and then all notes off or all sound off.
+                // (A drum kit's pads are on 36 to 47: it plays from there, and some notes miss the kit.)
+                const int lowest = node.getName() == engine::DrumKitSynth::name ? 36 : 48;
                 for (int i = random.nextInt (6); --i >= 0;)
                 {
-                    const juce::uint8 on[] = { 0x90, (juce::uint8) (48 + random.nextInt (24)), (juce::uint8) (1 + random.nextInt (127)) };
+                    const juce::uint8 on[] = { 0x90, (juce::uint8) (lowest + random.nextInt (24)), (juce::uint8) (1 + random.nextInt (127)) };
                     midi.addEvent (on, 3, random.nextInt (blockSize));
                 }
                 for (int i = random.nextInt (4); --i >= 0;)

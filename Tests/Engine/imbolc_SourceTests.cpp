@@ -475,7 +475,9 @@ TEST_CASE ("sources: parameter layout is the model's source parameters, then the
         const auto params = model::makeParameters (kind);
         INFO (model::toString (kind));
         CHECK (rig.source->getAmpParameterOffset() == (int) params.size());
-        CHECK (rig.node->getNumNodeParameters() == (int) params.size() + 4);
+        // A drum kit's node has its pads' level, tune and decay after the amp envelope.
+        const int extra = kind == BuiltInSource::drumKit ? engine::DrumKitSynth::numPads * engine::DrumKitSynth::numPadParameters : 0;
+        CHECK (rig.node->getNumNodeParameters() == (int) params.size() + 4 + extra);
         CHECK (rig.source->getKind() == kind);
         CHECK (rig.source->writesEveryOutputSample());
         CHECK (rig.source->getVoiceLimit() == model::Instrument::defaultVoiceCap);

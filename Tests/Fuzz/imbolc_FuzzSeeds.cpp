@@ -50,6 +50,10 @@ std::vector<protocol::Message> seedMessages()
     const auto& track = *session.pianoRoll.find (first.id);
     const auto& lane = session.automation[0];
     const auto level = model::ParamAddress::instrument (first.id, model::ParamGroup::strip, 0);
+    const auto& kit = session.instruments.asVector().back(); // the demo's drum machine
+    auto clap = kit.drums.pads[3];
+    clap.kind = model::DrumPadKind::sample;
+    clap.samplePath = "samples/clap.wav";
 
     protocol::Ownership ownership;
     ownership.owners = { { first.id, 1 }, { session.instruments[1].id, 2 } };
@@ -77,6 +81,10 @@ std::vector<protocol::Message> seedMessages()
         model::action::SetBpm { 128.0 },
         model::action::Undo {},
         model::action::MoveInstrument { first.id, 2 },
+        model::action::SetDrumStep { kit.id, 0, 4, { true, 110, 0.5f } },
+        model::action::SetDrumSteps { kit.id, { { 6, 0, { true, 90, 1.0f } }, { 6, 2, { true, 70, 1.0f } }, { 6, 4, { false, 100, 1.0f } } } },
+        model::action::SetDrumPad { kit.id, 3, clap },
+        model::action::SetDrumPattern { kit.id, 32, 8, 0.25f },
     };
     std::uint32_t requestId = 1;
     for (const auto& a : actions)
@@ -99,6 +107,7 @@ std::vector<protocol::Message> seedMessages()
                             2));
     m.push_back (patchFrom (session, { model::action::SetParam { level, 1.25f }, model::action::SetBpm { 90.0 }, model::action::Play {} }, 3, &ownership));
     m.push_back (patchFrom (session, { model::action::AddBus { "Verb 2" }, model::action::DuplicateInstrument { first.id }, model::action::MoveInstrument { first.id, 1000 } }, 4));
+    m.push_back (patchFrom (session, { model::action::SetDrumSteps { kit.id, { { 0, 0, { true, 127, 1.0f } }, { 2, 4, { true, 100, 0.75f } } } }, model::action::SetDrumPad { kit.id, 3, clap } }, 6));
 
     m.push_back (msg::FullStateSync { 5, session, ownership });
     m.push_back (msg::Metering { 1920, 120.0, true, 0.5f, 0.25f, { { model::NodeKind::instrument, first.id.value, 0.1f, 0.2f } }, { protocol::ServerMeter::State::running, 2.5f, 4.0f, 9, 120 } });

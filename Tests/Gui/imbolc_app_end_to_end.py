@@ -248,11 +248,15 @@ try:
     check(len(notes) == len(drawn_ticks) and all(n.get("pitch") == 60 and n.get("duration") == 120 for n in notes),
           "each drawn note is C4, a sixteenth long")
 
-    # Only the drawn notes sound in the render: the other tracks are emptied and the buses' and master's
-    # chains taken out (a limiter's look-ahead would move the onsets), through dump and load-json.
+    # Only the drawn notes sound in the render: the other instruments are muted (a drum kit plays its
+    # pattern without notes) and their tracks emptied, and the buses' and master's chains taken out (a
+    # limiter's look-ahead would move the onsets), through dump and load-json.
     for t in drawn["piano_roll"]:
         if t.get("instrument") != added_id:
             t["notes"] = []
+    for inst in drawn["instruments"]:
+        if inst.get("id") != added_id:
+            inst["strip"]["mute"] = True
     drawn["arrangement"]["placements"] = []
     for bus in drawn["mixer"].get("buses", []):
         bus["chain"] = []

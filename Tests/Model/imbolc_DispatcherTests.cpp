@@ -261,6 +261,22 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     CHECK_FALSE (s.transport.playing);
     CHECK_FALSE (s.transport.recording);
 
+    // Drum kits (imbolc_DrumKitTests.cpp has the rest) ----------------------------
+    Source drums;
+    drums.builtIn = BuiltInSource::drumKit;
+    const auto kit = InstrumentId { expectApplied (d, action::AddInstrument { "Kit", drums }, cov).createdId };
+    expectApplied (d, action::SetDrumStep { kit, 0, 4, { true, 90, 1.0f } }, cov);
+    expectRejected (d, action::SetDrumStep { kit, 12, 0, { true, 90, 1.0f } }, cov, "Pad 12");
+    expectApplied (d, action::SetDrumSteps { kit, { { 1, 0, { true, 100, 0.5f } }, { 1, 1, { true, 100, 0.5f } } } }, cov);
+    expectRejected (d, action::SetDrumSteps { kit, { { 1, 2, { true, 100, 1.0f } }, { 1, 16, { true, 100, 1.0f } } } }, cov, "Step 16");
+    auto pad = s.instruments.find (kit)->drums.pads[2];
+    pad.level = 0.5f;
+    expectApplied (d, action::SetDrumPad { kit, 2, pad }, cov);
+    pad.tune = notANumber;
+    expectRejected (d, action::SetDrumPad { kit, 2, pad }, cov, "tune");
+    expectApplied (d, action::SetDrumPattern { kit, 32, 4, 0.5f }, cov);
+    expectRejected (d, action::SetDrumPattern { kit, 65, 4, 0.0f }, cov, "65 steps");
+
     // Removing a bus re-routes what used it; removing an instrument takes its track and lanes.
     expectApplied (d, action::RemoveBus { bus }, cov);
     CHECK_FALSE (s.instruments.find (a)->strip.output.isValid());

@@ -129,6 +129,10 @@ TEST_CASE ("The protocol document's constants are the code's", "[net][doc]")
     // A kind's ActionBody type value is its variant index + 1 (the codec's static_asserts hold the two together).
     CHECK (doc.number ("action_body_move_instrument") == (long long) model::Action (model::action::MoveInstrument {}).index() + 1);
     CHECK (doc.number ("action_body_set_clip_length") == (long long) model::Action (model::action::SetClipLength {}).index() + 1);
+    CHECK (doc.number ("action_body_set_drum_step") == (long long) model::Action (model::action::SetDrumStep {}).index() + 1);
+    CHECK (doc.number ("action_body_set_drum_steps") == (long long) model::Action (model::action::SetDrumSteps {}).index() + 1);
+    CHECK (doc.number ("action_body_set_drum_pad") == (long long) model::Action (model::action::SetDrumPad {}).index() + 1);
+    CHECK (doc.number ("action_body_set_drum_pattern") == (long long) model::Action (model::action::SetDrumPattern {}).index() + 1);
 
     const net::ServerOptions server;
     CHECK (doc.number ("default_port") == server.port);
@@ -216,4 +220,5 @@ TEST_CASE ("The protocol document's example frames are what the encoder writes a
     checkFrame ("frame_welcome", msg::Welcome { 1, { model::InstrumentId { 3 } }, true, doc.vector ("masked_token") });
     checkFrame ("frame_action_set_bpm", msg::Action { 7, model::action::SetBpm { 128.0 } });
     checkFrame ("frame_action_move_instrument", msg::Action { 8, model::action::MoveInstrument { model::InstrumentId { 3 }, 0 } });
+    checkFrame ("frame_action_set_drum_step", msg::Action { 9, model::action::SetDrumStep { model::InstrumentId { 3 }, 0, 4, { true, 100, 1.0f } } });
 }

@@ -418,8 +418,19 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
     { return chance (3) ? (Tick) -5 : (Tick) pick (15360); };
     auto pitch = [&]
     { return (std::uint8_t) (chance (3) ? 128 + pick (100) : pick (128)); };
+    auto kit = [&]() -> InstrumentId
+    {
+        // Mostly a drum kit (the small reference has one; AddInstrument may add more), sometimes another.
+        std::vector<InstrumentId> kits;
+        for (const auto& inst : s.instruments)
+            if (inst.source.isDrumKit())
+                kits.push_back (inst.id);
+        return kits.empty() || chance (10) ? instrument() : kits[(std::size_t) pick ((int) kits.size())];
+    };
+    auto drumStep = [&]
+    { return DrumStep { chance (70), (std::uint8_t) (chance (3) ? 0 : 1 + pick (127)), chance (20) ? 0.5f : 1.0f }; };
 
-    switch (pick (35))
+    switch (pick (39))
     {
         case 0:
         case 1:
@@ -528,6 +539,25 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
             edit.set.push_back ({ tick(), (float) pick (100) / 100.0f, (CurveType) pick (4), (std::int8_t) (pick (201) - 100) });
             return edit;
         }
+        case 34:
+            return action::SetDrumStep { kit(), pick (13), pick (17), drumStep() }; // pad 12 and step 16 are refused
+        case 35:
+        {
+            action::SetDrumSteps paint { kit(), {} };
+            const auto pad = pick (12);
+            for (int n = 1 + pick (8); --n >= 0;)
+                paint.steps.push_back ({ pad, pick (16), drumStep() });
+            return paint;
+        }
+        case 36:
+        {
+            auto pad = makeDefaultDrumPad (pick (12));
+            pad.level = (float) pick (250) / 100.0f; // above 2 is refused
+            pad.tune = (float) pick (25);
+            return action::SetDrumPad { kit(), pick (12), pad };
+        }
+        case 37:
+            return action::SetDrumPattern { kit(), 16 + pick (50), DrumKit::stepsPerBeatChoices[pick (5)], (float) pick (100) / 100.0f };
         default:
             return action::Redo {};
     }

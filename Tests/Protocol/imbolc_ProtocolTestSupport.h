@@ -115,6 +115,18 @@ inline model::Session makeEveryFieldSession()
     input.source.samplePath = "samples/unused.wav";
     input.source.inputChannel = 3;
     input.groove.arpMode = ArpMode::upDown;
+    // It was a drum kit once, and keeps the kit for switching back: every drum field, a sample pad,
+    // a step past the length, and steps with and without velocity and probability.
+    input.drums = makeDefaultDrumKit();
+    input.drums.steps = 24;
+    input.drums.stepsPerBeat = 3;
+    input.drums.swing = 0.5f;
+    input.drums.pads[4] = { DrumPadKind::sample, "Clap sample", "samples/clap.wav", 1.5f, -2.5f, 0.75f };
+    input.drums.pads[11].name = "";
+    input.drums.rows[0][0] = { true, 127, 1.0f };
+    input.drums.rows[0][23] = { true, 1, 0.25f };
+    input.drums.rows[4][63] = { true, 64, 0.5f };
+    input.drums.rows[9][5] = { false, 33, 0.75f };
 
     s.instruments.add (synth);
     s.instruments.add (scsynth);

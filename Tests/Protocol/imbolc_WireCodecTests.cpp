@@ -119,6 +119,10 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         EditNotes { inst, clip, { note, NoteId { 77 } }, { Note { NoteId { 78 }, 480, 120, 61, 99, 0.75f } }, { Note { {}, 0, 60, 40, 1, 0.0f }, Note { {}, 1 << 20, 960, 127, 127, 1.0f } } },
         EditPoints { lane, { 480, 960 }, { Point { 0, 0.25f, CurveType::exponential, -40 }, Point { 1920, 1.0f, CurveType::sCurve, 100 } } },
         SetClipLength { clip, 7680 },
+        SetDrumStep { inst, 3, 5, { true, 90, 0.25f } },
+        SetDrumSteps { inst, { { 0, 0, { true, 127, 1.0f } }, { 11, 63, { false, 1, 0.0f } }, { 6, 2, { true, 100, 1.0f } } } },
+        SetDrumPad { inst, 4, DrumPad { DrumPadKind::sample, "Clap", "samples/clap.wav", 0.5f, -3.0f, 1.25f } },
+        SetDrumPattern { inst, 48, 6, 0.75f },
     } };
 }
 
@@ -494,6 +498,9 @@ TEST_CASE ("Wire decode leaves an action's values to the dispatcher, which refus
     badGroove.arpRate = 99;
     auto badSource = pluginSource();
     badSource.inputChannel = 999;
+    const auto kit = f.addInstrument (model::BuiltInSource::drumKit);
+    auto badPad = model::makeDefaultDrumPad (0);
+    badPad.level = nan;
 
     const std::vector<std::pair<model::Action, std::string>> cases {
         { SetBpm { -5.0 }, "The tempo is -5" },
@@ -519,6 +526,13 @@ TEST_CASE ("Wire decode leaves an action's values to the dispatcher, which refus
         { EditNotes { inst, {}, {}, {}, { model::Note { {}, 0, 480, 200, 100, 1.0f } } }, "pitch" },
         { EditPoints { lane, {}, { model::Point { 0, 0.5f, model::CurveType::linear, 101 } } }, "shape" },
         { SetClipLength { clip, 0 }, "positive length" },
+        { SetDrumStep { kit, 12, 0, { true, 100, 1.0f } }, "Pad 12 is outside" },
+        { SetDrumStep { kit, 0, 0, { true, 100, nan } }, "probability is nan" },
+        { SetDrumStep { inst, 0, 0, { true, 100, 1.0f } }, "is not a drum kit" },
+        { SetDrumSteps { kit, { { 0, 1, { true, 100, 1.0f } }, { 0, 99, { true, 100, 1.0f } } } }, "Step 99 is outside" },
+        { SetDrumPad { kit, 0, badPad }, "level is nan" },
+        { SetDrumPattern { kit, 8, 4, 0.0f }, "8 steps" },
+        { SetDrumPattern { kit, 16, 4, nan }, "swing is nan" },
     };
 
     for (const auto& [action, reason] : cases)
@@ -766,7 +780,6 @@ TEST_CASE ("Wire MoveInstrument is appended to ActionBody so every older kind ke
     CHECK ((int) fb::ActionBody::EditNotes == 58);
     CHECK ((int) fb::ActionBody::EditPoints == 59);
     CHECK ((int) fb::ActionBody::SetClipLength == 60);
-    CHECK (fb::ActionBody::SetClipLength == fb::ActionBody::MAX);
     CHECK (std::string (model::actionName (model::action::MoveInstrument {})) == "MoveInstrument");
 
     // The bytes name the kind by that value; the JSON view names it, and parses back to it.
@@ -785,6 +798,43 @@ TEST_CASE ("Wire MoveInstrument is appended to ActionBody so every older kind ke
     REQUIRE (error.empty());
     CHECK (contains (json, "\"body_type\": \"MoveInstrument\""));
     CHECK (contains (json, "\"position\": 2"));
+    const auto back = protocol::messageFromJson (json, error);
+    INFO (error);
+    REQUIRE (error.empty());
+    CHECK (back == bytes);
+    CHECK (decodeOk (back) == m);
+}
+
+TEST_CASE ("Wire drum-kit actions are appended to ActionBody after the editors' kinds, and read as JSON", "[protocol][wire][drums]")
+{
+    CHECK ((int) fb::ActionBody::MoveInstrument == 57);
+    CHECK ((int) fb::ActionBody::SetClipLength == 60); // the editors' kinds came first
+    CHECK ((int) fb::ActionBody::SetDrumStep == 61);
+    CHECK ((int) fb::ActionBody::SetDrumSteps == 62);
+    CHECK ((int) fb::ActionBody::SetDrumPad == 63);
+    CHECK ((int) fb::ActionBody::SetDrumPattern == 64);
+    CHECK (fb::ActionBody::SetDrumPattern == fb::ActionBody::MAX);
+    CHECK ((int) fb::BuiltInSource::DrumKit == (int) model::BuiltInSource::drumKit);
+    CHECK ((int) fb::BuiltInSource::DrumKit == 12); // after Hat: every older source keeps its value
+
+    // A painted drag is one small frame: 16 bytes a cell.
+    std::vector<model::action::DrumStepEdit> cells;
+    for (int s = 0; s < 16; ++s)
+        cells.push_back ({ 6, s, { true, (std::uint8_t) (60 + s), 1.0f } });
+    const Message m = msg::Action { 5, model::action::SetDrumSteps { model::InstrumentId { 7 }, cells } };
+    const auto bytes = protocol::encodeMessage (m);
+    CHECK (bytes.size() <= 16 * 16 + 96); // the cells and a small message around them
+    const auto* action = flatbuffers::GetRoot<fb::Message> (bytes.data())->payload_as_Action();
+    REQUIRE (action != nullptr);
+    REQUIRE (action->body_as_SetDrumSteps() != nullptr);
+    CHECK (action->body_as_SetDrumSteps()->steps()->size() == 16);
+    CHECK (action->body_as_SetDrumSteps()->steps()->Get (3)->velocity() == 63);
+
+    std::string error;
+    const auto json = protocol::messageToJson (bytes.data(), bytes.size(), error);
+    INFO (error);
+    REQUIRE (error.empty());
+    CHECK (contains (json, "\"body_type\": \"SetDrumSteps\""));
     const auto back = protocol::messageFromJson (json, error);
     INFO (error);
     REQUIRE (error.empty());

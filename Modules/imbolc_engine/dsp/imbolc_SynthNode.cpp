@@ -4,18 +4,19 @@ namespace imbolc::engine
 namespace
 {
     /** The model's source parameters followed by the amp envelope, in model::AmpParam order. */
-    std::vector<model::Parameter> sourceWithAmp (std::vector<model::Parameter> params, const model::Adsr& amp)
+    std::vector<model::Parameter> sourceWithAmp (std::vector<model::Parameter> params, const model::Adsr& amp, const std::vector<model::Parameter>& extra)
     {
         params.push_back ({ "attack", amp.attack, 0.005f, 10.0f, 0.005f });
         params.push_back ({ "decay", amp.decay, 0.0f, 10.0f, 0.1f });
         params.push_back ({ "sustain", amp.sustain, 0.0f, 1.0f, 0.8f });
         params.push_back ({ "release", amp.release, 0.005f, 20.0f, 0.2f });
+        params.insert (params.end(), extra.begin(), extra.end());
         return params;
     }
 } // namespace
 
-SourceNode::SourceNode (juce::String nodeName, const model::Instrument& inst, bool isOneShot)
-    : NodeProcessor (std::move (nodeName), sourceWithAmp (inst.source.params, inst.amp), true), kind (inst.source.builtIn), sourceParams (inst.source.params), ampOffset ((int) inst.source.params.size()), oneShot (isOneShot), allocator (inst.voiceCap), envelopes ((std::size_t) VoiceAllocator::capacity), velocities ((std::size_t) VoiceAllocator::capacity, 0.0f), fades ((std::size_t) VoiceAllocator::capacity, 1.0f), levels ((std::size_t) VoiceAllocator::capacity, 0.0f), chunkStart ((std::size_t) getNumNodeParameters(), 0.0f), chunkEnd ((std::size_t) getNumNodeParameters(), 0.0f)
+SourceNode::SourceNode (juce::String nodeName, const model::Instrument& inst, bool isOneShot, std::vector<model::Parameter> extraParameters)
+    : NodeProcessor (std::move (nodeName), sourceWithAmp (inst.source.params, inst.amp, extraParameters), true), kind (inst.source.builtIn), sourceParams (inst.source.params), ampOffset ((int) inst.source.params.size()), oneShot (isOneShot), allocator (inst.voiceCap), envelopes ((std::size_t) VoiceAllocator::capacity), velocities ((std::size_t) VoiceAllocator::capacity, 0.0f), fades ((std::size_t) VoiceAllocator::capacity, 1.0f), levels ((std::size_t) VoiceAllocator::capacity, 0.0f), chunkStart ((std::size_t) getNumNodeParameters(), 0.0f), chunkEnd ((std::size_t) getNumNodeParameters(), 0.0f)
 {
     level = sourceParam ("level");
     dsp::BlepTables::get(); // built here, on the message thread, never first on the audio thread

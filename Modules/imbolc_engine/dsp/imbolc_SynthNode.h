@@ -41,7 +41,9 @@ public:
     static constexpr int controlInterval = 32;
     static constexpr double stealFadeSeconds = 0.005;
 
-    SourceNode (juce::String name, const model::Instrument&, bool oneShot);
+    /** `extraParameters` follow the amp envelope's (a drum kit's per-pad settings), so the amp
+        parameters keep the offset the engine addresses them by. */
+    SourceNode (juce::String name, const model::Instrument&, bool oneShot, std::vector<model::Parameter> extraParameters = {});
     ~SourceNode() override;
 
     bool writesEveryOutputSample() const noexcept override { return true; }
@@ -140,13 +142,22 @@ class PolySource final : public SourceNode
 {
 public:
     explicit PolySource (const model::Instrument& inst, typename Synth::Setup setup = {})
-        : SourceNode (Synth::name, inst, Synth::oneShot), shared (*this, std::move (setup)), voices ((std::size_t) VoiceAllocator::capacity)
+        : SourceNode (Synth::name, inst, Synth::oneShot, extraParametersOf (inst)), shared (*this, std::move (setup)), voices ((std::size_t) VoiceAllocator::capacity)
     {
     }
 
     const typename Synth::Shared& getShared() const noexcept { return shared; }
 
 private:
+    /** A synth may have parameters of its own beyond the model's source parameters (Synth::extraParameters). */
+    static std::vector<model::Parameter> extraParametersOf (const model::Instrument& inst)
+    {
+        if constexpr (requires { Synth::extraParameters (inst); })
+            return Synth::extraParameters (inst);
+        else
+            return {};
+    }
+
     void resetVoices (double sampleRate) override
     {
         shared.prepare (sampleRate);

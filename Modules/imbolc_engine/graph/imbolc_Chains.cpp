@@ -239,6 +239,46 @@ namespace
     }
 } // namespace
 
+void InstrumentChain::startSequenced (const SequencedNote& note, double tickOffset, int samplePosition) noexcept
+{
+    auto& end = soundingEnd[note.pitch];
+    if (end >= 0.0)
+        sendNote (false, note.pitch, 0, samplePosition); // same pitch again: retrigger
+    else
+        ++numSounding;
+    sendNote (true, note.pitch, note.velocity, samplePosition);
+    end = note.endTick + tickOffset;
+    ++sequencedNotes;
+}
+
+void InstrumentChain::schedulePattern (const BlockPlan::Span& span) noexcept
+{
+    // The pattern holds one cycle; the span may cover the end of one cycle and the start of the next
+    // (or, at a very low tempo and a large block, several). Each cycle's steps are found by binary
+    // search, offset by the cycle's start: nothing is allocated or copied.
+    const auto& pattern = sequence->pattern;
+    const auto period = sequence->patternTicks;
+    if (pattern.empty() || period <= 0.0)
+        return;
+    const auto from = span.startTick - 1.0e-6 * span.ticksPerSample;
+    const auto spanEnd = span.startTick + span.length * span.ticksPerSample;
+    for (auto cycle = std::floor (from / period); cycle * period < spanEnd; cycle += 1.0)
+    {
+        const auto base = cycle * period;
+        const auto pass = patternPass (span.pass, (std::int64_t) cycle);
+        auto it = std::lower_bound (pattern.begin(), pattern.end(), from - base, [] (const SequencedNote& note, double t)
+                                    { return note.tick < t; });
+        for (; it != pattern.end(); ++it)
+        {
+            const int at = sampleInSpan (base + it->tick, span);
+            if (at >= span.length)
+                return; // later cycles start later still
+            if (notePasses (*it, pass))
+                startSequenced (*it, base, span.offset + juce::jmax (0, at));
+        }
+    }
+}
+
 void InstrumentChain::schedule (const BlockPlan& plan, int n) noexcept
 {
     if (plan.releaseAll && numSounding > 0)
@@ -262,17 +302,10 @@ void InstrumentChain::schedule (const BlockPlan& plan, int n) noexcept
                 const int at = sampleInSpan (it->tick, span);
                 if (at >= span.length)
                     break;
-                if (! notePasses (*it, span.pass))
-                    continue;
-                auto& end = soundingEnd[it->pitch];
-                if (end >= 0.0)
-                    sendNote (false, it->pitch, 0, span.offset + juce::jmax (0, at)); // same pitch again: retrigger
-                else
-                    ++numSounding;
-                sendNote (true, it->pitch, it->velocity, span.offset + juce::jmax (0, at));
-                end = it->endTick;
-                ++sequencedNotes;
+                if (notePasses (*it, span.pass))
+                    startSequenced (*it, 0.0, span.offset + juce::jmax (0, at));
             }
+            schedulePattern (span);
 
             // Note-offs come from what is sounding, not from the sequence, so replacing the sequence
             // (a note edit mid-play) never strands a note.

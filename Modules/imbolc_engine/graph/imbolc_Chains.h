@@ -177,6 +177,10 @@ private:
 
     void releaseSequenced (int samplePosition) noexcept;
     void sendNote (bool on, int pitch, int velocity, int samplePosition) noexcept;
+    /** Starts a sequenced note (a pattern's: `tickOffset` is its cycle's start) and remembers its end. */
+    void startSequenced (const SequencedNote&, double tickOffset, int samplePosition) noexcept;
+    /** The drum pattern's steps in this span, cycle by cycle. */
+    void schedulePattern (const BlockPlan::Span&) noexcept;
 
     model::InstrumentId id;
     std::unique_ptr<NodeProcessor> source;

@@ -567,7 +567,41 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
             case K::fullRebuild:
                 loadSession (session);
                 break;
+            case K::updateDrumPattern:
+                // The pattern plays in both play modes: its sequence is rebuilt whichever is active.
+                rebuildSequence (session, model::InstrumentId { e.id });
+                break;
+            case K::setDrumPad:
+                setDrumPad (session, model::InstrumentId { e.id }, e.param.index);
+                break;
         }
+    }
+}
+
+void Engine::setDrumPad (const model::Session& session, model::InstrumentId id, int pad)
+{
+    const auto* inst = session.instruments.find (id);
+    auto* ref = refFor (model::NodeKind::instrument, id.value);
+    if (inst == nullptr || ref == nullptr || ! inst->source.isDrumKit() || ! inst->drums.hasPads() || inst->backend != model::Backend::internal
+        || pad < 0 || pad >= DrumKitSynth::numPads)
+        return;
+    // Three targeted parameter changes to the kit's node (index 0 of the chain): nothing is rebuilt,
+    // sounding voices glide to the new level, and a new tune or decay applies from the next chunk.
+    const auto& settings = inst->drums.pads[(std::size_t) pad];
+    const std::pair<DrumKitSynth::PadParameter, float> values[] = { { DrumKitSynth::padLevel, settings.level },
+                                                                    { DrumKitSynth::padTune, settings.tune },
+                                                                    { DrumKitSynth::padDecay, settings.decay } };
+    for (const auto& [which, value] : values)
+    {
+        Command c;
+        c.type = Command::Type::setParam;
+        c.chain = ChainKind::instrument;
+        c.slot = ref->slot;
+        c.serial = ref->serial;
+        c.node = 0;
+        c.index = (std::uint16_t) DrumKitSynth::padParameterIndex (ref->ampOffset, pad, which);
+        c.value = value;
+        sendPriority (c, ref);
     }
 }
 

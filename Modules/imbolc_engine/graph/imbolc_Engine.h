@@ -230,6 +230,7 @@ private:
     // Parameters, switches and the transport: imbolc_Engine.cpp.
     void setParam (const model::ParamAddress&, float value);
     void setVoiceLimit (const model::Instrument&);
+    void setDrumPad (const model::Session&, model::InstrumentId, int pad);
     std::optional<Command> resolveParam (const model::ParamAddress&, float value);
     void setBypass (const model::AudioEffect&);
     void reroute (const model::Session&, model::InstrumentId);

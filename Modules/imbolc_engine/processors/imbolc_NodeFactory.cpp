@@ -27,14 +27,37 @@ void NodeFactory::warn (const juce::String& sentence)
 
 std::shared_ptr<const SampleData> NodeFactory::sampleFor (const model::Instrument& inst)
 {
-    const auto& path = inst.source.samplePath;
-    const auto instrumentName = juce::String (inst.name);
-    if (path.empty())
+    if (inst.source.samplePath.empty())
     {
-        warn ("Instrument '" + instrumentName + "' is a sampler with no sample file: it plays silence. Choose a sample.");
+        warn ("Instrument '" + juce::String (inst.name) + "' is a sampler with no sample file: it plays silence. Choose a sample.");
         return nullptr;
     }
+    return sampleFor (inst.source.samplePath, "instrument '" + juce::String (inst.name) + "'");
+}
 
+DrumKitSynth::Setup NodeFactory::drumKitFor (const model::Instrument& inst)
+{
+    // An instrument without a kit (made outside the dispatcher, which always gives one) plays the default.
+    static const auto defaultKit = model::makeDefaultDrumKit();
+    const auto& kit = inst.drums.hasPads() ? inst.drums : defaultKit;
+    DrumKitSynth::Setup setup;
+    for (int p = 0; p < DrumKitSynth::numPads; ++p)
+    {
+        const auto& pad = kit.pads[(std::size_t) p];
+        setup.kinds[(std::size_t) p] = pad.kind;
+        if (pad.kind != model::DrumPadKind::sample)
+            continue;
+        const auto owner = "pad " + juce::String (p + 1) + " ('" + juce::String (pad.name) + "') of instrument '" + juce::String (inst.name) + "'";
+        if (pad.samplePath.empty())
+            warn ("P" + owner.substring (1) + " is a sample pad with no file: it plays silence. Choose a sample.");
+        else
+            setup.samples[(std::size_t) p] = sampleFor (pad.samplePath, owner);
+    }
+    return setup;
+}
+
+std::shared_ptr<const SampleData> NodeFactory::sampleFor (const std::string& path, const juce::String& owner)
+{
     const auto text = juce::String (path);
     const auto file = juce::File::isAbsolutePath (text) ? juce::File (text) : getBaseDirectory().getChildFile (text);
     const auto key = file.getFullPathName();
@@ -58,11 +81,11 @@ std::shared_ptr<const SampleData> NodeFactory::sampleFor (const model::Instrumen
     auto data = loadSample (*formats, file, problem, truncated);
     if (data == nullptr)
     {
-        warn ("Sample file '" + text + "' for instrument '" + instrumentName + "' could not be read (it " + problem + "): it plays silence. Check the path.");
+        warn ("Sample file '" + text + "' for " + owner + " could not be read (it " + problem + "): it plays silence. Check the path.");
         return nullptr;
     }
     if (truncated)
-        warn ("Sample file '" + text + "' for instrument '" + instrumentName + "' is longer than " + juce::String (juce::roundToInt (maxSampleSeconds / 60.0)) + " minutes: only its beginning plays.");
+        warn ("Sample file '" + text + "' for " + owner + " is longer than " + juce::String (juce::roundToInt (maxSampleSeconds / 60.0)) + " minutes: only its beginning plays.");
     samples[key] = { modified, size, data };
     return data;
 }
@@ -108,6 +131,8 @@ std::unique_ptr<NodeProcessor> NodeFactory::createSource (const model::Instrumen
             return std::make_unique<PolySource<SnareSynth>> (inst);
         case BuiltInSource::hat:
             return std::make_unique<PolySource<HatSynth>> (inst);
+        case BuiltInSource::drumKit:
+            return std::make_unique<PolySource<DrumKitSynth>> (inst, drumKitFor (inst));
     }
     return std::make_unique<PolySource<SineSynth>> (inst);
 }

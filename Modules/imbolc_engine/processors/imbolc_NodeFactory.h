@@ -28,7 +28,8 @@ public:
     /** One processing stage of an instrument, bus or master chain; parameters in model order. */
     virtual std::unique_ptr<NodeProcessor> createStage (const model::Stage&);
 
-    /** Where relative sample paths (model::Source::samplePath) are found: the project's folder. Until
+    /** Where relative sample paths (model::Source::samplePath, model::DrumPad::samplePath) are found:
+        the project's folder. Until
         set, the current working directory. Message thread. */
     void setBaseDirectory (const juce::File&);
     juce::File getBaseDirectory() const;
@@ -58,6 +59,11 @@ protected:
 
 private:
     std::shared_ptr<const SampleData> sampleFor (const model::Instrument&);
+    /** A sample file (relative to the base directory), read once while any chain holds it; `owner` names
+        what plays it in the warning if it cannot be read. */
+    std::shared_ptr<const SampleData> sampleFor (const std::string& path, const juce::String& owner);
+    /** A drum kit's pad kinds and the samples of its sample pads. */
+    DrumKitSynth::Setup drumKitFor (const model::Instrument&);
 
     struct CachedSample
     {

@@ -37,7 +37,21 @@ struct InstrumentSequence
 {
     std::vector<SequencedNote> notes;
     std::vector<ParamLane> lanes;
+
+    /** A drum kit's pattern: one cycle of its steps as notes (pitch 36 + pad, swung, sorted by tick,
+        ticks within [0, patternTicks)) that repeats every patternTicks from tick 0 while the transport
+        plays, whatever the play mode. The audio thread maps each span's ticks into cycles, so the
+        sequence holds one cycle however long the song plays. Empty: no pattern. */
+    std::vector<SequencedNote> pattern;
+    double patternTicks = 0.0;
 };
+
+/** The probability roll of a pattern step on one cycle of the pattern during one pass through the loop
+    region: every cycle and every pass rolls anew, the same way on every run. Any thread. */
+inline std::uint32_t patternPass (std::uint32_t loopPass, std::int64_t cycle) noexcept
+{
+    return loopPass * 0x9e3779b9u + (std::uint32_t) cycle;
+}
 
 /** Automation of a bus's or the master's parameter, by chain slot. */
 struct ChainLane

@@ -106,9 +106,40 @@ namespace
     }
 } // namespace
 
+void buildDrumPattern (const model::Instrument& inst, InstrumentSequence& seq)
+{
+    seq.pattern.clear();
+    seq.patternTicks = 0.0;
+    const auto& kit = inst.drums;
+    if (! inst.source.isDrumKit() || ! kit.hasPads() || ! kit.hasSteps())
+        return;
+
+    // Steps in order, pads in order within a step: sorted by tick, since swing moves an odd step by
+    // less than a step. A step's note lasts half a step (the pads are one-shots; it only shows the gate).
+    const auto gate = 0.5 * (double) kit.stepTicks();
+    for (int s = 0; s < kit.steps; ++s)
+        for (int p = 0; p < model::DrumKit::numPads; ++p)
+        {
+            const auto& step = kit.rows[(std::size_t) p][(std::size_t) s];
+            if (! step.on)
+                continue;
+            SequencedNote n;
+            n.tick = kit.stepStart (s);
+            n.endTick = n.tick + gate;
+            // Seeds the probability roll: different for every cell of every kit, the same every run.
+            n.noteId = (inst.id.value * 0x01000193u) ^ (std::uint32_t) (0x40000000 | p << 8 | s);
+            n.pitch = (std::uint8_t) (model::DrumKit::firstNote + p);
+            n.velocity = (std::uint8_t) juce::jlimit (1, 127, (int) step.velocity);
+            n.probability = step.probability;
+            seq.pattern.push_back (n);
+        }
+    seq.patternTicks = (double) kit.cycleTicks();
+}
+
 std::unique_ptr<InstrumentSequence> buildInstrumentSequence (const model::Session& session, const model::Instrument& inst, ArrangementCache& arrangement, const LaneResolver& resolve)
 {
     auto seq = std::make_unique<InstrumentSequence>();
+    buildDrumPattern (inst, *seq);
 
     const std::vector<model::Note>* source = nullptr;
     if (session.arrangement.mode == model::PlayMode::song)
@@ -188,6 +219,10 @@ model::Tick songEndTick (const model::Session& session, ArrangementCache& arrang
             for (const auto& n : track.notes)
                 end = std::max (end, n.tick + n.duration);
     }
+    // A pattern plays in either mode: a render hears at least one whole cycle of it.
+    for (const auto& inst : session.instruments)
+        if (inst.source.isDrumKit() && inst.drums.hasPads() && inst.drums.hasSteps())
+            end = std::max (end, (model::Tick) inst.drums.cycleTicks());
     return end;
 }
 

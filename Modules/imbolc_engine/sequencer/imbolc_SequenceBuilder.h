@@ -54,14 +54,20 @@ double swingTick (model::Tick tick, float swing) noexcept;
 using LaneResolver = std::function<std::optional<ParamLane> (const model::ParamAddress&)>;
 using ChainLaneResolver = std::function<std::optional<ChainLane> (const model::ParamAddress&)>;
 
+/** A drum kit's pattern as one cycle of notes (InstrumentSequence::pattern), with its length in
+    ticks; nothing for an instrument that is not a drum kit or whose pattern has no step on. The kit's
+    own swing moves its odd steps (the session's swing is for the piano roll). Message thread. */
+void buildDrumPattern (const model::Instrument&, InstrumentSequence&);
+
 /** What one instrument plays: the piano roll (pattern mode) or the arrangement (song mode), swung,
-    plus every enabled automation lane that targets it. Message thread. */
+    plus every enabled automation lane that targets it, plus a drum kit's pattern. Message thread. */
 std::unique_ptr<InstrumentSequence> buildInstrumentSequence (const model::Session&, const model::Instrument&, ArrangementCache&, const LaneResolver&);
 
 /** Tempo, loop and the bus and master lanes. Message thread. */
 std::unique_ptr<GlobalSequence> buildGlobalSequence (const model::Session&, ArrangementCache&, const ChainLaneResolver&);
 
-/** The tick the song's last note ends on in the active play mode (render length). Message thread. */
+/** The tick the song's last note ends on in the active play mode (render length); at least one cycle
+    of every drum pattern that has a step on. Message thread. */
 model::Tick songEndTick (const model::Session&, ArrangementCache&);
 
 } // namespace imbolc::engine

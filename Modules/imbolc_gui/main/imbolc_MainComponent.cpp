@@ -10,6 +10,7 @@ MainComponent::MainComponent (GuiContext& c, juce::ApplicationCommandManager& ma
       mixer (c),
       analysis (c),
       pianoRoll (c),
+      drums (c),
       rackDivider (true, [this] (int d) { rackWidth = juce::jlimit (160, 800, rackWidth + d); resized(); }),
       mixerDivider (false, [this] (int d) { mixerHeight = juce::jlimit (120, 800, mixerHeight - d); resized(); }),
       analysisDivider (true, [this] (int d) { analysisWidth = juce::jlimit (200, 900, analysisWidth - d); resized(); }),
@@ -22,6 +23,8 @@ MainComponent::MainComponent (GuiContext& c, juce::ApplicationCommandManager& ma
     editors.setOutline (0);
     const auto tabColour = LookAndFeel::Palette::panel;
     editors.addTab ("Piano Roll", tabColour, &pianoRoll, false);
+    editors.addTab ("Drums", tabColour, &drums, false);
+    context.selection.addListener (this);
     addAndMakeVisible (editors);
 
     rackDivider.setComponentID ("RackDivider");
@@ -46,6 +49,7 @@ MainComponent::MainComponent (GuiContext& c, juce::ApplicationCommandManager& ma
     // Select the first instrument, so the chain view shows something from the start.
     if (! context.getSession().instruments.empty())
         context.selection.selectInstrument (context.getSession().instruments.begin()->id);
+    selectionChanged();
 
     setWantsKeyboardFocus (true);
     setSize (1280, 800);
@@ -53,6 +57,7 @@ MainComponent::MainComponent (GuiContext& c, juce::ApplicationCommandManager& ma
 
 MainComponent::~MainComponent()
 {
+    context.selection.removeListener (this);
     context.onMessage = nullptr;
     context.session.onWarning = nullptr;
 }
@@ -87,6 +92,12 @@ void MainComponent::resized()
     chain.setBounds (area.removeFromBottom (chainPart));
     chainDivider.setBounds (area.removeFromBottom (divider));
     editors.setBounds (area);
+}
+
+void MainComponent::selectionChanged()
+{
+    // The drum editor shows the selected instrument's kit (or says it is not a kit), like the piano roll.
+    drums.setInstrument (context.selection.getInstrument());
 }
 
 void MainComponent::showEditor (Editor e)
@@ -197,7 +208,7 @@ void MainComponent::getAllCommands (juce::Array<juce::CommandID>& ids)
 {
     using namespace commands;
     ids.addArray ({ editUndo, editRedo, editDelete, editDuplicate, editRename, transportPlayStop,
-                    transportLocateStart, transportLoop, viewMixer, viewAnalysis, viewPianoRoll });
+                    transportLocateStart, transportLoop, viewMixer, viewAnalysis, viewPianoRoll, viewDrums });
 }
 
 void MainComponent::getCommandInfo (juce::CommandID id, juce::ApplicationCommandInfo& info)
@@ -263,6 +274,11 @@ void MainComponent::getCommandInfo (juce::CommandID id, juce::ApplicationCommand
             info.addDefaultKeypress ('2', ctrl);
             info.setTicked (getShownEditor() == Editor::pianoRoll);
             break;
+        case viewDrums:
+            info.setInfo ("Drum Steps", "Shows the step sequencer of the selected drum kit", "View", 0);
+            info.addDefaultKeypress ('3', ctrl);
+            info.setTicked (getShownEditor() == Editor::drums);
+            break;
         default:
             break;
     }
@@ -320,6 +336,10 @@ bool MainComponent::perform (const InvocationInfo& info)
         case viewPianoRoll:
             showEditor (Editor::pianoRoll);
             pianoRoll.grabKeyboardFocus();
+            commandManager.commandStatusChanged();
+            return true;
+        case viewDrums:
+            showEditor (Editor::drums);
             commandManager.commandStatusChanged();
             return true;
         default:

@@ -48,7 +48,8 @@ namespace commands
     Message thread.
 */
 class MainComponent final : public SessionView,
-                            public juce::ApplicationCommandTarget
+                            public juce::ApplicationCommandTarget,
+                            private Selection::Listener
 {
 public:
     MainComponent (GuiContext&, juce::ApplicationCommandManager&);
@@ -86,11 +87,13 @@ public:
     ChainView& getChainView() noexcept { return chain; }
     MixerView& getMixer() noexcept { return mixer; }
     PianoRollView& getPianoRoll() noexcept { return pianoRoll; }
+    StepSequencerView& getStepSequencer() noexcept { return drums; }
 
     /** The editor tabs, in order. */
     enum class Editor
     {
-        pianoRoll
+        pianoRoll,
+        drums
     };
     void showEditor (Editor);
     Editor getShownEditor() const;
@@ -113,6 +116,8 @@ public:
 
     /** The panel sizes a person chose (the dividers): the rack's width, the mixer's height, the
         analysis panel's width, the chain's height under the editors. */
+    void selectionChanged() override;
+
     juce::Rectangle<int> getPanelSizes() const { return { rackWidth, mixerHeight, analysisWidth, chainHeight }; }
 
 private:
@@ -125,6 +130,7 @@ private:
     MixerView mixer;
     AnalysisPanel analysis;
     PianoRollView pianoRoll;
+    StepSequencerView drums;
     juce::TabbedComponent editors { juce::TabbedButtonBar::TabsAtTop };
     juce::Label status;
     juce::String lastMessage;

@@ -477,7 +477,8 @@ juce::PopupMenu InstrumentRack::getAddMenu()
 
     juce::PopupMenu superCollider;
     for (int i = 0; i < model::numBuiltInSources; ++i)
-        superCollider.addItem (superColliderItemBase + i, model::toString ((model::BuiltInSource) i));
+        if ((model::BuiltInSource) i != model::BuiltInSource::drumKit) // it plays on the internal engine only
+            superCollider.addItem (superColliderItemBase + i, model::toString ((model::BuiltInSource) i));
     menu.addSubMenu ("On SuperCollider", superCollider);
     return menu;
 }

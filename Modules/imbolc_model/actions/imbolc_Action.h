@@ -425,6 +425,61 @@ namespace action
         Tick length;
         bool operator== (const SetClipLength&) const = default;
     };
+
+    // Drum kits, added later ---------------------------------------------------
+    // Each edits the DrumKit of an instrument whose source is the built-in drum kit (one snapshot of the
+    // instrument undoes it), refusing any other instrument.
+
+    /** One cell of a drum kit's pattern: pad `pad`'s step `step` and what it is set to. */
+    struct DrumStepEdit
+    {
+        std::int32_t pad = 0; ///< 0..DrumKit::numPads-1
+        std::int32_t step = 0; ///< 0..the pattern's length-1
+        DrumStep value;
+        bool operator== (const DrumStepEdit&) const = default;
+    };
+
+    /** Sets one step of a drum kit's pattern: on or off, its velocity and its probability. */
+    struct SetDrumStep
+    {
+        InstrumentId instrument;
+        std::int32_t pad = 0;
+        std::int32_t step = 0;
+        DrumStep value;
+        bool operator== (const SetDrumStep&) const = default;
+    };
+
+    /** Sets many steps of one kit at once, so that a drag painting across the grid is one edit and one
+        undo step. Checked whole before any is set; applied in order (a cell named twice ends with its
+        later value); at most DrumKit::numPads * DrumKit::maxSteps of them. */
+    struct SetDrumSteps
+    {
+        InstrumentId instrument;
+        std::vector<DrumStepEdit> steps;
+        bool operator== (const SetDrumSteps&) const = default;
+    };
+
+    /** Sets the sound of pad `pad` (0..DrumKit::numPads-1): kind, name, sample file, level, tune, decay.
+        Its steps are untouched. */
+    struct SetDrumPad
+    {
+        InstrumentId instrument;
+        std::int32_t pad = 0;
+        DrumPad sound;
+        bool operator== (const SetDrumPad&) const = default;
+    };
+
+    /** Sets the pattern's length (DrumKit::minSteps..maxSteps steps), its steps per beat (2, 3, 4, 6 or
+        8) and its swing (0..1). Steps past a shortened length keep their values and come back when it
+        grows again. */
+    struct SetDrumPattern
+    {
+        InstrumentId instrument;
+        std::int32_t steps = DrumKit::minSteps;
+        std::int32_t stepsPerBeat = DrumKit::defaultStepsPerBeat;
+        float swing = 0.0f;
+        bool operator== (const SetDrumPattern&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -487,7 +542,11 @@ using Action = std::variant<
     action::MoveInstrument,
     action::EditNotes,
     action::EditPoints,
-    action::SetClipLength>;
+    action::SetClipLength,
+    action::SetDrumStep,
+    action::SetDrumSteps,
+    action::SetDrumPad,
+    action::SetDrumPattern>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;

@@ -25,7 +25,9 @@ struct AudioEffect
         updateArrangement, ///< clips or placements changed: re-flatten
         updateTiming, ///< tempo, time signature, swing or loop changed
         transport, ///< play/stop/locate/record; id 1 = a locate (jump even to the same tick)
-        fullRebuild ///< everything (project load, full-scope undo)
+        fullRebuild, ///< everything (project load, full-scope undo)
+        updateDrumPattern, ///< id = instrument: its drum pattern changed: rebuild only its sequence (in either play mode)
+        setDrumPad ///< id = instrument, param.index = pad: that pad's level, tune or decay changed (targeted, no rebuild)
     };
 
     Kind kind = Kind::fullRebuild;

@@ -165,6 +165,22 @@ struct Dispatcher::Context
     std::string handle (const action::SetAutomationRecording& a);
 
     //==========================================================================
+    // Drum kits: pads and pattern (imbolc_DispatcherDrums.cpp)
+
+    /** The kit of a drum-kit instrument, or nullptr with the refusal in `error`. */
+    DrumKit* drumKit (InstrumentId id, std::string& error);
+    std::string checkDrumCell (const DrumKit& kit, std::int32_t pad, std::int32_t step, const DrumStep& value);
+    void drumPatternChanged (InstrumentId id);
+    std::string handle (const action::SetDrumStep& a);
+    std::string handle (const action::SetDrumSteps& a);
+    std::string handle (const action::SetDrumPad& a);
+    std::string handle (const action::SetDrumPattern& a);
+    /** For undo and redo: adds the targeted effects of what changed in the kit (the pattern, a pad's
+        level, tune or decay; a pad's name needs none) and makes `normalised` equal `now` there, so that
+        only a changed pad kind or sample is left to ask for a rebuild. */
+    void drumKitRestored (Instrument& normalised, const Instrument& now, std::vector<AudioEffect>& effects);
+
+    //==========================================================================
     // History: undo and redo (imbolc_DispatcherHistory.cpp)
 
     std::string handle (const action::Undo&);

@@ -122,6 +122,7 @@ void Dispatcher::Context::instrumentRestored (const Instrument& was, const Instr
         normalised.voiceCap = now.voiceCap;
     }
     normalised.name = now.name;
+    drumKitRestored (normalised, now, effects);
     for (auto& st : normalised.chain)
         if (auto* other = now.findStage (st.id); other != nullptr && other->bypassed != st.bypassed)
             st.bypassed = other->bypassed;

@@ -42,6 +42,10 @@ std::string Dispatcher::Context::handle (const action::AddInstrument& a)
     inst.source = a.source;
     if (auto e = prepareSource (inst.source, "The new instrument"); ! e.empty())
         return e;
+    if (auto e = checks::drumKitBackend ("The new instrument", inst.source, inst.backend); ! e.empty())
+        return e;
+    if (inst.source.isDrumKit())
+        inst.drums = makeDefaultDrumKit();
     inst.chain = a.chain;
     for (auto& st : inst.chain)
         if (auto e = prepareStage (st, "The new instrument"); ! e.empty())
@@ -154,10 +158,16 @@ std::string Dispatcher::Context::handle (const action::SetSource& a)
     if (inst == nullptr)
         return error;
     auto source = a.source;
-    if (auto e = prepareSource (source, "Instrument " + std::to_string (a.instrument.value)); ! e.empty())
+    const auto owner = "Instrument " + std::to_string (a.instrument.value);
+    if (auto e = prepareSource (source, owner); ! e.empty())
+        return e;
+    if (auto e = checks::drumKitBackend (owner, source, inst->backend); ! e.empty())
         return e;
     edit (instrumentScope (a.instrument));
     inst->source = std::move (source);
+    // A kit the instrument already has (it was a drum kit before) is kept: switching back finds it.
+    if (inst->source.isDrumKit() && ! inst->drums.hasPads())
+        inst->drums = makeDefaultDrumKit();
     audio (AudioEffect::forId (AudioEffect::Kind::rebuildInstrument, a.instrument.value));
     net().instruments.insert (a.instrument);
     return {};
@@ -171,6 +181,8 @@ std::string Dispatcher::Context::handle (const action::SetBackend& a)
         return error;
     if ((int) a.backend > (int) Backend::superCollider)
         return "Unknown backend.";
+    if (auto e = checks::drumKitBackend ("Instrument " + std::to_string (a.instrument.value), inst->source, a.backend); ! e.empty())
+        return e;
     edit (instrumentScope (a.instrument));
     inst->backend = a.backend;
     audio (AudioEffect::forId (AudioEffect::Kind::rebuildInstrument, a.instrument.value));

@@ -100,6 +100,9 @@ struct Source
     std::int32_t inputChannel = 0; ///< kind == audioInput
     std::vector<Parameter> params;
 
+    /** True for the built-in drum kit, which plays the instrument's DrumKit. */
+    bool isDrumKit() const noexcept { return kind == SourceKind::builtIn && builtIn == BuiltInSource::drumKit; }
+
     bool operator== (const Source&) const = default;
 };
 
@@ -203,6 +206,7 @@ struct Instrument
     std::int32_t voiceCap = defaultVoiceCap;
     Strip strip;
     Groove groove;
+    DrumKit drums; ///< the pads and pattern a drum-kit source plays (kept when the source changes, for undo and switching back)
 
     static constexpr std::int32_t defaultVoiceCap = 24;
     static constexpr std::int32_t maxVoiceCap = 256;
@@ -212,6 +216,13 @@ struct Instrument
 
     bool operator== (const Instrument&) const = default;
 };
+
+namespace checks
+{
+    /** The refusal of a drum-kit source on the SuperCollider backend (it has no drum-kit voice: the kit
+        plays only on the internal engine), or empty. */
+    std::string drumKitBackend (const std::string& owner, const Source&, Backend);
+} // namespace checks
 
 /** Finds a stage in a chain by id; nullptr if absent. */
 const Stage* findStage (const std::vector<Stage>& chain, StageId) noexcept;

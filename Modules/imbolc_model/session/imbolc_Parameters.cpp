@@ -15,7 +15,7 @@ namespace
 
 const char* toString (BuiltInSource s) noexcept
 {
-    static constexpr const char* names[] = { "saw", "square", "pulse", "triangle", "sine", "noise", "supersaw", "fm", "sampler", "kick", "snare", "hat" };
+    static constexpr const char* names[] = { "saw", "square", "pulse", "triangle", "sine", "noise", "supersaw", "fm", "sampler", "kick", "snare", "hat", "drum kit" };
     const auto i = (std::size_t) s;
     return i < std::size (names) ? names[i] : "unknown";
 }
@@ -60,6 +60,9 @@ std::vector<Parameter> makeParameters (BuiltInSource s)
             return make ({ { "tone", 80.0f, 400.0f, 180.0f }, { "snappy", 0.0f, 1.0f, 0.6f }, { "decay", 0.02f, 1.0f, 0.2f }, { "level", 0.0f, 2.0f, 0.9f } });
         case BuiltInSource::hat:
             return make ({ { "tone", 2000.0f, 16000.0f, 8000.0f }, { "decay", 0.01f, 1.0f, 0.08f }, { "level", 0.0f, 2.0f, 0.6f } });
+        case BuiltInSource::drumKit:
+            // The whole kit's level; each pad's sound is in Instrument::drums.
+            return make ({ { "level", 0.0f, 2.0f, 1.0f } });
     }
     return {};
 }

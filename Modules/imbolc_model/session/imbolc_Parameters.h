@@ -39,9 +39,10 @@ enum class BuiltInSource : std::uint8_t
     sampler,
     kick,
     snare,
-    hat
+    hat,
+    drumKit ///< 12 pads (Instrument::drums) and their step pattern; added after hat, so older values keep theirs
 };
-constexpr int numBuiltInSources = 12;
+constexpr int numBuiltInSources = 13;
 
 enum class FilterType : std::uint8_t
 {

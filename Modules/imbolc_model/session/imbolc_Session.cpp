@@ -320,6 +320,12 @@ namespace
             }
 
             fail (checks::groove (what, inst.groove));
+
+            fail (checks::drumKit (what, inst.drums));
+            if (inst.source.isDrumKit() && ! inst.drums.hasPads())
+                fail (what, " is a drum kit without its ", DrumKit::numPads, " pads.");
+            // A drum kit on SuperCollider (the dispatcher refuses to make one) is not invalid: like a
+            // sampler there, it is silent with a warning (an SC render switches every instrument over).
         }
 
         void checkParam (const ParamAddress& a, const std::string& owner)

@@ -106,6 +106,11 @@ namespace
                     // A rack edit like deleting or duplicating: the right to edit the instrument that
                     // moves (the others only change places, as they do when one is deleted).
                     return instrumentScope (x.instrument);
+                else if constexpr (std::is_same_v<T, a::SetDrumStep> || std::is_same_v<T, a::SetDrumSteps> || std::is_same_v<T, a::SetDrumPad> || std::is_same_v<T, a::SetDrumPattern>)
+                    // A drum kit's pads and pattern are part of its instrument, like its source: the
+                    // right to edit that instrument. Spelled out, so a change to the generic branch
+                    // below cannot reclassify them.
+                    return instrumentScope (x.instrument);
                 else if constexpr (requires { requires std::is_same_v<std::decay_t<decltype (x.instrument)>, model::InstrumentId>; })
                     return instrumentScope (x.instrument);
                 else if constexpr (std::is_same_v<T, a::SetParam>)

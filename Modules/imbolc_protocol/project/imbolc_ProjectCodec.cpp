@@ -239,8 +239,9 @@ namespace
             const auto stripOffset = fb::CreateStrip (builder, strip.level, strip.pan, strip.mute, strip.solo, strip.output.value, sendsOffset);
 
             const auto grooveOffset = groove (inst.groove);
+            const auto drumsOffset = encodeDrumKit (builder, inst.drums);
 
-            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset);
+            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset, drumsOffset);
         }
 
         flatbuffers::Offset<fb::Arrangement> arrangement (const model::Arrangement& a)
@@ -661,6 +662,7 @@ namespace
 
             if (const auto* g = in.groove())
                 out.groove = groove (*g);
+            out.drums = decodeDrumKit (*this, in.drums());
             return out;
         }
 

@@ -189,6 +189,28 @@ namespace
 
         flatbuffers::Offset<fb::SetClipLength> body (const model::action::SetClipLength& a) { return fb::CreateSetClipLength (builder, a.clip.value, a.length); }
 
+        flatbuffers::Offset<fb::SetDrumStep> body (const model::action::SetDrumStep& a)
+        {
+            return fb::CreateSetDrumStep (builder, a.instrument.value, a.pad, a.step, a.value.on, a.value.velocity, a.value.probability);
+        }
+
+        flatbuffers::Offset<fb::SetDrumSteps> body (const model::action::SetDrumSteps& a)
+        {
+            std::vector<fb::DrumStepEdit> steps;
+            steps.reserve (a.steps.size());
+            for (const auto& e : a.steps)
+                steps.emplace_back (e.pad, e.step, e.value.probability, e.value.velocity, e.value.on);
+            return fb::CreateSetDrumSteps (builder, a.instrument.value, builder.CreateVectorOfStructs (steps));
+        }
+
+        flatbuffers::Offset<fb::SetDrumPad> body (const model::action::SetDrumPad& a)
+        {
+            const auto sound = encodeDrumPad (builder, a.sound);
+            return fb::CreateSetDrumPad (builder, a.instrument.value, a.pad, sound);
+        }
+
+        flatbuffers::Offset<fb::SetDrumPattern> body (const model::action::SetDrumPattern& a) { return fb::CreateSetDrumPattern (builder, a.instrument.value, a.steps, a.stepsPerBeat, a.swing); }
+
     private:
         flatbuffers::FlatBufferBuilder& builder;
         CodecEncoder codec;
@@ -530,6 +552,41 @@ namespace
         {
             out.clip = model::ClipId { in.clip() };
             out.length = in.length();
+        }
+
+        // Drum kits: pads, steps and values out of range are the dispatcher's to refuse.
+        void body (const fb::SetDrumStep& in, model::action::SetDrumStep& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            out.pad = in.pad();
+            out.step = in.step();
+            out.value = { in.on(), in.velocity(), in.probability() };
+        }
+
+        void body (const fb::SetDrumSteps& in, model::action::SetDrumSteps& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            if (const auto* steps = in.steps(); steps != nullptr && codec.spendVector (steps, sizeof (fb::DrumStepEdit)))
+            {
+                out.steps.reserve (steps->size());
+                for (const auto* e : *steps)
+                    out.steps.push_back ({ e->pad(), e->step(), { e->on(), e->velocity(), e->probability() } });
+            }
+        }
+
+        void body (const fb::SetDrumPad& in, model::action::SetDrumPad& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            out.pad = in.pad();
+            out.sound = decodeDrumPad (codec, in.sound());
+        }
+
+        void body (const fb::SetDrumPattern& in, model::action::SetDrumPattern& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            out.steps = in.steps();
+            out.stepsPerBeat = in.steps_per_beat();
+            out.swing = in.swing();
         }
 
     private:

@@ -478,7 +478,10 @@ SessionMirror::Messages SessionMirror::apply (const model::Session& session, con
             case K::updateArrangement:
             case K::updateTiming:
             case K::transport:
+            case K::updateDrumPattern:
                 break; // the engine's sequencer plays these; notes reach us as noteOn/noteOff
+            case K::setDrumPad:
+                break; // a drum kit plays on the internal engine only (the dispatcher refuses one here)
         }
     }
     return m;

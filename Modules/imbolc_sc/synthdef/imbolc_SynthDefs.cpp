@@ -109,8 +109,8 @@ std::string voiceDefinitionName (model::BuiltInSource source)
 std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
 {
     using B = model::BuiltInSource;
-    if (source == B::sampler || (int) source >= model::numBuiltInSources)
-        return std::nullopt; // a sample wants a buffer on the server (/b_allocRead): not yet
+    if (source == B::sampler || source == B::drumKit || (int) source >= model::numBuiltInSources)
+        return std::nullopt; // a sample wants a buffer on the server (/b_allocRead): not yet; a drum kit plays on the internal engine only
 
     // The controls are the model's own parameter names (Source::params, Adsr), so a tweak is one /n_set
     // of the model's name and value to the instrument's voice group, with no conversion on our side.
