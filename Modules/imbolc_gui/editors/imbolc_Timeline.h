@@ -61,6 +61,8 @@ struct BarGrid
     model::Tick bar = 4 * model::ticksPerBeat;
 
     static BarGrid of (const model::SessionSettings&) noexcept;
+
+    bool operator== (const BarGrid&) const = default;
 };
 
 /** Draws the vertical lines of bars, beats and the snap grid across `area` (which starts at x 0 of
@@ -109,7 +111,8 @@ private:
         end,
         move
     };
-    Drag hitTest (float x) const;
+    /** The loop edge within a few pixels of x (not Component::hitTest, which it would hide). */
+    Drag loopEdgeAt (float x) const;
 
     const TimeAxis& axis;
     const SnapGrid& snap;
