@@ -6,6 +6,7 @@
 #include "core/imbolc_LookAndFeel.cpp"
 #include "core/imbolc_GuiContext.cpp"
 #include "core/imbolc_ParamText.cpp"
+#include "core/imbolc_AutomationTargets.cpp"
 #include "transport/imbolc_TransportBar.cpp"
 #include "rack/imbolc_InstrumentRack.cpp"
 #include "chain/imbolc_ChainPanels.cpp"

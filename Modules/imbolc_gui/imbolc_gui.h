@@ -23,6 +23,7 @@
 #include "core/imbolc_LookAndFeel.h"
 #include "core/imbolc_GuiContext.h"
 #include "core/imbolc_ParamText.h"
+#include "core/imbolc_AutomationTargets.h"
 #include "transport/imbolc_TransportBar.h"
 #include "rack/imbolc_InstrumentRack.h"
 #include "chain/imbolc_ChainView.h"
