@@ -18,5 +18,7 @@
 #include "plugins/imbolc_PluginBrowser.cpp"
 #include "network/imbolc_NetworkPanel.cpp"
 #include "editors/imbolc_Timeline.cpp"
+#include "editors/imbolc_AutomationLane.cpp"
+#include "editors/imbolc_AutomationLanePaint.cpp"
 #include "main/imbolc_MainComponent.cpp"
 #include "main/imbolc_RenderJob.cpp"

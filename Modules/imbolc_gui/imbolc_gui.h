@@ -33,5 +33,6 @@
 #include "plugins/imbolc_PluginBrowser.h"
 #include "network/imbolc_NetworkPanel.h"
 #include "editors/imbolc_Timeline.h"
+#include "editors/imbolc_AutomationLane.h"
 #include "main/imbolc_MainComponent.h"
 #include "main/imbolc_RenderJob.h"
