@@ -20,5 +20,7 @@
 #include "editors/imbolc_Timeline.cpp"
 #include "editors/imbolc_AutomationLane.cpp"
 #include "editors/imbolc_AutomationLanePaint.cpp"
+#include "editors/imbolc_ArrangementTracks.cpp"
+#include "editors/imbolc_Arrangement.cpp"
 #include "main/imbolc_MainComponent.cpp"
 #include "main/imbolc_RenderJob.cpp"

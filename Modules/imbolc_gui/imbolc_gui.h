@@ -34,5 +34,6 @@
 #include "network/imbolc_NetworkPanel.h"
 #include "editors/imbolc_Timeline.h"
 #include "editors/imbolc_AutomationLane.h"
+#include "editors/imbolc_Arrangement.h"
 #include "main/imbolc_MainComponent.h"
 #include "main/imbolc_RenderJob.h"
