@@ -53,6 +53,11 @@ public:
     const SnapGrid& getSnap() const noexcept { return snap; }
     void setSnap (const SnapGrid&);
 
+    /** Scrolls the tracks and lanes vertically so that `y` (in the scrolled content: 0 is the first
+        track's top) is at the top, as the wheel and the scroll bar do. */
+    void scrollTracksTo (int y);
+    int getTracksScrollPosition() const noexcept { return scrollY; }
+
     /** Keeps the play head in view while playing, a page at a time. */
     void setFollowPlayhead (bool);
     bool isFollowingPlayhead() const noexcept { return follow; }
@@ -153,7 +158,6 @@ private:
     void layoutContent();
     void axisChanged();
     void updateTimeScrollBar();
-    void scrollTracksTo (int y);
     void refreshToolbar();
     void showLane (model::LaneId);
     const Row* rowOf (model::InstrumentId) const;
