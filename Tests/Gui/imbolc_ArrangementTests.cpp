@@ -504,6 +504,15 @@ TEST_CASE ("Arrangement: the ruler's drag sets the loop region, a click locates"
     CHECK (loop.enabled);
     CHECK (loops.back().loop == loop);
 
+    // Its end edge drags alone; Shift-drag in the middle moves the whole region.
+    r.ui.drag (ruler, juce::Point<int> (6 * 64, 12), juce::Point<int> (8 * 64 + 2, 12));
+    CHECK (loop.start == 2 * bar);
+    CHECK (loop.end == 8 * bar);
+    r.ui.drag (ruler, juce::Point<int> (4 * 64 + 8, 12), juce::Point<int> (5 * 64 + 8, 12), 8, juce::ModifierKeys::shiftModifier);
+    CHECK (loop.start == 3 * bar);
+    CHECK (loop.end == 9 * bar);
+    r.f.context.takeRecordedActions();
+
     r.ui.click (ruler, juce::Point<int> (10 * 64 + 2, 12));
     CHECK (actionsOf<model::action::Locate> (r.f.context.takeRecordedActions()) == std::vector { model::action::Locate { 10 * bar } });
 }
