@@ -125,6 +125,16 @@ struct Rig
     juce::StringArray messages;
 };
 
+/** Moves the mouse onto `at` of `target`, lets the window settle (a lane that just appeared or scrolled
+    there gets its enter and move events), then moves by a pixel, as a hand does: what the view shows
+    is then what it shows for the mouse there, whatever came in between. */
+void hover (test::UiDriver& ui, juce::Component& target, juce::Point<int> at)
+{
+    ui.moveTo (ui.toWindow (target, at.translated (-1, 0)));
+    test::pumpMessages (20);
+    ui.moveTo (ui.toWindow (target, at));
+}
+
 /** A wheel turn with modifier keys held (the driver's wheel uses the current modifiers). */
 void wheelWith (test::UiDriver& ui, juce::Component& target, float deltaY, juce::ModifierKeys mods, juce::Point<int> at)
 {
@@ -702,8 +712,7 @@ TEST_CASE ("Automation lane: the header's toggle enables the lane, its button re
     const auto cutoffLane = s.automation[0].id;
     auto& lane = r.lane (cutoffLane);
     CHECK (lane.getDisplayRange().logarithmic);
-    r.ui.moveTo (r.ui.toWindow (lane, lane.getHandlePosition (s.automation[0].points.points[2]).roundToInt()));
-    test::pumpMessages (10);
+    hover (r.ui, lane, lane.getHandlePosition (s.automation[0].points.points[2]).roundToInt());
     CHECK (lane.getReadout().endsWith ("Hz"));
 
     auto& enabled = *test::findComponent<juce::Button> (lane, "LaneEnabled");
@@ -717,8 +726,7 @@ TEST_CASE ("Automation lane: the header's toggle enables the lane, its button re
     test::saveScreenshot (r.view, "arrangement-lanes");
 
     const auto swing = r.addLaneFromMenu ("Swing");
-    r.ui.moveTo (r.ui.toWindow (r.lane (swing), r.lane (swing).getCurveArea().getCentre()));
-    test::pumpMessages (10);
+    hover (r.ui, r.lane (swing), r.lane (swing).getCurveArea().getCentre());
 
     CHECK (r.lane (swing).getReadout().endsWith ("%"));
 
@@ -755,6 +763,23 @@ TEST_CASE ("Automation lane: a change of one lane repaints only that lane", "[gu
             continue;
         quiet = true;
         CHECK (laneA.getPaintCount() > paintsA);
+        CHECK (laneB.getPaintCount() == paintsB);
+        CHECK (r.view.getTrackAreaPaintCount() == paintsTracks);
+    }
+    CHECK (quiet);
+
+    // A knob turn on an instrument shows nowhere here: no lane, no track repaints.
+    const auto level = model::ParamAddress::instrument (s.instruments[0].id, model::ParamGroup::strip, (std::uint16_t) model::StripParam::level);
+    quiet = false;
+    for (int attempt = 0; attempt < 5 && ! quiet; ++attempt)
+    {
+        const auto paintsA = laneA.getPaintCount(), paintsB = laneB.getPaintCount(), paintsTracks = r.view.getTrackAreaPaintCount();
+        REQUIRE (r.f.context.perform (model::action::SetParam { level, 0.5f + 0.01f * (float) attempt }).ok());
+        test::pumpMessages (100);
+        if (laneA.getPaintCount() != paintsA && laneB.getPaintCount() != paintsB && r.view.getTrackAreaPaintCount() != paintsTracks)
+            continue; // an expose
+        quiet = true;
+        CHECK (laneA.getPaintCount() == paintsA);
         CHECK (laneB.getPaintCount() == paintsB);
         CHECK (r.view.getTrackAreaPaintCount() == paintsTracks);
     }

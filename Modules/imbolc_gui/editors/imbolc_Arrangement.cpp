@@ -238,10 +238,15 @@ void ArrangementView::refreshRows()
     updateTimeScrollBar();
 }
 
-const ArrangementView::Row* ArrangementView::rowOf (model::InstrumentId id) const
+void ArrangementView::refreshNames()
 {
-    const auto i = rowIndexOf (id);
-    return i >= 0 ? &rows[(std::size_t) i] : nullptr;
+    const auto& instruments = context.getSession().instruments;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (const auto* inst = instruments.find (rows[i].instrument); inst != nullptr && rows[i].name != juce::String (inst->name))
+        {
+            rows[i].name = juce::String (inst->name);
+            headers->repaintRow (i);
+        }
 }
 
 int ArrangementView::rowIndexOf (model::InstrumentId id) const
@@ -297,8 +302,10 @@ void ArrangementView::sessionChanged (const app::SessionChange& change)
     const auto& items = change.items;
     if (change.everything || items.instrumentsStructural)
         rebuildRows();
-    else if (items.arrangement || ! items.instruments.empty())
+    else if (items.arrangement)
         refreshRows();
+    else if (! items.instruments.empty())
+        refreshNames(); // a knob turn, a rename: only a name can have changed here
     if (change.everything || items.automationStructural)
         syncLanes();
     if (change.everything || items.arrangement)

@@ -152,6 +152,7 @@ private:
 
     void rebuildRows();
     void refreshRows();
+    void refreshNames();
     std::vector<Row> makeRows() const;
     void repaintPlacement (model::PlacementId);
     void syncLanes();
@@ -160,7 +161,6 @@ private:
     void updateTimeScrollBar();
     void refreshToolbar();
     void showLane (model::LaneId);
-    const Row* rowOf (model::InstrumentId) const;
     int rowIndexOf (model::InstrumentId) const;
     model::Tick placementLength (const model::Placement&) const;
     model::Tick barTicks() const;

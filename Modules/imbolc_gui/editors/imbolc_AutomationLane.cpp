@@ -256,13 +256,48 @@ void AutomationLaneView::sessionChanged (const app::SessionChange& change)
     const bool mine = change.everything || items.automationStructural || items.lanes.count (laneId) != 0
                       || std::any_of (items.pointOps.begin(), items.pointOps.end(), [this] (const model::PointOp& op)
                                       { return op.lane == laneId; });
-    // What the header names (an instrument or bus renamed) and the range (a source switched) can change
-    // with the instruments and the mixer.
-    const bool named = mine || items.instrumentsStructural || ! items.instruments.empty() || items.mixerStructural || ! items.buses.empty();
-    if (named)
+    if (mine)
+    {
         refreshHeader();
-    if (mine || named)
         refreshShown();
+    }
+    else if (touchesTarget (change))
+    {
+        // The lane is as it was; what its header names (an instrument or bus renamed) or the range it
+        // is drawn in (a source switched type) may not be.
+        refreshHeader();
+        refreshRange();
+    }
+}
+
+bool AutomationLaneView::touchesTarget (const app::SessionChange& change) const
+{
+    const auto& target = shown.target;
+    if (target.kind != model::AutomationTargetKind::parameter)
+        return false;
+    const auto& items = change.items;
+    const auto& a = target.param;
+    if (a.group == model::ParamGroup::send && (items.mixerStructural || items.buses.count (model::BusId { a.itemId }) != 0))
+        return true; // "Send to <bus>"
+    switch (a.node)
+    {
+        case model::NodeKind::instrument:
+            return change.touchesInstrument (model::InstrumentId { a.nodeId });
+        case model::NodeKind::bus:
+            return items.mixerStructural || items.buses.count (model::BusId { a.nodeId }) != 0;
+        case model::NodeKind::master:
+            return items.master;
+    }
+    return false;
+}
+
+void AutomationLaneView::refreshRange()
+{
+    if (const auto range = computeDisplayRange(); ! (range == shownRange))
+    {
+        shownRange = range;
+        repaint (getCurveArea());
+    }
 }
 
 bool AutomationLaneView::refreshShown()
@@ -271,13 +306,8 @@ bool AutomationLaneView::refreshShown()
     auto now = lane != nullptr ? *lane : model::Lane { laneId, shown.target, false, {} };
     if (now == shown)
     {
-        // The lane is the same, but the range it is drawn in may not be (a source switched type).
-        const auto range = computeDisplayRange();
-        if (range == shownRange)
-            return false;
-        shownRange = range;
-        repaint (getCurveArea());
-        return true;
+        refreshRange();
+        return false;
     }
     shown = std::move (now);
     shownRange = computeDisplayRange();

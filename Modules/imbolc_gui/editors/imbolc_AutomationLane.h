@@ -116,6 +116,8 @@ private:
     const model::Lane* findLane() const;
     void refreshHeader();
     bool refreshShown();
+    void refreshRange();
+    bool touchesTarget (const app::SessionChange&) const;
     const model::Point* pointAt (juce::Point<float>) const;
     std::optional<model::Tick> segmentAt (float x) const;
     std::optional<model::Tick> bendHandleAt (juce::Point<float>) const;
