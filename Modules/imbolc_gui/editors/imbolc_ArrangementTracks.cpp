@@ -185,7 +185,8 @@ public:
             g.setColour (Palette::accent);
             g.drawRect (box, 1.0f);
         }
-        paintPlayHead (g, getLocalBounds(), view.axis, view.playhead);
+        if (view.playhead >= 0.0) // none until the first meter frame
+            paintPlayHead (g, getLocalBounds(), view.axis, view.playhead);
     }
 
     void paintPlacement (juce::Graphics& g, const model::Placement& p, const ClipShown* clip, juce::Rectangle<int> bounds, juce::Colour colour, bool dim, bool isSelected, double visibleStart, double visibleEnd)
@@ -206,8 +207,11 @@ public:
         {
             g.setColour (Palette::text.withAlpha (dim ? 0.55f : 1.0f));
             g.setFont (juce::Font (11.5f, juce::Font::bold));
-            const auto textLeft = juce::jmax (r.getX(), 0.0f); // the name stays readable when the block starts off the left edge
-            g.drawText (juce::String (clip->clip.name), juce::Rectangle<float> (textLeft + 5.0f, r.getY(), r.getRight() - textLeft - 8.0f, (float) arrangementTitleHeight), juce::Justification::centredLeft, true);
+            // The name stays readable when the block starts off the left edge, and ends where the clip's
+            // first pass does (each repeat shows it again).
+            const auto textLeft = juce::jmax (r.getX(), 0.0f);
+            const auto firstPassEnd = juce::jmin (r.getRight(), view.axis.xForTick ((double) (p.start + std::min (clip->clip.length, view.placementLength (p)))));
+            g.drawText (juce::String (clip->clip.name), juce::Rectangle<float> (textLeft + 5.0f, r.getY(), firstPassEnd - textLeft - 8.0f, (float) arrangementTitleHeight), juce::Justification::centredLeft, true);
             paintNotes (g, p, *clip, r.withTrimmedTop ((float) arrangementTitleHeight + 2.0f).withTrimmedBottom (3.0f), dim, visibleStart, visibleEnd);
         }
         g.setColour (isSelected ? juce::Colours::white : colour.darker (0.6f));
