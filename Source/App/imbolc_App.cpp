@@ -311,6 +311,7 @@ public:
                 m.addCommandItem (cm, transportLoop);
                 break;
             case 3:
+                m.addCommandItem (cm, viewArrangement);
                 m.addCommandItem (cm, viewPianoRoll);
                 m.addCommandItem (cm, viewDrums);
                 m.addSeparator();

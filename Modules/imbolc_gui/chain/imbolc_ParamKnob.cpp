@@ -58,7 +58,9 @@ ParamKnob::ParamKnob (GuiContext& c, const model::ParamAddress& a, const model::
     slider.setValue (p.value, juce::dontSendNotification);
     slider.setDoubleClickReturnValue (true, juce::jlimit (p.minValue, p.maxValue, p.defaultValue));
     slider.setPopupMenuEnabled (false);
-    slider.setTooltip (paramtext::displayName (p.name) + ": double-click for the default, click the value to type one");
+    slider.onPopupMenu = [this]
+    { showContextMenu(); };
+    slider.setTooltip (paramtext::displayName (p.name) + ": double-click for the default, click the value to type one, right-click to automate");
     slider.onValueChange = [this]
     { sliderMoved(); };
     // A drag is one gesture: one undo step however long it lasts (and one when recording automation).
@@ -94,6 +96,28 @@ juce::String ParamKnob::idFor (const model::ParamAddress& a)
 juce::String ParamKnob::text() const
 {
     return plain ? paramtext::formatPlain (parameter) : paramtext::format (parameter);
+}
+
+juce::PopupMenu ParamKnob::getContextMenu() const
+{
+    return automation::makeMenu (context.getSession(), automation::parameter (address), paramtext::displayName (parameter.name));
+}
+
+void ParamKnob::contextMenuItemChosen (int itemId)
+{
+    automation::menuItemChosen (context, automation::parameter (address), itemId);
+}
+
+void ParamKnob::showContextMenu()
+{
+    automation::showMenu (context, automation::parameter (address), paramtext::displayName (parameter.name), *this);
+}
+
+void ParamKnob::mouseDown (const juce::MouseEvent& e)
+{
+    // The name above the knob does not take the mouse: a right-click there comes here.
+    if (e.mods.isPopupMenu())
+        showContextMenu();
 }
 
 void ParamKnob::resized()

@@ -9,7 +9,8 @@ namespace imbolc::gui
     Dragging emits SetParam (the undo history folds a drag into one step); a double-click returns to
     the default; a click on the value opens an editor whose text is read with paramtext::parse. A value
     that cannot be read or that the dispatcher refuses is reported in one sentence and the knob keeps the
-    session's value.
+    session's value. A right-click offers "Automate <name>" (a new lane for the parameter) or, when it
+    has a lane, "Show Its Lane".
 
     Component IDs: the knob is "knob.<group>.<item>.<index>" (group: source, stage, amp, lfo; item: the
     stage id or 0), its children "slider" and "value".
@@ -35,12 +36,19 @@ public:
 
     static juce::String idFor (const model::ParamAddress&);
 
+    /** The right-click menu (automation::makeMenu for this parameter). */
+    juce::PopupMenu getContextMenu() const;
+    /** Does what the right-click menu's item says (automation::menuItemChosen). */
+    void contextMenuItemChosen (int itemId);
+
     static constexpr int preferredWidth = 80;
     static constexpr int preferredHeight = 86;
 
     void resized() override;
+    void mouseDown (const juce::MouseEvent&) override;
 
 private:
+    void showContextMenu();
     void sliderMoved();
     void textTyped();
     void showSessionValue();
@@ -54,7 +62,7 @@ private:
     Gesture gesture { context.session };
 
     juce::Label name;
-    juce::Slider slider;
+    MenuSlider slider;
     juce::Label value;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ParamKnob)

@@ -22,6 +22,13 @@ void Selection::showChainOf (model::NodeKind node, std::uint32_t id)
     listeners.call ([] (Listener& l) { l.selectionChanged(); });
 }
 
+void Selection::selectLane (model::LaneId id)
+{
+    lane = id;
+    listeners.call ([] (Listener& l)
+                    { l.selectionChanged(); });
+}
+
 //==============================================================================
 const protocol::StripPeak* MeterFrame::findStrip (model::NodeKind node, std::uint32_t id) const noexcept
 {

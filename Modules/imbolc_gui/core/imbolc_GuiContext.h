@@ -59,12 +59,20 @@ public:
     /** Shows a bus's or the master's chain (or an instrument's, which selects it). */
     void showChainOf (model::NodeKind node, std::uint32_t id);
 
+    /** The automation lane a person asked to see ("Show Its Lane" on a knob, or a lane just added):
+        the arrangement scrolls it into view and marks it. Invalid: none. */
+    model::LaneId getLane() const noexcept { return lane; }
+    /** Selects lane `id` (invalid: none) and tells the listeners, also when it was selected already,
+        so asking again scrolls to it again. */
+    void selectLane (model::LaneId id);
+
     void addListener (Listener* l) { listeners.add (l); }
     void removeListener (Listener* l) { listeners.remove (l); }
 
 private:
     model::InstrumentId instrument;
     ChainSubject chainSubject;
+    model::LaneId lane;
     Listeners<Listener> listeners;
 };
 

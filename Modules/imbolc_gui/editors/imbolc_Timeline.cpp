@@ -176,7 +176,7 @@ void TimeRuler::paint (juce::Graphics& g)
     g.fillRect (bounds.removeFromBottom (1));
 }
 
-TimeRuler::Drag TimeRuler::hitTest (float x) const
+TimeRuler::Drag TimeRuler::loopEdgeAt (float x) const
 {
     const auto& loop = context.getSession().settings.loop;
     const auto x1 = axis.xForTick ((double) (loop.start - songOffset)), x2 = axis.xForTick ((double) (loop.end - songOffset));
@@ -189,7 +189,7 @@ TimeRuler::Drag TimeRuler::hitTest (float x) const
 
 juce::MouseCursor TimeRuler::getMouseCursor()
 {
-    const auto hit = hitTest ((float) getMouseXYRelative().x);
+    const auto hit = loopEdgeAt ((float) getMouseXYRelative().x);
     return hit == Drag::none ? juce::MouseCursor::NormalCursor : juce::MouseCursor::LeftRightResizeCursor;
 }
 
@@ -199,7 +199,7 @@ void TimeRuler::mouseDown (const juce::MouseEvent& e)
     dragStartLoop = loop;
     dragStartTick = axis.tickAt (e.position.x) + songOffset;
     dragged = false;
-    drag = hitTest (e.position.x);
+    drag = loopEdgeAt (e.position.x);
     if (drag == Drag::none)
         drag = e.mods.isShiftDown() && dragStartTick > loop.start && dragStartTick < loop.end ? Drag::move : Drag::create;
     gesture.begin();

@@ -61,6 +61,8 @@ struct BarGrid
     model::Tick bar = 4 * model::ticksPerBeat;
 
     static BarGrid of (const model::SessionSettings&) noexcept;
+
+    bool operator== (const BarGrid&) const = default;
 };
 
 /** Draws the vertical lines of bars, beats and the snap grid across `area` (which starts at x 0 of
@@ -73,8 +75,9 @@ void paintPlayHead (juce::Graphics&, juce::Rectangle<int> area, const TimeAxis&,
 
 /** The bar ruler above a time-based editor: bar numbers, the loop region and the play head.
 
-    Click: locate there. Drag: set the loop region (snapped) and switch it on; drag its edges or its
-    middle to change it; double-click it: loop on or off. Emits SetLoop and Locate through the context.
+    Click: locate there. Drag: set the loop region (snapped) and switch it on; drag its edges to change
+    it, Shift-drag its middle to move it (a plain drag there sets a new region); double-click it: loop
+    on or off. Emits SetLoop and Locate through the context.
     The owner gives it the axis and the grid, and calls axisChanged() after it scrolled or zoomed.
 
     Message thread. */
@@ -117,7 +120,8 @@ private:
         end,
         move
     };
-    Drag hitTest (float x) const;
+    /** The loop edge within a few pixels of x (not Component::hitTest, which it would hide). */
+    Drag loopEdgeAt (float x) const;
 
     const TimeAxis& axis;
     const SnapGrid& snap;

@@ -9,6 +9,7 @@ MainComponent::MainComponent (GuiContext& c, juce::ApplicationCommandManager& ma
       chain (c),
       mixer (c),
       analysis (c),
+      arrangement (c),
       pianoRoll (c),
       drums (c),
       rackDivider (true, [this] (int d) { rackWidth = juce::jlimit (160, 800, rackWidth + d); resized(); }),
@@ -22,7 +23,19 @@ MainComponent::MainComponent (GuiContext& c, juce::ApplicationCommandManager& ma
     editors.setTabBarDepth (26);
     editors.setOutline (0);
     const auto tabColour = LookAndFeel::Palette::panel;
+    editors.addTab ("Arrangement", tabColour, &arrangement, false);
     editors.addTab ("Piano Roll", tabColour, &pianoRoll, false);
+    // A double-click on a placement opens its clip in the piano roll, in the clip's own time.
+    arrangement.onOpenClip = [this] (model::ClipId clip, model::PlacementId placement)
+    {
+        const auto* c = context.getSession().arrangement.clips.find (clip);
+        if (c == nullptr)
+            return;
+        context.selection.selectInstrument (c->instrument);
+        pianoRoll.setSubject ({ c->instrument, clip, placement });
+        showEditor (Editor::pianoRoll);
+        pianoRoll.grabKeyboardFocus();
+    };
     editors.addTab ("Drums", tabColour, &drums, false);
     context.selection.addListener (this);
     addAndMakeVisible (editors);
@@ -208,7 +221,7 @@ void MainComponent::getAllCommands (juce::Array<juce::CommandID>& ids)
 {
     using namespace commands;
     ids.addArray ({ editUndo, editRedo, editDelete, editDuplicate, editRename, transportPlayStop,
-                    transportLocateStart, transportLoop, viewMixer, viewAnalysis, viewPianoRoll, viewDrums });
+                    transportLocateStart, transportLoop, viewMixer, viewAnalysis, viewArrangement, viewPianoRoll, viewDrums });
 }
 
 void MainComponent::getCommandInfo (juce::CommandID id, juce::ApplicationCommandInfo& info)
@@ -268,6 +281,11 @@ void MainComponent::getCommandInfo (juce::CommandID id, juce::ApplicationCommand
             info.setInfo ("Analysis", "Shows or hides the spectrum, loudness and scope", "View", 0);
             info.addDefaultKeypress ('a', ctrl | juce::ModifierKeys::shiftModifier);
             info.setTicked (analysis.isVisible());
+            break;
+        case viewArrangement:
+            info.setInfo ("Arrangement", "Shows the song: clips placed on the tracks, and the automation lanes", "View", 0);
+            info.addDefaultKeypress ('1', ctrl);
+            info.setTicked (getShownEditor() == Editor::arrangement);
             break;
         case viewPianoRoll:
             info.setInfo ("Piano Roll", "Shows the piano roll of the selected instrument", "View", 0);
@@ -331,6 +349,11 @@ bool MainComponent::perform (const InvocationInfo& info)
             return true;
         case viewAnalysis:
             setAnalysisVisible (! analysis.isVisible());
+            commandManager.commandStatusChanged();
+            return true;
+        case viewArrangement:
+            showEditor (Editor::arrangement);
+            arrangement.grabKeyboardFocus();
             commandManager.commandStatusChanged();
             return true;
         case viewPianoRoll:

@@ -86,12 +86,14 @@ public:
     InstrumentRack& getRack() noexcept { return rack; }
     ChainView& getChainView() noexcept { return chain; }
     MixerView& getMixer() noexcept { return mixer; }
+    ArrangementView& getArrangement() noexcept { return arrangement; }
     PianoRollView& getPianoRoll() noexcept { return pianoRoll; }
     StepSequencerView& getStepSequencer() noexcept { return drums; }
 
     /** The editor tabs, in order. */
     enum class Editor
     {
+        arrangement,
         pianoRoll,
         drums
     };
@@ -129,6 +131,7 @@ private:
     ChainView chain;
     MixerView mixer;
     AnalysisPanel analysis;
+    ArrangementView arrangement;
     PianoRollView pianoRoll;
     StepSequencerView drums;
     juce::TabbedComponent editors { juce::TabbedButtonBar::TabsAtTop };

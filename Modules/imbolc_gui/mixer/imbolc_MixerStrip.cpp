@@ -331,7 +331,9 @@ MixerStrip::MixerStrip (GuiContext& c, model::NodeKind kind, std::uint32_t nodeI
     fader.valueFromTextFunction = [] (const juce::String& t)
     { return textToGain (t); };
     fader.updateText();
-    fader.setTooltip ("Level (type a value in dB below; double-click for 0 dB)");
+    fader.setTooltip ("Level (type a value in dB below; double-click for 0 dB; right-click to automate)");
+    fader.onPopupMenu = [this]
+    { automation::showMenu (context, automation::parameter (levelAddress()), "Level", fader); };
     fader.onValueChange = [this]
     { setParam (model::StripParam::level, fader.getValue()); };
     addAndMakeVisible (fader);
@@ -656,6 +658,16 @@ juce::PopupMenu MixerStrip::getAddSendMenu() const
     if (menu.getNumItems() == 0)
         menu.addItem (-1, context.getSession().mixer.buses.empty() ? "No buses: add one first" : "Already sends to every bus", false);
     return menu;
+}
+
+juce::PopupMenu MixerStrip::getFaderMenu() const
+{
+    return automation::makeMenu (context.getSession(), automation::parameter (levelAddress()), "Level");
+}
+
+void MixerStrip::faderMenuItemChosen (int itemId)
+{
+    automation::menuItemChosen (context, automation::parameter (levelAddress()), itemId);
 }
 
 void MixerStrip::addSendMenuItemChosen (int busId)

@@ -107,6 +107,10 @@ public:
 
     LevelMeter& getMeter() noexcept { return meter; }
 
+    /** The level fader's right-click menu: "Automate Level", or "Show Its Lane" when it has one. */
+    juce::PopupMenu getFaderMenu() const;
+    void faderMenuItemChosen (int itemId);
+
     /** The add-send menu: every bus this instrument does not send to yet (item id: the bus id). */
     juce::PopupMenu getAddSendMenu() const;
     /** Adds a send to the bus `busId` chosen in getAddSendMenu() (0: the menu was dismissed). */
@@ -131,6 +135,7 @@ private:
     void perform (const model::Action&);
     void showChain();
     void setParam (model::StripParam, double value);
+    model::ParamAddress levelAddress() const noexcept { return { node, id, model::ParamGroup::strip, 0, (std::uint16_t) model::StripParam::level }; }
     void rebuildOutputItems();
     void rebuildSendRows (const std::vector<model::Send>&);
     void layoutSendRows();
@@ -140,7 +145,7 @@ private:
     const std::uint32_t id;
 
     juce::Label name;
-    juce::Slider fader { juce::Slider::LinearVertical, juce::Slider::TextBoxBelow };
+    MenuSlider fader { juce::Slider::LinearVertical, juce::Slider::TextBoxBelow };
     juce::Slider pan { juce::Slider::RotaryHorizontalVerticalDrag, juce::Slider::TextBoxBelow };
     juce::TextButton mute { "M" }, solo { "S" }, fxButton { "FX" };
     juce::ShapeButton removeButton;

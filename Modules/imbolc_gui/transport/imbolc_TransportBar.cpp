@@ -87,15 +87,18 @@ void DragValueField::resized()
     label.setBounds (getLocalBounds());
 }
 
-void DragValueField::mouseDown (const juce::MouseEvent&)
+void DragValueField::mouseDown (const juce::MouseEvent& e)
 {
     valueOnMouseDown = lastDragValue = value;
     dragging = false;
+    menuClick = e.mods.isPopupMenu() && onPopupMenu != nullptr;
+    if (menuClick)
+        onPopupMenu();
 }
 
 void DragValueField::mouseDrag (const juce::MouseEvent& e)
 {
-    if (! dragging && std::abs (e.getDistanceFromDragStartY()) < 3)
+    if (menuClick || (! dragging && std::abs (e.getDistanceFromDragStartY()) < 3))
         return;
     if (! dragging)
     {
@@ -118,6 +121,8 @@ void DragValueField::mouseDrag (const juce::MouseEvent& e)
 
 void DragValueField::mouseUp (const juce::MouseEvent& e)
 {
+    if (std::exchange (menuClick, false))
+        return;
     if (dragging)
     {
         dragging = false;
@@ -138,6 +143,7 @@ public:
         locate,
         play,
         stop,
+        autoRecord,
         loop
     };
 
@@ -182,6 +188,17 @@ public:
                 p.addTriangle (c.x + s * 0.9f, c.y - s, c.x + s * 0.9f, c.y + s, c.x - s * 0.6f, c.y);
                 g.fillPath (p);
                 break;
+            case Icon::autoRecord:
+            {
+                // A record dot beside a rising automation line.
+                g.fillEllipse (juce::Rectangle<float> (s * 1.3f, s * 1.3f).withCentre ({ c.x - s * 0.7f, c.y - s * 0.35f }));
+                juce::Path line;
+                line.startNewSubPath (c.x - s * 1.3f, c.y + s * 1.1f);
+                line.lineTo (c.x - s * 0.1f, c.y + s * 1.1f);
+                line.lineTo (c.x + s * 1.2f, c.y - s * 0.9f);
+                g.strokePath (line, juce::PathStrokeType (1.6f));
+                break;
+            }
             case Icon::loop:
             {
                 // Two arrows chasing each other round a rounded rectangle.
@@ -215,8 +232,10 @@ TransportBar::TransportBar (GuiContext& c)
     locateButton = std::make_unique<IconButton> ("LocateStart", Icon::locate, LookAndFeel::Palette::accent);
     playButton = std::make_unique<IconButton> ("Play", Icon::play, LookAndFeel::Palette::meterLow);
     stopButton = std::make_unique<IconButton> ("Stop", Icon::stop, LookAndFeel::Palette::accent);
+    autoRecordButton = std::make_unique<IconButton> ("AutomationRecord", Icon::autoRecord, LookAndFeel::Palette::meterHigh);
+    autoRecordButton->setTooltip ("Automation record: while playing, moving a knob or fader writes its lane");
     loopButton = std::make_unique<IconButton> ("Loop", Icon::loop, LookAndFeel::Palette::accent);
-    for (auto* b : { locateButton.get(), playButton.get(), stopButton.get(), loopButton.get() })
+    for (auto* b : { locateButton.get(), playButton.get(), stopButton.get(), autoRecordButton.get(), loopButton.get() })
     {
         // The buttons show the session's state; a click only asks for the change.
         b->setClickingTogglesState (false);
@@ -226,6 +245,8 @@ TransportBar::TransportBar (GuiContext& c)
     locateButton->onClick = [this] { context.perform (model::action::Locate { 0 }); };
     playButton->onClick = [this] { context.perform (model::action::Play {}); };
     stopButton->onClick = [this] { context.perform (model::action::Stop {}); };
+    autoRecordButton->onClick = [this]
+    { context.perform (model::action::SetAutomationRecording { ! context.getSession().transport.automationRecording }); };
     loopButton->onClick = [this]
     {
         auto loop = context.getSession().settings.loop;
@@ -260,11 +281,15 @@ TransportBar::TransportBar (GuiContext& c)
     bpm.setDragRange (20.0, 999.0, 0.5, 1.0);
     bpm.onDrag = [this] (double v) { context.perform (model::action::SetBpm { v }); };
     bpm.onTextTyped = [this] (const juce::String& t) { typedBpm (t); };
+    bpm.onPopupMenu = [this]
+    { automation::showMenu (context, automation::tempo(), "Tempo", bpm); };
 
     swing.format = [] (double v) { return formatNumber (v * 100.0, 1) + " %"; };
     swing.setDragRange (0.0, 1.0, 0.005, 0.01);
     swing.onDrag = [this] (double v) { context.perform (model::action::SetSwing { (float) v }); };
     swing.onTextTyped = [this] (const juce::String& t) { typedSwing (t); };
+    swing.onPopupMenu = [this]
+    { automation::showMenu (context, automation::swing(), "Swing", swing); };
 
     position.setComponentID ("Position");
     position.setFont (juce::Font (juce::Font::getDefaultMonospacedFontName(), 20.0f, juce::Font::bold));
@@ -416,6 +441,27 @@ void TransportBar::refreshSettings()
 void TransportBar::refreshTransport()
 {
     playButton->setToggleState (context.getSession().transport.playing, juce::dontSendNotification);
+    autoRecordButton->setToggleState (context.getSession().transport.automationRecording, juce::dontSendNotification);
+}
+
+juce::PopupMenu TransportBar::getTempoMenu() const
+{
+    return automation::makeMenu (context.getSession(), automation::tempo(), "Tempo");
+}
+
+void TransportBar::tempoMenuItemChosen (int itemId)
+{
+    automation::menuItemChosen (context, automation::tempo(), itemId);
+}
+
+juce::PopupMenu TransportBar::getSwingMenu() const
+{
+    return automation::makeMenu (context.getSession(), automation::swing(), "Swing");
+}
+
+void TransportBar::swingMenuItemChosen (int itemId)
+{
+    automation::menuItemChosen (context, automation::swing(), itemId);
 }
 
 void TransportBar::refreshPosition()
@@ -561,7 +607,8 @@ void TransportBar::resized()
 
     locateButton->setBounds (button (36, 4));
     playButton->setBounds (button (42, 4));
-    stopButton->setBounds (button (36, 18));
+    stopButton->setBounds (button (36, 4));
+    autoRecordButton->setBounds (button (36, 18));
 
     loopButton->setBounds (field (34, 6));
     loopStart.setBounds (field (56, 0));

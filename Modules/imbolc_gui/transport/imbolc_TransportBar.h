@@ -23,6 +23,8 @@ public:
     std::function<void (double)> onDrag;
     /** Called with the text a person typed and confirmed (Return or a click elsewhere). */
     std::function<void (const juce::String&)> onTextTyped;
+    /** Called on a right-click (a popup-menu click), which then neither drags nor edits. */
+    std::function<void()> onPopupMenu;
 
     /** Dragging moves `unitsPerPixel` per pixel (a tenth of it with shift), snapped to `interval`
         (0: no snapping), inside lo..hi. */
@@ -51,19 +53,21 @@ private:
     double value = 0.0;
     double dragLo = 0.0, dragHi = 1.0, dragUnitsPerPixel = 0.01, dragInterval = 0.0;
     double valueOnMouseDown = 0.0, lastDragValue = 0.0;
-    bool dragging = false;
+    bool dragging = false, menuClick = false;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (DragValueField)
 };
 
-/** The transport bar: play, stop, loop, position, tempo, time signature, key, swing, load.
+/** The transport bar: play, stop, automation record, loop, position, tempo, time signature, key, swing,
+    load.
 
     Settings and the play state come from the session (repainted when a change touches them), the
-    position and the load from the meter hub's frames (repainted only when their text changed).
+    position and the load from the meter hub's frames (repainted only when their text changed). A
+    right-click on the tempo or the swing offers to automate it (or to show its lane).
 
-    Component IDs for tests and automation: "LocateStart", "Play", "Stop", "Loop", "LoopStart",
-    "LoopEnd", "Position", "Time", "Bpm", "TimeSigNumerator", "TimeSigDenominator", "Key", "Scale",
-    "Swing", "AudioLoad", "ServerLoad".
+    Component IDs for tests and automation: "LocateStart", "Play", "Stop", "AutomationRecord", "Loop",
+    "LoopStart", "LoopEnd", "Position", "Time", "Bpm", "TimeSigNumerator", "TimeSigDenominator", "Key",
+    "Scale", "Swing", "AudioLoad", "ServerLoad".
 
     Message thread.
 */
@@ -87,6 +91,12 @@ public:
     /** The tick of typed bars ("5", "4:3", "4:3:240"; 1-based), or nullopt if it is not a position. Any thread. */
     static std::optional<model::Tick> parseBars (const juce::String&, int beatsPerBar);
 
+    /** The tempo's and the swing's right-click menus (automation::makeMenu), and what their items do. */
+    juce::PopupMenu getTempoMenu() const;
+    void tempoMenuItemChosen (int itemId);
+    juce::PopupMenu getSwingMenu() const;
+    void swingMenuItemChosen (int itemId);
+
 private:
     class IconButton;
 
@@ -102,7 +112,7 @@ private:
     void sendKey();
     int beatsPerBar() const;
 
-    std::unique_ptr<IconButton> locateButton, playButton, stopButton, loopButton;
+    std::unique_ptr<IconButton> locateButton, playButton, stopButton, autoRecordButton, loopButton;
     DragValueField loopStart, loopEnd, bpm, swing;
     juce::Label position, time, audioLoad, serverLoad;
     juce::ComboBox numerator, denominator, key, scale;
