@@ -480,3 +480,41 @@ TEST_CASE ("Piano roll in a joined seat: its drag is one undo step on the host, 
     test::saveScreenshot (roll, "pianoroll-joined-seat");
     host.stopHosting();
 }
+
+TEST_CASE ("Piano roll: the instrument's automation lanes sit under the notes on the same time axis", "[gui][pianoroll]")
+{
+    RollFixture r;
+    UiDriver ui (r.roll, 1100, 700);
+    r.placeView();
+    CHECK (r.roll.getLaneViews().empty());
+
+    // A lane for the instrument's level (what "Automate Level" adds), and one of another instrument.
+    const auto level = model::ParamAddress::instrument (r.inst, model::ParamGroup::strip, (std::uint16_t) model::StripParam::level);
+    const auto lane = model::LaneId { r.f.context.perform (model::action::AddLane { { model::AutomationTargetKind::parameter, level } }).createdId };
+    const auto other = r.f.host.getSession().instruments.begin()->id;
+    REQUIRE (other != r.inst);
+    r.f.context.perform (model::action::AddLane { { model::AutomationTargetKind::parameter, model::ParamAddress::instrument (other, model::ParamGroup::strip, 0) } });
+    test::pumpMessages (20);
+    const auto views = r.roll.getLaneViews();
+    REQUIRE (views.size() == 1);
+    CHECK (views[0]->getLane() == lane);
+
+    // A click in the lane at the x of beat 2 of the grid adds a point at tick 960: the lane's curve and
+    // the notes share one axis.
+    auto& view = *views[0];
+    const auto gridPoint = r.roll.pointFor (960, 60);
+    const auto inLane = view.getLocalPoint (&r.roll, gridPoint).withY (view.getHeight() / 2);
+    r.f.takeActionNames();
+    ui.click (view, inLane);
+    const auto& points = r.f.host.getSession().automation.find (lane)->points.points;
+    REQUIRE (points.size() == 1);
+    CHECK (points[0].tick == 960);
+
+    // Zooming the roll moves the lane's points with the notes.
+    const auto before = view.getHandlePosition (points[0]);
+    r.roll.zoomTime (2.0, 0.0f);
+    test::pumpMessages (10);
+    const auto after = view.getHandlePosition (points[0]);
+    CHECK (after.x - (float) view.getHeaderWidth() == Approx ((before.x - (float) view.getHeaderWidth()) * 2.0f).margin (1.5f));
+    test::saveScreenshot (r.roll, "pianoroll-automation-lane");
+}

@@ -11,6 +11,10 @@ PianoRollView::PianoRollView (GuiContext& c)
     setComponentID ("PianoRoll");
     for (auto* child : std::initializer_list<juce::Component*> { grid.get(), keyboard.get(), lane.get(), &ruler, &hScroll, &vScroll, &title })
         addAndMakeVisible (child);
+    laneViewport.setComponentID ("pianoRoll.lanes");
+    laneViewport.setViewedComponent (&laneHolder, false);
+    laneViewport.setScrollBarsShown (true, false);
+    addChildComponent (laneViewport);
 
     title.setComponentID ("pianoRoll.title");
     title.setFont (juce::Font (13.0f, juce::Font::bold));
@@ -80,7 +84,47 @@ void PianoRollView::setSubject (Subject s)
     centreOnSubject();
     updateHeader();
     ruler.setSongOffset (subjectOffset());
+    rebuildLanes();
     axisChanged();
+}
+
+void PianoRollView::rebuildLanes()
+{
+    std::vector<model::LaneId> wanted;
+    for (const auto& l : context.getSession().automation)
+        if (l.target.kind == model::AutomationTargetKind::parameter && l.target.param.node == model::NodeKind::instrument
+            && l.target.param.nodeId == subject.instrument.value)
+            wanted.push_back (l.id);
+    std::vector<model::LaneId> have;
+    for (const auto& v : laneViews)
+        have.push_back (v->getLane());
+    if (wanted == have)
+        return;
+    std::vector<std::unique_ptr<AutomationLaneView>> next;
+    for (auto id : wanted)
+    {
+        auto it = std::find_if (laneViews.begin(), laneViews.end(), [id] (const auto& v) { return v->getLane() == id; });
+        if (it != laneViews.end())
+            next.push_back (std::move (*it));
+        else
+        {
+            auto view = std::make_unique<AutomationLaneView> (context, axis, snap, id);
+            // Its curve starts where the grid does: the header is as wide as the keyboard.
+            view->setHeaderWidth (keyboardWidth);
+            laneHolder.addAndMakeVisible (*view);
+            next.push_back (std::move (view));
+        }
+    }
+    laneViews = std::move (next);
+    resized();
+}
+
+std::vector<AutomationLaneView*> PianoRollView::getLaneViews() const
+{
+    std::vector<AutomationLaneView*> out;
+    for (const auto& v : laneViews)
+        out.push_back (v.get());
+    return out;
 }
 
 void PianoRollView::centreOnSubject()
@@ -506,6 +550,8 @@ void PianoRollView::axisChanged()
     ruler.axisChanged();
     grid->repaint();
     lane->repaint();
+    for (auto& v : laneViews)
+        v->axisChanged();
 }
 
 void PianoRollView::updateScrollBars()
@@ -527,6 +573,8 @@ void PianoRollView::scrollBarMoved (juce::ScrollBar* bar, double start)
         ruler.axisChanged();
         grid->repaint();
         lane->repaint();
+        for (auto& v : laneViews)
+            v->axisChanged();
     }
     else
     {
@@ -617,6 +665,19 @@ void PianoRollView::resized()
     bottom.removeFromRight (scrollSize);
     hScroll.setBounds (bottom);
 
+    // Automation lanes under the velocity lane: up to a quarter of the view, scrolling beyond.
+    laneViewport.setVisible (! laneViews.empty());
+    if (! laneViews.empty())
+    {
+        auto lanesRow = r.removeFromBottom (std::min ((int) laneViews.size() * automationLaneHeight, r.getHeight() / 4));
+        lanesRow.removeFromRight (scrollSize);
+        laneViewport.setBounds (lanesRow);
+        const auto needsBar = (int) laneViews.size() * automationLaneHeight > lanesRow.getHeight();
+        const auto width = lanesRow.getWidth() - (needsBar ? laneViewport.getScrollBarThickness() : 0);
+        laneHolder.setSize (width, (int) laneViews.size() * automationLaneHeight);
+        for (std::size_t i = 0; i < laneViews.size(); ++i)
+            laneViews[i]->setBounds (0, (int) i * automationLaneHeight, width, automationLaneHeight);
+    }
     // A short view gives the notes the room first.
     auto laneRow = r.removeFromBottom (juce::jlimit (36, velocityLaneHeight, r.getHeight() / 4));
     laneRow.removeFromRight (scrollSize);
@@ -688,6 +749,8 @@ bool PianoRollView::keyPressed (const juce::KeyPress& key)
 //==============================================================================
 void PianoRollView::sessionChanged (const app::SessionChange& change)
 {
+    if (change.everything || change.items.automationStructural)
+        rebuildLanes();
     if (change.everything || change.items.instrumentsStructural || change.items.instruments.count (subject.instrument) != 0
         || change.items.arrangement || change.items.settings)
     {

@@ -110,6 +110,9 @@ public:
     juce::Component& getGrid() noexcept;
     juce::Component& getKeyboard() noexcept;
     juce::Component& getVelocityLane() noexcept;
+    /** The automation lanes of the edited instrument's parameters, under the velocity lane, sharing the
+        grid's time axis (added from a parameter's Automate menu). */
+    std::vector<AutomationLaneView*> getLaneViews() const;
 
     /** Notes drawn by the last paint of the grid (with the culling off, every note: the bench's baseline). */
     int getPaintedNoteCount() const noexcept { return paintedNotes; }
@@ -158,6 +161,8 @@ private:
     void axisChanged();
     void scrollPitchBy (int rows);
     void centreOnSubject();
+    /** Makes a lane view for each session lane aimed at the subject instrument, keeping those it has. */
+    void rebuildLanes();
     juce::Rectangle<int> gridArea() const;
 
     // Grid geometry (grid coordinates).
@@ -189,6 +194,10 @@ private:
     std::unique_ptr<Grid> grid;
     std::unique_ptr<Keyboard> keyboard;
     std::unique_ptr<VelocityLane> lane;
+    std::vector<std::unique_ptr<AutomationLaneView>> laneViews;
+    juce::Component laneHolder;
+    juce::Viewport laneViewport;
+    static constexpr int automationLaneHeight = 64;
     TimeRuler ruler;
     juce::ScrollBar hScroll { false }, vScroll { true };
     juce::Label title;
