@@ -454,7 +454,10 @@ TEST_CASE ("Every voice bundle scsynth receives carries a timetag at least the l
             continue; // an immediate bundle of structure (timetag 1)
         ++voiceBundles;
         INFO ("timetag " << std::fixed << timetag << " arrived " << d.arrivedNtp);
-        CHECK (timetag >= d.arrivedNtp + latency - 0.002); // sent with >= latency ahead; the relay adds microseconds
+        // Sent with at least the latency ahead. The relay stamps a datagram when its thread gets to it,
+        // which on a loaded machine (CI's two cores building and testing) can be a few milliseconds after
+        // it arrived: 5 ms of the 15.7 ms latency are left for that, so a bundle sent late still fails.
+        CHECK (timetag >= d.arrivedNtp + latency - 0.005);
     }
     CHECK (voiceBundles == 40);
 }
