@@ -412,7 +412,8 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     if (input.transport != nullptr)
         followHost (*input.transport);
     hostMidi = input.midi;
-    hostMidiSamples = numSamples;
+    hostMidiStart = input.midiStart;
+    hostMidiSamples = input.midiBlockSamples > 0 ? input.midiBlockSamples : numSamples;
 
     for (int offset = 0; offset < numSamples; offset += maxBlock)
         renderChunk (outputs, numChannels, offset, juce::jmin (maxBlock, numSamples - offset));
@@ -472,7 +473,8 @@ void AudioGraph::deliverMidi (int offset, int n) noexcept
         // Channel messages only: system exclusive would crowd the chain's fixed MIDI space.
         if (event.numBytes > 3)
             continue;
-        const int position = juce::jlimit (0, juce::jmax (0, hostMidiSamples - 1), event.samplePosition);
+        // Events a host put before or past its block play at its first or last sample.
+        const int position = juce::jlimit (0, juce::jmax (0, hostMidiSamples - 1), event.samplePosition) - hostMidiStart;
         if (position >= offset && position < offset + n)
             target->addMidi (event.data, event.numBytes, position - offset);
     }

@@ -128,6 +128,7 @@ private:
     SafetyLimiterNode limiter;
     juce::MidiBuffer noMidi;
     const juce::MidiBuffer* hostMidi = nullptr; ///< this block's MIDI from a plugin host (during process only)
+    int hostMidiStart = 0; ///< where this call's part of hostMidi starts (a split host block)
     int hostMidiSamples = 0; ///< the block's length, to place events a host put past its end
     std::int32_t midiTargetSlot = -1; ///< the instrument chain MIDI input plays (setMidiTarget)
     std::uint32_t midiTargetSerial = 0;

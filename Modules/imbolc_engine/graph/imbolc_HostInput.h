@@ -9,7 +9,7 @@ struct HostTransport
 {
     bool playing = false;
     double ppqPosition = 0.0; ///< the block's first sample, in quarter notes
-    double bpm = 120.0;
+    double bpm = 120.0; ///< 0: the host has no tempo, the session's own is kept
 
     bool operator== (const HostTransport&) const = default;
 };
@@ -21,7 +21,25 @@ struct HostTransport
 struct ProcessInput
 {
     const juce::MidiBuffer* midi = nullptr;
+    /** The part of `midi` this call renders: events at [midiStart, midiStart + numSamples) play, at their
+        position minus midiStart. A host block split in two (at the host's loop wrap) is two calls over
+        the one buffer, so nothing is copied. midiBlockSamples is the whole host block's length (0: this
+        call's); events a host put before or past its block play at its first or last sample. */
+    int midiStart = 0;
+    int midiBlockSamples = 0;
     const HostTransport* transport = nullptr;
+
+    /** Host-automatable macro values (0..1), one per model::Session macro slot; null: none this block.
+        A value that changed since the last block reaches its mapped parameter at this call's first
+        sample. */
+    const float* macros = nullptr;
+    int numMacros = 0;
+
+    /** Direct outputs per bus, in the session's mixer order: busOutputs[2k] and [2k + 1] are bus k's
+        left and right, numSamples long. A bus with a non-null pair is written there (after its fader)
+        instead of into the master; null pairs, or k >= numBusOutputs / 2, mix into the master as usual. */
+    float* const* busOutputs = nullptr;
+    int numBusOutputs = 0;
 };
 
 } // namespace imbolc::engine
