@@ -9,4 +9,5 @@
 #include "audio/imbolc_ScOutput.cpp"
 #include "session/imbolc_SessionHost.cpp"
 #include "session/imbolc_RemoteSession.cpp"
+#include "session/imbolc_SessionSeat.cpp"
 #include "plugins/imbolc_PluginScanSupervisor.cpp"

@@ -34,4 +34,5 @@
 #include "audio/imbolc_ScOutput.h"
 #include "session/imbolc_SessionHost.h"
 #include "session/imbolc_RemoteSession.h"
+#include "session/imbolc_SessionSeat.h"
 #include "plugins/imbolc_PluginScanSupervisor.h"

@@ -69,6 +69,8 @@ public:
         host = std::make_unique<app::SessionHost>();
         host->onLog = [this] (const juce::String& line) { showStatus (line); };
         host->setAutosave ({ autosaveIntervalMs, false, untitledAutosaveFile() });
+        host->setFollowsHostTiming (false); // the app's engine is the clock: no plugin host to follow
+        seat = std::make_unique<app::SessionSeat> (*host);
         startAudio();
         loadPluginList();
 
@@ -117,7 +119,9 @@ public:
             window->clearContentComponent();
         content.reset();
         context.reset();
-        remote.reset();
+        if (seat != nullptr && seat->isJoined())
+            seat->leave();
+        seat.reset();
         if (output != nullptr)
             output->stop();
         output.reset();
@@ -153,7 +157,7 @@ public:
     {
         using namespace gui::commands;
         const auto ctrl = juce::ModifierKeys::commandModifier;
-        const bool joined = remote != nullptr;
+        const bool joined = this->joined() != nullptr;
         switch (id)
         {
             case fileNew:
@@ -263,8 +267,8 @@ public:
                 leaveNetwork();
                 return true;
             case networkRequestPrivilege:
-                if (remote != nullptr)
-                    remote->requestPrivilege();
+                if (joined() != nullptr)
+                    joined()->requestPrivilege();
                 return true;
             default:
                 return false;
@@ -287,7 +291,7 @@ public:
                 m.addCommandItem (cm, fileOpen);
                 juce::PopupMenu recent;
                 recentFiles.createPopupMenuItems (recent, recentFileBase, true, true);
-                m.addSubMenu ("Open Recent", recent, recent.getNumItems() > 0 && remote == nullptr);
+                m.addSubMenu ("Open Recent", recent, recent.getNumItems() > 0 && joined() == nullptr);
                 m.addSeparator();
                 m.addCommandItem (cm, fileSave);
                 m.addCommandItem (cm, fileSaveAs);
@@ -432,7 +436,8 @@ private:
         updateTitle();
     }
 
-    app::SessionAccess& shownSession() { return remote != nullptr ? static_cast<app::SessionAccess&> (*remote) : *host; }
+    app::SessionAccess& shownSession() { return seat->shown(); }
+    app::RemoteSession* joined() const { return seat != nullptr ? seat->getRemote() : nullptr; }
 
     /** News for the status line; refusals and warnings reach it through the context. */
     void showStatus (const juce::String& sentence, bool isWarning = false)
@@ -450,8 +455,8 @@ private:
 
     juce::String sessionName() const
     {
-        if (remote != nullptr)
-            return juce::String (remote->getSession().settings.name) + " (joined)";
+        if (joined() != nullptr)
+            return juce::String (joined()->getSession().settings.name) + " (joined)";
         const auto file = host->getFile();
         return file != juce::File() ? file.getFileName() : juce::String (host->getSession().settings.name);
     }
@@ -460,7 +465,7 @@ private:
     {
         if (window == nullptr)
             return;
-        const auto title = MainWindow::titleFor (sessionName(), remote == nullptr && host->isDirty());
+        const auto title = MainWindow::titleFor (sessionName(), joined() == nullptr && host->isDirty());
         if (window->getName() != title)
             window->setName (title);
     }
@@ -468,7 +473,7 @@ private:
     //==============================================================================
     void openFile (const juce::File& file)
     {
-        if (remote != nullptr)
+        if (joined() != nullptr)
             return;
         if (auto opened = host->open (file); opened.failed())
         {
@@ -535,7 +540,7 @@ private:
     /** Runs `action` now if there is nothing unsaved; otherwise asks Save / Don't Save / Cancel first. */
     void guardUnsaved (const juce::String& question, std::function<void()> action)
     {
-        if (remote != nullptr || ! host->isDirty())
+        if (joined() != nullptr || ! host->isDirty())
             return action();
         askToSave (question, std::move (action));
     }
@@ -564,8 +569,8 @@ private:
 
     void closeCleanly()
     {
-        if (remote != nullptr)
-            remote->disconnect();
+        if (joined() != nullptr)
+            joined()->disconnect();
         quit();
     }
 
@@ -687,23 +692,24 @@ private:
         showToolWindow ("network", hosting ? "Host This Session" : "Join a Session", [this, hosting]
                         {
                             auto* panel = new gui::NetworkPanel (*context);
-                            panel->setPartsShown (hosting && remote == nullptr, ! hosting, hosting);
+                            panel->setPartsShown (hosting && joined() == nullptr, ! hosting, hosting);
                             panel->onHost = [this] (net::ServerOptions o)
                             {
-                                auto started = host->startHosting (o);
+                                juce::String sentence;
+                                auto started = seat->startHosting (std::move (o), sentence);
                                 if (started.wasOk())
-                                    showStatus ("Hosting on " + o.address + ":" + juce::String (host->getServer()->getPort()) + ": other seats can join.");
+                                    showStatus (sentence);
                                 commandManager.commandStatusChanged();
                                 return started;
                             };
                             panel->onJoin = [this] (net::ClientOptions o) { return join (std::move (o)); };
                             panel->onRequestPrivilege = [this]
                             {
-                                if (remote != nullptr)
-                                    remote->requestPrivilege();
+                                if (joined() != nullptr)
+                                    joined()->requestPrivilege();
                             };
-                            panel->connectionState = [this] { return connectionState(); };
-                            panel->seatName = [this] (std::uint32_t seat) { return seatName (seat); };
+                            panel->connectionState = [this] { return seat->connectionState(); };
+                            panel->seatName = [this] (std::uint32_t id) { return seat->seatName (id); };
                             panel->setSize (560, 520);
                             return panel;
                         },
@@ -714,67 +720,32 @@ private:
         process's own session stays, silent, until the seat leaves. */
     juce::Result join (net::ClientOptions options)
     {
-        auto seat = std::make_unique<app::RemoteSession> (std::move (options));
-        if (auto joined = seat->connect (5000); joined.failed())
-            return joined;
-        remote = std::move (seat);
+        if (auto result = seat->join (std::move (options), 5000); result.failed())
+            return result;
         output->stop();
         // The views of the hosted session (the network panel among them) go after this call returns.
         juce::MessageManager::callAsync ([this]
                                          {
                                              toolWindows.clear();
-                                             showSession (*remote);
+                                             showSession (seat->shown());
                                              commandManager.commandStatusChanged();
-                                             showStatus ("Joined " + juce::String (remote->getSession().settings.name) + " as seat " + juce::String (remote->getSeatId()) + ".");
+                                             showStatus ("Joined " + juce::String (joined()->getSession().settings.name) + " as seat " + juce::String (joined()->getSeatId()) + ".");
                                          });
         return juce::Result::ok();
     }
 
-    juce::String connectionState() const
-    {
-        if (remote == nullptr)
-            return host->getServer() != nullptr ? "hosting, " + juce::String ((int) host->getServer()->getSeats().size()) + " seats" : "not in a network session";
-        using State = net::SessionClient::State;
-        switch (remote->getState())
-        {
-            case State::idle:
-            case State::connecting:
-                return "connecting";
-            case State::connected:
-                return "connected";
-            case State::reconnecting:
-                return "reconnecting...";
-            case State::failed:
-                return "lost: " + juce::String (remote->getClient().getError());
-            case State::closed:
-                return "the session is over";
-        }
-        return {};
-    }
-
-    juce::String seatName (std::uint32_t seat) const
-    {
-        if (remote == nullptr && host->getServer() != nullptr)
-            for (const auto& s : host->getServer()->getSeats())
-                if (s.id == seat)
-                    return juce::String (s.name);
-        return seat == 0 ? "host" : "seat " + juce::String (seat);
-    }
-
     void leaveNetwork()
     {
-        if (remote != nullptr)
+        if (joined() != nullptr)
         {
-            remote->disconnect();
             toolWindows.clear();
-            showSession (*host);
-            remote.reset();
+            showSession (*host); // before the joined session and its views go
+            const auto sentence = seat->leave();
             output->start (host->getEngine());
-            showStatus ("Left the network session; this is your own session again.");
+            showStatus (sentence);
             return;
         }
-        host->stopHosting();
-        showStatus ("Stopped hosting: the seats were told the session is over.");
+        showStatus (seat->leave());
     }
 
     //==============================================================================
@@ -832,7 +803,7 @@ private:
 
     std::unique_ptr<app::SessionHost> host;
     std::unique_ptr<app::AudioOutput> output;
-    std::unique_ptr<app::RemoteSession> remote;
+    std::unique_ptr<app::SessionSeat> seat;
     std::unique_ptr<gui::GuiContext> context;
     std::unique_ptr<gui::MainComponent> content;
     std::unique_ptr<MainWindow> window;

@@ -1,124 +1,285 @@
-// The Imbolc plugin's processor: a whole session, played by the engine inside another host.
-//
-// The session lives in a SessionHost in hosted mode: the host's audio thread hands each block in through
-// AudioOutput::processHosted with its MIDI (played on the MIDI input instrument) and its play head (the
-// engine follows the host's transport and tempo). The host's saved state is the project file's bytes, so a
-// host's session reloads exactly as an .imbolc file would. A plugin never tunes the process's allocator:
-// the process is the host's.
-
-#include <imbolc_app/imbolc_app.h>
+#include "imbolc_PluginProcessor.h"
+#include "imbolc_PluginEditor.h"
 
 namespace imbolc::plugin
 {
 
-class ImbolcProcessor final : public juce::AudioProcessor, private juce::Timer
+juce::AudioProcessor::BusesProperties ImbolcProcessor::busesProperties()
 {
-public:
-    ImbolcProcessor()
-        : AudioProcessor (BusesProperties().withOutput ("Output", juce::AudioChannelSet::stereo(), true)), output (app::AudioOutput::Options::with (app::AudioOutput::Mode::hosted))
+    // The main stereo out, then one optional stereo out per bus: a host that enables "Bus 2" gets that
+    // bus alone there (and no longer in the main mix), to mix it on its own channel.
+    auto buses = BusesProperties().withOutput ("Output", juce::AudioChannelSet::stereo(), true);
+    for (int k = 0; k < numBusOutputs; ++k)
+        buses = buses.withOutput ("Bus " + juce::String (k + 1), juce::AudioChannelSet::stereo(), false);
+    return buses;
+}
+
+ImbolcProcessor::ImbolcProcessor()
+    : AudioProcessor (busesProperties()),
+      output (app::AudioOutput::Options::with (app::AudioOutput::Mode::hosted))
+{
+    for (int k = 0; k < numMacros; ++k)
     {
-        // A plugin has no console; until its editor shows them, warnings go to the debug log.
-        host.onWarning = [] ([[maybe_unused]] const juce::String& sentence)
-        { DBG ("Imbolc: " << sentence); };
-        host.setSession (makeStartingSession());
-        selectFirstInstrument();
-        // The session's housekeeping (retired chains, meters, warnings) runs on the host's message thread.
-        startTimerHz (30);
+        auto* macro = new juce::AudioParameterFloat (juce::ParameterID { "macro" + juce::String (k + 1), 1 }, "Macro " + juce::String (k + 1), 0.0f, 1.0f, 0.0f);
+        addParameter (macro);
+        macros[(std::size_t) k] = macro;
     }
 
-    ~ImbolcProcessor() override
+    // Until the editor shows them, warnings go to the debug log: a plugin has no console.
+    host.onWarning = [] ([[maybe_unused]] const juce::String& sentence)
+    { DBG ("Imbolc: " << sentence); };
+    host.setSession (makeStartingSession());
+    setMidiInstrument ({});
+    refreshCachedState();
+    // The session's housekeeping (retired chains, meters, warnings, the network) runs on the host's
+    // message thread.
+    startTimerHz (30);
+}
+
+ImbolcProcessor::~ImbolcProcessor()
+{
+    stopTimer();
+    output.stop();
+    if (seat.isJoined())
+        seat.leave();
+}
+
+//==============================================================================
+bool ImbolcProcessor::isBusesLayoutSupported (const BusesLayout& layouts) const
+{
+    if (layouts.outputBuses.isEmpty())
+        return false;
+    const auto main = layouts.getMainOutputChannelSet();
+    if (main != juce::AudioChannelSet::stereo() && main != juce::AudioChannelSet::mono())
+        return false;
+    for (int k = 1; k < layouts.outputBuses.size(); ++k)
+        if (! layouts.outputBuses[k].isDisabled() && layouts.outputBuses[k] != juce::AudioChannelSet::stereo())
+            return false;
+    return layouts.inputBuses.isEmpty();
+}
+
+void ImbolcProcessor::prepareToPlay (double sampleRate, int maximumExpectedSamplesPerBlock)
+{
+    // The engine is prepared where the session lives; a host preparing from its own thread holds the
+    // message thread meanwhile (the timer's housekeeping must not run during it).
+    std::optional<juce::MessageManagerLock> lock;
+    if (! juce::MessageManager::existsAndIsCurrentThread())
+        lock.emplace();
+    output.stop();
+    output.setHostedFormat (sampleRate, maximumExpectedSamplesPerBlock);
+    host.prepare (sampleRate, maximumExpectedSamplesPerBlock);
+    output.start (host.getEngine());
+}
+
+void ImbolcProcessor::releaseResources()
+{
+    std::optional<juce::MessageManagerLock> lock;
+    if (! juce::MessageManager::existsAndIsCurrentThread())
+        lock.emplace();
+    output.stop();
+}
+
+void ImbolcProcessor::render (juce::AudioBuffer<float>& buffer, const juce::MidiBuffer& midi) noexcept
+{
+    const int numSamples = buffer.getNumSamples();
+    // A joined session plays on the machine that hosts it; this seat's own session waits, silent.
+    if (joined.load (std::memory_order_relaxed))
     {
-        stopTimer();
-        output.stop();
+        buffer.clear();
+        return;
     }
 
-    //==============================================================================
-    const juce::String getName() const override { return "Imbolc"; }
-    bool acceptsMidi() const override { return true; }
-    bool producesMidi() const override { return false; }
-    bool isMidiEffect() const override { return false; }
-    double getTailLengthSeconds() const override { return 0.0; }
+    for (int k = 0; k < numMacros; ++k)
+        macroValues[(std::size_t) k] = macros[(std::size_t) k]->get();
 
-    bool isBusesLayoutSupported (const BusesLayout& layouts) const override
+    int busChannels = 0;
+    for (int k = 0; k < numBusOutputs; ++k)
     {
-        const auto out = layouts.getMainOutputChannelSet();
-        return out == juce::AudioChannelSet::stereo() || out == juce::AudioChannelSet::mono();
-    }
-
-    void prepareToPlay (double sampleRate, int maximumExpectedSamplesPerBlock) override
-    {
-        output.stop();
-        output.setHostedFormat (sampleRate, maximumExpectedSamplesPerBlock);
-        host.prepare (sampleRate, maximumExpectedSamplesPerBlock);
-        output.start (host.getEngine());
-    }
-
-    void releaseResources() override { output.stop(); }
-
-    void processBlock (juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) override
-    {
-        output.processHosted (buffer, midi, getPlayHead());
-    }
-
-    //==============================================================================
-    // The real editor is the plugin issue's; until then hosts show no editor rather than an empty one.
-    bool hasEditor() const override { return false; }
-    juce::AudioProcessorEditor* createEditor() override { return nullptr; }
-
-    int getNumPrograms() override { return 1; }
-    int getCurrentProgram() override { return 0; }
-    void setCurrentProgram (int) override {}
-    const juce::String getProgramName (int) override { return {}; }
-    void changeProgramName (int, const juce::String&) override {}
-
-    /** The session as a project file's bytes. Hosts call this on their message thread. */
-    void getStateInformation (juce::MemoryBlock& destination) override
-    {
-        const auto bytes = protocol::encodeProject (host.getSession());
-        destination.replaceAll (bytes.data(), bytes.size());
-    }
-
-    /** A saved session: verified and decoded like a project file; bad bytes leave the session as it was. */
-    void setStateInformation (const void* data, int sizeInBytes) override
-    {
-        if (data == nullptr || sizeInBytes <= 0)
-            return;
-        auto decoded = protocol::decodeProject ((const std::uint8_t*) data, (std::size_t) sizeInBytes);
-        if (! decoded.ok())
+        float* left = nullptr;
+        float* right = nullptr;
+        if (const auto* bus = getBus (false, k + 1); bus != nullptr && bus->isEnabled() && bus->getNumberOfChannels() == 2)
         {
-            DBG ("Imbolc: the host's saved state was refused: " << decoded.error);
-            return;
+            const int first = getChannelIndexInProcessBlockBuffer (false, k + 1, 0);
+            if (first >= 0 && first + 1 < buffer.getNumChannels())
+            {
+                left = buffer.getWritePointer (first);
+                right = buffer.getWritePointer (first + 1);
+                busChannels = 2 * (k + 1);
+            }
         }
-        host.setSession (std::move (*decoded.session));
-        selectFirstInstrument();
+        busPointers[(std::size_t) (2 * k)] = left;
+        busPointers[(std::size_t) (2 * k + 1)] = right;
     }
 
-private:
-    /** A new plugin plays at once: one saw instrument that the host's MIDI plays. */
-    static model::Session makeStartingSession()
+    engine::ProcessInput extras;
+    extras.macros = macroValues.data();
+    extras.numMacros = numMacros;
+    extras.busOutputs = busPointers.data();
+    extras.numBusOutputs = busChannels;
+
+    // The main bus is the buffer's first channels; the engine writes the extra outputs through their
+    // pointers (silence where the session has no such bus).
+    const int mainChannels = juce::jmin (buffer.getNumChannels(), getMainBusNumOutputChannels());
+    juce::AudioBuffer<float> main (buffer.getArrayOfWritePointers(), mainChannels, numSamples);
+    output.processHosted (main, midi, getPlayHead(), extras);
+}
+
+void ImbolcProcessor::processBlock (juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi)
+{
+    render (buffer, midi);
+    midi.clear(); // an instrument: nothing goes back out
+}
+
+void ImbolcProcessor::processBlockBypassed (juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi)
+{
+    // Bypassed, the song keeps its place with the host and notes still end, so un-bypassing plays on in
+    // time with no stuck note; the host hears nothing.
+    render (buffer, midi);
+    buffer.clear();
+    midi.clear();
+}
+
+//==============================================================================
+juce::AudioProcessorEditor* ImbolcProcessor::createEditor()
+{
+    return new ImbolcEditor (*this);
+}
+
+void ImbolcProcessor::getStateInformation (juce::MemoryBlock& destination)
+{
+    // Some hosts save from a thread of their own, which must not wait for the message thread (it may be
+    // waiting for them): they get what the timer last encoded, at most a second after the last edit.
+    if (! juce::MessageManager::existsAndIsCurrentThread())
     {
-        model::Session session;
-        model::UndoHistory scratch;
-        model::Dispatcher dispatcher (session, scratch);
-        model::Source source;
-        source.builtIn = model::BuiltInSource::saw;
-        dispatcher.apply (model::action::AddInstrument { "Synth", source, model::Backend::internal, {} });
-        return session;
+        const std::lock_guard lock (cacheMutex);
+        destination = cachedState;
+        return;
     }
+    refreshCachedState();
+    const std::lock_guard lock (cacheMutex);
+    destination = cachedState;
+}
 
-    void selectFirstInstrument()
+void ImbolcProcessor::setStateInformation (const void* data, int sizeInBytes)
+{
+    std::vector<std::uint8_t> bytes;
+    if (data != nullptr && sizeInBytes > 0)
+        bytes.assign ((const std::uint8_t*) data, (const std::uint8_t*) data + sizeInBytes);
+    // The session is the message thread's: a host restoring from another thread (JUCE plugins on Linux
+    // have a message thread of their own until an editor opens) holds it while the session loads, so a
+    // getStateInformation right after sees the restored session.
+    if (juce::MessageManager::existsAndIsCurrentThread())
+        return restore (bytes);
+    const juce::MessageManagerLock lock;
+    restore (bytes);
+}
+
+void ImbolcProcessor::restore (const std::vector<std::uint8_t>& bytes)
+{
+    // Checked exactly as a project file is (size, checksum, schema, every value); a refusal changes
+    // nothing in the session.
+    auto decoded = protocol::decodeProject (bytes.data(), bytes.size());
+    if (! decoded.ok())
     {
-        const auto& instruments = host.getSession().instruments;
-        host.setMidiInputInstrument (instruments.empty() ? model::InstrumentId {} : instruments.begin()->id);
+        refusedState = bytes;
+        stateError = "The host's saved Imbolc session could not be loaded: " + juce::String (decoded.error)
+                     + " Imbolc keeps those bytes for the host's next save until you edit this session.";
+        DBG ("Imbolc: " << stateError);
+        refreshCachedState();
+        if (onStateRefused)
+            onStateRefused (stateError);
+        return;
     }
+    refusedState.clear();
+    stateError.clear();
+    host.setSession (std::move (*decoded.session));
+    setMidiInstrument (midiInstrument);
+    refreshCachedState();
+}
 
-    void timerCallback() override { host.tick(); }
+void ImbolcProcessor::refreshCachedState()
+{
+    // A refused state goes back to the host as it came until this session is edited: the person may
+    // open it with the Imbolc that wrote it.
+    const auto& history = host.getHistory();
+    if (! refusedState.empty() && (history.canUndo() || history.canRedo()))
+        refusedState.clear();
+    const auto bytes = refusedState.empty() ? protocol::encodeProject (host.snapshotWithPluginStates()) : refusedState;
+    lastCacheMs = juce::Time::getMillisecondCounter();
+    const std::lock_guard lock (cacheMutex);
+    cachedState.replaceAll (bytes.data(), bytes.size());
+    cachedGeneration = host.getEditGeneration();
+}
 
-    app::SessionHost host;
-    app::AudioOutput output;
+//==============================================================================
+juce::Result ImbolcProcessor::join (net::ClientOptions options)
+{
+    if (auto result = seat.join (std::move (options), 5000); result.failed())
+        return result;
+    joined = true;
+    if (onShownSessionChanged)
+        onShownSessionChanged (true);
+    return juce::Result::ok();
+}
 
-    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ImbolcProcessor)
-};
+juce::String ImbolcProcessor::leave()
+{
+    // The views leave the joined session before it goes: they show the own one again first.
+    const bool wasJoined = seat.isJoined();
+    joined = false;
+    if (wasJoined && onShownSessionChanged)
+        onShownSessionChanged (false);
+    return seat.leave();
+}
+
+juce::Result ImbolcProcessor::openSession (const juce::File& file)
+{
+    if (auto opened = host.open (file); opened.failed())
+        return opened;
+    refusedState.clear();
+    stateError.clear();
+    setMidiInstrument (midiInstrument);
+    return juce::Result::ok();
+}
+
+void ImbolcProcessor::setMidiInstrument (model::InstrumentId id)
+{
+    const auto& instruments = host.getSession().instruments;
+    // A new plugin plays at once: without a choice (or after the chosen one went), the first instrument.
+    if (instruments.find (id) == nullptr)
+        id = instruments.empty() ? model::InstrumentId {} : instruments.begin()->id;
+    midiInstrument = id;
+    host.setMidiInputInstrument (id);
+}
+
+void ImbolcProcessor::timerCallback()
+{
+    host.tick();
+    if (auto* remote = seat.getRemote())
+        remote->tick();
+
+    // The instrument MIDI plays may have been deleted (here or by a seat).
+    if (host.getSession().instruments.find (midiInstrument) == nullptr)
+        setMidiInstrument ({});
+
+    // The state a host saving off the message thread gets: a second after an edit, and every few
+    // seconds for what hosted plugins changed on their own (their states are captured into it).
+    const auto sinceCache = juce::Time::getMillisecondCounter() - lastCacheMs;
+    if ((host.getEditGeneration() != cachedGeneration && sinceCache >= 1000) || sinceCache >= 5000)
+        refreshCachedState();
+}
+
+model::Session ImbolcProcessor::makeStartingSession()
+{
+    // A new plugin plays at once: one saw instrument that the host's MIDI plays.
+    model::Session session;
+    model::UndoHistory scratch;
+    model::Dispatcher dispatcher (session, scratch);
+    model::Source source;
+    source.builtIn = model::BuiltInSource::saw;
+    dispatcher.apply (model::action::AddInstrument { "Synth", source, model::Backend::internal, {} });
+    return session;
+}
 
 } // namespace imbolc::plugin
 

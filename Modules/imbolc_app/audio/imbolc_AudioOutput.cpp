@@ -144,26 +144,46 @@ void AudioOutput::setHostedFormat (double sampleRate, int maxBlockSize)
     block = maxBlockSize;
 }
 
-std::optional<engine::HostTransport> AudioOutput::readPlayHead (juce::AudioPlayHead* playHead) noexcept
+std::optional<engine::HostTransport> AudioOutput::readPlayHead (juce::AudioPlayHead* playHead, double sampleRate) noexcept
 {
     if (playHead == nullptr)
         return std::nullopt;
     const auto position = playHead->getPosition();
     if (! position.hasValue())
         return std::nullopt;
-    const auto ppq = position->getPpqPosition();
+    // A host without a tempo keeps the session's; an absurd one is not followed.
+    const auto bpm = position->getBpm();
+    const auto tempo = bpm.hasValue() && std::isfinite (*bpm) && *bpm >= 1.0 && *bpm <= 999.0 ? *bpm : 0.0;
+    auto ppq = position->getPpqPosition();
+    // JUCE 7's LV2 wrapper takes the position in quarter notes from time:beat alone, which Ardour and jalv
+    // do not send (they send time:frame, time:bar and time:barBeat): from the position in samples at the
+    // host's tempo it is exact while that tempo holds from the host's zero.
+    if (! ppq.hasValue() && tempo > 0.0 && sampleRate > 0.0)
+        if (const auto samples = position->getTimeInSamples(); samples.hasValue() && *samples >= 0)
+            ppq = (double) *samples / sampleRate * tempo / 60.0;
     if (! ppq.hasValue() || ! std::isfinite (*ppq))
         return std::nullopt;
     engine::HostTransport t;
     t.playing = position->getIsPlaying();
     t.ppqPosition = *ppq;
-    // A host without a tempo keeps the session's; an absurd one is not followed.
-    const auto bpm = position->getBpm();
-    t.bpm = bpm.hasValue() && std::isfinite (*bpm) && *bpm >= 1.0 && *bpm <= 999.0 ? *bpm : 0.0;
+    t.bpm = tempo;
+    // A loop that is on and makes sense is followed; anything else plays straight on.
+    if (position->getIsLooping())
+        if (const auto loop = position->getLoopPoints(); loop.hasValue() && std::isfinite (loop->ppqStart) && std::isfinite (loop->ppqEnd) && loop->ppqStart >= 0.0 && loop->ppqEnd > loop->ppqStart)
+        {
+            t.looping = true;
+            t.loopStartPpq = loop->ppqStart;
+            t.loopEndPpq = loop->ppqEnd;
+        }
+    if (const auto sig = position->getTimeSignature(); sig.hasValue() && sig->numerator >= 1 && sig->numerator <= 32 && (sig->denominator == 1 || sig->denominator == 2 || sig->denominator == 4 || sig->denominator == 8 || sig->denominator == 16 || sig->denominator == 32))
+    {
+        t.timeSigNumerator = sig->numerator;
+        t.timeSigDenominator = sig->denominator;
+    }
     return t;
 }
 
-void AudioOutput::processHosted (juce::AudioBuffer<float>& buffer, const juce::MidiBuffer& midi, juce::AudioPlayHead* playHead) noexcept
+void AudioOutput::processHosted (juce::AudioBuffer<float>& buffer, const juce::MidiBuffer& midi, juce::AudioPlayHead* playHead, engine::ProcessInput input) noexcept
 {
     auto* target = engine.load();
     const int numChannels = buffer.getNumChannels();
@@ -171,11 +191,15 @@ void AudioOutput::processHosted (juce::AudioBuffer<float>& buffer, const juce::M
     if (target == nullptr || numChannels == 0)
     {
         buffer.clear();
+        for (int i = 0; i < input.numBusOutputs; ++i)
+            if (auto* out = input.busOutputs[i])
+                std::fill (out, out + numSamples, 0.0f);
         return;
     }
-    const auto transport = readPlayHead (playHead);
-    engine::ProcessInput input;
+    const auto transport = readPlayHead (playHead, rate);
     input.midi = &midi;
+    input.midiStart = 0;
+    input.midiBlockSamples = numSamples;
     input.transport = transport.has_value() ? &*transport : nullptr;
     // The engine renders stereo; a mono bus gets the left channel, further channels silence.
     const int rendered = juce::jmin (2, numChannels);

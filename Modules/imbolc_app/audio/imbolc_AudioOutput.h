@@ -76,8 +76,9 @@ public:
 
     /** Hosted mode: renders one block into `buffer` (every channel; channels beyond two are cleared),
         playing the block's MIDI on the engine's MIDI input instrument and following the host's play
-        head when it has one. Never allocates or locks. The host's audio thread. */
-    void processHosted (juce::AudioBuffer<float>& buffer, const juce::MidiBuffer& midi, juce::AudioPlayHead* playHead) noexcept;
+        head when it has one. `extras` carries the block's macro values and extra outputs (its midi and
+        transport are filled here). Never allocates or locks. The host's audio thread. */
+    void processHosted (juce::AudioBuffer<float>& buffer, const juce::MidiBuffer& midi, juce::AudioPlayHead* playHead, engine::ProcessInput extras = {}) noexcept;
 
     /** Device mode: the device manager, for a device selector (null in the other modes). When the device,
         its rate or its block size change there, the running engine is prepared for the new format before
@@ -93,8 +94,10 @@ public:
     };
     Load getLoad() const;
 
-    /** The host's play head as the engine reads it; nullopt when the host gives no position. Any thread. */
-    static std::optional<engine::HostTransport> readPlayHead (juce::AudioPlayHead*) noexcept;
+    /** The host's play head as the engine reads it; nullopt when the host gives no position. A host that
+        gives its position only in samples has it turned into quarter notes at its tempo and
+        `sampleRate`. Any thread. */
+    static std::optional<engine::HostTransport> readPlayHead (juce::AudioPlayHead*, double sampleRate = 0.0) noexcept;
 
 private:
     struct DeviceCallback;

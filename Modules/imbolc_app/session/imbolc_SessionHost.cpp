@@ -69,6 +69,7 @@ void SessionHost::tick (int waitMs)
     if (superCollider != nullptr)
         superCollider->update (session);
     collectWarnings();
+    showHostTiming();
 
     if (const auto ownership = getOwnership(); ownership != lastOwnership)
     {
@@ -81,6 +82,29 @@ void SessionHost::tick (int waitMs)
     if (autosave.intervalMs > 0 && juce::Time::getMillisecondCounter() - lastAutosaveMs >= (juce::uint32) autosave.intervalMs)
         autosaveNow (false);
     reportSaves();
+}
+
+void SessionHost::showHostTiming()
+{
+    if (! followHostTiming)
+        return;
+    const auto timing = engine->getHostTiming();
+    if (! timing.active)
+        return;
+    auto applyTiming = [this] (const model::Action& action)
+    {
+        hostTimingHistory.clear();
+        if (server != nullptr)
+            server->applyLocal (action, hostTimingHistory);
+        else
+            applyWith (action, hostTimingHistory);
+    };
+    const auto& settings = session.settings;
+    // The engine plays at the host's exact tempo already; the session shows it to a hundredth of a BPM.
+    if (timing.bpm >= 20.0 && timing.bpm <= 999.0 && std::abs (timing.bpm - settings.bpm) >= 0.005)
+        applyTiming (model::action::SetBpm { timing.bpm });
+    if (timing.timeSigNumerator > 0 && (timing.timeSigNumerator != settings.timeSigNumerator || timing.timeSigDenominator != settings.timeSigDenominator))
+        applyTiming (model::action::SetTimeSignature { timing.timeSigNumerator, timing.timeSigDenominator });
 }
 
 protocol::msg::Metering SessionHost::getMetering() const
@@ -248,6 +272,18 @@ void SessionHost::setAutosave (Autosave a)
     lastAutosaveMs = juce::Time::getMillisecondCounter();
 }
 
+model::Session SessionHost::snapshotWithPluginStates()
+{
+    // The plugins' current states go into the snapshot, not into the session: a snapshot must not
+    // leave entries in anybody's undo history.
+    auto snapshot = session;
+    model::UndoHistory scratch;
+    model::Dispatcher onSnapshot (snapshot, scratch);
+    for (const auto& capture : engine->capturePluginStates (session))
+        onSnapshot.apply (capture);
+    return snapshot;
+}
+
 void SessionHost::autosaveNow (bool wait)
 {
     lastAutosaveMs = juce::Time::getMillisecondCounter();
@@ -255,14 +291,7 @@ void SessionHost::autosaveNow (bool wait)
     if (sideFile == juce::File() || editGeneration == autosavedGeneration)
         return;
 
-    // The plugins' current states go into the snapshot, not into the session: an autosave must not
-    // leave entries in anybody's undo history.
-    auto snapshot = session;
-    model::UndoHistory scratch;
-    model::Dispatcher onSnapshot (snapshot, scratch);
-    for (const auto& capture : engine->capturePluginStates (session))
-        onSnapshot.apply (capture);
-
+    auto snapshot = snapshotWithPluginStates();
     const auto generation = editGeneration;
     const bool toSessionFile = autosave.toSessionFile && file != juce::File();
     saver.saveAsync (std::move (snapshot), toSessionFile ? file : sideFile, [this, generation, toSessionFile] (const juce::File& f, juce::Result r)

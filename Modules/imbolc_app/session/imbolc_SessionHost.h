@@ -62,6 +62,15 @@ public:
 
     juce::File getFile() const { return file; }
 
+    /** A copy of the session with every hosted plugin's current state captured into it: what a save
+        writes, without editing the session (no undo entry, nobody notified). A plugin host's save is
+        protocol::encodeProject of it. Message thread. */
+    model::Session snapshotWithPluginStates();
+
+    /** Counts the edits that change what a save keeps (not transport moves): a cache of the encoded
+        session is current while this has not moved. Message thread. */
+    std::uint64_t getEditGeneration() const noexcept { return editGeneration; }
+
     /** True if something was edited since the session was opened or last saved (transport moves do
         not count). */
     bool isDirty() const noexcept { return editGeneration != savedGeneration; }
@@ -91,6 +100,11 @@ public:
 
     engine::Engine& getEngine() noexcept { return *engine; }
     model::UndoHistory& getHistory() noexcept { return history; }
+
+    /** A plugin host's tempo and meter are the song's while the engine follows its transport: tick()
+        shows them in the session (and so to every seat and view), as changes nobody can undo. On by
+        default; only the plugin's engine ever follows a host. */
+    void setFollowsHostTiming (bool follows) noexcept { followHostTiming = follows; }
 
     /** The MIDI a plugin host sends (or, later, a MIDI device) plays this instrument; an invalid id plays
         nothing. The GUI sets it to the selected instrument. */
@@ -158,6 +172,9 @@ private:
     protocol::ProjectSaver saver;
 
     model::InstrumentId midiInstrument;
+    bool followHostTiming = true;
+    model::UndoHistory hostTimingHistory; ///< where the host's tempo and meter changes go: never undone
+    void showHostTiming();
 
     JUCE_DECLARE_NON_COPYABLE (SessionHost)
 };

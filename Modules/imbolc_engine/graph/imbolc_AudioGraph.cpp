@@ -411,6 +411,8 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     // the rest of their song at.
     if (input.transport != nullptr)
         followHost (*input.transport);
+    else if (hostTiming.active.load (std::memory_order_relaxed))
+        leaveHost(); // the host has no play head (any more): the session keeps its own time
     hostMidi = input.midi;
     hostMidiStart = input.midiStart;
     hostMidiSamples = input.midiBlockSamples > 0 ? input.midiBlockSamples : numSamples;
@@ -438,27 +440,58 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
 
 void AudioGraph::followHost (const HostTransport& host) noexcept
 {
-    if (host.bpm > 0.0)
-        sequencer.setTempo (host.bpm);
     const auto hostTick = host.ppqPosition * (double) model::ticksPerBeat;
-    if (host.playing != sequencer.isPlaying())
+    // While the host plays, its timeline is the song's: its tempo (when it has one) and its loop, which the
+    // sequencer wraps on the exact sample, inside a block too. Stopped, a person may still play the session
+    // on its own transport (at the host's tempo), from where the host stands.
+    sequencer.setHostTiming (true, host.bpm, host.playing && host.looping, host.loopStartPpq * (double) model::ticksPerBeat, host.loopEndPpq * (double) model::ticksPerBeat);
+    if (host.playing)
     {
-        if (host.playing)
+        if (! sequencer.isPlaying())
         {
             sequencer.locate (hostTick);
             sequencer.play();
         }
-        else
+        // The host jumped (a locate, a scrub, a loop it wrapped where we did not): follow. Within a tick
+        // the two clocks agree; rounding in the host's ppq is far below that.
+        else if (std::abs (sequencer.getPositionTicks() - hostTick) > 1.0)
         {
-            sequencer.stop();
             sequencer.locate (hostTick);
         }
-        return;
     }
-    // The host jumped (a locate, its loop wrapping, a scrub): follow. Within a tick the two clocks agree;
-    // rounding in the host's ppq is far below that.
-    if (std::abs (sequencer.getPositionTicks() - hostTick) > 1.0)
+    else if (hostWasPlaying)
+    {
+        sequencer.stop();
         sequencer.locate (hostTick);
+    }
+    else if (hostTick != lastHostTick && ! sequencer.isPlaying())
+    {
+        sequencer.locate (hostTick); // the host moved its stopped play head
+    }
+    hostWasPlaying = host.playing;
+    lastHostTick = hostTick;
+
+    hostTiming.bpm.store (host.bpm, std::memory_order_relaxed);
+    hostTiming.meter.store ((host.timeSigNumerator > 0 && host.timeSigDenominator > 0) ? (host.timeSigNumerator << 8 | (host.timeSigDenominator & 0xff)) : 0, std::memory_order_relaxed);
+    hostTiming.active.store (true, std::memory_order_release);
+}
+
+void AudioGraph::leaveHost() noexcept
+{
+    sequencer.setHostTiming (false, 0.0, false, 0.0, 0.0);
+    hostWasPlaying = false;
+    hostTiming.active.store (false, std::memory_order_release);
+}
+
+AudioGraph::HostTiming AudioGraph::getHostTiming() const noexcept
+{
+    HostTiming t;
+    t.active = hostTiming.active.load (std::memory_order_acquire);
+    t.bpm = hostTiming.bpm.load (std::memory_order_relaxed);
+    const auto meter = hostTiming.meter.load (std::memory_order_relaxed);
+    t.timeSigNumerator = meter >> 8;
+    t.timeSigDenominator = meter & 0xff;
+    return t;
 }
 
 void AudioGraph::deliverMidi (int offset, int n) noexcept

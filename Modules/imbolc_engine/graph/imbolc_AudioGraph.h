@@ -85,12 +85,23 @@ public:
     /** The transport. Audio thread, or while stopped (tests). */
     const Sequencer& getSequencer() const noexcept { return sequencer; }
 
+    /** What the engine last heard of a plugin host's timing, for the session's display: whether a host
+        transport is followed, its tempo (0: none) and meter (0: none). Any thread. */
+    struct HostTiming
+    {
+        bool active = false;
+        double bpm = 0.0;
+        int timeSigNumerator = 0, timeSigDenominator = 0;
+    };
+    HostTiming getHostTiming() const noexcept;
+
     /** The installed chain in `slot` if its serial matches, else nullptr. Audio thread, or while stopped. */
     ChainBase* findChain (ChainKind, std::int32_t slot, std::uint32_t serial) noexcept;
 
 private:
     void renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept;
     void followHost (const HostTransport&) noexcept;
+    void leaveHost() noexcept;
     void deliverMidi (int offset, int n) noexcept;
     void applyPriority (const Command&) noexcept;
     void applyNormal (const Command&) noexcept;
@@ -130,6 +141,14 @@ private:
     const juce::MidiBuffer* hostMidi = nullptr; ///< this block's MIDI from a plugin host (during process only)
     int hostMidiStart = 0; ///< where this call's part of hostMidi starts (a split host block)
     int hostMidiSamples = 0; ///< the block's length, to place events a host put past its end
+    bool hostWasPlaying = false;
+    double lastHostTick = -1.0;
+    struct
+    {
+        std::atomic<bool> active { false };
+        std::atomic<double> bpm { 0.0 };
+        std::atomic<int> meter { 0 }; // numerator << 8 | denominator
+    } hostTiming;
     std::int32_t midiTargetSlot = -1; ///< the instrument chain MIDI input plays (setMidiTarget)
     std::uint32_t midiTargetSerial = 0;
 

@@ -94,6 +94,9 @@ public:
         Message thread. */
     void setMidiInputInstrument (model::InstrumentId);
 
+    /** What the engine last heard of a plugin host's tempo and meter (AudioGraph::getHostTiming). Any thread. */
+    AudioGraph::HostTiming getHostTiming() const noexcept { return graph.getHostTiming(); }
+
     //==============================================================================
     /** The newest meter readings the audio thread reported (peaks since the previous report). Message thread. */
     Meter getInstrumentMeter (model::InstrumentId) const;

@@ -4,12 +4,21 @@ namespace imbolc::engine
 {
 
 /** A plugin host's transport for one block, as the engine follows it: playing or stopped, where (in
-    quarter notes from the host's start) and how fast. */
+    quarter notes from the host's start), how fast, its loop and its meter. */
 struct HostTransport
 {
     bool playing = false;
     double ppqPosition = 0.0; ///< the block's first sample, in quarter notes
     double bpm = 120.0; ///< 0: the host has no tempo, the session's own is kept
+
+    /** The host's loop, in quarter notes; while the host plays with it on, the song wraps where the
+        host does (inside a block too, on the exact sample) and the session's own loop does not apply. */
+    bool looping = false;
+    double loopStartPpq = 0.0, loopEndPpq = 0.0;
+
+    /** The host's meter; 0: it gives none. The engine does not need it (ticks are quarter-note based);
+        it is published for the session's display (Engine::getHostTiming). */
+    int timeSigNumerator = 0, timeSigDenominator = 0;
 
     bool operator== (const HostTransport&) const = default;
 };

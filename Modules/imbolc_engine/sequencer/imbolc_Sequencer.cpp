@@ -18,6 +18,8 @@ void Sequencer::reanchor (double tick) noexcept
 
 double Sequencer::tempoAt (double tick) const noexcept
 {
+    if (hostFollowing && hostBpm > 0.0)
+        return juce::jlimit (20.0, 999.0, hostBpm);
     if (global != nullptr)
         if (auto v = global->tempoLane.valueAtTick (tick))
             return juce::jlimit (20.0, 999.0, (double) *v);
@@ -58,6 +60,16 @@ void Sequencer::setTempo (double bpm) noexcept
         baseTempo = juce::jlimit (20.0, 999.0, bpm);
 }
 
+void Sequencer::setHostTiming (bool following, double bpm, bool useLoop, double loopStart, double loopEnd) noexcept
+{
+    hostFollowing = following;
+    hostBpm = following && std::isfinite (bpm) ? bpm : 0.0;
+    hostLoopOverride = following && useLoop;
+    const bool valid = std::isfinite (loopStart) && std::isfinite (loopEnd) && loopStart >= 0.0 && loopEnd > loopStart;
+    hostLoopStart = valid ? loopStart : 0.0;
+    hostLoopEnd = valid ? loopEnd : 0.0;
+}
+
 GlobalSequence* Sequencer::exchangeGlobal (GlobalSequence* next) noexcept
 {
     auto* old = global;
@@ -89,7 +101,19 @@ const BlockPlan& Sequencer::plan (int n) noexcept
         return current;
     }
 
-    const bool looping = global != nullptr && global->loopEnabled && global->loopEnd > global->loopStart;
+    // The host's loop, while it plays its own timeline, or the session's.
+    double loopStart = 0.0, loopEnd = 0.0;
+    if (hostLoopOverride)
+    {
+        loopStart = hostLoopStart;
+        loopEnd = hostLoopEnd;
+    }
+    else if (global != nullptr && global->loopEnabled)
+    {
+        loopStart = (double) global->loopStart;
+        loopEnd = (double) global->loopEnd;
+    }
+    const bool looping = loopEnd > loopStart;
     bool release = false;
     int offset = 0, wrapsLeft = BlockPlan::maxSpans - 1; // bounded even for a loop shorter than a sample
     while (offset < n)
@@ -98,10 +122,10 @@ const BlockPlan& Sequencer::plan (int n) noexcept
         int length = n - offset;
         bool wraps = false;
         // A block may end exactly on the loop end: the next one then starts on it and wraps at once.
-        if (looping && tick < global->loopEnd + 1.0e-6 * ticksPerSample && current.numSpans < BlockPlan::maxSpans - 1 && wrapsLeft > 0)
+        if (looping && tick < loopEnd + 1.0e-6 * ticksPerSample && current.numSpans < BlockPlan::maxSpans - 1 && wrapsLeft > 0)
         {
             // The first sample at or past the loop end belongs to the next pass.
-            const auto toEnd = juce::jmax (0, (int) std::ceil ((global->loopEnd - tick) / ticksPerSample - 1.0e-6));
+            const auto toEnd = juce::jmax (0, (int) std::ceil ((loopEnd - tick) / ticksPerSample - 1.0e-6));
             if (toEnd < length)
             {
                 length = juce::jmax (0, toEnd);
@@ -119,7 +143,7 @@ const BlockPlan& Sequencer::plan (int n) noexcept
         if (wraps)
         {
             --wrapsLeft;
-            reanchor (global->loopStart);
+            reanchor (loopStart);
             ++pass;
             release = true;
         }

@@ -24,6 +24,12 @@ public:
     void locate (double tick) noexcept;
     void setTempo (double bpm) noexcept;
 
+    /** While a plugin host's transport is followed: its tempo wins over the session's (and its tempo
+        lane) when it has one (bpm > 0), and while `useLoop`, the host's loop [loopStart, loopEnd) in ticks
+        replaces the session's (none when loopEnd <= loopStart): the song then wraps on the host's
+        sample, inside a block too. following = false gives the session its own timing back. */
+    void setHostTiming (bool following, double bpm, bool useLoop, double loopStart, double loopEnd) noexcept;
+
     /** Installs new session-wide playback data and returns the previous one (to be handed back). */
     GlobalSequence* exchangeGlobal (GlobalSequence* next) noexcept;
     GlobalSequence* getGlobal() const noexcept { return global; }
@@ -49,6 +55,9 @@ private:
     bool playing = false;
     bool jumped = false; ///< stop or locate happened: the next plan releases sequenced notes
     std::uint32_t pass = 0;
+
+    bool hostFollowing = false, hostLoopOverride = false;
+    double hostBpm = 0.0, hostLoopStart = 0.0, hostLoopEnd = 0.0;
 };
 
 } // namespace imbolc::engine

@@ -591,8 +591,13 @@ void SessionServer::handleAction (Link&, Seat& seat, protocol::msg::Action& requ
 
 model::ApplyResult SessionServer::applyLocal (const model::Action& action)
 {
+    return applyLocal (action, hostHistory);
+}
+
+model::ApplyResult SessionServer::applyLocal (const model::Action& action, model::UndoHistory& history)
+{
     model::ApplyResult result;
-    applyFrom (0, hostHistory, action, result);
+    applyFrom (0, history, action, result);
     return result;
 }
 

@@ -70,6 +70,10 @@ public:
         broadcast like any other. Main loop thread. */
     model::ApplyResult applyLocal (const model::Action&);
 
+    /** applyLocal with another undo history than the host's own: for changes nobody made by hand and
+        nobody should undo (a plugin host's tempo and meter, followed by the session). Main loop thread. */
+    model::ApplyResult applyLocal (const model::Action&, model::UndoHistory& history);
+
     /** The session was replaced wholesale (a project opened while hosting): every seat's undo history
         is cleared, instruments that no longer exist lose their owners, and every seat gets a full sync.
         Main loop thread. */
