@@ -480,6 +480,7 @@ void Engine::loadSession (const model::Session& session)
     lastSentPosition = -1;
     lastSentPlaying = ! session.transport.playing;
     sendTransport (session);
+    syncBusOrder (session);
 }
 
 void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
@@ -576,6 +577,8 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 break;
         }
     }
+    // Buses' direct outputs follow the mixer order, which any bus edit may have shifted.
+    syncBusOrder (session);
 }
 
 void Engine::setDrumPad (const model::Session& session, model::InstrumentId id, int pad)

@@ -197,6 +197,7 @@ private:
             and a rebuild or removal replaces these first: so they are always safe to use here. */
         std::vector<std::pair<std::uint32_t, PluginNode*>> plugins;
         bool muted = false;
+        int mixerIndex = -1; ///< buses: the position in the mixer order the audio thread last heard of
         Meter meter;
     };
 
@@ -215,6 +216,7 @@ private:
     int allocateBusSlot();
     void addOrRebuildBus (const model::Session&, const model::Bus&);
     void removeBus (const model::Session&, model::BusId);
+    void syncBusOrder (const model::Session&);
     void rebuildMaster (const model::Master&);
 
     // Sequences: imbolc_EngineSequences.cpp.
@@ -267,6 +269,7 @@ private:
     std::vector<int> freeInstrumentSlots, freeBusSlots;
     std::vector<int> busChainsOutstanding; ///< per bus slot: chains handed over and not yet retired
     std::vector<bool> busSlotAbandoned; ///< per bus slot: its bus is gone; free it once its chains are retired
+    std::vector<std::uint32_t> busOrder; ///< BusIds in the mixer order the audio thread has (see syncBusOrder)
 
     std::unordered_set<std::uint32_t> soloedInstruments, soloedBuses; ///< live chains whose solo is on
     bool lastSentPlaying = false;
