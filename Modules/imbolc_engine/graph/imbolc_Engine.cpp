@@ -201,6 +201,15 @@ std::vector<juce::String> Engine::takeWarnings()
     return all;
 }
 
+int Engine::getOutputLatencySamples() const noexcept
+{
+    int total = 0;
+    for (const auto& stage : masterStages)
+        if (! stage.bypassed && stage.node != nullptr)
+            total += juce::jmax (0, stage.node->getPublishedLatencySamples());
+    return total;
+}
+
 Engine::Stats Engine::getStats() const noexcept
 {
     return { commands.getNumWaiting(), commands.getNumChainsOut(), destroyedChains, commands.getNumCoalesced() };
@@ -313,6 +322,10 @@ std::optional<float> Engine::readParameterWhileStopped (const model::ParamAddres
 
 void Engine::setBypass (const model::AudioEffect& e)
 {
+    if (e.node == model::NodeKind::master)
+        for (auto& stage : masterStages)
+            if (stage.stageId == e.param.itemId)
+                stage.bypassed = e.value > 0.5f;
     auto* ref = refFor (e.node, e.id);
     if (ref == nullptr)
         return;

@@ -107,6 +107,18 @@ public:
     double getPlayheadTicks() const noexcept { return playheadTicks; }
     bool isPlaying() const noexcept { return playing; }
 
+    /** The latency (samples) every path to the output shares: the sum of the latencies of the master
+        chain's stages (a look-ahead limiter's look-ahead, what a hosted plugin reports), at the
+        prepared sample rate. A bypassed stage counts nothing (a fully bypassed stage does not run).
+        Instrument and bus chains' latencies are not included: compensating them against each other
+        is a later issue, so they are not delayed to a common latency and do not add to this one.
+        It follows master rebuilds and bypass changes at once, a hosted plugin's latency change as soon
+        as the plugin reports it, and a new rate after prepare().
+
+        Message thread, with the audio thread running or not: it reads only the message thread's own
+        bookkeeping and the latencies nodes publish atomically (NodeProcessor::getPublishedLatencySamples). */
+    int getOutputLatencySamples() const noexcept;
+
     double getSampleRate() const noexcept { return sampleRate; }
     int getMaxBlockSize() const noexcept { return maxBlockSize; }
 
@@ -266,6 +278,16 @@ private:
     std::unordered_map<std::uint32_t, ChainRef> buses; ///< by BusId
     std::unordered_map<std::uint32_t, std::uint32_t> busIdBySerial, instrumentIdBySerial;
     ChainRef masterRef;
+    /** The newest master chain's stages, for getOutputLatencySamples. The nodes belong to that chain,
+        which lives until update() destroys it after the audio thread retired it, and rebuildMaster
+        replaces these first (as ChainRef::plugins). */
+    struct LatencyStage
+    {
+        std::uint32_t stageId = 0;
+        const NodeProcessor* node = nullptr;
+        bool bypassed = false;
+    };
+    std::vector<LatencyStage> masterStages;
     std::vector<int> freeInstrumentSlots, freeBusSlots;
     std::vector<int> busChainsOutstanding; ///< per bus slot: chains handed over and not yet retired
     std::vector<bool> busSlotAbandoned; ///< per bus slot: its bus is gone; free it once its chains are retired

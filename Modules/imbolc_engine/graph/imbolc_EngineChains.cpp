@@ -297,7 +297,11 @@ void Engine::rebuildMaster (const model::Master& m)
     auto strip = std::make_unique<StripNode> (m.level, 0.0f, false);
     strip->setMuted (m.mute);
     masterRef.muted = m.mute;
-    auto chain = std::make_unique<MasterChain> (masterRef.serial, buildStages (m.chain, masterRef, std::exchange (masterRef.plugins, {})), std::move (strip));
+    auto stages = buildStages (m.chain, masterRef, std::exchange (masterRef.plugins, {}));
+    masterStages.clear();
+    for (const auto& s : stages)
+        masterStages.push_back ({ s.stageId, s.node.get(), s.bypassed });
+    auto chain = std::make_unique<MasterChain> (masterRef.serial, std::move (stages), std::move (strip));
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
 
     Command c;
