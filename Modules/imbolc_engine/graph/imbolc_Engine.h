@@ -86,7 +86,8 @@ public:
     void update();
 
     /** Renders the next block. `input` is what a plugin host hands in besides the buffers: the block's
-        MIDI (played on the MIDI input instrument) and its transport (followed). Audio thread only. */
+        MIDI (played on the MIDI input instrument), its transport (followed) and any direct bus outputs
+        (a bus given one is written there instead of into the master; see ProcessInput). Audio thread only. */
     void process (float* const* outputs, int numChannels, int numSamples, const ProcessInput& input = {}) noexcept { graph.process (outputs, numChannels, numSamples, input); }
 
     /** The instrument that MIDI input plays (a plugin host's MIDI, later MIDI devices); an invalid id or
