@@ -71,7 +71,7 @@ inline void row (const std::string& what, const std::string& ours, const std::st
 {
     char ratioText[32] = "-";
     if (ratio)
-        std::snprintf (ratioText, sizeof (ratioText), "%.1fx", *ratio);
+        std::snprintf (ratioText, sizeof (ratioText), *ratio < 0.1 ? "%.3fx" : "%.1fx", *ratio); // 0.0x would say nothing
     char text[512];
     std::snprintf (text, sizeof (text), "  %-44s %14s %14s %10s\n", what.c_str(), ours.c_str(), baseline.c_str(), ratioText);
     std::cout << text;
@@ -130,6 +130,12 @@ int benchSc();
 int benchVoices();
 int benchEffects();
 int benchNet();
+/** The plugin suite needs Imbolc's VST3 plugin built beside the tool (pluginBenchBundle): without
+    it, benchPlugin prints pluginBenchMissingSentence and returns 1. */
+int benchPlugin();
+juce::File pluginBenchBundle();
+bool pluginBenchBundleBuilt();
+std::string pluginBenchMissingSentence();
 /** The gui suite needs an X display: without one it prints guiNeedsDisplaySentence and returns 1. */
 int benchGui();
 bool guiBenchHasDisplay();

@@ -31,7 +31,8 @@ usage:
   imbolc join --find SECONDS                   list the sessions announced on the LAN
   imbolc plugins [--rescan]                    scan for VST3 and LV2 plugins and list them
                                                (--rescan forgets the saved list, crashed plugins included)
-  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, effects, plugins, net, sc,
+  imbolc bench [SUITE...]                      run benchmarks (suites: model, engine, voices, effects, plugins,
+                                               plugin: needs the Imbolc VST3 built, net, sc,
                                                gui: needs an X display)
   imbolc --help | --version
 

@@ -202,6 +202,7 @@ void AudioGraph::applyPriority (const Command& c) noexcept
         case T::installMaster:
         case T::setSequence:
         case T::setGlobalSequence:
+        case T::setBusIndex:
             applyNormal (c); // structure never travels the priority queue; accept it rather than leak
             return;
     }
@@ -284,6 +285,10 @@ void AudioGraph::applyNormal (const Command& c) noexcept
                 chain->removing = true;
                 chain->getFade().startOut();
             }
+            return;
+        case T::setBusIndex:
+            if (auto* chain = static_cast<BusChain*> (findChain (ChainKind::bus, c.slot, c.serial)))
+                chain->mixerIndex = (int) juce::jlimit<std::int64_t> (-1, capacity.busSlots, c.position);
             return;
         case T::installMaster:
         {
@@ -417,9 +422,19 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     hostMidiStart = input.midiStart;
     hostMidiSamples = input.midiBlockSamples > 0 ? input.midiBlockSamples : numSamples;
 
+    // Direct outputs start silent: a pair whose bus does not exist (or is half given) stays so, and
+    // the chunks below add each bus at its offset.
+    busOutputs = input.busOutputs;
+    numBusOutputPairs = busOutputs != nullptr ? juce::jmax (0, input.numBusOutputs) / 2 : 0;
+    for (int i = 0; busOutputs != nullptr && i < input.numBusOutputs; ++i)
+        if (auto* channel = busOutputs[i])
+            juce::FloatVectorOperations::clear (channel, numSamples);
+
     for (int offset = 0; offset < numSamples; offset += maxBlock)
         renderChunk (outputs, numChannels, offset, juce::jmin (maxBlock, numSamples - offset));
     hostMidi = nullptr;
+    busOutputs = nullptr;
+    numBusOutputPairs = 0;
 
     const auto retireStart = nowNanos();
     retireFinished();
@@ -513,6 +528,15 @@ void AudioGraph::deliverMidi (int offset, int n) noexcept
     }
 }
 
+float* const* AudioGraph::directOutputFor (const BusChain& bus) const noexcept
+{
+    const int k = bus.mixerIndex;
+    if (! juce::isPositiveAndBelow (k, numBusOutputPairs))
+        return nullptr;
+    auto* const* pair = busOutputs + 2 * k;
+    return pair[0] != nullptr && pair[1] != nullptr ? pair : nullptr;
+}
+
 void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept
 {
     masterInput.clear (0, n);
@@ -543,8 +567,14 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
     {
         auto* bus = runningBuses[(std::size_t) i];
         bus->render (*busInputs[(std::size_t) bus->slot], n);
-        for (int ch = 0; ch < 2; ++ch)
-            masterInput.addFrom (ch, 0, bus->getOutput(), ch, 0, n);
+        // Added, not copied: while a bus's effects are replaced, its old and new chains crossfade
+        // into the same output.
+        if (auto* const* direct = directOutputFor (*bus))
+            for (int ch = 0; ch < 2; ++ch)
+                juce::FloatVectorOperations::add (direct[ch] + offset, bus->getOutput().getReadPointer (ch), n);
+        else
+            for (int ch = 0; ch < 2; ++ch)
+                masterInput.addFrom (ch, 0, bus->getOutput(), ch, 0, n);
     }
 
     mix.clear (0, n);

@@ -54,7 +54,10 @@ public:
 
     /** Renders numSamples into numChannels outputs (the stereo mix goes to the first two; others are
         cleared). Applies queued commands first: priority, then normal; then follows the host's transport
-        and plays the host's MIDI on the MIDI target, if `input` has them. Audio thread. */
+        and plays the host's MIDI on the MIDI target, if `input` has them. A bus whose pair `input`
+        gives in busOutputs is written there (post-fader, after its chain) instead of into the master;
+        every non-null busOutputs channel is numSamples long and is written in full (silence where no
+        bus fills it). Audio thread. */
     void process (float* const* outputs, int numChannels, int numSamples, const ProcessInput& input = {}) noexcept;
 
     /** Applies every queued command without rendering. While the audio thread is stopped only. */
@@ -103,6 +106,7 @@ private:
     void followHost (const HostTransport&) noexcept;
     void leaveHost() noexcept;
     void deliverMidi (int offset, int n) noexcept;
+    float* const* directOutputFor (const BusChain&) const noexcept;
     void applyPriority (const Command&) noexcept;
     void applyNormal (const Command&) noexcept;
     void drainNormal() noexcept;
@@ -139,6 +143,8 @@ private:
     SafetyLimiterNode limiter;
     juce::MidiBuffer noMidi;
     const juce::MidiBuffer* hostMidi = nullptr; ///< this block's MIDI from a plugin host (during process only)
+    float* const* busOutputs = nullptr; ///< this call's direct bus outputs (during process only)
+    int numBusOutputPairs = 0;
     int hostMidiStart = 0; ///< where this call's part of hostMidi starts (a split host block)
     int hostMidiSamples = 0; ///< the block's length, to place events a host put past its end
     bool hostWasPlaying = false;

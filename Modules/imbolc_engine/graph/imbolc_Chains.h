@@ -210,6 +210,12 @@ public:
     /** Processes this block's input (shared by every chain of the slot). Audio thread. */
     void render (const juce::AudioBuffer<float>& input, int n) noexcept;
 
+    /** The bus's position in the session's mixer order, which names its direct output pair
+        (ProcessInput::busOutputs); -1 for none. Set by the message thread before install, then by
+        the audio thread (Command::setBusIndex) when buses before it come or go. A chain being removed
+        keeps its last index, so its fade-out ends where it was heard. */
+    int mixerIndex = -1;
+
 private:
     model::BusId id;
 };

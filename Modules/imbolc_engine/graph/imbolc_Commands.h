@@ -47,7 +47,8 @@ struct Command
         removeBus, ///< slot, serial
         installMaster, ///< object = MasterChain* (the old master chain fades out)
         setSequence, ///< instrument slot, serial, object = InstrumentSequence* (the old one is handed back)
-        setGlobalSequence ///< object = GlobalSequence* (the old one is handed back)
+        setGlobalSequence, ///< object = GlobalSequence* (the old one is handed back)
+        setBusIndex ///< bus slot, serial, position = the bus's index in the mixer order (its direct output pair)
     };
 
     Type type = Type::setParam;

@@ -201,6 +201,15 @@ std::vector<juce::String> Engine::takeWarnings()
     return all;
 }
 
+int Engine::getOutputLatencySamples() const noexcept
+{
+    int total = 0;
+    for (const auto& stage : masterStages)
+        if (! stage.bypassed && stage.node != nullptr)
+            total += juce::jmax (0, stage.node->getPublishedLatencySamples());
+    return total;
+}
+
 Engine::Stats Engine::getStats() const noexcept
 {
     return { commands.getNumWaiting(), commands.getNumChainsOut(), destroyedChains, commands.getNumCoalesced() };
@@ -313,6 +322,10 @@ std::optional<float> Engine::readParameterWhileStopped (const model::ParamAddres
 
 void Engine::setBypass (const model::AudioEffect& e)
 {
+    if (e.node == model::NodeKind::master)
+        for (auto& stage : masterStages)
+            if (stage.stageId == e.param.itemId)
+                stage.bypassed = e.value > 0.5f;
     auto* ref = refFor (e.node, e.id);
     if (ref == nullptr)
         return;
@@ -480,6 +493,7 @@ void Engine::loadSession (const model::Session& session)
     lastSentPosition = -1;
     lastSentPlaying = ! session.transport.playing;
     sendTransport (session);
+    syncBusOrder (session);
 }
 
 void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
@@ -576,6 +590,8 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 break;
         }
     }
+    // Buses' direct outputs follow the mixer order, which any bus edit may have shifted.
+    syncBusOrder (session);
 }
 
 void Engine::setDrumPad (const model::Session& session, model::InstrumentId id, int pad)

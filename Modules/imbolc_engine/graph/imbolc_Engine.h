@@ -86,7 +86,8 @@ public:
     void update();
 
     /** Renders the next block. `input` is what a plugin host hands in besides the buffers: the block's
-        MIDI (played on the MIDI input instrument) and its transport (followed). Audio thread only. */
+        MIDI (played on the MIDI input instrument), its transport (followed) and any direct bus outputs
+        (a bus given one is written there instead of into the master; see ProcessInput). Audio thread only. */
     void process (float* const* outputs, int numChannels, int numSamples, const ProcessInput& input = {}) noexcept { graph.process (outputs, numChannels, numSamples, input); }
 
     /** The instrument that MIDI input plays (a plugin host's MIDI, later MIDI devices); an invalid id or
@@ -109,6 +110,18 @@ public:
     AnalysisMeters& getAnalysis() noexcept { return graph.getAnalysisMeters(); }
     double getPlayheadTicks() const noexcept { return playheadTicks; }
     bool isPlaying() const noexcept { return playing; }
+
+    /** The latency (samples) every path to the output shares: the sum of the latencies of the master
+        chain's stages (a look-ahead limiter's look-ahead, what a hosted plugin reports), at the
+        prepared sample rate. A bypassed stage counts nothing (a fully bypassed stage does not run).
+        Instrument and bus chains' latencies are not included: compensating them against each other
+        is a later issue, so they are not delayed to a common latency and do not add to this one.
+        It follows master rebuilds and bypass changes at once, a hosted plugin's latency change as soon
+        as the plugin reports it, and a new rate after prepare().
+
+        Message thread, with the audio thread running or not: it reads only the message thread's own
+        bookkeeping and the latencies nodes publish atomically (NodeProcessor::getPublishedLatencySamples). */
+    int getOutputLatencySamples() const noexcept;
 
     double getSampleRate() const noexcept { return sampleRate; }
     int getMaxBlockSize() const noexcept { return maxBlockSize; }
@@ -200,6 +213,7 @@ private:
             and a rebuild or removal replaces these first: so they are always safe to use here. */
         std::vector<std::pair<std::uint32_t, PluginNode*>> plugins;
         bool muted = false;
+        int mixerIndex = -1; ///< buses: the position in the mixer order the audio thread last heard of
         Meter meter;
     };
 
@@ -218,6 +232,7 @@ private:
     int allocateBusSlot();
     void addOrRebuildBus (const model::Session&, const model::Bus&);
     void removeBus (const model::Session&, model::BusId);
+    void syncBusOrder (const model::Session&);
     void rebuildMaster (const model::Master&);
 
     // Sequences: imbolc_EngineSequences.cpp.
@@ -267,9 +282,20 @@ private:
     std::unordered_map<std::uint32_t, ChainRef> buses; ///< by BusId
     std::unordered_map<std::uint32_t, std::uint32_t> busIdBySerial, instrumentIdBySerial;
     ChainRef masterRef;
+    /** The newest master chain's stages, for getOutputLatencySamples. The nodes belong to that chain,
+        which lives until update() destroys it after the audio thread retired it, and rebuildMaster
+        replaces these first (as ChainRef::plugins). */
+    struct LatencyStage
+    {
+        std::uint32_t stageId = 0;
+        const NodeProcessor* node = nullptr;
+        bool bypassed = false;
+    };
+    std::vector<LatencyStage> masterStages;
     std::vector<int> freeInstrumentSlots, freeBusSlots;
     std::vector<int> busChainsOutstanding; ///< per bus slot: chains handed over and not yet retired
     std::vector<bool> busSlotAbandoned; ///< per bus slot: its bus is gone; free it once its chains are retired
+    std::vector<std::uint32_t> busOrder; ///< BusIds in the mixer order the audio thread has (see syncBusOrder)
 
     std::unordered_set<std::uint32_t> soloedInstruments, soloedBuses; ///< live chains whose solo is on
     bool lastSentPlaying = false;

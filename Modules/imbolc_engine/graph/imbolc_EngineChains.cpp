@@ -220,6 +220,8 @@ void Engine::addOrRebuildBus (const model::Session& session, const model::Bus& b
     strip->setMuted (ref.muted);
     auto chain = std::make_unique<BusChain> (bus.id, ref.serial, buildStages (bus.chain, ref, std::exchange (ref.plugins, {})), std::move (strip));
     chain->slot = ref.slot;
+    ref.mixerIndex = session.mixer.buses.indexOf (bus.id);
+    chain->mixerIndex = ref.mixerIndex;
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
     ++busChainsOutstanding[(std::size_t) ref.slot];
 
@@ -258,6 +260,36 @@ void Engine::removeBus (const model::Session& session, model::BusId id)
         refreshMutes (session, model::NodeKind::bus);
 }
 
+void Engine::syncBusOrder (const model::Session& session)
+{
+    // Called after every applied action: when the order is unchanged (nearly always) this is one
+    // comparison of at most Mixer::maxBuses ids. Otherwise each bus whose position moved (buses after
+    // a deleted one, a reorder) gets one small command; no chain is rebuilt.
+    const auto& mixerBuses = session.mixer.buses;
+    const bool same = busOrder.size() == mixerBuses.size()
+                      && std::equal (busOrder.begin(), busOrder.end(), mixerBuses.begin(), [] (std::uint32_t id, const model::Bus& b)
+                                     { return id == b.id.value; });
+    if (same)
+        return;
+    busOrder.clear();
+    for (int i = 0; i < (int) mixerBuses.size(); ++i)
+    {
+        const auto id = mixerBuses[(std::size_t) i].id.value;
+        busOrder.push_back (id);
+        auto* ref = refFor (model::NodeKind::bus, id);
+        if (ref == nullptr || ref->mixerIndex == i)
+            continue;
+        ref->mixerIndex = i;
+        Command c;
+        c.type = Command::Type::setBusIndex;
+        c.chain = ChainKind::bus;
+        c.slot = ref->slot;
+        c.serial = ref->serial;
+        c.position = i;
+        sendNormal (c, ref); // behind the bus's install, which it must find
+    }
+}
+
 void Engine::rebuildMaster (const model::Master& m)
 {
     masterRef.serial = nextSerial();
@@ -265,7 +297,11 @@ void Engine::rebuildMaster (const model::Master& m)
     auto strip = std::make_unique<StripNode> (m.level, 0.0f, false);
     strip->setMuted (m.mute);
     masterRef.muted = m.mute;
-    auto chain = std::make_unique<MasterChain> (masterRef.serial, buildStages (m.chain, masterRef, std::exchange (masterRef.plugins, {})), std::move (strip));
+    auto stages = buildStages (m.chain, masterRef, std::exchange (masterRef.plugins, {}));
+    masterStages.clear();
+    for (const auto& s : stages)
+        masterStages.push_back ({ s.stageId, s.node.get(), s.bypassed });
+    auto chain = std::make_unique<MasterChain> (masterRef.serial, std::move (stages), std::move (strip));
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
 
     Command c;

@@ -45,8 +45,11 @@ struct ProcessInput
     int numMacros = 0;
 
     /** Direct outputs per bus, in the session's mixer order: busOutputs[2k] and [2k + 1] are bus k's
-        left and right, numSamples long. A bus with a non-null pair is written there (after its fader)
-        instead of into the master; null pairs, or k >= numBusOutputs / 2, mix into the master as usual. */
+        left and right, numSamples long. A bus with a non-null pair is written there (after its chain
+        and fader: exactly what it would have added to the master) instead of into the master; null
+        pairs, half-null pairs, or k >= numBusOutputs / 2, mix into the master as usual. Every non-null
+        channel is written in full: silence where no bus fills it (a pair for a bus that does not
+        exist). The master's stages and safety limiter do not process direct outputs. */
     float* const* busOutputs = nullptr;
     int numBusOutputs = 0;
 };

@@ -31,11 +31,14 @@ PluginNode::PluginNode (std::unique_ptr<juce::AudioPluginInstance> plugin, model
         mapped[(std::size_t) i].stepped = isSteppedParameter (*all[i]);
     }
     chooseBusLayout();
+    latency.samples.store (instance->getLatencySamples(), std::memory_order_relaxed);
+    instance->addListener (&latency);
 }
 
 PluginNode::~PluginNode()
 {
     instance->releaseResources();
+    instance->removeListener (&latency);
 }
 
 void PluginNode::chooseBusLayout()
@@ -96,6 +99,8 @@ void PluginNode::prepareNode (double sampleRate, int maximumBlockSize)
     juce::AudioBuffer<float> view (scratch.getArrayOfWritePointers(), channels, maximumBlockSize);
     instance->processBlock (view, warmUp);
     scratch.clear();
+    // Prepared and run once on this thread: an LV2 plugin's latency port has been read by now.
+    latency.samples.store (instance->getLatencySamples(), std::memory_order_relaxed);
 }
 
 void PluginNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer& chainMidi) noexcept

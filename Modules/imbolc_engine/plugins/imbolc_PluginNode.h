@@ -47,6 +47,12 @@ public:
 
     double getTailLengthSeconds() const override { return instance->getTailLengthSeconds(); }
 
+    /** The plugin's latency as it last reported it. JUCE's VST3 host sets it when the plugin is
+        prepared and when the plugin says it changed (on the message thread, as VST3 asks); JUCE's LV2
+        host reads the plugin's latency port after every block, on the audio thread. Either way it is
+        captured on that thread as it changes and published here. Any thread. */
+    int getPublishedLatencySamples() const noexcept override { return latency.samples.load (std::memory_order_relaxed); }
+
 private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
@@ -60,7 +66,22 @@ private:
         bool stepped = false; ///< discrete: jumps to its target instead of sweeping through every step
     };
 
+    /** Hears the plugin's latency changes on whichever thread the format host makes them: the
+        callback runs right after the write, on the writer's thread, and only stores an atomic (it may
+        be the audio thread: no allocation, no lock). */
+    struct LatencyListener final : juce::AudioProcessorListener
+    {
+        std::atomic<int> samples { 0 };
+        void audioProcessorParameterChanged (juce::AudioProcessor*, int, float) override {}
+        void audioProcessorChanged (juce::AudioProcessor* processor, const ChangeDetails& details) override
+        {
+            if (details.latencyChanged)
+                samples.store (processor->getLatencySamples(), std::memory_order_relaxed);
+        }
+    };
+
     std::unique_ptr<juce::AudioPluginInstance> instance;
+    LatencyListener latency;
     model::PluginRef ref;
     std::vector<Mapped> mapped;
     bool isSourceNode;

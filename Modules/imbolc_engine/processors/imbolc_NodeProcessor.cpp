@@ -82,6 +82,8 @@ void NodeProcessor::prepareToPlay (double sampleRate, int maximumExpectedSamples
     for (auto& p : params)
         p.rampTo (p.target, 0);
     prepareNode (currentSampleRate, maximumExpectedSamplesPerBlock);
+    // Read on the thread that set it (prepareNode's), so readers elsewhere never touch the plain int.
+    publishedLatency.store (getLatencySamples(), std::memory_order_relaxed);
 }
 
 void NodeProcessor::processBlock (juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi)

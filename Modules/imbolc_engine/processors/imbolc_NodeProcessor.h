@@ -51,6 +51,12 @@ public:
     /** True for a source that overwrites every sample it is given, so the chain need not clear first. */
     virtual bool writesEveryOutputSample() const noexcept { return false; }
 
+    /** The latency (samples) this node adds, as published by the thread that set it: a built-in node's
+        when it is prepared (what prepareNode gave setLatencySamples), a hosted plugin's whenever the
+        plugin reports a change (PluginNode). Unlike getLatencySamples(), whose plain int a plugin
+        format may write on the audio thread, any thread may call it. */
+    virtual int getPublishedLatencySamples() const noexcept { return publishedLatency.load (std::memory_order_relaxed); }
+
     /** Ramp length for parameter changes. Message thread, before prepareToPlay. */
     static constexpr double smoothingSeconds = 0.02;
 
@@ -96,6 +102,8 @@ protected:
     double currentSampleRate = 48000.0;
 
 private:
+    std::atomic<int> publishedLatency { 0 };
+
     /** A linear ramp to a target (a SmoothedValue cannot ramp over a given length without snapping),
         plus an additive modulation offset. */
     struct Param
