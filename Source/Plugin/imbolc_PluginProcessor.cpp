@@ -69,6 +69,7 @@ void ImbolcProcessor::prepareToPlay (double sampleRate, int maximumExpectedSampl
     output.setHostedFormat (sampleRate, maximumExpectedSamplesPerBlock);
     host.prepare (sampleRate, maximumExpectedSamplesPerBlock);
     output.start (host.getEngine());
+    setLatencySamples (host.getEngine().getOutputLatencySamples());
 }
 
 void ImbolcProcessor::releaseResources()
@@ -257,6 +258,11 @@ void ImbolcProcessor::timerCallback()
     host.tick();
     if (auto* remote = seat.getRemote())
         remote->tick();
+
+    // What every path to the output shares (the master chain's look-ahead, a latent plugin on it): the
+    // host delays the rest of the song to match. JUCE tells the host when it changed.
+    if (const auto latency = host.getEngine().getOutputLatencySamples(); latency != getLatencySamples())
+        setLatencySamples (latency);
 
     // The instrument MIDI plays may have been deleted (here or by a seat).
     if (host.getSession().instruments.find (midiInstrument) == nullptr)

@@ -294,3 +294,74 @@ TEST_CASE ("A network session is hosted and joined from inside the plugin, over 
     editor.reset();
     processor.releaseResources();
 }
+
+TEST_CASE ("The plugin reports the master chain's latency to the host, and its change", "[plugin]")
+{
+    ImbolcProcessor processor;
+    auto session = twoSynths();
+    {
+        model::UndoHistory scratch;
+        model::Dispatcher dispatcher (session, scratch);
+        model::Stage limiter;
+        limiter.kind = model::StageKind::effect;
+        limiter.effect = model::EffectType::limiter;
+        limiter.params = model::makeEffectParameters (model::EffectType::limiter);
+        REQUIRE (dispatcher.apply (model::action::AddStage { model::NodeKind::master, 0, limiter }).ok());
+    }
+    restore (processor, session);
+    processor.prepareToPlay (48000.0, 256);
+    const int lookAhead = (int) std::round (engine::LimiterNode::lookAheadSeconds * 48000.0);
+    CHECK (processor.getLatencySamples() == lookAhead);
+
+    // The person removes the limiter: the host hears of it from the processor's timer.
+    const auto stage = processor.getHost().getSession().mixer.master.chain.front().id;
+    REQUIRE (processor.getHost().apply (model::action::RemoveStage { model::NodeKind::master, 0, stage }).ok());
+    juce::AudioBuffer<float> buffer (2, 256);
+    juce::MidiBuffer midi;
+    for (int i = 0; i < 20 && processor.getLatencySamples() != 0; ++i)
+    {
+        processor.processBlock (buffer, midi);
+        test::pumpMessages (40);
+    }
+    CHECK (processor.getLatencySamples() == 0);
+    processor.releaseResources();
+}
+
+TEST_CASE ("An enabled bus output carries that bus alone, and the main output the rest", "[plugin]")
+{
+    // Two instruments, the second on a bus; the host enables "Bus 1".
+    auto session = twoSynths();
+    {
+        model::UndoHistory scratch;
+        model::Dispatcher dispatcher (session, scratch);
+        REQUIRE (dispatcher.apply (model::action::AddBus { "Drums" }).ok());
+        const auto bus = session.mixer.buses.begin()->id;
+        const auto bass = std::next (session.instruments.begin())->id;
+        REQUIRE (dispatcher.apply (model::action::SetOutput { bass, bus }).ok());
+    }
+    ImbolcProcessor processor;
+    auto layout = processor.getBusesLayout();
+    layout.outputBuses.getReference (1) = juce::AudioChannelSet::stereo();
+    REQUIRE (processor.setBusesLayout (layout));
+    REQUIRE (processor.getTotalNumOutputChannels() == 4);
+    restore (processor, session);
+    processor.prepareToPlay (48000.0, 256);
+    const auto bassId = std::next (processor.getHost().getSession().instruments.begin())->id;
+    processor.setMidiInstrument (bassId); // the host's MIDI plays the bass, on the bus
+
+    juce::AudioBuffer<float> buffer (4, 256);
+    juce::MidiBuffer midi;
+    midi.addEvent (juce::MidiMessage::noteOn (1, 40, (juce::uint8) 120), 0);
+    float main = 0.0f, direct = 0.0f;
+    for (int i = 0; i < 20; ++i)
+    {
+        buffer.clear();
+        processor.processBlock (buffer, midi);
+        midi.clear();
+        main = juce::jmax (main, buffer.getMagnitude (0, 0, 256), buffer.getMagnitude (1, 0, 256));
+        direct = juce::jmax (direct, buffer.getMagnitude (2, 0, 256), buffer.getMagnitude (3, 0, 256));
+    }
+    CHECK (direct > 0.01f); // the bass, on its bus's output
+    CHECK (main == 0.0f); // and not in the main mix (the song is stopped: nothing else plays)
+    processor.releaseResources();
+}
