@@ -197,7 +197,7 @@ TEST_CASE ("Host MIDI plays the instruments on its channel; a channel nobody cla
     const int expectedSample[] = { 10, 50, 90 };
     for (int who = 0; who < 3; ++who)
     {
-        INFO ("instrument " << "ABC"[who]);
+        INFO ("instrument " << juce::String::charToString ("ABC"[who]));
         const auto out = render (who, all);
         // Silent up to its own event's sample, sounding from there.
         const auto at = (std::size_t) expectedSample[who];

@@ -141,8 +141,7 @@ void MacroPanel::Row::paint (juce::Graphics& g)
     g.drawFittedText (shown.parameter, nameArea, juce::Justification::centredLeft, 1, 0.85f);
     // From -> To: an arrow between the boxes says which way the host's value drives it.
     g.setColour (LookAndFeel::Palette::textDim);
-    g.drawText (juce::String (juce::CharPointer_UTF8 ("\xe2\x86\x92")), juce::Rectangle<int> (fromBox.getRight(), 0, toBox.getX() - fromBox.getRight(), getHeight()),
-                juce::Justification::centred, false);
+    g.drawText (juce::String (juce::CharPointer_UTF8 ("\xe2\x86\x92")), juce::Rectangle<int> (fromBox.getRight(), 0, toBox.getX() - fromBox.getRight(), getHeight()), juce::Justification::centred, false);
 }
 
 void MacroPanel::Row::resized()

@@ -598,8 +598,7 @@ namespace checks
         if (! info)
             return sentence ("Macro ", index + 1, " cannot drive ", describe (session, m.param), ": there is no such parameter.");
         if (m.from < info->minValue || m.from > info->maxValue || m.to < info->minValue || m.to > info->maxValue)
-            return sentence ("Macro ", index + 1, "'s span ", m.from, " to ", m.to, " is outside the range of ", describe (session, m.param), " (",
-                             info->minValue, " to ", info->maxValue, ").");
+            return sentence ("Macro ", index + 1, "'s span ", m.from, " to ", m.to, " is outside the range of ", describe (session, m.param), " (", info->minValue, " to ", info->maxValue, ").");
         return {};
     }
 
