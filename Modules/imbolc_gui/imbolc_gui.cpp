@@ -27,4 +27,5 @@
 #include "editors/imbolc_PianoRollParts.cpp"
 #include "editors/imbolc_PianoRoll.cpp"
 #include "main/imbolc_MainComponent.cpp"
+#include "main/imbolc_MacroPanel.cpp"
 #include "main/imbolc_RenderJob.cpp"

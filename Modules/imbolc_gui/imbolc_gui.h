@@ -38,4 +38,5 @@
 #include "editors/imbolc_Arrangement.h"
 #include "editors/imbolc_PianoRoll.h"
 #include "main/imbolc_MainComponent.h"
+#include "main/imbolc_MacroPanel.h"
 #include "main/imbolc_RenderJob.h"

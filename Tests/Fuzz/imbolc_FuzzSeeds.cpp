@@ -85,6 +85,8 @@ std::vector<protocol::Message> seedMessages()
         model::action::SetDrumSteps { kit.id, { { 6, 0, { true, 90, 1.0f } }, { 6, 2, { true, 70, 1.0f } }, { 6, 4, { false, 100, 1.0f } } } },
         model::action::SetDrumPad { kit.id, 3, clap },
         model::action::SetDrumPattern { kit.id, 32, 8, 0.25f },
+        model::action::SetMacro { 3, model::Macro { true, level, 1.5f, 0.25f } },
+        model::action::SetMidiChannel { first.id, 10 },
     };
     std::uint32_t requestId = 1;
     for (const auto& a : actions)
@@ -107,6 +109,7 @@ std::vector<protocol::Message> seedMessages()
                             2));
     m.push_back (patchFrom (session, { model::action::SetParam { level, 1.25f }, model::action::SetBpm { 90.0 }, model::action::Play {} }, 3, &ownership));
     m.push_back (patchFrom (session, { model::action::AddBus { "Verb 2" }, model::action::DuplicateInstrument { first.id }, model::action::MoveInstrument { first.id, 1000 } }, 4));
+    m.push_back (patchFrom (session, { model::action::SetMacro { 0, model::Macro { true, level, 0.0f, 2.0f } }, model::action::SetMidiChannel { first.id, 2 } }, 7));
     m.push_back (patchFrom (session, { model::action::SetDrumSteps { kit.id, { { 0, 0, { true, 127, 1.0f } }, { 2, 4, { true, 100, 0.75f } } } }, model::action::SetDrumPad { kit.id, 3, clap } }, 6));
 
     m.push_back (msg::FullStateSync { 5, session, ownership });

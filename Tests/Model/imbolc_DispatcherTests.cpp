@@ -277,6 +277,16 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     expectApplied (d, action::SetDrumPattern { kit, 32, 4, 0.5f }, cov);
     expectRejected (d, action::SetDrumPattern { kit, 65, 4, 0.0f }, cov, "65 steps");
 
+    // Macros and MIDI channels (imbolc_MacroTests.cpp has the rest) ---------------
+    const auto macroLevel = ParamAddress::instrument (a, ParamGroup::strip, (std::uint16_t) StripParam::level);
+    expectApplied (d, action::SetMacro { 0, Macro { true, macroLevel, 0.0f, 1.5f } }, cov);
+    CHECK (s.macros[0] == Macro { true, macroLevel, 0.0f, 1.5f });
+    expectRejected (d, action::SetMacro { 16, Macro { true, macroLevel, 0.0f, 1.0f } }, cov, "no macro 17");
+    expectRejected (d, action::SetMacro { 1, Macro { true, macroLevel, 0.0f, 3.0f } }, cov, "outside the range");
+    expectApplied (d, action::SetMidiChannel { a, 3 }, cov);
+    CHECK (s.instruments.find (a)->midiChannel == 3);
+    expectRejected (d, action::SetMidiChannel { a, 17 }, cov, "MIDI channel 17");
+
     // Removing a bus re-routes what used it; removing an instrument takes its track and lanes.
     expectApplied (d, action::RemoveBus { bus }, cov);
     CHECK_FALSE (s.instruments.find (a)->strip.output.isValid());
@@ -284,6 +294,7 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     expectApplied (d, action::DeleteInstrument { a }, cov);
     CHECK (s.pianoRoll.find (a) == nullptr);
     CHECK (s.automation.find (lane) == nullptr);
+    CHECK_FALSE (s.macros[0].assigned); // and its macro
     expectRejected (d, action::DeleteInstrument { a }, cov);
 
     // History -------------------------------------------------------------------

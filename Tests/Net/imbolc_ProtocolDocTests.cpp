@@ -133,6 +133,8 @@ TEST_CASE ("The protocol document's constants are the code's", "[net][doc]")
     CHECK (doc.number ("action_body_set_drum_steps") == (long long) model::Action (model::action::SetDrumSteps {}).index() + 1);
     CHECK (doc.number ("action_body_set_drum_pad") == (long long) model::Action (model::action::SetDrumPad {}).index() + 1);
     CHECK (doc.number ("action_body_set_drum_pattern") == (long long) model::Action (model::action::SetDrumPattern {}).index() + 1);
+    CHECK (doc.number ("action_body_set_macro") == (long long) model::Action (model::action::SetMacro {}).index() + 1);
+    CHECK (doc.number ("action_body_set_midi_channel") == (long long) model::Action (model::action::SetMidiChannel {}).index() + 1);
 
     const net::ServerOptions server;
     CHECK (doc.number ("default_port") == server.port);
@@ -221,4 +223,7 @@ TEST_CASE ("The protocol document's example frames are what the encoder writes a
     checkFrame ("frame_action_set_bpm", msg::Action { 7, model::action::SetBpm { 128.0 } });
     checkFrame ("frame_action_move_instrument", msg::Action { 8, model::action::MoveInstrument { model::InstrumentId { 3 }, 0 } });
     checkFrame ("frame_action_set_drum_step", msg::Action { 9, model::action::SetDrumStep { model::InstrumentId { 3 }, 0, 4, { true, 100, 1.0f } } });
+    const auto level = model::ParamAddress::instrument (model::InstrumentId { 3 }, model::ParamGroup::strip, 0);
+    checkFrame ("frame_action_set_macro", msg::Action { 10, model::action::SetMacro { 2, model::Macro { true, level, 0.25f, 1.5f } } });
+    checkFrame ("frame_action_set_midi_channel", msg::Action { 11, model::action::SetMidiChannel { model::InstrumentId { 3 }, 2 } });
 }

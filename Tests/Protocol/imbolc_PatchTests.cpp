@@ -430,7 +430,7 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
     auto drumStep = [&]
     { return DrumStep { chance (70), (std::uint8_t) (chance (3) ? 0 : 1 + pick (127)), chance (20) ? 0.5f : 1.0f }; };
 
-    switch (pick (39))
+    switch (pick (41))
     {
         case 0:
         case 1:
@@ -558,6 +558,24 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
         }
         case 37:
             return action::SetDrumPattern { kit(), 16 + pick (50), DrumKit::stepsPerBeatChoices[pick (5)], (float) pick (100) / 100.0f };
+        case 38:
+        {
+            // A level (an instrument's, a bus's or the master's) or an instrument's first stage
+            // parameter, so deletions unassign some; slot 16 and spans above 2 are refused.
+            const auto inst = instrument();
+            ParamAddress param = ParamAddress::instrument (inst, ParamGroup::strip, 0);
+            if (chance (30))
+                param = { NodeKind::bus, bus().value, ParamGroup::strip, 0, 0 };
+            else if (chance (10))
+                param = { NodeKind::master, 0, ParamGroup::strip, 0, 0 };
+            else if (const auto* found = s.instruments.find (inst); found != nullptr && ! found->chain.empty() && chance (50))
+                param = ParamAddress::stage (NodeKind::instrument, inst.value, found->chain[0].id, 0);
+            auto span = [&]
+            { return param.group == ParamGroup::stage ? (float) (20 + pick (2000)) : (float) pick (220) / 100.0f; };
+            return action::SetMacro { pick (17), Macro { ! chance (15), param, span(), span() } };
+        }
+        case 39:
+            return action::SetMidiChannel { instrument(), pick (18) }; // 17 is refused
         default:
             return action::Redo {};
     }

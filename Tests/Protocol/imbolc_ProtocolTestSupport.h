@@ -86,6 +86,7 @@ inline model::Session makeEveryFieldSession()
     synth.voiceCap = 16;
     synth.strip = { 1.25f, -0.5f, false, true, verb, { { pluginBus, 0.5f, true } } };
     synth.groove = { 0.5f, 0.25f, true, ArpMode::random, 8, 3 };
+    synth.midiChannel = 5;
 
     // A SuperCollider SynthDef with a hosted effect and two sends, one pre and one post.
     Instrument scsynth;
@@ -127,6 +128,7 @@ inline model::Session makeEveryFieldSession()
     input.drums.rows[0][23] = { true, 1, 0.25f };
     input.drums.rows[4][63] = { true, 64, 0.5f };
     input.drums.rows[9][5] = { false, 33, 0.75f };
+    input.midiChannel = 16;
 
     s.instruments.add (synth);
     s.instruments.add (scsynth);
@@ -185,6 +187,12 @@ inline model::Session makeEveryFieldSession()
     s.arrangement.placements.add ({ s.allocateId<PlacementId>(), riff.id, 1920, 960 });
     s.arrangement.placements.add ({ s.allocateId<PlacementId>(), empty.id, 3840, 0 });
     s.arrangement.mode = PlayMode::song;
+
+    // Macros: an inverted one on the synth's filter, one on a bus's pan at the last slot, and an
+    // unassigned slot that keeps a span.
+    s.macros[0] = { true, cutoff, 8000.0f, 40.0f };
+    s.macros[3] = { false, {}, 0.25f, 0.75f };
+    s.macros[15] = { true, busPan, -1.0f, 0.5f };
 
     s.transport = { true, true, true, 960 };
     s.nextId += 5; // ids handed out and since deleted: nextId is stored as it is, not recomputed

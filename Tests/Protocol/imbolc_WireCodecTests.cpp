@@ -123,6 +123,8 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         SetDrumSteps { inst, { { 0, 0, { true, 127, 1.0f } }, { 11, 63, { false, 1, 0.0f } }, { 6, 2, { true, 100, 1.0f } } } },
         SetDrumPad { inst, 4, DrumPad { DrumPadKind::sample, "Clap", "samples/clap.wav", 0.5f, -3.0f, 1.25f } },
         SetDrumPattern { inst, 48, 6, 0.75f },
+        SetMacro { 15, Macro { true, ParamAddress::stage (NodeKind::bus, bus.value, stage, 2), 0.75f, -0.25f } },
+        SetMidiChannel { inst, 16 },
     } };
 }
 
@@ -153,6 +155,7 @@ protocol::StatePatch examplePatch()
     p.busUpdates = { s.mixer.buses[1] };
     p.master = s.mixer.master;
     p.ownership = exampleOwnership();
+    p.macros = s.macros;
     return p;
 }
 
@@ -533,6 +536,12 @@ TEST_CASE ("Wire decode leaves an action's values to the dispatcher, which refus
         { SetDrumPad { kit, 0, badPad }, "level is nan" },
         { SetDrumPattern { kit, 8, 4, 0.0f }, "8 steps" },
         { SetDrumPattern { kit, 16, 4, nan }, "swing is nan" },
+        { SetMacro { 16, model::Macro { true, cutoff, 100.0f, 200.0f } }, "no macro 17" },
+        { SetMacro { 0, model::Macro { true, cutoff, nan, 200.0f } }, "must be finite" },
+        { SetMacro { 0, model::Macro { true, cutoff, 100.0f, 1.0e9f } }, "outside the range" },
+        { SetMacro { 0, model::Macro { true, model::ParamAddress::instrument (model::InstrumentId { 999 }, model::ParamGroup::strip, 0), 0.0f, 1.0f } }, "no such parameter" },
+        { SetMidiChannel { inst, 17 }, "MIDI channel 17" },
+        { SetMidiChannel { inst, -3 }, "MIDI channel -3" },
     };
 
     for (const auto& [action, reason] : cases)
@@ -813,7 +822,6 @@ TEST_CASE ("Wire drum-kit actions are appended to ActionBody after the editors' 
     CHECK ((int) fb::ActionBody::SetDrumSteps == 62);
     CHECK ((int) fb::ActionBody::SetDrumPad == 63);
     CHECK ((int) fb::ActionBody::SetDrumPattern == 64);
-    CHECK (fb::ActionBody::SetDrumPattern == fb::ActionBody::MAX);
     CHECK ((int) fb::BuiltInSource::DrumKit == (int) model::BuiltInSource::drumKit);
     CHECK ((int) fb::BuiltInSource::DrumKit == 12); // after Hat: every older source keeps its value
 

@@ -23,6 +23,7 @@ SessionChange changeOfPatch (const protocol::StatePatch& patch)
     for (const auto& b : patch.busUpdates)
         d.buses.insert (b.id);
     d.master = patch.master.has_value();
+    d.macros = patch.macros.has_value();
     change.ownership = patch.ownership.has_value();
     return change;
 }

@@ -19,8 +19,10 @@ namespace
 } // namespace
 
 AudioGraph::AudioGraph (const Capacity& c, const Queues& q)
-    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), fadingOut ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), pendingEvents ((std::size_t) c.pendingEvents)
+    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), fadingOut ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), channelChains ((std::size_t) c.runningInstruments, nullptr), pendingEvents ((std::size_t) c.pendingEvents)
 {
+    // No host value has been applied yet: the first one of every slot is a change.
+    macroValues.fill (std::numeric_limits<float>::quiet_NaN());
     for (int i = 0; i < c.busSlots; ++i)
         busInputs.push_back (std::make_unique<juce::AudioBuffer<float>>());
     prepare (sampleRate, maxBlock, 480, meterInterval);
@@ -172,6 +174,31 @@ void AudioGraph::applyPriority (const Command& c) noexcept
             midiTargetSlot = c.slot;
             midiTargetSerial = c.serial;
             return;
+        case T::setMidiChannel:
+            if (auto* chain = findInstrument (c.slot, c.serial))
+                chain->setMidiChannel (juce::roundToInt (c.value));
+            return;
+        case T::setMacro:
+        {
+            const auto k = (int) (c.position & 0xff);
+            if (! juce::isPositiveAndBelow (k, model::numMacros))
+                return;
+            const auto kind = (int) ((c.position >> 8) & 0xff);
+            MacroTarget t;
+            t.kind = kind <= (int) MacroTarget::Kind::sendLevel ? (MacroTarget::Kind) kind : MacroTarget::Kind::none;
+            t.chain = c.chain;
+            t.node = c.node;
+            t.index = c.index;
+            t.slot = c.slot;
+            t.serial = c.serial;
+            t.from = c.value;
+            t.to = c.value2;
+            macroTargets[(std::size_t) k] = t;
+            // A new target (a rebuilt chain, a new mapping or span) takes the host's current value at
+            // once, even if the value itself did not move.
+            macroPending[(std::size_t) k] = true;
+            return;
+        }
         case T::play:
             sequencer.play();
             return;
@@ -323,6 +350,8 @@ void AudioGraph::applyNormal (const Command& c) noexcept
         case T::locate:
         case T::setLfo:
         case T::setMidiTarget:
+        case T::setMidiChannel:
+        case T::setMacro:
             // Sent through the normal queue to stay ordered after the install of their chain.
             applyPriority (c);
             return;
@@ -421,6 +450,9 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     hostMidi = input.midi;
     hostMidiStart = input.midiStart;
     hostMidiSamples = input.midiBlockSamples > 0 ? input.midiBlockSamples : numSamples;
+    // Before anything renders: a host splits its block where an automation point is, so this call's
+    // first sample is where the macro's new value belongs.
+    applyMacros (input);
 
     // Direct outputs start silent: a pair whose bus does not exist (or is half given) stays so, and
     // the chunks below add each bus at its offset.
@@ -509,22 +541,89 @@ AudioGraph::HostTiming AudioGraph::getHostTiming() const noexcept
     return t;
 }
 
+void AudioGraph::applyMacros (const ProcessInput& input) noexcept
+{
+    if (input.macros == nullptr)
+        return; // a target that changed meanwhile stays pending until the host sends values
+    const int count = juce::jmin (input.numMacros, model::numMacros);
+    for (int k = 0; k < count; ++k)
+    {
+        const auto raw = input.macros[k];
+        if (! std::isfinite (raw))
+            continue;
+        const auto v = juce::jlimit (0.0f, 1.0f, raw);
+        auto& pending = macroPending[(std::size_t) k];
+        if (! pending && v == macroValues[(std::size_t) k])
+            continue;
+        pending = false;
+        macroValues[(std::size_t) k] = v;
+
+        const auto& t = macroTargets[(std::size_t) k];
+        if (t.kind == MacroTarget::Kind::none)
+            continue;
+        auto* chain = findChain (t.chain, t.slot, t.serial);
+        if (chain == nullptr)
+            continue; // stale: the chain was replaced; the message thread sends the new target
+        const auto value = t.from + v * (t.to - t.from);
+        if (t.kind == MacroTarget::Kind::sendLevel)
+        {
+            if (t.chain == ChainKind::instrument)
+                static_cast<InstrumentChain*> (chain)->setSendLevelNow (t.index, value);
+        }
+        else if (auto* node = chain->getNode (t.node))
+        {
+            // Immediate, not the 20 ms glide a knob gets: the host decided where the value changes
+            // (Ardour and others split the block at each automation point and interpolate their own
+            // curves into such steps), and a glide would put the value late by as much. A step in a
+            // level is what the host's own automation of a level does.
+            node->setParameterRamp (t.index, value, 0);
+        }
+    }
+}
+
 void AudioGraph::deliverMidi (int offset, int n) noexcept
 {
-    if (hostMidi == nullptr || midiTargetSlot < 0)
+    if (hostMidi == nullptr || hostMidi->getNumEvents() == 0)
         return;
-    auto* target = findInstrument (midiTargetSlot, midiTargetSerial);
-    if (target == nullptr)
+
+    // The chains that claim a MIDI channel, gathered once per chunk into a preallocated list (most
+    // sessions have a few, so each event looks at those, not at every chain), and the channels they claim.
+    int numChannelChains = 0;
+    std::uint32_t claimed = 0;
+    for (int i = 0; i < numRunning; ++i)
+    {
+        auto* chain = running[(std::size_t) i];
+        if (const int channel = chain->getMidiChannel(); channel > 0 && ! chain->removing)
+        {
+            channelChains[(std::size_t) numChannelChains++] = chain;
+            claimed |= 1u << (channel - 1);
+        }
+    }
+    auto* target = midiTargetSlot >= 0 ? findInstrument (midiTargetSlot, midiTargetSerial) : nullptr;
+    if (target == nullptr && numChannelChains == 0)
         return;
+
     for (const auto event : *hostMidi)
     {
         // Channel messages only: system exclusive would crowd the chain's fixed MIDI space.
-        if (event.numBytes > 3)
+        if (event.numBytes > 3 || event.numBytes < 1)
             continue;
         // Events a host put before or past its block play at its first or last sample.
         const int position = juce::jlimit (0, juce::jmax (0, hostMidiSamples - 1), event.samplePosition) - hostMidiStart;
-        if (position >= offset && position < offset + n)
+        if (position < offset || position >= offset + n)
+            continue;
+        const auto status = event.data[0];
+        const int channel = status >= 0x80 && status < 0xf0 ? (status & 0x0f) + 1 : 0;
+        if (channel > 0 && (claimed & (1u << (channel - 1))) != 0)
+        {
+            for (int i = 0; i < numChannelChains; ++i)
+                if (channelChains[(std::size_t) i]->getMidiChannel() == channel)
+                    channelChains[(std::size_t) i]->addMidi (event.data, event.numBytes, position - offset);
+        }
+        else if (target != nullptr)
+        {
             target->addMidi (event.data, event.numBytes, position - offset);
+        }
     }
 }
 

@@ -53,11 +53,13 @@ public:
     void prepare (double sampleRate, int maxBlockSize, int fadeSamples, int meterIntervalSamples);
 
     /** Renders numSamples into numChannels outputs (the stereo mix goes to the first two; others are
-        cleared). Applies queued commands first: priority, then normal; then follows the host's transport
-        and plays the host's MIDI on the MIDI target, if `input` has them. A bus whose pair `input`
-        gives in busOutputs is written there (post-fader, after its chain) instead of into the master;
-        every non-null busOutputs channel is numSamples long and is written in full (silence where no
-        bus fills it). Audio thread. */
+        cleared). Applies queued commands first: priority, then normal; then follows the host's transport,
+        sets every macro whose host value changed (or whose target did) at this call's first sample,
+        and plays the host's MIDI: on the instruments whose MIDI channel is the event's, or on the MIDI
+        target when no instrument claims that channel. A bus whose pair `input` gives in busOutputs is
+        written there (post-fader, after its chain) instead of into the master; every non-null
+        busOutputs channel is numSamples long and is written in full (silence where no bus fills it).
+        Audio thread. */
     void process (float* const* outputs, int numChannels, int numSamples, const ProcessInput& input = {}) noexcept;
 
     /** Applies every queued command without rendering. While the audio thread is stopped only. */
@@ -101,12 +103,17 @@ public:
     /** The installed chain in `slot` if its serial matches, else nullptr. Audio thread, or while stopped. */
     ChainBase* findChain (ChainKind, std::int32_t slot, std::uint32_t serial) noexcept;
 
+    /** What macro slot `k` drives now, as the last setMacro command left it. Audio thread, or while
+        stopped (tests). */
+    const MacroTarget& getMacroTarget (int k) const noexcept { return macroTargets[(std::size_t) juce::jlimit (0, model::numMacros - 1, k)]; }
+
 private:
     void renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept;
     void followHost (const HostTransport&) noexcept;
     void leaveHost() noexcept;
     void deliverMidi (int offset, int n) noexcept;
     float* const* directOutputFor (const BusChain&) const noexcept;
+    void applyMacros (const ProcessInput&) noexcept;
     void applyPriority (const Command&) noexcept;
     void applyNormal (const Command&) noexcept;
     void drainNormal() noexcept;
@@ -157,6 +164,11 @@ private:
     } hostTiming;
     std::int32_t midiTargetSlot = -1; ///< the instrument chain MIDI input plays (setMidiTarget)
     std::uint32_t midiTargetSerial = 0;
+    std::vector<InstrumentChain*> channelChains; ///< this chunk's running chains with a MIDI channel (preallocated)
+
+    std::array<MacroTarget, (std::size_t) model::numMacros> macroTargets {};
+    std::array<float, (std::size_t) model::numMacros> macroValues {}; ///< the host value last applied per slot
+    std::array<bool, (std::size_t) model::numMacros> macroPending {}; ///< the target changed: apply even an unchanged value
 
     std::vector<Event> pendingEvents;
     int numPendingEvents = 0;

@@ -376,6 +376,12 @@ void InstrumentChain::setSendLevel (int sendIndex, float level) noexcept
         sends[(std::size_t) sendIndex].level.setTargetValue (juce::jlimit (0.0f, 2.0f, level));
 }
 
+void InstrumentChain::setSendLevelNow (int sendIndex, float level) noexcept
+{
+    if (juce::isPositiveAndBelow (sendIndex, numSends) && std::isfinite (level))
+        sends[(std::size_t) sendIndex].level.setCurrentAndTargetValue (juce::jlimit (0.0f, 2.0f, level));
+}
+
 void InstrumentChain::render (RenderWorkspace& ws, int n) noexcept
 {
     if (! source->writesEveryOutputSample())

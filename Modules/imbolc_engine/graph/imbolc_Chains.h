@@ -152,6 +152,14 @@ public:
     /** Sets the output and sends; a send to the same bus keeps its current (smoothed) level. Audio thread. */
     void setRouting (const RoutingSpec&) noexcept;
     void setSendLevel (int sendIndex, float level) noexcept;
+    /** Sets a send's level at once, without the glide setSendLevel makes: a macro's value lands on the
+        sample its host put it at. Audio thread. */
+    void setSendLevelNow (int sendIndex, float level) noexcept;
+
+    /** The MIDI channel (1..16) whose host MIDI this chain plays whatever is selected; 0: none. The
+        message thread sets it before install; after that, the audio thread (setMidiChannel command). */
+    int getMidiChannel() const noexcept { return midiChannel; }
+    void setMidiChannel (int channel) noexcept { midiChannel = (std::int8_t) juce::jlimit (0, 16, channel); }
 
     /** Renders source, stages and strip into `ws`, touching nothing shared but the workspace, so
         chains can be rendered on several threads, each with its own. Audio thread (or a render worker). */
@@ -197,6 +205,7 @@ private:
     int numSends = 0;
     std::array<Send, (std::size_t) RoutingSpec::maxSends> sends;
     double sampleRate = 48000.0;
+    std::int8_t midiChannel = 0;
 };
 
 /** A bus: stages and strip over the sum of what instruments send it; ends in the master. */

@@ -38,6 +38,8 @@ struct Command
         locate, ///< position = ticks
         setLfo, ///< instrument chain; node, index = target; value = rate; value2 = depth; position = shape | enabled << 8
         setMidiTarget, ///< instrument slot and serial that MIDI input plays; slot -1 = none
+        setMidiChannel, ///< instrument chain, value = the MIDI channel that plays it (0 none, 1..16)
+        setMacro, ///< position = macro slot | MacroTarget::Kind << 8; chain, slot, serial, node, index = what it drives; value = from, value2 = to (sent through the normal queue, behind the installs it names)
 
         // Normal queue: structure, in order.
         installInstrument, ///< slot, object = InstrumentChain*
@@ -97,6 +99,30 @@ struct Status
     std::uint32_t serial = 0;
     float left = 0.0f, right = 0.0f;
     double ticks = 0.0;
+};
+
+/** What one macro slot drives inside the graph, resolved on the message thread from the session's
+    model::Macro the way automation lanes are: (chain kind, slot, serial, node, index). A target whose
+    chain has since been replaced or removed is stale and skipped until the message thread sends the
+    new one. Plain data, kept in a fixed array on the audio thread. */
+struct MacroTarget
+{
+    enum class Kind : std::uint8_t
+    {
+        none, ///< unassigned, or its parameter resolves to nothing in the engine
+        nodeParam, ///< node, index: a NodeProcessor parameter
+        sendLevel ///< index: an instrument chain's send position
+    };
+
+    Kind kind = Kind::none;
+    ChainKind chain = ChainKind::instrument;
+    std::uint16_t node = 0;
+    std::uint16_t index = 0;
+    std::int32_t slot = -1;
+    std::uint32_t serial = 0;
+    float from = 0.0f, to = 1.0f; ///< already inside the parameter's range
+
+    bool operator== (const MacroTarget&) const = default;
 };
 
 /** Where an instrument's output and sends go, built on the message thread and handed over whole. */

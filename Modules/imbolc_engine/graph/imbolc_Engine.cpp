@@ -494,13 +494,34 @@ void Engine::loadSession (const model::Session& session)
     lastSentPlaying = ! session.transport.playing;
     sendTransport (session);
     syncBusOrder (session);
+    refreshMacros (session);
 }
 
 void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
 {
     using K = model::AudioEffect::Kind;
+    // Macros name chains by slot and serial and sends by position: any edit that rebuilds, removes or
+    // reroutes a chain (or the map itself) re-resolves them once, after the edit's own commands.
+    bool macrosMayMove = false;
     for (const auto& e : effects)
     {
+        switch (e.kind)
+        {
+            case K::reroute:
+            case K::rebuildInstrument:
+            case K::addInstrument:
+            case K::deleteInstrument:
+            case K::addBus:
+            case K::deleteBus:
+            case K::rebuildBus:
+            case K::rebuildMaster:
+            case K::fullRebuild:
+            case K::updateMacros:
+                macrosMayMove = true;
+                break;
+            default:
+                break;
+        }
         switch (e.kind)
         {
             case K::setParam:
@@ -529,6 +550,7 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 {
                     setVoiceLimit (*inst);
                     sendLfo (*inst);
+                    sendMidiChannel (*inst);
                 }
                 break;
             case K::addInstrument:
@@ -588,10 +610,74 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
             case K::setDrumPad:
                 setDrumPad (session, model::InstrumentId { e.id }, e.param.index);
                 break;
+            case K::updateMacros:
+                break; // refreshMacros below
         }
     }
     // Buses' direct outputs follow the mixer order, which any bus edit may have shifted.
     syncBusOrder (session);
+    if (macrosMayMove)
+        refreshMacros (session);
+}
+
+MacroTarget Engine::resolveMacro (const model::Session& session, const model::Macro& m)
+{
+    MacroTarget t;
+    if (! m.assigned)
+        return t;
+    // The model's range, not the node's: the span is clamped into it so the audio thread only
+    // interpolates (a source change may have left an older span outside a new range).
+    const auto info = model::findParam (session, m.param);
+    auto c = info ? resolveParam (m.param, 0.0f) : std::nullopt;
+    if (! c)
+        return t; // a parameter the engine has no node for (an LFO's, a stale stage): it drives nothing
+    t.kind = c->type == Command::Type::setSendLevel ? MacroTarget::Kind::sendLevel : MacroTarget::Kind::nodeParam;
+    t.chain = c->chain;
+    t.slot = c->slot;
+    t.serial = c->serial;
+    t.node = c->node;
+    t.index = c->index;
+    t.from = juce::jlimit (info->minValue, info->maxValue, m.from);
+    t.to = juce::jlimit (info->minValue, info->maxValue, m.to);
+    return t;
+}
+
+void Engine::refreshMacros (const model::Session& session)
+{
+    for (int k = 0; k < model::numMacros; ++k)
+    {
+        const auto target = resolveMacro (session, session.macros[(std::size_t) k]);
+        auto& sent = sentMacros[(std::size_t) k];
+        if (target == sent)
+            continue;
+        sent = target;
+        Command c;
+        c.type = Command::Type::setMacro;
+        c.chain = target.chain;
+        c.slot = target.slot;
+        c.serial = target.serial;
+        c.node = target.node;
+        c.index = target.index;
+        c.value = target.from;
+        c.value2 = target.to;
+        c.position = (std::int64_t) k | ((std::int64_t) target.kind << 8);
+        // Behind the installs of the chains it names, which are normal commands too.
+        sendNormal (c, nullptr);
+    }
+}
+
+void Engine::sendMidiChannel (const model::Instrument& inst)
+{
+    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
+    if (ref == nullptr || ref->midiChannel == inst.midiChannel)
+        return;
+    ref->midiChannel = inst.midiChannel;
+    Command c;
+    c.type = Command::Type::setMidiChannel;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.value = (float) inst.midiChannel;
+    sendPriority (c, ref);
 }
 
 void Engine::setDrumPad (const model::Session& session, model::InstrumentId id, int pad)

@@ -92,7 +92,8 @@ public:
 
     /** The instrument that MIDI input plays (a plugin host's MIDI, later MIDI devices); an invalid id or
         an instrument that is not there plays nothing. It follows the instrument through rebuilds.
-        Message thread. */
+        MIDI on a channel that an instrument claims (model::Instrument::midiChannel) plays that
+        instrument instead, whatever this is. Message thread. */
     void setMidiInputInstrument (model::InstrumentId);
 
     /** What the engine last heard of a plugin host's tempo and meter (AudioGraph::getHostTiming). Any thread. */
@@ -207,6 +208,7 @@ private:
         int numStages = 0;
         int ampOffset = 0;
         int voiceCap = model::Instrument::defaultVoiceCap; ///< as last sent to the source
+        int midiChannel = 0; ///< as last given to the chain
         std::vector<std::uint32_t> sendBuses; ///< send position -> BusId
         /** The newest chain's hosted plugins (stageId 0: the source). The nodes belong to the chain,
             which lives until update() destroys it on this thread after the audio thread retired it,
@@ -244,6 +246,11 @@ private:
     void laneChanged (const model::Session&, model::LaneId);
     void sendLfo (const model::Instrument&);
     void sendMidiTarget();
+    void sendMidiChannel (const model::Instrument&);
+    /** Resolves every macro of `session` to what it drives in the graph now and sends the slots whose
+        target changed (a new mapping or span, a rebuilt or removed chain, a reroute). */
+    void refreshMacros (const model::Session&);
+    MacroTarget resolveMacro (const model::Session&, const model::Macro&);
 
     // Parameters, switches and the transport: imbolc_Engine.cpp.
     void setParam (const model::ParamAddress&, float value);
@@ -311,6 +318,7 @@ private:
     std::unordered_map<std::uint32_t, model::AutomationTarget> laneTargets; ///< by LaneId: what each lane drove when last built
 
     model::InstrumentId midiInput; ///< what MIDI input plays (setMidiInputInstrument)
+    std::array<MacroTarget, (std::size_t) model::numMacros> sentMacros {}; ///< what each macro slot drives, as last sent
 
     Meter masterMeter;
     double playheadTicks = 0.0;

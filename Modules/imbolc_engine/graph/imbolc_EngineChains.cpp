@@ -111,6 +111,7 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     ref.serial = nextSerial();
     ref.ampOffset = (int) inst.source.params.size();
     ref.voiceCap = inst.voiceCap;
+    ref.midiChannel = inst.midiChannel;
     instrumentIdBySerial[ref.serial] = inst.id.value;
     warnIfSourceIsSilent (inst);
 
@@ -145,6 +146,7 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     // The sequence's lanes resolve against ref.stageNodes, which buildStages has just filled.
     auto chain = std::make_unique<InstrumentChain> (inst.id, ref.serial, std::move (source), std::move (stages), std::move (strip), routing, makeSequence (session, inst));
     chain->slot = ref.slot;
+    chain->setMidiChannel (inst.midiChannel); // before install: it is still this thread's
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
 
     Command c;

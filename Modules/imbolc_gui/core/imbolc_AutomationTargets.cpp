@@ -188,6 +188,17 @@ namespace automation
         return std::nullopt;
     }
 
+    juce::String macroItemText (const model::Session& session, int slot)
+    {
+        const auto label = "Macro " + juce::String (slot + 1);
+        if (! juce::isPositiveAndBelow (slot, model::numMacros))
+            return label;
+        const auto& m = session.macros[(std::size_t) slot];
+        if (! m.assigned)
+            return label;
+        return label + ": " + targetName (session, parameter (m.param));
+    }
+
     juce::PopupMenu makeMenu (const model::Session& session, const model::AutomationTarget& target, const juce::String& name)
     {
         juce::PopupMenu menu;
@@ -195,6 +206,19 @@ namespace automation
             menu.addItem (showLaneItem, "Show Its Lane");
         else
             menu.addItem (automateItem, "Automate " + name);
+
+        // Macros drive parameters (a host automates them through the plugin's 16 fixed parameters).
+        if (target.kind == model::AutomationTargetKind::parameter && model::findParam (session, target.param))
+        {
+            const auto mapped = model::findMacro (session, target.param);
+            juce::PopupMenu macros;
+            for (int k = 0; k < model::numMacros; ++k)
+                macros.addItem (firstMacroItem + k, macroItemText (session, k), true, k == mapped);
+            menu.addSeparator();
+            menu.addSubMenu ("Map to Macro", macros);
+            if (mapped >= 0)
+                menu.addItem (unmapMacroItem, "Unmap from Macro " + juce::String (mapped + 1));
+        }
         return menu;
     }
 
@@ -212,6 +236,26 @@ namespace automation
         else if (itemId == showLaneItem)
         {
             lane = findLane (context.getSession(), target);
+        }
+        else if (target.kind == model::AutomationTargetKind::parameter && itemId >= firstMacroItem && itemId < firstMacroItem + model::numMacros)
+        {
+            const auto& session = context.getSession();
+            const auto slot = itemId - firstMacroItem;
+            const auto mapped = model::findMacro (session, target.param);
+            if (mapped == slot)
+                return {}; // already there
+            // Moved from another slot: it keeps its span. New: it spans the parameter's whole range.
+            model::Macro macro { true, target.param, 0.0f, 1.0f };
+            if (mapped >= 0)
+                macro = session.macros[(std::size_t) mapped];
+            else if (const auto info = model::findParam (session, target.param))
+                macro.from = info->minValue, macro.to = info->maxValue;
+            context.perform (model::action::SetMacro { slot, macro });
+        }
+        else if (itemId == unmapMacroItem && target.kind == model::AutomationTargetKind::parameter)
+        {
+            if (const auto mapped = model::findMacro (context.getSession(), target.param); mapped >= 0)
+                context.perform (model::action::SetMacro { mapped, model::Macro {} });
         }
         if (lane.isValid())
             context.selection.selectLane (lane);

@@ -29,6 +29,7 @@ namespace commands
         viewArrangement,
         viewPianoRoll,
         viewDrums,
+        viewMacros, ///< "Macros...": the app or plugin opens a MacroPanel in a tool window
         optionsAudio = 0x5001,
         networkHost = 0x6001,
         networkJoin,

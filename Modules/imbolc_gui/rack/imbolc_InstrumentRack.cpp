@@ -36,6 +36,7 @@ namespace
         s.superCollider = inst.backend == model::Backend::superCollider;
         s.mute = inst.strip.mute;
         s.solo = inst.strip.solo;
+        s.midiChannel = inst.midiChannel;
         s.editable = context.session.canEditInstrument (inst.id);
         const auto seat = context.session.getSeatId();
         for (const auto& owner : ownership.owners)
@@ -191,6 +192,15 @@ void InstrumentRack::Row::paint (juce::Graphics& g)
         const auto w = small.getStringWidth (shown.seat) + 4;
         g.setColour (LookAndFeel::Palette::mute);
         g.drawText (shown.seat, marks.removeFromRight (w), juce::Justification::centredRight, false);
+        marks.removeFromRight (4);
+    }
+    if (shown.midiChannel > 0)
+    {
+        // Which MIDI channel plays it whatever is selected: small, like the seat, in the accent colour.
+        const auto text = "ch " + juce::String (shown.midiChannel);
+        const auto w = small.getStringWidth (text) + 4;
+        g.setColour (LookAndFeel::Palette::accent);
+        g.drawText (text, marks.removeFromRight (w), juce::Justification::centredRight, false);
         marks.removeFromRight (4);
     }
     if (shown.superCollider)
@@ -546,6 +556,15 @@ juce::PopupMenu InstrumentRack::getRowMenu (model::InstrumentId id)
     const auto index = indexOf (id);
     menu.addItem (moveUpItem, "Move Up", editable && index > 0);
     menu.addItem (moveDownItem, "Move Down", editable && index >= 0 && index + 1 < (int) rows.size());
+    {
+        const auto* inst = context.getSession().instruments.find (id);
+        const int current = inst != nullptr ? inst->midiChannel : 0;
+        juce::PopupMenu channels;
+        channels.addItem (midiChannelItem, "None (follows selection)", editable, current == 0);
+        for (int c = 1; c <= model::Instrument::maxMidiChannel; ++c)
+            channels.addItem (midiChannelItem + c, juce::String (c), editable, current == c);
+        menu.addSubMenu ("MIDI Channel", channels, inst != nullptr);
+    }
     menu.addSeparator();
     menu.addItem (deleteItem, "Delete", editable);
     return menu;
@@ -573,6 +592,9 @@ void InstrumentRack::rowMenuItemChosen (model::InstrumentId id, int itemId)
             moveInstrument (id, indexOf (id) + 1);
             break;
         default:
+            if (itemId >= midiChannelItem && itemId <= midiChannelItem + model::Instrument::maxMidiChannel)
+                if (const auto* inst = context.getSession().instruments.find (id); inst != nullptr && inst->midiChannel != itemId - midiChannelItem)
+                    context.perform (model::action::SetMidiChannel { id, itemId - midiChannelItem });
             break;
     }
 }

@@ -41,7 +41,8 @@ public:
         used, and selects it. 0 (dismissed) does nothing. */
     void addMenuItemChosen (int itemId);
 
-    /** A row's right-click menu: Rename, Duplicate, Move Up, Move Down, Delete. */
+    /** A row's right-click menu: Rename, Duplicate, Move Up, Move Down, "MIDI Channel >" (None, which
+        follows the selection, and 1..16, the current one ticked), Delete. */
     juce::PopupMenu getRowMenu (model::InstrumentId);
     void rowMenuItemChosen (model::InstrumentId, int itemId);
 
@@ -51,7 +52,8 @@ public:
         duplicateItem,
         deleteItem,
         moveUpItem,
-        moveDownItem
+        moveDownItem,
+        midiChannelItem = 0x100 ///< + the channel: 0 (none) .. 16; emits SetMidiChannel
     };
 
     /** Dragging a row: where it would land if dropped now (the row index it would take), shown as a
@@ -111,6 +113,7 @@ public:
     struct Shown
     {
         juce::String name, source, seat;
+        int midiChannel = 0; ///< shown as "ch 3" when set
         bool superCollider = false, editable = true, mute = false, solo = false;
         bool operator== (const Shown&) const = default;
     };

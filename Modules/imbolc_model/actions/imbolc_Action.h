@@ -480,6 +480,27 @@ namespace action
         float swing = 0.0f;
         bool operator== (const SetDrumPattern&) const = default;
     };
+
+    // Macros and MIDI channels, added later -------------------------------------------
+
+    /** Sets macro slot `index` (0..numMacros-1; "Macro 1" is 0): the parameter a host's macro drives
+        and its span, or (macro.assigned false) no parameter. An assigned macro's parameter must exist
+        and from and to lie in its range. A parameter drives at most one macro: assigning it to this
+        slot unassigns any other slot that drove it, in the same edit. Session-wide, one undo step. */
+    struct SetMacro
+    {
+        std::int32_t index = 0;
+        Macro macro;
+        bool operator== (const SetMacro&) const = default;
+    };
+
+    /** Sets the MIDI channel that plays an instrument: 0 = none (it follows the selection), 1..16. */
+    struct SetMidiChannel
+    {
+        InstrumentId instrument;
+        std::int32_t channel = 0;
+        bool operator== (const SetMidiChannel&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -546,7 +567,9 @@ using Action = std::variant<
     action::SetDrumStep,
     action::SetDrumSteps,
     action::SetDrumPad,
-    action::SetDrumPattern>;
+    action::SetDrumPattern,
+    action::SetMacro,
+    action::SetMidiChannel>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;

@@ -12,7 +12,7 @@ struct AudioEffect
         setStripSwitches, ///< node, id: mute/solo changed (cheap; no rebuild)
         setBypass, ///< node, id, param.itemId = stage, value 1 = bypassed (no rebuild)
         reroute, ///< id = instrument: output or sends changed; chain untouched
-        updateInstrument, ///< id = instrument: voice cap, LFO shape/target or groove changed (no rebuild)
+        updateInstrument, ///< id = instrument: voice cap, LFO shape/target, groove or MIDI channel changed (no rebuild)
         rebuildInstrument, ///< id = instrument: its chain must be rebuilt
         addInstrument, ///< id = instrument
         deleteInstrument, ///< id = instrument
@@ -27,7 +27,8 @@ struct AudioEffect
         transport, ///< play/stop/locate/record; id 1 = a locate (jump even to the same tick)
         fullRebuild, ///< everything (project load, full-scope undo)
         updateDrumPattern, ///< id = instrument: its drum pattern changed: rebuild only its sequence (in either play mode)
-        setDrumPad ///< id = instrument, param.index = pad: that pad's level, tune or decay changed (targeted, no rebuild)
+        setDrumPad, ///< id = instrument, param.index = pad: that pad's level, tune or decay changed (targeted, no rebuild)
+        updateMacros ///< the session's macro map changed: the engine re-resolves it (no rebuild)
     };
 
     Kind kind = Kind::fullRebuild;
@@ -97,6 +98,8 @@ struct NetDirty
     std::set<BusId> buses;
     bool master = false;
 
+    bool macros = false; ///< the macro map (all numMacros slots travel together: a few hundred bytes)
+
     bool empty() const noexcept;
     void merge (const NetDirty&);
     static NetDirty everything();
@@ -110,7 +113,7 @@ enum class UndoScopeKind : std::uint8_t
     instrument, ///< one instrument's settings and chain
     track, ///< one instrument's piano-roll notes
     lane, ///< one automation lane's points
-    session, ///< settings, arrangement, automation lanes, mixer (not instruments or notes)
+    session, ///< settings, arrangement, automation lanes, mixer, macros (not instruments or notes)
     full ///< everything: instrument or bus added or removed
 };
 

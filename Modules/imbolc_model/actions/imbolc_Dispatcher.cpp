@@ -30,7 +30,7 @@ ApplyResult Dispatcher::apply (const Action& action, UndoHistory& recordIn)
 const char* actionName (const Action& action) noexcept
 {
     static constexpr const char* names[] = {
-        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend", "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass", "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus", "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane", "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip", "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm", "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording", "SetAutomationRecording", "Undo", "Redo", "MoveInstrument", "EditNotes", "EditPoints", "SetClipLength", "SetDrumStep", "SetDrumSteps", "SetDrumPad", "SetDrumPattern"
+        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend", "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass", "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus", "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane", "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip", "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm", "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording", "SetAutomationRecording", "Undo", "Redo", "MoveInstrument", "EditNotes", "EditPoints", "SetClipLength", "SetDrumStep", "SetDrumSteps", "SetDrumPad", "SetDrumPattern", "SetMacro", "SetMidiChannel"
     };
     static_assert (std::size (names) == std::variant_size_v<Action>);
     return names[action.index()];
@@ -74,6 +74,8 @@ std::string editName (const Session& session, const Action& action)
     }
     if (std::holds_alternative<action::EditPoints> (action))
         return "Edit Automation";
+    if (const auto* macro = std::get_if<action::SetMacro> (&action))
+        return (macro->macro.assigned ? "Map Macro " : "Unmap Macro ") + std::to_string (macro->index + 1);
 
     std::string words;
     for (const char* c = actionName (action); *c != 0; ++c)
@@ -90,7 +92,7 @@ bool NetDirty::empty() const noexcept
 {
     return ! settings && ! transport && ! instrumentsStructural && instruments.empty() && ! pianoRollStructural && tracks.empty()
            && noteOps.empty() && ! automationStructural && lanes.empty() && pointOps.empty() && ! arrangement && ! mixerStructural
-           && buses.empty() && ! master;
+           && buses.empty() && ! master && ! macros;
 }
 
 void NetDirty::merge (const NetDirty& o)
@@ -109,13 +111,14 @@ void NetDirty::merge (const NetDirty& o)
     mixerStructural |= o.mixerStructural;
     buses.insert (o.buses.begin(), o.buses.end());
     master |= o.master;
+    macros |= o.macros;
 }
 
 NetDirty NetDirty::everything()
 {
     NetDirty d;
     d.settings = d.transport = d.instrumentsStructural = d.pianoRollStructural = true;
-    d.automationStructural = d.arrangement = d.mixerStructural = d.master = true;
+    d.automationStructural = d.arrangement = d.mixerStructural = d.master = d.macros = true;
     return d;
 }
 

@@ -181,6 +181,36 @@ struct Dispatcher::Context
     void drumKitRestored (Instrument& normalised, const Instrument& now, std::vector<AudioEffect>& effects);
 
     //==========================================================================
+    // Macros and MIDI channels (imbolc_DispatcherMacros.cpp)
+
+    std::string handle (const action::SetMacro& a);
+    std::string handle (const action::SetMidiChannel& a);
+    void macrosChanged();
+    /** True when an assigned macro drives a parameter that `matches` (a ParamAddress predicate). */
+    template <typename Predicate>
+    bool anyMacroDrives (Predicate&& matches) const
+    {
+        return std::any_of (session.macros.begin(), session.macros.end(), [&] (const Macro& m)
+                            { return m.assigned && matches (m.param); });
+    }
+    /** Unassigns every macro whose parameter `matches`, reporting the change: what deleting the thing
+        that parameter lives in does, in the deletion's undo step. */
+    template <typename Predicate>
+    void unassignMacros (Predicate&& matches)
+    {
+        bool changed = false;
+        for (auto& m : session.macros)
+            if (m.assigned && matches (m.param))
+            {
+                m = Macro {};
+                changed = true;
+            }
+        if (changed)
+            macrosChanged();
+    }
+    static bool onNode (const ParamAddress& p, NodeKind node, std::uint32_t id) { return p.node == node && p.nodeId == id; }
+
+    //==========================================================================
     // History: undo and redo (imbolc_DispatcherHistory.cpp)
 
     std::string handle (const action::Undo&);

@@ -11,7 +11,8 @@ namespace
     bool onlyInstrumentOrderDiffers (const Session& was, const Session& now)
     {
         if (! (was.settings == now.settings) || ! (was.pianoRoll == now.pianoRoll) || ! (was.arrangement == now.arrangement)
-            || ! (was.automation == now.automation) || ! (was.mixer == now.mixer) || was.instruments.size() != now.instruments.size())
+            || ! (was.automation == now.automation) || ! (was.mixer == now.mixer) || was.macros != now.macros
+            || was.instruments.size() != now.instruments.size())
             return false;
         return std::all_of (now.instruments.begin(), now.instruments.end(), [&was] (const Instrument& inst)
                             {
@@ -114,12 +115,13 @@ void Dispatcher::Context::instrumentRestored (const Instrument& was, const Instr
         normalised.strip.output = b.output;
         normalised.strip.sends = b.sends;
     }
-    if (normalised.lfo != now.lfo || normalised.groove != now.groove || normalised.voiceCap != now.voiceCap)
+    if (normalised.lfo != now.lfo || normalised.groove != now.groove || normalised.voiceCap != now.voiceCap || normalised.midiChannel != now.midiChannel)
     {
         effects.push_back (AudioEffect::forId (AudioEffect::Kind::updateInstrument, now.id.value));
         normalised.lfo = now.lfo;
         normalised.groove = now.groove;
         normalised.voiceCap = now.voiceCap;
+        normalised.midiChannel = now.midiChannel;
     }
     normalised.name = now.name;
     drumKitRestored (normalised, now, effects);
@@ -149,6 +151,8 @@ void Dispatcher::Context::instrumentRestored (const Instrument& was, const Instr
 
 void Dispatcher::Context::sessionRestored (const UndoHistory::SessionPart& before)
 {
+    if (before.macros != session.macros)
+        macrosChanged();
     if (before.settings != session.settings)
         timingChanged();
     if (! (before.arrangement == session.arrangement))

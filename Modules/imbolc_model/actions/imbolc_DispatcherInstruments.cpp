@@ -77,6 +77,8 @@ std::string Dispatcher::Context::handle (const action::DeleteInstrument& a)
     session.instruments.erase (a.instrument);
     session.pianoRoll.erase (a.instrument);
     removeLanesOf (NodeKind::instrument, a.instrument.value);
+    unassignMacros ([&] (const ParamAddress& p)
+                    { return onNode (p, NodeKind::instrument, a.instrument.value); });
 
     std::vector<ClipId> clips;
     for (const auto& clip : session.arrangement.clips)

@@ -165,10 +165,17 @@ std::string Dispatcher::Context::handle (const action::RemoveStage& a)
         return error;
     if (findStage (*chain, a.stage) == nullptr)
         return sentence (nodeName (a.node, a.nodeId), " has no stage ", a.stage.value, ".");
-    edit (chainScope (a.node, a.nodeId));
+    // A macro on the stage is unassigned in the same undo step. An instrument's own scope does not hold
+    // the session's macros, so that (rare) removal is a full-scope step; a bus's or the master's
+    // session scope holds them already.
+    const auto onStage = [&] (const ParamAddress& p)
+    { return onNode (p, a.node, a.nodeId) && p.group == ParamGroup::stage && p.itemId == a.stage.value; };
+    const bool dropsMacro = anyMacroDrives (onStage);
+    edit (dropsMacro && a.node == NodeKind::instrument ? fullScope() : chainScope (a.node, a.nodeId));
     std::erase_if (*chain, [&] (const Stage& s)
                    { return s.id == a.stage; });
     chainChanged (a.node, a.nodeId);
+    unassignMacros (onStage);
     return {};
 }
 
@@ -344,10 +351,14 @@ std::string Dispatcher::Context::handle (const action::RemoveSend& a)
         return error;
     if (findSend (*inst, a.bus) == nullptr)
         return sentence ("Instrument ", a.instrument.value, " has no send to bus ", a.bus.value, ".");
-    edit (instrumentScope (a.instrument));
+    // As for a stage: a macro on the send level goes in the same (then full-scope) undo step.
+    const auto onSend = [&] (const ParamAddress& p)
+    { return onNode (p, NodeKind::instrument, a.instrument.value) && p.group == ParamGroup::send && p.itemId == a.bus.value; };
+    edit (anyMacroDrives (onSend) ? fullScope() : instrumentScope (a.instrument));
     std::erase_if (inst->strip.sends, [&] (const Send& s)
                    { return s.bus == a.bus; });
     rerouted (a.instrument);
+    unassignMacros (onSend);
     return {};
 }
 
@@ -400,6 +411,9 @@ std::string Dispatcher::Context::handle (const action::RemoveBus& a)
             rerouted (inst.id);
     }
     removeLanesOf (NodeKind::bus, a.bus.value);
+    // The bus's own parameters and every send level to it are gone.
+    unassignMacros ([&] (const ParamAddress& p)
+                    { return onNode (p, NodeKind::bus, a.bus.value) || (p.node == NodeKind::instrument && p.group == ParamGroup::send && p.itemId == a.bus.value); });
     audio (AudioEffect::forId (AudioEffect::Kind::deleteBus, a.bus.value, NodeKind::bus));
     net().mixerStructural = true;
     return {};

@@ -207,6 +207,12 @@ struct Instrument
     Strip strip;
     Groove groove;
     DrumKit drums; ///< the pads and pattern a drum-kit source plays (kept when the source changes, for undo and switching back)
+    /** The MIDI channel that plays this instrument: 0 = none (it hears MIDI only while it is the MIDI
+        input instrument, the selection), 1..16 = host or live MIDI on that channel plays it, whatever
+        is selected. A channel no instrument claims plays the MIDI input instrument. */
+    std::int8_t midiChannel = 0;
+
+    static constexpr int maxMidiChannel = 16;
 
     static constexpr std::int32_t defaultVoiceCap = 24;
     static constexpr std::int32_t maxVoiceCap = 256;

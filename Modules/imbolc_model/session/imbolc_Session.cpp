@@ -174,6 +174,7 @@ namespace
             checkAutomation();
             checkArrangement();
             checkMixer();
+            checkMacros();
             return error;
         }
 
@@ -321,6 +322,7 @@ namespace
 
             fail (checks::groove (what, inst.groove));
 
+            fail (checks::midiChannel (inst.midiChannel));
             fail (checks::drumKit (what, inst.drums));
             if (inst.source.isDrumKit() && ! inst.drums.hasPads())
                 fail (what, " is a drum kit without its ", DrumKit::numPads, " pads.");
@@ -418,6 +420,26 @@ namespace
             }
             checkRange ("The master level", session.mixer.master.level, 0.0f, 2.0f);
             checkChain ("The master", session.mixer.master.chain);
+        }
+
+        void checkMacros()
+        {
+            for (int k = 0; k < numMacros; ++k)
+            {
+                const auto& m = session.macros[(std::size_t) k];
+                const auto what = "Macro " + std::to_string (k + 1);
+                if (! std::isfinite (m.from) || ! std::isfinite (m.to))
+                    fail (what, " has a span that is not a finite number.");
+                // Like a lane, a macro may outlive its parameter (a plugin that lost one, a source that
+                // changed): the engine skips it. Deleting its node unassigns it, so the node must exist.
+                if (m.assigned)
+                {
+                    checkEnum (what + " node kind", m.param.node, 3);
+                    checkEnum (what + " parameter group", m.param.group, 6);
+                    if (! nodeExists (session, m.param))
+                        fail (what, " drives a node that does not exist.");
+                }
+            }
         }
 
         const Session& session;
@@ -563,7 +585,38 @@ namespace checks
             return sentence ("The time signature denominator is ", den, " (must be 1, 2, 4, 8, 16 or 32).");
         return {};
     }
+
+    std::string macro (const Session& session, int index, const Macro& m)
+    {
+        if (index < 0 || index >= numMacros)
+            return sentence ("There is no macro ", index + 1, " (macros are 1 to ", numMacros, ").");
+        if (! std::isfinite (m.from) || ! std::isfinite (m.to))
+            return sentence ("Macro ", index + 1, "'s span must be finite numbers.");
+        if (! m.assigned)
+            return {};
+        const auto info = findParam (session, m.param);
+        if (! info)
+            return sentence ("Macro ", index + 1, " cannot drive ", describe (session, m.param), ": there is no such parameter.");
+        if (m.from < info->minValue || m.from > info->maxValue || m.to < info->minValue || m.to > info->maxValue)
+            return sentence ("Macro ", index + 1, "'s span ", m.from, " to ", m.to, " is outside the range of ", describe (session, m.param), " (", info->minValue, " to ", info->maxValue, ").");
+        return {};
+    }
+
+    std::string midiChannel (int channel)
+    {
+        if (channel < 0 || channel > Instrument::maxMidiChannel)
+            return sentence ("MIDI channel ", channel, " does not exist (0 for none, or 1 to ", Instrument::maxMidiChannel, ").");
+        return {};
+    }
 } // namespace checks
+
+int findMacro (const Session& session, const ParamAddress& param) noexcept
+{
+    for (int k = 0; k < numMacros; ++k)
+        if (session.macros[(std::size_t) k].assigned && session.macros[(std::size_t) k].param == param)
+            return k;
+    return -1;
+}
 
 void forEachParam (const Instrument& inst, const std::function<void (const ParamAddress&)>& fn)
 {

@@ -85,6 +85,34 @@ struct Transport
 
 using Instruments = IdMap<InstrumentId, Instrument, &Instrument::id>;
 
+/** How many host-automatable macros a session has: a plugin host sees exactly this many parameters
+    ("Macro 1".."Macro 16"), whatever the session maps them to. */
+constexpr int numMacros = 16;
+
+/** One host-automatable macro: which parameter of the session it drives, and over which span.
+
+    A host value v (0..1) sets the parameter to from + v * (to - from), in the parameter's own units;
+    from > to inverts the macro. An unassigned macro drives nothing (its from and to are kept, so
+    reassigning it in the same session is one click). */
+struct Macro
+{
+    bool assigned = false;
+    ParamAddress param;
+    float from = 0.0f;
+    float to = 1.0f;
+
+    /** The parameter value for host value `v` (clamped to 0..1). Any thread; no allocation. */
+    float valueFor (float v) const noexcept
+    {
+        const auto t = v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
+        return from + t * (to - from);
+    }
+
+    bool operator== (const Macro&) const = default;
+};
+
+using Macros = std::array<Macro, (std::size_t) numMacros>;
+
 /** Everything a session is. A plain value: copy it to snapshot it.
 
     Owned and changed by the message thread only, through the Dispatcher. Other threads get copies
@@ -99,6 +127,8 @@ struct Session
     Automation automation;
     Mixer mixer;
     Transport transport;
+    /** The host-automatable macros, by slot (Macro 1 is macros[0]). Session-wide, like the tempo. */
+    Macros macros {};
 
     /** The next id to hand out. Only grows, so ids are never reused (see Id). */
     std::uint32_t nextId = 1;
@@ -140,6 +170,11 @@ namespace checks
     std::string loop (const LoopRegion&);
     std::string bpm (double);
     std::string timeSignature (std::int32_t numerator, std::int32_t denominator);
+    /** A macro as the dispatcher accepts it into slot `index`: finite from and to; when assigned, a
+        parameter that exists and from and to inside its range. */
+    std::string macro (const Session&, int index, const Macro&);
+    /** An instrument's MIDI channel: 0 (none) or 1..16. */
+    std::string midiChannel (int channel);
 
     constexpr std::size_t maxNameLength = 256;
     constexpr std::size_t maxPluginStateBytes = 64 * 1024 * 1024;
@@ -163,6 +198,10 @@ float* findParamValue (Session&, const ParamAddress&);
 
 /** The same inside one instrument, ignoring the address's node (for undo's before/after comparison). */
 float* findParamValue (Instrument&, const ParamAddress&);
+
+/** The slot (0..numMacros-1) of the assigned macro that drives `param`, or -1. Any thread that owns
+    the session. */
+int findMacro (const Session&, const ParamAddress&) noexcept;
 
 /** Describes a parameter address for people, e.g. "instrument 3 stage 7 parameter 0 (cutoff)". */
 std::string describe (const Session&, const ParamAddress&);

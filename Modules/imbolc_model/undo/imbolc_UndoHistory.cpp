@@ -166,7 +166,7 @@ UndoHistory::Entry UndoHistory::snapshot (const Session& s, UndoScope scope)
                 e.data = *lane;
             break;
         case UndoScopeKind::session:
-            e.data = SessionPart { s.settings, s.arrangement, s.automation, s.mixer };
+            e.data = SessionPart { s.settings, s.arrangement, s.automation, s.mixer, s.macros };
             break;
         case UndoScopeKind::full:
             e.data = s;
@@ -192,6 +192,7 @@ UndoHistory::Entry UndoHistory::swapInto (Session& s, Entry&& entry)
         s.arrangement = std::move (part->arrangement);
         s.automation = std::move (part->automation);
         s.mixer = std::move (part->mixer);
+        s.macros = part->macros;
     }
     else if (auto* whole = std::get_if<Session> (&entry.data))
     {

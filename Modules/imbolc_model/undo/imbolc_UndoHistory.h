@@ -90,6 +90,7 @@ public:
         Arrangement arrangement;
         Automation automation;
         Mixer mixer;
+        Macros macros {};
         bool operator== (const SessionPart&) const = default;
     };
 

@@ -111,6 +111,9 @@ namespace
                     // right to edit that instrument. Spelled out, so a change to the generic branch
                     // below cannot reclassify them.
                     return instrumentScope (x.instrument);
+                else if constexpr (std::is_same_v<T, a::SetMidiChannel>)
+                    // Which channel plays an instrument is its own setting, like its voice cap.
+                    return instrumentScope (x.instrument);
                 else if constexpr (requires { requires std::is_same_v<std::decay_t<decltype (x.instrument)>, model::InstrumentId>; })
                     return instrumentScope (x.instrument);
                 else if constexpr (std::is_same_v<T, a::SetParam>)
@@ -143,6 +146,10 @@ namespace
                     return sessionScope ("The transport");
                 else if constexpr (std::is_same_v<T, a::SetBpm>)
                     return sessionScope ("Changing the tempo");
+                else if constexpr (std::is_same_v<T, a::SetMacro>)
+                    // The macros are the session's face to a plugin host, like its tempo and loop: one
+                    // map for everyone, whichever instrument a macro drives.
+                    return sessionScope ("Mapping a macro");
                 else
                     return sessionScope ("This session-wide change");
             },

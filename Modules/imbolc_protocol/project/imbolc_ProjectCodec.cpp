@@ -61,8 +61,23 @@ namespace
             const auto lanesOffset = tables (s.automation, &CodecEncoder::lane);
             const auto mixerOffset = mixer (s.mixer);
             const auto transportOffset = transport (s.transport);
+            // Left out while every slot is the default, so a session without macros encodes as before.
+            const auto macrosOffset = std::all_of (s.macros.begin(), s.macros.end(), [] (const model::Macro& m)
+                                                   { return m == model::Macro {}; })
+                                          ? flatbuffers::Offset<flatbuffers::Vector<const fb::Macro*>> {}
+                                          : macros (s.macros);
 
-            return fb::CreateSession (builder, settingsOffset, instrumentsOffset, tracksOffset, arrangementOffset, lanesOffset, mixerOffset, transportOffset, s.nextId);
+            return fb::CreateSession (builder, settingsOffset, instrumentsOffset, tracksOffset, arrangementOffset, lanesOffset, mixerOffset, transportOffset, s.nextId, macrosOffset);
+        }
+
+        /** Every macro slot, in order (sessions and patches). */
+        flatbuffers::Offset<flatbuffers::Vector<const fb::Macro*>> macros (const model::Macros& all)
+        {
+            std::vector<fb::Macro> out;
+            out.reserve (all.size());
+            for (const auto& m : all)
+                out.emplace_back (paramAddress (m.param), m.from, m.to, m.assigned);
+            return builder.CreateVectorOfStructs (out);
         }
 
         // The parts below are public so the wire codec (same translation unit) encodes patches and
@@ -241,7 +256,7 @@ namespace
             const auto grooveOffset = groove (inst.groove);
             const auto drumsOffset = encodeDrumKit (builder, inst.drums);
 
-            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset, drumsOffset);
+            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset, drumsOffset, inst.midiChannel);
         }
 
         flatbuffers::Offset<fb::Arrangement> arrangement (const model::Arrangement& a)
@@ -307,6 +322,7 @@ namespace
             s.transport = transport (in.transport());
 
             s.nextId = in.next_id();
+            s.macros = macros (in.macros());
 
             if (! error.empty())
                 return std::nullopt;
@@ -400,6 +416,26 @@ namespace
             out.group = enumValue<model::ParamGroup> (a.group(), "A parameter address's group");
             out.itemId = a.item_id();
             out.index = a.index();
+            return out;
+        }
+
+        /** The macro slots a list holds (an absent list: all unassigned); more than numMacros is an error.
+            Their values are model::validate's (or the patch's checks) to judge. */
+        model::Macros macros (const flatbuffers::Vector<const fb::Macro*>* list)
+        {
+            model::Macros out {};
+            if (list == nullptr || ! spendVector (list, sizeof (fb::Macro)))
+                return out;
+            if (list->size() > (flatbuffers::uoffset_t) model::numMacros)
+            {
+                fail ("It has ", list->size(), " macros (at most ", model::numMacros, ").");
+                return out;
+            }
+            for (flatbuffers::uoffset_t k = 0; k < list->size(); ++k)
+            {
+                const auto* m = list->Get (k);
+                out[k] = model::Macro { m->assigned(), paramAddress (m->param()), m->from(), m->to() };
+            }
             return out;
         }
 
@@ -663,6 +699,7 @@ namespace
             if (const auto* g = in.groove())
                 out.groove = groove (*g);
             out.drums = decodeDrumKit (*this, in.drums());
+            out.midiChannel = in.midi_channel();
             return out;
         }
 

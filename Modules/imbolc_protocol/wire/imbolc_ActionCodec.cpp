@@ -211,6 +211,14 @@ namespace
 
         flatbuffers::Offset<fb::SetDrumPattern> body (const model::action::SetDrumPattern& a) { return fb::CreateSetDrumPattern (builder, a.instrument.value, a.steps, a.stepsPerBeat, a.swing); }
 
+        flatbuffers::Offset<fb::SetMacro> body (const model::action::SetMacro& a)
+        {
+            const fb::Macro macro (CodecEncoder::paramAddress (a.macro.param), a.macro.from, a.macro.to, a.macro.assigned);
+            return fb::CreateSetMacro (builder, a.index, &macro);
+        }
+
+        flatbuffers::Offset<fb::SetMidiChannel> body (const model::action::SetMidiChannel& a) { return fb::CreateSetMidiChannel (builder, a.instrument.value, a.channel); }
+
     private:
         flatbuffers::FlatBufferBuilder& builder;
         CodecEncoder codec;
@@ -587,6 +595,20 @@ namespace
             out.steps = in.steps();
             out.stepsPerBeat = in.steps_per_beat();
             out.swing = in.swing();
+        }
+
+        // Macros and MIDI channels: slots, spans and channels out of range are the dispatcher's to refuse.
+        void body (const fb::SetMacro& in, model::action::SetMacro& out)
+        {
+            out.index = in.index();
+            if (const auto* m = in.macro())
+                out.macro = { m->assigned(), codec.paramAddress (m->param()), m->from(), m->to() };
+        }
+
+        void body (const fb::SetMidiChannel& in, model::action::SetMidiChannel& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            out.channel = in.channel();
         }
 
     private:

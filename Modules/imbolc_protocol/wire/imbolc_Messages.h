@@ -64,6 +64,7 @@ struct StatePatch
     std::vector<model::Bus> busUpdates;
     std::optional<model::Master> master;
     std::optional<Ownership> ownership;
+    std::optional<model::Macros> macros; ///< every macro slot, when any changed
 
     bool operator== (const StatePatch&) const = default;
 };

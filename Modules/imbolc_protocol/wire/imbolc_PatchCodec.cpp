@@ -106,10 +106,11 @@ namespace
 
         void master (const model::Master& m) { masterOffset = codec.master (m); }
         void ownership (const Ownership& o) { ownershipOffset = encodeOwnership (codec.builder, o); }
+        void macros (const model::Macros& m) { macrosOffset = codec.macros (m); }
 
         flatbuffers::Offset<fb::StatePatch> finish (Seq seq, std::uint32_t nextId)
         {
-            return fb::CreateStatePatch (codec.builder, seq, nextId, noteOpsOffset, pointOpsOffset, settingsOffset, transportOffset, instrumentsOffset, instrumentUpdatesOffset, pianoRollOffset, trackUpdatesOffset, automationOffset, laneUpdatesOffset, arrangementOffset, mixerOffset, busUpdatesOffset, masterOffset, ownershipOffset);
+            return fb::CreateStatePatch (codec.builder, seq, nextId, noteOpsOffset, pointOpsOffset, settingsOffset, transportOffset, instrumentsOffset, instrumentUpdatesOffset, pianoRollOffset, trackUpdatesOffset, automationOffset, laneUpdatesOffset, arrangementOffset, mixerOffset, busUpdatesOffset, masterOffset, ownershipOffset, macrosOffset);
         }
 
         /** Writes every part of a patch value, in order. */
@@ -139,6 +140,8 @@ namespace
                 master (*p.master);
             if (p.ownership)
                 ownership (*p.ownership);
+            if (p.macros)
+                macros (*p.macros);
             return finish (p.seq, p.nextId);
         }
 
@@ -183,6 +186,7 @@ namespace
         flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Bus>>> busUpdatesOffset;
         flatbuffers::Offset<fb::Master> masterOffset;
         flatbuffers::Offset<fb::Ownership> ownershipOffset;
+        flatbuffers::Offset<flatbuffers::Vector<const fb::Macro*>> macrosOffset;
     };
 
     //==============================================================================
@@ -243,6 +247,8 @@ namespace
             out.master = codec.master (m);
         if (const auto* o = in.ownership())
             out.ownership = decodeOwnership (codec, *o);
+        if (const auto* list = in.macros())
+            out.macros = codec.macros (list);
     }
 } // namespace
 

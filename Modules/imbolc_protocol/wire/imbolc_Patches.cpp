@@ -239,6 +239,10 @@ namespace
                 if (! buses.replace (bus))
                     return patchSentence ("The patch updates bus ", bus.id.value, ", which does not exist.");
 
+            if (patch.macros)
+                if (auto e = checkMacros (*patch.macros); ! e.empty())
+                    return e;
+
             return structural() || ! bringsInOnlyFreshIds() ? checkWholeSession() : checkEditedItems();
         }
 
@@ -260,6 +264,8 @@ namespace
             buses.commitTo (target.mixer.buses);
             if (patch.master)
                 target.mixer.master = *patch.master;
+            if (patch.macros)
+                target.macros = *patch.macros;
             target.nextId = patch.nextId;
         }
 
@@ -289,6 +295,8 @@ namespace
             buses.commitTo (c.mixer.buses);
             if (patch.master)
                 c.mixer.master = *patch.master;
+            if (patch.macros)
+                c.macros = *patch.macros;
             c.nextId = patch.nextId;
 
             auto problem = model::validate (c);
@@ -442,6 +450,21 @@ namespace
             return false;
         }
 
+        /** The macros as model::validate judges them, against the instruments and buses as the patch
+            leaves them (a whole-session check repeats this through validate). */
+        std::string checkMacros (const model::Macros& macros) const
+        {
+            for (int k = 0; k < model::numMacros; ++k)
+            {
+                const auto& m = macros[(std::size_t) k];
+                if (! std::isfinite (m.from) || ! std::isfinite (m.to))
+                    return patchSentence ("Macro ", k + 1, " has a span that is not a finite number.");
+                if (m.assigned && ! targetExists ({ model::AutomationTargetKind::parameter, m.param }))
+                    return patchSentence ("Macro ", k + 1, " drives a node that does not exist.");
+            }
+            return {};
+        }
+
         std::string checkLane (const model::Lane& lane) const
         {
             const auto owner = "Automation lane " + std::to_string (lane.id.value);
@@ -519,6 +542,8 @@ StatePatch makePatch (const model::Session& session, const model::NetDirty& dirt
         patch.master = session.mixer.master;
     if (ownership != nullptr)
         patch.ownership = *ownership;
+    if (dirty.macros)
+        patch.macros = session.macros;
     return patch;
 }
 
@@ -554,6 +579,8 @@ Bytes encodePatchFrame (const model::Session& session, const model::NetDirty& di
         encoder.master (session.mixer.master);
     if (ownership != nullptr)
         encoder.ownership (*ownership);
+    if (dirty.macros)
+        encoder.macros (session.macros);
     const auto patch = encoder.finish (seq, session.nextId);
     return finishWireMessage (builder, fb::Payload::StatePatch, patch.Union(), WireFraming::lengthPrefixed);
 }
