@@ -146,7 +146,7 @@ juce::File ImbolcEditor::findScanWorker()
 void ImbolcEditor::getAllCommands (juce::Array<juce::CommandID>& ids)
 {
     using namespace gui::commands;
-    ids.addArray ({ fileNew, fileOpen, fileSaveAs, fileRender, viewShortcuts, viewPlugins, networkHost, networkJoin, networkLeave, networkRequestPrivilege });
+    ids.addArray ({ fileNew, fileOpen, fileSaveAs, fileRender, viewShortcuts, viewPlugins, viewMacros, networkHost, networkJoin, networkLeave, networkRequestPrivilege });
 }
 
 void ImbolcEditor::getCommandInfo (juce::CommandID id, juce::ApplicationCommandInfo& info)
@@ -181,6 +181,10 @@ void ImbolcEditor::getCommandInfo (juce::CommandID id, juce::ApplicationCommandI
         case viewPlugins:
             info.setInfo ("Plugins...", "Browses the installed plugins", "View", 0);
             info.addDefaultKeypress ('p', ctrl | juce::ModifierKeys::shiftModifier);
+            break;
+        case viewMacros:
+            info.setInfo ("Macros...", "Lists what the host's Macro 1..16 parameters drive, with their ranges", "View", 0);
+            info.addDefaultKeypress ('m', ctrl | juce::ModifierKeys::shiftModifier);
             break;
         case networkHost:
             info.setInfo (joined ? "Seats..." : "Host This Session...", joined ? "Lists the seats of the session" : "Lets other seats join this session", "Network", 0);
@@ -239,6 +243,15 @@ bool ImbolcEditor::perform (const InvocationInfo& info)
             return true;
         case viewPlugins:
             showPlugins();
+            return true;
+        case viewMacros:
+            showToolWindow ("macros", "Macros", [this]
+                            {
+                                auto* panel = new gui::MacroPanel (*context);
+                                panel->setSize (620, 560);
+                                return panel;
+                            },
+                            true);
             return true;
         case networkHost:
             showNetwork (true);
@@ -299,6 +312,7 @@ juce::PopupMenu ImbolcEditor::getMenuForIndex (int index, const juce::String&)
             m.addCommandItem (cm, viewMixer);
             m.addCommandItem (cm, viewAnalysis);
             m.addCommandItem (cm, viewPlugins);
+            m.addCommandItem (cm, viewMacros);
             m.addSeparator();
             m.addCommandItem (cm, viewShortcuts);
             break;

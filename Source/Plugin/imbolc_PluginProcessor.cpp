@@ -259,6 +259,8 @@ void ImbolcProcessor::timerCallback()
     if (auto* remote = seat.getRemote())
         remote->tick();
 
+    followMacroMappings();
+
     // What every path to the output shares (the master chain's look-ahead, a latent plugin on it): the
     // host delays the rest of the song to match. JUCE tells the host when it changed.
     if (const auto latency = host.getEngine().getOutputLatencySamples(); latency != getLatencySamples())
@@ -273,6 +275,28 @@ void ImbolcProcessor::timerCallback()
     const auto sinceCache = juce::Time::getMillisecondCounter() - lastCacheMs;
     if ((host.getEditGeneration() != cachedGeneration && sinceCache >= 1000) || sinceCache >= 5000)
         refreshCachedState();
+}
+
+void ImbolcProcessor::followMacroMappings()
+{
+    // A macro newly mapped (or remapped, or a session loaded) starts where its parameter stands, so the
+    // first value the engine applies for it changes nothing a person hears; the host learns the value.
+    const auto& session = host.getSession();
+    for (int k = 0; k < numMacros; ++k)
+    {
+        const auto& mapping = session.macros[(std::size_t) k];
+        auto& last = lastMappings[(std::size_t) k];
+        if (mapping == last)
+            continue;
+        last = mapping;
+        if (! mapping.assigned || mapping.to == mapping.from)
+            continue;
+        if (const auto info = model::findParam (session, mapping.param))
+        {
+            const auto v = juce::jlimit (0.0f, 1.0f, (info->value - mapping.from) / (mapping.to - mapping.from));
+            macros[(std::size_t) k]->setValueNotifyingHost (v);
+        }
+    }
 }
 
 model::Session ImbolcProcessor::makeStartingSession()

@@ -101,6 +101,7 @@ private:
     void render (juce::AudioBuffer<float>&, const juce::MidiBuffer&) noexcept;
     void refreshCachedState();
     void restore (const std::vector<std::uint8_t>&);
+    void followMacroMappings();
     static model::Session makeStartingSession();
     static BusesProperties busesProperties();
 
@@ -113,6 +114,8 @@ private:
     std::array<juce::AudioParameterFloat*, numMacros> macros {};
     std::array<float, numMacros> macroValues {}; ///< audio thread: this block's values
     std::array<float*, 2 * numBusOutputs> busPointers {}; ///< audio thread: the enabled extra outputs
+    std::array<model::Macro, (std::size_t) model::numMacros> lastMappings {};
+    static_assert (numMacros == model::numMacros);
 
     juce::String stateError;
     std::vector<std::uint8_t> refusedState; ///< handed back to the host until the session is edited

@@ -365,3 +365,85 @@ TEST_CASE ("An enabled bus output carries that bus alone, and the main output th
     CHECK (main == 0.0f); // and not in the main mix (the song is stopped: nothing else plays)
     processor.releaseResources();
 }
+
+TEST_CASE ("A host macro drives the parameter the session maps it to from the first sample of its block, and starts where that parameter stands", "[plugin]")
+{
+    ImbolcProcessor processor;
+    restore (processor, twoSynths());
+    processor.prepareToPlay (48000.0, 256);
+    const auto lead = processor.getHost().getSession().instruments.begin()->id;
+    const auto level = model::ParamAddress::instrument (lead, model::ParamGroup::strip, (std::uint16_t) model::StripParam::level);
+    const auto before = model::findParam (processor.getHost().getSession(), level);
+    REQUIRE (before.has_value());
+    REQUIRE (processor.getHost().apply (model::action::SetMacro { 2, model::Macro { true, level, 0.0f, 1.0f } }).ok());
+    test::pumpMessages (80); // the processor's timer: Macro 3 now shows the level
+    CHECK (processor.getMacro (2)->get() == Approx (before->value).margin (1.0e-3));
+
+    // A held note; the host turns Macro 3 down to 0 before block 10 and back up before block 20.
+    juce::AudioBuffer<float> buffer (2, 256);
+    juce::MidiBuffer midi;
+    midi.addEvent (juce::MidiMessage::noteOn (1, 57, (juce::uint8) 120), 0);
+    std::vector<float> peaks;
+    for (int i = 0; i < 30; ++i)
+    {
+        if (i == 10)
+            processor.getMacro (2)->setValueNotifyingHost (0.0f);
+        if (i == 20)
+            processor.getMacro (2)->setValueNotifyingHost (1.0f);
+        processor.processBlock (buffer, midi);
+        midi.clear();
+        peaks.push_back (buffer.getMagnitude (0, 0, 256));
+        if (i == 10)
+            CHECK (std::abs (buffer.getSample (0, 0)) < 1.0e-6f); // silent from the block's first sample
+    }
+    CHECK (peaks[9] > 0.01f);
+    for (int i = 10; i < 20; ++i)
+        CHECK (peaks[(std::size_t) i] == 0.0f);
+    CHECK (peaks[20] > peaks[9]); // full level is above where the level stood
+    processor.releaseResources();
+}
+
+TEST_CASE ("The host's MIDI plays the instrument set to its channel, whatever is selected", "[plugin]")
+{
+    ImbolcProcessor processor;
+    restore (processor, twoSynths());
+    processor.prepareToPlay (48000.0, 256);
+    const auto lead = processor.getHost().getSession().instruments.begin()->id;
+    const auto bass = std::next (processor.getHost().getSession().instruments.begin())->id;
+    REQUIRE (processor.getHost().apply (model::action::SetMidiChannel { bass, 2 }).ok());
+    processor.setMidiInstrument (lead); // what the editor selected
+    juce::AudioBuffer<float> buffer (2, 256);
+    juce::MidiBuffer midi;
+    // Which instrument sounded, by the engine's meters of each (read on the message thread).
+    auto play = [&] (int channel)
+    {
+        midi.addEvent (juce::MidiMessage::noteOn (channel, 45, (juce::uint8) 120), 100);
+        std::pair<float, float> loudest;
+        for (int i = 0; i < 40; ++i)
+        {
+            processor.processBlock (buffer, midi);
+            if (i == 0)
+                CHECK (buffer.getMagnitude (0, 0, 100) == 0.0f); // nothing before the event's sample
+            midi.clear();
+            processor.getHost().tick();
+            const auto& engine = processor.getHost().getEngine();
+            loudest.first = juce::jmax (loudest.first, engine.getInstrumentMeter (lead).left);
+            loudest.second = juce::jmax (loudest.second, engine.getInstrumentMeter (bass).left);
+        }
+        midi.addEvent (juce::MidiMessage::allNotesOff (channel), 0);
+        for (int i = 0; i < 200; ++i)
+        {
+            processor.processBlock (buffer, midi);
+            midi.clear();
+        }
+        processor.getHost().tick();
+        return loudest;
+    };
+    const auto one = play (1); // channel 1 is nobody's: the selected lead plays it
+    CHECK (one.first > 0.01f);
+    CHECK (one.second == 0.0f);
+    const auto two = play (2); // channel 2 is the bass's, whatever is selected
+    CHECK (two.first == 0.0f);
+    CHECK (two.second > 0.01f);
+    processor.releaseResources();
+}
