@@ -458,4 +458,12 @@ TEST_CASE ("A host that gives its position only in samples (Ardour and jalv thro
     REQUIRE (t.has_value());
     CHECK (t->ppqPosition == Approx (3.0)); // two seconds at 90 BPM
     CHECK_FALSE (app::AudioOutput::readPlayHead (&host).has_value()); // no rate: no way to tell
+
+    // A pre-roll before the song's zero waits, stopped, at the start.
+    HostClock preRoll;
+    preRoll.ppq = -0.25;
+    const auto early = app::AudioOutput::readPlayHead (&preRoll, 48000.0);
+    REQUIRE (early.has_value());
+    CHECK_FALSE (early->playing);
+    CHECK (early->ppqPosition == 0.0);
 }

@@ -159,13 +159,21 @@ std::optional<engine::HostTransport> AudioOutput::readPlayHead (juce::AudioPlayH
     // do not send (they send time:frame, time:bar and time:barBeat): from the position in samples at the
     // host's tempo it is exact while that tempo holds from the host's zero.
     if (! ppq.hasValue() && tempo > 0.0 && sampleRate > 0.0)
-        if (const auto samples = position->getTimeInSamples(); samples.hasValue() && *samples >= 0)
+        if (const auto samples = position->getTimeInSamples(); samples.hasValue())
             ppq = (double) *samples / sampleRate * tempo / 60.0;
     if (! ppq.hasValue() || ! std::isfinite (*ppq))
         return std::nullopt;
     engine::HostTransport t;
     t.playing = position->getIsPlaying();
     t.ppqPosition = *ppq;
+    // Before the song's start (a pre-roll, a count-in; Ardour's export begins with a block at -240
+    // samples) the session waits at its start: the engine would clamp the position to zero and play the
+    // first notes that much early. It starts with the first block at or past zero.
+    if (t.ppqPosition < 0.0)
+    {
+        t.playing = false;
+        t.ppqPosition = 0.0;
+    }
     t.bpm = tempo;
     // A loop that is on and makes sense is followed; anything else plays straight on.
     if (position->getIsLooping())
