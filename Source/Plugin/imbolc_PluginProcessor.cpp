@@ -11,6 +11,38 @@
 namespace imbolc::plugin
 {
 
+/** The host's play head with its position in quarter notes filled in when the host gave only its
+    position in samples. JUCE 7's LV2 wrapper reads that position from time:beat alone, which Ardour
+    and jalv never send (they send time:frame, time:bar and time:barBeat), so under them the engine
+    would never follow the host's transport. From the samples at the host's tempo the position is
+    exact while the host's tempo is constant from its zero. Audio thread. */
+class HostPlayHead final : public juce::AudioPlayHead
+{
+public:
+    juce::AudioPlayHead* wrap (juce::AudioPlayHead* hostPlayHead, double rate) noexcept
+    {
+        host = hostPlayHead;
+        sampleRate = rate;
+        return host != nullptr ? this : nullptr;
+    }
+
+    juce::Optional<PositionInfo> getPosition() const override
+    {
+        auto position = host->getPosition();
+        if (! position.hasValue() || position->getPpqPosition().hasValue() || sampleRate <= 0.0)
+            return position;
+        const auto samples = position->getTimeInSamples();
+        const auto bpm = position->getBpm();
+        if (samples.hasValue() && bpm.hasValue() && *bpm > 0.0)
+            position->setPpqPosition ((double) *samples / sampleRate * *bpm / 60.0);
+        return position;
+    }
+
+private:
+    juce::AudioPlayHead* host = nullptr;
+    double sampleRate = 0.0;
+};
+
 class ImbolcProcessor final : public juce::AudioProcessor, private juce::Timer
 {
 public:
@@ -57,7 +89,7 @@ public:
 
     void processBlock (juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) override
     {
-        output.processHosted (buffer, midi, getPlayHead());
+        output.processHosted (buffer, midi, hostPlayHead.wrap (getPlayHead(), getSampleRate()));
     }
 
     //==============================================================================
@@ -116,6 +148,7 @@ private:
 
     app::SessionHost host;
     app::AudioOutput output;
+    HostPlayHead hostPlayHead;
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ImbolcProcessor)
 };
