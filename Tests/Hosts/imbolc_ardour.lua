@@ -1,12 +1,13 @@
 -- Ardour, headless (ardour7-lua), hosting Imbolc: run by imbolc_ardour_test.py, once per step.
 --
---   create DIR NAME FORMAT PRESET BPM END WAV   a new session on JACK at 48 kHz with its tempo at BPM, a
---                                               MIDI track with Imbolc (FORMAT LV2 or VST3) as its
---                                               instrument, the preset labelled PRESET loaded into it
---                                               (the Imbolc session), samples [0, END) exported to WAV
---                                               (32-bit float), then saved
---   reopen DIR NAME END WAV                     the saved session opened again (its plugin state
---                                               restored by Ardour), exported again, saved again
+--   create DIR NAME FORMAT BPM [PRESET END WAV]
+--                      a new session on JACK at 48 kHz with its tempo at BPM and a MIDI track with
+--                      Imbolc (FORMAT LV2 or VST3) as its instrument, saved; with PRESET, the preset
+--                      of that label is first loaded into Imbolc (the Imbolc session) and samples
+--                      [0, END) are exported to DIR/out/WAV.wav (32-bit float)
+--   reopen DIR NAME END WAV
+--                      the saved session opened again (Ardour restores the plugin's state from it),
+--                      [0, END) exported to DIR/out/WAV.wav, saved again
 --
 -- Every failure is an error() with one sentence (ardour7-lua then exits non-zero); the last line
 -- printed on success is "IMBOLC-ARDOUR-OK <step>".
@@ -51,7 +52,7 @@ local function save ()
 end
 
 if step == "create" then
-	local dir, name, format, preset, bpm, last, wav = arg[2], arg[3], arg[4], arg[5], tonumber (arg[6]), tonumber (arg[7]), arg[8]
+	local dir, name, format, bpm, preset, last, wav = arg[2], arg[3], arg[4], tonumber (arg[5]), arg[6], tonumber (arg[7]), arg[8]
 	start_jack ()
 	check (create_session (dir, name, 48000), "Ardour could not create a session at " .. dir .. " on JACK")
 	check (Session:nominal_sample_rate () == 48000, "the session runs at " .. Session:nominal_sample_rate () .. " Hz, not 48000")
@@ -73,14 +74,15 @@ if step == "create" then
 		true, info, nil, nil, 1, "Imbolc", ARDOUR.PresentationInfo.max_order, ARDOUR.TrackMode.Normal, true)
 	check (tracks:size () == 1, "Ardour did not add a MIDI track with Imbolc")
 	local _, insert = imbolc_insert ()
-	local plugin = insert:plugin (0)
 
-	local record = plugin:preset_by_label (preset)
-	check (record ~= nil, "Ardour finds no Imbolc preset labelled '" .. preset .. "'")
-	print ("preset", record.uri, record.label)
-	check (plugin:load_preset (record), "Ardour could not load the preset '" .. preset .. "' into Imbolc")
-
-	export (dir .. "/out", wav, last)
+	if preset then
+		local plugin = insert:plugin (0)
+		local record = plugin:preset_by_label (preset)
+		check (record ~= nil, "Ardour finds no Imbolc preset labelled '" .. preset .. "'")
+		print ("preset", record.uri, record.label)
+		check (plugin:load_preset (record), "Ardour could not load the preset '" .. preset .. "' into Imbolc")
+		export (dir .. "/out", wav, last)
+	end
 	save ()
 	print ("IMBOLC-ARDOUR-OK create")
 elseif step == "reopen" then

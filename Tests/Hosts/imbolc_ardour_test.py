@@ -1,35 +1,57 @@
 #!/usr/bin/env python3
-"""Imbolc in Ardour 7, headless (ardour7-lua), as an LV2 or a VST3, on a private JACK server (dummy
-backend, 48 kHz, 256; Ardour's JACK backend).
+"""Imbolc in Ardour 7 headless (ardour7-lua, Ardour 7.3 from Debian), as an LV2 or a VST3, each
+ardour7-lua run on a JACK server of its own (jackd -d dummy, 48 kHz, 256 frames; Ardour's JACK
+backend), on the display of imbolc_with_xvfb.sh.
 
-The Imbolc session (test.imbolc, written through the CLI: one saw playing A4 at known ticks at 125
-BPM, no effects, no loop) reaches the plugin the way a person would give it to Ardour: as a preset.
-  - LV2: a preset bundle on LV2_PATH, its state the StateString property JUCE's LV2 wrapper stores
-    (getStateInformation's bytes in JUCE's base64), which Ardour restores through lilv;
-  - VST3: a .vstpreset (Steinberg's preset container, the component state being the .imbolc bytes)
-    in ~/.vst3/presets/Imbolc/Imbolc, Ardour's VST3 preset folder on Linux.
-imbolc_ardour.lua then, in one ardour7-lua process: creates a session at 48 kHz, sets Ardour's tempo
-to the session's 125 BPM, adds a MIDI track with Imbolc, loads the preset (Plugin:load_preset),
-exports [0, END) through Ardour's SimpleExport (freewheeling JACK) to 32-bit float WAV, and saves. A
-second ardour7-lua process opens the saved session, exports again and saves again.
+The Imbolc session is test.imbolc, written through the CLI (demo, dump, load-json): one saw playing
+A4 at known ticks at 125 BPM, no effects, no swing, no loop. It reaches the plugin:
+  - LV2, as a person would give it to Ardour: a preset. The test writes a preset bundle (on
+    LV2_PATH) whose state is the one property JUCE's LV2 wrapper stores, <URI:StateString>, the
+    .imbolc bytes in JUCE's own base64 (MemoryBlock::toBase64Encoding). imbolc_ardour.lua creates a
+    session at 48 kHz, sets Ardour's tempo to 125 BPM, adds a MIDI track with Imbolc, loads the
+    preset (Plugin:load_preset, restored through lilv), exports [0, END) with Ardour's SimpleExport
+    (JACK freewheeling) and saves.
+  - VST3, through the state Ardour keeps in its session file. A session with a MIDI track with
+    Imbolc is created and saved; the test writes the state into its <vst3><chunk>, in the container
+    Ardour writes there (Steinberg's vstpreset layout, the component state being the .imbolc bytes);
+    a second ardour7-lua opens it (Ardour restores the state: VST3Plugin::set_state), exports and
+    saves. A .vstpreset and Plugin:load_preset would be the person's way, but Ardour 7.3 deadlocks
+    in it with any JUCE plugin: VST3Plugin::load_preset holds the plugin's process lock while JUCE's
+    setComponentState calls restartComponent(kParamValuesChanged), which takes that lock again (seen
+    with gdb; Ardour fixed it in 7.4, commit 3c57085756 "VST3: fix deadlock when loading a preset in
+    some plugins").
+Then a further ardour7-lua opens the saved session again, exports again and saves again.
 
 Checks:
-  - each export holds the 8 notes: onsets (first sample at 10% of the peak after 30 ms below it)
-    within ONSET_TOLERANCE samples of the same detector on `imbolc render test.imbolc` (48 kHz),
-    and the gaps between them equal the ticks' gaps at 125 BPM to within ONSET_TOLERANCE;
-  - the state Ardour keeps for the plugin after reopening and saving is byte for byte the one it
+  - the first export holds the 8 notes: onsets (first sample at 10% of the peak after 30 ms below it)
+    within ONSET_TOLERANCE samples of the same detector on `imbolc render test.imbolc` at 48 kHz, and
+    their gaps equal the notes' ticks at 125 BPM to within ONSET_TOLERANCE;
+  - the state Ardour keeps for the plugin after reopening and saving is, byte for byte, the one it
     kept after the first save (LV2: the StateString in the state.ttl the session XML points at;
-    VST3: the base64 <chunk> in the session XML, a preset container with the component and
-    controller states), and the Imbolc bytes in it are the test.imbolc bytes loaded (byte for byte);
+    VST3: the decoded base64 <chunk> in the session XML), and the Imbolc bytes in it (LV2: the
+    decoded StateString; VST3: the component state less JUCE's JUCEPrivateData trailer) are the
+    test.imbolc bytes loaded;
   - the reopened session's export has the same onsets as the first.
 
-Workarounds, both because ardour7-lua is Ardour without its GUI:
-  - VST3: headless Ardour only reads its plugin cache (ARDOUR::init_post_engine calls
-    PluginManager::refresh(cache_only=true); the GUI is what scans). So the test runs Ardour's own
-    scanner, /usr/lib/ardour7/ardour-vst3-scanner, on the bundle first, as the GUI would, into this
-    test's XDG_CACHE_HOME; VST3_PATH (read into the fresh config) points Ardour at the build tree.
-  - Export format: the stock presets are 16-bit with shaped dither (or lossy); the test writes an
+Workarounds, each because of something in Ardour 7.3 or this headless use of it:
+  - VST3 scan: ardour7-lua only reads Ardour's plugin cache (ARDOUR::init_post_engine calls
+    PluginManager::refresh(cache_only=true); the GUI is what scans), so the test runs Ardour's own
+    scanner (/usr/lib/ardour7/ardour-vst3-scanner) on the bundle first, into this test's
+    XDG_CACHE_HOME; VST3_PATH (read into the fresh config) points Ardour at the build tree.
+  - Export format: the stock presets are 16-bit with shaped dither, or lossy; the test writes an
     export preset (imbolc-test.preset: BWAV 32-bit float, no dither) into this Ardour's config dir.
+  - Ardour crashes: ardour7-lua 7.3 crashes or is dropped by jackd in a good share of runs, with
+    or without Imbolc: with Ardour's own ACE Reasonable Synth instead of Imbolc, 6 and 4 of 10
+    reopen runs failed on JACK (async and -S), and 5 to 9 of 16 create/reopen runs on Ardour's
+    Dummy backend (heap corruption reported by glibc, "Port already exists" from new_midi_track).
+    One cause is seen on JACK: the Session constructor calls jack_set_timebase_callback on the main
+    thread while Ardour's auto-connect thread calls jack_set_property (the virtual keyboard's pretty
+    name), and libjack (jackd2 1.9.21) does not serialize a client's requests, so jackd reads a
+    garbled request ("CheckSize error", "Unknown request" with the metadata URI's text) and drops
+    Ardour. So each ardour7-lua step runs on a new JACK server from the same starting files up to
+    MAX_ATTEMPTS times, but only while the failure is one of those (a signal, glibc's heap messages,
+    "Port already exists", the engine halted, jackd's garbled-request messages); every retry is
+    logged, and a failure of this test's own checks is never retried.
 
 usage: imbolc_ardour_test.py LV2|VST3 PLUGIN_DIR IMBOLC_CLI
 """
@@ -37,6 +59,7 @@ usage: imbolc_ardour_test.py LV2|VST3 PLUGIN_DIR IMBOLC_CLI
 import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -51,7 +74,8 @@ EXPORT_PRESET_ID = "6d4e3b1a-6d2f-4f0e-9d43-1e6b0c3f5a71"
 BWAV_FLOAT_FORMAT_ID = "20b4ab09-6452-4cb3-bd66-b921cdbd2942"  # /usr/share/ardour7/export/BWAV 32float Export.format
 VST3_SCANNER = "/usr/lib/ardour7/ardour-vst3-scanner"
 ARDOUR_LIBS = "/usr/lib/ardour7"
-STEP_TIMEOUT = 120
+STEP_TIMEOUT = 90
+MAX_ATTEMPTS = 6
 
 
 def write_export_preset(home):
@@ -75,6 +99,21 @@ def write_export_preset(home):
 """ % (EXPORT_PRESET_ID, BWAV_FLOAT_FORMAT_ID))
 
 
+def inject_vst3_state(t, sdir, sname, container):
+    """Puts a VST3 state (the preset container Ardour itself keeps there) into the saved session's one
+    <vst3><chunk>, as Ardour would have saved it had Imbolc held that state."""
+    path = os.path.join(sdir, sname + ".ardour")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    chunks = re.findall(r"<chunk>[^<]*</chunk>", text)
+    if len(chunks) != 1:
+        h.fail("the saved Ardour session has %d VST3 state chunks, not Imbolc's one" % len(chunks))
+    text = text.replace(chunks[0], "<chunk>%s</chunk>" % h.base64.b64encode(container).decode())
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    t.log("wrote the test session into the saved Ardour session's VST3 state chunk (%d bytes)" % len(container))
+
+
 def scan_vst3(t, env, bundle):
     """Ardour's own VST3 scanner writes the cache headless Ardour reads; returns the class id it found."""
     if not os.access(VST3_SCANNER, os.X_OK):
@@ -90,23 +129,53 @@ def scan_vst3(t, env, bundle):
     if len(infos) != 1 or infos[0].get("name") != "Imbolc":
         h.fail("Ardour's VST3 cache %s does not describe one plugin named Imbolc" % caches[0])
     t.log("ardour-vst3-scanner indexed Imbolc.vst3: uid %s, category %s" % (infos[0].get("uid"), infos[0].get("category")))
-    return infos[0].get("uid"), infos[0].get("vendor")
+    return infos[0].get("uid")
 
 
-def run_lua(t, env, name, args):
-    proc = t.spawn(["stdbuf", "-oL", "-eL", "ardour7-lua", "-X", LUA] + args, "ardour-" + name, env=env)
-    try:
-        proc.wait(STEP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        h.fail("ardour7-lua (%s) did not finish within %d s" % (name, STEP_TIMEOUT))
-    said = t.output(proc)
-    if proc.returncode != 0 or ("IMBOLC-ARDOUR-OK " + name) not in said:
-        errors = [l for l in said.splitlines() if l.startswith("Error") or "[ERROR]" in l or "failed" in l.lower()]
-        h.fail("ardour7-lua (%s) failed (exit %s): %s" % (name, proc.returncode, (errors[-1] if errors else said.strip()[-300:]).strip()))
+# What ardour7-lua's own failures look like, as opposed to this test's checks (which end the Lua
+# script with error() and a sentence, and are never retried): a crash (SIGSEGV, or SIGABRT from
+# glibc's heap checks or an uncaught exception), and jackd dropping Ardour's client after reading a
+# garbled request.
+ARDOUR_CRASH = re.compile(r"Engine halted|JACK HALTED|Port already exists|corrupted|double free|free\(\)|basic_string: construction from null")
+JACK_GARBLED = re.compile(r"CheckSize error|Unknown request")
+
+
+def run_lua(t, home_env, name, args, prepare):
+    """One ardour7-lua step on a fresh JACK server, retried (up to MAX_ATTEMPTS, each from the same
+    starting files) only when Ardour itself crashed or was dropped by jackd; see the header."""
+    crashes = []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        prepare()
+        jack = h.Jack(t, label="jackd-%s-%d" % (name, attempt))
+        env = dict(home_env, **{k: v for k, v in jack.env().items() if k.startswith("JACK_")})
+        proc = t.spawn(["stdbuf", "-oL", "-eL", "ardour7-lua", "-X", LUA] + args, "ardour-%s-%d" % (name, attempt), env=env)
+        try:
+            proc.wait(STEP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            h.fail("ardour7-lua (%s) did not finish within %d s" % (name, STEP_TIMEOUT))
+        finally:
+            jack.stop()
+        said = t.output(proc)
+        if proc.returncode == 0 and ("IMBOLC-ARDOUR-OK " + name) in said:
+            break
+        garbled = JACK_GARBLED.search(jack.log_text())
+        crash = proc.returncode < 0 or garbled or ARDOUR_CRASH.search(said)
+        last = [l for l in said.splitlines() if l.strip() and not l.startswith("[WARNING]") and "midnam" not in l.lower()]
+        if not crash:
+            errors = [l for l in said.splitlines() if l.startswith("Error")]
+            h.fail("ardour7-lua (%s) failed (exit %s): %s" % (name, proc.returncode, (errors or last or ["no output"])[-1].strip()))
+        why = "signal %d" % -proc.returncode if proc.returncode < 0 else "exit %d" % proc.returncode
+        why += ": " + (last[-1].strip() if last else "no output")
+        if garbled:
+            why += " (jackd: %s)" % garbled.group(0)
+        crashes.append(why)
+        t.log("ardour7-lua (%s) attempt %d: Ardour crashed (%s); trying again on a new JACK server" % (name, attempt, why))
+    else:
+        h.fail("ardour7-lua (%s) crashed in all %d attempts (Ardour 7.3's own crashes, see the header); the last: %s" % (name, MAX_ATTEMPTS, crashes[-1]))
     for line in said.splitlines():
         if line.split(" ")[0].split("\t")[0] in ("tempo", "plugin", "preset", "exported", "saved"):
             t.log("  ardour: " + line.replace("\t", " "))
-    return said
+    return crashes
 
 
 def saved_state(session_dir, name, fmt):
@@ -178,31 +247,35 @@ def body(t):
     os.makedirs(home)
     write_export_preset(home)
     presets = t.path("lv2-presets")
-    jack = h.Jack(t)
-    env = h.ardour_env(jack, home, lv2_path=os.path.join(plugin_dir, "LV2") + ":" + presets,
+    env = h.ardour_env(home, lv2_path=os.path.join(plugin_dir, "LV2") + ":" + presets,
                        vst3_path=os.path.join(plugin_dir, "VST3") if fmt == "VST3" else None)
-    if fmt == "LV2":
-        h.write_lv2_preset_bundle(os.path.join(presets, "imbolc-host-test.lv2"), PRESET_LABEL, session)
-    else:
-        uid, vendor = scan_vst3(t, env, bundle)
-        d = os.path.join(home, ".vst3", "presets", vendor, "Imbolc")
-        os.makedirs(d)
-        with open(os.path.join(d, PRESET_LABEL + ".vstpreset"), "wb") as f:
-            f.write(h.vst3_preset(uid, session))
-
     last_tick = h.TEST_NOTES[-1] + h.TEST_NOTE_TICKS
     end = int(h.tick_to_sample(last_tick) + 0.5 * h.RATE)
     sdir, sname = t.path("ardour-session"), "imbolc-host-test"
+    bpm = "%g" % h.TEST_BPM
 
-    run_lua(t, env, "create", ["create", sdir, sname, fmt, PRESET_LABEL, "%g" % h.TEST_BPM, str(end), "first"])
-    jack.check_alive()
+    def snapshot(name):
+        shutil.copytree(sdir, t.path(name), symlinks=True)
+        return lambda: (shutil.rmtree(sdir, ignore_errors=True), shutil.copytree(t.path(name), sdir, symlinks=True))
+
+    crashes = []
+    if fmt == "LV2":
+        h.write_lv2_preset_bundle(os.path.join(presets, "imbolc-host-test.lv2"), PRESET_LABEL, session)
+        crashes += run_lua(t, env, "create", ["create", sdir, sname, fmt, bpm, PRESET_LABEL, str(end), "first"],
+                           lambda: shutil.rmtree(sdir, ignore_errors=True))
+    else:
+        uid = scan_vst3(t, env, bundle)
+        crashes += run_lua(t, env, "create", ["create", sdir, sname, fmt, bpm], lambda: shutil.rmtree(sdir, ignore_errors=True))
+        inject_vst3_state(t, sdir, sname, h.vst3_preset(uid, session))
+        crashes += run_lua(t, env, "reopen", ["reopen", sdir, sname, str(end), "first"], snapshot("ardour-session-injected"))
     blob_a, imbolc_a, where_a = saved_state(sdir, sname, fmt)
     t.log("state after the first save: %s" % where_a)
 
-    run_lua(t, env, "reopen", ["reopen", sdir, sname, str(end), "reopened"])
-    jack.check_alive()
+    crashes += run_lua(t, env, "reopen", ["reopen", sdir, sname, str(end), "reopened"], snapshot("ardour-session-saved"))
     blob_b, imbolc_b, where_b = saved_state(sdir, sname, fmt)
     t.log("state after reopening and saving: %s" % where_b)
+    if crashes:
+        t.log("Ardour crashed %d times on the way (retried): %s" % (len(crashes), "; ".join(crashes)))
 
     # The audio: the first export against the CLI's render and against the ticks.
     expected_ticks = [h.tick_to_sample(x) for x in h.TEST_NOTES]
@@ -243,4 +316,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 4:
         print(__doc__)
         sys.exit(2)
-    sys.exit(h.Harness("ardour-" + (sys.argv[1].lower() if len(sys.argv) > 1 else "x")).run(body))
+    sys.exit(h.Harness("ardour-" + sys.argv[1].lower(), deadline=420).run(body))

@@ -41,8 +41,9 @@ class Harness:
     """Runs a test body with a scratch directory and a list of children that are all stopped at the end,
     however the body ends (pass, failure, exception, SIGTERM, SIGINT)."""
 
-    def __init__(self, name, keep_env="IMBOLC_KEEP_HOST_TEST"):
+    def __init__(self, name, deadline, keep_env="IMBOLC_KEEP_HOST_TEST"):
         self.name = name
+        self.deadline = deadline  # seconds: the test fails (and cleans up) before CTest's timeout kills it
         self.children = []
         self.work = tempfile.mkdtemp(prefix="imbolc-%s-" % name)
         self.keep = bool(os.environ.get(keep_env))
@@ -93,6 +94,8 @@ class Harness:
     def run(self, body):
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGALRM, lambda *_: fail("the test took longer than its %d s" % self.deadline))
+        signal.alarm(self.deadline)
         code = 0
         try:
             body(self)
@@ -106,6 +109,7 @@ class Harness:
             code = 1
             print("FAILED: the test itself raised %s: %s" % (type(e).__name__, e), flush=True)
         finally:
+            signal.alarm(0)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             # Clients first, the JACK server last (it was started first).
@@ -120,8 +124,10 @@ class Harness:
                 shutil.rmtree(self.work, ignore_errors=True)
         return code
 
-    def dump_log(self, proc, limit=6000):
-        text = self.output(proc)
+    NOISE = re.compile(r"XRun|already connected|^(Copyright|jackdmp comes|This is free|under certain)")
+
+    def dump_log(self, proc, limit=4000):
+        text = "\n".join(l for l in self.output(proc).splitlines() if not self.NOISE.search(l))
         if len(text) > limit:
             text = "...\n" + text[-limit:]
         print("--- %s (exit %s):\n%s" % (proc.label, proc.returncode, text.rstrip()), flush=True)
@@ -150,20 +156,27 @@ class Jack:
     """A private JACK server on the dummy backend (no sound card), named so that parallel tests never
     meet: clients find it through JACK_DEFAULT_SERVER in env()."""
 
-    def __init__(self, harness, rate=RATE, period=PERIOD):
+    def __init__(self, harness, rate=RATE, period=PERIOD, label="jackd"):
         need_program("jackd")
         self.h = harness
         self.name = "imbolc-%s-%d-%d" % (harness.name, os.getpid(), int(time.time() * 1000) % 1000000)
+        self.label = label
         self.rate = rate
         self.period = period
         # -S: synchronous, the server waits for every client each cycle (a client late on a loaded
         # machine delays the cycle rather than losing it, so sample counts stay exact); -t: generous
         # client timeout, for the same reason.
-        self.proc = harness.spawn(["jackd", "-S", "-t", "5000", "-n", self.name, "-d", "dummy", "-r", str(rate), "-p", str(period)], "jackd")
-        ok = subprocess.run(["jack_wait", "-w", "-t", "10"], env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc = harness.spawn(["jackd", "-S", "-t", "5000", "-n", self.name, "-d", "dummy", "-r", str(rate), "-p", str(period)], label)
+        ok = subprocess.run(["jack_wait", "-w", "-t", "10"], env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
         if ok.returncode != 0 or self.proc.poll() is not None:
             fail("jackd did not start on the dummy backend (server %s)" % self.name)
         harness.log("jackd -n %s -d dummy -r %d -p %d is up" % (self.name, rate, period))
+
+    def stop(self):
+        self.h.stop(self.proc)
+
+    def log_text(self):
+        return self.h.output(self.proc)
 
     def env(self, **extra):
         e = dict(os.environ, JACK_DEFAULT_SERVER=self.name, JACK_NO_START_SERVER="1")
@@ -449,12 +462,12 @@ def peak(samples):
 ARDOUR_LUA = "ardour7-lua"
 
 
-def ardour_env(jack, home, lv2_path, vst3_path=None):
-    """Ardour with a home of its own (config, caches, VST3 presets), plugins from the build tree, and
-    the JACK server's name. Ardour reads VST3_PATH only into a config it creates (first run). DISPLAY
+def ardour_env(home, lv2_path, vst3_path=None):
+    """Ardour with a home of its own (config, caches, VST3 presets) and plugins from the build tree
+    (the JACK server's name is added per run). Ardour reads VST3_PATH only into a config it creates (first run). DISPLAY
     is the test's own (imbolc_with_xvfb.sh): JUCE in the plugin opens ":0.0" when DISPLAY is unset,
     which on a test machine can be another test's Xvfb whose exit then kills Ardour through Xlib."""
-    env = jack.env(HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"), XDG_CACHE_HOME=os.path.join(home, ".cache"),
+    env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"), XDG_CACHE_HOME=os.path.join(home, ".cache"),
                    XDG_DATA_HOME=os.path.join(home, ".local", "share"), LV2_PATH=lv2_path)
     if vst3_path:
         env["VST3_PATH"] = vst3_path

@@ -136,4 +136,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 3:
         print(__doc__)
         sys.exit(2)
-    sys.exit(h.Harness("jalv").run(body))
+    sys.exit(h.Harness("jalv", deadline=100).run(body))
