@@ -3,6 +3,7 @@ test session, WAV reading and note onsets, and the two state encodings hosts kee
 (JUCE's LV2 StateString and the VST3 preset container). Standard library only."""
 
 import base64
+import fcntl
 import json
 import os
 import re
@@ -61,6 +62,7 @@ class Harness:
         proc = subprocess.Popen(args, stdin=stdin, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         proc.log_path = self.path(name + ".log")
         proc.label = name
+        proc.grace = 20.0 if name.startswith("jackd") else 5.0
         out.close()
         self.children.append(proc)
         return proc
@@ -114,7 +116,7 @@ class Harness:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             # Clients first, the JACK server last (it was started first).
             for proc in reversed(self.children):
-                self.stop(proc)
+                self.stop(proc, grace=proc.grace)
             if code != 0 or self.keep:
                 for proc in self.children:
                     self.dump_log(proc)
@@ -153,27 +155,77 @@ def wait_for(predicate, seconds, what):
 # JACK
 
 class Jack:
-    """A private JACK server on the dummy backend (no sound card), named so that parallel tests never
-    meet: clients find it through JACK_DEFAULT_SERVER in env()."""
+    """A private JACK server on the dummy backend (no sound card); clients find it through
+    JACK_DEFAULT_SERVER in env().
 
-    def __init__(self, harness, rate=RATE, period=PERIOD, label="jackd"):
+    Its name comes from a small pool (imbolc-test-0 .. imbolc-test-<NAME_POOL - 1>), each held with
+    an flock for the server's life, so parallel tests never share one. Not a fresh name per run: JACK
+    keeps its servers in a registry of 8 entries in /dev/shm and frees a dead server's entry only
+    when a server of the same name starts, so a jackd that had to be killed (it can hang on a client
+    that crashed) would hold its entry for good, and after eight of them no JACK server would start
+    on the machine at all ("Too many servers already active")."""
+
+    NAME_POOL = 5
+
+    def __init__(self, harness, rate=RATE, period=PERIOD, label="jackd", sync=False):
         need_program("jackd")
         self.h = harness
-        self.name = "imbolc-%s-%d-%d" % (harness.name, os.getpid(), int(time.time() * 1000) % 1000000)
         self.label = label
         self.rate = rate
         self.period = period
-        # -S: synchronous, the server waits for every client each cycle (a client late on a loaded
-        # machine delays the cycle rather than losing it, so sample counts stay exact); -t: generous
-        # client timeout, for the same reason.
-        self.proc = harness.spawn(["jackd", "-S", "-t", "5000", "-n", self.name, "-d", "dummy", "-r", str(rate), "-p", str(period)], label)
-        ok = subprocess.run(["jack_wait", "-w", "-t", "10"], env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
-        if ok.returncode != 0 or self.proc.poll() is not None:
-            fail("jackd did not start on the dummy backend (server %s)" % self.name)
-        harness.log("jackd -n %s -d dummy -r %d -p %d is up" % (self.name, rate, period))
+        self.lock = None
+        self.proc = None
+        skipped = []  # locks of names whose server outlived its test: held until this one is up
+        end = time.monotonic() + 120
+        while True:
+            self.name = self._claim_name()
+            if self.name is not None:
+                # -S (sync): the server waits for every client each cycle, so a client late on a
+                # loaded machine delays the cycle rather than losing it and sample counts stay exact;
+                # -t: a generous client timeout, for the same reason.
+                args = ["jackd"] + (["-S"] if sync else []) + ["-t", "5000", "-n", self.name, "-d", "dummy", "-r", str(rate), "-p", str(period)]
+                self.proc = harness.spawn(args, label)
+                ok = subprocess.run(["jack_wait", "-w", "-t", "10"], env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
+                if ok.returncode == 0 and self.proc.poll() is None:
+                    break
+                said = self.log_text()
+                lock, self.lock = self.lock, None
+                self.stop()
+                if "already active" not in said:
+                    lock.close()
+                    fail("jackd did not start on the dummy backend (server %s): %s" % (self.name, said.strip().splitlines()[0] if said.strip() else "no output"))
+                # A server of this name outlived the test that held the name (killed with it): another name.
+                harness.log("a JACK server named %s is still running; trying another name" % self.name)
+                skipped.append(lock)
+                continue
+            if time.monotonic() > end:
+                for lock in skipped:
+                    lock.close()
+                fail("no JACK server name of the %d the host tests use came free within 120 s" % self.NAME_POOL)
+            time.sleep(0.25)
+        for lock in skipped:
+            lock.close()
+        harness.log("jackd%s -n %s -d dummy -r %d -p %d is up" % (" -S" if sync else "", self.name, rate, period))
+
+    def _claim_name(self):
+        for slot in range(self.NAME_POOL):
+            f = open(os.path.join(tempfile.gettempdir(), "imbolc-jack-%d-%d.lock" % (os.getuid(), slot)), "a")
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                f.close()
+                continue
+            self.lock = f
+            return "imbolc-test-%d" % slot
+        return None
 
     def stop(self):
-        self.h.stop(self.proc)
+        """Stops the server (SIGTERM; SIGKILL only after 20 s) and frees its name."""
+        if self.proc is not None:
+            self.h.stop(self.proc, grace=20.0)
+        if self.lock is not None:
+            self.lock.close()
+            self.lock = None
 
     def log_text(self):
         return self.h.output(self.proc)

@@ -44,7 +44,7 @@ def body(t):
     preset = h.write_lv2_preset_bundle(t.path("preset"), "Imbolc host test", session)
     os.rename(preset, os.path.join(state_dir, "state.ttl"))
 
-    jack = h.Jack(t)
+    jack = h.Jack(t, sync=True)
     client = "imbolc-jalv"
     env = jack.env(LV2_PATH=os.path.join(plugin_dir, "LV2"))
     jalv = t.spawn(["jalv", "-x", "-n", client, "-l", state_dir], "jalv", env=env, stdin=h.subprocess.PIPE)
