@@ -11,11 +11,15 @@
 namespace imbolc::plugin
 {
 
-/** The host's play head with its position in quarter notes filled in when the host gave only its
-    position in samples. JUCE 7's LV2 wrapper reads that position from time:beat alone, which Ardour
-    and jalv never send (they send time:frame, time:bar and time:barBeat), so under them the engine
-    would never follow the host's transport. From the samples at the host's tempo the position is
-    exact while the host's tempo is constant from its zero. Audio thread. */
+/** The host's play head as the engine follows it. Audio thread.
+    - The position in quarter notes is filled in when the host gave only its position in samples.
+      JUCE 7's LV2 wrapper reads that position from time:beat alone, which Ardour and jalv never send
+      (they send time:frame, time:bar and time:barBeat), so under them the engine would never follow
+      the host's transport. From the samples at the host's tempo the position is exact while the
+      host's tempo is constant from its zero.
+    - A position before zero (a pre-roll, a count-in; Ardour's VST3 export starts with a block at
+      -240 samples) is reported as stopped at zero, so the session waits at its start: the engine
+      clamps a negative position to zero and would play its first notes that much early. */
 class HostPlayHead final : public juce::AudioPlayHead
 {
 public:
@@ -29,12 +33,20 @@ public:
     juce::Optional<PositionInfo> getPosition() const override
     {
         auto position = host->getPosition();
-        if (! position.hasValue() || position->getPpqPosition().hasValue() || sampleRate <= 0.0)
+        if (! position.hasValue())
             return position;
-        const auto samples = position->getTimeInSamples();
-        const auto bpm = position->getBpm();
-        if (samples.hasValue() && bpm.hasValue() && *bpm > 0.0)
-            position->setPpqPosition ((double) *samples / sampleRate * *bpm / 60.0);
+        if (! position->getPpqPosition().hasValue() && sampleRate > 0.0)
+        {
+            const auto samples = position->getTimeInSamples();
+            const auto bpm = position->getBpm();
+            if (samples.hasValue() && bpm.hasValue() && *bpm > 0.0)
+                position->setPpqPosition ((double) *samples / sampleRate * *bpm / 60.0);
+        }
+        if (const auto ppq = position->getPpqPosition(); ppq.hasValue() && *ppq < 0.0)
+        {
+            position->setIsPlaying (false);
+            position->setPpqPosition (0.0);
+        }
         return position;
     }
 
