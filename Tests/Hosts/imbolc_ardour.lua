@@ -19,8 +19,12 @@ local function check (ok, sentence)
 end
 
 local function start_jack ()
-	-- The JACK backend connects to the server named by JACK_DEFAULT_SERVER (libjack reads it).
-	check (AudioEngine:set_backend ("JACK", "", ""), "Ardour could not select its JACK backend")
+	-- The JACK backend connects to the server named by JACK_DEFAULT_SERVER (libjack reads it), as the
+	-- client named by IMBOLC_ARDOUR_CLIENT: JACK puts a client's socket at /dev/shm/jack_<client>_<uid>_0
+	-- whatever its server, so two Ardours named "ardour" on two tests' servers would take each other's.
+	local client = os.getenv ("IMBOLC_ARDOUR_CLIENT")
+	check (client ~= nil and client ~= "", "IMBOLC_ARDOUR_CLIENT (Ardour's JACK client name) is not set")
+	check (AudioEngine:set_backend ("JACK", client, ""), "Ardour could not select its JACK backend")
 end
 
 local function imbolc_insert ()
@@ -31,6 +35,22 @@ local function imbolc_insert ()
 		end
 	end
 	error ("the session has no track with Imbolc on it", 0)
+end
+
+-- Imbolc's two outputs into the master's two inputs. Ardour connects an instrument track's outputs to the
+-- master when it adds the track, but headless under load it sometimes did not (the saved session had no
+-- connection and the export was silent while the plugin played), so the create step makes sure and the
+-- reopen step checks that the saved connection came back.
+local function master_connected (route, connect)
+	local out, master = route:output (), Session:master_out ():input ()
+	for i = 0, 1 do
+		local p, m = out:audio (i), master:audio (i)
+		check (not p:isnil () and not m:isnil (), "Imbolc's track or the master has no audio port " .. (i + 1))
+		if connect and not p:connected_to (m:name ()) then
+			check (out:connect (p, m:name (), nil) == 0, "Ardour could not connect " .. p:name () .. " to " .. m:name ())
+		end
+		check (p:connected_to (m:name ()), p:name () .. " is not connected to " .. m:name ())
+	end
 end
 
 local function export (wav_dir, wav_name, last)
@@ -73,7 +93,8 @@ if step == "create" then
 	local tracks = Session:new_midi_track (ARDOUR.ChanCount (ARDOUR.DataType ("midi"), 1), ARDOUR.ChanCount (ARDOUR.DataType ("audio"), 2),
 		true, info, nil, nil, 1, "Imbolc", ARDOUR.PresentationInfo.max_order, ARDOUR.TrackMode.Normal, true)
 	check (tracks:size () == 1, "Ardour did not add a MIDI track with Imbolc")
-	local _, insert = imbolc_insert ()
+	local route, insert = imbolc_insert ()
+	master_connected (route, true)
 
 	if preset then
 		local plugin = insert:plugin (0)
@@ -89,8 +110,9 @@ elseif step == "reopen" then
 	local dir, name, last, wav = arg[2], arg[3], tonumber (arg[4]), arg[5]
 	start_jack ()
 	check (load_session (dir, name), "Ardour could not open the saved session " .. dir)
-	local _, insert = imbolc_insert ()
+	local route, insert = imbolc_insert ()
 	print ("plugin", insert:plugin (0):name (), insert:plugin (0):unique_id ())
+	master_connected (route, false)
 	export (dir .. "/out", wav, last)
 	save ()
 	print ("IMBOLC-ARDOUR-OK reopen")

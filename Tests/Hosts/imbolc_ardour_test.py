@@ -38,6 +38,13 @@ Workarounds, each because of something in Ardour 7.3 or this headless use of it:
     PluginManager::refresh(cache_only=true); the GUI is what scans), so the test runs Ardour's own
     scanner (/usr/lib/ardour7/ardour-vst3-scanner) on the bundle first, into this test's
     XDG_CACHE_HOME; VST3_PATH (read into the fresh config) points Ardour at the build tree.
+  - Master connection: Ardour connects an instrument track's outputs to the master when it adds
+    the track, but in some headless runs under load it did not (the saved session had no connection,
+    the export was silent while the plugin played); the create step connects them if needed, and
+    every step checks the connection before exporting.
+  - JACK names: every Ardour gets a JACK client name of its own (IMBOLC_ARDOUR_CLIENT), because JACK
+    puts a client's socket at /dev/shm/jack_<client>_<uid>_0 whatever its server, and the two Ardour
+    tests run at once.
   - Export format: the stock presets are 16-bit with shaped dither, or lossy; the test writes an
     export preset (imbolc-test.preset: BWAV 32-bit float, no dither) into this Ardour's config dir.
   - Ardour crashes: ardour7-lua 7.3 crashes or is dropped by jackd in a good share of runs, with
@@ -62,6 +69,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -118,6 +126,11 @@ def scan_vst3(t, env, bundle):
     """Ardour's own VST3 scanner writes the cache headless Ardour reads; returns the class id it found."""
     if not os.access(VST3_SCANNER, os.X_OK):
         h.fail("Ardour's VST3 scanner %s is missing (package ardour)" % VST3_SCANNER)
+    # Ardour takes a cache as valid only when it is newer than the module to the second: right after a
+    # build the scan would otherwise write one of the same second, which Ardour then ignores.
+    module = glob.glob(os.path.join(bundle, "Contents", "*-linux", "Imbolc.so"))
+    if module:
+        time.sleep(max(0.0, os.path.getmtime(module[0]) + 1.1 - time.time()))
     scan_env = dict(env, LD_LIBRARY_PATH=ARDOUR_LIBS)
     r = subprocess.run([VST3_SCANNER, "-f", bundle], env=scan_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
     said = r.stdout.decode("utf-8", "replace")
@@ -147,7 +160,8 @@ def run_lua(t, home_env, name, args, prepare):
     for attempt in range(1, MAX_ATTEMPTS + 1):
         prepare()
         jack = h.Jack(t, label="jackd-%s-%d" % (name, attempt))
-        env = dict(home_env, **{k: v for k, v in jack.env().items() if k.startswith("JACK_")})
+        env = dict(home_env, IMBOLC_ARDOUR_CLIENT="imbolc-ardour-%d-%s-%d" % (os.getpid(), name, attempt),
+                   **{k: v for k, v in jack.env().items() if k.startswith("JACK_")})
         proc = t.spawn(["stdbuf", "-oL", "-eL", "ardour7-lua", "-X", LUA] + args, "ardour-%s-%d" % (name, attempt), env=env)
         try:
             proc.wait(STEP_TIMEOUT)

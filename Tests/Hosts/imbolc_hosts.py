@@ -120,7 +120,8 @@ class Harness:
             if code != 0 or self.keep:
                 for proc in self.children:
                     self.dump_log(proc)
-            if self.keep:
+            if self.keep or code != 0:
+                # What the hosts wrote (sessions, exports, states, logs) stays for a failure to be read.
                 print("kept %s" % self.work)
             else:
                 shutil.rmtree(self.work, ignore_errors=True)
@@ -185,8 +186,7 @@ class Jack:
                 # -t: a generous client timeout, for the same reason.
                 args = ["jackd"] + (["-S"] if sync else []) + ["-t", "5000", "-n", self.name, "-d", "dummy", "-r", str(rate), "-p", str(period)]
                 self.proc = harness.spawn(args, label)
-                ok = subprocess.run(["jack_wait", "-w", "-t", "10"], env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
-                if ok.returncode == 0 and self.proc.poll() is None:
+                if JackClient.wait_for_server(self.name, self.proc, 15) and self.proc.poll() is None:
                     break
                 said = self.log_text()
                 lock, self.lock = self.lock, None
@@ -236,17 +236,101 @@ class Jack:
         return e
 
     def ports(self):
-        r = subprocess.run(["jack_lsp"], env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10)
-        return r.stdout.decode().split()
+        with JackClient(self.name) as c:
+            return c.ports()
 
     def connect(self, a, b):
-        r = subprocess.run(["jack_connect", a, b], env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=10)
-        if r.returncode != 0:
-            fail("jack_connect %s %s failed: %s" % (a, b, r.stdout.decode().strip()))
+        with JackClient(self.name) as c:
+            c.connect(a, b)
 
     def check_alive(self):
         if self.proc.poll() is not None:
             fail("jackd exited while the test ran (exit %s)" % self.proc.returncode)
+
+
+class JackClient:
+    """A JACK client of this test (libjack through ctypes) for what jack_wait, jack_lsp and
+    jack_connect do, under a name no other test uses. Those tools' clients are always named "wait",
+    "lsp" and "connect", and JACK puts a client's notification socket at /dev/shm/jack_<client>_<uid>_0
+    whatever its server: two of them at once, on two tests' servers, take each other's socket and
+    one server then cannot reach its client ("Cannot connect to client name = wait")."""
+
+    _lib = None
+    _count = 0
+
+    @classmethod
+    def lib(cls):
+        if cls._lib is None:
+            import ctypes
+            try:
+                lib = ctypes.CDLL("libjack.so.0")
+            except OSError:
+                fail("libjack.so.0 is not installed (package libjack-jackd2-0, with jackd2)")
+            lib.jack_client_open.restype = ctypes.c_void_p
+            lib.jack_client_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_char_p]
+            lib.jack_client_close.argtypes = [ctypes.c_void_p]
+            lib.jack_get_ports.restype = ctypes.POINTER(ctypes.c_char_p)
+            lib.jack_get_ports.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong]
+            lib.jack_free.argtypes = [ctypes.c_void_p]
+            lib.jack_connect.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+            # libjack prints every failed connection attempt while a server starts: quiet.
+            cls._quiet = ctypes.CFUNCTYPE(None, ctypes.c_char_p)(lambda _message: None)
+            lib.jack_set_error_function(cls._quiet)
+            lib.jack_set_info_function(cls._quiet)
+            cls._lib = lib
+        return cls._lib
+
+    @classmethod
+    def open(cls, server):
+        """The client handle, or None when the server does not answer."""
+        import ctypes
+        lib = cls.lib()
+        cls._count += 1
+        name = ("imbolc-t%d-%d" % (os.getpid(), cls._count)).encode()
+        status = ctypes.c_int(0)
+        # JackNoStartServer (0x01) | JackUseExactName (0x02) | JackServerName (0x04)
+        return lib.jack_client_open(name, 0x07, ctypes.byref(status), server.encode())
+
+    @classmethod
+    def wait_for_server(cls, server, proc, seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and proc.poll() is None:
+            c = cls.open(server)
+            if c:
+                cls.lib().jack_client_close(c)
+                return True
+            time.sleep(0.1)
+        return False
+
+    def __init__(self, server):
+        self.server = server
+        self.client = None
+
+    def __enter__(self):
+        self.client = self.open(self.server)
+        if not self.client:
+            fail("could not open a JACK client on the server %s" % self.server)
+        return self
+
+    def __exit__(self, *_):
+        self.lib().jack_client_close(self.client)
+
+    def ports(self):
+        lib = self.lib()
+        found = lib.jack_get_ports(self.client, None, None, 0)
+        names = []
+        if found:
+            i = 0
+            while found[i] is not None:
+                names.append(found[i].decode())
+                i += 1
+            lib.jack_free(found)
+        return names
+
+    def connect(self, a, b):
+        r = self.lib().jack_connect(self.client, a.encode(), b.encode())
+        if r != 0 and r != 17:  # 17: EEXIST, already connected
+            fail("JACK could not connect %s to %s (error %d)" % (a, b, r))
 
 
 # ---------------------------------------------------------------------------------------------------

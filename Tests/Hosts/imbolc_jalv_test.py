@@ -4,7 +4,8 @@
 How: jalv loads the plugin from a state file this test writes (-l: a state.ttl whose StateString is
 the test session: one saw, attack 5 ms, release 10 ms), so jalv restores Imbolc's state through
 lilv. jack_midiseq (from jackd2) loops a sequence of three A4 notes, at 0, 1/4 and 3/4 of its 24000
-sample period, into jalv's MIDI input; jack_rec records jalv's two outputs for 4 s to a 24-bit WAV.
+sample period, into jalv's MIDI input; jack_rec records jalv's two outputs for 4 s to a 24-bit WAV. Every client has a
+name of this run's own (JACK's client sockets do not include the server's name).
 Then:
   - the recording is not silent, and its note onsets come in the sequence's pattern: each gap between
     onsets is 1/4, 1/2 or 1/4 of the period in that cyclic order, to within TOLERANCE samples (JACK
@@ -33,7 +34,7 @@ TOLERANCE = 4  # samples
 
 def body(t):
     plugin_dir, imbolc = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    for p in ("jalv", "jack_midiseq", "jack_rec", "jack_lsp", "jack_connect", "jack_wait"):
+    for p in ("jalv", "jack_midiseq", "jack_rec"):
         h.need_program(p)
     if not os.path.isfile(os.path.join(plugin_dir, "LV2", "Imbolc.lv2", "manifest.ttl")):
         h.fail("there is no LV2 bundle at %s/LV2/Imbolc.lv2 (build imbolc_plugin_LV2)" % plugin_dir)
@@ -45,7 +46,11 @@ def body(t):
     os.rename(preset, os.path.join(state_dir, "state.ttl"))
 
     jack = h.Jack(t, sync=True)
-    client = "imbolc-jalv"
+    # Client names of this run only: JACK puts a client's socket at /dev/shm/jack_<client>_<uid>_0
+    # whatever its server, so another test's client of the same name would take it. (jack_rec always
+    # names itself "jackrec": only two runs of this test at the same moment could meet there.)
+    client = "imbolc-jalv-%d" % os.getpid()
+    sequencer = "imbolc-seq-%d" % os.getpid()
     env = jack.env(LV2_PATH=os.path.join(plugin_dir, "LV2"))
     jalv = t.spawn(["jalv", "-x", "-n", client, "-l", state_dir], "jalv", env=env, stdin=h.subprocess.PIPE)
 
@@ -62,16 +67,18 @@ def body(t):
     if len(ins) != 1 or len(outs) != 2:
         h.fail("jalv's ports are not one MIDI input and two audio outputs: %s" % ", ".join(ports))
 
-    seq_args = ["jack_midiseq", "imbolc-seq", str(PERIOD)]
+    seq_args = ["jack_midiseq", sequencer, str(PERIOD)]
     for start, pitch, length in NOTES:
         seq_args += [str(start), str(pitch), str(length)]
     seq = t.spawn(seq_args, "jack_midiseq", env=jack.env())
-    h.wait_for(lambda: any(p.startswith("imbolc-seq:") for p in jack.ports()), 15, "jack_midiseq registering its port")
-    seq_port = next(p for p in jack.ports() if p.startswith("imbolc-seq:"))
+    h.wait_for(lambda: any(p.startswith(sequencer + ":") for p in jack.ports()), 15, "jack_midiseq registering its port")
+    seq_port = next(p for p in jack.ports() if p.startswith(sequencer + ":"))
     jack.connect(seq_port, ins[0])
 
     wav = t.path("jalv.wav")
-    rec = t.spawn(["jack_rec", "-f", wav, "-d", str(RECORD_SECONDS), "-b", "24"] + outs, "jack_rec", env=jack.env())
+    # -B: a ring buffer for the whole recording, so a starved disk thread on a loaded machine cannot
+    # make it drop frames (jack_rec counts those as overruns, and the test fails on any).
+    rec = t.spawn(["jack_rec", "-f", wav, "-d", str(RECORD_SECONDS), "-b", "24", "-B", str((RECORD_SECONDS + 2) * h.RATE)] + outs, "jack_rec", env=jack.env())
     try:
         rec.wait(RECORD_SECONDS + 30)
     except h.subprocess.TimeoutExpired:
