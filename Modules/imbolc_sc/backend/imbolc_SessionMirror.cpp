@@ -482,6 +482,8 @@ SessionMirror::Messages SessionMirror::apply (const model::Session& session, con
                 break; // the engine's sequencer plays these; notes reach us as noteOn/noteOff
             case K::setDrumPad:
                 break; // a drum kit plays on the internal engine only (the dispatcher refuses one here)
+            case K::updateMacros:
+                break; // a plugin host's macro values drive the internal engine's nodes, not scsynth's
         }
     }
     return m;
