@@ -184,6 +184,9 @@ def run_lua(t, home_env, name, args, prepare):
                 time.sleep(0.2)
         finally:
             jack.stop()
+            # A crashed client leaves its semaphore in /dev/shm (jackd frees those of clients that close).
+            for leftover in glob.glob("/dev/shm/jack_sem.*_%s_%s" % (jack.name, env["IMBOLC_ARDOUR_CLIENT"])):
+                os.remove(leftover)
         said = t.output(proc)
         if proc.returncode == 0 and ("IMBOLC-ARDOUR-OK " + name) in said:
             break
