@@ -7,7 +7,8 @@
 --                      [0, END) are exported to DIR/out/WAV.wav (32-bit float)
 --   reopen DIR NAME END WAV
 --                      the saved session opened again (Ardour restores the plugin's state from it),
---                      [0, END) exported to DIR/out/WAV.wav, saved again
+--                      [0, END) exported to DIR/out/WAV.wav, the plugin's state saved as the user
+--                      preset "Imbolc after reopen", the session saved again
 --
 -- Every failure is an error() with one sentence (ardour7-lua then exits non-zero); the last line
 -- printed on success is "IMBOLC-ARDOUR-OK <step>".
@@ -114,6 +115,11 @@ elseif step == "reopen" then
 	print ("plugin", insert:plugin (0):name (), insert:plugin (0):unique_id ())
 	master_connected (route, false)
 	export (dir .. "/out", wav, last)
+	-- What the plugin itself now returns as its state (getStateInformation, through Ardour's preset
+	-- writer), beside what Ardour saves in the session below.
+	local record = insert:plugin (0):save_preset ("Imbolc after reopen")
+	check (record ~= nil and record.valid and record.uri ~= "", "Ardour could not save Imbolc's state as a preset after reopening")
+	print ("preset-saved", record.uri)
 	save ()
 	print ("IMBOLC-ARDOUR-OK reopen")
 else

@@ -20,7 +20,8 @@ A4 at known ticks at 125 BPM, no effects, no swing, no loop. It reaches the plug
     setComponentState calls restartComponent(kParamValuesChanged), which takes that lock again (seen
     with gdb; Ardour fixed it in 7.4, commit 3c57085756 "VST3: fix deadlock when loading a preset in
     some plugins").
-Then a further ardour7-lua opens the saved session again, exports again and saves again.
+Then a further ardour7-lua opens the saved session again, exports again, saves the plugin's state as
+a preset and saves the session again.
 
 Checks:
   - the first export holds the 8 notes: onsets (first sample at 10% of the peak after 30 ms below it)
@@ -30,7 +31,11 @@ Checks:
     kept after the first save (LV2: the StateString in the state.ttl the session XML points at;
     VST3: the decoded base64 <chunk> in the session XML), and the Imbolc bytes in it (LV2: the
     decoded StateString; VST3: the component state less JUCE's JUCEPrivateData trailer) are the
-    test.imbolc bytes loaded;
+    test.imbolc bytes loaded. For LV2, Ardour writes a new state directory only when the plugin's
+    state differs from the one it loaded (lilv_state_equals), so the saved state's staying in
+    state1 is itself Ardour's byte comparison; so the reopen step also saves the running plugin's
+    state as a user preset (Plugin:save_preset, which asks the plugin afresh), and its Imbolc bytes
+    must be test.imbolc's too;
   - the reopened session's export has the same onsets as the first.
 
 Workarounds, each because of something in Ardour 7.3 or this headless use of it:
@@ -55,7 +60,8 @@ Workarounds, each because of something in Ardour 7.3 or this headless use of it:
     thread while Ardour's auto-connect thread calls jack_set_property (the virtual keyboard's pretty
     name), and libjack (jackd2 1.9.21) does not serialize a client's requests, so jackd reads a
     garbled request ("CheckSize error", "Unknown request" with the metadata URI's text) and drops
-    Ardour. So each ardour7-lua step runs on a new JACK server from the same starting files up to
+    Ardour (whose -X exit then has hung: it is stopped 5 s after saying its engine halted). So
+    each ardour7-lua step runs on a new JACK server from the same starting files up to
     MAX_ATTEMPTS times, but only while the failure is one of those (a signal, glibc's heap messages,
     "Port already exists", the engine halted, jackd's garbled-request messages); every retry is
     logged, and a failure of this test's own checks is never retried.
@@ -151,6 +157,7 @@ def scan_vst3(t, env, bundle):
 # garbled request.
 ARDOUR_CRASH = re.compile(r"Engine halted|JACK HALTED|Port already exists|corrupted|double free|free\(\)|basic_string: construction from null")
 JACK_GARBLED = re.compile(r"CheckSize error|Unknown request")
+HALTED = re.compile(r"Engine halted|JACK HALTED")
 
 
 def run_lua(t, home_env, name, args, prepare):
@@ -164,11 +171,22 @@ def run_lua(t, home_env, name, args, prepare):
                    **{k: v for k, v in jack.env().items() if k.startswith("JACK_")})
         proc = t.spawn(["stdbuf", "-oL", "-eL", "ardour7-lua", "-X", LUA] + args, "ardour-%s-%d" % (name, attempt), env=env)
         try:
-            proc.wait(STEP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            h.fail("ardour7-lua (%s) did not finish within %d s" % (name, STEP_TIMEOUT))
+            # -X makes ardour7-lua exit when its engine halts, but it has hung in that exit: 5 s after
+            # it says so, it is stopped here.
+            deadline, halted = time.monotonic() + STEP_TIMEOUT, None
+            while proc.poll() is None:
+                if time.monotonic() > deadline:
+                    h.fail("ardour7-lua (%s) did not finish within %d s" % (name, STEP_TIMEOUT))
+                if halted is None and HALTED.search(t.output(proc)):
+                    halted = time.monotonic()
+                if halted is not None and time.monotonic() - halted > 5:
+                    t.stop(proc)
+                time.sleep(0.2)
         finally:
             jack.stop()
+            # A crashed client leaves its semaphore in /dev/shm (jackd frees those of clients that close).
+            for leftover in glob.glob("/dev/shm/jack_sem.*_%s_%s" % (jack.name, env["IMBOLC_ARDOUR_CLIENT"])):
+                os.remove(leftover)
         said = t.output(proc)
         if proc.returncode == 0 and ("IMBOLC-ARDOUR-OK " + name) in said:
             break
@@ -187,7 +205,7 @@ def run_lua(t, home_env, name, args, prepare):
     else:
         h.fail("ardour7-lua (%s) crashed in all %d attempts (Ardour 7.3's own crashes, see the header); the last: %s" % (name, MAX_ATTEMPTS, crashes[-1]))
     for line in said.splitlines():
-        if line.split(" ")[0].split("\t")[0] in ("tempo", "plugin", "preset", "exported", "saved"):
+        if line.split(" ")[0].split("\t")[0] in ("tempo", "plugin", "preset", "exported", "saved", "preset-saved"):
             t.log("  ardour: " + line.replace("\t", " "))
     return crashes
 
@@ -224,6 +242,23 @@ def saved_state(session_dir, name, fmt):
     imbolc_bytes, trailer = h.strip_juce_vst3_trailer(chunks["Comp"])
     return blob, imbolc_bytes, "%s <vst3><chunk> (%d bytes: %s)" % (
         name + ".ardour", len(blob), ", ".join("%s %d" % (k, len(v)) for k, v in chunks.items()))
+
+
+def live_state(home, fmt):
+    """The Imbolc bytes in the preset the reopen step saved from the running plugin."""
+    if fmt == "LV2":
+        found = [p for p in glob.glob(os.path.join(home, ".lv2", "*.lv2", "*.ttl")) if not p.endswith("manifest.ttl")]
+        if len(found) != 1:
+            h.fail("Ardour saved %d LV2 preset files for Imbolc after reopening, not 1" % len(found))
+        return h.read_lv2_state(found[0]), os.path.relpath(found[0], home)
+    path = os.path.join(home, ".vst3", "presets", "Imbolc", "Imbolc", "Imbolc after reopen.vstpreset")
+    if not os.path.isfile(path):
+        h.fail("Ardour saved no VST3 preset for Imbolc after reopening (%s)" % path)
+    with open(path, "rb") as f:
+        _, chunks = h.vst3_chunks(f.read())
+    if "Comp" not in chunks:
+        h.fail("the VST3 preset Ardour saved after reopening has no component state")
+    return h.strip_juce_vst3_trailer(chunks["Comp"])[0], os.path.relpath(path, home)
 
 
 def note_onsets(t, wav, what, length=None):
@@ -270,7 +305,13 @@ def body(t):
 
     def snapshot(name):
         shutil.copytree(sdir, t.path(name), symlinks=True)
-        return lambda: (shutil.rmtree(sdir, ignore_errors=True), shutil.copytree(t.path(name), sdir, symlinks=True))
+
+        def restore():
+            shutil.rmtree(sdir, ignore_errors=True)
+            shutil.copytree(t.path(name), sdir, symlinks=True)
+            for d in (os.path.join(home, ".lv2"), os.path.join(home, ".vst3", "presets")):
+                shutil.rmtree(d, ignore_errors=True)
+        return restore
 
     crashes = []
     if fmt == "LV2":
@@ -288,6 +329,8 @@ def body(t):
     crashes += run_lua(t, env, "reopen", ["reopen", sdir, sname, str(end), "reopened"], snapshot("ardour-session-saved"))
     blob_b, imbolc_b, where_b = saved_state(sdir, sname, fmt)
     t.log("state after reopening and saving: %s" % where_b)
+    imbolc_live, where_live = live_state(home, fmt)
+    t.log("state the plugin returned after reopening (saved as a preset): ~/%s" % where_live)
     if crashes:
         t.log("Ardour crashed %d times on the way (retried): %s" % (len(crashes), "; ".join(crashes)))
 
@@ -324,6 +367,11 @@ def body(t):
         h.fail("the Imbolc state Ardour saved (%d bytes) is not the test.imbolc loaded (%d bytes): %s"
                % (len(imbolc_b), len(session), h.describe_difference(ja, jb) or "the same session, encoded differently"))
     t.log("the Imbolc bytes in it are test.imbolc's %d bytes, byte for byte" % len(session))
+    if imbolc_live != session:
+        ja, jb = h.session_json(imbolc, session, t.work, "loaded"), h.session_json(imbolc, imbolc_live, t.work, "live")
+        h.fail("the state Imbolc returned after reopening (%d bytes) is not the test.imbolc loaded (%d bytes): %s"
+               % (len(imbolc_live), len(session), h.describe_difference(ja, jb) or "the same session, encoded differently"))
+    t.log("and the state Imbolc itself returned after reopening is test.imbolc's bytes too")
 
 
 if __name__ == "__main__":
