@@ -9,6 +9,10 @@ juce::AudioProcessor::BusesProperties ImbolcProcessor::busesProperties()
     // The main stereo out, then one optional stereo out per bus: a host that enables "Bus 2" gets that
     // bus alone there (and no longer in the main mix), to mix it on its own channel.
     auto buses = BusesProperties().withOutput ("Output", juce::AudioChannelSet::stereo(), true);
+    // LV2 ports are fixed, and JUCE's LV2 wrapper turns every bus on: there the buses would leave the main
+    // mix for ports a host leaves unconnected, so an LV2 Imbolc has the main output only.
+    if (juce::PluginHostType::getPluginLoadedAs() == wrapperType_LV2)
+        return buses;
     for (int k = 0; k < numBusOutputs; ++k)
         buses = buses.withOutput ("Bus " + juce::String (k + 1), juce::AudioChannelSet::stereo(), false);
     return buses;
