@@ -501,6 +501,17 @@ namespace action
         std::int32_t channel = 0;
         bool operator== (const SetMidiChannel&) const = default;
     };
+
+    // Live playing, added later ------------------------------------------------------
+
+    /** Arms or disarms an instrument for recording (Instrument::recordArmed). Like the transport, no
+        undo entry. */
+    struct SetRecordArm
+    {
+        InstrumentId instrument;
+        bool armed = false;
+        bool operator== (const SetRecordArm&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -569,7 +580,8 @@ using Action = std::variant<
     action::SetDrumPad,
     action::SetDrumPattern,
     action::SetMacro,
-    action::SetMidiChannel>;
+    action::SetMidiChannel,
+    action::SetRecordArm>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;

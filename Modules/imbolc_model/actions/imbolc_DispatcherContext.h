@@ -185,6 +185,7 @@ struct Dispatcher::Context
 
     std::string handle (const action::SetMacro& a);
     std::string handle (const action::SetMidiChannel& a);
+    std::string handle (const action::SetRecordArm& a);
     void macrosChanged();
     /** True when an assigned macro drives a parameter that `matches` (a ParamAddress predicate). */
     template <typename Predicate>

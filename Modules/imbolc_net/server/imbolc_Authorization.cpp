@@ -111,8 +111,9 @@ namespace
                     // right to edit that instrument. Spelled out, so a change to the generic branch
                     // below cannot reclassify them.
                     return instrumentScope (x.instrument);
-                else if constexpr (std::is_same_v<T, a::SetMidiChannel>)
-                    // Which channel plays an instrument is its own setting, like its voice cap.
+                else if constexpr (std::is_same_v<T, a::SetMidiChannel> || std::is_same_v<T, a::SetRecordArm>)
+                    // Which channel plays an instrument, and whether it records, are its own settings,
+                    // like its voice cap.
                     return instrumentScope (x.instrument);
                 else if constexpr (requires { requires std::is_same_v<std::decay_t<decltype (x.instrument)>, model::InstrumentId>; })
                     return instrumentScope (x.instrument);

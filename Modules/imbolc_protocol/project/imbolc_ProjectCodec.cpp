@@ -256,7 +256,7 @@ namespace
             const auto grooveOffset = groove (inst.groove);
             const auto drumsOffset = encodeDrumKit (builder, inst.drums);
 
-            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset, drumsOffset, inst.midiChannel);
+            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset, drumsOffset, inst.midiChannel, inst.recordArmed);
         }
 
         flatbuffers::Offset<fb::Arrangement> arrangement (const model::Arrangement& a)
@@ -700,6 +700,7 @@ namespace
                 out.groove = groove (*g);
             out.drums = decodeDrumKit (*this, in.drums());
             out.midiChannel = in.midi_channel();
+            out.recordArmed = in.record_armed();
             return out;
         }
 
