@@ -10,4 +10,5 @@
 #include "session/imbolc_SessionHost.cpp"
 #include "session/imbolc_RemoteSession.cpp"
 #include "session/imbolc_SessionSeat.cpp"
+#include "link/imbolc_LinkSession.cpp"
 #include "plugins/imbolc_PluginScanSupervisor.cpp"

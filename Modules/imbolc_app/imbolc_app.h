@@ -5,7 +5,7 @@
   vendor:             imbolc
   version:            0.1.0
   name:               Imbolc application core
-  description:        What the command-line tool, the desktop app and the plugin share: the session host (session, undo, dispatcher, engine, SuperCollider output, server, files), the same interface over a joined seat, audio output, plugin-scan supervision.
+  description:        What the command-line tool, the desktop app and the plugin share: the session host (session, undo, dispatcher, engine, SuperCollider output, server, files), the same interface over a joined seat, audio output, Ableton Link, plugin-scan supervision.
   minimumCppStandard: 20
   dependencies:       imbolc_engine imbolc_sc imbolc_net juce_audio_devices
 
@@ -35,4 +35,5 @@
 #include "session/imbolc_SessionHost.h"
 #include "session/imbolc_RemoteSession.h"
 #include "session/imbolc_SessionSeat.h"
+#include "link/imbolc_LinkSession.h"
 #include "plugins/imbolc_PluginScanSupervisor.h"

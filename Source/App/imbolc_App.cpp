@@ -125,6 +125,7 @@ public:
         if (output != nullptr)
             output->stop();
         output.reset();
+        link.reset();
         host.reset();
         window.reset();
         juce::LookAndFeel::setDefaultLookAndFeel (nullptr);
@@ -358,6 +359,10 @@ private:
         options.savedDeviceState = settings->getValue ("audioDevice");
         output = std::make_unique<app::AudioOutput> (options);
         host->prepare (output->getSampleRate(), output->getBlockSize());
+        // Ableton Link drives the engine's transport block by block while it is on (off: it says nothing).
+        if (link == nullptr)
+            link = std::make_unique<app::LinkSession> (*host);
+        output->setTransportSource (&link->getTransport());
         output->start (host->getEngine());
         if (auto* devices = output->getDeviceManager())
             devices->addChangeListener (this);
@@ -424,6 +429,20 @@ private:
             context->knownPlugins.addToBlacklist (b);
         if (&access == host.get())
             context->meters.audioLoad = audioLoadSource();
+        if (&access == host.get() && link != nullptr)
+        {
+            context->linkStatus = [this] { return link->getStatus(); };
+            context->setLinkEnabled = [this] (bool on)
+            {
+                link->setEnabled (on);
+                showStatus (on ? "Ableton Link is on." : "Ableton Link is off.");
+            };
+        }
+        else if (link != nullptr)
+        {
+            // Joined: the host's tempo is the session's; only the hosting seat may use Link.
+            link->setEnabled (false);
+        }
         content = std::make_unique<gui::MainComponent> (*context, commandManager);
         content->setNextTarget (this);
         commandManager.registerAllCommandsForTarget (content.get());
@@ -449,6 +468,8 @@ private:
     void timerCallback() override
     {
         shownSession().tick (0);
+        if (link != nullptr && joined() == nullptr)
+            link->update();
         updateTitle();
         writeUiMap();
     }
@@ -802,6 +823,7 @@ private:
     juce::KnownPluginList knownPlugins;
 
     std::unique_ptr<app::SessionHost> host;
+    std::unique_ptr<app::LinkSession> link; ///< after host (it uses it), before output (whose audio thread uses it)
     std::unique_ptr<app::AudioOutput> output;
     std::unique_ptr<app::SessionSeat> seat;
     std::unique_ptr<gui::GuiContext> context;

@@ -125,7 +125,7 @@ namespace bench
 
 const std::vector<std::string>& benchSuites()
 {
-    static const std::vector<std::string> suites { "model", "engine", "voices", "effects", "plugins", "plugin", "net", "sc", "gui" };
+    static const std::vector<std::string> suites { "model", "engine", "voices", "effects", "plugins", "plugin", "net", "sc", "gui", "link" };
     return suites;
 }
 
@@ -156,6 +156,8 @@ int runBench (const std::vector<std::string>& suites)
             status |= bench::benchNet();
         else if (suite == "sc")
             status |= bench::benchSc();
+        else if (suite == "link")
+            status |= bench::benchLink();
         else if (suite == "gui")
         {
             // Asked for by name, a missing display is an error; in a run of every suite it is a skip.

@@ -130,6 +130,8 @@ int benchSc();
 int benchVoices();
 int benchEffects();
 int benchNet();
+/** Ableton Link: two peers' beat phase on loopback, and the audio thread's cost of Link per block. */
+int benchLink();
 /** The plugin suite needs Imbolc's VST3 plugin built beside the tool (pluginBenchBundle): without
     it, benchPlugin prints pluginBenchMissingSentence and returns 1. */
 int benchPlugin();

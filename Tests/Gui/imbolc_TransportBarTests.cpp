@@ -353,3 +353,55 @@ TEST_CASE ("Transport bar screenshot with the demo session", "[gui][transport][s
     CHECK (test::countColours (test::snapshot (bar)) > 10);
     bar.setLookAndFeel (nullptr);
 }
+
+TEST_CASE ("Transport bar: the Link button asks the app to turn Link on and off and shows its peers; a joined seat's is disabled", "[gui][transport][link]")
+{
+    test::GuiFixture f;
+    // What the app wires (Source/App: an app::LinkSession beside the hosted session). The views see only
+    // these two functions, so this stands in for the app side; the Link tests drive real Link peers.
+    app::LinkSession::Status status;
+    std::vector<bool> asked;
+    f.context.linkStatus = [&] { return status; };
+    f.context.setLinkEnabled = [&] (bool on)
+    {
+        asked.push_back (on);
+        status.enabled = on;
+    };
+    gui::TransportBar bar (f.context);
+    test::UiDriver ui (bar, 1280, 56);
+
+    auto* link = test::findComponent<juce::Button> (bar, "Link");
+    REQUIRE (link != nullptr);
+    f.context.meters.updateNow();
+    CHECK (link->isEnabled());
+    CHECK_FALSE (link->getToggleState());
+    CHECK (link->getButtonText() == "Link");
+
+    ui.click (*link);
+    CHECK (asked == std::vector<bool> { true });
+    CHECK (link->getToggleState());
+    CHECK (link->getButtonText() == "Link 0");
+    CHECK (f.takeActionNames().empty()); // an app-level command: no edit of the session
+
+    status.peers = 2; // two other Link apps joined
+    f.context.meters.updateNow();
+    CHECK (link->getButtonText() == "Link 2");
+    CHECK (link->getTooltip().contains ("2 peers"));
+
+    ui.click (*link);
+    CHECK (asked == std::vector<bool> { true, false });
+    CHECK_FALSE (link->getToggleState());
+    CHECK (link->getButtonText() == "Link");
+
+    // A joined seat (or anything that does not host the session here) has no Link: disabled, and says why.
+    test::GuiFixture seatLike;
+    gui::TransportBar seatBar (seatLike.context);
+    test::UiDriver seatUi (seatBar, 1280, 56);
+    auto* seatLink = test::findComponent<juce::Button> (seatBar, "Link");
+    REQUIRE (seatLink != nullptr);
+    seatLike.context.meters.updateNow();
+    CHECK_FALSE (seatLink->isEnabled());
+    CHECK (seatLink->getTooltip().contains ("joined seat follows the host's tempo"));
+    seatUi.click (*seatLink);
+    CHECK (seatLike.takeActionNames().empty());
+}

@@ -9,7 +9,7 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
 
     void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
     {
-        target.process (outputs, numOutputs, numSamples);
+        owner.render (target, outputs, numOutputs, numSamples, latencySeconds);
     }
 
     /** A device (re)starts: after a person picked another device, rate or block size. JUCE calls this
@@ -24,12 +24,24 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
             target.prepare (rate, block);
         owner.rate = rate;
         owner.block = block;
+        // What the device adds after our callback: its own output latency plus the block it is filling.
+        latencySeconds = rate > 0.0 ? (d->getOutputLatencyInSamples() + block) / rate : 0.0;
     }
     void audioDeviceStopped() override {}
 
     AudioOutput& owner;
     engine::Engine& target;
+    double latencySeconds = 0.0;
 };
+
+void AudioOutput::render (engine::Engine& target, float* const* outputs, int numOutputs, int numSamples, double latencySeconds) noexcept
+{
+    engine::HostTransport transport;
+    engine::ProcessInput input;
+    if (transportSource != nullptr && transportSource->fill (transport, numSamples, rate, latencySeconds))
+        input.transport = &transport;
+    target.process (outputs, numOutputs, numSamples, input);
+}
 
 AudioOutput::AudioOutput (Options options)
     : mode (options.mode), rate (options.sampleRate), block (options.blockSize)
@@ -102,7 +114,8 @@ void AudioOutput::startNullDevice()
         while (nullRunning.load())
         {
             const auto started = std::chrono::steady_clock::now();
-            target.process (outs, 2, block);
+            // The block is heard one period from now, when the next one starts.
+            render (target, outs, 2, block, block / rate);
             // The same smoothing JUCE's device manager gives its CPU figure.
             const auto used = std::chrono::duration<double> (std::chrono::steady_clock::now() - started) / period;
             nullLoad.store ((float) (0.8 * nullLoad.load (std::memory_order_relaxed) + 0.2 * used), std::memory_order_relaxed);

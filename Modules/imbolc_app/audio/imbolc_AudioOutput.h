@@ -3,6 +3,19 @@
 namespace imbolc::app
 {
 
+/** A clock outside the session that drives the engine's transport block by block, as a plugin host's
+    play head does (Ableton Link: LinkSession::getTransport). */
+class TransportSource
+{
+public:
+    virtual ~TransportSource() = default;
+
+    /** Fills `transport` for the block about to render: `numSamples` long at `sampleRate`, heard
+        `outputLatencySeconds` after now. False: the source has nothing to say this block (off), the
+        session keeps its own time. Never allocates, locks or blocks. The audio thread. */
+    virtual bool fill (engine::HostTransport& transport, int numSamples, double sampleRate, double outputLatencySeconds) noexcept = 0;
+};
+
 /** Where the engine's audio goes, in one of three modes:
 
     - **device**: the default (or a chosen) audio device through a juce::AudioDeviceManager; the device's
@@ -70,6 +83,15 @@ public:
 
     bool isRunning() const noexcept { return engine.load() != nullptr; }
 
+    /** Device and null modes: every block asks `source` for the transport the engine follows (null:
+        none, the session's own). Only while the output is stopped; the source must outlive its use
+        (until the next stop()). Message thread. */
+    void setTransportSource (TransportSource* source) noexcept
+    {
+        jassert (! isRunning());
+        transportSource = source;
+    }
+
     /** Hosted mode: the host's sample rate and largest block (prepareToPlay). Call it with the output
         stopped, then prepare the engine for the same. Message thread. */
     void setHostedFormat (double sampleRate, int maxBlockSize);
@@ -102,6 +124,9 @@ public:
 private:
     struct DeviceCallback;
 
+    /** One block of device or null-device output, following the transport source when there is one. */
+    void render (engine::Engine&, float* const* outputs, int numOutputs, int numSamples, double latencySeconds) noexcept;
+
     void startNullDevice();
 
     Mode mode;
@@ -111,6 +136,7 @@ private:
     double rate = 48000.0;
     int block = 512;
     std::unique_ptr<DeviceCallback> callback;
+    TransportSource* transportSource = nullptr;
     std::atomic<engine::Engine*> engine { nullptr };
     std::atomic<bool> nullRunning { false };
     std::atomic<float> nullLoad { 0.0f };

@@ -33,9 +33,29 @@ model::ApplyResult SessionHost::apply (const model::Action& action)
     // While hosting, the host's own edits pass through the server too: it broadcasts them and keeps the
     // seats' undo histories from overwriting them, then calls applyWith like for any seat.
     history.setGesture (getGesture());
+    if (offerTransportRequest (action))
+        return {};
     if (server != nullptr)
         return server->applyLocal (action);
     return applyWith (action, history);
+}
+
+bool SessionHost::offerTransportRequest (const model::Action& action)
+{
+    if (applyingUnrecorded || transportRequests == nullptr)
+        return false;
+    if (! std::holds_alternative<model::action::Play> (action) && ! std::holds_alternative<model::action::Stop> (action))
+        return false;
+    return transportRequests (action);
+}
+
+model::ApplyResult SessionHost::applyUnrecorded (const model::Action& action)
+{
+    const juce::ScopedValueSetter<bool> unrecorded (applyingUnrecorded, true);
+    hostTimingHistory.clear();
+    if (server != nullptr)
+        return server->applyLocal (action, hostTimingHistory);
+    return applyWith (action, hostTimingHistory);
 }
 
 model::ApplyResult SessionHost::applyWith (const model::Action& action, model::UndoHistory& seatHistory)
@@ -92,13 +112,7 @@ void SessionHost::showHostTiming()
     if (! timing.active)
         return;
     auto applyTiming = [this] (const model::Action& action)
-    {
-        hostTimingHistory.clear();
-        if (server != nullptr)
-            server->applyLocal (action, hostTimingHistory);
-        else
-            applyWith (action, hostTimingHistory);
-    };
+    { applyUnrecorded (action); };
     const auto& settings = session.settings;
     // The engine plays at the host's exact tempo already; the session shows it to a hundredth of a BPM.
     if (timing.bpm >= 20.0 && timing.bpm <= 999.0 && std::abs (timing.bpm - settings.bpm) >= 0.005)
@@ -353,7 +367,12 @@ juce::Result SessionHost::startHosting (net::ServerOptions serverOptions)
     const auto address = juce::String (serverOptions.address);
     auto next = std::make_unique<net::SessionServer> (
         session, std::move (serverOptions), [this] (const model::Action& action, model::UndoHistory& seatHistory)
-        { return applyWith (action, seatHistory); },
+        {
+            // A seat's Play and Stop go where the host's own go (Ableton Link, while it is on).
+            if (&seatHistory != &history && offerTransportRequest (action))
+                return model::ApplyResult {};
+            return applyWith (action, seatHistory);
+        },
         history);
     next->onLog = [this] (const juce::String& line)
     { log (line); };

@@ -106,6 +106,16 @@ public:
         default; only the plugin's engine ever follows a host. */
     void setFollowsHostTiming (bool follows) noexcept { followHostTiming = follows; }
 
+    /** Applies an edit that comes from a clock outside the session (a plugin host's tempo, Ableton
+        Link's tempo and start/stop): like apply(), through the server while hosting so every seat sees
+        it, but with no undo entry and never offered to transportRequests. Message thread. */
+    model::ApplyResult applyUnrecorded (const model::Action&);
+
+    /** While set, Play and Stop (this host's own and every seat's) are offered to it first: returning
+        true means it took the request (Ableton Link starts or stops on the bar, and the session follows
+        when the music does, through applyUnrecorded), and the action is not applied. Message thread. */
+    std::function<bool (const model::Action&)> transportRequests;
+
     /** The MIDI a plugin host sends (or, later, a MIDI device) plays this instrument; an invalid id plays
         nothing. The GUI sets it to the selected instrument. */
     void setMidiInputInstrument (model::InstrumentId);
@@ -134,6 +144,7 @@ public:
 
 private:
     model::ApplyResult applyWith (const model::Action&, model::UndoHistory&);
+    bool offerTransportRequest (const model::Action&);
     void afterApplied (const model::ChangeSet&);
     void loadIntoEngine();
     void collectWarnings();
@@ -173,6 +184,7 @@ private:
 
     model::InstrumentId midiInstrument;
     bool followHostTiming = true;
+    bool applyingUnrecorded = false;
     model::UndoHistory hostTimingHistory; ///< where the host's tempo and meter changes go: never undone
     void showHostTiming();
 

@@ -157,6 +157,13 @@ public:
     /** The plugins the user's scan found (the app fills it; empty in a fresh plugin editor). */
     juce::KnownPluginList knownPlugins;
 
+    /** Ableton Link, when this window's session is hosted in this process (the app sets both): the
+        transport bar's Link button shows linkStatus and asks setLinkEnabled, an app-level command (Link
+        is not part of the session). Unset: the button is disabled, its tooltip saying linkUnavailable. */
+    std::function<app::LinkSession::Status()> linkStatus;
+    std::function<void (bool)> setLinkEnabled;
+    juce::String linkUnavailable { "Ableton Link is the hosting seat's: a joined seat follows the host's tempo and start/stop." };
+
     /** Applies an edit. A refusal is shown to the user (showMessage) and returned; nothing is changed. */
     model::ApplyResult perform (const model::Action&);
 

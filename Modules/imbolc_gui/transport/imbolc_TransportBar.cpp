@@ -254,6 +254,19 @@ TransportBar::TransportBar (GuiContext& c)
         setLoop (loop);
     };
 
+    // Ableton Link is the app's, not the session's: the button asks the app, and shows what Link says.
+    linkButton.setComponentID ("Link");
+    linkButton.setClickingTogglesState (false);
+    linkButton.setWantsKeyboardFocus (false);
+    linkButton.onClick = [this]
+    {
+        if (context.linkStatus != nullptr && context.setLinkEnabled != nullptr)
+            context.setLinkEnabled (! context.linkStatus().enabled);
+        refreshLink();
+    };
+    addAndMakeVisible (linkButton);
+    refreshLink();
+
     const auto setUpField = [this] (DragValueField& f, const char* id, const char* tooltip)
     {
         f.setComponentID (id);
@@ -471,8 +484,28 @@ void TransportBar::refreshPosition()
     time.setText (formatTime (playhead, context.getSession().settings.bpm), juce::dontSendNotification);
 }
 
+void TransportBar::refreshLink()
+{
+    const bool available = context.linkStatus != nullptr && context.setLinkEnabled != nullptr;
+    linkButton.setEnabled (available);
+    if (! available)
+    {
+        linkButton.setToggleState (false, juce::dontSendNotification);
+        linkButton.setButtonText ("Link");
+        linkButton.setTooltip (context.linkUnavailable);
+        return;
+    }
+    const auto status = context.linkStatus();
+    linkButton.setToggleState (status.enabled, juce::dontSendNotification);
+    // "Link 2": on, with two other Link apps in the session.
+    linkButton.setButtonText (status.enabled ? "Link " + juce::String (status.peers) : juce::String ("Link"));
+    linkButton.setTooltip (status.enabled ? "Ableton Link is on: " + juce::String (status.peers) + (status.peers == 1 ? " peer" : " peers") + " share the tempo, the bar's phase and start/stop (click: off)"
+                                          : juce::String ("Ableton Link: share the tempo, the bar's phase and start/stop with other apps on the network (click: on)"));
+}
+
 void TransportBar::metersUpdated (const MeterFrame& frame)
 {
+    refreshLink();
     if (frame.metering.playhead != playhead)
     {
         playhead = frame.metering.playhead;
@@ -626,6 +659,7 @@ void TransportBar::resized()
     key.setBounds (field (56, 4));
     scale.setBounds (field (140, 18));
     swing.setBounds (field (72, 18));
+    linkButton.setBounds (field (64, 18));
 
     // What is left on the right holds the load figures, one above the other.
     auto loads = area.reduced (0, 6);

@@ -67,7 +67,8 @@ private:
 
     Component IDs for tests and automation: "LocateStart", "Play", "Stop", "AutomationRecord", "Loop",
     "LoopStart", "LoopEnd", "Position", "Time", "Bpm", "TimeSigNumerator", "TimeSigDenominator", "Key",
-    "Scale", "Swing", "AudioLoad", "ServerLoad".
+    "Scale", "Swing", "AudioLoad", "ServerLoad", "Link" (Ableton Link on/off, with the number of peers;
+    disabled where the session is not hosted here: GuiContext::linkStatus).
 
     Message thread.
 */
@@ -104,6 +105,7 @@ private:
     void refreshSettings();
     void refreshTransport();
     void refreshPosition();
+    void refreshLink();
     void typedBpm (const juce::String&);
     void typedSwing (const juce::String&);
     void typedLoopPoint (const juce::String&, bool isStart);
@@ -115,6 +117,7 @@ private:
     std::unique_ptr<IconButton> locateButton, playButton, stopButton, autoRecordButton, loopButton;
     DragValueField loopStart, loopEnd, bpm, swing;
     juce::Label position, time, audioLoad, serverLoad;
+    juce::TextButton linkButton { "Link" };
     juce::ComboBox numerator, denominator, key, scale;
 
     model::Tick playhead = 0;
