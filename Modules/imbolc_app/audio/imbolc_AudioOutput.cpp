@@ -7,9 +7,13 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
     DeviceCallback (AudioOutput& o, engine::Engine& e)
         : owner (o), target (e) {}
 
-    void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
+    void audioDeviceIOCallbackWithContext (const float* const* inputs, int numInputs, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
     {
-        target.process (outputs, numOutputs, numSamples);
+        // The device's active input channels, in order: what audio-input instruments play and record.
+        engine::ProcessInput in;
+        in.inputs = numInputs > 0 ? inputs : nullptr;
+        in.numInputChannels = numInputs;
+        target.process (outputs, numOutputs, numSamples, in);
     }
 
     /** A device (re)starts: after a person picked another device, rate or block size. JUCE calls this
@@ -24,6 +28,10 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
             target.prepare (rate, block);
         owner.rate = rate;
         owner.block = block;
+        // A take is placed this much earlier than the song position it was recorded at: the time from
+        // the engine's output to the speaker plus the time from the microphone to the engine's input.
+        owner.latency = juce::jmax (0, d->getInputLatencyInSamples()) + juce::jmax (0, d->getOutputLatencyInSamples());
+        target.setRecordingLatency (owner.latency);
     }
     void audioDeviceStopped() override {}
 
@@ -39,7 +47,7 @@ AudioOutput::AudioOutput (Options options)
     devices = std::make_unique<juce::AudioDeviceManager>();
     // A remembered setup that is damaged or names a device that is gone falls back to the default.
     const auto saved = options.savedDeviceState.isNotEmpty() ? juce::parseXML (options.savedDeviceState) : nullptr;
-    deviceError = devices->initialise (0, 2, saved.get(), true);
+    deviceError = devices->initialise (juce::jmax (0, options.inputChannels), 2, saved.get(), true);
     device = devices->getCurrentAudioDevice();
     if (device != nullptr)
     {
