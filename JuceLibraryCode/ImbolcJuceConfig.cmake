@@ -20,7 +20,11 @@ target_compile_definitions(imbolc_juce_config INTERFACE
     JUCE_USE_FLAC=1
     JUCE_USE_OGGVORBIS=1
     JUCE_INCLUDE_FLAC_CODE=0
-    JUCE_INCLUDE_OGGVORBIS_CODE=0)
+    JUCE_INCLUDE_OGGVORBIS_CODE=0
+    # Audio devices: JACK besides ALSA, so a device with inputs runs where there is no sound card (CI,
+    # servers: jackd -d dummy) and on JACK systems. JUCE loads libjack at run time (a machine without it
+    # still runs, on ALSA); the headers come from libjack-jackd2-dev.
+    JUCE_JACK=1)
 
 # The system codec libraries that replace JUCE's stripped copies.
 find_package(PkgConfig REQUIRED)

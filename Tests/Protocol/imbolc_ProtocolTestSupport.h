@@ -116,6 +116,9 @@ inline model::Session makeEveryFieldSession()
     input.source.builtIn = BuiltInSource::sampler;
     input.source.samplePath = "samples/unused.wav";
     input.source.inputChannel = 3;
+    input.source.monitoring = false;
+    // An audio track's clips, kept while it is an input (for undo and switching back).
+    input.source.clips = { { "Song Audio/Mic-take.wav", 954, 17, 48000, 0.5f }, { "/tmp/Imbolc recordings/Mic-take-2.wav", 9600, 0, 10, 1.0f } };
     input.groove.arpMode = ArpMode::upDown;
     // It was a drum kit once, and keeps the kit for switching back: every drum field, a sample pad,
     // a step past the length, and steps with and without velocity and probability.

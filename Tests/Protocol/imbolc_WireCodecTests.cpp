@@ -30,6 +30,9 @@ model::Source pluginSource()
     s.plugin = { model::PluginFormat::lv2, "urn:example:synth", "Example synth", { 0, 1, 254, 255 } };
     s.inputChannel = 2;
     s.params = { { "cutoff", 0.5f, 0.0f, 1.0f, 0.25f } };
+    // The fields appended for audio input and audio tracks travel with every source.
+    s.monitoring = false;
+    s.clips = { { "Song Audio/Mic-take.wav", 1920, 17, 48000, 0.5f }, { "/tmp/other.wav", 3840, 0, 12, 1.0f } };
     return s;
 }
 

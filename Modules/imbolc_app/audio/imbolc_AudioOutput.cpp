@@ -7,9 +7,9 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
     DeviceCallback (AudioOutput& o, engine::Engine& e)
         : owner (o), target (e) {}
 
-    void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
+    void audioDeviceIOCallbackWithContext (const float* const* inputs, int numInputs, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
     {
-        owner.render (target, outputs, numOutputs, numSamples, latencySeconds);
+        owner.render (target, inputs, numInputs, outputs, numOutputs, numSamples, latencySeconds);
     }
 
     /** A device (re)starts: after a person picked another device, rate or block size. JUCE calls this
@@ -26,6 +26,10 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
         owner.block = block;
         // What the device adds after our callback: its own output latency plus the block it is filling.
         latencySeconds = rate > 0.0 ? (d->getOutputLatencyInSamples() + block) / rate : 0.0;
+        // A take is placed this much earlier than the song position it was recorded at: the time from
+        // the engine's output to the speaker plus the time from the microphone to the engine's input.
+        owner.latency = juce::jmax (0, d->getInputLatencyInSamples()) + juce::jmax (0, d->getOutputLatencyInSamples());
+        target.setRecordingLatency (owner.latency);
     }
     void audioDeviceStopped() override {}
 
@@ -34,10 +38,13 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
     double latencySeconds = 0.0;
 };
 
-void AudioOutput::render (engine::Engine& target, float* const* outputs, int numOutputs, int numSamples, double latencySeconds) noexcept
+void AudioOutput::render (engine::Engine& target, const float* const* inputs, int numInputs, float* const* outputs, int numOutputs, int numSamples, double latencySeconds) noexcept
 {
     engine::HostTransport transport;
     engine::ProcessInput input;
+    // The device's active input channels, in order: what audio-input instruments play and record.
+    input.inputs = numInputs > 0 ? inputs : nullptr;
+    input.numInputChannels = juce::jmax (0, numInputs);
     if (transportSource != nullptr && transportSource->fill (transport, numSamples, rate, latencySeconds))
         input.transport = &transport;
     target.process (outputs, numOutputs, numSamples, input);
@@ -51,7 +58,7 @@ AudioOutput::AudioOutput (Options options)
     devices = std::make_unique<juce::AudioDeviceManager>();
     // A remembered setup that is damaged or names a device that is gone falls back to the default.
     const auto saved = options.savedDeviceState.isNotEmpty() ? juce::parseXML (options.savedDeviceState) : nullptr;
-    deviceError = devices->initialise (0, 2, saved.get(), true);
+    deviceError = devices->initialise (juce::jmax (0, options.inputChannels), 2, saved.get(), true);
     device = devices->getCurrentAudioDevice();
     if (device != nullptr)
     {
@@ -115,7 +122,7 @@ void AudioOutput::startNullDevice()
         {
             const auto started = std::chrono::steady_clock::now();
             // The block is heard one period from now, when the next one starts.
-            render (target, outs, 2, block, block / rate);
+            render (target, nullptr, 0, outs, 2, block, block / rate);
             // The same smoothing JUCE's device manager gives its CPU figure.
             const auto used = std::chrono::duration<double> (std::chrono::steady_clock::now() - started) / period;
             nullLoad.store ((float) (0.8 * nullLoad.load (std::memory_order_relaxed) + 0.2 * used), std::memory_order_relaxed);

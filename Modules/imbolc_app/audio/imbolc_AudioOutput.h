@@ -19,8 +19,9 @@ public:
 /** Where the engine's audio goes, in one of three modes:
 
     - **device**: the default (or a chosen) audio device through a juce::AudioDeviceManager; the device's
-      thread is the audio thread. Where there is no device it falls back to a null device (unless told
-      not to), so a headless machine still plays at the right pace.
+      thread is the audio thread, and the device's input channels reach the engine (ProcessInput::inputs)
+      for audio-input instruments. Where there is no device it falls back to a null device (unless told
+      not to), so a headless machine still plays at the right pace (with silent inputs).
     - **null**: a thread that renders at a device's pace and discards the audio, so the engine runs
       exactly as it would on hardware (servers, CI, machines without a sound card).
     - **hosted**: a plugin host owns the audio thread; the plugin hands each block in with its MIDI and
@@ -52,6 +53,9 @@ public:
         bool fallBackToNull = true; ///< device mode with no device: play on a null device
         double sampleRate = 48000.0; ///< null and hosted: until the host says otherwise
         int blockSize = 512;
+        /** Device mode: input channels to open (audio-input instruments play them, numbered from 0 in
+            the order the device gives its active inputs); a device with fewer opens what it has. */
+        int inputChannels = 2;
         /** Device mode: the device setup a person chose before (juce::AudioDeviceManager::createStateXml),
             tried first; the default device when it is empty or no longer there. */
         juce::String savedDeviceState;
@@ -68,6 +72,10 @@ public:
     Mode getMode() const noexcept { return mode; }
     double getSampleRate() const noexcept { return rate; }
     int getBlockSize() const noexcept { return block; }
+
+    /** Device mode: the running device's input plus output latency in samples (0 in the other modes),
+        which start() gives the engine (Engine::setRecordingLatency) so recorded takes line up. */
+    int getDeviceLatencySamples() const noexcept { return latency; }
 
     /** "on DEVICE (48000 Hz, 512 samples)", "on a null device (no audio device: ...)", or "hosted (...)". */
     juce::String describe() const;
@@ -125,7 +133,7 @@ private:
     struct DeviceCallback;
 
     /** One block of device or null-device output, following the transport source when there is one. */
-    void render (engine::Engine&, float* const* outputs, int numOutputs, int numSamples, double latencySeconds) noexcept;
+    void render (engine::Engine&, const float* const* inputs, int numInputs, float* const* outputs, int numOutputs, int numSamples, double latencySeconds) noexcept;
 
     void startNullDevice();
 
@@ -135,6 +143,7 @@ private:
     juce::AudioIODevice* device = nullptr;
     double rate = 48000.0;
     int block = 512;
+    int latency = 0;
     std::unique_ptr<DeviceCallback> callback;
     TransportSource* transportSource = nullptr;
     std::atomic<engine::Engine*> engine { nullptr };

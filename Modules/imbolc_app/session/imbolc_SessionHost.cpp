@@ -86,6 +86,7 @@ void SessionHost::tick (int waitMs)
         juce::Thread::sleep (waitMs);
 
     engine->update();
+    addRecordedTakes();
     if (superCollider != nullptr)
         superCollider->update (session);
     collectWarnings();
@@ -200,8 +201,41 @@ juce::Result SessionHost::open (const juce::File& target)
     return juce::Result::ok();
 }
 
+juce::File SessionHost::recordingFolderFor (const juce::File& project)
+{
+    if (project == juce::File())
+        return juce::File::getSpecialLocation (juce::File::tempDirectory).getChildFile ("Imbolc recordings");
+    return project.getParentDirectory().getChildFile (project.getFileNameWithoutExtension() + " Audio");
+}
+
+void SessionHost::addRecordedTakes()
+{
+    for (const auto& take : engine->takeRecordedTakes())
+    {
+        // Beside the project, the clip names its file relative to the project's folder, so the two move
+        // together; a take of a session with no file yet keeps its absolute path.
+        const auto base = file != juce::File() ? file.getParentDirectory() : juce::File();
+        const auto path = base != juce::File() && take.file.isAChildOf (base) ? take.file.getRelativePathFrom (base) : take.file.getFullPathName();
+        const auto clip = take.toClip (path.toStdString());
+        if (clip.length <= 0)
+        {
+            warn ("The take '" + take.file.getFileName() + "' holds no audio after the song's start: no clip was made.");
+            continue;
+        }
+        const auto* from = session.instruments.find (take.instrument);
+        model::action::AddInstrument add;
+        add.name = (from != nullptr ? from->name : std::string ("Audio")) + " take";
+        add.source.kind = model::SourceKind::audioClips;
+        add.source.clips = { clip };
+        // One edit, one undo step: a new audio track holding the take.
+        if (const auto result = apply (add); ! result.ok())
+            warn ("The take '" + take.file.getFileName() + "' could not become an audio track: " + juce::String (result.error));
+    }
+}
+
 void SessionHost::loadIntoEngine()
 {
+    engine->setRecordingFolder (recordingFolderFor (file));
     engine->getNodeFactory().setBaseDirectory (file != juce::File() ? file.getParentDirectory() : juce::File::getCurrentWorkingDirectory());
     engine->loadSession (session);
     engine->setMidiInputInstrument (midiInstrument);
@@ -247,6 +281,7 @@ juce::Result SessionHost::saveAs (const juce::File& target)
     {
         file = target;
         engine->getNodeFactory().setBaseDirectory (file.getParentDirectory());
+        engine->setRecordingFolder (recordingFolderFor (file));
     }
     return result;
 }

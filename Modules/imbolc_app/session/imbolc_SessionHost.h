@@ -138,6 +138,11 @@ public:
 
     net::SessionServer* getServer() noexcept { return server.get(); }
 
+    /** Where takes of the session saved as `project` are recorded: the folder "NAME Audio" beside it;
+        for a session with no file, "Imbolc recordings" in the system's temporary folder (such takes keep
+        absolute paths: saving does not move them). Any thread. */
+    static juce::File recordingFolderFor (const juce::File& project);
+
     /** Lines worth telling the person running the session: seats joining and leaving, saves. Unset:
         dropped. Message thread. */
     std::function<void (const juce::String&)> onLog;
@@ -148,6 +153,8 @@ private:
     void afterApplied (const model::ChangeSet&);
     void loadIntoEngine();
     void collectWarnings();
+    /** Turns every take the engine finished into a new audio track (one AddInstrument each). */
+    void addRecordedTakes();
     juce::Result saveTo (const juce::File&);
     void capturePluginStates();
     void log (const juce::String&);

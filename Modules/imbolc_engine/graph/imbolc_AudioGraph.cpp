@@ -39,6 +39,8 @@ AudioGraph::~AudioGraph()
             delete static_cast<InstrumentSequence*> (e.object);
         else if (e.type == Event::Type::retiredGlobalSequence)
             delete static_cast<GlobalSequence*> (e.object);
+        else if (e.type == Event::Type::retiredRecorder)
+            delete static_cast<InputRecorder*> (e.object); // closes its file
         else
             delete static_cast<ChainBase*> (e.object);
     }
@@ -230,6 +232,8 @@ void AudioGraph::applyPriority (const Command& c) noexcept
         case T::setSequence:
         case T::setGlobalSequence:
         case T::setBusIndex:
+        case T::attachRecorder:
+        case T::detachRecorder:
             applyNormal (c); // structure never travels the priority queue; accept it rather than leak
             return;
     }
@@ -334,6 +338,21 @@ void AudioGraph::applyNormal (const Command& c) noexcept
             master = chain;
             chain->runningIndex = numRunningMasters;
             runningMasters[(std::size_t) numRunningMasters++] = chain;
+            return;
+        }
+        case T::attachRecorder:
+        case T::detachRecorder:
+        {
+            const auto k = (std::size_t) c.index;
+            if (k >= recorders.size())
+            {
+                if (c.type == T::attachRecorder && c.object != nullptr)
+                    postEvent ({ Event::Type::retiredRecorder, c.index, c.object });
+                return;
+            }
+            if (recorders[k] != nullptr)
+                postEvent ({ Event::Type::retiredRecorder, c.index, recorders[k] });
+            recorders[k] = c.type == T::attachRecorder ? static_cast<InputRecorder*> (c.object) : nullptr;
             return;
         }
         case T::setParam:
@@ -448,6 +467,8 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     else if (hostTiming.active.load (std::memory_order_relaxed))
         leaveHost(); // the host has no play head (any more): the session keeps its own time
     hostMidi = input.midi;
+    live.inputs = input.inputs;
+    live.numInputs = input.inputs != nullptr ? juce::jmax (0, input.numInputChannels) : 0;
     hostMidiStart = input.midiStart;
     hostMidiSamples = input.midiBlockSamples > 0 ? input.midiBlockSamples : numSamples;
     // Before anything renders: a host splits its block where an automation point is, so this call's
@@ -465,6 +486,7 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     for (int offset = 0; offset < numSamples; offset += maxBlock)
         renderChunk (outputs, numChannels, offset, juce::jmin (maxBlock, numSamples - offset));
     hostMidi = nullptr;
+    live = {};
     busOutputs = nullptr;
     numBusOutputPairs = 0;
 
@@ -650,6 +672,14 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
     if (plan.playing)
         applyGlobalLanes (plan, n);
 
+    live.offset = offset;
+    live.plan = &plan;
+    // Recording follows the song: what the input gave while it played, sample for sample.
+    if (plan.playing && plan.numSpans > 0)
+        for (auto* recorder : recorders)
+            if (recorder != nullptr)
+                recorder->write (live, plan, n);
+
     deliverMidi (offset, n);
 
     // Each instrument chain renders into the workspace (touching nothing another chain touches) and is
@@ -768,6 +798,9 @@ std::vector<Event> AudioGraph::releaseEverything()
         give ({ Event::Type::retiredMaster, 0, runningMasters[(std::size_t) i] });
     if (auto* global = sequencer.exchangeGlobal (nullptr))
         give ({ Event::Type::retiredGlobalSequence, 0, global });
+    for (auto& recorder : recorders)
+        if (recorder != nullptr)
+            give ({ Event::Type::retiredRecorder, 0, std::exchange (recorder, nullptr) });
     std::fill (instrumentSlots.begin(), instrumentSlots.end(), nullptr);
     std::fill (running.begin(), running.end(), nullptr);
     std::fill (fadingOut.begin(), fadingOut.end(), nullptr);

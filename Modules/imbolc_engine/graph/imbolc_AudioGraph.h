@@ -103,6 +103,14 @@ public:
     /** The installed chain in `slot` if its serial matches, else nullptr. Audio thread, or while stopped. */
     ChainBase* findChain (ChainKind, std::int32_t slot, std::uint32_t serial) noexcept;
 
+    /** The device input and plan of the chunk being rendered, for audio sources (AudioInputNode,
+        AudioClipNode) built with a reference to it. The reference is valid for the graph's life;
+        the contents are the audio thread's. */
+    const LiveBlock& getLiveBlock() const noexcept { return live; }
+
+    /** Input recorders written at once (one per armed audio-input instrument). */
+    static constexpr int maxRecorders = 32;
+
     /** What macro slot `k` drives now, as the last setMacro command left it. Audio thread, or while
         stopped (tests). */
     const MacroTarget& getMacroTarget (int k) const noexcept { return macroTargets[(std::size_t) juce::jlimit (0, model::numMacros - 1, k)]; }
@@ -180,6 +188,8 @@ private:
     int samplesSinceMeter = 0;
 
     Sequencer sequencer;
+    LiveBlock live;
+    std::array<InputRecorder*, (std::size_t) maxRecorders> recorders {};
     std::unique_ptr<AnalysisMeters> analysis = std::make_unique<AnalysisMeters>();
 
     std::atomic<std::int64_t> maxStructuralNanos { 0 };

@@ -25,7 +25,7 @@ namespace
     bool carriesObject (Command::Type t) noexcept
     {
         using T = Command::Type;
-        return t == T::installInstrument || t == T::installBus || t == T::installMaster || carriesSmallObject (t);
+        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::attachRecorder || carriesSmallObject (t);
     }
 } // namespace
 
@@ -122,6 +122,8 @@ void CommandBacklog::objectReturned (Event::Type type)
         case Event::Type::retiredGlobalSequence:
             --outstandingSmallObjects;
             return;
+        case Event::Type::retiredRecorder:
+            return; // a few at most (AudioGraph::maxRecorders), outside the budgets
     }
 }
 

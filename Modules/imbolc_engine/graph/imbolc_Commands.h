@@ -50,7 +50,9 @@ struct Command
         installMaster, ///< object = MasterChain* (the old master chain fades out)
         setSequence, ///< instrument slot, serial, object = InstrumentSequence* (the old one is handed back)
         setGlobalSequence, ///< object = GlobalSequence* (the old one is handed back)
-        setBusIndex ///< bus slot, serial, position = the bus's index in the mixer order (its direct output pair)
+        setBusIndex, ///< bus slot, serial, position = the bus's index in the mixer order (its direct output pair)
+        attachRecorder, ///< index = recorder slot, object = InputRecorder* (written while the song plays)
+        detachRecorder ///< index = recorder slot: the recorder is handed back (Event::retiredRecorder)
     };
 
     Type type = Type::setParam;
@@ -77,7 +79,8 @@ struct Event
         retiredMaster,
         retiredRouting,
         retiredSequence,
-        retiredGlobalSequence
+        retiredGlobalSequence,
+        retiredRecorder ///< an InputRecorder the audio thread no longer writes: finish the take
     };
     Type type = Type::retiredInstrument;
     std::int32_t slot = 0;

@@ -70,6 +70,7 @@ Engine::~Engine()
                          : c.type == Command::Type::installMaster     ? Event::Type::retiredMaster
                          : c.type == Command::Type::setSequence       ? Event::Type::retiredSequence
                          : c.type == Command::Type::setGlobalSequence ? Event::Type::retiredGlobalSequence
+                         : c.type == Command::Type::attachRecorder    ? Event::Type::retiredRecorder
                                                                       : Event::Type::retiredRouting,
                          c.slot,
                          c.object });
@@ -126,6 +127,15 @@ void Engine::destroyObject (const Event& e)
         case Event::Type::retiredGlobalSequence:
             delete static_cast<GlobalSequence*> (e.object);
             return;
+        case Event::Type::retiredRecorder:
+        {
+            std::unique_ptr<InputRecorder> recorder (static_cast<InputRecorder*> (e.object));
+            auto take = recorder->finish (recordingLatency);
+            if (take.droppedSamples > 0)
+                warnings.push_back ("The take '" + take.file.getFileName() + "' lost " + juce::String (take.droppedSamples) + " samples: the disk could not keep up.");
+            recordedTakes.push_back (std::move (take));
+            return;
+        }
     }
 }
 
@@ -460,6 +470,69 @@ void Engine::sendTransport (const model::Session& session)
 }
 
 //==============================================================================
+void Engine::setRecordingFolder (const juce::File& folder)
+{
+    recordingFolder = folder;
+}
+
+juce::File Engine::getRecordingFolder() const
+{
+    return recordingFolder != juce::File() ? recordingFolder : juce::File::getSpecialLocation (juce::File::tempDirectory).getChildFile ("Imbolc recordings");
+}
+
+void Engine::syncRecording (const model::Session& session)
+{
+    const bool wanted = session.transport.playing && session.transport.recording;
+    if (wanted == recordingActive)
+        return;
+    recordingActive = wanted;
+    if (! wanted)
+    {
+        // Behind the stop in the same block (priority commands are applied first): the last sample
+        // written is the last one the song played.
+        for (const int slot : std::exchange (recorderSlots, {}))
+        {
+            Command c;
+            c.type = Command::Type::detachRecorder;
+            c.index = (std::uint16_t) slot;
+            sendNormal (c, nullptr);
+        }
+        return;
+    }
+    if (diskThread == nullptr)
+    {
+        diskThread = std::make_unique<juce::TimeSliceThread> ("Imbolc recorder");
+        diskThread->startThread();
+    }
+    const auto folder = getRecordingFolder();
+    for (const auto& inst : session.instruments)
+    {
+        if (! inst.recordArmed || inst.source.kind != model::SourceKind::audioInput || inst.backend != model::Backend::internal)
+            continue;
+        if ((int) recorderSlots.size() >= AudioGraph::maxRecorders)
+        {
+            warnings.push_back ("Instrument '" + juce::String (inst.name) + "' is not recorded: at most " + juce::String (AudioGraph::maxRecorders) + " inputs record at once.");
+            continue;
+        }
+        const auto name = juce::File::createLegalFileName (juce::String (inst.name).trim()).replaceCharacter (' ', '-');
+        const auto file = folder.getNonexistentChildFile ((name.isEmpty() ? juce::String ("Input") : name) + "-take", ".wav", false);
+        auto recorder = std::make_unique<InputRecorder> (inst.id, inst.source.inputChannel, file, sampleRate, maxBlockSize, *diskThread);
+        if (! recorder->isOpen())
+        {
+            warnings.push_back ("Instrument '" + juce::String (inst.name) + "' is not recorded: " + recorder->getError() + ".");
+            continue;
+        }
+        const int slot = (int) recorderSlots.size();
+        recorderSlots.push_back (slot);
+        Command c;
+        c.type = Command::Type::attachRecorder;
+        c.index = (std::uint16_t) slot;
+        c.object = recorder.release();
+        sendNormal (c, nullptr);
+    }
+}
+
+//==============================================================================
 void Engine::loadSession (const model::Session& session)
 {
     arrangement.invalidate(); // before any chain is built: each one's sequence reads it
@@ -495,6 +568,7 @@ void Engine::loadSession (const model::Session& session)
     sendTransport (session);
     syncBusOrder (session);
     refreshMacros (session);
+    syncRecording (session);
 }
 
 void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
@@ -616,6 +690,7 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
     }
     // Buses' direct outputs follow the mixer order, which any bus edit may have shifted.
     syncBusOrder (session);
+    syncRecording (session);
     if (macrosMayMove)
         refreshMacros (session);
 }

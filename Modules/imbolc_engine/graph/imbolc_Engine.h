@@ -180,6 +180,30 @@ public:
     NodeFactory& getNodeFactory() noexcept { return *factory; }
 
     //==============================================================================
+    /** Audio recording. While the session's transport plays with recording on, the input pair of every
+        armed audio-input instrument (model::Instrument::recordArmed, SourceKind::audioInput, internal
+        backend) is written to its own WAV file in the recording folder, from the first sample the song
+        plays to the last; when playing or recording stops, each file is closed on the message thread
+        and becomes a RecordedTake (takeRecordedTakes), for the app to turn into an audio clip.
+
+        The folder where takes are written (made when the first take starts); until set, a folder
+        "Imbolc recordings" in the system's temporary folder. Message thread. */
+    void setRecordingFolder (const juce::File&);
+    juce::File getRecordingFolder() const;
+
+    /** The device's input plus output latency in samples: how much earlier than the engine's song
+        position a take's clip is placed (RecordedTake::toClip). Message thread. */
+    void setRecordingLatency (int samples) noexcept { recordingLatency = juce::jmax (0, samples); }
+    int getRecordingLatency() const noexcept { return recordingLatency; }
+
+    /** True while takes are being written. Message thread. */
+    bool isRecordingAudio() const noexcept { return recordingActive; }
+
+    /** The takes finished since the last call (update() finishes them once the audio thread has let
+        go of their recorders), oldest first; the list is emptied. Message thread. */
+    std::vector<RecordedTake> takeRecordedTakes() { return std::exchange (recordedTakes, {}); }
+
+    //==============================================================================
     /** Every hosted plugin's current state, as the actions that store it in the model: one
         SetPluginState for each plugin whose state differs from what `session` holds. Apply them
         before writing a project file, so the file reloads to the same sound.
@@ -236,6 +260,8 @@ private:
     void removeBus (const model::Session&, model::BusId);
     void syncBusOrder (const model::Session&);
     void rebuildMaster (const model::Master&);
+    std::unique_ptr<NodeProcessor> makeAudioSource (const model::Instrument&);
+    void syncRecording (const model::Session&);
 
     // Sequences: imbolc_EngineSequences.cpp.
     std::unique_ptr<InstrumentSequence> makeSequence (const model::Session&, const model::Instrument&);
@@ -279,6 +305,9 @@ private:
     std::atomic<std::uint64_t> normalConsumed { 0 };
     CommandBacklog commands;
     ExternalNotes externalNotes;
+    /** Drains input recorders to disk; made with the first take. Before the graph, so it outlives the
+        recorders the graph may still hold when it is destroyed. */
+    std::unique_ptr<juce::TimeSliceThread> diskThread;
     AudioGraph graph;
 
     double sampleRate = 48000.0;
@@ -319,6 +348,12 @@ private:
 
     model::InstrumentId midiInput; ///< what MIDI input plays (setMidiInputInstrument)
     std::array<MacroTarget, (std::size_t) model::numMacros> sentMacros {}; ///< what each macro slot drives, as last sent
+
+    juce::File recordingFolder;
+    int recordingLatency = 0;
+    bool recordingActive = false;
+    std::vector<int> recorderSlots; ///< the graph's recorder slots in use by the current takes
+    std::vector<RecordedTake> recordedTakes;
 
     Meter masterMeter;
     double playheadTicks = 0.0;

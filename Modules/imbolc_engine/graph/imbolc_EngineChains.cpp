@@ -69,8 +69,9 @@ RoutingSpec Engine::buildRouting (const model::Instrument& inst, ChainRef& ref) 
 void Engine::warnIfSourceIsSilent (const model::Instrument& inst)
 {
     juce::String warning;
-    if (inst.source.kind == model::SourceKind::audioInput)
-        warning = "Instrument '" + juce::String (inst.name) + "' takes audio input, which this version cannot play yet: it is silent.";
+    if (inst.backend == model::Backend::superCollider && (inst.source.kind == model::SourceKind::audioInput || inst.source.kind == model::SourceKind::audioClips))
+        warning = "Instrument '" + juce::String (inst.name) + "' plays " + (inst.source.kind == model::SourceKind::audioInput ? "audio input" : "audio clips")
+                  + ", which only the internal engine can play: set its backend to internal.";
     else if (inst.source.kind == model::SourceKind::synthDef && inst.backend == model::Backend::internal)
         warning = "Instrument '" + juce::String (inst.name) + "' plays the SynthDef '" + juce::String (inst.source.synthDef)
                   + "', which only SuperCollider can play: set its backend to SuperCollider.";
@@ -87,6 +88,25 @@ void Engine::warnIfSourceIsSilent (const model::Instrument& inst)
         warnings.push_back (warning);
         silentSourceWarnings[inst.id.value] = warning;
     }
+}
+
+std::unique_ptr<NodeProcessor> Engine::makeAudioSource (const model::Instrument& inst)
+{
+    // Made here rather than by the factory: they read the graph's live block (device input, song plan).
+    if (inst.source.kind == model::SourceKind::audioInput)
+        return std::make_unique<AudioInputNode> (inst, graph.getLiveBlock());
+    std::vector<LoadedAudioClip> clips;
+    clips.reserve (inst.source.clips.size());
+    for (std::size_t i = 0; i < inst.source.clips.size(); ++i)
+    {
+        const auto& clip = inst.source.clips[i];
+        LoadedAudioClip loaded { factory->readAudioFile (clip.path, "audio clip " + juce::String ((int) i + 1) + " of instrument '" + juce::String (inst.name) + "'"), clip.start, clip.offset, clip.length, clip.gain };
+        if (loaded.data != nullptr && std::abs (loaded.data->sampleRate - sampleRate) > 0.5)
+            warnings.push_back ("Audio clip " + juce::String ((int) i + 1) + " of instrument '" + juce::String (inst.name) + "' was recorded at " + juce::String (juce::roundToInt (loaded.data->sampleRate))
+                                + " Hz and plays unconverted at the engine's " + juce::String (juce::roundToInt (sampleRate)) + " Hz.");
+        clips.push_back (std::move (loaded));
+    }
+    return std::make_unique<AudioClipNode> (inst, graph.getLiveBlock(), std::move (clips));
 }
 
 void Engine::addInstrument (const model::Session& session, const model::Instrument& inst)
@@ -123,6 +143,10 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
         // Made here rather than by the factory, so every factory (tests' included) sequences external
         // instruments the same way; nothing of the factory's (plugins, samples) is wanted for them.
         source = std::make_unique<ExternalSourceNode> (inst, externalNotes);
+    }
+    else if (inst.source.kind == model::SourceKind::audioInput || inst.source.kind == model::SourceKind::audioClips)
+    {
+        source = makeAudioSource (inst);
     }
     else if (inst.source.kind == model::SourceKind::plugin && ! previousPlugins.empty())
     {

@@ -52,6 +52,12 @@ struct ProcessInput
         exist). The master's stages and safety limiter do not process direct outputs. */
     float* const* busOutputs = nullptr;
     int numBusOutputs = 0;
+
+    /** The audio device's input channels for this call, numSamples long each (a null channel is
+        silence): what `audio input` instruments play (model::Source::inputChannel names the first of
+        their pair) and what armed ones record. Null: no inputs (the null device, a plugin host). */
+    const float* const* inputs = nullptr;
+    int numInputChannels = 0;
 };
 
 } // namespace imbolc::engine

@@ -34,6 +34,11 @@ public:
     void setBaseDirectory (const juce::File&);
     juce::File getBaseDirectory() const;
 
+    /** An audio file (an audio clip's), relative to the base directory or absolute, read once while any
+        node holds it; null after one warning naming `owner` when it cannot be read (the clip is silent).
+        Message thread. */
+    std::shared_ptr<const SampleData> readAudioFile (const std::string& path, const juce::String& owner) { return sampleFor (path, owner); }
+
     /** What went wrong while making nodes since the last call (a sample that could not be read, ...), one
         sentence each for the user, oldest first; the list is emptied. Message thread. */
     std::vector<juce::String> takeWarnings();

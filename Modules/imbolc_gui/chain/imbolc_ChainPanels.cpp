@@ -85,6 +85,8 @@ namespace
                 return "SynthDef";
             case model::SourceKind::audioInput:
                 return "audio input";
+            case model::SourceKind::audioClips:
+                return "audio track";
         }
         return "source";
     }

@@ -23,7 +23,9 @@ namespace
             case model::SourceKind::synthDef:
                 return "SynthDef " + juce::String (source.synthDef);
             case model::SourceKind::audioInput:
-                return "audio input";
+                return "audio input " + juce::String (source.inputChannel + 1) + "/" + juce::String (source.inputChannel + 2) + (source.monitoring ? "" : " (not monitored)");
+            case model::SourceKind::audioClips:
+                return "audio track (" + juce::String ((int) source.clips.size()) + (source.clips.size() == 1 ? " clip)" : " clips)");
         }
         return {};
     }

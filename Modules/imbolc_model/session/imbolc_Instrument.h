@@ -71,7 +71,8 @@ enum class SourceKind : std::uint8_t
     builtIn,
     plugin,
     synthDef,
-    audioInput
+    audioInput, ///< a device input channel pair (Source::inputChannel) through the chain
+    audioClips ///< an audio track: plays its recorded clips (Source::clips) at their song positions
 };
 enum class PluginFormat : std::uint8_t
 {
@@ -90,6 +91,25 @@ struct PluginRef
     bool operator== (const PluginRef&) const = default;
 };
 
+/** A stretch of an audio file that an audio track (SourceKind::audioClips) plays on the song's
+    timeline: the file's sample `offset` sounds at tick `start`, and `length` samples of it follow, at
+    the file's own rate (no time stretching: a tempo change moves where a clip starts, not its speed). */
+struct AudioClip
+{
+    /** The WAV (or any format the engine reads), relative to the project file's folder (a recording
+        beside the project: "Song Audio/Take 1.wav"), or absolute (a take of a session not saved yet). */
+    std::string path;
+    std::int64_t start = 0; ///< a model::Tick (declared after this header)
+    std::int64_t offset = 0; ///< first sample of the file that plays, >= 0
+    std::int64_t length = 0; ///< samples that play, > 0
+    float gain = 1.0f; ///< linear, 0..4
+
+    static constexpr float maxGain = 4.0f;
+    static constexpr std::size_t maxClips = 4096; ///< per audio track
+
+    bool operator== (const AudioClip&) const = default;
+};
+
 struct Source
 {
     SourceKind kind = SourceKind::builtIn;
@@ -97,8 +117,13 @@ struct Source
     PluginRef plugin; ///< kind == plugin
     std::string synthDef; ///< kind == synthDef: the SuperCollider SynthDef name
     std::string samplePath; ///< builtIn == sampler
-    std::int32_t inputChannel = 0; ///< kind == audioInput
+    std::int32_t inputChannel = 0; ///< kind == audioInput: the first channel of the pair it plays (0-based)
     std::vector<Parameter> params;
+    /** kind == audioInput: the chain hears the input (true) or silence (false: a person listens to the
+        direct signal elsewhere, or records without hearing themselves twice). Recording does not
+        depend on it. */
+    bool monitoring = true;
+    std::vector<AudioClip> clips; ///< kind == audioClips, sorted by start
 
     /** True for the built-in drum kit, which plays the instrument's DrumKit. */
     bool isDrumKit() const noexcept { return kind == SourceKind::builtIn && builtIn == BuiltInSource::drumKit; }

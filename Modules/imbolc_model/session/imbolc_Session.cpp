@@ -505,9 +505,31 @@ namespace checks
         return parameters (what, st.params);
     }
 
+    std::string audioClips (const std::string& owner, const std::vector<AudioClip>& clips)
+    {
+        if (clips.size() > AudioClip::maxClips)
+            return sentence (owner, " has ", clips.size(), " audio clips (at most ", AudioClip::maxClips, ").");
+        for (std::size_t i = 0; i < clips.size(); ++i)
+        {
+            const auto& c = clips[i];
+            const auto what = sentence (owner, " audio clip ", i + 1);
+            if (c.path.empty() || c.path.size() > 4096 || c.path.find ('\0') != std::string::npos)
+                return what + " has no file, or a path that is too long.";
+            if (c.start < 0 || c.offset < 0 || c.length <= 0)
+                return what + " starts before the song or the file, or has no length.";
+            if (c.offset > std::numeric_limits<std::int64_t>::max() - c.length)
+                return what + " ends beyond any file.";
+            if (! std::isfinite (c.gain) || c.gain < 0.0f || c.gain > AudioClip::maxGain)
+                return sentence (what, " has a gain of ", c.gain, " (must be 0 to ", AudioClip::maxGain, ").");
+            if (i > 0 && c.start < clips[i - 1].start)
+                return owner + " audio clips are not sorted by their start.";
+        }
+        return {};
+    }
+
     std::string source (const std::string& owner, const Source& src)
     {
-        if ((int) src.kind > (int) SourceKind::audioInput)
+        if ((int) src.kind > (int) SourceKind::audioClips)
             return owner + " has an unknown source kind.";
         if ((int) src.builtIn >= numBuiltInSources)
             return owner + " has an unknown built-in source.";
@@ -517,6 +539,8 @@ namespace checks
             return e;
         if (src.synthDef.size() > checks::maxNameLength || src.samplePath.size() > 4096)
             return owner + " has a SynthDef name or sample path that is too long.";
+        if (auto e = audioClips (owner, src.clips); ! e.empty())
+            return e;
         return parameters (owner + " source", src.params);
     }
 

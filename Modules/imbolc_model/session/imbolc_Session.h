@@ -161,6 +161,9 @@ namespace checks
     std::string parameters (const std::string& owner, const std::vector<Parameter>&);
     std::string stage (const std::string& owner, const Stage&);
     std::string source (const std::string& owner, const Source&);
+    /** An audio track's clips: at most AudioClip::maxClips, sorted by start, each with a file, a start
+        and offset that are not negative, a length, and a finite gain of 0..AudioClip::maxGain. */
+    std::string audioClips (const std::string& owner, const std::vector<AudioClip>&);
     std::string note (const std::string& owner, const Note&);
     /** One automation point: a tick that is not negative, a finite value, a known curve. */
     std::string point (const std::string& owner, const Point&);

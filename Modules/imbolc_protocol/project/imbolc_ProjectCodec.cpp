@@ -7,7 +7,7 @@ namespace
     static_assert ((int) fb::NodeKind::MAX == (int) model::NodeKind::master);
     static_assert ((int) fb::ParamGroup::MAX == (int) model::ParamGroup::send);
     static_assert ((int) fb::Backend::MAX == (int) model::Backend::superCollider);
-    static_assert ((int) fb::SourceKind::MAX == (int) model::SourceKind::audioInput);
+    static_assert ((int) fb::SourceKind::MAX == (int) model::SourceKind::audioClips);
     static_assert ((int) fb::BuiltInSource::MAX + 1 == model::numBuiltInSources);
     static_assert ((int) fb::PluginFormat::MAX == (int) model::PluginFormat::lv2);
     static_assert ((int) fb::StageKind::MAX == (int) model::StageKind::effect);
@@ -194,7 +194,16 @@ namespace
             const auto synthDef = string (src.synthDef);
             const auto samplePath = string (src.samplePath);
             const auto sourceParams = parameters (src.params);
-            return fb::CreateSource (builder, toFb<fb::SourceKind> (src.kind), toFb<fb::BuiltInSource> (src.builtIn), sourcePlugin, synthDef, samplePath, src.inputChannel, sourceParams);
+            flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::AudioClip>>> clips;
+            if (! src.clips.empty())
+            {
+                std::vector<flatbuffers::Offset<fb::AudioClip>> list;
+                list.reserve (src.clips.size());
+                for (const auto& c : src.clips)
+                    list.push_back (fb::CreateAudioClip (builder, string (c.path), c.start, c.offset, c.length, c.gain));
+                clips = builder.CreateVector (list);
+            }
+            return fb::CreateSource (builder, toFb<fb::SourceKind> (src.kind), toFb<fb::BuiltInSource> (src.builtIn), sourcePlugin, synthDef, samplePath, src.inputChannel, sourceParams, src.monitoring, clips);
         }
 
         flatbuffers::Offset<fb::Groove> groove (const model::Groove& g)
@@ -483,6 +492,13 @@ namespace
             out.samplePath = string (src->sample_path());
             out.inputChannel = src->input_channel();
             out.params = parameters (src->params());
+            out.monitoring = src->monitoring();
+            if (const auto* clips = src->clips(); clips != nullptr && spendVector (clips, tableBytes))
+            {
+                out.clips.reserve (clips->size());
+                for (const auto* c : *clips)
+                    out.clips.push_back ({ string (c->path()), c->start(), c->offset(), c->length(), c->gain() });
+            }
             return out;
         }
 
