@@ -124,7 +124,9 @@ public:
         seat.reset();
         if (output != nullptr)
             output->stop();
+        midiInputs.detach();
         output.reset();
+        jackMidi.close();
         host.reset();
         window.reset();
         juce::LookAndFeel::setDefaultLookAndFeel (nullptr);
@@ -356,11 +358,38 @@ private:
     {
         app::AudioOutput::Options options;
         options.savedDeviceState = settings->getValue ("audioDevice");
+        midiInputs.detach();
         output = std::make_unique<app::AudioOutput> (options);
         host->prepare (output->getSampleRate(), output->getBlockSize());
+        // Live MIDI: the devices enabled in the audio settings, and Imbolc's JACK MIDI port when asked for.
+        output->setMidiInputs (&midiInputs);
         output->start (host->getEngine());
         if (auto* devices = output->getDeviceManager())
+        {
             devices->addChangeListener (this);
+            midiInputs.attach (*devices);
+        }
+        setJackMidi (settings->getBoolValue ("jackMidi", true), false);
+    }
+
+    /** Imbolc's own JACK MIDI ports (JUCE's devices are ALSA only): opened when a JACK server runs. */
+    void setJackMidi (bool on, bool tell)
+    {
+        settings->setValue ("jackMidi", on);
+        if (! on)
+        {
+            jackMidi.close();
+            if (tell)
+                showStatus ("JACK MIDI is off.");
+            return;
+        }
+        if (jackMidi.isOpen())
+            return;
+        jackMidi.setInputSink (&midiInputs);
+        const auto opened = jackMidi.open ({});
+        midiInputs.setProducerDelay (1, jackMidi.getInputDelaySeconds());
+        if (tell)
+            showStatus (opened.wasOk() ? "JACK MIDI ports " + jackMidi.getInputPortName() + " and " + jackMidi.getOutputPortName() + " are open." : opened.getErrorMessage(), opened.failed());
     }
 
     /** The device selector changed the device: remember the choice; a first device after none moves
@@ -448,6 +477,13 @@ private:
 
     void timerCallback() override
     {
+        // Live MIDI plays the selected instrument of this process's own session.
+        if (context != nullptr && joined() == nullptr)
+            if (const auto selected = context->selection.getInstrument(); selected != midiTarget)
+            {
+                midiTarget = selected;
+                host->setMidiInputInstrument (selected);
+            }
         shownSession().tick (0);
         updateTitle();
         writeUiMap();
@@ -801,6 +837,9 @@ private:
     juce::RecentlyOpenedFilesList recentFiles;
     juce::KnownPluginList knownPlugins;
 
+    app::MidiInputs midiInputs; ///< outlives the output that plays it and the JACK client that feeds it
+    app::JackMidi jackMidi;
+    model::InstrumentId midiTarget;
     std::unique_ptr<app::SessionHost> host;
     std::unique_ptr<app::AudioOutput> output;
     std::unique_ptr<app::SessionSeat> seat;

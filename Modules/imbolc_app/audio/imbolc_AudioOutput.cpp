@@ -9,7 +9,7 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
 
     void audioDeviceIOCallbackWithContext (const float* const*, int, float* const* outputs, int numOutputs, int numSamples, const juce::AudioIODeviceCallbackContext&) override
     {
-        target.process (outputs, numOutputs, numSamples);
+        owner.renderBlock (target, outputs, numOutputs, numSamples);
     }
 
     /** A device (re)starts: after a person picked another device, rate or block size. JUCE calls this
@@ -24,6 +24,8 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
             target.prepare (rate, block);
         owner.rate = rate;
         owner.block = block;
+        if (owner.midiInputs != nullptr)
+            owner.midiInputs->prepare (rate, block);
     }
     void audioDeviceStopped() override {}
 
@@ -32,7 +34,7 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
 };
 
 AudioOutput::AudioOutput (Options options)
-    : mode (options.mode), rate (options.sampleRate), block (options.blockSize)
+    : mode (options.mode), rate (options.sampleRate), block (options.blockSize), onRendered (std::move (options.onRendered))
 {
     if (mode != Mode::device)
         return;
@@ -80,6 +82,8 @@ void AudioOutput::start (engine::Engine& target)
     engine = &target;
     if (mode == Mode::hosted)
         return;
+    if (midiInputs != nullptr)
+        midiInputs->prepare (rate, block);
     if (mode == Mode::device)
     {
         callback = std::make_unique<DeviceCallback> (*this, target);
@@ -97,18 +101,45 @@ void AudioOutput::startNullDevice()
                               {
         std::vector<float> l ((std::size_t) block), r ((std::size_t) block);
         float* outs[] = { l.data(), r.data() };
+#if JUCE_LINUX || JUCE_MAC || JUCE_BSD
+        // Real-time scheduling where the system grants it (as a device's thread has it): on a busy
+        // machine an ordinary thread is late by whole blocks, and live MIDI's timing with it. Below
+        // JACK's default (10), whose clients feed this thread. Refused: it runs as it is.
+        sched_param param {};
+        param.sched_priority = 8;
+        pthread_setschedparam (pthread_self(), SCHED_FIFO, &param);
+#endif
         const auto period = std::chrono::duration<double> (block / rate);
         auto next = std::chrono::steady_clock::now();
         while (nullRunning.load())
         {
             const auto started = std::chrono::steady_clock::now();
-            target.process (outs, 2, block);
+            renderBlock (target, outs, 2, block);
             // The same smoothing JUCE's device manager gives its CPU figure.
             const auto used = std::chrono::duration<double> (std::chrono::steady_clock::now() - started) / period;
             nullLoad.store ((float) (0.8 * nullLoad.load (std::memory_order_relaxed) + 0.2 * used), std::memory_order_relaxed);
             next += std::chrono::duration_cast<std::chrono::steady_clock::duration> (period);
             std::this_thread::sleep_until (next);
         } });
+}
+
+void AudioOutput::setMidiInputs (MidiInputs* inputs)
+{
+    jassert (! isRunning());
+    midiInputs = inputs;
+}
+
+void AudioOutput::renderBlock (engine::Engine& target, float* const* outputs, int numOutputs, int numSamples) noexcept
+{
+    engine::ProcessInput input;
+    if (midiInputs != nullptr)
+    {
+        input.midi = &midiInputs->fill (numSamples, target.getAudioGraph().getSequencer().isPlaying());
+        input.midiBlockSamples = numSamples;
+    }
+    target.process (outputs, numOutputs, numSamples, input);
+    if (onRendered)
+        onRendered (outputs, numOutputs, numSamples);
 }
 
 void AudioOutput::stop()

@@ -42,6 +42,9 @@ public:
         /** Device mode: the device setup a person chose before (juce::AudioDeviceManager::createStateXml),
             tried first; the default device when it is empty or no longer there. */
         juce::String savedDeviceState;
+        /** Device and null modes: called on the audio thread after every block with what it rendered
+            (tests record the output of the real device path this way). Must not allocate, lock or block. */
+        std::function<void (const float* const* channels, int numChannels, int numSamples)> onRendered;
     };
 
     /** Device mode opens the default output device, so it needs a juce::MessageManager
@@ -69,6 +72,11 @@ public:
     void stop();
 
     bool isRunning() const noexcept { return engine.load() != nullptr; }
+
+    /** Device and null modes: live MIDI (devices, JACK) that every block plays, on the engine's MIDI
+        input instrument and per-channel instruments at each event's sample; null: none. Prepared here
+        and whenever the device's format changes. Message thread, while stopped. */
+    void setMidiInputs (MidiInputs*);
 
     /** Hosted mode: the host's sample rate and largest block (prepareToPlay). Call it with the output
         stopped, then prepare the engine for the same. Message thread. */
@@ -103,6 +111,8 @@ private:
     struct DeviceCallback;
 
     void startNullDevice();
+    /** One block of the device or null thread: live MIDI in, the engine, the tap. Audio thread. */
+    void renderBlock (engine::Engine&, float* const* outputs, int numOutputs, int numSamples) noexcept;
 
     Mode mode;
     std::unique_ptr<juce::AudioDeviceManager> devices;
@@ -111,6 +121,8 @@ private:
     double rate = 48000.0;
     int block = 512;
     std::unique_ptr<DeviceCallback> callback;
+    std::function<void (const float* const*, int, int)> onRendered;
+    MidiInputs* midiInputs = nullptr;
     std::atomic<engine::Engine*> engine { nullptr };
     std::atomic<bool> nullRunning { false };
     std::atomic<float> nullLoad { 0.0f };
