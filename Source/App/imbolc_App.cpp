@@ -27,6 +27,41 @@ namespace
     }
 } // namespace
 
+/** The audio settings window: JUCE's device selector with its MIDI input list and MIDI output choice,
+    and a switch for Imbolc's own JACK MIDI ports (JUCE's MIDI devices are ALSA only on Linux). It calls
+    the app's settings only. */
+class AudioSettingsPanel final : public juce::Component
+{
+public:
+    AudioSettingsPanel (juce::AudioDeviceManager& devices, bool jackMidiOn)
+        : selector (devices, 0, 0, 2, 2, true, true, true, false)
+    {
+        addAndMakeVisible (selector);
+        jackMidi.setButtonText ("JACK MIDI ports (Imbolc:midi_in, Imbolc:midi_out)");
+        jackMidi.setToggleState (jackMidiOn, juce::dontSendNotification);
+        jackMidi.setComponentID ("jackMidi");
+        jackMidi.onClick = [this]
+        {
+            if (onJackMidi)
+                onJackMidi (jackMidi.getToggleState());
+        };
+        addAndMakeVisible (jackMidi);
+    }
+
+    std::function<void (bool)> onJackMidi;
+
+    void resized() override
+    {
+        auto r = getLocalBounds().reduced (8);
+        jackMidi.setBounds (r.removeFromBottom (28));
+        selector.setBounds (r);
+    }
+
+private:
+    juce::AudioDeviceSelectorComponent selector;
+    juce::ToggleButton jackMidi;
+};
+
 class ImbolcApplication final : public juce::JUCEApplication,
                                 public juce::MenuBarModel,
                                 private juce::Timer,
@@ -682,11 +717,14 @@ private:
         auto* devices = output->getDeviceManager();
         if (devices == nullptr)
             return;
-        showToolWindow ("audio", "Audio Settings", [devices]
+        showToolWindow ("audio", "Audio Settings", [this, devices]
                         {
-                            auto* selector = new juce::AudioDeviceSelectorComponent (*devices, 0, 0, 2, 2, false, false, true, false);
-                            selector->setSize (560, 420);
-                            return selector;
+                            // The device, and live MIDI: the MIDI input devices that play the selected
+                            // instrument, the MIDI output device, and Imbolc's own JACK MIDI ports.
+                            auto* panel = new AudioSettingsPanel (*devices, settings->getBoolValue ("jackMidi", true));
+                            panel->onJackMidi = [this] (bool on) { setJackMidi (on, true); };
+                            panel->setSize (560, 520);
+                            return panel;
                         },
                         true);
     }
