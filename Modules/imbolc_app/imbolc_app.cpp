@@ -5,6 +5,8 @@
 
 #include "files/imbolc_ProjectFiles.cpp"
 #include "session/imbolc_SessionAccess.cpp"
+#include "midi/imbolc_JackMidi.cpp"
+#include "midi/imbolc_MidiInputs.cpp"
 #include "audio/imbolc_AudioOutput.cpp"
 #include "audio/imbolc_ScOutput.cpp"
 #include "session/imbolc_SessionHost.cpp"

@@ -8,6 +8,7 @@
   description:        What the command-line tool, the desktop app and the plugin share: the session host (session, undo, dispatcher, engine, SuperCollider output, server, files), the same interface over a joined seat, audio output, Ableton Link, plugin-scan supervision.
   minimumCppStandard: 20
   dependencies:       imbolc_engine imbolc_sc imbolc_net juce_audio_devices
+  linuxPackages:      jack
 
  END_JUCE_MODULE_DECLARATION
 *******************************************************************************/
@@ -20,6 +21,7 @@
 #include <imbolc_sc/imbolc_sc.h>
 #include <juce_audio_devices/juce_audio_devices.h>
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -30,6 +32,9 @@
 
 #include "files/imbolc_ProjectFiles.h"
 #include "session/imbolc_SessionAccess.h"
+#include "midi/imbolc_MidiBytes.h"
+#include "midi/imbolc_JackMidi.h"
+#include "midi/imbolc_MidiInputs.h"
 #include "audio/imbolc_AudioOutput.h"
 #include "audio/imbolc_ScOutput.h"
 #include "session/imbolc_SessionHost.h"

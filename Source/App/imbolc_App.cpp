@@ -27,6 +27,41 @@ namespace
     }
 } // namespace
 
+/** The audio settings window: JUCE's device selector with its MIDI input list and MIDI output choice,
+    and a switch for Imbolc's own JACK MIDI ports (JUCE's MIDI devices are ALSA only on Linux). It calls
+    the app's settings only. */
+class AudioSettingsPanel final : public juce::Component
+{
+public:
+    AudioSettingsPanel (juce::AudioDeviceManager& devices, bool jackMidiOn)
+        : selector (devices, 0, 0, 2, 2, true, true, true, false)
+    {
+        addAndMakeVisible (selector);
+        jackMidi.setButtonText ("JACK MIDI ports (Imbolc:midi_in, Imbolc:midi_out)");
+        jackMidi.setToggleState (jackMidiOn, juce::dontSendNotification);
+        jackMidi.setComponentID ("jackMidi");
+        jackMidi.onClick = [this]
+        {
+            if (onJackMidi)
+                onJackMidi (jackMidi.getToggleState());
+        };
+        addAndMakeVisible (jackMidi);
+    }
+
+    std::function<void (bool)> onJackMidi;
+
+    void resized() override
+    {
+        auto r = getLocalBounds().reduced (8);
+        jackMidi.setBounds (r.removeFromBottom (28));
+        selector.setBounds (r);
+    }
+
+private:
+    juce::AudioDeviceSelectorComponent selector;
+    juce::ToggleButton jackMidi;
+};
+
 class ImbolcApplication final : public juce::JUCEApplication,
                                 public juce::MenuBarModel,
                                 private juce::Timer,
@@ -124,8 +159,10 @@ public:
         seat.reset();
         if (output != nullptr)
             output->stop();
+        midiInputs.detach();
         output.reset();
         link.reset();
+        jackMidi.close();
         host.reset();
         window.reset();
         juce::LookAndFeel::setDefaultLookAndFeel (nullptr);
@@ -357,15 +394,42 @@ private:
     {
         app::AudioOutput::Options options;
         options.savedDeviceState = settings->getValue ("audioDevice");
+        midiInputs.detach();
         output = std::make_unique<app::AudioOutput> (options);
         host->prepare (output->getSampleRate(), output->getBlockSize());
         // Ableton Link drives the engine's transport block by block while it is on (off: it says nothing).
         if (link == nullptr)
             link = std::make_unique<app::LinkSession> (*host);
         output->setTransportSource (&link->getTransport());
+        // Live MIDI: the devices enabled in the audio settings, and Imbolc's JACK MIDI port when asked for.
+        output->setMidiInputs (&midiInputs);
         output->start (host->getEngine());
         if (auto* devices = output->getDeviceManager())
+        {
             devices->addChangeListener (this);
+            midiInputs.attach (*devices);
+        }
+        setJackMidi (settings->getBoolValue ("jackMidi", true), false);
+    }
+
+    /** Imbolc's own JACK MIDI ports (JUCE's devices are ALSA only): opened when a JACK server runs. */
+    void setJackMidi (bool on, bool tell)
+    {
+        settings->setValue ("jackMidi", on);
+        if (! on)
+        {
+            jackMidi.close();
+            if (tell)
+                showStatus ("JACK MIDI is off.");
+            return;
+        }
+        if (jackMidi.isOpen())
+            return;
+        jackMidi.setInputSink (&midiInputs);
+        const auto opened = jackMidi.open ({});
+        midiInputs.setProducerDelay (1, jackMidi.getInputDelaySeconds());
+        if (tell)
+            showStatus (opened.wasOk() ? "JACK MIDI ports " + jackMidi.getInputPortName() + " and " + jackMidi.getOutputPortName() + " are open." : opened.getErrorMessage(), opened.failed());
     }
 
     /** The device selector changed the device: remember the choice; a first device after none moves
@@ -467,6 +531,13 @@ private:
 
     void timerCallback() override
     {
+        // Live MIDI plays the selected instrument of this process's own session.
+        if (context != nullptr && joined() == nullptr)
+            if (const auto selected = context->selection.getInstrument(); selected != midiTarget)
+            {
+                midiTarget = selected;
+                host->setMidiInputInstrument (selected);
+            }
         shownSession().tick (0);
         if (link != nullptr && joined() == nullptr)
             link->update();
@@ -667,11 +738,14 @@ private:
         auto* devices = output->getDeviceManager();
         if (devices == nullptr)
             return;
-        showToolWindow ("audio", "Audio Settings", [devices]
+        showToolWindow ("audio", "Audio Settings", [this, devices]
                         {
-                            auto* selector = new juce::AudioDeviceSelectorComponent (*devices, 0, 0, 2, 2, false, false, true, false);
-                            selector->setSize (560, 420);
-                            return selector;
+                            // The device, and live MIDI: the MIDI input devices that play the selected
+                            // instrument, the MIDI output device, and Imbolc's own JACK MIDI ports.
+                            auto* panel = new AudioSettingsPanel (*devices, settings->getBoolValue ("jackMidi", true));
+                            panel->onJackMidi = [this] (bool on) { setJackMidi (on, true); };
+                            panel->setSize (560, 520);
+                            return panel;
                         },
                         true);
     }
@@ -822,6 +896,9 @@ private:
     juce::RecentlyOpenedFilesList recentFiles;
     juce::KnownPluginList knownPlugins;
 
+    app::MidiInputs midiInputs; ///< outlives the output that plays it and the JACK client that feeds it
+    app::JackMidi jackMidi;
+    model::InstrumentId midiTarget;
     std::unique_ptr<app::SessionHost> host;
     std::unique_ptr<app::LinkSession> link; ///< after host (it uses it), before output (whose audio thread uses it)
     std::unique_ptr<app::AudioOutput> output;

@@ -30,6 +30,8 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
         // the engine's output to the speaker plus the time from the microphone to the engine's input.
         owner.latency = juce::jmax (0, d->getInputLatencyInSamples()) + juce::jmax (0, d->getOutputLatencyInSamples());
         target.setRecordingLatency (owner.latency);
+        if (owner.midiInputs != nullptr)
+            owner.midiInputs->prepare (rate, block);
     }
     void audioDeviceStopped() override {}
 
@@ -47,11 +49,18 @@ void AudioOutput::render (engine::Engine& target, const float* const* inputs, in
     input.numInputChannels = juce::jmax (0, numInputs);
     if (transportSource != nullptr && transportSource->fill (transport, numSamples, rate, latencySeconds))
         input.transport = &transport;
+    if (midiInputs != nullptr)
+    {
+        input.midi = &midiInputs->fill (numSamples, target.getAudioGraph().getSequencer().isPlaying());
+        input.midiBlockSamples = numSamples;
+    }
     target.process (outputs, numOutputs, numSamples, input);
+    if (onRendered)
+        onRendered (outputs, numOutputs, numSamples);
 }
 
 AudioOutput::AudioOutput (Options options)
-    : mode (options.mode), rate (options.sampleRate), block (options.blockSize)
+    : mode (options.mode), rate (options.sampleRate), block (options.blockSize), onRendered (std::move (options.onRendered))
 {
     if (mode != Mode::device)
         return;
@@ -99,6 +108,8 @@ void AudioOutput::start (engine::Engine& target)
     engine = &target;
     if (mode == Mode::hosted)
         return;
+    if (midiInputs != nullptr)
+        midiInputs->prepare (rate, block);
     if (mode == Mode::device)
     {
         callback = std::make_unique<DeviceCallback> (*this, target);
@@ -116,6 +127,14 @@ void AudioOutput::startNullDevice()
                               {
         std::vector<float> l ((std::size_t) block), r ((std::size_t) block);
         float* outs[] = { l.data(), r.data() };
+#if JUCE_LINUX || JUCE_MAC || JUCE_BSD
+        // Real-time scheduling where the system grants it (as a device's thread has it): on a busy
+        // machine an ordinary thread is late by whole blocks, and live MIDI's timing with it. Below
+        // JACK's default (10), whose clients feed this thread. Refused: it runs as it is.
+        sched_param param {};
+        param.sched_priority = 8;
+        pthread_setschedparam (pthread_self(), SCHED_FIFO, &param);
+#endif
         const auto period = std::chrono::duration<double> (block / rate);
         auto next = std::chrono::steady_clock::now();
         while (nullRunning.load())
@@ -130,6 +149,13 @@ void AudioOutput::startNullDevice()
             std::this_thread::sleep_until (next);
         } });
 }
+
+void AudioOutput::setMidiInputs (MidiInputs* inputs)
+{
+    jassert (! isRunning());
+    midiInputs = inputs;
+}
+
 
 void AudioOutput::stop()
 {

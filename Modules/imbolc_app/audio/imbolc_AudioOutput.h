@@ -59,6 +59,9 @@ public:
         /** Device mode: the device setup a person chose before (juce::AudioDeviceManager::createStateXml),
             tried first; the default device when it is empty or no longer there. */
         juce::String savedDeviceState;
+        /** Device and null modes: called on the audio thread after every block with what it rendered
+            (tests record the output of the real device path this way). Must not allocate, lock or block. */
+        std::function<void (const float* const* channels, int numChannels, int numSamples)> onRendered;
     };
 
     /** Device mode opens the default output device, so it needs a juce::MessageManager
@@ -100,6 +103,11 @@ public:
         transportSource = source;
     }
 
+    /** Device and null modes: live MIDI (devices, JACK) that every block plays, on the engine's MIDI
+        input instrument and per-channel instruments at each event's sample; null: none. Prepared here
+        and whenever the device's format changes. Message thread, while stopped. */
+    void setMidiInputs (MidiInputs*);
+
     /** Hosted mode: the host's sample rate and largest block (prepareToPlay). Call it with the output
         stopped, then prepare the engine for the same. Message thread. */
     void setHostedFormat (double sampleRate, int maxBlockSize);
@@ -132,7 +140,8 @@ public:
 private:
     struct DeviceCallback;
 
-    /** One block of device or null-device output, following the transport source when there is one. */
+    /** One block of the device or null thread: device inputs, live MIDI and the transport source's
+        play head in, the engine, the onRendered tap. Audio thread. */
     void render (engine::Engine&, const float* const* inputs, int numInputs, float* const* outputs, int numOutputs, int numSamples, double latencySeconds) noexcept;
 
     void startNullDevice();
@@ -146,6 +155,8 @@ private:
     int latency = 0;
     std::unique_ptr<DeviceCallback> callback;
     TransportSource* transportSource = nullptr;
+    std::function<void (const float* const*, int, int)> onRendered;
+    MidiInputs* midiInputs = nullptr;
     std::atomic<engine::Engine*> engine { nullptr };
     std::atomic<bool> nullRunning { false };
     std::atomic<float> nullLoad { 0.0f };

@@ -173,6 +173,8 @@ void AudioGraph::applyPriority (const Command& c) noexcept
             sequencer.setTempo (c.value);
             return;
         case T::setMidiTarget:
+            if (c.slot != midiTargetSlot || c.serial != midiTargetSerial)
+                releaseTargetNotes();
             midiTargetSlot = c.slot;
             midiTargetSerial = c.serial;
             return;
@@ -645,8 +647,34 @@ void AudioGraph::deliverMidi (int offset, int n) noexcept
         else if (target != nullptr)
         {
             target->addMidi (event.data, event.numBytes, position - offset);
+            // What the target holds, so a new target does not leave these notes sounding on this one.
+            const auto type = status & 0xf0;
+            if (event.numBytes == 3 && (type == 0x80 || type == 0x90))
+            {
+                const auto bit = std::uint64_t { 1 } << (event.data[1] & 63);
+                auto& word = targetHeld[(std::size_t) ((event.data[1] >> 6) & 1)];
+                word = type == 0x90 && event.data[2] > 0 ? (word | bit) : (word & ~bit);
+            }
+            else if (event.numBytes == 3 && type == 0xb0 && (event.data[1] == 120 || event.data[1] == 123))
+            {
+                targetHeld = {};
+            }
         }
     }
+}
+
+void AudioGraph::releaseTargetNotes() noexcept
+{
+    if (targetHeld[0] == 0 && targetHeld[1] == 0)
+        return;
+    if (auto* old = midiTargetSlot >= 0 ? findInstrument (midiTargetSlot, midiTargetSerial) : nullptr)
+        for (int p = 0; p < 128; ++p)
+            if ((targetHeld[(std::size_t) (p >> 6)] & (std::uint64_t { 1 } << (p & 63))) != 0)
+            {
+                const juce::uint8 off[3] = { 0x80, (juce::uint8) p, 64 };
+                old->addMidi (off, 3, 0);
+            }
+    targetHeld = {};
 }
 
 float* const* AudioGraph::directOutputFor (const BusChain& bus) const noexcept

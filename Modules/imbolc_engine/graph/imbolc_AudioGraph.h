@@ -120,6 +120,7 @@ private:
     void followHost (const HostTransport&) noexcept;
     void leaveHost() noexcept;
     void deliverMidi (int offset, int n) noexcept;
+    void releaseTargetNotes() noexcept;
     float* const* directOutputFor (const BusChain&) const noexcept;
     void applyMacros (const ProcessInput&) noexcept;
     void applyPriority (const Command&) noexcept;
@@ -172,6 +173,9 @@ private:
     } hostTiming;
     std::int32_t midiTargetSlot = -1; ///< the instrument chain MIDI input plays (setMidiTarget)
     std::uint32_t midiTargetSerial = 0;
+    /** The notes MIDI input started on the target and has not ended (a bit per pitch): when the target
+        changes, the old one gets their note-offs, so no note a person still holds hangs there. */
+    std::array<std::uint64_t, 2> targetHeld {};
     std::vector<InstrumentChain*> channelChains; ///< this chunk's running chains with a MIDI channel (preallocated)
 
     std::array<MacroTarget, (std::size_t) model::numMacros> macroTargets {};
