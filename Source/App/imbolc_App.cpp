@@ -495,7 +495,8 @@ private:
             context->meters.audioLoad = audioLoadSource();
         if (&access == host.get() && link != nullptr)
         {
-            context->linkStatus = [this] { return link->getStatus(); };
+            context->linkStatus = [this]
+            { return link->getStatus(); };
             context->setLinkEnabled = [this] (bool on)
             {
                 link->setEnabled (on);

@@ -40,11 +40,12 @@ namespace
         }
 
         app::SessionHost host;
-        app::AudioOutput output { [] {
-            auto o = app::AudioOutput::Options::with (app::AudioOutput::Mode::null);
-            o.blockSize = linkBlockSize;
-            return o;
-        }() };
+        app::AudioOutput output { []
+                                  {
+                                      auto o = app::AudioOutput::Options::with (app::AudioOutput::Mode::null);
+                                      o.blockSize = linkBlockSize;
+                                      return o;
+                                  }() };
         app::LinkSession link { host };
     };
 
@@ -109,7 +110,8 @@ namespace
         // The baseline: one block, the error of a transport that is only block-accurate.
         const auto block = linkBlockSize / 48000.0 * 128.0 / 60.0;
         header ("bench link: beat phase between two Imbolc peers on loopback (beats, 4/4 bar, 128 BPM, " + std::to_string (ours.size()) + " samples over 5 s)", "one block");
-        const auto ratio = [block] (double o) { return o > 0.0 ? std::optional<double> (block / o) : std::nullopt; };
+        const auto ratio = [block] (double o)
+        { return o > 0.0 ? std::optional<double> (block / o) : std::nullopt; };
         const auto worstOurs = *std::max_element (ours.begin(), ours.end());
         row ("median phase error, engines' positions", fixed (medianOf (ours), 5), fixed (block, 5), ratio (medianOf (ours)));
         row ("worst phase error, engines' positions", fixed (worstOurs, 5), fixed (block, 5), ratio (worstOurs));
@@ -156,9 +158,12 @@ namespace
         std::vector<double> capture, plain, linked;
         for (int i = 0; i < runs; ++i)
         {
-            capture.push_back (medianNanos (1, [&] { source.fill (transport, linkBlockSize, 48000.0, 0.005); }));
-            plain.push_back (medianNanos (1, [&] { engine.process (outs, 2, linkBlockSize); }));
-            linked.push_back (medianNanos (1, [&] {
+            capture.push_back (medianNanos (1, [&]
+                                            { source.fill (transport, linkBlockSize, 48000.0, 0.005); }));
+            plain.push_back (medianNanos (1, [&]
+                                          { engine.process (outs, 2, linkBlockSize); }));
+            linked.push_back (medianNanos (1, [&]
+                                           {
                 source.fill (transport, linkBlockSize, 48000.0, 0.005);
                 engine.process (outs, 2, linkBlockSize, withLink); }));
             host.tick();

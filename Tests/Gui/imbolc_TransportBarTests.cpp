@@ -361,7 +361,8 @@ TEST_CASE ("Transport bar: the Link button asks the app to turn Link on and off 
     // these two functions, so this stands in for the app side; the Link tests drive real Link peers.
     app::LinkSession::Status status;
     std::vector<bool> asked;
-    f.context.linkStatus = [&] { return status; };
+    f.context.linkStatus = [&]
+    { return status; };
     f.context.setLinkEnabled = [&] (bool on)
     {
         asked.push_back (on);

@@ -39,11 +39,12 @@ struct Peer
     }
 
     app::SessionHost host;
-    app::AudioOutput output { [] {
-        auto o = app::AudioOutput::Options::with (app::AudioOutput::Mode::null);
-        o.blockSize = 256;
-        return o;
-    }() };
+    app::AudioOutput output { []
+                              {
+                                  auto o = app::AudioOutput::Options::with (app::AudioOutput::Mode::null);
+                                  o.blockSize = 256;
+                                  return o;
+                              }() };
     app::LinkSession link { host };
 };
 
@@ -91,11 +92,13 @@ struct Phase
     bar the two engines' positions are at one instant. */
 Phase measurePhase (Peer& a, Peer& b)
 {
-    runUntil ({ &a, &b }, 1.0, [] { return false; });
+    runUntil ({ &a, &b }, 1.0, []
+              { return false; });
     std::vector<double> d;
     for (int i = 0; i < 40; ++i)
     {
-        runUntil ({ &a, &b }, 0.025, [] { return false; });
+        runUntil ({ &a, &b }, 0.025, []
+                  { return false; });
         const auto now = a.link.nowMicros();
         d.push_back (phaseDistance (ppqAt (a, now), ppqAt (b, now), 4.0));
     }
@@ -133,7 +136,8 @@ TEST_CASE ("Link peers discover each other on loopback multicast", "[link]")
     b.link.setEnabled (true);
     // Link multicasts a peer announcement per interface every 250 ms or so; on loopback both see each
     // other within a few seconds. If this fails, UDP multicast on lo does not work on the machine.
-    const bool met = runUntil ({ &a, &b }, 10.0, [&] { return a.link.getStatus().peers >= 1 && b.link.getStatus().peers >= 1; });
+    const bool met = runUntil ({ &a, &b }, 10.0, [&]
+                               { return a.link.getStatus().peers >= 1 && b.link.getStatus().peers >= 1; });
     INFO ("peers seen by a: " << a.link.getStatus().peers << ", by b: " << b.link.getStatus().peers);
     REQUIRE (met);
 }
@@ -146,7 +150,8 @@ TEST_CASE ("Two Imbolc sessions on Link converge to one tempo and beat phase, an
     // b is alone too until the two find each other (so Link takes 90 in b); then Link merges the two
     // Link sessions into one, whose tempo both sessions take (Link decides which one survives).
     b.link.setEnabled (true);
-    const bool mergedIn = runUntil ({ &a, &b }, 10.0, [&] { return b.link.getStatus().peers >= 1 && std::abs (a.host.getSession().settings.bpm - b.host.getSession().settings.bpm) < bpmTolerance; });
+    const bool mergedIn = runUntil ({ &a, &b }, 10.0, [&]
+                                    { return b.link.getStatus().peers >= 1 && std::abs (a.host.getSession().settings.bpm - b.host.getSession().settings.bpm) < bpmTolerance; });
     INFO ("a: session " << a.host.getSession().settings.bpm << ", Link " << a.link.getStatus().bpm << ", peers " << a.link.getStatus().peers
                         << "; b: session " << b.host.getSession().settings.bpm << ", Link " << b.link.getStatus().bpm << ", peers " << b.link.getStatus().peers);
     REQUIRE (mergedIn);
@@ -159,13 +164,15 @@ TEST_CASE ("Two Imbolc sessions on Link converge to one tempo and beat phase, an
 
     // A tempo change on a (a person's edit, undoable there) reaches b's session and engine.
     REQUIRE (a.host.apply (model::action::SetBpm { 133.0 }).ok());
-    REQUIRE (runUntil ({ &a, &b }, 10.0, [&] { return std::abs (b.host.getSession().settings.bpm - 133.0) < bpmTolerance && std::abs (b.link.getStatus().bpm - 133.0) < bpmTolerance; }));
+    REQUIRE (runUntil ({ &a, &b }, 10.0, [&]
+                       { return std::abs (b.host.getSession().settings.bpm - 133.0) < bpmTolerance && std::abs (b.link.getStatus().bpm - 133.0) < bpmTolerance; }));
     CHECK (a.host.getUndoState().canUndo);
     CHECK_FALSE (b.host.getUndoState().canUndo); // Link's tempo is nobody's edit in b
 
     // Start on b (Play is a request to Link): both engines play, on the same bar.
     REQUIRE (b.host.apply (model::action::Play {}).ok());
-    REQUIRE (runUntil ({ &a, &b }, 10.0, [&] { return a.host.getSession().transport.playing && b.host.getSession().transport.playing && a.link.getLastBlock().playing && b.link.getLastBlock().playing; }));
+    REQUIRE (runUntil ({ &a, &b }, 10.0, [&]
+                       { return a.host.getSession().transport.playing && b.host.getSession().transport.playing && a.link.getLastBlock().playing && b.link.getLastBlock().playing; }));
     CHECK (a.host.getEngine().isPlaying());
     CHECK (b.host.getEngine().isPlaying());
 
@@ -189,7 +196,8 @@ TEST_CASE ("Two Imbolc sessions on Link converge to one tempo and beat phase, an
 
     // A tempo change while playing (on b this time): a follows, and the phase holds.
     REQUIRE (b.host.apply (model::action::SetBpm { 101.5 }).ok());
-    REQUIRE (runUntil ({ &a, &b }, 10.0, [&] { return std::abs (a.host.getSession().settings.bpm - 101.5) < bpmTolerance; }));
+    REQUIRE (runUntil ({ &a, &b }, 10.0, [&]
+                       { return std::abs (a.host.getSession().settings.bpm - 101.5) < bpmTolerance; }));
     phase = measureConverged (a, b);
     INFO ("after 101.5 BPM: median " << phase.median << ", worst " << phase.worst << " beats (" << phase.windows << " windows of 1 s)");
     CHECK (phase.median < 0.02);
@@ -197,7 +205,8 @@ TEST_CASE ("Two Imbolc sessions on Link converge to one tempo and beat phase, an
 
     // Stop on a: b stops too.
     REQUIRE (a.host.apply (model::action::Stop {}).ok());
-    REQUIRE (runUntil ({ &a, &b }, 10.0, [&] { return ! a.host.getSession().transport.playing && ! b.host.getSession().transport.playing && ! b.host.getEngine().isPlaying(); }));
+    REQUIRE (runUntil ({ &a, &b }, 10.0, [&]
+                       { return ! a.host.getSession().transport.playing && ! b.host.getSession().transport.playing && ! b.host.getEngine().isPlaying(); }));
 }
 
 TEST_CASE ("In a network session the hosting seat's Link tempo and start/stop reach a joined seat", "[link][net]")
@@ -207,27 +216,33 @@ TEST_CASE ("In a network session the hosting seat's Link tempo and start/stop re
     Peer a (120.0), b (120.0);
     REQUIRE (a.host.startHosting (test::fastServerOptions()).wasOk());
     app::RemoteSession seat (test::clientOptions (a.host.getServer()->getPort(), "seat"));
-    auto pending = std::async (std::launch::async, [&] { return seat.connect (5000); });
+    auto pending = std::async (std::launch::async, [&]
+                               { return seat.connect (5000); });
     while (pending.wait_for (std::chrono::milliseconds (0)) != std::future_status::ready)
         a.tick();
     REQUIRE (pending.get().wasOk());
 
     a.link.setEnabled (true);
     b.link.setEnabled (true);
-    const auto tickAll = [&] { seat.tick(); return false; };
-    REQUIRE (runUntil ({ &a, &b }, 10.0, [&] { tickAll(); return a.link.getStatus().peers >= 1; }));
+    const auto tickAll = [&]
+    { seat.tick(); return false; };
+    REQUIRE (runUntil ({ &a, &b }, 10.0, [&]
+                       { tickAll(); return a.link.getStatus().peers >= 1; }));
 
     // The other Link app changes the tempo: the host's session takes it (no undo entry), and the seat sees it.
     REQUIRE (b.host.apply (model::action::SetBpm { 87.0 }).ok());
-    REQUIRE (runUntil ({ &a, &b }, 10.0, [&] { tickAll(); return std::abs (seat.getSession().settings.bpm - 87.0) < bpmTolerance; }));
+    REQUIRE (runUntil ({ &a, &b }, 10.0, [&]
+                       { tickAll(); return std::abs (seat.getSession().settings.bpm - 87.0) < bpmTolerance; }));
     CHECK (std::abs (a.host.getSession().settings.bpm - 87.0) < bpmTolerance);
     CHECK_FALSE (a.host.getUndoState().canUndo);
 
     // The other Link app starts: the host plays on the bar, and the seat shows it playing; then it stops.
     REQUIRE (b.host.apply (model::action::Play {}).ok());
-    REQUIRE (runUntil ({ &a, &b }, 10.0, [&] { tickAll(); return seat.getSession().transport.playing && a.host.getEngine().isPlaying(); }));
+    REQUIRE (runUntil ({ &a, &b }, 10.0, [&]
+                       { tickAll(); return seat.getSession().transport.playing && a.host.getEngine().isPlaying(); }));
     REQUIRE (b.host.apply (model::action::Stop {}).ok());
-    REQUIRE (runUntil ({ &a, &b }, 10.0, [&] { tickAll(); return ! seat.getSession().transport.playing && ! a.host.getEngine().isPlaying(); }));
+    REQUIRE (runUntil ({ &a, &b }, 10.0, [&]
+                       { tickAll(); return ! seat.getSession().transport.playing && ! a.host.getEngine().isPlaying(); }));
 
     seat.disconnect();
 }

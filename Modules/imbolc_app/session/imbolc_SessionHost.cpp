@@ -406,8 +406,7 @@ juce::Result SessionHost::startHosting (net::ServerOptions serverOptions)
             // A seat's Play and Stop go where the host's own go (Ableton Link, while it is on).
             if (&seatHistory != &history && offerTransportRequest (action))
                 return model::ApplyResult {};
-            return applyWith (action, seatHistory);
-        },
+            return applyWith (action, seatHistory); },
         history);
     next->onLog = [this] (const juce::String& line)
     { log (line); };
