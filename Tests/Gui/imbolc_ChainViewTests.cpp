@@ -568,3 +568,36 @@ TEST_CASE ("chain view: an LV2 plugin stage from the scanned list opens its edit
     CHECK (missingEdit.getTooltip().contains ("not loaded"));
     CHECK_FALSE (r.view.openPluginWindow (r.instrument().chain.back().id));
 }
+
+TEST_CASE ("chain view: an audio input's pair, monitoring and record arm are set in its source panel", "[gui][chain][audioin]")
+{
+    ChainRig r;
+    r.f.takeActionNames();
+    auto& type = r.childOf<juce::ComboBox> (r.view, "sourceType");
+    type.setSelectedItemIndex (type.getNumItems() - 1, juce::sendNotificationSync); // "Audio input", as its menu would
+    CHECK (r.f.takeActionNames() == std::vector<std::string> { "SetSource" });
+    REQUIRE (r.instrument().source.kind == model::SourceKind::audioInput);
+    CHECK (r.childOf<juce::ComboBox> (r.view, "sourceType").getText() == "Audio input");
+
+    auto& pair = r.childOf<juce::ComboBox> (r.view, "inputPair");
+    CHECK (pair.getText() == "In 1/2");
+    pair.setSelectedId (3, juce::sendNotificationSync); // In 3/4
+    CHECK (r.f.takeActionNames() == std::vector<std::string> { "SetSource" });
+    CHECK (r.instrument().source.inputChannel == 2);
+
+    auto& monitor = r.childOf<juce::ToggleButton> (r.view, "monitoring");
+    CHECK (monitor.getToggleState());
+    r.reveal (monitor);
+    r.ui.click (monitor);
+    CHECK (r.f.takeActionNames() == std::vector<std::string> { "SetSource" });
+    CHECK_FALSE (r.instrument().source.monitoring);
+
+    auto& arm = r.childOf<juce::ToggleButton> (r.view, "recordArm");
+    CHECK_FALSE (arm.getToggleState());
+    r.reveal (arm);
+    r.ui.click (arm);
+    CHECK (r.f.takeActionNames() == std::vector<std::string> { "SetRecordArm" });
+    CHECK (r.instrument().recordArmed);
+    test::pumpMessages (5);
+    CHECK (r.childOf<juce::ToggleButton> (r.view, "recordArm").getToggleState());
+}

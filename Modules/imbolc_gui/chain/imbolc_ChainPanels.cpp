@@ -253,9 +253,34 @@ public:
         type.setTooltip ("The built-in sound source; picking one replaces the current source");
         for (int i = 0; i < model::numBuiltInSources; ++i)
             type.addItem (chainCapitalised (model::toString ((model::BuiltInSource) i)), i + 1);
+        type.addSeparator();
+        type.addItem ("Audio input", audioInputItem);
         type.onChange = [this]
         { typeChosen(); };
         addAndMakeVisible (type);
+
+        if (src.kind == model::SourceKind::audioInput)
+        {
+            // The device input pair, whether the chain hears it, and the record arm (the transport's
+            // record button records every armed input).
+            inputPair.setComponentID ("inputPair");
+            inputPair.setTooltip ("The device input pair this instrument plays (numbered as the device gives its active inputs)");
+            for (int c = 0; c < maxInputPairChoices; ++c)
+                inputPair.addItem ("In " + juce::String (c + 1) + "/" + juce::String (c + 2), c + 1);
+            inputPair.onChange = [this]
+            { inputChosen(); };
+            addAndMakeVisible (inputPair);
+            monitor.setComponentID ("monitoring");
+            monitor.setTooltip ("Hear the input through the chain (off: silent; recording does not depend on it)");
+            monitor.onClick = [this]
+            { monitoringChosen(); };
+            addAndMakeVisible (monitor);
+            arm.setComponentID ("recordArm");
+            arm.setTooltip ("Record this input while the transport records: each take becomes a new audio track");
+            arm.onClick = [this]
+            { armChosen(); };
+            addAndMakeVisible (arm);
+        }
 
         if (src.kind == model::SourceKind::builtIn && src.builtIn == model::BuiltInSource::sampler)
         {
@@ -276,7 +301,7 @@ public:
             { view.openPluginWindow ({}); };
             addAndMakeVisible (edit);
         }
-        if (src.kind != model::SourceKind::builtIn)
+        if (src.kind != model::SourceKind::builtIn && src.kind != model::SourceKind::audioInput)
         {
             detail.setFont (juce::Font (12.0f));
             detail.setColour (juce::Label::textColourId, LookAndFeel::Palette::textDim);
@@ -298,6 +323,8 @@ public:
         const auto& src = inst->source;
         if (src.kind == model::SourceKind::builtIn)
             type.setSelectedId ((int) src.builtIn + 1, juce::dontSendNotification);
+        else if (src.kind == model::SourceKind::audioInput)
+            type.setSelectedId (audioInputItem, juce::dontSendNotification);
         else
             type.setText (src.kind == model::SourceKind::plugin ? chainPluginName (src.plugin) : juce::String (chainSourceKindName (src.kind)),
                           juce::dontSendNotification);
@@ -317,7 +344,21 @@ public:
         else if (src.kind == model::SourceKind::synthDef)
             detail.setText (src.synthDef, juce::dontSendNotification);
         else if (src.kind == model::SourceKind::audioInput)
-            detail.setText ("Input channel " + juce::String (src.inputChannel + 1), juce::dontSendNotification);
+        {
+            if (src.inputChannel < maxInputPairChoices)
+                inputPair.setSelectedId (src.inputChannel + 1, juce::dontSendNotification);
+            else
+                inputPair.setText ("In " + juce::String (src.inputChannel + 1) + "/" + juce::String (src.inputChannel + 2), juce::dontSendNotification);
+            monitor.setToggleState (src.monitoring, juce::dontSendNotification);
+            arm.setToggleState (inst->recordArmed, juce::dontSendNotification);
+        }
+        else if (src.kind == model::SourceKind::audioClips)
+        {
+            const auto n = (int) src.clips.size();
+            const auto text = juce::String (n) + (n == 1 ? " clip" : " clips") + (n > 0 ? ": " + juce::String (src.clips.front().path).fromLastOccurrenceOf ("/", false, false) : juce::String());
+            detail.setText (text, juce::dontSendNotification);
+            detail.setTooltip (n > 0 ? juce::String (src.clips.front().path) : juce::String());
+        }
 
         for (std::size_t i = 0; i < knobs.size() && i < src.params.size(); ++i)
             knobs[i]->setParameter (src.params[i]);
@@ -327,8 +368,13 @@ public:
     juce::Label samplePath;
     juce::TextButton loadSample { "Load..." };
     juce::TextButton edit { "Edit" };
+    juce::ComboBox inputPair;
+    juce::ToggleButton monitor { "Monitor" }, arm { "Arm" };
 
 private:
+    static constexpr int audioInputItem = 1000;
+    static constexpr int maxInputPairChoices = 16;
+
     static int rowsFor (const model::Source& s)
     {
         const bool sampler = s.kind == model::SourceKind::builtIn && s.builtIn == model::BuiltInSource::sampler;
@@ -342,7 +388,13 @@ private:
             type.setBounds (r);
             return;
         }
-        if (loadSample.getParentComponent() == this)
+        if (inputPair.getParentComponent() == this)
+        {
+            inputPair.setBounds (r.removeFromLeft (juce::jmax (60, r.getWidth() * 2 / 5)).withTrimmedRight (4));
+            arm.setBounds (r.removeFromRight (r.getWidth() / 2));
+            monitor.setBounds (r);
+        }
+        else if (loadSample.getParentComponent() == this)
         {
             loadSample.setBounds (r.removeFromRight (64));
             samplePath.setBounds (r.withTrimmedRight (4));
@@ -355,9 +407,48 @@ private:
         }
     }
 
+    void inputChosen()
+    {
+        const auto* inst = view.currentInstrument();
+        const auto chosen = inputPair.getSelectedId() - 1;
+        if (inst == nullptr || chosen < 0 || inst->source.inputChannel == chosen)
+            return;
+        auto src = inst->source;
+        src.inputChannel = chosen;
+        if (! view.context.perform (model::action::SetSource { instrument, std::move (src) }).ok())
+            refresh();
+    }
+
+    void monitoringChosen()
+    {
+        const auto* inst = view.currentInstrument();
+        if (inst == nullptr)
+            return;
+        auto src = inst->source;
+        src.monitoring = monitor.getToggleState();
+        if (src == inst->source || ! view.context.perform (model::action::SetSource { instrument, std::move (src) }).ok())
+            refresh();
+    }
+
+    void armChosen()
+    {
+        if (! view.context.perform (model::action::SetRecordArm { instrument, arm.getToggleState() }).ok())
+            refresh();
+    }
+
     void typeChosen()
     {
         const auto* inst = view.currentInstrument();
+        if (type.getSelectedId() == audioInputItem)
+        {
+            if (inst == nullptr || inst->source.kind == model::SourceKind::audioInput)
+                return;
+            model::Source src;
+            src.kind = model::SourceKind::audioInput;
+            if (! view.context.perform (model::action::SetSource { instrument, std::move (src) }).ok())
+                refresh();
+            return;
+        }
         const auto chosen = type.getSelectedId() - 1;
         if (inst == nullptr || chosen < 0 || chosen >= model::numBuiltInSources)
             return;
