@@ -516,4 +516,3 @@ TEST_CASE ("realtime live MIDI: the device thread's MIDI path makes no allocatio
     CHECK (stats.dropped > 0); // the flood overran the queue and was dropped, not grown for
     CHECK (stats.filtered > 0);
 }
-
