@@ -50,7 +50,8 @@ public:
         virtual void midiRealtime (juce::uint8 byte, double seconds, int offset) noexcept = 0;
     };
 
-    MidiInputs() : MidiInputs (Options {}) {}
+    MidiInputs()
+        : MidiInputs (Options {}) {}
     explicit MidiInputs (Options);
     ~MidiInputs() override;
 
