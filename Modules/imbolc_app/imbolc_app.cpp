@@ -7,6 +7,7 @@
 #include "session/imbolc_SessionAccess.cpp"
 #include "audio/imbolc_AudioOutput.cpp"
 #include "audio/imbolc_ScOutput.cpp"
+#include "record/imbolc_MidiRecorder.cpp"
 #include "session/imbolc_SessionHost.cpp"
 #include "session/imbolc_RemoteSession.cpp"
 #include "session/imbolc_SessionSeat.cpp"

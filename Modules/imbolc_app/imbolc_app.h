@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,7 @@
 #include "session/imbolc_SessionAccess.h"
 #include "audio/imbolc_AudioOutput.h"
 #include "audio/imbolc_ScOutput.h"
+#include "record/imbolc_MidiRecorder.h"
 #include "session/imbolc_SessionHost.h"
 #include "session/imbolc_RemoteSession.h"
 #include "session/imbolc_SessionSeat.h"
