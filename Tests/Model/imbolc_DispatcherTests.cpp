@@ -286,6 +286,9 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     expectApplied (d, action::SetMidiChannel { a, 3 }, cov);
     CHECK (s.instruments.find (a)->midiChannel == 3);
     expectRejected (d, action::SetMidiChannel { a, 17 }, cov, "MIDI channel 17");
+    expectApplied (d, action::SetRecordArm { a, true }, cov);
+    CHECK (s.instruments.find (a)->recordArmed);
+    expectRejected (d, action::SetRecordArm { InstrumentId { 999 }, true }, cov, "no instrument 999");
 
     // Removing a bus re-routes what used it; removing an instrument takes its track and lanes.
     expectApplied (d, action::RemoveBus { bus }, cov);

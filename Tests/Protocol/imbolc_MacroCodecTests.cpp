@@ -178,7 +178,7 @@ TEST_CASE ("SetMacro and SetMidiChannel come after the drum kits in ActionBody, 
     CHECK ((int) fb::ActionBody::SetDrumPattern == 64);
     CHECK ((int) fb::ActionBody::SetMacro == 65);
     CHECK ((int) fb::ActionBody::SetMidiChannel == 66);
-    CHECK (fb::ActionBody::SetMidiChannel == fb::ActionBody::MAX);
+    CHECK (fb::ActionBody::SetMidiChannel < fb::ActionBody::MAX); // live playing's actions came after
     CHECK (sizeof (fb::Macro) == 24);
 
     const auto level = levelOf (model::InstrumentId { 3 });

@@ -430,7 +430,7 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
     auto drumStep = [&]
     { return DrumStep { chance (70), (std::uint8_t) (chance (3) ? 0 : 1 + pick (127)), chance (20) ? 0.5f : 1.0f }; };
 
-    switch (pick (41))
+    switch (pick (42))
     {
         case 0:
         case 1:
@@ -576,6 +576,8 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
         }
         case 39:
             return action::SetMidiChannel { instrument(), pick (18) }; // 17 is refused
+        case 40:
+            return action::SetRecordArm { instrument(), chance (50) };
         default:
             return action::Redo {};
     }

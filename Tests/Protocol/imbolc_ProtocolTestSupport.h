@@ -87,6 +87,7 @@ inline model::Session makeEveryFieldSession()
     synth.strip = { 1.25f, -0.5f, false, true, verb, { { pluginBus, 0.5f, true } } };
     synth.groove = { 0.5f, 0.25f, true, ArpMode::random, 8, 3 };
     synth.midiChannel = 5;
+    synth.recordArmed = true;
 
     // A SuperCollider SynthDef with a hosted effect and two sends, one pre and one post.
     Instrument scsynth;

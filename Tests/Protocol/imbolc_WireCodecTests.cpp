@@ -125,6 +125,7 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         SetDrumPattern { inst, 48, 6, 0.75f },
         SetMacro { 15, Macro { true, ParamAddress::stage (NodeKind::bus, bus.value, stage, 2), 0.75f, -0.25f } },
         SetMidiChannel { inst, 16 },
+        SetRecordArm { inst, true },
     } };
 }
 

@@ -502,6 +502,17 @@ namespace action
         bool operator== (const SetMidiChannel&) const = default;
     };
 
+    // Live playing, added later ------------------------------------------------------
+
+    /** Arms or disarms an instrument for recording (Instrument::recordArmed). Like the transport, no
+        undo entry. */
+    struct SetRecordArm
+    {
+        InstrumentId instrument;
+        bool armed = false;
+        bool operator== (const SetRecordArm&) const = default;
+    };
+
     // MIDI recording and MIDI learn, added later ------------------------------------------
 
     /** Sets how recording behaves: overdub or replace on each loop pass, and the count-in before a
@@ -603,6 +614,7 @@ using Action = std::variant<
     action::SetDrumPattern,
     action::SetMacro,
     action::SetMidiChannel,
+    action::SetRecordArm,
     action::SetRecordOptions,
     action::AddMidiMapping,
     action::ChangeMidiMapping,

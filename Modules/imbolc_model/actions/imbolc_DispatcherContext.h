@@ -185,6 +185,7 @@ struct Dispatcher::Context
 
     std::string handle (const action::SetMacro& a);
     std::string handle (const action::SetMidiChannel& a);
+    std::string handle (const action::SetRecordArm& a);
     // MIDI recording options and MIDI mappings (imbolc_DispatcherMidi.cpp)
     std::string handle (const action::SetRecordOptions& a);
     std::string handle (const action::AddMidiMapping& a);

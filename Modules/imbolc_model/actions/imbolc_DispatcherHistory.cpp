@@ -124,6 +124,7 @@ void Dispatcher::Context::instrumentRestored (const Instrument& was, const Instr
         normalised.midiChannel = now.midiChannel;
     }
     normalised.name = now.name;
+    normalised.recordArmed = now.recordArmed; // not an edit: undo leaves the arm switch alone
     drumKitRestored (normalised, now, effects);
     for (auto& st : normalised.chain)
         if (auto* other = now.findStage (st.id); other != nullptr && other->bypassed != st.bypassed)

@@ -42,4 +42,17 @@ std::string Dispatcher::Context::handle (const action::SetMidiChannel& a)
     return {};
 }
 
+std::string Dispatcher::Context::handle (const action::SetRecordArm& a)
+{
+    std::string error;
+    auto* inst = instrument (a.instrument, error);
+    if (inst == nullptr)
+        return error;
+    // No edit(): arming is a performance switch, like the transport's record button. The engine does
+    // not hear of it (what records reads the model); the seats do.
+    inst->recordArmed = a.armed;
+    net().instruments.insert (a.instrument);
+    return {};
+}
+
 } // namespace imbolc::model

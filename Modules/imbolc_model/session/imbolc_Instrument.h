@@ -211,6 +211,10 @@ struct Instrument
         input instrument, the selection), 1..16 = host or live MIDI on that channel plays it, whatever
         is selected. A channel no instrument claims plays the MIDI input instrument. */
     std::int8_t midiChannel = 0;
+    /** Armed for recording: while the transport records, what is played live into this instrument
+        (its notes, or its audio input) is recorded as a take. A performance switch like the transport,
+        not an edit: it has no undo entry, and undoing an edit of the instrument leaves it as it is. */
+    bool recordArmed = false;
 
     static constexpr int maxMidiChannel = 16;
 

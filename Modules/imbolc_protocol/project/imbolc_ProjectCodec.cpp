@@ -272,7 +272,7 @@ namespace
             const auto grooveOffset = groove (inst.groove);
             const auto drumsOffset = encodeDrumKit (builder, inst.drums);
 
-            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset, drumsOffset, inst.midiChannel);
+            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset, drumsOffset, inst.midiChannel, inst.recordArmed);
         }
 
         flatbuffers::Offset<fb::Arrangement> arrangement (const model::Arrangement& a)
@@ -740,6 +740,7 @@ namespace
                 out.groove = groove (*g);
             out.drums = decodeDrumKit (*this, in.drums());
             out.midiChannel = in.midi_channel();
+            out.recordArmed = in.record_armed();
             return out;
         }
 

@@ -218,6 +218,7 @@ namespace
         }
 
         flatbuffers::Offset<fb::SetMidiChannel> body (const model::action::SetMidiChannel& a) { return fb::CreateSetMidiChannel (builder, a.instrument.value, a.channel); }
+        flatbuffers::Offset<fb::SetRecordArm> body (const model::action::SetRecordArm& a) { return fb::CreateSetRecordArm (builder, a.instrument.value, a.armed); }
 
         flatbuffers::Offset<fb::SetRecordOptions> body (const model::action::SetRecordOptions& a) { return fb::CreateSetRecordOptions (builder, (std::uint8_t) a.mode, a.countInBars); }
 
@@ -629,6 +630,11 @@ namespace
         {
             out.instrument = model::InstrumentId { in.instrument() };
             out.channel = in.channel();
+        }
+        void body (const fb::SetRecordArm& in, model::action::SetRecordArm& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            out.armed = in.armed();
         }
 
         // MIDI recording options and mappings: out-of-range values are the dispatcher's to refuse.
