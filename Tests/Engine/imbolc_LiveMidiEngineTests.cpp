@@ -71,7 +71,7 @@ TEST_CASE ("Live MIDI reaches the message thread with the tick of its exact samp
     rig.engine.update();
 
     const auto live = rig.engine.takeLiveMidi();
-    REQUIRE (live.size() == 5);
+    REQUIRE (live.size() == 6);
     using K = engine::CapturedMidi::Kind;
     auto expectAt = [&] (const engine::Engine::LiveMidi& m, std::int64_t sample)
     {
@@ -98,11 +98,12 @@ TEST_CASE ("Live MIDI reaches the message thread with the tick of its exact samp
     CHECK (live[4].kind == K::noteOn);
     CHECK (live[4].instrument == other);
     expectAt (live[4], block + 250);
-    CHECK (rig.engine.getLiveMidiDrops() == 0);
-
     // The last one was in the second chunk of the long call.
-    const auto more = rig.engine.takeLiveMidi();
-    REQUIRE (more.empty());
+    CHECK (live[5].kind == K::noteOff);
+    CHECK (live[5].instrument == other);
+    expectAt (live[5], 3 * block + 40);
+    CHECK (rig.engine.getLiveMidiDrops() == 0);
+    CHECK (rig.engine.takeLiveMidi().empty());
 }
 
 TEST_CASE ("Live MIDI while stopped is reported at the stopped position; a full queue drops and counts", "[engine][livemidi]")
@@ -120,16 +121,17 @@ TEST_CASE ("Live MIDI while stopped is reported at the stopped position; a full 
     CHECK_FALSE (live[0].playing);
     CHECK (live[0].tick == Approx (960.0));
 
-    // Nobody drains: 64 blocks of 100 controllers (6,400) overflow the queue; the rest are counted.
+    // Nobody drains: 100 blocks of 200 controllers (20,000) overflow the queue (it holds at least its
+    // capacity, rounded up to its block size); the rest are counted.
     juce::MidiBuffer flood;
-    for (int i = 0; i < 100; ++i)
-        flood.addEvent (juce::MidiMessage::controllerEvent (1, 1, i), i);
-    for (int b = 0; b < 64; ++b)
+    for (int i = 0; i < 200; ++i)
+        flood.addEvent (juce::MidiMessage::controllerEvent (1, 1, i % 128), i);
+    for (int b = 0; b < 100; ++b)
         renderWith (rig, out, block, &flood);
     const auto received = rig.engine.takeLiveMidi().size();
     CHECK (received >= (std::size_t) engine::AudioGraph::Capacity {}.capturedMidi);
-    CHECK (received < 6400);
-    CHECK (received + rig.engine.getLiveMidiDrops() == 6400);
+    CHECK (received < 20000);
+    CHECK (received + rig.engine.getLiveMidiDrops() == 20000);
 }
 
 TEST_CASE ("A learned controller sets its parameter at the controller's exact sample, through its range and curve", "[engine][livemidi][midilearn]")
@@ -238,26 +240,36 @@ TEST_CASE ("A count-in clicks each beat of its bars before the record position, 
         renderWith (rig, out, block, nullptr);
     rig.engine.update();
 
-    // A click starts on each beat's sample, the bar's first one louder; nothing sounds from the record
-    // position on.
-    for (int beat = 0; beat < bars * 4; ++beat)
+    // A click starts on each beat's sample (whatever latency the master's safety limiter adds, the
+    // same for all), the bar's first one louder; nothing sounds once the record position is reached.
+    std::vector<std::size_t> onsets;
+    std::vector<float> peaks;
+    for (std::size_t i = 0; i < out.size(); ++i)
+        if (std::abs (out[i]) > 1.0e-4f && (onsets.empty() || i > onsets.back() + (std::size_t) beatSamples / 2))
+        {
+            onsets.push_back (i);
+            float p = 0.0f;
+            for (auto j = i; j < std::min (out.size(), i + 480); ++j)
+                p = std::max (p, std::abs (out[j]));
+            peaks.push_back (p);
+        }
+    REQUIRE (onsets.size() == (std::size_t) bars * 4);
+    CHECK (onsets[0] < 64);
+    for (std::size_t k = 0; k < onsets.size(); ++k)
     {
-        const auto at = (std::size_t) (beat * beatSamples);
-        INFO ("beat " << beat);
-        CHECK (out[at] == 0.0f); // sin (0)
-        float p = 0.0f;
-        for (auto i = at; i < at + 480; ++i)
-            p = std::max (p, std::abs (out[i]));
-        CHECK (p > (beat % 4 == 0 ? 0.4f : 0.25f));
-        float before = 0.0f;
-        for (auto i = at - (beat > 0 ? 2000 : 0); i < at; ++i)
-            before = std::max (before, std::abs (out[i]));
-        CHECK (before < 1.0e-3f); // the previous click has died away
+        INFO ("beat " << k);
+        CHECK (onsets[k] - onsets[0] == k * (std::size_t) beatSamples);
+        CHECK (peaks[k] > (k % 4 == 0 ? 0.4f : 0.25f));
+        if (k % 4 != 0)
+            CHECK (peaks[k] < peaks[k - k % 4]);
+        // Each click dies away long before the next.
+        for (auto j = onsets[k] + 6000; j < onsets[k] + (std::size_t) beatSamples - 64 && j < out.size(); ++j)
+            REQUIRE (std::abs (out[j]) < 1.0e-4f);
     }
     float after = 0.0f;
-    for (auto i = (std::size_t) (bars * 4 * beatSamples); i < out.size(); ++i)
+    for (auto i = onsets.back() + 6000; i < out.size(); ++i)
         after = std::max (after, std::abs (out[i]));
-    CHECK (after == 0.0f);
+    CHECK (after < 1.0e-4f);
     CHECK_FALSE (rig.engine.getAudioGraph().isCountingIn());
     // The song is where the samples say: the count-in's length before, plus what played since.
     CHECK (rig.engine.getAudioGraph().getSequencer().getPositionTicks()
