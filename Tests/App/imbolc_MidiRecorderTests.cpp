@@ -5,8 +5,7 @@
 
 #include <imbolc_app/imbolc_app.h>
 
-#include <catch2/catch_test_macros.hpp>
-#include <catch2/generators/catch_generators.hpp>
+#include "imbolc_TestHelpers.h"
 
 using namespace imbolc;
 using model::action::Play;
@@ -203,10 +202,11 @@ TEST_CASE ("A count-in plays its bars before the record position; what is played
     rig.at (start + 2000, off (1, 48));
     rig.at (start + bar + 50 * 100, on (1, 72)); // tick 100
     rig.at (start + bar + 50 * 340, off (1, 72));
-    rig.renderTo (start + bar + 40 * block);
+    rig.renderTo (start + bar + 80 * block);
     rig.stop();
     const auto& notes = rig.notesOf (id);
     REQUIRE (notes.size() == 1);
+    INFO ("recorded: tick " << notes[0].tick << ", duration " << notes[0].duration << ", pitch " << (int) notes[0].pitch << ", velocity " << (int) notes[0].velocity);
     CHECK (hasNote (notes, 100, 240, 72));
 }
 

@@ -15,13 +15,16 @@ bool MidiRecorder::records (const model::Session& session, model::InstrumentId s
     return who == selected && session.instruments.find (who) != nullptr;
 }
 
-void MidiRecorder::endHeld (double atTick)
+void MidiRecorder::endHeld (double atTick, const model::LoopRegion& loop)
 {
     for (const auto& [key, note] : held)
     {
         model::Note n;
         n.tick = (model::Tick) std::llround (note.startTick);
-        n.duration = juce::jmax<model::Tick> (1, (model::Tick) std::llround (atTick) - n.tick);
+        // Ending before it began: the loop wrapped since (with no note played after the wrap), so it
+        // ends at the loop's end, like a note held over a wrap.
+        const auto end = atTick < note.startTick && loop.enabled ? (double) loop.end : atTick;
+        n.duration = juce::jmax<model::Tick> (1, (model::Tick) std::llround (end) - n.tick);
         n.pitch = (std::uint8_t) key.second;
         n.velocity = (std::uint8_t) juce::jlimit (1, 127, note.velocity);
         pending[key.first].push_back (n);
@@ -51,7 +54,7 @@ void MidiRecorder::process (const model::Session& session, model::InstrumentId s
         {
             // The loop wrapped: what the last pass played is a take; notes held over the wrap end at
             // the loop's end.
-            endHeld ((double) loop.end);
+            endHeld ((double) loop.end, loop);
             commitPass (session);
             pass = e.pass;
         }
@@ -92,7 +95,7 @@ void MidiRecorder::process (const model::Session& session, model::InstrumentId s
     const bool punchedOut = session.transport.playing && ! recording;
     if (stopped || punchedOut)
     {
-        endHeld (engine.playheadTicks);
+        endHeld (engine.playheadTicks, session.settings.loop);
         commitPass (session);
         active = false;
         recorded.clear();

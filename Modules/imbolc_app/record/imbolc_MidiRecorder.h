@@ -57,7 +57,7 @@ private:
     };
 
     bool records (const model::Session&, model::InstrumentId selected, model::InstrumentId who) const;
-    void endHeld (double atTick);
+    void endHeld (double atTick, const model::LoopRegion&);
     void commitPass (const model::Session&);
 
     ApplyFunction apply;
