@@ -9,6 +9,7 @@
 #include "midi/imbolc_MidiInputs.cpp"
 #include "audio/imbolc_AudioOutput.cpp"
 #include "audio/imbolc_ScOutput.cpp"
+#include "record/imbolc_MidiRecorder.cpp"
 #include "session/imbolc_SessionHost.cpp"
 #include "session/imbolc_RemoteSession.cpp"
 #include "session/imbolc_SessionSeat.cpp"

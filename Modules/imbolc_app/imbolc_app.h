@@ -24,6 +24,7 @@
 #include <array>
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,7 @@
 #include "midi/imbolc_MidiInputs.h"
 #include "audio/imbolc_AudioOutput.h"
 #include "audio/imbolc_ScOutput.h"
+#include "record/imbolc_MidiRecorder.h"
 #include "session/imbolc_SessionHost.h"
 #include "session/imbolc_RemoteSession.h"
 #include "session/imbolc_SessionSeat.h"

@@ -28,4 +28,5 @@
 #include "editors/imbolc_PianoRoll.cpp"
 #include "main/imbolc_MainComponent.cpp"
 #include "main/imbolc_MacroPanel.cpp"
+#include "main/imbolc_MidiMappingPanel.cpp"
 #include "main/imbolc_RenderJob.cpp"

@@ -39,4 +39,5 @@
 #include "editors/imbolc_PianoRoll.h"
 #include "main/imbolc_MainComponent.h"
 #include "main/imbolc_MacroPanel.h"
+#include "main/imbolc_MidiMappingPanel.h"
 #include "main/imbolc_RenderJob.h"

@@ -28,5 +28,6 @@
 #include "actions/imbolc_DispatcherHistory.cpp"
 #include "actions/imbolc_DispatcherDrums.cpp"
 #include "actions/imbolc_DispatcherMacros.cpp"
+#include "actions/imbolc_DispatcherMidi.cpp"
 #include "reference/imbolc_ReferenceSessions.cpp"
 #include "files/imbolc_SaveTarget.cpp"

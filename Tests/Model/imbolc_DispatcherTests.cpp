@@ -290,6 +290,29 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     CHECK (s.instruments.find (a)->recordArmed);
     expectRejected (d, action::SetRecordArm { InstrumentId { 999 }, true }, cov, "no instrument 999");
 
+    // Record options and MIDI mappings (imbolc_MidiMappingTests.cpp has the rest) ---------------
+    expectApplied (d, action::SetRecordOptions { RecordMode::replace, 2 }, cov);
+    CHECK (s.settings.recordMode == RecordMode::replace);
+    CHECK (s.settings.countInBars == 2);
+    expectRejected (d, action::SetRecordOptions { RecordMode::overdub, 3 }, cov, "count-in of 3 bars");
+    MidiMapping learned;
+    learned.controller = 74;
+    learned.param = macroLevel;
+    expectApplied (d, action::AddMidiMapping { learned }, cov);
+    CHECK (s.settings.midiMappings.size() == 1);
+    auto badChannel = learned;
+    badChannel.channel = 17;
+    expectRejected (d, action::AddMidiMapping { badChannel }, cov, "MIDI channel 17");
+    learned.curve = MidiCurve::logarithmic;
+    expectApplied (d, action::ChangeMidiMapping { learned }, cov);
+    CHECK (s.settings.midiMappings[0].curve == MidiCurve::logarithmic);
+    auto unmapped = learned;
+    unmapped.param = ParamAddress::instrument (a, ParamGroup::strip, (std::uint16_t) StripParam::pan);
+    expectRejected (d, action::ChangeMidiMapping { unmapped }, cov, "No MIDI controller drives");
+    expectApplied (d, action::RemoveMidiMapping { macroLevel }, cov);
+    CHECK (s.settings.midiMappings.empty());
+    expectRejected (d, action::RemoveMidiMapping { macroLevel }, cov, "No MIDI controller drives");
+
     // Removing a bus re-routes what used it; removing an instrument takes its track and lanes.
     expectApplied (d, action::RemoveBus { bus }, cov);
     CHECK_FALSE (s.instruments.find (a)->strip.output.isValid());

@@ -136,6 +136,10 @@ TEST_CASE ("The protocol document's constants are the code's", "[net][doc]")
     CHECK (doc.number ("action_body_set_macro") == (long long) model::Action (model::action::SetMacro {}).index() + 1);
     CHECK (doc.number ("action_body_set_midi_channel") == (long long) model::Action (model::action::SetMidiChannel {}).index() + 1);
     CHECK (doc.number ("action_body_set_record_arm") == (long long) model::Action (model::action::SetRecordArm {}).index() + 1);
+    CHECK (doc.number ("action_body_set_record_options") == (long long) model::Action (model::action::SetRecordOptions {}).index() + 1);
+    CHECK (doc.number ("action_body_add_midi_mapping") == (long long) model::Action (model::action::AddMidiMapping {}).index() + 1);
+    CHECK (doc.number ("action_body_change_midi_mapping") == (long long) model::Action (model::action::ChangeMidiMapping {}).index() + 1);
+    CHECK (doc.number ("action_body_remove_midi_mapping") == (long long) model::Action (model::action::RemoveMidiMapping {}).index() + 1);
 
     const net::ServerOptions server;
     CHECK (doc.number ("default_port") == server.port);

@@ -430,7 +430,7 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
     auto drumStep = [&]
     { return DrumStep { chance (70), (std::uint8_t) (chance (3) ? 0 : 1 + pick (127)), chance (20) ? 0.5f : 1.0f }; };
 
-    switch (pick (42))
+    switch (pick (44))
     {
         case 0:
         case 1:
@@ -578,6 +578,25 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
             return action::SetMidiChannel { instrument(), pick (18) }; // 17 is refused
         case 40:
             return action::SetRecordArm { instrument(), chance (50) };
+        case 41:
+        {
+            // A controller mapped to an instrument's level or pan (channel 17 and CC 128 are refused).
+            MidiMapping m;
+            m.source = chance (30) ? MidiSource::pitchBend : MidiSource::controller;
+            m.channel = pick (18);
+            m.controller = pick (129);
+            m.param = ParamAddress::instrument (instrument(), ParamGroup::strip, (std::uint16_t) (chance (50) ? StripParam::level : StripParam::pan));
+            m.min = 0.0f;
+            m.max = (float) pick (2) * 0.5f;
+            m.curve = (MidiCurve) pick (3);
+            if (chance (20))
+                return action::RemoveMidiMapping { m.param };
+            if (chance (20))
+                return action::ChangeMidiMapping { m };
+            return action::AddMidiMapping { m };
+        }
+        case 42:
+            return action::SetRecordOptions { chance (50) ? RecordMode::replace : RecordMode::overdub, pick (4) };
         default:
             return action::Redo {};
     }

@@ -198,6 +198,12 @@ inline model::Session makeEveryFieldSession()
     s.macros[3] = { false, {}, 0.25f, 0.75f };
     s.macros[15] = { true, busPan, -1.0f, 0.5f };
 
+    // Record options and two learned controllers: pitch bend inverted on the filter, a CC on a bus's pan.
+    s.settings.recordMode = RecordMode::replace;
+    s.settings.countInBars = 2;
+    s.settings.midiMappings.push_back ({ MidiSource::pitchBend, 0, 0, cutoff, 8000.0f, 40.0f, MidiCurve::exponential });
+    s.settings.midiMappings.push_back ({ MidiSource::controller, 16, 74, busPan, -1.0f, 1.0f, MidiCurve::logarithmic });
+
     s.transport = { true, true, true, 960 };
     s.nextId += 5; // ids handed out and since deleted: nextId is stored as it is, not recomputed
     return s;

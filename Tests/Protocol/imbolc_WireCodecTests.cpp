@@ -129,6 +129,10 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         SetMacro { 15, Macro { true, ParamAddress::stage (NodeKind::bus, bus.value, stage, 2), 0.75f, -0.25f } },
         SetMidiChannel { inst, 16 },
         SetRecordArm { inst, true },
+        SetRecordOptions { RecordMode::replace, 2 },
+        AddMidiMapping { MidiMapping { MidiSource::pitchBend, 0, 0, ParamAddress::stage (NodeKind::bus, bus.value, stage, 2), 0.75f, -0.25f, MidiCurve::exponential } },
+        ChangeMidiMapping { MidiMapping { MidiSource::controller, 16, 127, ParamAddress::instrument (inst, ParamGroup::strip, 1), -1.0f, 1.0f, MidiCurve::logarithmic } },
+        RemoveMidiMapping { ParamAddress::instrument (inst, ParamGroup::send, 0, bus.value) },
     } };
 }
 

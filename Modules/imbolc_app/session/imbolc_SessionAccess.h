@@ -91,6 +91,15 @@ public:
         joined seat. Message thread. */
     virtual void auditionNote (model::InstrumentId, int /*noteNumber*/, float /*velocity*/, bool /*on*/) {}
 
+    /** MIDI learn: the next controller or pitch bend played live creates a mapping of `param` (one
+        AddMidiMapping over the parameter's whole range, linear, on the message's channel). Returns
+        false where this seat hears no MIDI (a joined seat: the host's MIDI is the host's). Asking
+        again replaces the parameter waiting; cancelMidiLearn forgets it. Message thread. */
+    virtual bool learnMidi (const model::ParamAddress&) { return false; }
+    virtual void cancelMidiLearn() {}
+    /** The parameter waiting for a controller, if any. Message thread. */
+    virtual std::optional<model::ParamAddress> getMidiLearnTarget() const { return std::nullopt; }
+
     /** Brackets one gesture of a person (a drag, a knob turn, a painted row of steps): the edits between
         begin and end undo as one step in this seat's history, however long the gesture takes. A
         joined seat sends the gesture with its edits, so the host keeps the seat's history the same way.

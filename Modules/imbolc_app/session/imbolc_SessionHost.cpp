@@ -35,6 +35,11 @@ model::ApplyResult SessionHost::apply (const model::Action& action)
     history.setGesture (getGesture());
     if (offerTransportRequest (action))
         return {};
+    // Recording from a stopped transport with a count-in: the engine starts the song that many bars
+    // early and clicks them before the Play goes through (the engine then already plays).
+    if (std::holds_alternative<model::action::Play> (action) && session.transport.recording && ! session.transport.playing
+        && session.settings.countInBars > 0)
+        engine->startCountIn (session, session.settings.countInBars);
     if (server != nullptr)
         return server->applyLocal (action);
     return applyWith (action, history);
@@ -87,6 +92,7 @@ void SessionHost::tick (int waitMs)
 
     engine->update();
     addRecordedTakes();
+    takeLiveMidi();
     if (superCollider != nullptr)
         superCollider->update (session);
     collectWarnings();
@@ -103,6 +109,44 @@ void SessionHost::tick (int waitMs)
     if (autosave.intervalMs > 0 && juce::Time::getMillisecondCounter() - lastAutosaveMs >= (juce::uint32) autosave.intervalMs)
         autosaveNow (false);
     reportSaves();
+}
+
+bool SessionHost::learnMidi (const model::ParamAddress& param)
+{
+    if (! model::findParam (session, param))
+        return false;
+    learnTarget = param;
+    return true;
+}
+
+void SessionHost::takeLiveMidi()
+{
+    const auto live = engine->takeLiveMidi();
+    if (learnTarget)
+        for (const auto& e : live)
+        {
+            using K = engine::CapturedMidi::Kind;
+            if (e.kind != K::controller && e.kind != K::pitchBend)
+                continue;
+            const auto info = model::findParam (session, *learnTarget);
+            if (! info)
+            {
+                learnTarget.reset(); // its parameter went away while waiting
+                break;
+            }
+            model::MidiMapping m;
+            m.source = e.kind == K::pitchBend ? model::MidiSource::pitchBend : model::MidiSource::controller;
+            m.channel = e.channel;
+            m.controller = e.kind == K::pitchBend ? 0 : e.number;
+            m.param = *learnTarget;
+            m.min = info->minValue;
+            m.max = info->maxValue;
+            learnTarget.reset();
+            if (auto result = apply (model::action::AddMidiMapping { m }); ! result.ok())
+                warn (result.error);
+            break;
+        }
+    recorder.process (session, midiInstrument, live, { engine->isPlaying(), engine->getPlayheadTicks() });
 }
 
 void SessionHost::showHostTiming()

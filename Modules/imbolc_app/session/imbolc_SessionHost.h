@@ -41,6 +41,11 @@ public:
     engine::AnalysisMeters* getAnalysis() noexcept override { return &engine->getAnalysis(); }
     juce::AudioPluginInstance* findPlugin (model::NodeKind n, std::uint32_t id, model::StageId s = {}) override { return engine->findPlugin (n, id, s); }
     void auditionNote (model::InstrumentId, int noteNumber, float velocity, bool on) override;
+    bool learnMidi (const model::ParamAddress&) override;
+    void cancelMidiLearn() override { learnTarget.reset(); }
+    std::optional<model::ParamAddress> getMidiLearnTarget() const override { return learnTarget; }
+    /** What turns live MIDI into notes while the transport records (fed by tick()). Message thread. */
+    const MidiRecorder& getMidiRecorder() const noexcept { return recorder; }
 
     //==============================================================================
     /** Replaces the session (new, demo, a plugin host's saved state): undo is cleared, the engine loads
@@ -192,6 +197,10 @@ private:
     model::InstrumentId midiInstrument;
     bool followHostTiming = true;
     bool applyingUnrecorded = false;
+    std::optional<model::ParamAddress> learnTarget; ///< MIDI learn: the parameter the next controller maps
+    MidiRecorder recorder { [this] (const model::Action& a)
+                            { return apply (a); } };
+    void takeLiveMidi();
     model::UndoHistory hostTimingHistory; ///< where the host's tempo and meter changes go: never undone
     void showHostTiming();
 

@@ -19,7 +19,7 @@ namespace
 } // namespace
 
 AudioGraph::AudioGraph (const Capacity& c, const Queues& q)
-    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), fadingOut ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), channelChains ((std::size_t) c.runningInstruments, nullptr), pendingEvents ((std::size_t) c.pendingEvents)
+    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), fadingOut ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), channelChains ((std::size_t) c.runningInstruments, nullptr), capturedMidi ((std::size_t) juce::jmax (16, c.capturedMidi)), pendingEvents ((std::size_t) c.pendingEvents)
 {
     // No host value has been applied yet: the first one of every slot is a change.
     macroValues.fill (std::numeric_limits<float>::quiet_NaN());
@@ -182,8 +182,52 @@ void AudioGraph::applyPriority (const Command& c) noexcept
             if (auto* chain = findInstrument (c.slot, c.serial))
                 chain->setMidiChannel (juce::roundToInt (c.value));
             return;
+        case T::countIn:
+            // Before the record position by the count-in's length: the song plays from there (silence
+            // before its start), and each beat clicks until the count-in ends.
+        {
+            const auto recordAt = sequencer.getPositionTicks();
+            sequencer.locateForCountIn (recordAt + (double) c.position);
+            sequencer.play();
+            countIn.active = std::isfinite (c.value) && c.value > 0.0f;
+            countIn.start = recordAt + (double) c.position;
+            countIn.end = countIn.start + (double) c.value;
+            countIn.beatTicks = std::isfinite (c.value2) && c.value2 >= 1.0f ? (double) c.value2 : (double) model::ticksPerBeat;
+            countIn.beatsPerBar = juce::jmax (1, (int) c.index);
+            return;
+        }
         case T::setMacro:
         {
+            if (((c.position >> 16) & 1) != 0)
+            {
+                // A MIDI mapping's slot: its source and curve ride above the macro fields.
+                const auto k = (int) (c.position & 0xff);
+                if (! juce::isPositiveAndBelow (k, model::maxMidiMappings))
+                    return;
+                const auto kind = (int) ((c.position >> 8) & 0xff);
+                MidiMapTarget m;
+                m.target.kind = kind <= (int) MacroTarget::Kind::sendLevel ? (MacroTarget::Kind) kind : MacroTarget::Kind::none;
+                m.target.chain = c.chain;
+                m.target.node = c.node;
+                m.target.index = c.index;
+                m.target.slot = c.slot;
+                m.target.serial = c.serial;
+                m.target.from = c.value;
+                m.target.to = c.value2;
+                m.source = ((c.position >> 20) & 0xf) == 1 ? model::MidiSource::pitchBend : model::MidiSource::controller;
+                m.channel = (std::uint8_t) juce::jlimit<std::int64_t> (0, 16, (c.position >> 24) & 0xff);
+                m.controller = (std::uint8_t) ((c.position >> 32) & 0x7f);
+                const auto curve = (int) ((c.position >> 40) & 0xff);
+                m.curve = curve < model::numMidiCurves ? (model::MidiCurve) curve : model::MidiCurve::linear;
+                midiMaps[(std::size_t) k] = m;
+                // The slots below numMidiMaps are looked at for every controller: keep it tight.
+                if (m.target.kind != MacroTarget::Kind::none)
+                    numMidiMaps = juce::jmax (numMidiMaps, k + 1);
+                else
+                    while (numMidiMaps > 0 && midiMaps[(std::size_t) numMidiMaps - 1].target.kind == MacroTarget::Kind::none)
+                        --numMidiMaps;
+                return;
+            }
             const auto k = (int) (c.position & 0xff);
             if (! juce::isPositiveAndBelow (k, model::numMacros))
                 return;
@@ -373,6 +417,7 @@ void AudioGraph::applyNormal (const Command& c) noexcept
         case T::setMidiTarget:
         case T::setMidiChannel:
         case T::setMacro:
+        case T::countIn:
             // Sent through the normal queue to stay ordered after the install of their chain.
             applyPriority (c);
             return;
@@ -485,8 +530,21 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
         if (auto* channel = busOutputs[i])
             juce::FloatVectorOperations::clear (channel, numSamples);
 
-    for (int offset = 0; offset < numSamples; offset += maxBlock)
-        renderChunk (outputs, numChannels, offset, juce::jmin (maxBlock, numSamples - offset));
+    // A mapped controller sets its parameter at its own sample: the call is split there (a bounded
+    // number of times), so the chunk that starts on it is the first to render with the new value.
+    int splits = 0;
+    for (int offset = 0; offset < numSamples;)
+    {
+        int n = juce::jmin (maxBlock, numSamples - offset);
+        if (numMidiMaps > 0 && hostMidi != nullptr && splits < maxMidiSplitsPerCall)
+            if (const int until = untilMappedMidi (offset, n); until < n)
+            {
+                n = until;
+                ++splits;
+            }
+        renderChunk (outputs, numChannels, offset, n);
+        offset += n;
+    }
     hostMidi = nullptr;
     live = {};
     busOutputs = nullptr;
@@ -585,27 +643,128 @@ void AudioGraph::applyMacros (const ProcessInput& input) noexcept
         const auto& t = macroTargets[(std::size_t) k];
         if (t.kind == MacroTarget::Kind::none)
             continue;
-        auto* chain = findChain (t.chain, t.slot, t.serial);
-        if (chain == nullptr)
-            continue; // stale: the chain was replaced; the message thread sends the new target
-        const auto value = t.from + v * (t.to - t.from);
-        if (t.kind == MacroTarget::Kind::sendLevel)
-        {
-            if (t.chain == ChainKind::instrument)
-                static_cast<InstrumentChain*> (chain)->setSendLevelNow (t.index, value);
-        }
-        else if (auto* node = chain->getNode (t.node))
-        {
-            // Immediate, not the 20 ms glide a knob gets: the host decided where the value changes
-            // (Ardour and others split the block at each automation point and interpolate their own
-            // curves into such steps), and a glide would put the value late by as much. A step in a
-            // level is what the host's own automation of a level does.
-            node->setParameterRamp (t.index, value, 0);
-        }
+        applyTarget (t, t.from + v * (t.to - t.from));
     }
 }
 
-void AudioGraph::deliverMidi (int offset, int n) noexcept
+void AudioGraph::applyTarget (const MacroTarget& t, float value) noexcept
+{
+    auto* chain = findChain (t.chain, t.slot, t.serial);
+    if (chain == nullptr)
+        return; // stale: the chain was replaced; the message thread sends the new target
+    if (t.kind == MacroTarget::Kind::sendLevel)
+    {
+        if (t.chain == ChainKind::instrument)
+            static_cast<InstrumentChain*> (chain)->setSendLevelNow (t.index, value);
+    }
+    else if (auto* node = chain->getNode (t.node))
+    {
+        // Immediate, not the 20 ms glide a knob gets: the host (or the controller) decided where the
+        // value changes (Ardour and others split the block at each automation point and interpolate
+        // their own curves into such steps), and a glide would put the value late by as much. A step
+        // in a level is what the host's own automation of a level does.
+        node->setParameterRamp (t.index, value, 0);
+    }
+}
+
+int AudioGraph::midiPosition (const juce::MidiMessageMetadata& event) const noexcept
+{
+    // Events a host put before or past its block play at its first or last sample.
+    return juce::jlimit (0, juce::jmax (0, hostMidiSamples - 1), event.samplePosition) - hostMidiStart;
+}
+
+bool AudioGraph::drivesMapping (const juce::uint8* data, int numBytes) const noexcept
+{
+    if (numBytes != 3)
+        return false;
+    const auto type = data[0] & 0xf0;
+    if (type != 0xb0 && type != 0xe0)
+        return false;
+    const auto source = type == 0xe0 ? model::MidiSource::pitchBend : model::MidiSource::controller;
+    const int channel = (data[0] & 0x0f) + 1;
+    for (int k = 0; k < numMidiMaps; ++k)
+    {
+        const auto& m = midiMaps[(std::size_t) k];
+        if (m.target.kind != MacroTarget::Kind::none && m.source == source && (m.channel == 0 || m.channel == channel)
+            && (source == model::MidiSource::pitchBend || m.controller == (data[1] & 0x7f)))
+            return true;
+    }
+    return false;
+}
+
+int AudioGraph::untilMappedMidi (int offset, int n) const noexcept
+{
+    int until = n;
+    for (const auto event : *hostMidi)
+    {
+        const int at = midiPosition (event) - offset;
+        if (at > 0 && at < until && drivesMapping (event.data, event.numBytes))
+            until = at;
+    }
+    return until;
+}
+
+void AudioGraph::applyMappings (const juce::uint8* data, int channel) noexcept
+{
+    const auto source = (data[0] & 0xf0) == 0xe0 ? model::MidiSource::pitchBend : model::MidiSource::controller;
+    const int number = data[1] & 0x7f;
+    const float x = source == model::MidiSource::pitchBend ? (float) (number | (data[2] & 0x7f) << 7) / 16383.0f : (float) (data[2] & 0x7f) / 127.0f;
+    for (int k = 0; k < numMidiMaps; ++k)
+    {
+        const auto& m = midiMaps[(std::size_t) k];
+        if (m.target.kind == MacroTarget::Kind::none || m.source != source || (m.channel != 0 && m.channel != channel)
+            || (source == model::MidiSource::controller && m.controller != number))
+            continue;
+        applyTarget (m.target, m.target.from + model::MidiMapping::shape (m.curve, x) * (m.target.to - m.target.from));
+    }
+}
+
+void AudioGraph::captureMidi (const juce::uint8* data, int numBytes, int channel, const InstrumentChain* playedBy, const BlockPlan& plan, int sampleInChunk) noexcept
+{
+    if (numBytes != 3)
+        return;
+    CapturedMidi m;
+    const auto type = data[0] & 0xf0;
+    const auto d1 = (std::uint8_t) (data[1] & 0x7f), d2 = (std::uint8_t) (data[2] & 0x7f);
+    if (type == 0x90 && d2 > 0)
+        m.kind = CapturedMidi::Kind::noteOn;
+    else if (type == 0x80 || type == 0x90)
+        m.kind = CapturedMidi::Kind::noteOff; // a note-on of velocity 0 is a note-off
+    else if (type == 0xb0)
+        m.kind = CapturedMidi::Kind::controller;
+    else if (type == 0xe0)
+        m.kind = CapturedMidi::Kind::pitchBend;
+    else
+        return;
+    m.channel = (std::uint8_t) channel;
+    m.number = m.kind == CapturedMidi::Kind::pitchBend ? 0 : d1;
+    m.value = m.kind == CapturedMidi::Kind::pitchBend ? (std::uint16_t) (d1 | d2 << 7) : d2;
+    if (playedBy != nullptr)
+    {
+        m.slot = playedBy->slot;
+        m.serial = playedBy->getSerial();
+    }
+    m.sampleTime = chunkStartSample + sampleInChunk;
+    m.playing = plan.playing;
+    m.tick = plan.endTick;
+    if (plan.playing)
+        for (int i = 0; i < plan.numSpans; ++i)
+        {
+            const auto& span = plan.spans[(std::size_t) i];
+            if (sampleInChunk >= span.offset && (sampleInChunk < span.offset + span.length || i == plan.numSpans - 1))
+            {
+                m.tick = span.startTick + (double) (sampleInChunk - span.offset) * span.ticksPerSample;
+                m.pass = span.pass;
+                break;
+            }
+        }
+    m.countingIn = countIn.active && plan.playing && m.tick < countIn.end;
+    // Never waits and never grows: a full queue (nobody drains it) drops the message and counts it.
+    if (! capturedMidi.try_enqueue (m))
+        capturedMidiDrops.fetch_add (1, std::memory_order_relaxed);
+}
+
+void AudioGraph::deliverMidi (const BlockPlan& plan, int offset, int n) noexcept
 {
     if (hostMidi == nullptr || hostMidi->getNumEvents() == 0)
         return;
@@ -624,29 +783,32 @@ void AudioGraph::deliverMidi (int offset, int n) noexcept
         }
     }
     auto* target = midiTargetSlot >= 0 ? findInstrument (midiTargetSlot, midiTargetSerial) : nullptr;
-    if (target == nullptr && numChannelChains == 0)
-        return;
 
     for (const auto event : *hostMidi)
     {
         // Channel messages only: system exclusive would crowd the chain's fixed MIDI space.
         if (event.numBytes > 3 || event.numBytes < 1)
             continue;
-        // Events a host put before or past its block play at its first or last sample.
-        const int position = juce::jlimit (0, juce::jmax (0, hostMidiSamples - 1), event.samplePosition) - hostMidiStart;
+        const int position = midiPosition (event);
         if (position < offset || position >= offset + n)
             continue;
         const auto status = event.data[0];
         const int channel = status >= 0x80 && status < 0xf0 ? (status & 0x0f) + 1 : 0;
+        const InstrumentChain* playedBy = nullptr;
         if (channel > 0 && (claimed & (1u << (channel - 1))) != 0)
         {
             for (int i = 0; i < numChannelChains; ++i)
                 if (channelChains[(std::size_t) i]->getMidiChannel() == channel)
+                {
                     channelChains[(std::size_t) i]->addMidi (event.data, event.numBytes, position - offset);
+                    if (playedBy == nullptr)
+                        playedBy = channelChains[(std::size_t) i];
+                }
         }
         else if (target != nullptr)
         {
             target->addMidi (event.data, event.numBytes, position - offset);
+            playedBy = target;
             // What the target holds, so a new target does not leave these notes sounding on this one.
             const auto type = status & 0xf0;
             if (event.numBytes == 3 && (type == 0x80 || type == 0x90))
@@ -660,6 +822,13 @@ void AudioGraph::deliverMidi (int offset, int n) noexcept
                 targetHeld = {};
             }
         }
+        if (channel == 0 || event.numBytes != 3)
+            continue;
+        // A mapped controller sets its parameters now: the call was split so that this chunk starts on
+        // its sample (past maxMidiSplitsPerCall, on the start of the chunk it falls in).
+        if (numMidiMaps > 0 && ((status & 0xf0) == 0xb0 || (status & 0xf0) == 0xe0))
+            applyMappings (event.data, channel);
+        captureMidi (event.data, event.numBytes, channel, playedBy, plan, position - offset);
     }
 }
 
@@ -694,6 +863,7 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
             busInputs[(std::size_t) s]->clear (0, n);
 
     queues.externalNotes.beginBlock (sampleTime);
+    chunkStartSample = sampleTime;
     sampleTime += n;
 
     const auto& plan = sequencer.plan (n);
@@ -708,7 +878,7 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
             if (recorder != nullptr)
                 recorder->write (live, plan, n);
 
-    deliverMidi (offset, n);
+    deliverMidi (plan, offset, n);
 
     // Each instrument chain renders into the workspace (touching nothing another chain touches) and is
     // mixed at once, in running order, while its audio is still in the cache.
@@ -743,6 +913,8 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
             mix.addFrom (ch, 0, m->getOutput(), ch, 0, n);
     }
 
+    renderCountIn (plan, n);
+
     juce::AudioBuffer<float> block (mix.getArrayOfWritePointers(), 2, n);
     limiter.processBlock (block, noMidi);
     analysis->process (mix.getReadPointer (0), mix.getReadPointer (1), n); // what the device gets; free when no view asks
@@ -755,6 +927,64 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
             std::copy (mix.getReadPointer (ch), mix.getReadPointer (ch) + n, outputs[ch] + offset);
         else
             std::fill (outputs[ch] + offset, outputs[ch] + offset + n, 0.0f);
+    }
+}
+
+void AudioGraph::renderCountIn (const BlockPlan& plan, int n) noexcept
+{
+    auto& c = countIn;
+    if (! c.active && c.samplesLeft <= 0)
+        return;
+    if (! plan.playing)
+        c.active = false; // stopped during the count-in: no more clicks (one sounding rings out)
+
+    // The beats that fall in this chunk, each starting a click on its sample (a chunk holds a few at most).
+    std::array<std::pair<int, bool>, 4> starts {};
+    int numStarts = 0;
+    for (int i = 0; c.active && i < plan.numSpans; ++i)
+    {
+        const auto& span = plan.spans[(std::size_t) i];
+        const auto spanEnd = span.startTick + span.length * span.ticksPerSample;
+        if (span.startTick >= c.end)
+        {
+            c.active = false;
+            break;
+        }
+        auto beat = std::ceil ((span.startTick - c.start) / c.beatTicks - 1.0e-9);
+        for (auto tick = c.start + beat * c.beatTicks; tick < spanEnd && tick < c.end && numStarts < (int) starts.size(); tick += c.beatTicks, beat += 1.0)
+        {
+            const int at = span.offset + juce::jlimit (0, span.length - 1, (int) std::ceil ((tick - span.startTick) / span.ticksPerSample - 1.0e-9));
+            starts[(std::size_t) numStarts++] = { at, ((long long) beat % c.beatsPerBar) == 0 };
+        }
+        if (spanEnd >= c.end)
+            c.active = false;
+    }
+
+    auto* left = mix.getWritePointer (0);
+    auto* right = mix.getWritePointer (1);
+    int next = 0;
+    for (int s = 0; s < n; ++s)
+    {
+        if (next < numStarts && starts[(std::size_t) next].first == s)
+        {
+            // A short sine ping: higher on the bar's first beat.
+            const bool downbeat = starts[(std::size_t) next++].second;
+            c.phase = 0.0f;
+            c.step = juce::MathConstants<float>::twoPi * (downbeat ? 1760.0f : 1320.0f) / (float) sampleRate;
+            c.level = downbeat ? 0.5f : 0.35f;
+            c.decay = std::exp (-1.0f / (0.012f * (float) sampleRate));
+            c.samplesLeft = (int) (0.06 * sampleRate);
+        }
+        if (c.samplesLeft <= 0)
+            continue;
+        const auto v = c.level * std::sin (c.phase);
+        left[s] += v;
+        right[s] += v;
+        c.phase += c.step;
+        if (c.phase > juce::MathConstants<float>::twoPi)
+            c.phase -= juce::MathConstants<float>::twoPi;
+        c.level *= c.decay;
+        --c.samplesLeft;
     }
 }
 

@@ -40,6 +40,7 @@ public:
         int runningBuses = 256;
         int runningMasters = 8;
         int pendingEvents = 8192;
+        int capturedMidi = 4096; ///< live MIDI messages waiting for the message thread (popCapturedMidi)
     };
 
     /** Message thread, before any audio runs. Allocates everything the audio thread will use. */
@@ -115,12 +116,38 @@ public:
         stopped (tests). */
     const MacroTarget& getMacroTarget (int k) const noexcept { return macroTargets[(std::size_t) juce::jlimit (0, model::numMacros - 1, k)]; }
 
+    /** What MIDI mapping slot `k` listens to and drives now. Audio thread, or while stopped (tests). */
+    const MidiMapTarget& getMidiMapTarget (int k) const noexcept { return midiMaps[(std::size_t) juce::jlimit (0, model::maxMidiMappings - 1, k)]; }
+
+    /** The next MIDI message played from ProcessInput::midi (notes, controllers, pitch bend), oldest
+        first; false when none waits. The audio thread pushes them into a preallocated queue and never
+        waits: when the queue is full, messages are dropped and counted (getCapturedMidiDrops). One
+        consumer thread only (the message thread, Engine::takeLiveMidi). */
+    bool popCapturedMidi (CapturedMidi& out) noexcept { return capturedMidi.try_dequeue (out); }
+
+    /** Messages dropped because the capture queue was full. Any thread. */
+    std::uint64_t getCapturedMidiDrops() const noexcept { return capturedMidiDrops.load (std::memory_order_relaxed); }
+
+    /** True while a count-in clicks (Command::countIn). Audio thread, or while stopped (tests). */
+    bool isCountingIn() const noexcept { return countIn.active; }
+
+    /** How many times a call may be split at a mapped controller's sample; later ones in the same call
+        apply at the start of the chunk they fall in (a controller flood costs bounded work). */
+    static constexpr int maxMidiSplitsPerCall = 64;
+
 private:
     void renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept;
     void followHost (const HostTransport&) noexcept;
     void leaveHost() noexcept;
-    void deliverMidi (int offset, int n) noexcept;
+    void deliverMidi (const BlockPlan&, int offset, int n) noexcept;
     void releaseTargetNotes() noexcept;
+    int midiPosition (const juce::MidiMessageMetadata&) const noexcept;
+    bool drivesMapping (const juce::uint8* data, int numBytes) const noexcept;
+    int untilMappedMidi (int offset, int n) const noexcept;
+    void applyMappings (const juce::uint8* data, int channel) noexcept;
+    void captureMidi (const juce::uint8* data, int numBytes, int channel, const InstrumentChain* playedBy, const BlockPlan&, int sampleInChunk) noexcept;
+    void applyTarget (const MacroTarget&, float value) noexcept;
+    void renderCountIn (const BlockPlan&, int n) noexcept;
     float* const* directOutputFor (const BusChain&) const noexcept;
     void applyMacros (const ProcessInput&) noexcept;
     void applyPriority (const Command&) noexcept;
@@ -182,12 +209,29 @@ private:
     std::array<float, (std::size_t) model::numMacros> macroValues {}; ///< the host value last applied per slot
     std::array<bool, (std::size_t) model::numMacros> macroPending {}; ///< the target changed: apply even an unchanged value
 
+    std::array<MidiMapTarget, (std::size_t) model::maxMidiMappings> midiMaps {};
+    int numMidiMaps = 0; ///< the slots below this may be set
+
+    moodycamel::ReaderWriterQueue<CapturedMidi> capturedMidi;
+    std::atomic<std::uint64_t> capturedMidiDrops { 0 };
+
+    /** The count-in's click: from `start` to `end` ticks while playing, one click per beat. */
+    struct
+    {
+        bool active = false;
+        double start = 0.0, end = 0.0, beatTicks = (double) model::ticksPerBeat;
+        int beatsPerBar = 4;
+        int samplesLeft = 0; ///< of the click sounding now
+        float phase = 0.0f, step = 0.0f, level = 0.0f, decay = 0.0f;
+    } countIn;
+
     std::vector<Event> pendingEvents;
     int numPendingEvents = 0;
 
     int maxBlock = 512;
     double sampleRate = 48000.0;
     std::int64_t sampleTime = 0;
+    std::int64_t chunkStartSample = 0; ///< the sample clock at the chunk being rendered
     int meterInterval = 1600;
     int samplesSinceMeter = 0;
 

@@ -39,7 +39,8 @@ struct Command
         setLfo, ///< instrument chain; node, index = target; value = rate; value2 = depth; position = shape | enabled << 8
         setMidiTarget, ///< instrument slot and serial that MIDI input plays; slot -1 = none
         setMidiChannel, ///< instrument chain, value = the MIDI channel that plays it (0 none, 1..16)
-        setMacro, ///< position = macro slot | MacroTarget::Kind << 8; chain, slot, serial, node, index = what it drives; value = from, value2 = to (sent through the normal queue, behind the installs it names)
+        countIn, ///< position = minus the count-in's length in ticks, value = its length, value2 = a beat in ticks, index = beats per bar: go back that far from where the song stands, play, and click each beat until back there
+        setMacro, ///< position = macro slot | MacroTarget::Kind << 8 (a MIDI mapping's target: | 1 << 16, and its source packed above, see MidiMapTarget); chain, slot, serial, node, index = what it drives; value = from, value2 = to (sent through the normal queue, behind the installs it names)
 
         // Normal queue: structure, in order.
         installInstrument, ///< slot, object = InstrumentChain*
@@ -127,6 +128,55 @@ struct MacroTarget
 
     bool operator== (const MacroTarget&) const = default;
 };
+
+/** What one MIDI mapping listens to and drives inside the graph: the model::MidiMapping's source and
+    curve, and its parameter resolved like a macro's (MacroTarget; from and to are the mapping's range).
+    Plain data, kept in a fixed array on the audio thread. */
+struct MidiMapTarget
+{
+    MacroTarget target;
+    model::MidiSource source = model::MidiSource::controller;
+    std::uint8_t channel = 0; ///< 0 any, 1..16
+    std::uint8_t controller = 0;
+    model::MidiCurve curve = model::MidiCurve::linear;
+
+    /** The setMacro command's position for mapping slot k: k | kind << 8 | 1 << 16 | source << 20 |
+        channel << 24 | controller << 32 | curve << 40. */
+    std::int64_t pack (int k) const noexcept
+    {
+        return (std::int64_t) k | ((std::int64_t) target.kind << 8) | ((std::int64_t) 1 << 16) | ((std::int64_t) source << 20)
+               | ((std::int64_t) channel << 24) | ((std::int64_t) controller << 32) | ((std::int64_t) curve << 40);
+    }
+
+    bool operator== (const MidiMapTarget&) const = default;
+};
+
+/** One MIDI message the engine played from ProcessInput::midi (a plugin host's or a live device's), as
+    the audio thread reports it to the message thread for recording and MIDI learn: what it was, which
+    instrument chain played it, and where the song stood at its exact sample. Plain data. */
+struct CapturedMidi
+{
+    enum class Kind : std::uint8_t
+    {
+        noteOn,
+        noteOff,
+        controller,
+        pitchBend
+    };
+    Kind kind = Kind::noteOn;
+    std::uint8_t channel = 1; ///< 1..16
+    std::uint8_t number = 0; ///< note or controller number
+    std::uint16_t value = 0; ///< velocity 1..127, controller value 0..127, pitch bend 0..16383
+    bool playing = false; ///< the transport was playing at that sample
+    bool countingIn = false; ///< a count-in was clicking (the song has not reached the record position)
+    std::uint32_t pass = 0; ///< loop wraps since play
+    std::int32_t slot = -1; ///< the instrument chain that played it (-1: none did)
+    std::uint32_t serial = 0;
+    double tick = 0.0; ///< the song position at its sample
+    std::int64_t sampleTime = 0; ///< its sample on the engine's sample clock (AudioGraph::getSampleTime)
+};
+
+static_assert (std::is_trivially_copyable_v<CapturedMidi>);
 
 /** Where an instrument's output and sends go, built on the message thread and handed over whole. */
 struct RoutingSpec

@@ -697,13 +697,18 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
 
 MacroTarget Engine::resolveMacro (const model::Session& session, const model::Macro& m)
 {
-    MacroTarget t;
     if (! m.assigned)
-        return t;
+        return {};
+    return resolveTarget (session, m.param, m.from, m.to);
+}
+
+MacroTarget Engine::resolveTarget (const model::Session& session, const model::ParamAddress& param, float from, float to)
+{
+    MacroTarget t;
     // The model's range, not the node's: the span is clamped into it so the audio thread only
     // interpolates (a source change may have left an older span outside a new range).
-    const auto info = model::findParam (session, m.param);
-    auto c = info ? resolveParam (m.param, 0.0f) : std::nullopt;
+    const auto info = model::findParam (session, param);
+    auto c = info ? resolveParam (param, 0.0f) : std::nullopt;
     if (! c)
         return t; // a parameter the engine has no node for (an LFO's, a stale stage): it drives nothing
     t.kind = c->type == Command::Type::setSendLevel ? MacroTarget::Kind::sendLevel : MacroTarget::Kind::nodeParam;
@@ -712,8 +717,8 @@ MacroTarget Engine::resolveMacro (const model::Session& session, const model::Ma
     t.serial = c->serial;
     t.node = c->node;
     t.index = c->index;
-    t.from = juce::jlimit (info->minValue, info->maxValue, m.from);
-    t.to = juce::jlimit (info->minValue, info->maxValue, m.to);
+    t.from = juce::jlimit (info->minValue, info->maxValue, from);
+    t.to = juce::jlimit (info->minValue, info->maxValue, to);
     return t;
 }
 
@@ -739,6 +744,80 @@ void Engine::refreshMacros (const model::Session& session)
         // Behind the installs of the chains it names, which are normal commands too.
         sendNormal (c, nullptr);
     }
+
+    // MIDI mappings are macros driven by a controller instead of a host: the same targets, resolved
+    // and re-resolved the same way, in slots of their own.
+    const auto& mappings = session.settings.midiMappings;
+    for (int k = 0; k < model::maxMidiMappings; ++k)
+    {
+        MidiMapTarget m;
+        if (k < (int) mappings.size())
+        {
+            const auto& mapping = mappings[(std::size_t) k];
+            m.target = resolveTarget (session, mapping.param, mapping.min, mapping.max);
+            m.source = mapping.source;
+            m.channel = (std::uint8_t) juce::jlimit (0, 16, (int) mapping.channel);
+            m.controller = (std::uint8_t) juce::jlimit (0, 127, (int) mapping.controller);
+            m.curve = mapping.curve;
+        }
+        auto& sent = sentMidiMaps[(std::size_t) k];
+        if (m == sent)
+            continue;
+        sent = m;
+        Command c;
+        c.type = Command::Type::setMacro;
+        c.chain = m.target.chain;
+        c.slot = m.target.slot;
+        c.serial = m.target.serial;
+        c.node = m.target.node;
+        c.index = m.target.index;
+        c.value = m.target.from;
+        c.value2 = m.target.to;
+        c.position = m.pack (k);
+        sendNormal (c, nullptr);
+    }
+}
+
+std::vector<Engine::LiveMidi> Engine::takeLiveMidi()
+{
+    std::vector<LiveMidi> out;
+    CapturedMidi m;
+    while (graph.popCapturedMidi (m))
+    {
+        LiveMidi live;
+        live.kind = m.kind;
+        live.channel = m.channel;
+        live.number = m.number;
+        live.value = m.value;
+        live.tick = m.tick;
+        live.playing = m.playing;
+        live.countingIn = m.countingIn;
+        live.pass = m.pass;
+        live.sampleTime = m.sampleTime;
+        // By serial; a chain replaced since (its serial forgotten) leaves the message without one.
+        if (m.slot >= 0)
+            if (auto it = instrumentIdBySerial.find (m.serial); it != instrumentIdBySerial.end())
+                live.instrument = model::InstrumentId { it->second };
+        out.push_back (live);
+    }
+    return out;
+}
+
+void Engine::startCountIn (const model::Session& session, int bars)
+{
+    const auto& s = session.settings;
+    const auto beatTicks = (double) model::ticksPerBeat * 4.0 / (double) juce::jmax (1, s.timeSigDenominator);
+    const auto beatsPerBar = juce::jmax (1, s.timeSigNumerator);
+    const auto length = beatTicks * beatsPerBar * juce::jmax (0, bars);
+    Command c;
+    c.type = Command::Type::countIn;
+    c.position = -(model::Tick) std::llround (length); // from where the song stands
+    c.value = (float) length;
+    c.value2 = (float) beatTicks;
+    c.index = (std::uint16_t) beatsPerBar;
+    sendPriority (c, nullptr);
+    // The engine now plays: the Play action that follows must not be taken for a change.
+    lastSentPlaying = true;
 }
 
 void Engine::sendMidiChannel (const model::Instrument& inst)

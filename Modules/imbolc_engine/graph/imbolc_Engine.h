@@ -96,6 +96,38 @@ public:
         instrument instead, whatever this is. Message thread. */
     void setMidiInputInstrument (model::InstrumentId);
 
+    /** One MIDI message played live (ProcessInput::midi: a plugin host's MIDI or a MIDI device), as the
+        message thread receives it: for recording (notes at the exact tick of their sample) and MIDI
+        learn (controllers and pitch bend). */
+    struct LiveMidi
+    {
+        CapturedMidi::Kind kind = CapturedMidi::Kind::noteOn;
+        int channel = 1; ///< 1..16
+        int number = 0; ///< note or controller number (0 for pitch bend)
+        int value = 0; ///< velocity 1..127, controller value 0..127, pitch bend 0..16383
+        model::InstrumentId instrument; ///< the instrument that played it (invalid: none did)
+        double tick = 0.0; ///< the song position at its sample
+        bool playing = false; ///< the transport was playing then
+        bool countingIn = false; ///< during a count-in (before the record position)
+        std::uint32_t pass = 0; ///< loop wraps since play
+        std::int64_t sampleTime = 0; ///< its sample on the engine's sample clock
+    };
+
+    /** Every live MIDI message played since the last call, oldest first. The audio thread reports them
+        through a preallocated lock-free queue and drops (and counts) what does not fit, so call it
+        often (SessionHost::tick does). Message thread; the only consumer. */
+    std::vector<LiveMidi> takeLiveMidi();
+
+    /** Live MIDI messages lost because nobody drained them in time. Any thread. */
+    std::uint64_t getLiveMidiDrops() const noexcept { return graph.getCapturedMidiDrops(); }
+
+    /** Starts the song `bars` bars (of the session's meter) before where it stands now (the record
+        position, on the audio thread: after any locate already sent) and clicks each beat until it gets
+        there (the engine has no metronome; this click is the count-in's own). Before the song's start
+        the position runs negative, playing silence. Send it before the Play action, which then only
+        confirms that the song plays. Message thread. */
+    void startCountIn (const model::Session&, int bars);
+
     /** What the engine last heard of a plugin host's tempo and meter (AudioGraph::getHostTiming). Any thread. */
     AudioGraph::HostTiming getHostTiming() const noexcept { return graph.getHostTiming(); }
 
@@ -277,6 +309,7 @@ private:
         target changed (a new mapping or span, a rebuilt or removed chain, a reroute). */
     void refreshMacros (const model::Session&);
     MacroTarget resolveMacro (const model::Session&, const model::Macro&);
+    MacroTarget resolveTarget (const model::Session&, const model::ParamAddress&, float from, float to);
 
     // Parameters, switches and the transport: imbolc_Engine.cpp.
     void setParam (const model::ParamAddress&, float value);
@@ -348,6 +381,7 @@ private:
 
     model::InstrumentId midiInput; ///< what MIDI input plays (setMidiInputInstrument)
     std::array<MacroTarget, (std::size_t) model::numMacros> sentMacros {}; ///< what each macro slot drives, as last sent
+    std::array<MidiMapTarget, (std::size_t) model::maxMidiMappings> sentMidiMaps {}; ///< what each MIDI mapping slot drives, as last sent
 
     juce::File recordingFolder;
     int recordingLatency = 0;

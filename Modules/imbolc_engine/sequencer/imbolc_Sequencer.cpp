@@ -54,6 +54,15 @@ void Sequencer::locate (double tick) noexcept
     jumped = true;
 }
 
+void Sequencer::locateForCountIn (double tick) noexcept
+{
+    if (! std::isfinite (tick))
+        return;
+    reanchor (tick);
+    pass = 0;
+    jumped = true;
+}
+
 void Sequencer::setTempo (double bpm) noexcept
 {
     if (std::isfinite (bpm) && bpm > 0.0)

@@ -22,6 +22,9 @@ public:
     void play() noexcept;
     void stop() noexcept;
     void locate (double tick) noexcept;
+    /** A locate that may go before the song's start (a count-in before tick 0): the ticks before 0
+        hold no notes, so they play as silence until the song reaches its start. */
+    void locateForCountIn (double tick) noexcept;
     void setTempo (double bpm) noexcept;
 
     /** While a plugin host's transport is followed: its tempo wins over the session's (and its tempo

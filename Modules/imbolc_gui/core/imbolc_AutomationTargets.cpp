@@ -218,8 +218,21 @@ namespace automation
             menu.addSubMenu ("Map to Macro", macros);
             if (mapped >= 0)
                 menu.addItem (unmapMacroItem, "Unmap from Macro " + juce::String (mapped + 1));
+
+            menu.addSeparator();
+            menu.addItem (midiLearnItem, "MIDI Learn");
+            if (const auto k = model::findMidiMapping (session, target.param); k >= 0)
+                menu.addItem (forgetMidiItem, "Forget MIDI Mapping (" + midiSourceText (session.settings.midiMappings[(std::size_t) k]) + ")");
         }
         return menu;
+    }
+
+    juce::String midiSourceText (const model::MidiMapping& m)
+    {
+        const auto channel = m.channel == 0 ? juce::String ("any channel") : "channel " + juce::String (m.channel);
+        if (m.source == model::MidiSource::pitchBend)
+            return "Pitch bend, " + channel;
+        return "CC " + juce::String (m.controller) + ", " + channel;
     }
 
     model::LaneId menuItemChosen (GuiContext& context, const model::AutomationTarget& target, int itemId)
@@ -251,6 +264,19 @@ namespace automation
             else if (const auto info = model::findParam (session, target.param))
                 macro.from = info->minValue, macro.to = info->maxValue;
             context.perform (model::action::SetMacro { slot, macro });
+        }
+        else if (itemId == midiLearnItem && target.kind == model::AutomationTargetKind::parameter)
+        {
+            // The mapping is made where the MIDI arrives (the hosting seat), by the next controller.
+            if (context.session.learnMidi (target.param))
+                context.showMessage ("Move a controller to map " + targetName (context.getSession(), target) + ".");
+            else
+                context.showMessage ("MIDI learn listens to the MIDI of the seat that hosts the session.");
+        }
+        else if (itemId == forgetMidiItem && target.kind == model::AutomationTargetKind::parameter)
+        {
+            if (model::findMidiMapping (context.getSession(), target.param) >= 0)
+                context.perform (model::action::RemoveMidiMapping { target.param });
         }
         else if (itemId == unmapMacroItem && target.kind == model::AutomationTargetKind::parameter)
         {

@@ -43,8 +43,13 @@ namespace automation
         automateItem = 0x4101, ///< adds a lane for the target and shows it
         showLaneItem = 0x4102, ///< shows the target's lane
         firstMacroItem = 0x4110, ///< "Map to Macro > Macro k+1" is firstMacroItem + k
-        unmapMacroItem = 0x4130 ///< unmaps the macro that drives the target
+        unmapMacroItem = 0x4130, ///< unmaps the macro that drives the target
+        midiLearnItem = 0x4131, ///< the next controller played live maps the target (SessionAccess::learnMidi)
+        forgetMidiItem = 0x4132 ///< removes the MIDI mapping that drives the target
     };
+
+    /** "CC 74, channel 3" or "Pitch bend, any channel": what a MIDI mapping listens to. */
+    juce::String midiSourceText (const model::MidiMapping&);
 
     /** "Macro 3", or "Macro 3: Lead: Cutoff" for a slot that drives a parameter (what the Map to Macro
         menu and the macro panel call a slot). */
@@ -52,13 +57,16 @@ namespace automation
 
     /** A control's right-click menu for its target: "Automate <name>" when it has no lane yet, "Show
         Its Lane" when it has one; for a parameter, "Map to Macro >" with the 16 slots (the one that
-        drives it ticked, a taken slot naming its parameter) and "Unmap from Macro N" when one does. */
+        drives it ticked, a taken slot naming its parameter) and "Unmap from Macro N" when one does, then
+        "MIDI Learn" and "Forget MIDI Mapping (CC 74, channel 3)" when a controller drives it. */
     juce::PopupMenu makeMenu (const model::Session&, const model::AutomationTarget&, const juce::String& name);
 
     /** Does what the chosen item says: AddLane (then selects the new lane), or selects the existing
         lane (Selection::selectLane; the arrangement scrolls to it); SetMacro for a macro item (a slot
         newly given the parameter spans its whole range, or the span of the slot that drove it), or
-        SetMacro with an unassigned macro to unmap it. Other ids do nothing. Returns the lane selected,
+        SetMacro with an unassigned macro to unmap it; MIDI Learn waits for the next controller (a
+        message in the status line says so, or that this seat hears no MIDI); Forget emits
+        RemoveMidiMapping. Other ids do nothing. Returns the lane selected,
         or an invalid id. */
     model::LaneId menuItemChosen (GuiContext&, const model::AutomationTarget&, int itemId);
 

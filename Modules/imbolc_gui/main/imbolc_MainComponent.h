@@ -30,6 +30,7 @@ namespace commands
         viewPianoRoll,
         viewDrums,
         viewMacros, ///< "Macros...": the app or plugin opens a MacroPanel in a tool window
+        viewMidiMappings, ///< "MIDI Mappings...": the app or plugin opens a MidiMappingPanel in a tool window
         optionsAudio = 0x5001,
         networkHost = 0x6001,
         networkJoin,

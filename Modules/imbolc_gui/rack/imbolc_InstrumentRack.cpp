@@ -38,6 +38,7 @@ namespace
         s.superCollider = inst.backend == model::Backend::superCollider;
         s.mute = inst.strip.mute;
         s.solo = inst.strip.solo;
+        s.recordArmed = inst.recordArmed;
         s.midiChannel = inst.midiChannel;
         s.editable = context.session.canEditInstrument (inst.id);
         const auto seat = context.session.getSeatId();
@@ -98,19 +99,24 @@ InstrumentRack::Row::Row (InstrumentRack& r, model::InstrumentId i)
     solo.setComponentID ("Solo");
     mute.setTooltip ("Mute");
     solo.setTooltip ("Solo");
+    recordArm.setComponentID ("RecordArm");
+    recordArm.setTooltip ("Record arm: while the transport records, what is played into this instrument is recorded");
     mute.setColour (juce::TextButton::buttonOnColourId, LookAndFeel::Palette::mute);
     solo.setColour (juce::TextButton::buttonOnColourId, LookAndFeel::Palette::solo);
-    for (auto* b : { &mute, &solo })
+    recordArm.setColour (juce::TextButton::buttonOnColourId, LookAndFeel::Palette::meterHigh);
+    for (auto* b : { &mute, &solo, &recordArm })
     {
         // The buttons show the session; a click asks for the change.
         b->setClickingTogglesState (false);
         b->setWantsKeyboardFocus (false);
         b->setColour (juce::TextButton::textColourOnId, LookAndFeel::Palette::background);
-        b->setConnectedEdges (b == &mute ? juce::Button::ConnectedOnRight : juce::Button::ConnectedOnLeft);
+        const int left = juce::Button::ConnectedOnLeft, right = juce::Button::ConnectedOnRight;
+        b->setConnectedEdges (b == &mute ? right : (b == &solo ? left | right : left));
         addAndMakeVisible (*b);
     }
     mute.onClick = [this] { rack.context.perform (model::action::SetMute { model::NodeKind::instrument, id.value, ! shown.mute }); };
     solo.onClick = [this] { rack.context.perform (model::action::SetSolo { model::NodeKind::instrument, id.value, ! shown.solo }); };
+    recordArm.onClick = [this] { rack.context.perform (model::action::SetRecordArm { id, ! shown.recordArmed }); };
 
     addAndMakeVisible (*meter);
 
@@ -135,8 +141,10 @@ void InstrumentRack::Row::show (const Shown& s)
     shown = s;
     mute.setToggleState (s.mute, juce::dontSendNotification);
     solo.setToggleState (s.solo, juce::dontSendNotification);
+    recordArm.setToggleState (s.recordArmed, juce::dontSendNotification);
     mute.setEnabled (s.editable);
     solo.setEnabled (s.editable);
+    recordArm.setEnabled (s.editable);
     setTooltip (s.editable ? juce::String() : "Owned by " + (s.seat.isEmpty() ? juce::String ("another seat") : s.seat) + ": only its owner edits it");
     repaint();
 }
@@ -221,9 +229,10 @@ void InstrumentRack::Row::paint (juce::Graphics& g)
 
 void InstrumentRack::Row::resized()
 {
-    auto right = getLocalBounds().removeFromRight (64).reduced (4, 0);
-    mute.setBounds (right.getX(), 5, right.getWidth() / 2, 20);
-    solo.setBounds (mute.getRight(), 5, right.getWidth() - mute.getWidth(), 20);
+    auto right = getLocalBounds().removeFromRight (90).reduced (4, 0);
+    mute.setBounds (right.getX(), 5, right.getWidth() / 3, 20);
+    solo.setBounds (mute.getRight(), 5, right.getWidth() / 3, 20);
+    recordArm.setBounds (solo.getRight(), 5, right.getRight() - solo.getRight(), 20);
     meter->setBounds (right.getX(), 31, right.getWidth(), 6);
     nameEditor.setBounds (getNameArea().expanded (4, 2));
 }

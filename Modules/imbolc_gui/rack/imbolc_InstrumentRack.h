@@ -12,7 +12,8 @@ namespace imbolc::gui
     peak changed.
 
     Component IDs: "AddInstrument" (the add button), "InstrumentRow<id>" per row and, inside a row,
-    "Mute", "Solo", "Meter" and "NameEditor" (shown while renaming).
+    "Mute", "Solo", "RecordArm" (SetRecordArm: what is played live into it is recorded while the
+    transport records), "Meter" and "NameEditor" (shown while renaming).
 
     Message thread.
 */
@@ -114,7 +115,7 @@ public:
     {
         juce::String name, source, seat;
         int midiChannel = 0; ///< shown as "ch 3" when set
-        bool superCollider = false, editable = true, mute = false, solo = false;
+        bool superCollider = false, editable = true, mute = false, solo = false, recordArmed = false;
         bool operator== (const Shown&) const = default;
     };
     void show (const Shown&);
@@ -151,7 +152,7 @@ private:
     model::InstrumentId id;
     Shown shown;
     bool selected = false, renaming = false;
-    juce::TextButton mute { "M" }, solo { "S" };
+    juce::TextButton mute { "M" }, solo { "S" }, recordArm { "R" };
     std::unique_ptr<LevelMeter> meter;
     juce::TextEditor nameEditor;
 

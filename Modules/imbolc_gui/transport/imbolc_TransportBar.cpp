@@ -144,7 +144,8 @@ public:
         play,
         stop,
         autoRecord,
-        loop
+        loop,
+        record
     };
 
     IconButton (const juce::String& name, Icon i, juce::Colour onColour)
@@ -187,6 +188,9 @@ public:
                 g.fillRect (c.x - s * 1.1f, c.y - s, s * 0.35f, s * 2.0f);
                 p.addTriangle (c.x + s * 0.9f, c.y - s, c.x + s * 0.9f, c.y + s, c.x - s * 0.6f, c.y);
                 g.fillPath (p);
+                break;
+            case Icon::record:
+                g.fillEllipse (juce::Rectangle<float> (s * 2.0f, s * 2.0f).withCentre (c));
                 break;
             case Icon::autoRecord:
             {
@@ -235,7 +239,9 @@ TransportBar::TransportBar (GuiContext& c)
     autoRecordButton = std::make_unique<IconButton> ("AutomationRecord", Icon::autoRecord, LookAndFeel::Palette::meterHigh);
     autoRecordButton->setTooltip ("Automation record: while playing, moving a knob or fader writes its lane");
     loopButton = std::make_unique<IconButton> ("Loop", Icon::loop, LookAndFeel::Palette::accent);
-    for (auto* b : { locateButton.get(), playButton.get(), stopButton.get(), autoRecordButton.get(), loopButton.get() })
+    recordButton = std::make_unique<IconButton> ("Record", Icon::record, LookAndFeel::Palette::meterHigh);
+    recordButton->setTooltip ("Record: with Play, what is played into the armed (or selected) instrument becomes notes");
+    for (auto* b : { locateButton.get(), playButton.get(), stopButton.get(), recordButton.get(), autoRecordButton.get(), loopButton.get() })
     {
         // The buttons show the session's state; a click only asks for the change.
         b->setClickingTogglesState (false);
@@ -245,6 +251,8 @@ TransportBar::TransportBar (GuiContext& c)
     locateButton->onClick = [this] { context.perform (model::action::Locate { 0 }); };
     playButton->onClick = [this] { context.perform (model::action::Play {}); };
     stopButton->onClick = [this] { context.perform (model::action::Stop {}); };
+    recordButton->onClick = [this]
+    { context.perform (model::action::SetRecording { ! context.getSession().transport.recording }); };
     autoRecordButton->onClick = [this]
     { context.perform (model::action::SetAutomationRecording { ! context.getSession().transport.automationRecording }); };
     loopButton->onClick = [this]
@@ -339,7 +347,18 @@ TransportBar::TransportBar (GuiContext& c)
     denominator.onChange = [this] { sendTimeSignature(); };
     key.onChange = [this] { sendKey(); };
     scale.onChange = [this] { sendKey(); };
-    for (auto* box : { &numerator, &denominator, &key, &scale })
+    countIn.addItem ("No count-in", 1);
+    countIn.addItem ("1 bar", 2);
+    countIn.addItem ("2 bars", 3);
+    recordMode.addItem ("Overdub", 1);
+    recordMode.addItem ("Replace", 2);
+    countIn.setComponentID ("CountIn");
+    recordMode.setComponentID ("RecordMode");
+    countIn.setTooltip ("Count-in: the song starts this many bars before the record position, with a click");
+    recordMode.setTooltip ("Loop recording: each pass adds its notes (overdub) or replaces the earlier passes' notes");
+    countIn.onChange = [this] { sendRecordOptions(); };
+    recordMode.onChange = [this] { sendRecordOptions(); };
+    for (auto* box : { &numerator, &denominator, &key, &scale, &countIn, &recordMode })
     {
         box->setWantsKeyboardFocus (false);
         addAndMakeVisible (*box);
@@ -446,6 +465,8 @@ void TransportBar::refreshSettings()
     denominator.setSelectedId (s.timeSigDenominator, juce::dontSendNotification);
     key.setSelectedId (s.key + 1, juce::dontSendNotification);
     scale.setSelectedId ((int) s.scale + 1, juce::dontSendNotification);
+    countIn.setSelectedId (s.countInBars + 1, juce::dontSendNotification);
+    recordMode.setSelectedId ((int) s.recordMode + 1, juce::dontSendNotification);
 
     // Tempo and bar length change what the play head's position reads as.
     refreshPosition();
@@ -455,6 +476,17 @@ void TransportBar::refreshTransport()
 {
     playButton->setToggleState (context.getSession().transport.playing, juce::dontSendNotification);
     autoRecordButton->setToggleState (context.getSession().transport.automationRecording, juce::dontSendNotification);
+    recordButton->setToggleState (context.getSession().transport.recording, juce::dontSendNotification);
+}
+
+void TransportBar::sendRecordOptions()
+{
+    const auto& s = context.getSession().settings;
+    const auto bars = countIn.getSelectedId() > 0 ? countIn.getSelectedId() - 1 : s.countInBars;
+    const auto mode = recordMode.getSelectedId() > 0 ? (model::RecordMode) (recordMode.getSelectedId() - 1) : s.recordMode;
+    if (bars != s.countInBars || mode != s.recordMode)
+        context.perform (model::action::SetRecordOptions { mode, bars });
+    refreshSettings(); // a refusal puts the boxes back
 }
 
 juce::PopupMenu TransportBar::getTempoMenu() const
@@ -618,6 +650,7 @@ void TransportBar::paint (juce::Graphics& g)
     caption (numerator, "Time sig.", denominator.getRight() - numerator.getX());
     caption (key, "Key", scale.getRight() - key.getX());
     caption (swing, "Swing");
+    caption (countIn, "Recording", recordMode.getRight() - countIn.getX());
 
     g.setColour (LookAndFeel::Palette::textDim);
     g.setFont (juce::Font (14.0f));
@@ -641,6 +674,7 @@ void TransportBar::resized()
     locateButton->setBounds (button (36, 4));
     playButton->setBounds (button (42, 4));
     stopButton->setBounds (button (36, 4));
+    recordButton->setBounds (button (36, 4));
     autoRecordButton->setBounds (button (36, 18));
 
     loopButton->setBounds (field (34, 6));
@@ -659,6 +693,8 @@ void TransportBar::resized()
     key.setBounds (field (56, 4));
     scale.setBounds (field (140, 18));
     swing.setBounds (field (72, 18));
+    countIn.setBounds (field (96, 4));
+    recordMode.setBounds (field (88, 18));
     linkButton.setBounds (field (64, 18));
 
     // What is left on the right holds the load figures, one above the other.

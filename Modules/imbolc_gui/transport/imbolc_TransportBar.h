@@ -65,7 +65,12 @@ private:
     position and the load from the meter hub's frames (repainted only when their text changed). A
     right-click on the tempo or the swing offers to automate it (or to show its lane).
 
-    Component IDs for tests and automation: "LocateStart", "Play", "Stop", "AutomationRecord", "Loop",
+    Recording: "Record" turns the transport's recording on and off (with Play, what is played live into
+    the armed or selected instrument becomes notes), "CountIn" (Off, 1 Bar, 2 Bars) and "RecordMode"
+    (Overdub, Replace: what a loop pass does to the earlier passes' notes) set the record options.
+
+    Component IDs for tests and automation: "LocateStart", "Play", "Stop", "Record", "CountIn",
+    "RecordMode", "AutomationRecord", "Loop",
     "LoopStart", "LoopEnd", "Position", "Time", "Bpm", "TimeSigNumerator", "TimeSigDenominator", "Key",
     "Scale", "Swing", "AudioLoad", "ServerLoad", "Link" (Ableton Link on/off, with the number of peers;
     disabled where the session is not hosted here: GuiContext::linkStatus).
@@ -114,11 +119,12 @@ private:
     void sendKey();
     int beatsPerBar() const;
 
-    std::unique_ptr<IconButton> locateButton, playButton, stopButton, autoRecordButton, loopButton;
+    std::unique_ptr<IconButton> locateButton, playButton, stopButton, recordButton, autoRecordButton, loopButton;
     DragValueField loopStart, loopEnd, bpm, swing;
     juce::Label position, time, audioLoad, serverLoad;
     juce::TextButton linkButton { "Link" };
-    juce::ComboBox numerator, denominator, key, scale;
+    juce::ComboBox numerator, denominator, key, scale, countIn, recordMode;
+    void sendRecordOptions();
 
     model::Tick playhead = 0;
 

@@ -512,6 +512,39 @@ namespace action
         bool armed = false;
         bool operator== (const SetRecordArm&) const = default;
     };
+
+    // MIDI recording and MIDI learn, added later ------------------------------------------
+
+    /** Sets how recording behaves: overdub or replace on each loop pass, and the count-in before a
+        recording starts (0..SessionSettings::maxCountInBars bars). Session-wide, one undo step. */
+    struct SetRecordOptions
+    {
+        RecordMode mode = RecordMode::overdub;
+        std::int32_t countInBars = 0;
+        bool operator== (const SetRecordOptions&) const = default;
+    };
+
+    /** Adds a learned MIDI controller (checks::midiMapping). A parameter follows one mapping: one that
+        drove mapping.param is replaced in the same edit. At most maxMidiMappings. Session-wide. */
+    struct AddMidiMapping
+    {
+        MidiMapping mapping;
+        bool operator== (const AddMidiMapping&) const = default;
+    };
+
+    /** Changes the mapping that drives mapping.param: its source, channel, controller, range or curve. */
+    struct ChangeMidiMapping
+    {
+        MidiMapping mapping;
+        bool operator== (const ChangeMidiMapping&) const = default;
+    };
+
+    /** Removes the mapping that drives `param` ("Forget MIDI Mapping"). */
+    struct RemoveMidiMapping
+    {
+        ParamAddress param;
+        bool operator== (const RemoveMidiMapping&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -581,7 +614,11 @@ using Action = std::variant<
     action::SetDrumPattern,
     action::SetMacro,
     action::SetMidiChannel,
-    action::SetRecordArm>;
+    action::SetRecordArm,
+    action::SetRecordOptions,
+    action::AddMidiMapping,
+    action::ChangeMidiMapping,
+    action::RemoveMidiMapping>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;

@@ -186,13 +186,21 @@ struct Dispatcher::Context
     std::string handle (const action::SetMacro& a);
     std::string handle (const action::SetMidiChannel& a);
     std::string handle (const action::SetRecordArm& a);
+    // MIDI recording options and MIDI mappings (imbolc_DispatcherMidi.cpp)
+    std::string handle (const action::SetRecordOptions& a);
+    std::string handle (const action::AddMidiMapping& a);
+    std::string handle (const action::ChangeMidiMapping& a);
+    std::string handle (const action::RemoveMidiMapping& a);
+    void midiMappingsChanged();
     void macrosChanged();
     /** True when an assigned macro drives a parameter that `matches` (a ParamAddress predicate). */
     template <typename Predicate>
     bool anyMacroDrives (Predicate&& matches) const
     {
         return std::any_of (session.macros.begin(), session.macros.end(), [&] (const Macro& m)
-                            { return m.assigned && matches (m.param); });
+                            { return m.assigned && matches (m.param); })
+               || std::any_of (session.settings.midiMappings.begin(), session.settings.midiMappings.end(), [&] (const MidiMapping& m)
+                               { return matches (m.param); });
     }
     /** Unassigns every macro whose parameter `matches`, reporting the change: what deleting the thing
         that parameter lives in does, in the deletion's undo step. */
@@ -206,6 +214,14 @@ struct Dispatcher::Context
                 m = Macro {};
                 changed = true;
             }
+        // MIDI mappings of the parameter go the same way (they live in the settings, beside the macros).
+        if (std::erase_if (session.settings.midiMappings, [&] (const MidiMapping& m)
+                           { return matches (m.param); })
+            > 0)
+        {
+            changed = true;
+            net().settings = true;
+        }
         if (changed)
             macrosChanged();
     }

@@ -152,7 +152,7 @@ void Dispatcher::Context::instrumentRestored (const Instrument& was, const Instr
 
 void Dispatcher::Context::sessionRestored (const UndoHistory::SessionPart& before)
 {
-    if (before.macros != session.macros)
+    if (before.macros != session.macros || before.settings.midiMappings != session.settings.midiMappings)
         macrosChanged();
     if (before.settings != session.settings)
         timingChanged();

@@ -175,6 +175,7 @@ namespace
             checkArrangement();
             checkMixer();
             checkMacros();
+            checkMidiMappings();
             return error;
         }
 
@@ -442,6 +443,35 @@ namespace
             }
         }
 
+        void checkMidiMappings()
+        {
+            const auto& s = session.settings;
+            fail (checks::recordOptions (s.recordMode, s.countInBars));
+            if (s.midiMappings.size() > (std::size_t) maxMidiMappings)
+                fail ("The session has ", s.midiMappings.size(), " MIDI mappings (at most ", maxMidiMappings, ").");
+            for (std::size_t i = 0; i < s.midiMappings.size() && error.empty(); ++i)
+            {
+                const auto& m = s.midiMappings[i];
+                const auto what = "MIDI mapping " + std::to_string (i + 1);
+                checkEnum (what + " source", m.source, 2);
+                checkEnum (what + " curve", m.curve, numMidiCurves);
+                checkEnum (what + " node kind", m.param.node, 3);
+                checkEnum (what + " parameter group", m.param.group, 6);
+                if (m.channel < 0 || m.channel > Instrument::maxMidiChannel)
+                    fail (what, " listens on channel ", m.channel, " (0 for any, or 1 to ", Instrument::maxMidiChannel, ").");
+                if (m.controller < 0 || m.controller > 127)
+                    fail (what, " listens to controller ", m.controller, " (0 to 127).");
+                if (! std::isfinite (m.min) || ! std::isfinite (m.max))
+                    fail (what, " has a range that is not a finite number.");
+                // Like a macro it may outlive its parameter, not its node (deleting the node removes it).
+                if (error.empty() && ! nodeExists (session, m.param))
+                    fail (what, " drives a node that does not exist.");
+                for (std::size_t j = 0; j < i; ++j)
+                    if (s.midiMappings[j].param == m.param)
+                        fail (what, " drives the same parameter as MIDI mapping ", j + 1, ".");
+            }
+        }
+
         const Session& session;
         std::string error;
     };
@@ -626,6 +656,36 @@ namespace checks
         return {};
     }
 
+    std::string midiMapping (const Session& session, const MidiMapping& m)
+    {
+        if ((int) m.source > (int) MidiSource::pitchBend)
+            return "A MIDI mapping has an unknown source.";
+        if ((int) m.curve >= numMidiCurves)
+            return "A MIDI mapping has an unknown curve.";
+        if (m.channel < 0 || m.channel > Instrument::maxMidiChannel)
+            return sentence ("MIDI channel ", m.channel, " does not exist (0 for any, or 1 to ", Instrument::maxMidiChannel, ").");
+        if (m.controller < 0 || m.controller > 127)
+            return sentence ("MIDI controller ", m.controller, " does not exist (0 to 127).");
+        if (! std::isfinite (m.min) || ! std::isfinite (m.max))
+            return "A MIDI mapping's range must be finite numbers.";
+        const auto info = findParam (session, m.param);
+        if (! info)
+            return sentence ("A MIDI controller cannot drive ", describe (session, m.param), ": there is no such parameter.");
+        if (m.min < info->minValue || m.min > info->maxValue || m.max < info->minValue || m.max > info->maxValue)
+            return sentence ("The MIDI mapping's range ", m.min, " to ", m.max, " is outside the range of ", describe (session, m.param), " (",
+                             info->minValue, " to ", info->maxValue, ").");
+        return {};
+    }
+
+    std::string recordOptions (RecordMode mode, std::int32_t countInBars)
+    {
+        if ((int) mode > (int) RecordMode::replace)
+            return "Unknown record mode (overdub or replace).";
+        if (countInBars < 0 || countInBars > SessionSettings::maxCountInBars)
+            return sentence ("A count-in of ", countInBars, " bars is not offered (0 to ", SessionSettings::maxCountInBars, ").");
+        return {};
+    }
+
     std::string midiChannel (int channel)
     {
         if (channel < 0 || channel > Instrument::maxMidiChannel)
@@ -639,6 +699,15 @@ int findMacro (const Session& session, const ParamAddress& param) noexcept
     for (int k = 0; k < numMacros; ++k)
         if (session.macros[(std::size_t) k].assigned && session.macros[(std::size_t) k].param == param)
             return k;
+    return -1;
+}
+
+int findMidiMapping (const Session& session, const ParamAddress& param) noexcept
+{
+    const auto& all = session.settings.midiMappings;
+    for (std::size_t i = 0; i < all.size(); ++i)
+        if (all[i].param == param)
+            return (int) i;
     return -1;
 }
 

@@ -59,6 +59,78 @@ struct LoopRegion
     bool operator== (const LoopRegion&) const = default;
 };
 
+/** What a MIDI mapping listens to: a control change (one controller number) or pitch bend. */
+enum class MidiSource : std::uint8_t
+{
+    controller,
+    pitchBend
+};
+
+/** How a MIDI mapping bends its controller's travel before spreading it over its range. */
+enum class MidiCurve : std::uint8_t
+{
+    linear,
+    exponential, ///< slow at the bottom, fast at the top (fine control of small values)
+    logarithmic ///< the inverse: fast at the bottom, slow at the top
+};
+constexpr int numMidiCurves = 3;
+
+/** A learned controller: a CC (or pitch bend) on a channel drives one parameter of the session over a
+    range, through a curve. A parameter follows at most one mapping; one controller may drive many.
+
+    A value x (0..1: CC value / 127, pitch bend / 16383) sets the parameter to
+    min + curve (x) * (max - min); min > max inverts it. */
+struct MidiMapping
+{
+    MidiSource source = MidiSource::controller;
+    std::int32_t channel = 0; ///< 0 = any channel, 1..16
+    std::int32_t controller = 1; ///< the CC number 0..127 (ignored for pitch bend)
+    ParamAddress param;
+    float min = 0.0f;
+    float max = 1.0f;
+    MidiCurve curve = MidiCurve::linear;
+
+    static constexpr double curveSteepness = 4.0; ///< how far the exponential and logarithmic curves bend
+
+    /** The curve alone: 0..1 to 0..1, with 0 and 1 fixed. Any thread; no allocation (audio thread too). */
+    static float shape (MidiCurve c, float x) noexcept
+    {
+        x = x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x);
+        const auto k = curveSteepness;
+        switch (c)
+        {
+            case MidiCurve::exponential:
+                return (float) ((std::exp (k * x) - 1.0) / (std::exp (k) - 1.0));
+            case MidiCurve::logarithmic:
+                return (float) (std::log1p ((std::exp (k) - 1.0) * x) / k);
+            case MidiCurve::linear:
+                break;
+        }
+        return x;
+    }
+
+    /** The parameter value for controller position x (0..1). Any thread; no allocation. */
+    float valueFor (float x) const noexcept { return min + shape (curve, x) * (max - min); }
+
+    /** True if a message from `src` on `messageChannel` (1..16) with controller `number` drives this. */
+    bool hears (MidiSource src, int messageChannel, int number) const noexcept
+    {
+        return src == source && (channel == 0 || channel == messageChannel) && (source == MidiSource::pitchBend || controller == number);
+    }
+
+    bool operator== (const MidiMapping&) const = default;
+};
+
+/** How many MIDI mappings a session may hold (the engine keeps that many targets in a fixed array). */
+constexpr int maxMidiMappings = 128;
+
+/** What a recording pass does to the notes earlier passes of the same take recorded in the loop span. */
+enum class RecordMode : std::uint8_t
+{
+    overdub, ///< every pass adds its notes
+    replace ///< a new pass replaces what the earlier passes recorded
+};
+
 struct SessionSettings
 {
     std::string name = "Untitled";
@@ -70,6 +142,14 @@ struct SessionSettings
     std::int32_t ticksPerBeat = model::ticksPerBeat;
     float swing = 0.0f; ///< 0..1: how far every second eighth is delayed
     LoopRegion loop;
+    /** Recording: overdub or replace on each loop pass, and the count-in before a recording starts
+        (0, 1 or 2 bars). Added with MIDI recording. */
+    RecordMode recordMode = RecordMode::overdub;
+    std::int32_t countInBars = 0;
+    /** The learned MIDI controllers, at most maxMidiMappings, at most one per parameter. Kept with the
+        settings (session-wide, undone with them, saved and sent to seats with them). */
+    std::vector<MidiMapping> midiMappings;
+    static constexpr std::int32_t maxCountInBars = 2;
     bool operator== (const SessionSettings&) const = default;
 };
 
@@ -178,6 +258,11 @@ namespace checks
     std::string macro (const Session&, int index, const Macro&);
     /** An instrument's MIDI channel: 0 (none) or 1..16. */
     std::string midiChannel (int channel);
+    /** A MIDI mapping as the dispatcher accepts it: a known source and curve, channel 0..16, CC 0..127,
+        a parameter that exists and min and max finite and inside its range. */
+    std::string midiMapping (const Session&, const MidiMapping&);
+    /** Record options: a known mode and a count-in of 0..SessionSettings::maxCountInBars bars. */
+    std::string recordOptions (RecordMode, std::int32_t countInBars);
 
     constexpr std::size_t maxNameLength = 256;
     constexpr std::size_t maxPluginStateBytes = 64 * 1024 * 1024;
@@ -205,6 +290,10 @@ float* findParamValue (Instrument&, const ParamAddress&);
 /** The slot (0..numMacros-1) of the assigned macro that drives `param`, or -1. Any thread that owns
     the session. */
 int findMacro (const Session&, const ParamAddress&) noexcept;
+
+/** The index in settings.midiMappings of the mapping that drives `param`, or -1. Any thread that owns
+    the session. */
+int findMidiMapping (const Session&, const ParamAddress&) noexcept;
 
 /** Describes a parameter address for people, e.g. "instrument 3 stage 7 parameter 0 (cutoff)". */
 std::string describe (const Session&, const ParamAddress&);

@@ -151,6 +151,12 @@ namespace
                     // The macros are the session's face to a plugin host, like its tempo and loop: one
                     // map for everyone, whichever instrument a macro drives.
                     return sessionScope ("Mapping a macro");
+                else if constexpr (std::is_same_v<T, a::AddMidiMapping> || std::is_same_v<T, a::ChangeMidiMapping> || std::is_same_v<T, a::RemoveMidiMapping>)
+                    // Like the macros: one map of controllers for the session, whichever instrument a
+                    // mapping drives (and only the hosting seat hears the MIDI).
+                    return sessionScope ("Mapping a MIDI controller");
+                else if constexpr (std::is_same_v<T, a::SetRecordOptions>)
+                    return sessionScope ("Changing the record options");
                 else
                     return sessionScope ("This session-wide change");
             },

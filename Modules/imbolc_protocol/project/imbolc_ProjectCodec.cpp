@@ -168,7 +168,23 @@ namespace
         {
             const auto name = string (s.name);
             const fb::LoopRegion loop { s.loop.enabled, s.loop.start, s.loop.end };
-            return fb::CreateSettings (builder, name, s.bpm, s.timeSigNumerator, s.timeSigDenominator, s.key, toFb<fb::Scale> (s.scale), s.ticksPerBeat, s.swing, &loop);
+            // Left out while empty, so a session without mappings encodes as before.
+            flatbuffers::Offset<flatbuffers::Vector<const fb::MidiMapping*>> mappings;
+            if (! s.midiMappings.empty())
+            {
+                std::vector<fb::MidiMapping> out;
+                out.reserve (s.midiMappings.size());
+                for (const auto& m : s.midiMappings)
+                    out.push_back (midiMapping (m));
+                mappings = builder.CreateVectorOfStructs (out);
+            }
+            return fb::CreateSettings (builder, name, s.bpm, s.timeSigNumerator, s.timeSigDenominator, s.key, toFb<fb::Scale> (s.scale), s.ticksPerBeat, s.swing, &loop,
+                                       (std::uint8_t) s.recordMode, s.countInBars, mappings);
+        }
+
+        static fb::MidiMapping midiMapping (const model::MidiMapping& m)
+        {
+            return { paramAddress (m.param), m.min, m.max, m.channel, m.controller, (std::uint8_t) m.source, (std::uint8_t) m.curve };
         }
 
         /** A vector of tables, one per item of any range (items, or pointers to items), each written by
@@ -574,6 +590,30 @@ namespace
             out.swing = in->swing();
             if (const auto* loop = in->loop())
                 out.loop = { loop->enabled(), loop->start(), loop->end() };
+            out.recordMode = (model::RecordMode) in->record_mode();
+            out.countInBars = in->count_in_bars();
+            if (const auto* list = in->midi_mappings(); list != nullptr && spendVector (list, sizeof (fb::MidiMapping)))
+            {
+                if (list->size() > (flatbuffers::uoffset_t) model::maxMidiMappings)
+                    fail ("It has ", list->size(), " MIDI mappings (at most ", model::maxMidiMappings, ").");
+                else
+                    for (const auto* m : *list)
+                        out.midiMappings.push_back (midiMapping (*m));
+            }
+            return out;
+        }
+
+        /** A mapping as written; its values are model::validate's (or the dispatcher's) to judge. */
+        model::MidiMapping midiMapping (const fb::MidiMapping& m)
+        {
+            model::MidiMapping out;
+            out.param = paramAddress (m.param());
+            out.min = m.min();
+            out.max = m.max();
+            out.channel = m.channel();
+            out.controller = m.controller();
+            out.source = (model::MidiSource) m.source();
+            out.curve = (model::MidiCurve) m.curve();
             return out;
         }
 

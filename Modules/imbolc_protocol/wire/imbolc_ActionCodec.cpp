@@ -220,6 +220,26 @@ namespace
         flatbuffers::Offset<fb::SetMidiChannel> body (const model::action::SetMidiChannel& a) { return fb::CreateSetMidiChannel (builder, a.instrument.value, a.channel); }
         flatbuffers::Offset<fb::SetRecordArm> body (const model::action::SetRecordArm& a) { return fb::CreateSetRecordArm (builder, a.instrument.value, a.armed); }
 
+        flatbuffers::Offset<fb::SetRecordOptions> body (const model::action::SetRecordOptions& a) { return fb::CreateSetRecordOptions (builder, (std::uint8_t) a.mode, a.countInBars); }
+
+        flatbuffers::Offset<fb::AddMidiMapping> body (const model::action::AddMidiMapping& a)
+        {
+            const auto m = CodecEncoder::midiMapping (a.mapping);
+            return fb::CreateAddMidiMapping (builder, &m);
+        }
+
+        flatbuffers::Offset<fb::ChangeMidiMapping> body (const model::action::ChangeMidiMapping& a)
+        {
+            const auto m = CodecEncoder::midiMapping (a.mapping);
+            return fb::CreateChangeMidiMapping (builder, &m);
+        }
+
+        flatbuffers::Offset<fb::RemoveMidiMapping> body (const model::action::RemoveMidiMapping& a)
+        {
+            const auto p = CodecEncoder::paramAddress (a.param);
+            return fb::CreateRemoveMidiMapping (builder, &p);
+        }
+
     private:
         flatbuffers::FlatBufferBuilder& builder;
         CodecEncoder codec;
@@ -616,6 +636,27 @@ namespace
             out.instrument = model::InstrumentId { in.instrument() };
             out.armed = in.armed();
         }
+
+        // MIDI recording options and mappings: out-of-range values are the dispatcher's to refuse.
+        void body (const fb::SetRecordOptions& in, model::action::SetRecordOptions& out)
+        {
+            out.mode = (model::RecordMode) in.mode();
+            out.countInBars = in.count_in_bars();
+        }
+
+        void body (const fb::AddMidiMapping& in, model::action::AddMidiMapping& out)
+        {
+            if (const auto* m = in.mapping())
+                out.mapping = codec.midiMapping (*m);
+        }
+
+        void body (const fb::ChangeMidiMapping& in, model::action::ChangeMidiMapping& out)
+        {
+            if (const auto* m = in.mapping())
+                out.mapping = codec.midiMapping (*m);
+        }
+
+        void body (const fb::RemoveMidiMapping& in, model::action::RemoveMidiMapping& out) { out.param = paramAddress (in.param()); }
 
     private:
         model::ParamAddress paramAddress (const fb::ParamAddress* a)

@@ -242,6 +242,9 @@ namespace
             if (patch.macros)
                 if (auto e = checkMacros (*patch.macros); ! e.empty())
                     return e;
+            if (patch.settings)
+                if (auto e = checkMidiMappings (patch.settings->midiMappings); ! e.empty())
+                    return e;
 
             return structural() || ! bringsInOnlyFreshIds() ? checkWholeSession() : checkEditedItems();
         }
@@ -357,6 +360,9 @@ namespace
 
             model::Session small;
             small.settings = patch.settings ? *patch.settings : mirror.settings;
+            // Mappings name instruments and buses this small session may not hold: checkMidiMappings
+            // judged their nodes against the patched state; validate judges the rest, nodes aside.
+            small.settings.midiMappings.clear();
             small.transport = patch.transport ? *patch.transport : mirror.transport;
             small.nextId = patch.nextId;
             if (! patch.instrumentUpdates.empty() || ! patch.busUpdates.empty() || patch.master)
@@ -461,6 +467,28 @@ namespace
                     return patchSentence ("Macro ", k + 1, " has a span that is not a finite number.");
                 if (m.assigned && ! targetExists ({ model::AutomationTargetKind::parameter, m.param }))
                     return patchSentence ("Macro ", k + 1, " drives a node that does not exist.");
+            }
+            return {};
+        }
+
+        /** The MIDI mappings' nodes, against the instruments and buses as the patch leaves them (the
+            rest of each mapping is model::validate's, on the small or the whole session). */
+        std::string checkMidiMappings (const std::vector<model::MidiMapping>& mappings) const
+        {
+            if (mappings.size() > (std::size_t) model::maxMidiMappings)
+                return patchSentence ("The patch has ", mappings.size(), " MIDI mappings (at most ", model::maxMidiMappings, ").");
+            for (std::size_t i = 0; i < mappings.size(); ++i)
+            {
+                const auto& m = mappings[i];
+                if ((int) m.param.node > (int) model::NodeKind::master || ! targetExists ({ model::AutomationTargetKind::parameter, m.param }))
+                    return patchSentence ("MIDI mapping ", i + 1, " drives a node that does not exist.");
+                if ((int) m.source > (int) model::MidiSource::pitchBend || (int) m.curve >= model::numMidiCurves || m.channel < 0
+                    || m.channel > model::Instrument::maxMidiChannel || m.controller < 0 || m.controller > 127 || ! std::isfinite (m.min)
+                    || ! std::isfinite (m.max))
+                    return patchSentence ("MIDI mapping ", i + 1, " has a source, curve, channel, controller or range out of bounds.");
+                for (std::size_t j = 0; j < i; ++j)
+                    if (mappings[j].param == m.param)
+                        return patchSentence ("MIDI mapping ", i + 1, " drives the same parameter as MIDI mapping ", j + 1, ".");
             }
             return {};
         }
