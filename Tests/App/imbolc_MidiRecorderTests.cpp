@@ -116,7 +116,7 @@ TEST_CASE ("Recording turns played notes into piano-roll notes at their exact ti
     CHECK (rig.notesOf (id).empty());
 }
 
-TEST_CASE ("Armed instruments record what they play; the selected one records only when none is armed", "[app][record]")
+TEST_CASE ("Armed instruments play and record live MIDI; the selected one does only when none is armed", "[app][record]")
 {
     Rig rig;
     const auto selected = rig.addInstrument();
@@ -126,15 +126,16 @@ TEST_CASE ("Armed instruments record what they play; the selected one records on
     rig.act (SetRecording { true });
     rig.act (Play {});
     const auto start = rig.rendered;
-    rig.at (start + 50 * 10, on (1, 60)); // the selected instrument plays it: not armed
+    rig.at (start + 50 * 10, on (1, 60)); // channel 1 (claimed by no one) plays the armed one, not the selection
     rig.at (start + 50 * 110, off (1, 60));
     rig.at (start + 50 * 30, on (2, 67)); // channel 2 plays the armed one
     rig.at (start + 50 * 90, off (2, 67));
     rig.renderTo (start + 40 * block);
     rig.stop();
     CHECK (rig.notesOf (selected).empty());
-    REQUIRE (rig.notesOf (armed).size() == 1);
+    REQUIRE (rig.notesOf (armed).size() == 2);
     CHECK (hasNote (rig.notesOf (armed), 30, 60, 67));
+    CHECK (hasNote (rig.notesOf (armed), 10, 100, 60));
 }
 
 TEST_CASE ("Loop recording: each pass is a take, overdubbed or replacing the earlier passes' notes", "[app][record]")

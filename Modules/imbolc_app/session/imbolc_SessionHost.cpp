@@ -92,6 +92,7 @@ void SessionHost::tick (int waitMs)
 
     engine->update();
     addRecordedTakes();
+    refreshMidiTarget();
     takeLiveMidi();
     if (superCollider != nullptr)
         superCollider->update (session);
@@ -282,7 +283,9 @@ void SessionHost::loadIntoEngine()
     engine->setRecordingFolder (recordingFolderFor (file));
     engine->getNodeFactory().setBaseDirectory (file != juce::File() ? file.getParentDirectory() : juce::File::getCurrentWorkingDirectory());
     engine->loadSession (session);
-    engine->setMidiInputInstrument (midiInstrument);
+    liveMidiTarget = {};
+    refreshMidiTarget();
+    engine->setMidiInputInstrument (liveMidiTarget); // also when invalid: the loaded session's ids are new
     engine->update();
     collectWarnings();
 }
@@ -298,7 +301,25 @@ void SessionHost::prepare (double sampleRate, int blockSize)
 void SessionHost::setMidiInputInstrument (model::InstrumentId id)
 {
     midiInstrument = id;
-    engine->setMidiInputInstrument (id);
+    refreshMidiTarget();
+}
+
+void SessionHost::refreshMidiTarget()
+{
+    // An armed instrument that plays notes wins over the selection: the person armed it to play and
+    // record it, whichever instrument they are looking at (the first armed one in rack order).
+    auto target = midiInstrument;
+    for (const auto& inst : session.instruments)
+        if (inst.recordArmed && inst.source.kind != model::SourceKind::audioInput && inst.source.kind != model::SourceKind::audioClips)
+        {
+            target = inst.id;
+            break;
+        }
+    if (target != liveMidiTarget)
+    {
+        liveMidiTarget = target;
+        engine->setMidiInputInstrument (target);
+    }
 }
 
 void SessionHost::collectWarnings()

@@ -121,8 +121,9 @@ public:
         when the music does, through applyUnrecorded), and the action is not applied. Message thread. */
     std::function<bool (const model::Action&)> transportRequests;
 
-    /** The MIDI a plugin host sends (or, later, a MIDI device) plays this instrument; an invalid id plays
-        nothing. The GUI sets it to the selected instrument. */
+    /** The MIDI a plugin host or a live MIDI device sends plays this instrument (the GUI sets it to the
+        selected one), unless an instrument is armed for recording: then the first armed instrument (in
+        rack order) that plays notes hears it. An invalid id plays nothing. Message thread. */
     void setMidiInputInstrument (model::InstrumentId);
 
     //==============================================================================
@@ -194,7 +195,9 @@ private:
     // Last, so it is destroyed first: its destructor finishes every save, whose callbacks use the above.
     protocol::ProjectSaver saver;
 
-    model::InstrumentId midiInstrument;
+    model::InstrumentId midiInstrument; ///< the selected instrument (setMidiInputInstrument)
+    model::InstrumentId liveMidiTarget; ///< what the engine's MIDI input plays: the first armed one, or midiInstrument
+    void refreshMidiTarget();
     bool followHostTiming = true;
     bool applyingUnrecorded = false;
     std::optional<model::ParamAddress> learnTarget; ///< MIDI learn: the parameter the next controller maps
