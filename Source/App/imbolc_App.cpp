@@ -187,7 +187,7 @@ public:
     void getAllCommands (juce::Array<juce::CommandID>& ids) override
     {
         using namespace gui::commands;
-        ids.addArray ({ fileNew, fileOpen, fileSave, fileSaveAs, fileRender, fileQuit, optionsAudio, viewShortcuts, viewPlugins,
+        ids.addArray ({ fileNew, fileOpen, fileSave, fileSaveAs, fileRender, fileQuit, optionsAudio, viewShortcuts, viewPlugins, viewMidiMappings,
                         networkHost, networkJoin, networkLeave, networkRequestPrivilege });
     }
 
@@ -233,6 +233,9 @@ public:
                 break;
             case viewShortcuts:
                 info.setInfo ("Keyboard Shortcuts...", "Lists and changes the keyboard shortcuts", "View", 0);
+                break;
+            case viewMidiMappings:
+                info.setInfo ("MIDI Mappings...", "Lists the learned MIDI controllers, with their channels, ranges and curves", "View", 0);
                 break;
             case viewPlugins:
                 info.setInfo ("Plugins...", "Browses and rescans the installed plugins", "View", 0);
@@ -294,6 +297,15 @@ public:
                 return true;
             case viewPlugins:
                 showPlugins();
+                return true;
+            case viewMidiMappings:
+                showToolWindow ("midimappings", "MIDI Mappings", [this]
+                                {
+                                    auto* panel = new gui::MidiMappingPanel (*context);
+                                    panel->setSize (720, 420);
+                                    return panel;
+                                },
+                                true);
                 return true;
             case networkHost:
                 showNetwork (true);
@@ -360,6 +372,7 @@ public:
                 m.addCommandItem (cm, viewMixer);
                 m.addCommandItem (cm, viewAnalysis);
                 m.addCommandItem (cm, viewPlugins);
+                m.addCommandItem (cm, viewMidiMappings);
                 m.addSeparator();
                 m.addCommandItem (cm, viewShortcuts);
                 break;
