@@ -76,11 +76,11 @@ TEST_CASE ("Transport bar: Record, the count-in and the loop record mode emit th
     CHECK (f.host.getSession().transport.recording);
     CHECK (record->getToggleState());
 
-    countIn->setSelectedId (3); // "2 bars", as a person's choice in the box sends it
+    countIn->setSelectedId (3, juce::sendNotificationSync); // "2 bars", as a person's choice in the box sends it
     auto actions = f.context.takeRecordedActions();
     REQUIRE (actions.size() == 1);
     CHECK (std::get<model::action::SetRecordOptions> (actions[0]) == model::action::SetRecordOptions { model::RecordMode::overdub, 2 });
-    mode->setSelectedId (2);
+    mode->setSelectedId (2, juce::sendNotificationSync);
     actions = f.context.takeRecordedActions();
     REQUIRE (actions.size() == 1);
     CHECK (std::get<model::action::SetRecordOptions> (actions[0]) == model::action::SetRecordOptions { model::RecordMode::replace, 2 });
@@ -162,14 +162,14 @@ TEST_CASE ("MIDI mappings panel: one row per mapping; channel, curve and range e
     CHECK (panel.getRow (1).getText() == "Saw lead: Pan  (pitch bend)");
 
     // Channel 5, then the logarithmic curve: one ChangeMidiMapping each.
-    panel.getRow (0).getChannelBox().setSelectedId (6);
+    panel.getRow (0).getChannelBox().setSelectedId (6, juce::sendNotificationSync);
     auto actions = f.context.takeRecordedActions();
     REQUIRE (actions.size() == 1);
     auto changed = a;
     changed.channel = 5;
     CHECK (std::get<model::action::ChangeMidiMapping> (actions[0]).mapping == changed);
     test::pumpMessages (30);
-    panel.getRow (0).getCurveBox().setSelectedId (3);
+    panel.getRow (0).getCurveBox().setSelectedId (3, juce::sendNotificationSync);
     actions = f.context.takeRecordedActions();
     REQUIRE (actions.size() == 1);
     changed.curve = model::MidiCurve::logarithmic;

@@ -671,31 +671,35 @@ void TransportBar::resized()
     const auto field = [&] (int width, int gapAfter) { return take (width, gapAfter).withY (fieldY).withHeight (fieldH); };
     const auto button = [&] (int width, int gapAfter) { return take (width, gapAfter).withSizeKeepingCentre (width, 34); };
 
+    // Narrow gaps between groups: with recording's and Link's controls the bar holds 20 of them, and at
+    // 1280 pixels every one still shows (the load figures take what is left on the right: all of them
+    // in the app's 1400-pixel window).
     locateButton->setBounds (button (36, 4));
     playButton->setBounds (button (42, 4));
     stopButton->setBounds (button (36, 4));
     recordButton->setBounds (button (36, 4));
-    autoRecordButton->setBounds (button (36, 18));
+    autoRecordButton->setBounds (button (36, 12));
 
     loopButton->setBounds (field (34, 6));
     loopStart.setBounds (field (56, 0));
     take (14, 0);
-    loopEnd.setBounds (field (56, 22));
+    loopEnd.setBounds (field (56, 14));
 
-    auto pos = take (124, 18);
+    auto pos = take (116, 12);
     position.setBounds (pos.withY (16).withHeight (22));
     time.setBounds (pos.withY (37).withHeight (16));
 
-    bpm.setBounds (field (72, 18));
+    // Link beside the tempo it shares.
+    linkButton.setBounds (field (52, 6));
+    bpm.setBounds (field (72, 12));
     numerator.setBounds (field (52, 0));
     take (12, 0);
-    denominator.setBounds (field (52, 18));
+    denominator.setBounds (field (52, 12));
     key.setBounds (field (56, 4));
-    scale.setBounds (field (140, 18));
-    swing.setBounds (field (72, 18));
+    scale.setBounds (field (100, 12));
+    swing.setBounds (field (72, 12));
     countIn.setBounds (field (96, 4));
-    recordMode.setBounds (field (88, 18));
-    linkButton.setBounds (field (64, 18));
+    recordMode.setBounds (field (88, 12));
 
     // What is left on the right holds the load figures, one above the other.
     auto loads = area.reduced (0, 6);
