@@ -156,7 +156,6 @@ void AudioOutput::setMidiInputs (MidiInputs* inputs)
     midiInputs = inputs;
 }
 
-
 void AudioOutput::stop()
 {
     if (devices != nullptr && callback != nullptr)

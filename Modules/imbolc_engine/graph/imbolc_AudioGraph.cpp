@@ -185,17 +185,17 @@ void AudioGraph::applyPriority (const Command& c) noexcept
         case T::countIn:
             // Before the record position by the count-in's length: the song plays from there (silence
             // before its start), and each beat clicks until the count-in ends.
-        {
-            const auto recordAt = sequencer.getPositionTicks();
-            sequencer.locateForCountIn (recordAt + (double) c.position);
-            sequencer.play();
-            countIn.active = std::isfinite (c.value) && c.value > 0.0f;
-            countIn.start = recordAt + (double) c.position;
-            countIn.end = countIn.start + (double) c.value;
-            countIn.beatTicks = std::isfinite (c.value2) && c.value2 >= 1.0f ? (double) c.value2 : (double) model::ticksPerBeat;
-            countIn.beatsPerBar = juce::jmax (1, (int) c.index);
-            return;
-        }
+            {
+                const auto recordAt = sequencer.getPositionTicks();
+                sequencer.locateForCountIn (recordAt + (double) c.position);
+                sequencer.play();
+                countIn.active = std::isfinite (c.value) && c.value > 0.0f;
+                countIn.start = recordAt + (double) c.position;
+                countIn.end = countIn.start + (double) c.value;
+                countIn.beatTicks = std::isfinite (c.value2) && c.value2 >= 1.0f ? (double) c.value2 : (double) model::ticksPerBeat;
+                countIn.beatsPerBar = juce::jmax (1, (int) c.index);
+                return;
+            }
         case T::setMacro:
         {
             if (((c.position >> 16) & 1) != 0)
