@@ -7,6 +7,7 @@
 #include "session/imbolc_SessionAccess.cpp"
 #include "midi/imbolc_JackMidi.cpp"
 #include "midi/imbolc_MidiInputs.cpp"
+#include "midi/imbolc_MidiOutputs.cpp"
 #include "audio/imbolc_AudioOutput.cpp"
 #include "audio/imbolc_ScOutput.cpp"
 #include "record/imbolc_MidiRecorder.cpp"
@@ -14,4 +15,5 @@
 #include "session/imbolc_RemoteSession.cpp"
 #include "session/imbolc_SessionSeat.cpp"
 #include "link/imbolc_LinkSession.cpp"
+#include "midi/imbolc_MidiClockIn.cpp"
 #include "plugins/imbolc_PluginScanSupervisor.cpp"

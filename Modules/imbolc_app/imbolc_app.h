@@ -36,6 +36,7 @@
 #include "midi/imbolc_MidiBytes.h"
 #include "midi/imbolc_JackMidi.h"
 #include "midi/imbolc_MidiInputs.h"
+#include "midi/imbolc_MidiOutputs.h"
 #include "audio/imbolc_AudioOutput.h"
 #include "audio/imbolc_ScOutput.h"
 #include "record/imbolc_MidiRecorder.h"
@@ -43,4 +44,5 @@
 #include "session/imbolc_RemoteSession.h"
 #include "session/imbolc_SessionSeat.h"
 #include "link/imbolc_LinkSession.h"
+#include "midi/imbolc_MidiClockIn.h"
 #include "plugins/imbolc_PluginScanSupervisor.h"

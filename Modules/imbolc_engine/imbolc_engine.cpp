@@ -35,6 +35,7 @@
 #include "processors/imbolc_NodeFactory.cpp"
 #include "sequencer/imbolc_Sequencer.cpp"
 #include "sequencer/imbolc_SequenceBuilder.cpp"
+#include "graph/imbolc_MidiOut.cpp"
 #include "graph/imbolc_AudioInput.cpp"
 #include "graph/imbolc_Chains.cpp"
 #include "graph/imbolc_AudioGraph.cpp"

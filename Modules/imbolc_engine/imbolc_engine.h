@@ -69,6 +69,7 @@
 #include "sequencer/imbolc_Sequencer.h"
 #include "sequencer/imbolc_SequenceBuilder.h"
 #include "graph/imbolc_HostInput.h"
+#include "graph/imbolc_MidiOut.h"
 #include "graph/imbolc_AudioInput.h"
 #include "graph/imbolc_Chains.h"
 #include "graph/imbolc_AudioGraph.h"

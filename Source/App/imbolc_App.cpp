@@ -160,7 +160,13 @@ public:
         if (output != nullptr)
             output->stop();
         midiInputs.detach();
+        midiInputs.setRealtimeListener (nullptr);
+        if (midiOutputs != nullptr)
+            midiOutputs->stop();
+        midiOutputs.reset();
         output.reset();
+        transportSources.reset();
+        clockIn.reset();
         link.reset();
         jackMidi.close();
         host.reset();
@@ -187,7 +193,7 @@ public:
     void getAllCommands (juce::Array<juce::CommandID>& ids) override
     {
         using namespace gui::commands;
-        ids.addArray ({ fileNew, fileOpen, fileSave, fileSaveAs, fileRender, fileQuit, optionsAudio, viewShortcuts, viewPlugins, viewMidiMappings,
+        ids.addArray ({ fileNew, fileOpen, fileSave, fileSaveAs, fileRender, fileQuit, optionsAudio, optionsMidiClockOut, optionsMidiClockIn, viewShortcuts, viewPlugins, viewMidiMappings,
                         networkHost, networkJoin, networkLeave, networkRequestPrivilege });
     }
 
@@ -230,6 +236,18 @@ public:
             case optionsAudio:
                 info.setInfo ("Audio Settings...", "Chooses the audio device, its rate and buffer size", "Options", 0);
                 info.setActive (output != nullptr && output->getDeviceManager() != nullptr);
+                break;
+            case optionsMidiClockOut:
+                info.setInfo ("Send MIDI Clock", "Sends MIDI clock, start, stop and song position to the MIDI output device and Imbolc's JACK MIDI output", "Options", 0);
+                info.setTicked (host != nullptr && host->getEngine().isMidiClockOut());
+                info.setActive (! joined);
+                break;
+            case optionsMidiClockIn:
+                // Only the hosting seat has a transport to drive; Ableton Link and an external clock
+                // would fight over it, so Link on makes this unavailable.
+                info.setInfo ("Follow MIDI Clock", "The session follows the tempo, start and stop of a MIDI clock on a MIDI input", "Options", 0);
+                info.setTicked (clockIn != nullptr && clockIn->isEnabled());
+                info.setActive (! joined && clockIn != nullptr && (link == nullptr || ! link->isEnabled()));
                 break;
             case viewShortcuts:
                 info.setInfo ("Keyboard Shortcuts...", "Lists and changes the keyboard shortcuts", "View", 0);
@@ -291,6 +309,12 @@ public:
                 return true;
             case optionsAudio:
                 showAudioSettings();
+                return true;
+            case optionsMidiClockOut:
+                setMidiClockOut (! host->getEngine().isMidiClockOut(), true);
+                return true;
+            case optionsMidiClockIn:
+                setMidiClockIn (clockIn != nullptr && ! clockIn->isEnabled(), true);
                 return true;
             case viewShortcuts:
                 showShortcuts();
@@ -378,6 +402,9 @@ public:
                 break;
             case 4:
                 m.addCommandItem (cm, optionsAudio);
+                m.addSeparator();
+                m.addCommandItem (cm, optionsMidiClockOut);
+                m.addCommandItem (cm, optionsMidiClockIn);
                 break;
             case 5:
                 m.addCommandItem (cm, networkHost);
@@ -410,11 +437,17 @@ private:
         midiInputs.detach();
         output = std::make_unique<app::AudioOutput> (options);
         host->prepare (output->getSampleRate(), output->getBlockSize());
-        // Ableton Link drives the engine's transport block by block while it is on (off: it says nothing).
+        // Ableton Link drives the engine's transport block by block while it is on (off: it says nothing);
+        // else an external MIDI clock while one is followed and comes.
         if (link == nullptr)
             link = std::make_unique<app::LinkSession> (*host);
-        output->setTransportSource (&link->getTransport());
-        // Live MIDI: the devices enabled in the audio settings, and Imbolc's JACK MIDI port when asked for.
+        if (clockIn == nullptr)
+            clockIn = std::make_unique<app::MidiClockFollower> (host.get());
+        transportSources = std::make_unique<app::TransportSources> (std::initializer_list<app::TransportSource*> { &link->getTransport(), clockIn.get() });
+        output->setTransportSource (transportSources.get());
+        // Live MIDI: the devices enabled in the audio settings, and Imbolc's JACK MIDI port when asked for;
+        // the MIDI clock it carries goes to the clock follower.
+        midiInputs.setRealtimeListener (clockIn.get());
         output->setMidiInputs (&midiInputs);
         output->start (host->getEngine());
         if (auto* devices = output->getDeviceManager())
@@ -423,6 +456,54 @@ private:
             midiInputs.attach (*devices);
         }
         setJackMidi (settings->getBoolValue ("jackMidi", true), false);
+        // MIDI out: instruments' MIDI output channels and MIDI clock, to the chosen device and JACK.
+        if (midiOutputs == nullptr)
+            midiOutputs = std::make_unique<app::MidiOutputs> (host->getEngine());
+        midiOutputs->setJack (&jackMidi);
+        midiOutputs->setLatencySeconds (output->getOutputLatencySeconds());
+        followMidiOutputDevice (false);
+        midiOutputs->start();
+        setMidiClockOut (settings->getBoolValue ("midiClockOut", false), false);
+        setMidiClockIn (settings->getBoolValue ("midiClockIn", false), false);
+    }
+
+    /** The MIDI output device chosen in the audio settings (AudioDeviceManager's default MIDI output) is
+        where instruments' MIDI outputs and MIDI clock go, besides JACK. */
+    void followMidiOutputDevice (bool tell)
+    {
+        auto* devices = output != nullptr ? output->getDeviceManager() : nullptr;
+        if (midiOutputs == nullptr || devices == nullptr)
+            return;
+        const auto id = devices->getDefaultMidiOutputIdentifier();
+        if (id == midiOutputDevice)
+            return;
+        midiOutputDevice = id;
+        const auto result = midiOutputs->setDevice (id);
+        if (tell || result.failed())
+            showStatus (result.failed() ? result.getErrorMessage() : (id.isEmpty() ? juce::String ("No MIDI output device.") : "MIDI output to " + midiOutputs->getDeviceName() + "."), result.failed());
+    }
+
+    void setMidiClockOut (bool on, bool tell)
+    {
+        settings->setValue ("midiClockOut", on);
+        host->getEngine().setMidiClockOut (on);
+        commandManager.commandStatusChanged();
+        if (tell)
+            showStatus (on ? "MIDI clock goes to the MIDI output device and " + (jackMidi.isOpen() ? jackMidi.getOutputPortName() : juce::String ("JACK (not running)")) + "." : "MIDI clock out is off.");
+    }
+
+    /** Following an external MIDI clock: Ableton Link goes off (one clock drives the transport). */
+    void setMidiClockIn (bool on, bool tell)
+    {
+        if (clockIn == nullptr)
+            return;
+        if (on && link != nullptr && link->isEnabled())
+            link->setEnabled (false);
+        settings->setValue ("midiClockIn", on);
+        clockIn->setEnabled (on);
+        commandManager.commandStatusChanged();
+        if (tell)
+            showStatus (on ? "Imbolc follows a MIDI clock on its MIDI inputs (start, stop and tempo)." : "Imbolc keeps its own time.");
     }
 
     /** Imbolc's own JACK MIDI ports (JUCE's devices are ALSA only): opened when a JACK server runs. */
@@ -467,6 +548,9 @@ private:
                 context->meters.audioLoad = audioLoadSource();
         }
         showStatus ("Audio " + output->describe() + ".");
+        followMidiOutputDevice (true);
+        if (midiOutputs != nullptr)
+            midiOutputs->setLatencySeconds (output->getOutputLatencySeconds());
     }
 
     std::function<gui::MeterHub::AudioLoad()> audioLoadSource()
@@ -512,14 +596,20 @@ private:
             { return link->getStatus(); };
             context->setLinkEnabled = [this] (bool on)
             {
+                // One clock drives the transport: Link on stops following a MIDI clock.
+                if (on && clockIn != nullptr && clockIn->isEnabled())
+                    setMidiClockIn (false, false);
                 link->setEnabled (on);
+                commandManager.commandStatusChanged();
                 showStatus (on ? "Ableton Link is on." : "Ableton Link is off.");
             };
         }
         else if (link != nullptr)
         {
-            // Joined: the host's tempo is the session's; only the hosting seat may use Link.
+            // Joined: the host's tempo is the session's; only the hosting seat may use Link or a MIDI clock.
             link->setEnabled (false);
+            if (clockIn != nullptr)
+                clockIn->setEnabled (false);
         }
         content = std::make_unique<gui::MainComponent> (*context, commandManager);
         content->setNextTarget (this);
@@ -555,6 +645,8 @@ private:
         shownSession().tick (0);
         if (link != nullptr && joined() == nullptr)
             link->update();
+        if (clockIn != nullptr && joined() == nullptr)
+            clockIn->update();
         updateTitle();
         writeUiMap();
     }
@@ -915,6 +1007,10 @@ private:
     model::InstrumentId midiTarget;
     std::unique_ptr<app::SessionHost> host;
     std::unique_ptr<app::LinkSession> link; ///< after host (it uses it), before output (whose audio thread uses it)
+    std::unique_ptr<app::MidiClockFollower> clockIn; ///< likewise
+    std::unique_ptr<app::TransportSources> transportSources; ///< Link, then the MIDI clock
+    std::unique_ptr<app::MidiOutputs> midiOutputs; ///< sends the host engine's MIDI out (after host: it uses its engine)
+    juce::String midiOutputDevice;
     std::unique_ptr<app::AudioOutput> output;
     std::unique_ptr<app::SessionSeat> seat;
     std::unique_ptr<gui::GuiContext> context;

@@ -133,14 +133,27 @@ TEST_CASE ("MIDI byte parser resolves running status and drops system exclusive 
     CHECK (got[3] == std::vector<juce::uint8> { 0xc3, 5 });
     CHECK (got[4] == std::vector<juce::uint8> { 0x80, 60, 0 });
 
-    // A sysex (its data bytes included), a song position pointer and the data bytes after it are dropped;
-    // a fresh status plays again.
+    // A sysex (its data bytes included) and the stray data byte after a song position pointer are
+    // dropped; the pointer itself passes whole (MIDI clock in follows it), as does a fresh status.
     got.clear();
     const juce::uint8 c[] = { 0xf0, 1, 2, 3, 0xf7, 0xf2, 0, 4, 7, 0x91, 64, 1 };
     parser.feed (c, sizeof (c), collect);
-    REQUIRE (got.size() == 1);
-    CHECK (got[0] == std::vector<juce::uint8> { 0x91, 64, 1 });
-    CHECK (parser.getDropped() == 5); // the sysex, the song position pointer, and three stray data bytes
+    REQUIRE (got.size() == 2);
+    CHECK (got[0] == std::vector<juce::uint8> { 0xf2, 0, 4 });
+    CHECK (got[1] == std::vector<juce::uint8> { 0x91, 64, 1 });
+    CHECK (parser.getDropped() == 2); // the sysex and the stray data byte
+
+    // Other system common messages are dropped with their data bytes; a pointer split over two feeds
+    // still arrives whole.
+    got.clear();
+    const juce::uint8 d[] = { 0xf3, 9, 0xf2, 0x10 };
+    const juce::uint8 e[] = { 0x01, 0xfc };
+    parser.feed (d, sizeof (d), collect);
+    parser.feed (e, sizeof (e), collect);
+    REQUIRE (got.size() == 2);
+    CHECK (got[0] == std::vector<juce::uint8> { 0xf2, 0x10, 0x01 });
+    CHECK (got[1] == std::vector<juce::uint8> { 0xfc });
+    CHECK (parser.getDropped() == 4); // and the song select and its data byte
 }
 
 TEST_CASE ("MIDI inputs place events on their sample, one block late, and end held notes", "[app][midi]")

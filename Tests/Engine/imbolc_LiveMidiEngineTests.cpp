@@ -275,3 +275,28 @@ TEST_CASE ("A count-in clicks each beat of its bars before the record position, 
     CHECK (rig.engine.getAudioGraph().getSequencer().getPositionTicks()
            == Approx ((double) out.size() * ticksPerSample - bars * 4 * ticksPerBeat).margin (1.0e-6));
 }
+
+TEST_CASE ("Stop during a count-in puts the play head back on the record position, and the clicks stop", "[engine][livemidi][countin]")
+{
+    EngineRig rig;
+    rig.act (action::Locate { 960 });
+    std::vector<float> out;
+    renderWith (rig, out, block, nullptr);
+    rig.engine.startCountIn (rig.session, 1);
+    rig.act (action::Play {});
+    while ((int) out.size() < block + 30000) // past the count-in's first beat, into its second
+        renderWith (rig, out, block, nullptr);
+    REQUIRE (rig.engine.getAudioGraph().isCountingIn());
+    CHECK (rig.engine.getAudioGraph().getSequencer().getPositionTicks() < 0.0);
+
+    rig.act (action::Stop {});
+    out.clear();
+    for (int b = 0; b < 200; ++b) // 1 s: two more beats would have clicked
+        renderWith (rig, out, block, nullptr);
+    CHECK_FALSE (rig.engine.getAudioGraph().isCountingIn());
+    CHECK (rig.engine.getAudioGraph().getSequencer().getPositionTicks() == 960.0);
+    float late = 0.0f;
+    for (std::size_t i = 6000; i < out.size(); ++i) // a click sounding at the stop rings out
+        late = std::max (late, std::abs (out[i]));
+    CHECK (late < 1.0e-4f);
+}

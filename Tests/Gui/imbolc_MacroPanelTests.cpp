@@ -374,3 +374,49 @@ TEST_CASE ("Rack: the MIDI Channel menu sets an instrument's channel and the row
     CHECK (onlyAction<model::action::SetMidiChannel> (f.context) == model::action::SetMidiChannel { id, 0 });
     CHECK (row->getShown().midiChannel == 0);
 }
+
+TEST_CASE ("Rack: the MIDI Output menu sends an instrument's notes out on a channel and the row shows it", "[gui][midiout][rack]")
+{
+    test::GuiFixture f;
+    gui::InstrumentRack rack (f.context);
+    test::UiDriver ui (rack, 320, 600);
+    const auto& s = f.host.getSession();
+    const auto id = s.instruments.begin()->id;
+    f.context.takeRecordedActions();
+
+    auto menu = rack.getRowMenu (id);
+    const auto* outputs = subMenu (menu, "MIDI Output");
+    REQUIRE (outputs != nullptr);
+    CHECK (outputs->getNumItems() == 17);
+    REQUIRE (findMenuItem (*outputs, "None") != nullptr);
+    CHECK (findMenuItem (*outputs, "None")->isTicked);
+
+    auto* row = rack.getRow (id);
+    REQUIRE (row != nullptr);
+    const auto painted = row->paintCount;
+    rack.rowMenuItemChosen (id, itemId (*outputs, "Channel 10"));
+    CHECK (onlyAction<model::action::SetMidiOutput> (f.context) == model::action::SetMidiOutput { id, 10 });
+    CHECK (s.instruments.find (id)->midiOutputChannel == 10);
+    CHECK (row->getShown().midiOutputChannel == 10);
+    for (int waited = 0; row->paintCount == painted && waited < 2000; waited += 20)
+        test::pumpMessages (20);
+    CHECK (row->paintCount > painted);
+
+    menu = rack.getRowMenu (id);
+    CHECK (findMenuItem (*subMenu (menu, "MIDI Output"), "Channel 10")->isTicked);
+    rack.rowMenuItemChosen (id, itemId (*subMenu (menu, "MIDI Output"), "Channel 10"));
+    CHECK (f.context.takeRecordedActions().empty()); // the same channel again emits nothing
+    test::saveScreenshot (rack, "rack-midi-output");
+
+    // The mark is drawn: the row's pixels change when the output is set back to none.
+    const auto withMark = row->createComponentSnapshot (row->getLocalBounds());
+    rack.rowMenuItemChosen (id, itemId (*subMenu (menu, "MIDI Output"), "None"));
+    CHECK (onlyAction<model::action::SetMidiOutput> (f.context) == model::action::SetMidiOutput { id, 0 });
+    CHECK (row->getShown().midiOutputChannel == 0);
+    const auto withoutMark = row->createComponentSnapshot (row->getLocalBounds());
+    int differing = 0;
+    for (int y = 0; y < withMark.getHeight(); ++y)
+        for (int x = 0; x < withMark.getWidth(); ++x)
+            differing += withMark.getPixelAt (x, y) != withoutMark.getPixelAt (x, y) ? 1 : 0;
+    CHECK (differing > 20);
+}

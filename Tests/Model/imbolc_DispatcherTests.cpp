@@ -312,6 +312,9 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     expectApplied (d, action::RemoveMidiMapping { macroLevel }, cov);
     CHECK (s.settings.midiMappings.empty());
     expectRejected (d, action::RemoveMidiMapping { macroLevel }, cov, "No MIDI controller drives");
+    expectApplied (d, action::SetMidiOutput { a, 10 }, cov);
+    CHECK (s.instruments.find (a)->midiOutputChannel == 10);
+    expectRejected (d, action::SetMidiOutput { a, 17 }, cov, "MIDI channel 17");
 
     // Removing a bus re-routes what used it; removing an instrument takes its track and lanes.
     expectApplied (d, action::RemoveBus { bus }, cov);

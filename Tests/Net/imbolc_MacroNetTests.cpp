@@ -144,3 +144,31 @@ TEST_CASE ("Mapping a macro needs the session privilege; a MIDI channel needs th
     CHECK_FALSE (final.macros[0].assigned);
     CHECK (final.macros[5] == model::Macro { true, levelOf (first), 0.5f, 1.0f });
 }
+
+TEST_CASE ("An instrument's MIDI output travels to every seat and needs the right to edit that instrument", "[net][midiout]")
+{
+    ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
+    const auto [first, second] = server.onServer ([&]
+                                                  { return std::pair { server.session.instruments[0].id, server.session.instruments[1].id }; });
+    auto benOptions = clientOptions (server.port(), "Ben");
+    benOptions.requestedInstruments = { first };
+    net::SessionClient ben (benOptions);
+    net::SessionClient ana (clientOptions (server.port(), "Ana"));
+    Rejections benRejected (ben);
+    REQUIRE (ben.connect().wasOk());
+    REQUIRE (ana.connect().wasOk());
+    REQUIRE (eventually ([&]
+                         { return ben.getOwnership().owners.size() == 1 && sameState (server, { &ana, &ben }); }));
+
+    REQUIRE (ben.send (model::action::SetMidiOutput { first, 7 }) != 0);
+    const auto refused = ben.send (model::action::SetMidiOutput { second, 2 });
+    REQUIRE (eventually ([&]
+                         { return benRejected.size() == 1 && ana.getSession().instruments.find (first)->midiOutputChannel == 7 && sameState (server, { &ana, &ben }); }));
+    const auto refusals = benRejected.take();
+    CHECK (refusals[0].requestId == refused);
+    CHECK_THAT (refusals[0].reason, Catch::Contains ("belongs to nobody"));
+    const auto final = server.onServer ([&]
+                                        { return server.session; });
+    CHECK (final.instruments.find (first)->midiOutputChannel == 7);
+    CHECK (final.instruments.find (second)->midiOutputChannel == 0);
+}

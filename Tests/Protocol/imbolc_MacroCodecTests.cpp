@@ -162,6 +162,10 @@ TEST_CASE ("A project with a macro or MIDI channel that is not valid is refused 
     session.instruments[1].midiChannel = -2;
     CHECK_THAT (decodeProjectError (protocol::encodeProject (session)), Catch::Contains ("MIDI channel -2"));
 
+    session = makeEveryFieldSession();
+    session.instruments[0].midiOutputChannel = 40;
+    CHECK_THAT (decodeProjectError (protocol::encodeProject (session)), Catch::Contains ("MIDI channel 40"));
+
     // More slots than a session has, written by hand.
     flatbuffers::FlatBufferBuilder builder;
     std::vector<fb::Macro> seventeen (17);

@@ -88,6 +88,7 @@ inline model::Session makeEveryFieldSession()
     synth.groove = { 0.5f, 0.25f, true, ArpMode::random, 8, 3 };
     synth.midiChannel = 5;
     synth.recordArmed = true;
+    synth.midiOutputChannel = 12;
 
     // A SuperCollider SynthDef with a hosted effect and two sends, one pre and one post.
     Instrument scsynth;

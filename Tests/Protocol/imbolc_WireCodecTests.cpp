@@ -133,6 +133,7 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         AddMidiMapping { MidiMapping { MidiSource::pitchBend, 0, 0, ParamAddress::stage (NodeKind::bus, bus.value, stage, 2), 0.75f, -0.25f, MidiCurve::exponential } },
         ChangeMidiMapping { MidiMapping { MidiSource::controller, 16, 127, ParamAddress::instrument (inst, ParamGroup::strip, 1), -1.0f, 1.0f, MidiCurve::logarithmic } },
         RemoveMidiMapping { ParamAddress::instrument (inst, ParamGroup::send, 0, bus.value) },
+        SetMidiOutput { inst, 10 },
     } };
 }
 
@@ -550,6 +551,8 @@ TEST_CASE ("Wire decode leaves an action's values to the dispatcher, which refus
         { SetMacro { 0, model::Macro { true, model::ParamAddress::instrument (model::InstrumentId { 999 }, model::ParamGroup::strip, 0), 0.0f, 1.0f } }, "no such parameter" },
         { SetMidiChannel { inst, 17 }, "MIDI channel 17" },
         { SetMidiChannel { inst, -3 }, "MIDI channel -3" },
+        { SetMidiOutput { inst, 17 }, "MIDI channel 17" },
+        { SetMidiOutput { inst, -1 }, "MIDI channel -1" },
     };
 
     for (const auto& [action, reason] : cases)

@@ -26,6 +26,7 @@ struct AudioOutput::DeviceCallback final : juce::AudioIODeviceCallback
         owner.block = block;
         // What the device adds after our callback: its own output latency plus the block it is filling.
         latencySeconds = rate > 0.0 ? (d->getOutputLatencyInSamples() + block) / rate : 0.0;
+        owner.outputLatency.store (latencySeconds, std::memory_order_relaxed);
         // A take is placed this much earlier than the song position it was recorded at: the time from
         // the engine's output to the speaker plus the time from the microphone to the engine's input.
         owner.latency = juce::jmax (0, d->getInputLatencyInSamples()) + juce::jmax (0, d->getOutputLatencyInSamples());
@@ -47,13 +48,14 @@ void AudioOutput::render (engine::Engine& target, const float* const* inputs, in
     // The device's active input channels, in order: what audio-input instruments play and record.
     input.inputs = numInputs > 0 ? inputs : nullptr;
     input.numInputChannels = juce::jmax (0, numInputs);
-    if (transportSource != nullptr && transportSource->fill (transport, numSamples, rate, latencySeconds))
-        input.transport = &transport;
+    // Live MIDI first: the MIDI clock it carries (MidiClockFollower) is part of this block's transport.
     if (midiInputs != nullptr)
     {
         input.midi = &midiInputs->fill (numSamples, target.getAudioGraph().getSequencer().isPlaying());
         input.midiBlockSamples = numSamples;
     }
+    if (transportSource != nullptr && transportSource->fill (transport, numSamples, rate, latencySeconds))
+        input.transport = &transport;
     target.process (outputs, numOutputs, numSamples, input);
     if (onRendered)
         onRendered (outputs, numOutputs, numSamples);
@@ -123,6 +125,7 @@ void AudioOutput::start (engine::Engine& target)
 void AudioOutput::startNullDevice()
 {
     nullRunning = true;
+    outputLatency.store (block / rate, std::memory_order_relaxed);
     nullDevice = std::thread ([this, &target = *engine.load()]
                               {
         std::vector<float> l ((std::size_t) block), r ((std::size_t) block);

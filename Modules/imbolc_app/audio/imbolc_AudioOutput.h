@@ -16,6 +16,31 @@ public:
     virtual bool fill (engine::HostTransport& transport, int numSamples, double sampleRate, double outputLatencySeconds) noexcept = 0;
 };
 
+/** Several transport sources, asked in order each block: the first with something to say drives the
+    engine (Ableton Link while it is on, else MIDI clock in while a clock comes). */
+class TransportSources final : public TransportSource
+{
+public:
+    TransportSources (std::initializer_list<TransportSource*> list) noexcept
+    {
+        for (auto* s : list)
+            if (s != nullptr && count < (int) sources.size())
+                sources[(std::size_t) count++] = s;
+    }
+
+    bool fill (engine::HostTransport& transport, int numSamples, double sampleRate, double outputLatencySeconds) noexcept override
+    {
+        for (int i = 0; i < count; ++i)
+            if (sources[(std::size_t) i]->fill (transport, numSamples, sampleRate, outputLatencySeconds))
+                return true;
+        return false;
+    }
+
+private:
+    std::array<TransportSource*, 4> sources {};
+    int count = 0;
+};
+
 /** Where the engine's audio goes, in one of three modes:
 
     - **device**: the default (or a chosen) audio device through a juce::AudioDeviceManager; the device's
@@ -79,6 +104,11 @@ public:
     /** Device mode: the running device's input plus output latency in samples (0 in the other modes),
         which start() gives the engine (Engine::setRecordingLatency) so recorded takes line up. */
     int getDeviceLatencySamples() const noexcept { return latency; }
+
+    /** How long after the engine renders a block its first sample is heard: the device's output latency
+        plus the block it fills (device mode), one block (the null device), 0 (hosted). What MIDI
+        outputs wait, so an external synth sounds with the engine. Any thread. */
+    double getOutputLatencySeconds() const noexcept { return outputLatency.load (std::memory_order_relaxed); }
 
     /** "on DEVICE (48000 Hz, 512 samples)", "on a null device (no audio device: ...)", or "hosted (...)". */
     juce::String describe() const;
@@ -153,6 +183,7 @@ private:
     double rate = 48000.0;
     int block = 512;
     int latency = 0;
+    std::atomic<double> outputLatency { 0.0 };
     std::unique_ptr<DeviceCallback> callback;
     TransportSource* transportSource = nullptr;
     std::function<void (const float* const*, int, int)> onRendered;

@@ -4,8 +4,9 @@ namespace imbolc::app
 {
 
 /** One MIDI message from outside with the steady-clock time it happened at: a channel message of 1 to
-    3 bytes, or a single real-time byte (clock, start, continue, stop). Small and trivially copyable, so
-    it travels preallocated lock-free queues between threads. */
+    3 bytes, a single real-time byte (clock, start, continue, stop) or a song position pointer (0xf2 and
+    its two data bytes). Small and trivially copyable, so it travels preallocated lock-free queues
+    between threads. */
 struct TimedMidi
 {
     double seconds = 0.0; ///< engine::ExternalNotes::nowSeconds() time (std::chrono::steady_clock)
@@ -13,6 +14,8 @@ struct TimedMidi
     std::uint8_t size = 0;
 
     bool isRealtime() const noexcept { return size == 1 && data[0] >= 0xf8; }
+    /** Real-time bytes and the song position pointer: what MIDI clock in follows, not notes. */
+    bool isSystem() const noexcept { return size >= 1 && data[0] >= 0xf0; }
 };
 
 static_assert (std::is_trivially_copyable_v<TimedMidi>);
@@ -21,8 +24,9 @@ static_assert (std::is_trivially_copyable_v<TimedMidi>);
     whatever the sender did:
 
     - running status is resolved (data bytes after a channel message repeat its status);
-    - system exclusive, system common (song position, quarter frames, ...) and stray data bytes are
+    - system exclusive, system common (quarter frames, song select, ...) and stray data bytes are
       dropped and counted: a sysex flood costs a byte compare each and reaches nothing;
+    - a song position pointer (0xf2, two data bytes) is passed on whole, for MIDI clock in;
     - real-time bytes (0xf8 clock, 0xfa start, 0xfb continue, 0xfc stop) are passed on as one-byte
       messages wherever they fall, also inside another message, without breaking it (as MIDI allows);
       active sensing and reset are dropped.
@@ -49,6 +53,7 @@ public:
             {
                 inSysex = true;
                 running = 0;
+                songPosition = false;
                 ++dropped;
                 continue;
             }
@@ -59,15 +64,20 @@ public:
             }
             if (b >= 0xf1)
             {
-                // System common: its data bytes (if any) fall on no running status and are dropped.
+                // System common: its data bytes (if any) fall on no running status and are dropped, but
+                // for the song position pointer's, which MIDI clock in needs.
                 inSysex = false;
                 running = 0;
-                ++dropped;
+                songPosition = b == 0xf2;
+                have = 0;
+                if (! songPosition)
+                    ++dropped;
                 continue;
             }
             if (b >= 0x80)
             {
                 inSysex = false;
+                songPosition = false;
                 running = b;
                 have = 0;
                 const auto type = b & 0xf0;
@@ -76,6 +86,18 @@ public:
             }
             if (inSysex)
                 continue;
+            if (songPosition)
+            {
+                pending[(std::size_t) have++] = b;
+                if (have == 2)
+                {
+                    const juce::uint8 message[3] = { 0xf2, pending[0], pending[1] };
+                    onMessage (message, 3);
+                    have = 0;
+                    songPosition = false;
+                }
+                continue;
+            }
             if (running == 0)
             {
                 ++dropped;
@@ -97,6 +119,7 @@ public:
         running = 0;
         have = 0;
         inSysex = false;
+        songPosition = false;
     }
 
     /** System exclusive and system common messages and stray data bytes dropped so far. */
@@ -107,6 +130,7 @@ private:
     std::array<juce::uint8, 2> pending {};
     int have = 0, need = 2;
     bool inSysex = false;
+    bool songPosition = false; ///< collecting a song position pointer's two data bytes
     std::int64_t dropped = 0;
 };
 

@@ -149,10 +149,10 @@ void MidiInputs::drain (Producer& producer, double blockStart, int numSamples) n
             offset = 0;
             late.fetch_add (1, std::memory_order_relaxed);
         }
-        if (e->isRealtime())
+        if (e->isSystem())
         {
             if (realtime != nullptr)
-                realtime->midiRealtime (e->data[0], e->seconds, offset);
+                realtime->midiSystem (*e, offset);
         }
         else
         {

@@ -25,8 +25,9 @@ namespace imbolc::app
     disconnected or JACK gone) or releaseHeldNotes() asks. A new MIDI target instrument gets the
     engine's own care (AudioGraph ends the old target's live notes).
 
-    Real-time bytes (clock, start, continue, stop) do not enter the MidiBuffer: they go to the
-    RealtimeListener, if any, on the audio thread with their sample offset (MIDI clock in).
+    Real-time bytes (clock, start, continue, stop) and song position pointers do not enter the
+    MidiBuffer: they go to the RealtimeListener, if any, on the audio thread with their sample offset
+    (MIDI clock in: MidiClockFollower).
 
     Threads: construct, attach, detach, prepare on the message thread (prepare with the audio thread
     stopped); fill on the audio thread; releaseHeldNotes and getStats from any thread. */
@@ -41,13 +42,13 @@ public:
         int maxEventsPerBlock = 1024; ///< more wait for the next block
     };
 
-    /** Receives real-time bytes on the audio thread during fill(). */
+    /** Receives real-time bytes and song position pointers on the audio thread during fill(). */
     struct RealtimeListener
     {
         virtual ~RealtimeListener() = default;
-        /** `byte` 0xf8, 0xfa, 0xfb or 0xfc; `seconds` its steady-clock time; `offset` its sample in the
-            block being filled. */
-        virtual void midiRealtime (juce::uint8 byte, double seconds, int offset) noexcept = 0;
+        /** `message`: 0xf8, 0xfa, 0xfb or 0xfc alone, or 0xf2 and its two data bytes, with its
+            steady-clock time; `offset`: its sample in the block being filled. */
+        virtual void midiSystem (const TimedMidi& message, int offset) noexcept = 0;
     };
 
     MidiInputs()
@@ -62,7 +63,7 @@ public:
     /** The rate and block the audio thread will run at. Message thread, audio stopped. */
     void prepare (double sampleRate, int blockSize);
 
-    /** Set before audio starts. */
+    /** Set before audio starts (or while it is stopped). */
     void setRealtimeListener (RealtimeListener* l) noexcept { realtime = l; }
 
     /** The block's live MIDI, `numSamples` long. `transportPlaying`: the song plays now (a stop ends

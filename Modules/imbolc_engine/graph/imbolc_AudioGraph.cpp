@@ -182,6 +182,13 @@ void AudioGraph::applyPriority (const Command& c) noexcept
             if (auto* chain = findInstrument (c.slot, c.serial))
                 chain->setMidiChannel (juce::roundToInt (c.value));
             return;
+        case T::setMidiOutput:
+            if (auto* chain = findInstrument (c.slot, c.serial); chain != nullptr && chain->getMidiOutputChannel() != juce::roundToInt (c.value))
+            {
+                chain->endMidiOutput (queues.midiOut, sampleTime);
+                chain->setMidiOutputChannel (juce::roundToInt (c.value));
+            }
+            return;
         case T::countIn:
             // Before the record position by the count-in's length: the song plays from there (silence
             // before its start), and each beat clicks until the count-in ends.
@@ -251,8 +258,22 @@ void AudioGraph::applyPriority (const Command& c) noexcept
             sequencer.play();
             return;
         case T::stop:
+        {
+            // Stopped during a count-in: the play head goes back to where the recording was to start,
+            // not somewhere before the song (where the next Play would start in silence).
+            const bool countingIn = countIn.active && sequencer.getPositionTicks() < countIn.end;
             sequencer.stop();
+            if (countingIn)
+            {
+                sequencer.locate (countIn.end);
+                countIn.active = false;
+            }
+            else if (sequencer.getPositionTicks() < 0.0)
+            {
+                sequencer.locate (0.0);
+            }
             return;
+        }
         case T::locate:
             sequencer.locate ((double) juce::jmax<std::int64_t> (0, c.position));
             return;
@@ -416,6 +437,7 @@ void AudioGraph::applyNormal (const Command& c) noexcept
         case T::setLfo:
         case T::setMidiTarget:
         case T::setMidiChannel:
+        case T::setMidiOutput:
         case T::setMacro:
         case T::countIn:
             // Sent through the normal queue to stay ordered after the install of their chain.
@@ -451,6 +473,9 @@ void AudioGraph::startRemoving (InstrumentChain* chain) noexcept
     // An external renderer has no fade: its notes end now, and the fading chain sends no more.
     if (auto* external = chain->getExternalSource())
         external->detach();
+    // Nor has an external synth: what the chain's MIDI output holds ends now, and it sends no more.
+    chain->endMidiOutput (queues.midiOut, sampleTime);
+    chain->setMidiOutputChannel (0);
     fadingOut[(std::size_t) numFadingOut++] = chain; // bounded: every fading chain is also running
 }
 
@@ -578,7 +603,13 @@ void AudioGraph::followHost (const HostTransport& host) noexcept
     {
         if (! sequencer.isPlaying())
         {
-            sequencer.locate (hostTick);
+            // A source that starts the song inside this block (MIDI clock in: the first clock after a
+            // start falls on some sample of it) gives a position before the start: the song then
+            // reaches its tick 0 on that sample, as after a count-in.
+            if (hostTick < 0.0)
+                sequencer.locateForCountIn (hostTick);
+            else
+                sequencer.locate (hostTick);
             sequencer.play();
         }
         // The host jumped (a locate, a scrub, a loop it wrapped where we did not): follow. Within a tick
@@ -879,6 +910,7 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
                 recorder->write (live, plan, n);
 
     deliverMidi (plan, offset, n);
+    clockOut.process (plan, chunkStartSample, queues.midiOut);
 
     // Each instrument chain renders into the workspace (touching nothing another chain touches) and is
     // mixed at once, in running order, while its audio is still in the cache.
@@ -886,6 +918,7 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
     {
         auto* chain = running[(std::size_t) i];
         chain->schedule (plan, n);
+        chain->sendMidiOutput (queues.midiOut, chunkStartSample);
         chain->render (workspace, n);
         chain->mixInto (workspace, masterInput, busInputTargets.data(), capacity.busSlots, n);
     }

@@ -30,6 +30,7 @@ public:
         StatusQueue& status;
         std::atomic<std::uint64_t>& normalConsumed;
         ExternalNotes& externalNotes; ///< what external-backend sources play, on the graph's sample clock
+        MidiOutQueue& midiOut; ///< what instruments' MIDI outputs and MIDI clock out send, on the same clock
     };
 
     struct Capacity
@@ -100,6 +101,9 @@ public:
         int timeSigNumerator = 0, timeSigDenominator = 0;
     };
     HostTiming getHostTiming() const noexcept;
+
+    /** MIDI clock out (its enable switch is any thread's). */
+    MidiClockOut& getMidiClockOut() noexcept { return clockOut; }
 
     /** The installed chain in `slot` if its serial matches, else nullptr. Audio thread, or while stopped. */
     ChainBase* findChain (ChainKind, std::int32_t slot, std::uint32_t serial) noexcept;
@@ -224,6 +228,7 @@ private:
         int samplesLeft = 0; ///< of the click sounding now
         float phase = 0.0f, step = 0.0f, level = 0.0f, decay = 0.0f;
     } countIn;
+    MidiClockOut clockOut;
 
     std::vector<Event> pendingEvents;
     int numPendingEvents = 0;

@@ -187,6 +187,46 @@ InstrumentSequence* InstrumentChain::exchangeSequence (InstrumentSequence* next)
     return old;
 }
 
+void InstrumentChain::sendMidiOutput (MidiOutQueue& out, std::int64_t chunkStart) noexcept
+{
+    if (midiOutputChannel <= 0)
+        return;
+    const auto channel = (std::uint8_t) (midiOutputChannel - 1);
+    for (const auto m : midi)
+    {
+        // Channel voice messages only (nothing else reaches a chain's MIDI), moved to the output channel.
+        if (m.numBytes < 2 || m.numBytes > 3 || m.data[0] < 0x80 || m.data[0] >= 0xf0)
+            continue;
+        const auto type = (std::uint8_t) (m.data[0] & 0xf0);
+        const std::uint8_t bytes[3] = { (std::uint8_t) (type | channel), (std::uint8_t) (m.data[1] & 0x7f), (std::uint8_t) (m.numBytes == 3 ? m.data[2] & 0x7f : 0) };
+        if (m.numBytes == 3 && (type == 0x80 || type == 0x90))
+        {
+            const auto bit = std::uint64_t { 1 } << (bytes[1] & 63);
+            auto& word = midiOutputHeld[(std::size_t) (bytes[1] >> 6)];
+            word = type == 0x90 && bytes[2] > 0 ? (word | bit) : (word & ~bit);
+        }
+        else if (m.numBytes == 3 && type == 0xb0 && (bytes[1] == 120 || bytes[1] == 123))
+        {
+            midiOutputHeld = {};
+        }
+        out.push (chunkStart + m.samplePosition, bytes, m.numBytes);
+    }
+}
+
+void InstrumentChain::endMidiOutput (MidiOutQueue& out, std::int64_t sampleTime) noexcept
+{
+    if (midiOutputChannel <= 0)
+        return;
+    const auto channel = (std::uint8_t) (midiOutputChannel - 1);
+    for (int p = 0; p < 128; ++p)
+        if ((midiOutputHeld[(std::size_t) (p >> 6)] & (std::uint64_t { 1 } << (p & 63))) != 0)
+        {
+            const std::uint8_t off[3] = { (std::uint8_t) (0x80 | channel), (std::uint8_t) p, 64 };
+            out.push (sampleTime, off, 3);
+        }
+    midiOutputHeld = {};
+}
+
 void InstrumentChain::sendNote (bool on, int pitch, int velocity, int samplePosition) noexcept
 {
     const juce::uint8 bytes[3] = { (juce::uint8) (on ? 0x90 : 0x80), (juce::uint8) pitch, (juce::uint8) (on ? juce::jlimit (1, 127, velocity) : 64) };
@@ -216,11 +256,6 @@ void InstrumentChain::setLfo (const LfoSettings& next) noexcept
 namespace
 {
     /** The sample (within its span) at which a tick falls: the first sample at or after it. */
-    int sampleInSpan (double tick, const BlockPlan::Span& span) noexcept
-    {
-        return (int) std::ceil ((tick - span.startTick) / span.ticksPerSample - 1.0e-6);
-    }
-
     float lfoShapeValue (model::LfoShape shape, double phase) noexcept
     {
         const auto p = (float) phase;
@@ -270,7 +305,7 @@ void InstrumentChain::schedulePattern (const BlockPlan::Span& span) noexcept
                                     { return note.tick < t; });
         for (; it != pattern.end(); ++it)
         {
-            const int at = sampleInSpan (base + it->tick, span);
+            const int at = span.sampleAt (base + it->tick);
             if (at >= span.length)
                 return; // later cycles start later still
             if (notePasses (*it, pass))
@@ -299,7 +334,7 @@ void InstrumentChain::schedule (const BlockPlan& plan, int n) noexcept
                                         { return note.tick < t; });
             for (; it != notes.end(); ++it)
             {
-                const int at = sampleInSpan (it->tick, span);
+                const int at = span.sampleAt (it->tick);
                 if (at >= span.length)
                     break;
                 if (notePasses (*it, span.pass))
@@ -315,7 +350,7 @@ void InstrumentChain::schedule (const BlockPlan& plan, int n) noexcept
                 auto& end = soundingEnd[(std::size_t) p];
                 if (end < 0.0 || end >= spanEnd)
                     continue;
-                if (const int at = sampleInSpan (end, span); at < span.length)
+                if (const int at = span.sampleAt (end); at < span.length)
                 {
                     sendNote (false, p, 0, span.offset + juce::jmax (0, at));
                     end = -1.0;

@@ -161,6 +161,21 @@ public:
     int getMidiChannel() const noexcept { return midiChannel; }
     void setMidiChannel (int channel) noexcept { midiChannel = (std::int8_t) juce::jlimit (0, 16, channel); }
 
+    /** The MIDI channel (1..16) the chain's notes also leave on (model::Instrument::midiOutputChannel);
+        0: none. Set like the MIDI channel: before install, then by the audio thread, which first ends
+        the notes sent on the old channel (endMidiOutput). */
+    int getMidiOutputChannel() const noexcept { return midiOutputChannel; }
+    void setMidiOutputChannel (int channel) noexcept { midiOutputChannel = (std::int8_t) juce::jlimit (0, 16, channel); }
+
+    /** Sends what the chain plays in this chunk (its scheduled and live MIDI: notes, controllers, pitch
+        bend, pressure, program changes) to `out` on its MIDI output channel, at `chunkStart` plus each
+        message's sample, and remembers the notes it holds there. Audio thread, after schedule(). */
+    void sendMidiOutput (MidiOutQueue& out, std::int64_t chunkStart) noexcept;
+
+    /** Note-offs, at `sampleTime`, for every note the chain's MIDI output holds (its channel changes, the
+        chain goes): an external synth is never left with a hanging note. Audio thread. */
+    void endMidiOutput (MidiOutQueue& out, std::int64_t sampleTime) noexcept;
+
     /** Renders source, stages and strip into `ws`, touching nothing shared but the workspace, so
         chains can be rendered on several threads, each with its own. Audio thread (or a render worker). */
     void render (RenderWorkspace& ws, int n) noexcept;
@@ -206,6 +221,8 @@ private:
     std::array<Send, (std::size_t) RoutingSpec::maxSends> sends;
     double sampleRate = 48000.0;
     std::int8_t midiChannel = 0;
+    std::int8_t midiOutputChannel = 0;
+    std::array<std::uint64_t, 2> midiOutputHeld {}; ///< pitches the MIDI output holds, one bit each
 };
 
 /** A bus: stages and strip over the sum of what instruments send it; ends in the master. */

@@ -40,6 +40,7 @@ struct Command
         setMidiTarget, ///< instrument slot and serial that MIDI input plays; slot -1 = none
         setMidiChannel, ///< instrument chain, value = the MIDI channel that plays it (0 none, 1..16)
         countIn, ///< position = minus the count-in's length in ticks, value = its length, value2 = a beat in ticks, index = beats per bar: go back that far from where the song stands, play, and click each beat until back there
+        setMidiOutput, ///< instrument chain, value = the MIDI channel its notes leave on (0 none, 1..16)
         setMacro, ///< position = macro slot | MacroTarget::Kind << 8 (a MIDI mapping's target: | 1 << 16, and its source packed above, see MidiMapTarget); chain, slot, serial, node, index = what it drives; value = from, value2 = to (sent through the normal queue, behind the installs it names)
 
         // Normal queue: structure, in order.

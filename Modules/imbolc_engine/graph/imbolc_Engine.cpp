@@ -43,7 +43,7 @@ Engine::Engine()
     : Engine (nullptr, Options {}) {}
 
 Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
-    : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), commands (priorityQueue, normalQueue, normalConsumed, limitsFor (capacityFor (o))), externalNotes (o.externalNoteCapacity), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed, externalNotes }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
+    : options (o), factory (f != nullptr ? std::move (f) : std::make_unique<NodeFactory>()), priorityQueue ((std::size_t) o.priorityQueueSize), normalQueue ((std::size_t) o.normalQueueSize), eventQueue ((std::size_t) capacityFor (o).pendingEvents), statusQueue ((std::size_t) (2 * (o.instrumentSlots + o.busSlots) + 64)), commands (priorityQueue, normalQueue, normalConsumed, limitsFor (capacityFor (o))), externalNotes (o.externalNoteCapacity), midiOut (o.midiOutCapacity), graph (capacityFor (o), { priorityQueue, normalQueue, eventQueue, statusQueue, normalConsumed, externalNotes, midiOut }), busChainsOutstanding ((std::size_t) o.busSlots, 0), busSlotAbandoned ((std::size_t) o.busSlots, false)
 {
     for (int s = o.instrumentSlots; --s >= 0;)
         freeInstrumentSlots.push_back (s);
@@ -625,6 +625,7 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                     setVoiceLimit (*inst);
                     sendLfo (*inst);
                     sendMidiChannel (*inst);
+                    sendMidiOutput (*inst);
                 }
                 break;
             case K::addInstrument:
@@ -831,6 +832,20 @@ void Engine::sendMidiChannel (const model::Instrument& inst)
     c.slot = ref->slot;
     c.serial = ref->serial;
     c.value = (float) inst.midiChannel;
+    sendPriority (c, ref);
+}
+
+void Engine::sendMidiOutput (const model::Instrument& inst)
+{
+    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
+    if (ref == nullptr || ref->midiOutputChannel == inst.midiOutputChannel)
+        return;
+    ref->midiOutputChannel = inst.midiOutputChannel;
+    Command c;
+    c.type = Command::Type::setMidiOutput;
+    c.slot = ref->slot;
+    c.serial = ref->serial;
+    c.value = (float) inst.midiOutputChannel;
     sendPriority (c, ref);
 }
 

@@ -50,6 +50,7 @@ public:
         double fadeSeconds = 0.01; ///< how long an added, deleted or replaced chain takes to fade
         double meterIntervalSeconds = 1.0 / 30.0;
         int externalNoteCapacity = 8192; ///< events of external-backend instruments waiting for their consumer
+        int midiOutCapacity = 8192; ///< MIDI messages for MIDI outputs waiting for their sender
     };
 
     struct Meter
@@ -198,6 +199,18 @@ public:
         getDropped and readClock. The engine keeps it for its whole life. */
     ExternalNotes& getExternalNotes() noexcept { return externalNotes; }
 
+    /** What leaves Imbolc as MIDI: the notes of instruments with a MIDI output channel
+        (model::Instrument::midiOutputChannel; sequenced and live, moved to that channel, ended with
+        note-offs when the channel changes or the chain goes) and MIDI clock out (setMidiClockOut), at
+        exact sample times on the engine's sample clock (ExternalNotes' clock maps them to wall time).
+        The audio thread produces; exactly one non-real-time consumer thread may pop. */
+    MidiOutQueue& getMidiOut() noexcept { return midiOut; }
+
+    /** Sends MIDI clock, start, continue, stop and song position to the MIDI output (MidiClockOut).
+        Not part of the session: a setting of this machine's studio. Any thread. */
+    void setMidiClockOut (bool on) noexcept { graph.getMidiClockOut().setEnabled (on); }
+    bool isMidiClockOut() noexcept { return graph.getMidiClockOut().isEnabled(); }
+
     /** The audio side, for timing and tests. */
     AudioGraph& getAudioGraph() noexcept { return graph; }
 
@@ -265,6 +278,7 @@ private:
         int ampOffset = 0;
         int voiceCap = model::Instrument::defaultVoiceCap; ///< as last sent to the source
         int midiChannel = 0; ///< as last given to the chain
+        int midiOutputChannel = 0; ///< as last given to the chain
         std::vector<std::uint32_t> sendBuses; ///< send position -> BusId
         /** The newest chain's hosted plugins (stageId 0: the source). The nodes belong to the chain,
             which lives until update() destroys it on this thread after the audio thread retired it,
@@ -305,6 +319,7 @@ private:
     void sendLfo (const model::Instrument&);
     void sendMidiTarget();
     void sendMidiChannel (const model::Instrument&);
+    void sendMidiOutput (const model::Instrument&);
     /** Resolves every macro of `session` to what it drives in the graph now and sends the slots whose
         target changed (a new mapping or span, a rebuilt or removed chain, a reroute). */
     void refreshMacros (const model::Session&);
@@ -338,6 +353,7 @@ private:
     std::atomic<std::uint64_t> normalConsumed { 0 };
     CommandBacklog commands;
     ExternalNotes externalNotes;
+    MidiOutQueue midiOut;
     /** Drains input recorders to disk; made with the first take. Before the graph, so it outlives the
         recorders the graph may still hold when it is destroyed. */
     std::unique_ptr<juce::TimeSliceThread> diskThread;

@@ -132,6 +132,7 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     ref.ampOffset = (int) inst.source.params.size();
     ref.voiceCap = inst.voiceCap;
     ref.midiChannel = inst.midiChannel;
+    ref.midiOutputChannel = inst.midiOutputChannel;
     instrumentIdBySerial[ref.serial] = inst.id.value;
     warnIfSourceIsSilent (inst);
 
@@ -171,6 +172,7 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     auto chain = std::make_unique<InstrumentChain> (inst.id, ref.serial, std::move (source), std::move (stages), std::move (strip), routing, makeSequence (session, inst));
     chain->slot = ref.slot;
     chain->setMidiChannel (inst.midiChannel); // before install: it is still this thread's
+    chain->setMidiOutputChannel (inst.midiOutputChannel);
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
 
     Command c;

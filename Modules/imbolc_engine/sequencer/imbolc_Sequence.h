@@ -83,6 +83,10 @@ struct BlockPlan
         double ticksPerSample = 0.0;
         bool releaseFirst = false; ///< the playhead jumped here: sequenced notes end at `offset`
         std::uint32_t pass = 0; ///< loop wraps since play: seeds probability rolls
+
+        /** The sample (from the span's start) a tick falls on: the first at or after it. A result of
+            `length` or more belongs to a later span. Every note, and MIDI clock, follows this rule. */
+        int sampleAt (double tick) const noexcept { return (int) std::ceil ((tick - startTick) / ticksPerSample - 1.0e-6); }
     };
 
     static constexpr int maxSpans = 8;

@@ -32,6 +32,8 @@ namespace commands
         viewMacros, ///< "Macros...": the app or plugin opens a MacroPanel in a tool window
         viewMidiMappings, ///< "MIDI Mappings...": the app or plugin opens a MidiMappingPanel in a tool window
         optionsAudio = 0x5001,
+        optionsMidiClockOut, ///< "Send MIDI Clock": a setting of this machine, kept by the app
+        optionsMidiClockIn, ///< "Follow MIDI Clock": the session follows an external MIDI clock
         networkHost = 0x6001,
         networkJoin,
         networkLeave,

@@ -40,6 +40,7 @@ namespace
         s.solo = inst.strip.solo;
         s.recordArmed = inst.recordArmed;
         s.midiChannel = inst.midiChannel;
+        s.midiOutputChannel = inst.midiOutputChannel;
         s.editable = context.session.canEditInstrument (inst.id);
         const auto seat = context.session.getSeatId();
         for (const auto& owner : ownership.owners)
@@ -208,6 +209,15 @@ void InstrumentRack::Row::paint (juce::Graphics& g)
     {
         // Which MIDI channel plays it whatever is selected: small, like the seat, in the accent colour.
         const auto text = "ch " + juce::String (shown.midiChannel);
+        const auto w = small.getStringWidth (text) + 4;
+        g.setColour (LookAndFeel::Palette::accent);
+        g.drawText (text, marks.removeFromRight (w), juce::Justification::centredRight, false);
+        marks.removeFromRight (4);
+    }
+    if (shown.midiOutputChannel > 0)
+    {
+        // Its notes also leave on this MIDI output channel (an external synth).
+        const auto text = "out " + juce::String (shown.midiOutputChannel);
         const auto w = small.getStringWidth (text) + 4;
         g.setColour (LookAndFeel::Palette::accent);
         g.drawText (text, marks.removeFromRight (w), juce::Justification::centredRight, false);
@@ -575,6 +585,13 @@ juce::PopupMenu InstrumentRack::getRowMenu (model::InstrumentId id)
         for (int c = 1; c <= model::Instrument::maxMidiChannel; ++c)
             channels.addItem (midiChannelItem + c, juce::String (c), editable, current == c);
         menu.addSubMenu ("MIDI Channel", channels, inst != nullptr);
+        // Its notes to an external synth: the MIDI output device and Imbolc's JACK MIDI output.
+        const int out = inst != nullptr ? inst->midiOutputChannel : 0;
+        juce::PopupMenu outputs;
+        outputs.addItem (midiOutputItem, "None", editable, out == 0);
+        for (int c = 1; c <= model::Instrument::maxMidiChannel; ++c)
+            outputs.addItem (midiOutputItem + c, "Channel " + juce::String (c), editable, out == c);
+        menu.addSubMenu ("MIDI Output", outputs, inst != nullptr);
     }
     menu.addSeparator();
     menu.addItem (deleteItem, "Delete", editable);
@@ -606,6 +623,9 @@ void InstrumentRack::rowMenuItemChosen (model::InstrumentId id, int itemId)
             if (itemId >= midiChannelItem && itemId <= midiChannelItem + model::Instrument::maxMidiChannel)
                 if (const auto* inst = context.getSession().instruments.find (id); inst != nullptr && inst->midiChannel != itemId - midiChannelItem)
                     context.perform (model::action::SetMidiChannel { id, itemId - midiChannelItem });
+            if (itemId >= midiOutputItem && itemId <= midiOutputItem + model::Instrument::maxMidiChannel)
+                if (const auto* inst = context.getSession().instruments.find (id); inst != nullptr && inst->midiOutputChannel != itemId - midiOutputItem)
+                    context.perform (model::action::SetMidiOutput { id, itemId - midiOutputItem });
             break;
     }
 }

@@ -54,7 +54,8 @@ public:
         deleteItem,
         moveUpItem,
         moveDownItem,
-        midiChannelItem = 0x100 ///< + the channel: 0 (none) .. 16; emits SetMidiChannel
+        midiChannelItem = 0x100, ///< + the channel: 0 (none) .. 16; emits SetMidiChannel
+        midiOutputItem = 0x200 ///< + the channel: 0 (none) .. 16; emits SetMidiOutput
     };
 
     /** Dragging a row: where it would land if dropped now (the row index it would take), shown as a
@@ -115,6 +116,7 @@ public:
     {
         juce::String name, source, seat;
         int midiChannel = 0; ///< shown as "ch 3" when set
+        int midiOutputChannel = 0; ///< shown as "out 5" when set
         bool superCollider = false, editable = true, mute = false, solo = false, recordArmed = false;
         bool operator== (const Shown&) const = default;
     };

@@ -545,6 +545,17 @@ namespace action
         ParamAddress param;
         bool operator== (const RemoveMidiMapping&) const = default;
     };
+
+    // MIDI output, added later ------------------------------------------------------------
+
+    /** Sends an instrument's notes out as MIDI on `channel` (Instrument::midiOutputChannel; 0 stops).
+        An instrument edit: undoable, nothing rebuilt. */
+    struct SetMidiOutput
+    {
+        InstrumentId instrument;
+        std::int32_t channel = 0;
+        bool operator== (const SetMidiOutput&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -618,7 +629,8 @@ using Action = std::variant<
     action::SetRecordOptions,
     action::AddMidiMapping,
     action::ChangeMidiMapping,
-    action::RemoveMidiMapping>;
+    action::RemoveMidiMapping,
+    action::SetMidiOutput>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;

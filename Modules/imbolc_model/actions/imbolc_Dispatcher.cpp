@@ -30,7 +30,7 @@ ApplyResult Dispatcher::apply (const Action& action, UndoHistory& recordIn)
 const char* actionName (const Action& action) noexcept
 {
     static constexpr const char* names[] = {
-        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend", "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass", "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus", "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane", "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip", "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm", "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording", "SetAutomationRecording", "Undo", "Redo", "MoveInstrument", "EditNotes", "EditPoints", "SetClipLength", "SetDrumStep", "SetDrumSteps", "SetDrumPad", "SetDrumPattern", "SetMacro", "SetMidiChannel", "SetRecordArm", "SetRecordOptions", "AddMidiMapping", "ChangeMidiMapping", "RemoveMidiMapping"
+        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend", "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass", "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus", "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane", "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip", "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm", "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording", "SetAutomationRecording", "Undo", "Redo", "MoveInstrument", "EditNotes", "EditPoints", "SetClipLength", "SetDrumStep", "SetDrumSteps", "SetDrumPad", "SetDrumPattern", "SetMacro", "SetMidiChannel", "SetRecordArm", "SetRecordOptions", "AddMidiMapping", "ChangeMidiMapping", "RemoveMidiMapping", "SetMidiOutput"
     };
     static_assert (std::size (names) == std::variant_size_v<Action>);
     return names[action.index()];
@@ -84,6 +84,9 @@ std::string editName (const Session& session, const Action& action)
             words += ' ';
         words += *c;
     }
+    // "Set MIDI Output", as the menus spell it.
+    if (const auto midi = words.find ("Midi"); midi != std::string::npos)
+        words.replace (midi, 4, "MIDI");
     return words;
 }
 

@@ -186,6 +186,7 @@ struct Dispatcher::Context
     std::string handle (const action::SetMacro& a);
     std::string handle (const action::SetMidiChannel& a);
     std::string handle (const action::SetRecordArm& a);
+    std::string handle (const action::SetMidiOutput& a);
     // MIDI recording options and MIDI mappings (imbolc_DispatcherMidi.cpp)
     std::string handle (const action::SetRecordOptions& a);
     std::string handle (const action::AddMidiMapping& a);

@@ -115,13 +115,15 @@ void Dispatcher::Context::instrumentRestored (const Instrument& was, const Instr
         normalised.strip.output = b.output;
         normalised.strip.sends = b.sends;
     }
-    if (normalised.lfo != now.lfo || normalised.groove != now.groove || normalised.voiceCap != now.voiceCap || normalised.midiChannel != now.midiChannel)
+    if (normalised.lfo != now.lfo || normalised.groove != now.groove || normalised.voiceCap != now.voiceCap || normalised.midiChannel != now.midiChannel
+        || normalised.midiOutputChannel != now.midiOutputChannel)
     {
         effects.push_back (AudioEffect::forId (AudioEffect::Kind::updateInstrument, now.id.value));
         normalised.lfo = now.lfo;
         normalised.groove = now.groove;
         normalised.voiceCap = now.voiceCap;
         normalised.midiChannel = now.midiChannel;
+        normalised.midiOutputChannel = now.midiOutputChannel;
     }
     normalised.name = now.name;
     normalised.recordArmed = now.recordArmed; // not an edit: undo leaves the arm switch alone

@@ -42,6 +42,23 @@ std::string Dispatcher::Context::handle (const action::SetMidiChannel& a)
     return {};
 }
 
+std::string Dispatcher::Context::handle (const action::SetMidiOutput& a)
+{
+    std::string error;
+    auto* inst = instrument (a.instrument, error);
+    if (inst == nullptr)
+        return error;
+    if (auto e = checks::midiChannel (a.channel); ! e.empty())
+        return e;
+    edit (instrumentScope (a.instrument));
+    inst->midiOutputChannel = (std::int8_t) a.channel;
+    // Like its input channel: the chain learns it by a small command (ending the notes it sent on the
+    // old channel); nothing is rebuilt.
+    audio (AudioEffect::forId (AudioEffect::Kind::updateInstrument, a.instrument.value));
+    net().instruments.insert (a.instrument);
+    return {};
+}
+
 std::string Dispatcher::Context::handle (const action::SetRecordArm& a)
 {
     std::string error;

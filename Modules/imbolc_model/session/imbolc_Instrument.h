@@ -240,6 +240,11 @@ struct Instrument
         (its notes, or its audio input) is recorded as a take. A performance switch like the transport,
         not an edit: it has no undo entry, and undoing an edit of the instrument leaves it as it is. */
     bool recordArmed = false;
+    /** 0 = none, 1..16: the notes this instrument plays (sequenced and live, with live controllers and
+        pitch bend) also leave Imbolc as MIDI on this channel, for an external synth (the MIDI output
+        device and Imbolc's JACK MIDI output). Paired with an audio input instrument that monitors the
+        synth's return, it is an external instrument track. */
+    std::int8_t midiOutputChannel = 0;
 
     static constexpr int maxMidiChannel = 16;
 

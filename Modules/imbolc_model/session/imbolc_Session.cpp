@@ -324,6 +324,7 @@ namespace
             fail (checks::groove (what, inst.groove));
 
             fail (checks::midiChannel (inst.midiChannel));
+            fail (checks::midiChannel (inst.midiOutputChannel));
             fail (checks::drumKit (what, inst.drums));
             if (inst.source.isDrumKit() && ! inst.drums.hasPads())
                 fail (what, " is a drum kit without its ", DrumKit::numPads, " pads.");

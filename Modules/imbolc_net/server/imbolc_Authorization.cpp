@@ -111,7 +111,7 @@ namespace
                     // right to edit that instrument. Spelled out, so a change to the generic branch
                     // below cannot reclassify them.
                     return instrumentScope (x.instrument);
-                else if constexpr (std::is_same_v<T, a::SetMidiChannel> || std::is_same_v<T, a::SetRecordArm>)
+                else if constexpr (std::is_same_v<T, a::SetMidiChannel> || std::is_same_v<T, a::SetRecordArm> || std::is_same_v<T, a::SetMidiOutput>)
                     // Which channel plays an instrument, and whether it records, are its own settings,
                     // like its voice cap.
                     return instrumentScope (x.instrument);

@@ -281,7 +281,7 @@ namespace
             const auto grooveOffset = groove (inst.groove);
             const auto drumsOffset = encodeDrumKit (builder, inst.drums);
 
-            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset, drumsOffset, inst.midiChannel, inst.recordArmed);
+            return fb::CreateInstrument (builder, inst.id.value, name, toFb<fb::Backend> (inst.backend), sourceOffset, chainOffset, lfoOffset, &amp, inst.voiceCap, stripOffset, grooveOffset, drumsOffset, inst.midiChannel, inst.recordArmed, inst.midiOutputChannel);
         }
 
         flatbuffers::Offset<fb::Arrangement> arrangement (const model::Arrangement& a)
@@ -757,6 +757,7 @@ namespace
             out.drums = decodeDrumKit (*this, in.drums());
             out.midiChannel = in.midi_channel();
             out.recordArmed = in.record_armed();
+            out.midiOutputChannel = in.midi_output_channel();
             return out;
         }
 

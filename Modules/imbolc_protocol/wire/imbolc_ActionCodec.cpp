@@ -219,6 +219,7 @@ namespace
 
         flatbuffers::Offset<fb::SetMidiChannel> body (const model::action::SetMidiChannel& a) { return fb::CreateSetMidiChannel (builder, a.instrument.value, a.channel); }
         flatbuffers::Offset<fb::SetRecordArm> body (const model::action::SetRecordArm& a) { return fb::CreateSetRecordArm (builder, a.instrument.value, a.armed); }
+        flatbuffers::Offset<fb::SetMidiOutput> body (const model::action::SetMidiOutput& a) { return fb::CreateSetMidiOutput (builder, a.instrument.value, a.channel); }
 
         flatbuffers::Offset<fb::SetRecordOptions> body (const model::action::SetRecordOptions& a) { return fb::CreateSetRecordOptions (builder, (std::uint8_t) a.mode, a.countInBars); }
 
@@ -635,6 +636,11 @@ namespace
         {
             out.instrument = model::InstrumentId { in.instrument() };
             out.armed = in.armed();
+        }
+        void body (const fb::SetMidiOutput& in, model::action::SetMidiOutput& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            out.channel = in.channel();
         }
 
         // MIDI recording options and mappings: out-of-range values are the dispatcher's to refuse.
