@@ -545,6 +545,23 @@ namespace action
         ParamAddress param;
         bool operator== (const RemoveMidiMapping&) const = default;
     };
+
+    // Audio clips, added later ------------------------------------------------------------
+
+    /** Edits one clip of an audio track (SourceKind::audioClips) without sending the whole source: the
+        first clip equal to `clip` is replaced by `edited` (moved, trimmed, its gain or file changed;
+        the clips are kept sorted by start) or, with `remove`, deleted. Naming the clip by its value, not
+        its position, makes an edit that raced another (a seat moved or deleted it first) a refusal
+        rather than an edit of the wrong clip. `edited` must pass checks::audioClips; one undo step of
+        the instrument. */
+    struct EditAudioClip
+    {
+        InstrumentId instrument;
+        AudioClip clip;
+        AudioClip edited = {};
+        bool remove = false;
+        bool operator== (const EditAudioClip&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -618,7 +635,8 @@ using Action = std::variant<
     action::SetRecordOptions,
     action::AddMidiMapping,
     action::ChangeMidiMapping,
-    action::RemoveMidiMapping>;
+    action::RemoveMidiMapping,
+    action::EditAudioClip>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;
