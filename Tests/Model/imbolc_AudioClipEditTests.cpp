@@ -105,13 +105,27 @@ TEST_CASE ("EditAudioClip refuses bad values, a clip that is not there and other
         change (c);
         return action::EditAudioClip { t.id, t.first, c };
     };
-    CHECK_THAT (refused (with ([] (AudioClip& c) { c.gain = 4.5f; })), Catch::Contains ("gain of 4.5"));
-    CHECK_THAT (refused (with ([] (AudioClip& c) { c.gain = std::numeric_limits<float>::quiet_NaN(); })), Catch::Contains ("gain"));
-    CHECK_THAT (refused (with ([] (AudioClip& c) { c.length = 0; })), Catch::Contains ("no length"));
-    CHECK_THAT (refused (with ([] (AudioClip& c) { c.offset = -1; })), Catch::Contains ("starts before"));
-    CHECK_THAT (refused (with ([] (AudioClip& c) { c.start = -480; })), Catch::Contains ("starts before"));
-    CHECK_THAT (refused (with ([] (AudioClip& c) { c.path.clear(); })), Catch::Contains ("no file"));
-    CHECK_THAT (refused (with ([] (AudioClip& c) { c.offset = std::numeric_limits<std::int64_t>::max(); })), Catch::Contains ("beyond any file"));
+    CHECK_THAT (refused (with ([] (AudioClip& c)
+                               { c.gain = 4.5f; })),
+                Catch::Contains ("gain of 4.5"));
+    CHECK_THAT (refused (with ([] (AudioClip& c)
+                               { c.gain = std::numeric_limits<float>::quiet_NaN(); })),
+                Catch::Contains ("gain"));
+    CHECK_THAT (refused (with ([] (AudioClip& c)
+                               { c.length = 0; })),
+                Catch::Contains ("no length"));
+    CHECK_THAT (refused (with ([] (AudioClip& c)
+                               { c.offset = -1; })),
+                Catch::Contains ("starts before"));
+    CHECK_THAT (refused (with ([] (AudioClip& c)
+                               { c.start = -480; })),
+                Catch::Contains ("starts before"));
+    CHECK_THAT (refused (with ([] (AudioClip& c)
+                               { c.path.clear(); })),
+                Catch::Contains ("no file"));
+    CHECK_THAT (refused (with ([] (AudioClip& c)
+                               { c.offset = std::numeric_limits<std::int64_t>::max(); })),
+                Catch::Contains ("beyond any file"));
 
     // A clip another seat moved first: named by its old value, it is no longer there.
     auto stale = t.first;
