@@ -96,6 +96,20 @@ TEST_CASE ("Saving an untitled session copies its recorded take beside the proje
     CHECK (projectFolder.get().getChildFile ("Song Audio").getNumberOfChildFiles (juce::File::findFiles) == 1);
     CHECK (host.getSession().instruments.find (takeTrack)->source.clips == saved);
 
+    // Save As into another folder takes the audio along: the new project's folder holds it all too.
+    {
+        TempFolder elsewhere;
+        app::SessionHost copyHost;
+        copyHost.prepare (EngineRig::sampleRate, EngineRig::blockSize);
+        REQUIRE (copyHost.open (project).wasOk());
+        const auto moved = elsewhere.get().getChildFile ("Song 2.imbolc");
+        REQUIRE (copyHost.saveAs (moved).wasOk());
+        const auto& there = copyHost.getSession().instruments[1].source.clips;
+        REQUIRE (there.size() == 1);
+        CHECK (there[0].path == "Song 2 Audio/" + original.getFileName().toStdString());
+        CHECK (elsewhere.get().getChildFile (juce::String (there[0].path)).hasIdenticalContentTo (copy));
+    }
+
     // Without the original, the reopened project loads its take from the project's folder and plays it.
     REQUIRE (original.deleteFile());
     app::SessionHost reopened;

@@ -362,6 +362,8 @@ std::vector<SessionHost::MovedClip> SessionHost::gatherTakes (const juce::File& 
 {
     const auto base = target.getParentDirectory();
     const auto folder = recordingFolderFor (target);
+    // Where relative paths are found now: the project's folder before a Save As to another one.
+    const auto oldBase = engine->getNodeFactory().getBaseDirectory();
     std::map<juce::String, juce::String> copied; // source file -> its relative path, each copied once
     std::vector<MovedClip> moved;
     for (const auto& inst : session.instruments)
@@ -371,9 +373,10 @@ std::vector<SessionHost::MovedClip> SessionHost::gatherTakes (const juce::File& 
         for (const auto& clip : inst.source.clips)
         {
             const juce::String path (clip.path);
-            if (! juce::File::isAbsolutePath (path))
-                continue;
-            const juce::File from (path);
+            const bool absolute = juce::File::isAbsolutePath (path);
+            if (! absolute && oldBase == base)
+                continue; // beside the project already
+            const auto from = absolute ? juce::File (path) : oldBase.getChildFile (path);
             auto relative = copied.find (from.getFullPathName());
             if (relative == copied.end())
             {
