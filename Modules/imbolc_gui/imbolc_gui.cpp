@@ -22,6 +22,7 @@
 #include "editors/imbolc_Timeline.cpp"
 #include "editors/imbolc_AutomationLane.cpp"
 #include "editors/imbolc_AutomationLanePaint.cpp"
+#include "editors/imbolc_AudioClipFiles.cpp"
 #include "editors/imbolc_ArrangementTracks.cpp"
 #include "editors/imbolc_Arrangement.cpp"
 #include "editors/imbolc_PianoRollParts.cpp"

@@ -35,6 +35,7 @@
 #include "network/imbolc_NetworkPanel.h"
 #include "editors/imbolc_Timeline.h"
 #include "editors/imbolc_AutomationLane.h"
+#include "editors/imbolc_AudioClipFiles.h"
 #include "editors/imbolc_Arrangement.h"
 #include "editors/imbolc_PianoRoll.h"
 #include "main/imbolc_MainComponent.h"

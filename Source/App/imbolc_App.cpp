@@ -589,7 +589,12 @@ private:
         for (const auto& b : knownPlugins.getBlacklistedFiles())
             context->knownPlugins.addToBlacklist (b);
         if (&access == host.get())
+        {
             context->meters.audioLoad = audioLoadSource();
+            // Audio clips name their files relative to the project's folder.
+            context->projectFolder = [this]
+            { return host->getFile() != juce::File() ? host->getFile().getParentDirectory() : juce::File(); };
+        }
         if (&access == host.get() && link != nullptr)
         {
             context->linkStatus = [this]

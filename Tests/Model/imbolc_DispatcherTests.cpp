@@ -316,6 +316,23 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     CHECK (s.instruments.find (a)->midiOutputChannel == 10);
     expectRejected (d, action::SetMidiOutput { a, 17 }, cov, "MIDI channel 17");
 
+    // Audio clips (imbolc_AudioClipEditTests.cpp has the rest) ---------------------------------
+    {
+        Source track;
+        track.kind = SourceKind::audioClips;
+        track.clips = { AudioClip { "Song Audio/Take 1.wav", 0, 0, 48000, 1.0f } };
+        const auto audio = InstrumentId { expectApplied (d, action::AddInstrument { "Audio", track }, cov).createdId };
+        auto moved = track.clips[0];
+        moved.start = 1920;
+        expectApplied (d, action::EditAudioClip { audio, track.clips[0], moved }, cov);
+        CHECK (s.instruments.find (audio)->source.clips == std::vector<AudioClip> { moved });
+        auto loud = moved;
+        loud.gain = 5.0f;
+        expectRejected (d, action::EditAudioClip { audio, moved, loud }, cov, "gain of 5");
+        expectRejected (d, action::EditAudioClip { audio, track.clips[0], moved }, cov, "no such audio clip");
+        expectApplied (d, action::DeleteInstrument { audio }, cov);
+    }
+
     // Removing a bus re-routes what used it; removing an instrument takes its track and lanes.
     expectApplied (d, action::RemoveBus { bus }, cov);
     CHECK_FALSE (s.instruments.find (a)->strip.output.isValid());

@@ -134,6 +134,7 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         ChangeMidiMapping { MidiMapping { MidiSource::controller, 16, 127, ParamAddress::instrument (inst, ParamGroup::strip, 1), -1.0f, 1.0f, MidiCurve::logarithmic } },
         RemoveMidiMapping { ParamAddress::instrument (inst, ParamGroup::send, 0, bus.value) },
         SetMidiOutput { inst, 10 },
+        EditAudioClip { inst, AudioClip { "Song Audio/Take 1.wav", 1920, 441, 96000, 0.5f }, AudioClip { "/tmp/Take 2.wav", 0, 0, 1, 4.0f }, true },
     } };
 }
 

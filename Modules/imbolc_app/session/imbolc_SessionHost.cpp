@@ -358,9 +358,85 @@ void SessionHost::capturePluginStates()
         apply (capture);
 }
 
+std::vector<SessionHost::MovedClip> SessionHost::gatherTakes (const juce::File& target)
+{
+    const auto base = target.getParentDirectory();
+    const auto folder = recordingFolderFor (target);
+    // Where relative paths are found now: the project's folder before a Save As to another one.
+    const auto oldBase = engine->getNodeFactory().getBaseDirectory();
+    std::map<juce::String, juce::String> copied; // source file -> its relative path, each copied once
+    std::vector<MovedClip> moved;
+    for (const auto& inst : session.instruments)
+    {
+        if (inst.source.kind != model::SourceKind::audioClips)
+            continue;
+        for (const auto& clip : inst.source.clips)
+        {
+            const juce::String path (clip.path);
+            const bool absolute = juce::File::isAbsolutePath (path);
+            if (! absolute && oldBase == base)
+                continue; // beside the project already
+            const auto from = absolute ? juce::File (path) : oldBase.getChildFile (path);
+            auto relative = copied.find (from.getFullPathName());
+            if (relative == copied.end())
+            {
+                juce::String now;
+                if (from.isAChildOf (base))
+                {
+                    now = from.getRelativePathFrom (base); // already in the project's folder: nothing to copy
+                }
+                else if (! from.existsAsFile())
+                {
+                    warn ("The audio file '" + from.getFullPathName() + "' is missing, so it could not be copied beside the project; its clip still names it there.");
+                    copied[from.getFullPathName()] = {};
+                    continue;
+                }
+                else
+                {
+                    // The same name in the folder: the same file if the bytes are equal (saved before), else a new name.
+                    auto to = folder.getChildFile (from.getFileName());
+                    if (to.existsAsFile() && ! (to.getSize() == from.getSize() && to.hasIdenticalContentTo (from)))
+                        to = folder.getNonexistentChildFile (from.getFileNameWithoutExtension(), from.getFileExtension(), false);
+                    if (! to.existsAsFile())
+                    {
+                        // Through a temporary file, so a full disk leaves no half-written take behind.
+                        const auto made = folder.createDirectory();
+                        juce::TemporaryFile temp (to);
+                        if (made.failed() || ! from.copyFileTo (temp.getFile()) || temp.getFile().getSize() != from.getSize() || ! temp.overwriteTargetFileWithTemporary())
+                        {
+                            warn ("The audio file '" + from.getFullPathName() + "' could not be copied to '" + folder.getFullPathName() + "' (is the disk full?), so its clip still names it where it was.");
+                            copied[from.getFullPathName()] = {};
+                            continue;
+                        }
+                    }
+                    now = to.getRelativePathFrom (base);
+                }
+                relative = copied.emplace (from.getFullPathName(), now).first;
+            }
+            if (relative->second.isEmpty())
+                continue; // missing or not copied: warned once
+            auto after = clip;
+            after.path = relative->second.toStdString();
+            moved.push_back ({ inst.id, clip, after });
+        }
+    }
+    return moved;
+}
+
 juce::Result SessionHost::saveTo (const juce::File& target)
 {
     capturePluginStates();
+
+    // Takes recorded before the session had a file live outside it: copied beside the project first,
+    // their clips then name the copies relative to the project's folder, which the engine reads them
+    // from (saveAs makes it the base for good; a failed save puts back the base and the old paths).
+    const auto moved = gatherTakes (target);
+    const auto oldBase = engine->getNodeFactory().getBaseDirectory();
+    if (! moved.empty())
+        engine->getNodeFactory().setBaseDirectory (target.getParentDirectory());
+    for (const auto& m : moved)
+        applyUnrecorded (model::action::EditAudioClip { m.instrument, m.before, m.after });
+
     const auto generation = editGeneration;
     auto outcome = std::make_shared<juce::Result> (juce::Result::fail ("The save did not finish."));
     saver.saveAsync (session, target, [outcome] (const juce::File&, juce::Result r)
@@ -368,7 +444,15 @@ juce::Result SessionHost::saveTo (const juce::File& target)
     saver.waitUntilIdle();
     reportSaves();
     if (outcome->failed())
+    {
+        if (! moved.empty())
+        {
+            engine->getNodeFactory().setBaseDirectory (oldBase);
+            for (auto m = moved.rbegin(); m != moved.rend(); ++m)
+                applyUnrecorded (model::action::EditAudioClip { m->instrument, m->after, m->before });
+        }
         return *outcome;
+    }
 
     savedGeneration = autosavedGeneration = generation;
     // The side file held edits that are now in the file itself.

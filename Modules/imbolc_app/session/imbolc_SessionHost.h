@@ -146,7 +146,10 @@ public:
 
     /** Where takes of the session saved as `project` are recorded: the folder "NAME Audio" beside it;
         for a session with no file, "Imbolc recordings" in the system's temporary folder (such takes keep
-        absolute paths: saving does not move them). Any thread. */
+        absolute paths until the session is saved: save() and saveAs() copy every clip file named by an
+        absolute path, and saveAs() to another folder every clip file, into the saved project's folder,
+        so the project's folder holds all its audio).
+        Any thread. */
     static juce::File recordingFolderFor (const juce::File& project);
 
     /** Lines worth telling the person running the session: seats joining and leaving, saves. Unset:
@@ -162,6 +165,18 @@ private:
     /** Turns every take the engine finished into a new audio track (one AddInstrument each). */
     void addRecordedTakes();
     juce::Result saveTo (const juce::File&);
+    /** A clip's path before and after gatherTakes() moved it into the project's folder. */
+    struct MovedClip
+    {
+        model::InstrumentId instrument;
+        model::AudioClip before, after;
+    };
+    /** Copies the file of every audio clip named by an absolute path, or (a Save As to another folder)
+        relative to the old project folder, into the folder of the project `target` ("NAME Audio", or
+        where it already is inside the project's folder) and names it by its path relative to the
+        project's folder, through EditAudioClip (no undo entry: the copy is the same audio). A file that
+        is missing or cannot be copied is one warning, and its clip keeps its path. */
+    std::vector<MovedClip> gatherTakes (const juce::File& target);
     void capturePluginStates();
     void log (const juce::String&);
 

@@ -92,4 +92,17 @@ void GuiContext::showMessage (const juce::String& sentence)
         onMessage (sentence);
 }
 
+juce::File GuiContext::resolveSessionPath (const std::string& path) const
+{
+    const juce::String text (path);
+    if (text.isEmpty())
+        return {};
+    if (juce::File::isAbsolutePath (text))
+        return juce::File (text);
+    auto folder = projectFolder != nullptr ? projectFolder() : juce::File();
+    if (folder == juce::File())
+        folder = juce::File::getCurrentWorkingDirectory();
+    return folder.getChildFile (text);
+}
+
 } // namespace imbolc::gui

@@ -164,6 +164,13 @@ public:
     std::function<void (bool)> setLinkEnabled;
     juce::String linkUnavailable { "Ableton Link is the hosting seat's: a joined seat follows the host's tempo and start/stop." };
 
+    /** The folder a session's relative file paths (audio clips' "Song Audio/Take 1.wav") are found in:
+        the hosting process's project folder (the app sets it). Unset, or returning none: the current
+        working directory. A joined seat's files are the host's, so its clips show as missing. */
+    std::function<juce::File()> projectFolder;
+    /** `path` as a file: absolute, or relative to projectFolder. Never touches the disk. */
+    juce::File resolveSessionPath (const std::string& path) const;
+
     /** Applies an edit. A refusal is shown to the user (showMessage) and returned; nothing is changed. */
     model::ApplyResult perform (const model::Action&);
 

@@ -24,7 +24,10 @@ namespace
 
 //==============================================================================
 ArrangementView::ArrangementView (GuiContext& c)
-    : SessionView (c), ruler (c, axis, snap)
+    : SessionView (c), ruler (c, axis, snap), audioFiles ([this]
+                                                          {
+                                                             if (tracks != nullptr)
+                                                                 tracks->repaint(); })
 {
     setComponentID ("Arrangement");
     setOpaque (true);
@@ -179,7 +182,12 @@ std::vector<ArrangementView::Row> ArrangementView::makeRows() const
     for (const auto& inst : session.instruments)
     {
         index[inst.id] = out.size();
-        out.push_back ({ inst.id, juce::String (inst.name), {}, {} });
+        out.push_back ({ inst.id, juce::String (inst.name), {}, {}, false, {} });
+        if (inst.source.kind == model::SourceKind::audioClips)
+        {
+            out.back().audioTrack = true;
+            out.back().audioClips = inst.source.clips;
+        }
     }
     for (const auto& clip : session.arrangement.clips)
         if (const auto it = index.find (clip.instrument); it != index.end())
@@ -211,6 +219,7 @@ std::vector<ArrangementView::Row> ArrangementView::makeRows() const
 void ArrangementView::rebuildRows()
 {
     rows = makeRows();
+    openAudioFiles();
     rowIndex.clear();
     for (std::size_t i = 0; i < rows.size(); ++i)
         rowIndex[rows[i].instrument] = i;
@@ -235,6 +244,7 @@ void ArrangementView::refreshRows()
         if (headerChanged)
             headers->repaintRow (i);
     }
+    openAudioFiles();
     updateTimeScrollBar();
 }
 
@@ -305,7 +315,10 @@ void ArrangementView::sessionChanged (const app::SessionChange& change)
     else if (items.arrangement)
         refreshRows();
     else if (! items.instruments.empty())
-        refreshNames(); // a knob turn, a rename: only a name can have changed here
+    {
+        refreshNames(); // a knob turn, a rename: only a name, or an audio track's clips, can have changed here
+        refreshAudioRows (items.instruments);
+    }
     if (change.everything || items.automationStructural)
         syncLanes();
     if (change.everything || items.arrangement)
@@ -324,6 +337,10 @@ void ArrangementView::sessionChanged (const app::SessionChange& change)
             shownBars = bars;
             tracks->repaint();
         }
+        // An audio clip's length in ticks follows the tempo.
+        if (std::any_of (rows.begin(), rows.end(), [] (const Row& r)
+                         { return ! r.audioClips.empty(); }))
+            tracks->repaint();
         updateTimeScrollBar();
     }
 }
@@ -444,6 +461,10 @@ void ArrangementView::updateTimeScrollBar()
     double end = (double) session.settings.loop.end;
     for (const auto& p : session.arrangement.placements)
         end = std::max (end, (double) (p.start + placementLength (p)));
+    for (const auto& row : rows)
+        if (! row.audioClips.empty())
+            end = std::max (end, audioClipEnd (row.audioClips.back())); // by start: the last is usually the latest
+
     const auto visible = std::max (1.0, (double) tracks->getWidth() / axis.pixelsPerTick);
     // Some room after the song, to place the next clip.
     end = std::max (end + 8.0 * (double) barTicks(), axis.startTick + visible);
@@ -500,6 +521,11 @@ bool ArrangementView::keyPressed (const juce::KeyPress& key)
 {
     if (key == juce::KeyPress::deleteKey || key == juce::KeyPress::backspaceKey)
     {
+        if (selectedAudio.has_value())
+        {
+            deleteSelectedAudioClip();
+            return true;
+        }
         if (selected.empty())
             return false;
         deleteSelectedPlacements();
@@ -515,9 +541,10 @@ bool ArrangementView::keyPressed (const juce::KeyPress& key)
         duplicateSelectedPlacements();
         return true;
     }
-    if (key == juce::KeyPress::escapeKey && ! selected.empty())
+    if (key == juce::KeyPress::escapeKey && (! selected.empty() || selectedAudio.has_value()))
     {
         setSelectedPlacements ({});
+        setSelectedAudioClip (std::nullopt);
         return true;
     }
     const auto c = key.getTextCharacter();
@@ -567,6 +594,149 @@ void ArrangementView::setSelectedPlacements (std::set<model::PlacementId> ids)
     selected = std::move (ids);
     for (auto id : changed)
         repaintPlacement (id);
+    if (! selected.empty())
+        setSelectedAudioClip (std::nullopt);
+}
+
+//==============================================================================
+const AudioClipFiles::File* ArrangementView::audioFileOf (const model::AudioClip& clip) const
+{
+    return audioFiles.find (context.resolveSessionPath (clip.path));
+}
+
+double ArrangementView::samplesPerTick (const model::AudioClip& clip) const
+{
+    const auto* file = audioFileOf (clip);
+    const auto rate = file != nullptr && file->sampleRate > 0.0 ? file->sampleRate : 48000.0;
+    const auto& settings = context.getSession().settings;
+    return rate * 60.0 / (std::max (1.0, settings.bpm) * (double) std::max (1, settings.ticksPerBeat));
+}
+
+double ArrangementView::audioClipEnd (const model::AudioClip& clip) const
+{
+    return (double) clip.start + (double) clip.length / samplesPerTick (clip);
+}
+
+void ArrangementView::openAudioFiles()
+{
+    std::set<juce::String> used;
+    for (const auto& row : rows)
+        for (const auto& clip : row.audioClips)
+        {
+            const auto file = context.resolveSessionPath (clip.path);
+            if (used.insert (file.getFullPathName()).second)
+                audioFiles.open (file);
+        }
+    audioFiles.retainOnly (used);
+}
+
+void ArrangementView::refreshAudioRows (const std::set<model::InstrumentId>& changed)
+{
+    const auto& instruments = context.getSession().instruments;
+    bool any = false;
+    for (auto id : changed)
+    {
+        const auto index = rowIndexOf (id);
+        const auto* inst = instruments.find (id);
+        if (index < 0 || inst == nullptr)
+            continue;
+        auto& row = rows[(std::size_t) index];
+        const bool audio = inst->source.kind == model::SourceKind::audioClips;
+        if (row.audioTrack == audio && (! audio || row.audioClips == inst->source.clips))
+            continue;
+        row.audioTrack = audio;
+        row.audioClips = audio ? inst->source.clips : std::vector<model::AudioClip> {};
+        tracks->repaintRow ((std::size_t) index);
+        headers->repaintRow ((std::size_t) index);
+        any = true;
+    }
+    if (! any)
+        return;
+    openAudioFiles();
+    updateTimeScrollBar();
+    // A clip that went (deleted here, or by another seat) leaves the selection.
+    if (selectedAudio.has_value())
+    {
+        const auto* inst = instruments.find (selectedAudio->instrument);
+        if (inst == nullptr || std::find (inst->source.clips.begin(), inst->source.clips.end(), selectedAudio->clip) == inst->source.clips.end())
+            setSelectedAudioClip (std::nullopt);
+    }
+}
+
+juce::Rectangle<int> ArrangementView::getAudioClipBounds (model::InstrumentId id, std::size_t index) const
+{
+    const auto row = rowIndexOf (id);
+    if (row < 0 || index >= rows[(std::size_t) row].audioClips.size())
+        return {};
+    return tracks->audioBoundsOf ((std::size_t) row, rows[(std::size_t) row].audioClips[index]);
+}
+
+void ArrangementView::setSelectedAudioClip (std::optional<AudioClipRef> ref)
+{
+    if (ref == selectedAudio)
+        return;
+    for (const auto* r : { &selectedAudio, &ref })
+        if (r->has_value())
+            if (const auto row = rowIndexOf ((*r)->instrument); row >= 0)
+                tracks->repaintRow ((std::size_t) row);
+    selectedAudio = std::move (ref);
+    if (selectedAudio.has_value() && ! selected.empty())
+        setSelectedPlacements ({});
+}
+
+void ArrangementView::deleteSelectedAudioClip()
+{
+    if (! selectedAudio.has_value())
+        return;
+    const auto doomed = *selectedAudio;
+    if (context.perform (model::action::EditAudioClip { doomed.instrument, doomed.clip, {}, true }).ok())
+        setSelectedAudioClip (std::nullopt);
+}
+
+const std::vector<float>& ArrangementView::audioClipGainChoicesDb()
+{
+    static const std::vector<float> choices { 12.0f, 6.0f, 3.0f, 0.0f, -3.0f, -6.0f, -12.0f, -24.0f, -100.0f };
+    return choices;
+}
+
+juce::PopupMenu ArrangementView::getAudioClipMenu (const AudioClipRef& ref)
+{
+    juce::PopupMenu gain;
+    const auto& choices = audioClipGainChoicesDb();
+    const auto nowDb = juce::Decibels::gainToDecibels (ref.clip.gain, -100.0f);
+    for (std::size_t i = 0; i < choices.size(); ++i)
+    {
+        const auto db = choices[i];
+        const auto text = db <= -100.0f ? juce::String ("Silent") : (db > 0.0f ? "+" : "") + juce::String (juce::roundToInt (db)) + " dB";
+        gain.addItem (audioClipGainItemBase + (int) i, text, true, std::abs (nowDb - db) < 0.05f);
+    }
+    juce::PopupMenu menu;
+    menu.addSectionHeader (context.resolveSessionPath (ref.clip.path).getFileName());
+    menu.addSubMenu ("Gain", gain);
+    menu.addSeparator();
+    menu.addItem (deleteAudioClipItem, "Delete Clip");
+    return menu;
+}
+
+void ArrangementView::audioClipMenuItemChosen (const AudioClipRef& ref, int itemId)
+{
+    if (itemId == deleteAudioClipItem)
+    {
+        if (context.perform (model::action::EditAudioClip { ref.instrument, ref.clip, {}, true }).ok() && selectedAudio == ref)
+            setSelectedAudioClip (std::nullopt);
+        return;
+    }
+    const auto& choices = audioClipGainChoicesDb();
+    const auto index = itemId - audioClipGainItemBase;
+    if (index < 0 || index >= (int) choices.size())
+        return;
+    auto edited = ref.clip;
+    // The 4x (+12 dB) ceiling is the model's: 10^(12/20) is a hair above it.
+    edited.gain = juce::jmin (model::AudioClip::maxGain, juce::Decibels::decibelsToGain (choices[(std::size_t) index], -100.0f));
+    // The edit's notification drops the old value from the selection: it is selected again as it is now.
+    const bool wasSelected = selectedAudio == ref;
+    if (context.perform (model::action::EditAudioClip { ref.instrument, ref.clip, edited }).ok() && wasSelected)
+        setSelectedAudioClip (AudioClipRef { ref.instrument, edited });
 }
 
 void ArrangementView::selectAllPlacements()

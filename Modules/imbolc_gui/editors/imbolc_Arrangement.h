@@ -20,6 +20,14 @@ namespace imbolc::gui
     Duplicate and Delete. Wheel scrolls the tracks, Shift+wheel scrolls the time, Ctrl+wheel zooms
     around the mouse, + and - zoom. Every drag is one gesture (one undo step).
 
+    An audio track's row (SourceKind::audioClips) shows its clips at their start and length (the file's
+    samples at its own rate and the session's tempo) in the track's colour, with the file's name and a
+    waveform overview (AudioClipFiles: read in the background, never while painting); a clip whose file
+    is missing is drawn hatched and marked "missing". A click selects an audio clip; a drag moves it
+    (snapped, along its track), a drag of its left or right edge trims it (start and offset, or
+    length); Delete or Backspace deletes it; a right-click offers its gain and Delete. Each is
+    EditAudioClip, each gesture one undo step.
+
     It repaints only what a change touched: a track whose placements or clips changed, a lane whose
     points changed (each lane is its own component), the strips the play head crossed. The play head
     and following it come from the context's MeterHub; the view has no timer.
@@ -71,6 +79,35 @@ public:
     /** Places the selected placements' clips again right after the selection (one undo step) and
         selects the copies. */
     void duplicateSelectedPlacements();
+
+    //==============================================================================
+    /** One audio clip of an audio track, named as EditAudioClip names it: by its value. */
+    struct AudioClipRef
+    {
+        model::InstrumentId instrument;
+        model::AudioClip clip;
+        bool operator== (const AudioClipRef&) const = default;
+    };
+    const std::optional<AudioClipRef>& getSelectedAudioClip() const noexcept { return selectedAudio; }
+    /** Selects one audio clip (nullopt: none), which deselects the placements. */
+    void setSelectedAudioClip (std::optional<AudioClipRef>);
+    /** Deletes the selected audio clip (one undo step). */
+    void deleteSelectedAudioClip();
+    /** Where audio clip `index` of an audio track is drawn in the clip area (empty if there is none). */
+    juce::Rectangle<int> getAudioClipBounds (model::InstrumentId, std::size_t index) const;
+    /** The files the audio clips play, as the view has read them. */
+    const AudioClipFiles& getAudioClipFiles() const noexcept { return audioFiles; }
+
+    /** An audio clip's right-click menu: its gain and Delete. */
+    juce::PopupMenu getAudioClipMenu (const AudioClipRef&);
+    void audioClipMenuItemChosen (const AudioClipRef&, int itemId);
+    enum AudioClipMenuItem
+    {
+        deleteAudioClipItem = 1,
+        audioClipGainItemBase = 200 ///< + index into audioClipGainChoicesDb()
+    };
+    /** The gains the menu offers, in dB (-100: silent). */
+    static const std::vector<float>& audioClipGainChoicesDb();
 
     //==============================================================================
     /** The clip area (x 0 is the time axis's x 0) and the track headers, for tests and tools. */
@@ -143,6 +180,8 @@ private:
         juce::String name;
         std::vector<model::Placement> placements; ///< by start
         std::map<model::ClipId, ClipShown> clips; ///< every clip of the instrument
+        bool audioTrack = false; ///< SourceKind::audioClips
+        std::vector<model::AudioClip> audioClips; ///< an audio track's, by start
         bool operator== (const Row&) const = default;
     };
 
@@ -163,6 +202,16 @@ private:
     void showLane (model::LaneId);
     int rowIndexOf (model::InstrumentId) const;
     model::Tick placementLength (const model::Placement&) const;
+    /** The file an audio clip plays, as far as audioFiles has read it (nullptr before it was opened). */
+    const AudioClipFiles::File* audioFileOf (const model::AudioClip&) const;
+    /** Samples of an audio clip's file per tick at the session's tempo (the file's own rate; 48 kHz when
+        the file is missing). */
+    double samplesPerTick (const model::AudioClip&) const;
+    /** Where an audio clip ends on the song, in ticks. */
+    double audioClipEnd (const model::AudioClip&) const;
+    /** Opens the files of the rows' audio clips (outside painting) and forgets the others. */
+    void openAudioFiles();
+    void refreshAudioRows (const std::set<model::InstrumentId>&);
     model::Tick barTicks() const;
 
     TimeAxis axis;
@@ -193,6 +242,8 @@ private:
     std::vector<std::unique_ptr<AutomationLaneView>> lanes;
     juce::ScrollBar timeScroll { false }, trackScroll { true };
     std::vector<model::AutomationTarget> addLaneTargets; ///< what the last "+ Lane" menu offered
+    std::optional<AudioClipRef> selectedAudio;
+    AudioClipFiles audioFiles; ///< repaints the tracks as more of a file's waveform is read
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR (ArrangementView)
 };

@@ -56,7 +56,9 @@ public:
             g.setColour (isSelected ? Palette::text.withAlpha (0.75f) : Palette::textDim);
             g.setFont (juce::Font (11.5f));
             const auto clips = row.placements.size();
-            g.drawText (clips == 0 ? juce::String ("no clips placed") : juce::String (clips) + (clips == 1 ? " placement" : " placements"),
+            const auto audio = row.audioClips.size();
+            g.drawText (row.audioTrack ? (audio == 0 ? juce::String ("no audio clips") : juce::String (audio) + (audio == 1 ? " audio clip" : " audio clips"))
+                                       : (clips == 0 ? juce::String ("no clips placed") : juce::String (clips) + (clips == 1 ? " placement" : " placements")),
                         text.removeFromTop (16),
                         juce::Justification::centredLeft,
                         false);
@@ -117,6 +119,14 @@ public:
 
     void repaintRow (std::size_t index) { repaint (0, (int) index * trackHeight, getWidth(), trackHeight); }
 
+    juce::Rectangle<int> audioBoundsOf (std::size_t rowIndex, const model::AudioClip& c) const
+    {
+        const auto x1 = arrangementClampX (view.axis.xForTick ((double) c.start));
+        const auto x2 = arrangementClampX (view.axis.xForTick (view.audioClipEnd (c)));
+        const auto left = (int) std::floor (x1);
+        return { left, (int) rowIndex * trackHeight + 2, juce::jmax (2, (int) std::ceil (x2) - left), trackHeight - 4 };
+    }
+
     void repaintPlayhead (double tick)
     {
         if (tick >= 0.0)
@@ -160,6 +170,13 @@ public:
                     continue;
                 const auto it = row.clips.find (p.clip);
                 paintPlacement (g, p, it != row.clips.end() ? &it->second : nullptr, bounds, colour, dim, view.selected.count (p.id) != 0, visibleStart, visibleEnd);
+            }
+            for (const auto& c : row.audioClips)
+            {
+                if (view.culls && ((double) c.start > visibleEnd || view.audioClipEnd (c) < visibleStart))
+                    continue;
+                const bool isSelected = view.selectedAudio.has_value() && view.selectedAudio->instrument == row.instrument && view.selectedAudio->clip == c;
+                paintAudioClip (g, c, audioBoundsOf (i, c), colour, isSelected, clip);
             }
         }
 
@@ -214,6 +231,74 @@ public:
             g.drawText (juce::String (clip->clip.name), juce::Rectangle<float> (textLeft + 5.0f, r.getY(), firstPassEnd - textLeft - 8.0f, (float) arrangementTitleHeight), juce::Justification::centredLeft, true);
             paintNotes (g, p, *clip, r.withTrimmedTop ((float) arrangementTitleHeight + 2.0f).withTrimmedBottom (3.0f), dim, visibleStart, visibleEnd);
         }
+        g.setColour (isSelected ? juce::Colours::white : colour.darker (0.6f));
+        g.drawRoundedRectangle (r.reduced (0.5f), 3.0f, isSelected ? 1.8f : 1.0f);
+    }
+
+    /** An audio clip: a block in the track's colour with the file's name (and gain, when not 0 dB) and
+        the waveform of the part of the file it plays; a missing file is hatched and says so. The
+        waveform is what the thumbnail has read so far: painting never reads the file. */
+    void paintAudioClip (juce::Graphics& g, const model::AudioClip& c, juce::Rectangle<int> bounds, juce::Colour colour, bool isSelected, juce::Rectangle<int> visible)
+    {
+        using Palette = LookAndFeel::Palette;
+        const auto r = bounds.toFloat().reduced (0.5f, 0.0f);
+        const auto* file = view.audioFileOf (c);
+        const bool missing = file == nullptr || file->missing;
+        const auto name = view.context.resolveSessionPath (c.path).getFileName();
+
+        juce::Graphics::ScopedSaveState state (g);
+        g.reduceClipRegion (bounds.expanded (1));
+        if (missing)
+        {
+            // Clearly not audio: a dark block with warning stripes and a dashed outline.
+            g.setColour (Palette::background.brighter (0.08f));
+            g.fillRoundedRectangle (r, 3.0f);
+            g.setColour (juce::Colour (0xffd06a4a).withAlpha (0.35f));
+            const auto from = juce::jmax (r.getX(), (float) visible.getX() - r.getHeight());
+            const auto to = juce::jmin (r.getRight(), (float) visible.getRight() + r.getHeight());
+            for (auto x = from - std::fmod (from, 12.0f); x < to; x += 12.0f)
+                g.drawLine (x, r.getBottom(), x + r.getHeight(), r.getY(), 2.0f);
+            juce::Path outline;
+            outline.addRoundedRectangle (r.reduced (0.5f), 3.0f);
+            juce::Path dashed;
+            const float dashes[] = { 5.0f, 3.0f };
+            juce::PathStrokeType (1.2f).createDashedStroke (dashed, outline, dashes, 2);
+            g.setColour (isSelected ? juce::Colours::white : juce::Colour (0xffd06a4a));
+            g.fillPath (dashed);
+            g.setColour (Palette::text);
+            g.setFont (juce::Font (11.5f, juce::Font::bold));
+            const auto textLeft = juce::jmax (r.getX(), 0.0f) + 5.0f;
+            g.drawText ("missing: " + name, juce::Rectangle<float> (textLeft, r.getY(), r.getRight() - textLeft - 3.0f, (float) arrangementTitleHeight), juce::Justification::centredLeft, true);
+            return;
+        }
+
+        g.setColour (colour.withAlpha (0.85f));
+        g.fillRoundedRectangle (r, 3.0f);
+        g.setColour (colour.darker (0.35f));
+        g.fillRoundedRectangle (r.withHeight ((float) arrangementTitleHeight), 3.0f);
+        g.fillRect (r.withTrimmedTop (3.0f).withHeight ((float) arrangementTitleHeight - 3.0f));
+
+        // The waveform of the visible part only: the thumbnail draws its overview between two times.
+        const auto wave = r.withTrimmedTop ((float) arrangementTitleHeight + 1.0f).withTrimmedBottom (2.0f);
+        const auto spt = view.samplesPerTick (c);
+        const auto fromX = juce::jmax (wave.getX(), (float) visible.getX());
+        const auto toX = juce::jmin (wave.getRight(), (float) visible.getRight());
+        if (toX > fromX && file->sampleRate > 0.0)
+        {
+            auto secondsAt = [&] (float x)
+            { return ((double) c.offset + (view.axis.tickForX (x) - (double) c.start) * spt) / file->sampleRate; };
+            const auto area = juce::Rectangle<float> (fromX, wave.getY(), toX - fromX, wave.getHeight()).getSmallestIntegerContainer();
+            g.setColour (juce::Colours::white.withAlpha (0.8f));
+            file->thumbnail->drawChannels (g, area, secondsAt ((float) area.getX()), secondsAt ((float) area.getRight()), juce::jmax (0.001f, c.gain));
+        }
+
+        g.setColour (Palette::text);
+        g.setFont (juce::Font (11.5f, juce::Font::bold));
+        auto label = name;
+        if (std::abs (c.gain - 1.0f) > 1.0e-4f)
+            label << "  " << (c.gain <= 0.0f ? juce::String ("silent") : juce::String (juce::Decibels::gainToDecibels (c.gain), 1) + " dB");
+        const auto textLeft = juce::jmax (r.getX(), 0.0f) + 5.0f;
+        g.drawText (label, juce::Rectangle<float> (textLeft, r.getY(), r.getRight() - textLeft - 3.0f, (float) arrangementTitleHeight), juce::Justification::centredLeft, true);
         g.setColour (isSelected ? juce::Colours::white : colour.darker (0.6f));
         g.drawRoundedRectangle (r.reduced (0.5f), 3.0f, isSelected ? 1.8f : 1.0f);
     }
@@ -312,6 +397,88 @@ public:
         return std::nullopt;
     }
 
+    enum class AudioEdge
+    {
+        none,
+        left,
+        right
+    };
+    struct AudioHit
+    {
+        std::size_t row = 0;
+        model::AudioClip clip;
+        AudioEdge edge = AudioEdge::none;
+    };
+
+    std::optional<AudioHit> audioHitAt (juce::Point<float> at) const
+    {
+        if (at.y < 0.0f)
+            return std::nullopt;
+        const auto index = (std::size_t) (at.y / (float) trackHeight);
+        if (index >= view.rows.size())
+            return std::nullopt;
+        const auto& clips = view.rows[index].audioClips;
+        // The last drawn is on top.
+        for (auto it = clips.rbegin(); it != clips.rend(); ++it)
+        {
+            const auto b = audioBoundsOf (index, *it).toFloat();
+            if (! b.contains (at))
+                continue;
+            auto edge = AudioEdge::none;
+            if (b.getWidth() > 3.0f * arrangementEdgeGrab)
+            {
+                if (at.x >= b.getRight() - arrangementEdgeGrab)
+                    edge = AudioEdge::right;
+                else if (at.x < b.getX() + arrangementEdgeGrab)
+                    edge = AudioEdge::left;
+            }
+            return AudioHit { index, *it, edge };
+        }
+        return std::nullopt;
+    }
+
+    /** What a drag of an audio clip makes of it, from the clip as it was at the press: moved along the
+        track, or trimmed at one edge, snapped like the placements; never before the song or the file,
+        never past the file's end, never shorter than a grid step. */
+    model::AudioClip draggedAudioClip (double rawDelta) const
+    {
+        auto c = audioAnchor;
+        const auto spt = view.samplesPerTick (audioAnchor);
+        switch (audioDrag)
+        {
+            case AudioEdge::none:
+                c.start = std::max<model::Tick> (0, view.snap.snap (audioAnchor.start + (model::Tick) std::llround (rawDelta)));
+                break;
+            case AudioEdge::left:
+            {
+                const auto minimum = std::min (audioAnchor.length, std::max<std::int64_t> (1, std::llround ((double) view.snap.stepOrSixteenth() * spt)));
+                auto start = std::max<model::Tick> (0, view.snap.snap (audioAnchor.start + (model::Tick) std::llround (rawDelta)));
+                auto samples = (std::int64_t) std::llround ((double) (start - audioAnchor.start) * spt);
+                const auto clamped = juce::jlimit (-audioAnchor.offset, audioAnchor.length - minimum, samples);
+                if (clamped != samples)
+                {
+                    samples = clamped;
+                    start = audioAnchor.start + (model::Tick) std::llround ((double) samples / spt);
+                }
+                c.start = std::max<model::Tick> (0, start);
+                c.offset = audioAnchor.offset + samples;
+                c.length = audioAnchor.length - samples;
+                break;
+            }
+            case AudioEdge::right:
+            {
+                const auto minimum = std::min (audioAnchor.length, std::max<std::int64_t> (1, std::llround ((double) view.snap.stepOrSixteenth() * spt)));
+                const auto* file = view.audioFileOf (audioAnchor);
+                // A missing file's length is unknown: such a clip can only get shorter.
+                const auto maximum = file != nullptr && ! file->missing ? std::max (minimum, file->length - audioAnchor.offset) : audioAnchor.length;
+                const auto end = view.snap.snap ((model::Tick) std::llround (view.audioClipEnd (audioAnchor) + rawDelta));
+                c.length = juce::jlimit (minimum, maximum, (std::int64_t) std::llround ((double) (end - audioAnchor.start) * spt));
+                break;
+            }
+        }
+        return c;
+    }
+
     model::InstrumentId clipInstrument (model::ClipId id) const
     {
         const auto* clip = view.context.getSession().arrangement.clips.find (id);
@@ -320,6 +487,11 @@ public:
 
     void mouseMove (const juce::MouseEvent& e) override
     {
+        if (const auto audio = audioHitAt (e.position))
+        {
+            setMouseCursor (audio->edge != AudioEdge::none ? juce::MouseCursor::LeftRightResizeCursor : juce::MouseCursor::NormalCursor);
+            return;
+        }
         const auto hit = hitAt (e.position);
         setMouseCursor (hit && hit->rightEdge ? juce::MouseCursor::LeftRightResizeCursor : juce::MouseCursor::NormalCursor);
     }
@@ -331,7 +503,32 @@ public:
         dragged = false;
         delta = 0;
         downAt = e.position;
+        audioDragging = false;
+
+        if (const auto audio = audioHitAt (e.position))
+        {
+            const AudioClipRef ref { view.rows[audio->row].instrument, audio->clip };
+            view.setSelectedAudioClip (ref);
+            if (e.mods.isPopupMenu())
+            {
+                view.getAudioClipMenu (ref).showMenuAsync (juce::PopupMenu::Options().withTargetComponent (this).withMousePosition(),
+                                                           [safe = juce::Component::SafePointer<ArrangementView> (&view), ref] (int chosen)
+                                                           {
+                                                               if (safe != nullptr)
+                                                                   safe->audioClipMenuItemChosen (ref, chosen);
+                                                           });
+                return;
+            }
+            audioDragging = true;
+            audioDrag = audio->edge;
+            audioInstrument = ref.instrument;
+            audioAnchor = audioNow = audio->clip;
+            return;
+        }
+
         const auto hit = hitAt (e.position);
+        if (hit)
+            view.setSelectedAudioClip (std::nullopt);
 
         if (e.mods.isPopupMenu())
         {
@@ -351,6 +548,7 @@ public:
 
         if (! hit)
         {
+            view.setSelectedAudioClip (std::nullopt);
             drag = Drag::box;
             selectedBeforeBox = e.mods.isShiftDown() ? view.selected : std::set<model::PlacementId> {};
             if (! e.mods.isShiftDown())
@@ -394,6 +592,24 @@ public:
 
     void mouseDrag (const juce::MouseEvent& e) override
     {
+        if (audioDragging)
+        {
+            // The same slack as for placements; then each change of the clip is one EditAudioClip of the
+            // clip as the last one left it, all in one gesture.
+            if (! dragged && e.getDistanceFromDragStartX() * e.getDistanceFromDragStartX() + e.getDistanceFromDragStartY() * e.getDistanceFromDragStartY() < 9)
+                return;
+            dragged = true;
+            const auto next = draggedAudioClip (view.axis.tickForX (e.position.x) - view.axis.tickForX (downAt.x));
+            if (next == audioNow)
+                return;
+            gesture.begin();
+            if (view.context.perform (model::action::EditAudioClip { audioInstrument, audioNow, next }).ok())
+            {
+                audioNow = next;
+                view.setSelectedAudioClip (AudioClipRef { audioInstrument, next });
+            }
+            return;
+        }
         // A few pixels of slack, so a click that wobbles is still a click.
         if (drag == Drag::none || (! dragged && e.getDistanceFromDragStartX() * e.getDistanceFromDragStartX() + e.getDistanceFromDragStartY() * e.getDistanceFromDragStartY() < 9))
             return;
@@ -464,6 +680,12 @@ public:
 
     void mouseUp (const juce::MouseEvent&) override
     {
+        if (std::exchange (audioDragging, false))
+        {
+            gesture.end();
+            dragged = false;
+            return;
+        }
         const auto was = std::exchange (drag, Drag::none);
         if (was == Drag::box)
         {
@@ -500,7 +722,7 @@ public:
 
     void mouseDoubleClick (const juce::MouseEvent& e) override
     {
-        if (e.mods.isPopupMenu())
+        if (e.mods.isPopupMenu() || audioHitAt (e.position))
             return;
         if (const auto hit = hitAt (e.position))
         {
@@ -509,8 +731,8 @@ public:
             return;
         }
         const auto index = e.y / trackHeight;
-        if (e.y < 0 || index >= (int) view.rows.size())
-            return;
+        if (e.y < 0 || index >= (int) view.rows.size() || view.rows[(std::size_t) index].audioTrack)
+            return; // an audio track plays recorded audio, not notes
         // A new one-bar clip for this track, placed where the person clicked: one undo step.
         const auto instrument = view.rows[(std::size_t) index].instrument;
         const auto tick = std::max<model::Tick> (0, view.snap.snapDown (view.axis.tickAt (e.position.x)));
@@ -576,6 +798,10 @@ private:
     model::PlacementId anchor, clickedWithoutDrag;
     model::Tick anchorStart = 0, anchorLength = 0, delta = 0;
     std::set<model::PlacementId> selectedBeforeBox;
+    bool audioDragging = false;
+    AudioEdge audioDrag = AudioEdge::none;
+    model::InstrumentId audioInstrument;
+    model::AudioClip audioAnchor, audioNow; ///< the dragged clip at the press, and as the last edit left it
     juce::Rectangle<float> box;
     Gesture gesture { view.context.session };
     juce::TextEditor nameEditor;

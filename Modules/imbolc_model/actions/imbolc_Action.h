@@ -556,6 +556,23 @@ namespace action
         std::int32_t channel = 0;
         bool operator== (const SetMidiOutput&) const = default;
     };
+
+    // Audio clips, added later ------------------------------------------------------------
+
+    /** Edits one clip of an audio track (SourceKind::audioClips) without sending the whole source: the
+        first clip equal to `clip` is replaced by `edited` (moved, trimmed, its gain or file changed;
+        the clips are kept sorted by start) or, with `remove`, deleted. Naming the clip by its value, not
+        its position, makes an edit that raced another (a seat moved or deleted it first) a refusal
+        rather than an edit of the wrong clip. `edited` must pass checks::audioClips; one undo step of
+        the instrument. */
+    struct EditAudioClip
+    {
+        InstrumentId instrument;
+        AudioClip clip;
+        AudioClip edited = {};
+        bool remove = false;
+        bool operator== (const EditAudioClip&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -630,7 +647,8 @@ using Action = std::variant<
     action::AddMidiMapping,
     action::ChangeMidiMapping,
     action::RemoveMidiMapping,
-    action::SetMidiOutput>;
+    action::SetMidiOutput,
+    action::EditAudioClip>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;

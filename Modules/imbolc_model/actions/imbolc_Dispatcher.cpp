@@ -30,7 +30,7 @@ ApplyResult Dispatcher::apply (const Action& action, UndoHistory& recordIn)
 const char* actionName (const Action& action) noexcept
 {
     static constexpr const char* names[] = {
-        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend", "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass", "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus", "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane", "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip", "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm", "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording", "SetAutomationRecording", "Undo", "Redo", "MoveInstrument", "EditNotes", "EditPoints", "SetClipLength", "SetDrumStep", "SetDrumSteps", "SetDrumPad", "SetDrumPattern", "SetMacro", "SetMidiChannel", "SetRecordArm", "SetRecordOptions", "AddMidiMapping", "ChangeMidiMapping", "RemoveMidiMapping", "SetMidiOutput"
+        "AddInstrument", "DeleteInstrument", "DuplicateInstrument", "RenameInstrument", "SetSource", "SetBackend", "SetVoiceCap", "SetParam", "SetLfo", "SetGroove", "AddStage", "RemoveStage", "MoveStage", "SetStageBypass", "SetPluginState", "SetMute", "SetSolo", "SetOutput", "AddSend", "RemoveSend", "SetSendTap", "AddBus", "RemoveBus", "RenameBus", "AddNote", "DeleteNote", "MoveNote", "ResizeNote", "SetNoteVelocity", "AddLane", "RemoveLane", "SetLaneEnabled", "SetPoint", "DeletePoint", "MovePoint", "AddClip", "DeleteClip", "RenameClip", "AddPlacement", "MovePlacement", "ResizePlacement", "DeletePlacement", "SetPlayMode", "RenameSession", "SetBpm", "SetTimeSignature", "SetKey", "SetSwing", "SetLoop", "Play", "Stop", "Locate", "SetRecording", "SetAutomationRecording", "Undo", "Redo", "MoveInstrument", "EditNotes", "EditPoints", "SetClipLength", "SetDrumStep", "SetDrumSteps", "SetDrumPad", "SetDrumPattern", "SetMacro", "SetMidiChannel", "SetRecordArm", "SetRecordOptions", "AddMidiMapping", "ChangeMidiMapping", "RemoveMidiMapping", "SetMidiOutput", "EditAudioClip"
     };
     static_assert (std::size (names) == std::variant_size_v<Action>);
     return names[action.index()];
@@ -74,6 +74,8 @@ std::string editName (const Session& session, const Action& action)
     }
     if (std::holds_alternative<action::EditPoints> (action))
         return "Edit Automation";
+    if (const auto* clip = std::get_if<action::EditAudioClip> (&action))
+        return clip->remove ? "Delete Audio Clip" : "Edit Audio Clip";
     if (const auto* macro = std::get_if<action::SetMacro> (&action))
         return (macro->macro.assigned ? "Map Macro " : "Unmap Macro ") + std::to_string (macro->index + 1);
 

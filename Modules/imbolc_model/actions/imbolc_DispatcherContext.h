@@ -70,6 +70,7 @@ struct Dispatcher::Context
     std::string handle (const action::SetLfo& a);
     std::string handle (const action::SetGroove& a);
     std::string handle (const action::MoveInstrument& a);
+    std::string handle (const action::EditAudioClip& a);
 
     //==========================================================================
     // Chains and mixer: stages, parameters, strips, sends, buses (imbolc_DispatcherMixer.cpp)

@@ -175,6 +175,43 @@ std::string Dispatcher::Context::handle (const action::SetSource& a)
     return {};
 }
 
+std::string Dispatcher::Context::handle (const action::EditAudioClip& a)
+{
+    std::string error;
+    auto* inst = instrument (a.instrument, error);
+    if (inst == nullptr)
+        return error;
+    const auto owner = "Instrument " + std::to_string (a.instrument.value);
+    if (inst->source.kind != SourceKind::audioClips)
+        return owner + " is not an audio track: it has no audio clips to edit.";
+    auto& clips = inst->source.clips;
+    const auto found = std::find (clips.begin(), clips.end(), a.clip);
+    if (found == clips.end())
+        return owner + " has no such audio clip (another edit moved or deleted it).";
+    if (! a.remove)
+    {
+        if (auto e = checks::audioClips (owner + "'s edited", { a.edited }); ! e.empty())
+            return e;
+        if (a.edited == a.clip)
+            return {}; // nothing changes: no undo entry, nothing sent
+    }
+    edit (instrumentScope (a.instrument));
+    const auto index = found - clips.begin();
+    clips.erase (clips.begin() + index);
+    if (! a.remove)
+    {
+        // After the clips that start at the same tick, as a recording adds a take: the order stays
+        // what checks::audioClips expects (sorted by start).
+        const auto at = std::upper_bound (clips.begin(), clips.end(), a.edited.start, [] (std::int64_t start, const AudioClip& c)
+                                          { return start < c.start; });
+        clips.insert (at, a.edited);
+    }
+    // The chain rebuilds with the clips' new positions (the files stay cached by the node factory).
+    audio (AudioEffect::forId (AudioEffect::Kind::rebuildInstrument, a.instrument.value));
+    net().instruments.insert (a.instrument);
+    return {};
+}
+
 std::string Dispatcher::Context::handle (const action::SetBackend& a)
 {
     std::string error;

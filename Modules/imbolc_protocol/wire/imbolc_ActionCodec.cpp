@@ -241,7 +241,20 @@ namespace
             return fb::CreateRemoveMidiMapping (builder, &p);
         }
 
+        flatbuffers::Offset<fb::EditAudioClip> body (const model::action::EditAudioClip& a)
+        {
+            const auto clip = audioClip (a.clip);
+            const auto edited = audioClip (a.edited);
+            return fb::CreateEditAudioClip (builder, a.instrument.value, clip, edited, a.remove);
+        }
+
     private:
+        flatbuffers::Offset<fb::AudioClip> audioClip (const model::AudioClip& c)
+        {
+            const auto path = codec.string (c.path);
+            return fb::CreateAudioClip (builder, path, c.start, c.offset, c.length, c.gain);
+        }
+
         flatbuffers::FlatBufferBuilder& builder;
         CodecEncoder codec;
     };
@@ -664,7 +677,21 @@ namespace
 
         void body (const fb::RemoveMidiMapping& in, model::action::RemoveMidiMapping& out) { out.param = paramAddress (in.param()); }
 
+        // Audio clips: a clip that is not there, or values out of range, are the dispatcher's to refuse.
+        void body (const fb::EditAudioClip& in, model::action::EditAudioClip& out)
+        {
+            out.instrument = model::InstrumentId { in.instrument() };
+            out.clip = audioClip (in.clip());
+            out.edited = audioClip (in.edited());
+            out.remove = in.remove();
+        }
+
     private:
+        model::AudioClip audioClip (const fb::AudioClip* c)
+        {
+            return c != nullptr ? model::AudioClip { codec.string (c->path()), c->start(), c->offset(), c->length(), c->gain() } : model::AudioClip {};
+        }
+
         model::ParamAddress paramAddress (const fb::ParamAddress* a)
         {
             return a != nullptr ? codec.paramAddress (*a) : model::ParamAddress {};
