@@ -146,7 +146,7 @@ juce::File ImbolcEditor::findScanWorker()
 void ImbolcEditor::getAllCommands (juce::Array<juce::CommandID>& ids)
 {
     using namespace gui::commands;
-    ids.addArray ({ fileNew, fileOpen, fileSaveAs, fileRender, viewShortcuts, viewPlugins, viewMacros, networkHost, networkJoin, networkLeave, networkRequestPrivilege });
+    ids.addArray ({ fileNew, fileOpen, fileSaveAs, fileRender, viewShortcuts, viewPlugins, viewMacros, viewMidiMappings, networkHost, networkJoin, networkLeave, networkRequestPrivilege });
 }
 
 void ImbolcEditor::getCommandInfo (juce::CommandID id, juce::ApplicationCommandInfo& info)
@@ -185,6 +185,9 @@ void ImbolcEditor::getCommandInfo (juce::CommandID id, juce::ApplicationCommandI
         case viewMacros:
             info.setInfo ("Macros...", "Lists what the host's Macro 1..16 parameters drive, with their ranges", "View", 0);
             info.addDefaultKeypress ('m', ctrl | juce::ModifierKeys::shiftModifier);
+            break;
+        case viewMidiMappings:
+            info.setInfo ("MIDI Mappings...", "Lists the learned MIDI controllers (the host's MIDI), with their channels, ranges and curves", "View", 0);
             break;
         case networkHost:
             info.setInfo (joined ? "Seats..." : "Host This Session...", joined ? "Lists the seats of the session" : "Lets other seats join this session", "Network", 0);
@@ -253,6 +256,15 @@ bool ImbolcEditor::perform (const InvocationInfo& info)
                             },
                             true);
             return true;
+        case viewMidiMappings:
+            showToolWindow ("midimappings", "MIDI Mappings", [this]
+                            {
+                                auto* panel = new gui::MidiMappingPanel (*context);
+                                panel->setSize (720, 420);
+                                return panel;
+                            },
+                            true);
+            return true;
         case networkHost:
             showNetwork (true);
             return true;
@@ -313,6 +325,7 @@ juce::PopupMenu ImbolcEditor::getMenuForIndex (int index, const juce::String&)
             m.addCommandItem (cm, viewAnalysis);
             m.addCommandItem (cm, viewPlugins);
             m.addCommandItem (cm, viewMacros);
+            m.addCommandItem (cm, viewMidiMappings);
             m.addSeparator();
             m.addCommandItem (cm, viewShortcuts);
             break;

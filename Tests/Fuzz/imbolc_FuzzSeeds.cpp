@@ -87,6 +87,7 @@ std::vector<protocol::Message> seedMessages()
         model::action::SetDrumPattern { kit.id, 32, 8, 0.25f },
         model::action::SetMacro { 3, model::Macro { true, level, 1.5f, 0.25f } },
         model::action::SetMidiChannel { first.id, 10 },
+        model::action::SetMidiOutput { first.id, 4 },
     };
     std::uint32_t requestId = 1;
     for (const auto& a : actions)

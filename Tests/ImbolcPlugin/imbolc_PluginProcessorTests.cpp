@@ -447,3 +447,52 @@ TEST_CASE ("The host's MIDI plays the instrument set to its channel, whatever is
     CHECK (two.second > 0.01f);
     processor.releaseResources();
 }
+
+TEST_CASE ("In the plugin, MIDI learn maps a controller of the host's MIDI, and View > MIDI Mappings lists it", "[plugin][gui][midi]")
+{
+    ImbolcProcessor processor;
+    restore (processor, twoSynths());
+    processor.prepareToPlay (48000.0, 256);
+    const auto lead = processor.getHost().getSession().instruments.begin()->id;
+    const auto level = model::ParamAddress::instrument (lead, model::ParamGroup::strip, (std::uint16_t) model::StripParam::level);
+
+    std::unique_ptr<juce::AudioProcessorEditor> editor (processor.createEditorIfNeeded());
+    auto* imbolcEditor = dynamic_cast<plugin::ImbolcEditor*> (editor.get());
+    REQUIRE (imbolcEditor != nullptr);
+    editor->addToDesktop (juce::ComponentPeer::windowHasTitleBar);
+    editor->setVisible (true);
+    test::pumpMessages (50);
+
+    // Learn, then the host sends controller 74 on channel 3: the mapping is made from it.
+    REQUIRE (processor.getHost().learnMidi (level));
+    juce::AudioBuffer<float> buffer (2, 256);
+    juce::MidiBuffer midi;
+    midi.addEvent (juce::MidiMessage::controllerEvent (3, 74, 64), 10);
+    processor.processBlock (buffer, midi);
+    processor.getHost().tick();
+    const auto& mappings = processor.getHost().getSession().settings.midiMappings;
+    REQUIRE (mappings.size() == 1);
+    CHECK (mappings[0].channel == 3);
+    CHECK (mappings[0].controller == 74);
+    CHECK (mappings[0].param == level);
+
+    // The View menu lists MIDI Mappings; the command opens the panel in a window of its own.
+    auto& commands = imbolcEditor->getCommandManager();
+    const auto view = imbolcEditor->getMenuForIndex (3, "View");
+    bool listed = false;
+    for (juce::PopupMenu::MenuItemIterator it (view); it.next();)
+        listed = listed || it.getItem().commandManager == &commands && it.getItem().itemID == gui::commands::viewMidiMappings;
+    CHECK (listed);
+    REQUIRE (commands.invokeDirectly (gui::commands::viewMidiMappings, false));
+    test::pumpMessages (50);
+    gui::MidiMappingPanel* panel = nullptr;
+    for (int i = 0; i < juce::Desktop::getInstance().getNumComponents() && panel == nullptr; ++i)
+        if (auto* window = dynamic_cast<juce::DocumentWindow*> (juce::Desktop::getInstance().getComponent (i)))
+            panel = dynamic_cast<gui::MidiMappingPanel*> (window->getContentComponent());
+    REQUIRE (panel != nullptr);
+    CHECK (panel->getNumRows() == 1);
+    test::saveScreenshot (*panel, "plugin_midi_mappings");
+
+    editor.reset();
+    processor.releaseResources();
+}
