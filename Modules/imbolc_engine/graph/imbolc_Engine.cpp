@@ -823,29 +823,25 @@ void Engine::startCountIn (const model::Session& session, int bars)
 
 void Engine::sendMidiChannel (const model::Instrument& inst)
 {
-    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
-    if (ref == nullptr || ref->midiChannel == inst.midiChannel)
-        return;
-    ref->midiChannel = inst.midiChannel;
-    Command c;
-    c.type = Command::Type::setMidiChannel;
-    c.slot = ref->slot;
-    c.serial = ref->serial;
-    c.value = (float) inst.midiChannel;
-    sendPriority (c, ref);
+    sendChannel (inst.id, Command::Type::setMidiChannel, &ChainRef::midiChannel, inst.midiChannel);
 }
 
 void Engine::sendMidiOutput (const model::Instrument& inst)
 {
-    auto* ref = refFor (model::NodeKind::instrument, inst.id.value);
-    if (ref == nullptr || ref->midiOutputChannel == inst.midiOutputChannel)
+    sendChannel (inst.id, Command::Type::setMidiOutput, &ChainRef::midiOutputChannel, inst.midiOutputChannel);
+}
+
+void Engine::sendChannel (model::InstrumentId id, Command::Type type, int ChainRef::*lastSent, int channel)
+{
+    auto* ref = refFor (model::NodeKind::instrument, id.value);
+    if (ref == nullptr || ref->*lastSent == channel)
         return;
-    ref->midiOutputChannel = inst.midiOutputChannel;
+    ref->*lastSent = channel;
     Command c;
-    c.type = Command::Type::setMidiOutput;
+    c.type = type;
     c.slot = ref->slot;
     c.serial = ref->serial;
-    c.value = (float) inst.midiOutputChannel;
+    c.value = (float) channel;
     sendPriority (c, ref);
 }
 

@@ -320,6 +320,9 @@ private:
     void sendMidiTarget();
     void sendMidiChannel (const model::Instrument&);
     void sendMidiOutput (const model::Instrument&);
+    /** A MIDI channel setting of an instrument's chain (its input or output channel), sent when it
+        differs from what the chain last heard (`lastSent`). */
+    void sendChannel (model::InstrumentId, Command::Type, int ChainRef::*lastSent, int channel);
     /** Resolves every macro of `session` to what it drives in the graph now and sends the slots whose
         target changed (a new mapping or span, a rebuilt or removed chain, a reroute). */
     void refreshMacros (const model::Session&);

@@ -186,6 +186,8 @@ struct Dispatcher::Context
 
     std::string handle (const action::SetMacro& a);
     std::string handle (const action::SetMidiChannel& a);
+    /** SetMidiChannel's and SetMidiOutput's edit: one of the instrument's channel fields. */
+    std::string setChannel (InstrumentId, std::int32_t channel, std::int8_t Instrument::*field);
     std::string handle (const action::SetRecordArm& a);
     std::string handle (const action::SetMidiOutput& a);
     // MIDI recording options and MIDI mappings (imbolc_DispatcherMidi.cpp)

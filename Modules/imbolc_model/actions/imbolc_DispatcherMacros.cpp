@@ -26,37 +26,31 @@ std::string Dispatcher::Context::handle (const action::SetMacro& a)
     return {};
 }
 
-std::string Dispatcher::Context::handle (const action::SetMidiChannel& a)
+std::string Dispatcher::Context::setChannel (InstrumentId id, std::int32_t channel, std::int8_t Instrument::*field)
 {
     std::string error;
-    auto* inst = instrument (a.instrument, error);
+    auto* inst = instrument (id, error);
     if (inst == nullptr)
         return error;
-    if (auto e = checks::midiChannel (a.channel); ! e.empty())
+    if (auto e = checks::midiChannel (channel); ! e.empty())
         return e;
-    edit (instrumentScope (a.instrument));
-    inst->midiChannel = (std::int8_t) a.channel;
-    // The chain learns its channel by a small command; nothing is rebuilt.
-    audio (AudioEffect::forId (AudioEffect::Kind::updateInstrument, a.instrument.value));
-    net().instruments.insert (a.instrument);
+    edit (instrumentScope (id));
+    inst->*field = (std::int8_t) channel;
+    // The chain learns its channel by a small command (an output channel that changes first ends the
+    // notes sent on the old one); nothing is rebuilt.
+    audio (AudioEffect::forId (AudioEffect::Kind::updateInstrument, id.value));
+    net().instruments.insert (id);
     return {};
+}
+
+std::string Dispatcher::Context::handle (const action::SetMidiChannel& a)
+{
+    return setChannel (a.instrument, a.channel, &Instrument::midiChannel);
 }
 
 std::string Dispatcher::Context::handle (const action::SetMidiOutput& a)
 {
-    std::string error;
-    auto* inst = instrument (a.instrument, error);
-    if (inst == nullptr)
-        return error;
-    if (auto e = checks::midiChannel (a.channel); ! e.empty())
-        return e;
-    edit (instrumentScope (a.instrument));
-    inst->midiOutputChannel = (std::int8_t) a.channel;
-    // Like its input channel: the chain learns it by a small command (ending the notes it sent on the
-    // old channel); nothing is rebuilt.
-    audio (AudioEffect::forId (AudioEffect::Kind::updateInstrument, a.instrument.value));
-    net().instruments.insert (a.instrument);
-    return {};
+    return setChannel (a.instrument, a.channel, &Instrument::midiOutputChannel);
 }
 
 std::string Dispatcher::Context::handle (const action::SetRecordArm& a)
