@@ -246,3 +246,38 @@ TEST_CASE ("In a network session the hosting seat's Link tempo and start/stop re
 
     seat.disconnect();
 }
+
+TEST_CASE ("A locate while Link plays goes to the start of that bar on the next bar line, in phase with Link", "[link]")
+{
+    Peer a (120.0);
+    a.link.setEnabled (true);
+    REQUIRE (a.host.apply (model::action::Play {}).ok());
+    REQUIRE (runUntil ({ &a }, 10.0, [&]
+                       { return a.host.getEngine().isPlaying() && a.link.getLastBlock().playing; }));
+    runUntil ({ &a }, 1.0, []
+              { return false; });
+    const auto before = a.link.getLastBlock().ppq;
+    REQUIRE (before < 8.0);
+
+    // Bar 5 (beat 16) and a bit: Link takes the request; the song jumps to beat 16 on the next bar line.
+    REQUIRE (a.host.apply (model::action::Locate { 16 * model::ticksPerBeat + 100 }).ok());
+    REQUIRE (runUntil ({ &a }, 4.0, [&]
+                       { return a.link.getLastBlock().ppq >= 16.0; }));
+    const auto now = a.link.nowMicros();
+    const auto song = ppqAt (a, now);
+    INFO ("song at " << song << ", Link's phase " << a.link.getLinkPhase (now));
+    CHECK (song < 16.0 + 2.5); // within a bar's worth of the jump: it went to the bar's start
+    CHECK (phaseDistance (song, a.link.getLinkPhase (now), 4.0) < 0.05);
+    CHECK (a.host.getEngine().isPlaying());
+    runUntil ({ &a }, 0.5, []
+              { return false; });
+    CHECK (std::abs (a.host.getEngine().getPlayheadTicks() / model::ticksPerBeat - a.link.getLastBlock().ppq) < 0.2);
+
+    // Stopped, a locate is an ordinary one: the next start begins there.
+    REQUIRE (a.host.apply (model::action::Stop {}).ok());
+    REQUIRE (runUntil ({ &a }, 10.0, [&]
+                       { return ! a.host.getEngine().isPlaying(); }));
+    REQUIRE (a.host.apply (model::action::Locate { 4 * model::ticksPerBeat }).ok());
+    REQUIRE (runUntil ({ &a }, 5.0, [&]
+                       { return std::abs (a.host.getEngine().getPlayheadTicks() - 4 * model::ticksPerBeat) < 1.0; }));
+}

@@ -40,7 +40,7 @@ struct LinkSession::Impl final : TransportSource
 
     //==============================================================================
     // The audio thread.
-    bool fill (engine::HostTransport& out, int numSamples, double /*sampleRate: the filter counts samples*/, double outputLatencySeconds) noexcept override
+    bool fill (engine::HostTransport& out, int numSamples, double sampleRate, double outputLatencySeconds) noexcept override
     {
         if (! enabled.load (std::memory_order_acquire))
         {
@@ -55,6 +55,8 @@ struct LinkSession::Impl final : TransportSource
             filter.reset();
             sampleTime = 0.0;
             linkWasPlaying = false;
+            started = false;
+            songOffset = 0.0;
         }
         // Callbacks jitter; Link's host time filter fits a line through (samples rendered, host time), so
         // the beat each block gets advances as smoothly as the samples do. 128 points (0.7 s of 256-sample
@@ -81,14 +83,33 @@ struct LinkSession::Impl final : TransportSource
                 // Alone, that beat is mapped to the start; with peers, to the next time whose phase in
                 // the bar is the song position's (a session playing already: the next such bar line).
                 linkWasPlaying = true;
+                started = false;
+                songOffset = 0.0;
+                jumpTo.store (-1.0, std::memory_order_relaxed);
                 startPpq = songPpq.load (std::memory_order_relaxed);
                 state.requestBeatAtTime (startPpq, std::max (state.timeForIsPlaying(), heard), q);
                 link.commitAudioSessionState (state);
             }
             const auto beat = state.beatAtTime (heard, q);
             // Before the start (waiting for the bar): stopped where it will start.
-            out.playing = beat >= startPpq;
-            out.ppqPosition = out.playing ? beat : startPpq;
+            started = started || beat >= startPpq;
+            auto song = beat + songOffset;
+            // A locate while Link plays: on the bar line this block reaches, the song goes to the start
+            // of the bar located to, so the bar keeps Link's phase. The block's position is set that far
+            // before it, so the engine reaches the new bar on the bar line's own sample.
+            if (const auto to = jumpTo.load (std::memory_order_relaxed); started && to >= 0.0 && sampleRate > 0.0)
+            {
+                const auto blockBeats = (double) numSamples * out.bpm / (60.0 * sampleRate);
+                const auto barLine = std::ceil (song / q - 1.0e-9) * q;
+                if (barLine < song + blockBeats)
+                {
+                    songOffset += std::floor (to / q + 1.0e-9) * q - barLine;
+                    song = beat + songOffset;
+                    jumpTo.store (-1.0, std::memory_order_relaxed);
+                }
+            }
+            out.playing = started;
+            out.ppqPosition = started ? song : startPpq;
         }
         else
         {
@@ -97,13 +118,15 @@ struct LinkSession::Impl final : TransportSource
                 // Stopped: the play head stays where the music stopped, and the session starts from there
                 // next time unless the person moves it.
                 linkWasPlaying = false;
-                const auto stoppedAt = juce::jmax (0.0, state.beatAtTime (heard, q));
+                const auto stoppedAt = juce::jmax (0.0, state.beatAtTime (heard, q) + songOffset);
                 songPpq.store (stoppedAt, std::memory_order_relaxed);
             }
             out.playing = false;
             out.ppqPosition = songPpq.load (std::memory_order_relaxed);
         }
-        if (! std::isfinite (out.ppqPosition) || out.ppqPosition < 0.0)
+        // Just before a jump to the song's start the position is a little below 0 (the engine reaches 0 on
+        // the bar line's sample); only a position that makes no sense stops.
+        if (! std::isfinite (out.ppqPosition) || out.ppqPosition < (out.playing ? -q : 0.0))
         {
             out.playing = false;
             out.ppqPosition = 0.0;
@@ -152,7 +175,11 @@ struct LinkSession::Impl final : TransportSource
             enabled.store (true, std::memory_order_release);
             host.setFollowsHostTiming (false); // the tempo is ours to move (update), not the host follower's
             host.transportRequests = [this] (const model::Action& action)
-            { return requestTransport (std::holds_alternative<model::action::Play> (action)); };
+            {
+                if (const auto* locate = std::get_if<model::action::Locate> (&action))
+                    return requestLocate ((double) locate->tick / (double) model::ticksPerBeat);
+                return requestTransport (std::holds_alternative<model::action::Play> (action));
+            };
             if (host.getSession().transport.playing && ! linkPlaying)
                 requestTransport (true);
         }
@@ -163,6 +190,16 @@ struct LinkSession::Impl final : TransportSource
             enabled.store (false, std::memory_order_release);
             link.enable (false);
         }
+    }
+
+    /** A locate while Link plays: the song goes to the start of that bar on the next bar line (the audio
+        thread does it), so it stays in phase with every peer. Stopped: an ordinary locate (false). */
+    bool requestLocate (double ppq)
+    {
+        if (! linkPlaying || ! host.getEngine().isPlaying() || ! std::isfinite (ppq))
+            return false;
+        jumpTo.store (juce::jmax (0.0, ppq), std::memory_order_relaxed);
+        return true;
     }
 
     /** Play or Stop while Link is on: asks Link; the session follows when the engine does (update). */
@@ -244,7 +281,9 @@ struct LinkSession::Impl final : TransportSource
     // The audio thread's own.
     ableton::link::BasicHostTimeFilter<Clock, double, 128> filter;
     double sampleTime = 0.0, startPpq = 0.0;
-    bool filling = false, linkWasPlaying = false;
+    double songOffset = 0.0; ///< whole bars the song is ahead of Link's beat (locates while playing)
+    bool filling = false, linkWasPlaying = false, started = false;
+    std::atomic<double> jumpTo { -1.0 }; ///< a locate waiting for the next bar line (beats), or -1
 
     std::atomic<std::uint32_t> sequence { 0 };
     std::atomic<std::int64_t> lastMicros { 0 };

@@ -9,6 +9,8 @@ namespace imbolc::app
     - Tempo: a tempo a peer sets reaches the session as a change nobody undoes
       (SessionHost::applyUnrecorded, so joined seats see it as usual); a tempo set in the session (by the
       person or a seat) goes to Link.
+    - Locate while Link plays: the song goes to the start of the bar located to on the next bar line,
+      keeping Link's phase (a locate while stopped moves where the next start begins, as usual).
     - Start/stop: while Link is on, Play and Stop are requests to Link (SessionHost::transportRequests);
       the engine starts when Link plays, on the bar (a peer's session already playing: the next bar line),
       and the session shows it playing then. A peer's start or stop plays or stops the session the same way.

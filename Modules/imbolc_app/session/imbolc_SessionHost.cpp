@@ -49,7 +49,8 @@ bool SessionHost::offerTransportRequest (const model::Action& action)
 {
     if (applyingUnrecorded || transportRequests == nullptr)
         return false;
-    if (! std::holds_alternative<model::action::Play> (action) && ! std::holds_alternative<model::action::Stop> (action))
+    if (! std::holds_alternative<model::action::Play> (action) && ! std::holds_alternative<model::action::Stop> (action)
+        && ! std::holds_alternative<model::action::Locate> (action))
         return false;
     return transportRequests (action);
 }

@@ -116,7 +116,7 @@ public:
         it, but with no undo entry and never offered to transportRequests. Message thread. */
     model::ApplyResult applyUnrecorded (const model::Action&);
 
-    /** While set, Play and Stop (this host's own and every seat's) are offered to it first: returning
+    /** While set, Play, Stop and Locate (this host's own and every seat's) are offered to it first: returning
         true means it took the request (Ableton Link starts or stops on the bar, and the session follows
         when the music does, through applyUnrecorded), and the action is not applied. Message thread. */
     std::function<bool (const model::Action&)> transportRequests;
