@@ -163,7 +163,7 @@ TEST_CASE ("MIDI clock in follows a tempo change within a beat without a jump, s
     CHECK (b.transport.ppqPosition == Approx (10.25 - (double) (lastClock + 6000 - b.start) * 90.0 / (60.0 * rate)).margin (1.0e-6));
 }
 
-TEST_CASE ("MIDI clock in: a master that falls silent stops the song; gone for 2 s, the session has its own time", "[app][midi][clock]")
+TEST_CASE ("MIDI clock in: a master that falls silent stops the song, gone for 2 s, the session has its own time", "[app][midi][clock]")
 {
     ClockFeed feed;
     feed.follower.setEnabled (true);

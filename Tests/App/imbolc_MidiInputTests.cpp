@@ -377,7 +377,7 @@ TEST_CASE ("jack_midiseq plays Imbolc through its JACK MIDI input and the null d
     CHECK (live.inputs.getStats().dropped == 0);
 }
 
-TEST_CASE ("bad JACK MIDI input: running status, a sysex flood, notes never released; nothing hangs", "[app][midi][jack]")
+TEST_CASE ("bad JACK MIDI input: running status, a sysex flood, notes never released, nothing hangs", "[app][midi][jack]")
 {
     TestJackServer server;
     INFO (server.readLog());

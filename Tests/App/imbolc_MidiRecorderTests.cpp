@@ -81,7 +81,7 @@ bool hasNote (const std::vector<model::Note>& notes, model::Tick tick, model::Ti
 }
 } // namespace
 
-TEST_CASE ("Recording turns played notes into piano-roll notes at their exact ticks, one undo step per take; held notes end at stop", "[app][record]")
+TEST_CASE ("Recording turns played notes into piano-roll notes at their exact ticks, one undo step per take, held notes end at stop", "[app][record]")
 {
     Rig rig;
     const auto id = rig.addInstrument();
@@ -116,7 +116,7 @@ TEST_CASE ("Recording turns played notes into piano-roll notes at their exact ti
     CHECK (rig.notesOf (id).empty());
 }
 
-TEST_CASE ("Armed instruments play and record live MIDI; the selected one does only when none is armed", "[app][record]")
+TEST_CASE ("Armed instruments play and record live MIDI, the selected one does only when none is armed", "[app][record]")
 {
     Rig rig;
     const auto selected = rig.addInstrument();
@@ -189,7 +189,7 @@ TEST_CASE ("Loop recording: each pass is a take, overdubbed or replacing the ear
     }
 }
 
-TEST_CASE ("A count-in plays its bars before the record position; what is played during it is not recorded", "[app][record]")
+TEST_CASE ("A count-in plays its bars before the record position, what is played during it is not recorded", "[app][record]")
 {
     Rig rig;
     const auto id = rig.addInstrument();

@@ -552,7 +552,7 @@ TEST_CASE ("Imbolc's VST3 plugin loads in JUCE's VST3 host, plays MIDI and keeps
     checkOwnPlugin (ref);
 }
 
-TEST_CASE ("An untitled session autosaves to the app's side file, which a save under a name removes; a recovered session is dirty", "[app][files]")
+TEST_CASE ("An untitled session autosaves to the app's side file, which a save under a name removes, a recovered session is dirty", "[app][files]")
 {
     const auto folder = juce::File::createTempFile ("untitled-autosave");
     REQUIRE (folder.createDirectory());

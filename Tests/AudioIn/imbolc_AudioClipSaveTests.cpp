@@ -147,7 +147,7 @@ TEST_CASE ("Saving an untitled session copies its recorded take beside the proje
     CHECK (withoutWarnings.size() == 1);
 }
 
-TEST_CASE ("A take that is missing or cannot be copied is one warning; the session saves and the clip keeps its path", "[app][audioin][audioclips]")
+TEST_CASE ("A take that is missing or cannot be copied is one warning, the session saves and the clip keeps its path", "[app][audioin][audioclips]")
 {
     juce::ScopedJuceInitialiser_GUI juce;
     TempFolder scratch, projectFolder;

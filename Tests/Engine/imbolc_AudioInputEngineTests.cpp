@@ -187,7 +187,7 @@ TEST_CASE ("A take's clip lands at the latency-compensated tick and plays back a
     CHECK (peak (after.left, 1024, after.left.size()) == 0.0f);
 }
 
-TEST_CASE ("An audio clip whose file is missing is one warning; the session still plays", "[engine][audioin]")
+TEST_CASE ("An audio clip whose file is missing is one warning, the session still plays", "[engine][audioin]")
 {
     EngineRig rig;
     model::Source track;

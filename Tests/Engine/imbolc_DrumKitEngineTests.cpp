@@ -113,7 +113,7 @@ TEST_CASE ("Drum pattern: steps play on their exact samples, every cycle, from t
     CHECK (kicks[5] == expectedSample (5 * 480.0, 120.0));
 }
 
-TEST_CASE ("Drum pattern: steps per beat and length set the grid; another tempo moves it", "[engine][drums]")
+TEST_CASE ("Drum pattern: steps per beat and length set the grid, another tempo moves it", "[engine][drums]")
 {
     ProbeRig p;
     const auto kit = addKit (p.rig);

@@ -77,7 +77,7 @@ TEST_CASE ("An engine out of bus slots names the bus it cannot play", "[engine]"
     CHECK (rig.engine.takeWarnings() == Warnings { "Bus 'Three' is not played: all of the engine's 2 bus slots are taken (a deleted bus keeps its slot while it fades out)." });
 }
 
-TEST_CASE ("An audio-input source plays on the internal engine; on SuperCollider it is silent, said once per instrument", "[engine]")
+TEST_CASE ("An audio-input source plays on the internal engine, on SuperCollider it is silent, said once per instrument", "[engine]")
 {
     EngineRig rig;
     const auto input = sourceOfKind (model::SourceKind::audioInput);

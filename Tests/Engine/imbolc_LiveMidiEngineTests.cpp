@@ -106,7 +106,7 @@ TEST_CASE ("Live MIDI reaches the message thread with the tick of its exact samp
     CHECK (rig.engine.takeLiveMidi().empty());
 }
 
-TEST_CASE ("Live MIDI while stopped is reported at the stopped position; a full queue drops and counts", "[engine][livemidi]")
+TEST_CASE ("Live MIDI while stopped is reported at the stopped position, a full queue drops and counts", "[engine][livemidi]")
 {
     EngineRig rig;
     const auto id = rig.addInstrument (BuiltInSource::saw);
@@ -189,7 +189,7 @@ TEST_CASE ("A learned controller sets its parameter at the controller's exact sa
     CHECK (rig.engine.getParameterValueWhileStopped (levelOf (id)) == Approx (1.5f));
 }
 
-TEST_CASE ("Pitch bend drives its mapping on any channel; forgetting the mapping or deleting its instrument stops it", "[engine][livemidi][midilearn]")
+TEST_CASE ("Pitch bend drives its mapping on any channel, forgetting the mapping or deleting its instrument stops it", "[engine][livemidi][midilearn]")
 {
     EngineRig rig;
     const auto id = playingSaw (rig, 0.8f);

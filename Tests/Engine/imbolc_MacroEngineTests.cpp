@@ -160,7 +160,7 @@ TEST_CASE ("A macro re-applies when its mapping or its chain changes, skips a st
     CHECK (rig.engine.getAudioGraph().getMacroTarget (0).kind == engine::MacroTarget::Kind::none);
 }
 
-TEST_CASE ("Host MIDI plays the instruments on its channel; a channel nobody claims plays the selected instrument", "[engine][midi][macros]")
+TEST_CASE ("Host MIDI plays the instruments on its channel, a channel nobody claims plays the selected instrument", "[engine][midi][macros]")
 {
     // Channel 1: instrument A; channel 2: B; C is the MIDI input instrument (the selection) with no
     // channel. Notes on channels 1, 2 and 5 in one host block.

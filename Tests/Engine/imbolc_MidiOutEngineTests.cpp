@@ -139,7 +139,7 @@ TEST_CASE ("MIDI clock out: start and 24 clocks a beat on their exact samples, s
     CHECK (sent[0].bytes == Bytes { 0xfc });
 }
 
-TEST_CASE ("MIDI clock out at a loop wrap: stop, the loop start's position and continue on the wrap sample; a loop from the start restarts", "[engine][midiout]")
+TEST_CASE ("MIDI clock out at a loop wrap: stop, the loop start's position and continue on the wrap sample, a loop from the start restarts", "[engine][midiout]")
 {
     EngineRig rig;
     rig.engine.setMidiClockOut (true);
@@ -277,7 +277,7 @@ TEST_CASE ("An instrument's MIDI output plays its notes and live MIDI on its cha
     CHECK (sent[0].at == deletedAt);
 }
 
-TEST_CASE ("Stop ends an instrument's sequenced notes on its MIDI output; nobody draining drops and counts", "[engine][midiout]")
+TEST_CASE ("Stop ends an instrument's sequenced notes on its MIDI output, nobody draining drops and counts", "[engine][midiout]")
 {
     EngineRig rig;
     const auto synth = rig.addInstrument (BuiltInSource::saw);

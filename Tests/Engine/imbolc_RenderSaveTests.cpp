@@ -46,7 +46,7 @@ TEST_CASE ("render: a named pipe or a folder as the output is refused and left a
     CHECK (missing.error == "The folder " + (temp / "no/such").getFullPathName() + " does not exist; create it first.");
 }
 
-TEST_CASE ("render: through a link into the file it names; a killed render's leftover goes", "[engine][render]")
+TEST_CASE ("render: through a link into the file it names, a killed render's leftover goes", "[engine][render]")
 {
     TempFolder temp;
     const auto real = temp / "real.wav";

@@ -411,7 +411,7 @@ TEST_CASE ("voices: a stolen voice fades out instead of clicking", "[sources][vo
 }
 
 //==============================================================================
-TEST_CASE ("MIDI: notes start and end on their exact sample; all notes off releases, all sound off fades", "[sources][midi]")
+TEST_CASE ("MIDI: notes start and end on their exact sample, all notes off releases, all sound off fades", "[sources][midi]")
 {
     SourceRig rig (BuiltInSource::saw, { { "release", 0.05f } });
     rig.noteOn (57, 1.0f, 300); // block 1, offset 44

@@ -193,7 +193,7 @@ TEST_CASE ("Arrangement: a track per instrument, the placements where they are, 
     CHECK (r.f.context.selection.getInstrument() == bass);
 }
 
-TEST_CASE ("Arrangement: click selects, Shift adds and removes, a box selects, Ctrl+A all; none of it edits", "[gui][arrangement]")
+TEST_CASE ("Arrangement: click selects, Shift adds and removes, a box selects, Ctrl+A all, none of it edits", "[gui][arrangement]")
 {
     Rig r;
     const auto& s = r.session();
@@ -379,7 +379,7 @@ TEST_CASE ("Arrangement: Delete removes the selection, Ctrl+D duplicates it righ
     CHECK (s.arrangement.placements.size() == count);
 }
 
-TEST_CASE ("Arrangement: a double-click on empty track space makes a one-bar clip there in one undo step; on a placement it opens the clip", "[gui][arrangement]")
+TEST_CASE ("Arrangement: a double-click on empty track space makes a one-bar clip there in one undo step, on a placement it opens the clip", "[gui][arrangement]")
 {
     Rig r;
     const auto& s = r.session();
@@ -704,7 +704,7 @@ TEST_CASE ("Automation lane: a right-click picks a segment's curve, Alt-drag or 
     test::saveScreenshot (lane, "automation-lane-bent");
 }
 
-TEST_CASE ("Automation lane: the header's toggle enables the lane, its button removes it; values show in the target's unit", "[gui][arrangement]")
+TEST_CASE ("Automation lane: the header's toggle enables the lane, its button removes it, values show in the target's unit", "[gui][arrangement]")
 {
     Rig r;
     const auto& s = r.session();
@@ -850,7 +850,7 @@ TEST_CASE ("Automate menus: \"Show Its Lane\" scrolls the arrangement to the lan
     CHECK (visible());
 }
 
-TEST_CASE ("Automate menus: the tempo's right-click automates the tempo; the record arm switches automation recording", "[gui][arrangement]")
+TEST_CASE ("Automate menus: the tempo's right-click automates the tempo, the record arm switches automation recording", "[gui][arrangement]")
 {
     test::GuiFixture f;
     gui::TransportBar bar (f.context);
@@ -890,7 +890,7 @@ TEST_CASE ("Automate menus: the tempo's right-click automates the tempo; the rec
     CHECK_FALSE (arm->getToggleState());
 }
 
-TEST_CASE ("Automate menus: a mixer fader offers \"Automate Level\"; a right-click on it leaves the level alone", "[gui][arrangement]")
+TEST_CASE ("Automate menus: a mixer fader offers \"Automate Level\", a right-click on it leaves the level alone", "[gui][arrangement]")
 {
     test::GuiFixture f;
     gui::MixerView mixer (f.context);

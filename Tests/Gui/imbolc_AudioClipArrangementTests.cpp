@@ -114,7 +114,7 @@ int countInColumn (const juce::Image& image, int x, int y0, int y1, Predicate ma
 }
 } // namespace
 
-TEST_CASE ("Audio clips: drawn at their start and length with the file's name and waveform; a missing file is marked", "[gui][arrangement][audioclips]")
+TEST_CASE ("Audio clips: drawn at their start and length with the file's name and waveform, a missing file is marked", "[gui][arrangement][audioclips]")
 {
     Rig r;
     const auto axis = r.view->getAxis();

@@ -172,7 +172,7 @@ TEST_CASE ("chain view: a double-click returns a knob to its default", "[gui][ch
     CHECK (knob.getValueLabel().getText() == "2.00 kHz");
 }
 
-TEST_CASE ("chain view: a typed value is read with its unit; a bad one is refused and changes nothing", "[gui][chain]")
+TEST_CASE ("chain view: a typed value is read with its unit, a bad one is refused and changes nothing", "[gui][chain]")
 {
     ChainRig r;
     const auto cutoff = r.stageParam (0, 0);

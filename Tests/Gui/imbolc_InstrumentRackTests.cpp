@@ -240,7 +240,7 @@ TEST_CASE ("Rack: mute and solo clicks set the strip's switches and the buttons 
     CHECK (mute->getToggleState());
 }
 
-TEST_CASE ("Rack: a double-click on the name renames in place; Return commits, Escape cancels", "[gui][rack]")
+TEST_CASE ("Rack: a double-click on the name renames in place, Return commits, Escape cancels", "[gui][rack]")
 {
     test::GuiFixture f;
     gui::InstrumentRack rack (f.context);
@@ -326,7 +326,7 @@ TEST_CASE ("Rack: the row menu deletes (the selection moves to the neighbour) an
     CHECK (rack.getRow (copy)->getY() == rack.getRow (next)->getBottom());
 }
 
-TEST_CASE ("Rack: a change to one instrument repaints only its row; meters repaint only themselves", "[gui][rack]")
+TEST_CASE ("Rack: a change to one instrument repaints only its row, meters repaint only themselves", "[gui][rack]")
 {
     test::GuiFixture f;
     gui::InstrumentRack rack (f.context);

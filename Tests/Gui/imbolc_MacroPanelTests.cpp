@@ -131,7 +131,7 @@ TEST_CASE ("Map to Macro: a knob's menu maps its parameter to a macro, moves it,
     CHECK (findMenuItem (knob.getContextMenu(), "Unmap from Macro 16") == nullptr);
 }
 
-TEST_CASE ("Map to Macro: a mixer fader maps its level; the tempo, which is no parameter, has no macro menu", "[gui][macros]")
+TEST_CASE ("Map to Macro: a mixer fader maps its level, the tempo, which is no parameter, has no macro menu", "[gui][macros]")
 {
     test::GuiFixture f;
     gui::MixerView mixer (f.context);
@@ -151,7 +151,7 @@ TEST_CASE ("Map to Macro: a mixer fader maps its level; the tempo, which is no p
     CHECK (findMenuItem (bar.getTempoMenu(), "Automate Tempo") != nullptr);
 }
 
-TEST_CASE ("MacroPanel: shows the session's macros, and a typed span or Clear emits SetMacro; only the changed row repaints", "[gui][macros]")
+TEST_CASE ("MacroPanel: shows the session's macros, and a typed span or Clear emits SetMacro, only the changed row repaints", "[gui][macros]")
 {
     test::GuiFixture f;
     const auto& s = f.host.getSession();
@@ -259,7 +259,7 @@ struct ExposeWatch final : public juce::Component
 };
 } // namespace
 
-TEST_CASE ("MacroPanel: a macro's change repaints only its row; a change it does not show repaints none", "[gui][macros]")
+TEST_CASE ("MacroPanel: a macro's change repaints only its row, a change it does not show repaints none", "[gui][macros]")
 {
     test::GuiFixture f;
     const auto& s = f.host.getSession();

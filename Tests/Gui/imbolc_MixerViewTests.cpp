@@ -349,7 +349,7 @@ TEST_CASE ("Mixer: the FX button of a bus and of the master shows its chain in t
     CHECK (m.f.takeActionNames().empty()); // showing a chain is no edit
 }
 
-TEST_CASE ("Mixer: an edit refreshes only the strip it touched; adding a bus rebuilds the strips", "[gui][mixer]")
+TEST_CASE ("Mixer: an edit refreshes only the strip it touched, adding a bus rebuilds the strips", "[gui][mixer]")
 {
     MixerFixture m;
     test::UiDriver ui (m.mixer, 1280, 250);

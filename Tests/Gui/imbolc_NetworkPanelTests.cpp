@@ -173,7 +173,7 @@ TEST_CASE ("Join checks the address, the port and the seat name before calling o
     CHECK (result.getText() == "not reached");
 }
 
-TEST_CASE ("A seat joins through the panel; the seats part lists it, the instrument it owns and the privilege", "[gui][network]")
+TEST_CASE ("A seat joins through the panel, the seats part lists it, the instrument it owns and the privilege", "[gui][network]")
 {
     test::GuiFixture f; // the host
     gui::LookAndFeel lookAndFeel;

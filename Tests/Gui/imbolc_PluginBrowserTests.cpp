@@ -103,7 +103,7 @@ struct ScopedEnv
 };
 } // namespace
 
-TEST_CASE ("The plugin browser lists the mda plugins with format, name, maker and kind; search filters and headers sort", "[gui][plugins]")
+TEST_CASE ("The plugin browser lists the mda plugins with format, name, maker and kind, search filters and headers sort", "[gui][plugins]")
 {
     REQUIRE (mdaPlugins().size() > 20); // mda-lv2 is installed (/usr/lib/lv2/mda.lv2)
     test::GuiFixture f;
@@ -175,7 +175,7 @@ TEST_CASE ("The plugin browser lists the mda plugins with format, name, maker an
     CHECK (f.takeActionNames().empty()); // browsing edits nothing
 }
 
-TEST_CASE ("Double-clicking an instrument adds it as a new instrument; an effect goes to the chain shown", "[gui][plugins]")
+TEST_CASE ("Double-clicking an instrument adds it as a new instrument, an effect goes to the chain shown", "[gui][plugins]")
 {
     test::GuiFixture f;
     fillWithMda (f.context.knownPlugins);

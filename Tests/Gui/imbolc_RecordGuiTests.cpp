@@ -92,7 +92,7 @@ TEST_CASE ("Transport bar: Record, the count-in and the loop record mode emit th
     CHECK (countIn->getText() == "2 bars");
 }
 
-TEST_CASE ("MIDI Learn on a knob: the next controller played maps it; Forget removes the mapping", "[gui][midilearn]")
+TEST_CASE ("MIDI Learn on a knob: the next controller played maps it, Forget removes the mapping", "[gui][midilearn]")
 {
     test::GuiFixture f;
     const auto& s = f.host.getSession();
@@ -135,7 +135,7 @@ TEST_CASE ("MIDI Learn on a knob: the next controller played maps it; Forget rem
     CHECK (mappings.empty());
 }
 
-TEST_CASE ("MIDI mappings panel: one row per mapping; channel, curve and range edits and Delete emit one action each", "[gui][midilearn]")
+TEST_CASE ("MIDI mappings panel: one row per mapping, channel, curve and range edits and Delete emit one action each", "[gui][midilearn]")
 {
     test::GuiFixture f;
     const auto& s = f.host.getSession();

@@ -354,7 +354,7 @@ TEST_CASE ("Transport bar screenshot with the demo session", "[gui][transport][s
     bar.setLookAndFeel (nullptr);
 }
 
-TEST_CASE ("Transport bar: the Link button asks the app to turn Link on and off and shows its peers; a joined seat's is disabled", "[gui][transport][link]")
+TEST_CASE ("Transport bar: the Link button asks the app to turn Link on and off and shows its peers, a joined seat's is disabled", "[gui][transport][link]")
 {
     test::GuiFixture f;
     // What the app wires (Source/App: an app::LinkSession beside the hosted session). The views see only

@@ -140,7 +140,7 @@ TEST_CASE ("The plugin's processBlock never allocates or locks: playing, host ju
 #endif
 }
 
-TEST_CASE ("The plugin shows the host's tempo and meter in its session, as changes nobody undoes; without a tempo it keeps its own", "[plugin]")
+TEST_CASE ("The plugin shows the host's tempo and meter in its session, as changes nobody undoes, without a tempo it keeps its own", "[plugin]")
 {
     constexpr double rate = 48000.0;
     ImbolcProcessor processor;

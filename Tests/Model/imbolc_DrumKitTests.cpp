@@ -175,7 +175,7 @@ TEST_CASE ("SetDrumPad: a level, tune or decay is a targeted effect, a new kind 
     CHECK (f.drums().pads[6] == makeDefaultDrumPad (6));
 }
 
-TEST_CASE ("SetDrumPattern sets length, steps per beat and swing; a shorter pattern keeps the steps it hides", "[model][drums]")
+TEST_CASE ("SetDrumPattern sets length, steps per beat and swing, a shorter pattern keeps the steps it hides", "[model][drums]")
 {
     KitFixture f;
     applyOk (f.dispatcher, action::SetDrumPattern { f.kit, 32, 4, 0.0f });
@@ -267,7 +267,7 @@ TEST_CASE ("A drum kit plays on the internal engine only: SuperCollider is refus
     expectRefused (f.dispatcher, action::SetSource { sc, drums }, "Instrument " + std::to_string (sc.value) + " is a drum kit, which only the internal engine plays: SuperCollider has no drum-kit voice.");
 }
 
-TEST_CASE ("Switching a source to the drum kit gives the default kit once; switching away and back keeps the pattern", "[model][drums]")
+TEST_CASE ("Switching a source to the drum kit gives the default kit once, switching away and back keeps the pattern", "[model][drums]")
 {
     test::Fixture f;
     const auto id = f.addInstrument();

@@ -30,7 +30,7 @@ std::string refusal (Dispatcher& d, const Action& a)
 }
 } // namespace
 
-TEST_CASE ("A MIDI mapping's curves keep their ends and bend between them; its range may be inverted", "[model][midilearn]")
+TEST_CASE ("A MIDI mapping's curves keep their ends and bend between them, its range may be inverted", "[model][midilearn]")
 {
     for (auto c : { MidiCurve::linear, MidiCurve::exponential, MidiCurve::logarithmic })
     {

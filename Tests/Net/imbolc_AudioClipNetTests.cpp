@@ -35,7 +35,7 @@ model::Session withAudioTrack()
 const std::vector<model::AudioClip>& clipsOf (const model::Session& s, model::InstrumentId id) { return s.instruments.find (id)->source.clips; }
 } // namespace
 
-TEST_CASE ("Audio clips: a seat's clip move, trim and delete reach the other seat; a stale or foreign edit is refused", "[net][audioclips]")
+TEST_CASE ("Audio clips: a seat's clip move, trim and delete reach the other seat, a stale or foreign edit is refused", "[net][audioclips]")
 {
     ServerFixture server (withAudioTrack());
     const auto track = server.onServer ([&]

@@ -19,7 +19,7 @@ bool sameState (ServerFixture& server, const std::vector<net::SessionClient*>& c
 const model::DrumKit& kitOf (const model::Session& s, model::InstrumentId id) { return s.instruments.find (id)->drums; }
 } // namespace
 
-TEST_CASE ("Drum kit: a seat's painted steps and pad edit reach the other seat's mirror; a seat that may not edit it is refused", "[net][drums]")
+TEST_CASE ("Drum kit: a seat's painted steps and pad edit reach the other seat's mirror, a seat that may not edit it is refused", "[net][drums]")
 {
     ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
     const auto kit = server.onServer ([&]

@@ -95,7 +95,7 @@ TEST_CASE ("A joined seat sees the host's macro mapping and MIDI channel over re
     CHECK (late.getStats().patchFailures == 0);
 }
 
-TEST_CASE ("Mapping a macro needs the session privilege; a MIDI channel needs the instrument", "[net][macros]")
+TEST_CASE ("Mapping a macro needs the session privilege, a MIDI channel needs the instrument", "[net][macros]")
 {
     ServerFixture server (model::makeReferenceSession (model::ReferenceSize::small));
     const auto [first, second] = server.onServer ([&]

@@ -123,7 +123,7 @@ TEST_CASE ("A project written before macros loads: no macro is mapped and no ins
     CHECK (again.instruments[0].midiChannel == 10);
 }
 
-TEST_CASE ("Macros and MIDI channels round-trip through the project file; a session without them writes nothing new", "[protocol][macros]")
+TEST_CASE ("Macros and MIDI channels round-trip through the project file, a session without them writes nothing new", "[protocol][macros]")
 {
     const auto every = makeEveryFieldSession();
     REQUIRE (model::validate (every).empty());
