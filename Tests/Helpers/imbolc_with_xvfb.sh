@@ -54,15 +54,18 @@ start_display() {
 }
 
 ready=no
-for attempt in 1 2 3; do
+# Six tries, a short random pause between them: two GUI tests starting at the same moment can pick the
+# same display (seen once in CI: "server already running" three times in a row).
+for attempt in 1 2 3 4 5 6; do
     if start_display; then
         ready=yes
         break
     fi
     stop_display
+    sleep "0.$((RANDOM % 9 + 1))"
 done
 if [ "$ready" = no ]; then
-    echo "Could not start a display (Xvfb with openbox) after 3 tries: $(tail -n 2 "$dir/log" "$dir/wm.log" 2> /dev/null)" >&2
+    echo "Could not start a display (Xvfb with openbox) after 6 tries: $(tail -n 2 "$dir/log" "$dir/wm.log" 2> /dev/null)" >&2
     rm -rf "$dir"
     exit 1
 fi
