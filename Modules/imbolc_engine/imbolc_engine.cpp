@@ -38,6 +38,7 @@
 #include "graph/imbolc_MidiOut.cpp"
 #include "graph/imbolc_AudioInput.cpp"
 #include "graph/imbolc_Chains.cpp"
+#include "graph/imbolc_RenderWorkers.cpp"
 #include "graph/imbolc_AudioGraph.cpp"
 #include "graph/imbolc_CommandBacklog.cpp"
 #include "graph/imbolc_Engine.cpp"

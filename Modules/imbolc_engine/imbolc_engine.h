@@ -72,6 +72,7 @@
 #include "graph/imbolc_MidiOut.h"
 #include "graph/imbolc_AudioInput.h"
 #include "graph/imbolc_Chains.h"
+#include "graph/imbolc_RenderWorkers.h"
 #include "graph/imbolc_AudioGraph.h"
 #include "graph/imbolc_CommandBacklog.h"
 #include "graph/imbolc_Engine.h"

@@ -60,7 +60,16 @@ namespace
         engine::Engine engine;
         std::vector<float> left = std::vector<float> (blockSize), right = std::vector<float> (blockSize);
 
-        explicit Ours (int n)
+        static engine::Engine::Options withWorkers (int workers)
+        {
+            engine::Engine::Options o;
+            o.renderWorkers = workers;
+            return o;
+        }
+
+        /** `workers`: render threads beside the audio thread (-1: one per extra core, as the app). */
+        explicit Ours (int n, int workers = -1)
+            : engine (nullptr, withWorkers (workers))
         {
             engine.prepare (sampleRate, blockSize);
             for (int i = 0; i < n; ++i)
@@ -124,6 +133,84 @@ namespace
 
         std::unique_ptr<PacedAudioThread> audio;
     };
+
+    //==============================================================================
+    /** A pass-through stage that, once armed, sleeps `stallMs` the first time a render worker (not the
+        audio thread) runs it: a worker the system deschedules mid-chain, on cue. */
+    class StallNode final : public engine::NodeProcessor
+    {
+    public:
+        explicit StallNode (const model::Stage& stage)
+            : NodeProcessor ("Stall", stage.params, false) {}
+
+        static inline std::atomic<bool> armed { false }, stalled { false };
+        static inline std::atomic<std::thread::id> audioThread {};
+        static constexpr int stallMs = 50;
+
+    private:
+        void prepareNode (double, int) override {}
+        void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override
+        {
+            if (std::this_thread::get_id() != audioThread.load() && armed.exchange (false))
+            {
+                stalled = true;
+                std::this_thread::sleep_for (std::chrono::milliseconds (stallMs));
+            }
+        }
+    };
+
+    struct StallFactory final : engine::NodeFactory
+    {
+        std::unique_ptr<engine::NodeProcessor> createStage (const model::Stage& stage) override
+        {
+            if (stage.kind == model::StageKind::effect && stage.effect == model::EffectType::gain)
+                return std::make_unique<StallNode> (stage);
+            return NodeFactory::createStage (stage);
+        }
+    };
+
+    /** The worst callback, in ns, over 20 blocks in which a render worker stalls once inside a chain;
+        0 when this machine has no worker to stall. Live settings (the audio thread waits for a worker
+        until 70 % of the block at most). */
+    double worstCallbackWithStalledWorker()
+    {
+        engine::Engine::Options o;
+        o.waitForLateWorkers = false;
+        engine::Engine engine (std::make_unique<StallFactory>(), o);
+        if (engine.getAudioGraph().getNumRenderWorkers() == 0)
+            return 0.0;
+        engine.prepare (sampleRate, blockSize);
+        model::Session session;
+        model::UndoHistory history;
+        model::Dispatcher dispatcher { session, history };
+        for (int i = 0; i < 32; ++i)
+        {
+            auto r = dispatcher.apply (benchInstrument()); // gain, delay: the gain is the stall node
+            engine.apply (session, r.changes);
+            engine.noteOn (model::InstrumentId { r.createdId }, 48, 0.8f);
+        }
+        std::vector<float> left ((std::size_t) blockSize), right ((std::size_t) blockSize);
+        float* outs[] = { left.data(), right.data() };
+        for (int i = 0; i < 200 && engine.getStats().backloggedCommands > 0; ++i)
+        {
+            engine.process (outs, 2, blockSize);
+            engine.update();
+        }
+        StallNode::audioThread = std::this_thread::get_id();
+        StallNode::stalled = false;
+        StallNode::armed = true;
+        double worst = 0.0;
+        for (int b = 0, after = 0; b < 400 && after < 20; ++b)
+        {
+            const auto start = Clock::now();
+            engine.process (outs, 2, blockSize);
+            worst = std::max (worst, (double) std::chrono::duration_cast<std::chrono::nanoseconds> (Clock::now() - start).count());
+            after += StallNode::stalled.load() ? 1 : 0;
+        }
+        StallNode::armed = false;
+        std::this_thread::sleep_for (std::chrono::milliseconds (StallNode::stallMs + 20)); // the worker is through before the engine goes
+        return worst;
+    }
 
     //==============================================================================
     /** A stock juce::AudioProcessorGraph holding N chains of the same four processors, each chain in
@@ -254,14 +341,23 @@ int benchEngine()
     //==============================================================================
     header ("bench engine: one 256-sample block, 128 instruments x 4 nodes, all playing", "stock graph");
     {
-        Ours ours (128);
-        for (const auto& inst : ours.session.instruments)
-            ours.engine.noteOn (inst.id, 48, 0.8f);
-        ours.settle();
-        const auto oursBlock = medianNanos (401, [&]
-                                            {
-            float* outs[] = { ours.left.data(), ours.right.data() };
-            ours.engine.process (outs, 2, blockSize); });
+        // The same engine alone on the audio thread, then with one render worker per extra core (the
+        // stock graph renders on one thread only). Bit-identical output either way.
+        const int workers = engine::RenderWorkers::workersForThisMachine();
+        std::map<int, double> oursBlock;
+        for (const int w : { 0, workers })
+        {
+            if (oursBlock.count (w) != 0)
+                continue;
+            Ours ours (128, w);
+            for (const auto& inst : ours.session.instruments)
+                ours.engine.noteOn (inst.id, 48, 0.8f);
+            ours.settle();
+            oursBlock[w] = medianNanos (401, [&]
+                                        {
+                float* outs[] = { ours.left.data(), ours.right.data() };
+                ours.engine.process (outs, 2, blockSize); });
+        }
 
         Stock stock (128);
         stock.midi.addEvent (juce::MidiMessage::noteOn (1, 48, 0.8f), 0);
@@ -269,32 +365,57 @@ int benchEngine()
             stock.block();
         const auto stockBlock = medianNanos (401, [&]
                                              { stock.block(); });
-        row ("process one block", human (oursBlock), human (stockBlock), stockBlock / oursBlock);
-        row ("share of the 5.33 ms block budget", juce::String (100.0 * oursBlock / 5.333e6, 1).toStdString() + " %", juce::String (100.0 * stockBlock / 5.333e6, 1).toStdString() + " %", std::nullopt);
+        row ("process one block, 1 thread", human (oursBlock[0]), human (stockBlock), stockBlock / oursBlock[0]);
+        row ("process one block, " + std::to_string (workers + 1) + " threads", human (oursBlock[workers]), human (stockBlock), stockBlock / oursBlock[workers]);
+        row (std::to_string (workers + 1) + " threads against 1 (target <= 0.6)", juce::String (oursBlock[workers] / oursBlock[0], 2).toStdString(), "1.00", oursBlock[0] / oursBlock[workers]);
+        row ("share of the 5.33 ms block budget", juce::String (100.0 * oursBlock[workers] / 5.333e6, 1).toStdString() + " %", juce::String (100.0 * stockBlock / 5.333e6, 1).toStdString() + " %", std::nullopt);
+    }
+
+    header ("bench engine: a render worker descheduled for 50 ms inside a chain, 32 instruments", "block duration");
+    if (const auto worst = worstCallbackWithStalledWorker(); worst > 0.0)
+    {
+        const double blockNanos = 1.0e9 * blockSize / sampleRate;
+        row ("worst callback over 20 blocks", human (worst), human (blockNanos), blockNanos / worst);
+    }
+    else
+    {
+        std::cout << "  (no render worker on this machine: one core)\n";
     }
 
     {
-        header ("bench engine: offline render of the large session (64 instruments, 10,000 notes, 64 lanes), one core", "real time");
+        const int workers = engine::RenderWorkers::workersForThisMachine();
+        header ("bench engine: offline render of the large session (64 instruments, 10,000 notes, 64 lanes)", "real time");
         const auto session = model::makeReferenceSession (model::ReferenceSize::large);
-        engine::OfflineRenderer::Options options;
-        options.maxSeconds = 60.0; // the first minute: long enough to be steady, short enough to run often
-        juce::AudioBuffer<float> out;
-        std::vector<double> factors;
         double audioSeconds = 0.0;
-        for (int run = 0; run < 3; ++run)
+        std::map<int, double> factor;
+        for (const int w : { 0, workers })
         {
-            engine::OfflineRenderer renderer (options);
-            const auto result = renderer.renderToBuffer (session, out);
-            if (! result.ok())
+            if (factor.count (w) != 0)
+                continue;
+            engine::OfflineRenderer::Options options;
+            options.maxSeconds = 60.0; // the first minute: long enough to be steady, short enough to run often
+            options.renderWorkers = w;
+            juce::AudioBuffer<float> out;
+            std::vector<double> factors;
+            for (int run = 0; run < 3; ++run)
             {
-                std::cerr << result.error << "\n";
-                return 1;
+                engine::OfflineRenderer renderer (options);
+                const auto result = renderer.renderToBuffer (session, out);
+                if (! result.ok())
+                {
+                    std::cerr << result.error << "\n";
+                    return 1;
+                }
+                factors.push_back (result.realTimeFactor());
+                audioSeconds = result.audioSeconds;
             }
-            factors.push_back (result.realTimeFactor());
-            audioSeconds = result.audioSeconds;
+            std::sort (factors.begin(), factors.end());
+            factor[w] = factors[1];
         }
-        std::sort (factors.begin(), factors.end());
-        row ("real-time factor (first " + juce::String (audioSeconds, 0).toStdString() + " s, median of 3)", juce::String (factors[1], 1).toStdString() + "x", "1.0x", factors[1]);
+        const auto first = "first " + juce::String (audioSeconds, 0).toStdString() + " s, median of 3";
+        row ("real-time factor, 1 core (" + first + ")", juce::String (factor[0], 1).toStdString() + "x", "1.0x", factor[0]);
+        row ("real-time factor, " + std::to_string (workers + 1) + " cores (target >= 20x)", juce::String (factor[workers], 1).toStdString() + "x", "1.0x", factor[workers]);
+        row (std::to_string (workers + 1) + " cores against 1", juce::String (factor[workers] / factor[0], 2).toStdString() + "x", "1.00x", factor[workers] / factor[0]);
     }
 
     std::cout << "\n  Ratios are baseline / imbolc: above 1 means Imbolc is faster. Adds are timed on the message\n"

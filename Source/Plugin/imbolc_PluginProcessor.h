@@ -105,7 +105,14 @@ private:
     static model::Session makeStartingSession();
     static BusesProperties busesProperties();
 
-    app::SessionHost host;
+    /** No render workers: a host owns its cores and schedules its tracks on them (neither VST3 nor LV2
+        lets a plugin ask for more), so the engine renders on the host's audio thread alone. */
+    app::SessionHost host { []
+                            {
+                                app::SessionHost::Options o;
+                                o.engine.renderWorkers = 0;
+                                return o;
+                            }() };
     app::SessionSeat seat { host };
     app::AudioOutput output;
     std::atomic<bool> joined { false };

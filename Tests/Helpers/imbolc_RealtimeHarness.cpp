@@ -117,6 +117,20 @@ RealtimeViolations realtimeViolations()
 bool realtimeHarnessActive() noexcept { return IMBOLC_REALTIME_HARNESS != 0; }
 } // namespace imbolc::test
 
+// The engine's render workers (imbolc_RenderWorkers.cpp) look these up as weak symbols: a worker runs a
+// batch of jobs in the state of the thread that posted it (real-time, exempt, or neither), so every
+// real-time test checks what workers do on its audio thread's behalf, and an exemption made for a
+// hosted plugin holds on the worker that processes it. Neither allocates nor locks.
+extern "C" int imbolcRealtimeTestCapture() noexcept { return (realtimeDepth & 0xffff) | (exemptDepth << 16); }
+
+extern "C" int imbolcRealtimeTestAdopt (int state) noexcept
+{
+    const int previous = imbolcRealtimeTestCapture();
+    realtimeDepth = state & 0xffff;
+    exemptDepth = state >> 16;
+    return previous;
+}
+
 #if IMBOLC_REALTIME_HARNESS
 
 // glibc's own allocator entry points: exported by libc.so.6 for exactly this use (malloc interposers).

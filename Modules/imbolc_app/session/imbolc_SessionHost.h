@@ -20,7 +20,13 @@ class SessionHost final : public SessionAccess
 public:
     struct Options
     {
-        engine::Engine::Options engine;
+        /** Live audio: a render worker that is late costs its own chain, never the device's block. */
+        engine::Engine::Options engine = []
+        {
+            engine::Engine::Options o;
+            o.waitForLateWorkers = false;
+            return o;
+        }();
         double sampleRate = 48000.0; ///< until prepare() says otherwise
         int blockSize = 512;
     };

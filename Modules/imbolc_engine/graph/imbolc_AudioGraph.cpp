@@ -19,7 +19,7 @@ namespace
 } // namespace
 
 AudioGraph::AudioGraph (const Capacity& c, const Queues& q)
-    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), fadingOut ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), channelChains ((std::size_t) c.runningInstruments, nullptr), capturedMidi ((std::size_t) juce::jmax (16, c.capturedMidi)), pendingEvents ((std::size_t) c.pendingEvents)
+    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), fadingOut ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), channelChains ((std::size_t) c.runningInstruments, nullptr), capturedMidi ((std::size_t) juce::jmax (16, c.capturedMidi)), pendingEvents ((std::size_t) c.pendingEvents), instrumentJobs ((std::size_t) c.runningInstruments, nullptr), busJobs ((std::size_t) c.runningBuses, nullptr), lateChains ((std::size_t) (c.runningInstruments + c.runningBuses), nullptr)
 {
     // No host value has been applied yet: the first one of every slot is a change.
     macroValues.fill (std::numeric_limits<float>::quiet_NaN());
@@ -30,6 +30,7 @@ AudioGraph::AudioGraph (const Capacity& c, const Queues& q)
 
 AudioGraph::~AudioGraph()
 {
+    workers.stop(); // a late worker finishes its chain before any chain is destroyed
     for (const auto& e : releaseEverything())
     {
         // Only reached when the engine is torn down without draining: destroy here (not the audio thread).
@@ -46,8 +47,20 @@ AudioGraph::~AudioGraph()
     }
 }
 
+void AudioGraph::setRenderWorkers (int count, bool waitForLate)
+{
+    waitForLateWorkers = waitForLate;
+    workers.start (count, maxBlock);
+}
+
 void AudioGraph::prepare (double rate, int block, int fadeSamples, int meterSamples)
 {
+    // Joined first: a worker still inside a late chain finishes it before the chain is re-prepared.
+    const int numWorkers = workers.getNumWorkers();
+    workers.stop();
+    for (int i = 0; i < numLate; ++i)
+        lateChains[(std::size_t) i]->setRenderDone (true);
+    numLate = 0;
     drainCommands();
     sampleRate = rate;
     maxBlock = juce::jmax (1, block);
@@ -78,6 +91,7 @@ void AudioGraph::prepare (double rate, int block, int fadeSamples, int meterSamp
         runningBuses[(std::size_t) i]->prepare (rate, maxBlock, fadeSamples);
     for (int i = 0; i < numRunningMasters; ++i)
         runningMasters[(std::size_t) i]->prepare (rate, maxBlock, fadeSamples);
+    workers.start (numWorkers, maxBlock);
 }
 
 //==============================================================================
@@ -523,13 +537,20 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     // the block that chains removed by this callback's commands end their external notes in.
     queues.externalNotes.beginCallback (sampleTime);
     flushPendingEvents();
+    processStart = std::chrono::steady_clock::now();
+    processSeconds = (double) numSamples / sampleRate;
+
+    // While a render worker is still inside a chain it was late with, nothing may touch that chain:
+    // commands wait in their queues and nothing retires until it is done (a block or so).
+    const bool workerLate = numLate > 0 && refreshLateChains();
 
     Command c;
-    while (queues.priority.try_dequeue (c))
+    while (! workerLate && queues.priority.try_dequeue (c))
         applyPriority (c);
 
     const auto structuralStart = nowNanos();
-    drainNormal();
+    if (! workerLate)
+        drainNormal();
     auto structural = nowNanos() - structuralStart;
 
     // A plugin host's transport wins over the session's own for this block: it is what the person hears
@@ -576,7 +597,8 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
     numBusOutputPairs = 0;
 
     const auto retireStart = nowNanos();
-    retireFinished();
+    if (numLate == 0)
+        retireFinished();
     structural += nowNanos() - retireStart;
 
     auto previous = maxStructuralNanos.load (std::memory_order_relaxed);
@@ -590,6 +612,146 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
         samplesSinceMeter = 0;
         postMeters();
     }
+}
+
+//==============================================================================
+void AudioGraph::renderInstruments (const BlockPlan& plan, int n) noexcept
+{
+    if (workers.getNumWorkers() > 0 && numLate == 0 && numRunning > 1)
+    {
+        renderInstrumentsInParallel (plan, n);
+        return;
+    }
+    // Alone, each chain renders into the one workspace (touching nothing another chain touches) and is
+    // mixed at once, in running order, while its audio is still in the cache.
+    for (int i = 0; i < numRunning; ++i)
+    {
+        auto* chain = running[(std::size_t) i];
+        if (! chain->isRenderDone())
+            continue; // a late worker's: left out until it is done
+        chain->schedule (plan, n);
+        chain->sendMidiOutput (queues.midiOut, chunkStartSample);
+        chain->render (workspace, n);
+        chain->mixInto (workspace.main, workspace.preTap, masterInput, busInputTargets.data(), capacity.busSlots, n);
+    }
+}
+
+void AudioGraph::renderInstrumentsInParallel (const BlockPlan& plan, int n) noexcept
+{
+    // Scheduling and MIDI output write queues with one producer: they stay on this thread, in running
+    // order, as does rendering a chain whose source feeds the external-note queue.
+    int numJobs = 0;
+    for (int i = 0; i < numRunning; ++i)
+    {
+        auto* chain = running[(std::size_t) i];
+        chain->schedule (plan, n);
+        chain->sendMidiOutput (queues.midiOut, chunkStartSample);
+        if (chain->getExternalSource() != nullptr)
+        {
+            chain->render (workspace, n);
+            chain->keepOutput (workspace, n);
+            continue;
+        }
+        chain->setRenderDone (false);
+        instrumentJobs[(std::size_t) numJobs++] = chain;
+    }
+
+    jobSamples = n;
+    const bool allDone = workers.run (numJobs, renderInstrumentJob, this, workspace, renderDeadline());
+
+    // The same additions, in the same order, as rendering alone: the mix is bit-identical.
+    for (int i = 0; i < numRunning; ++i)
+    {
+        auto* chain = running[(std::size_t) i];
+        if (chain->isRenderDone())
+            chain->mixKept (masterInput, busInputTargets.data(), capacity.busSlots, n);
+        else
+            lateChains[(std::size_t) numLate++] = chain;
+    }
+    if (! allDone)
+        lateBlocks.fetch_add (1, std::memory_order_relaxed);
+}
+
+void AudioGraph::renderInstrumentJob (void* graph, int index, RenderWorkspace& ws) noexcept
+{
+    auto& g = *static_cast<AudioGraph*> (graph);
+    auto* chain = g.instrumentJobs[(std::size_t) index];
+    chain->render (ws, g.jobSamples);
+    chain->keepOutput (ws, g.jobSamples);
+    chain->setRenderDone (true);
+}
+
+void AudioGraph::renderBuses (int offset, int n) noexcept
+{
+    if (workers.getNumWorkers() == 0 || numLate > 0 || numRunningBuses < 2)
+    {
+        for (int i = 0; i < numRunningBuses; ++i)
+        {
+            auto* bus = runningBuses[(std::size_t) i];
+            if (! bus->isRenderDone())
+                continue;
+            bus->render (*busInputs[(std::size_t) bus->slot], n);
+            mixBus (*bus, offset, n);
+        }
+        return;
+    }
+
+    // Every bus renders its own input into its own buffer: they are independent of each other.
+    for (int i = 0; i < numRunningBuses; ++i)
+    {
+        auto* bus = runningBuses[(std::size_t) i];
+        bus->setRenderDone (false);
+        busJobs[(std::size_t) i] = bus;
+    }
+    jobSamples = n;
+    const bool allDone = workers.run (numRunningBuses, renderBusJob, this, workspace, renderDeadline());
+    for (int i = 0; i < numRunningBuses; ++i)
+    {
+        auto* bus = runningBuses[(std::size_t) i];
+        if (bus->isRenderDone())
+            mixBus (*bus, offset, n);
+        else
+            lateChains[(std::size_t) numLate++] = bus;
+    }
+    if (! allDone)
+        lateBlocks.fetch_add (1, std::memory_order_relaxed);
+}
+
+void AudioGraph::renderBusJob (void* graph, int index, RenderWorkspace&) noexcept
+{
+    auto& g = *static_cast<AudioGraph*> (graph);
+    auto* bus = g.busJobs[(std::size_t) index];
+    bus->render (*g.busInputs[(std::size_t) bus->slot], g.jobSamples);
+    bus->setRenderDone (true);
+}
+
+void AudioGraph::mixBus (BusChain& bus, int offset, int n) noexcept
+{
+    // Added, not copied: while a bus's effects are replaced, its old and new chains crossfade into the
+    // same output.
+    if (auto* const* direct = directOutputFor (bus))
+        for (int ch = 0; ch < 2; ++ch)
+            juce::FloatVectorOperations::add (direct[ch] + offset, bus.getOutput().getReadPointer (ch), n);
+    else
+        for (int ch = 0; ch < 2; ++ch)
+            masterInput.addFrom (ch, 0, bus.getOutput(), ch, 0, n);
+}
+
+bool AudioGraph::refreshLateChains() noexcept
+{
+    for (int i = numLate; --i >= 0;)
+        if (lateChains[(std::size_t) i]->isRenderDone())
+            lateChains[(std::size_t) i] = lateChains[(std::size_t) --numLate];
+    return numLate > 0;
+}
+
+std::optional<std::chrono::steady_clock::time_point> AudioGraph::renderDeadline() const noexcept
+{
+    if (waitForLateWorkers)
+        return std::nullopt;
+    // 70 % of the callback's duration from its start: what is left covers the buses, the master and
+    // the device's own work, so a worker that is late costs its chain, never the whole block.
+    return processStart + std::chrono::duration_cast<std::chrono::steady_clock::duration> (std::chrono::duration<double> (0.7 * processSeconds));
 }
 
 void AudioGraph::followHost (const HostTransport& host) noexcept
@@ -912,30 +1074,8 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
     deliverMidi (plan, offset, n);
     clockOut.process (plan, chunkStartSample, queues.midiOut);
 
-    // Each instrument chain renders into the workspace (touching nothing another chain touches) and is
-    // mixed at once, in running order, while its audio is still in the cache.
-    for (int i = 0; i < numRunning; ++i)
-    {
-        auto* chain = running[(std::size_t) i];
-        chain->schedule (plan, n);
-        chain->sendMidiOutput (queues.midiOut, chunkStartSample);
-        chain->render (workspace, n);
-        chain->mixInto (workspace, masterInput, busInputTargets.data(), capacity.busSlots, n);
-    }
-
-    for (int i = 0; i < numRunningBuses; ++i)
-    {
-        auto* bus = runningBuses[(std::size_t) i];
-        bus->render (*busInputs[(std::size_t) bus->slot], n);
-        // Added, not copied: while a bus's effects are replaced, its old and new chains crossfade
-        // into the same output.
-        if (auto* const* direct = directOutputFor (*bus))
-            for (int ch = 0; ch < 2; ++ch)
-                juce::FloatVectorOperations::add (direct[ch] + offset, bus->getOutput().getReadPointer (ch), n);
-        else
-            for (int ch = 0; ch < 2; ++ch)
-                masterInput.addFrom (ch, 0, bus->getOutput(), ch, 0, n);
-    }
+    renderInstruments (plan, n);
+    renderBuses (offset, n);
 
     mix.clear (0, n);
     for (int i = 0; i < numRunningMasters; ++i)
@@ -1049,6 +1189,8 @@ void AudioGraph::postMeters() noexcept
     for (int i = 0; i < numRunning; ++i)
     {
         auto* chain = running[(std::size_t) i];
+        if (! chain->isRenderDone())
+            continue;
         const auto [l, r] = chain->takePeaks();
         if (! chain->removing)
             queues.status.try_enqueue ({ Status::Type::meter, ChainKind::instrument, playing, chain->slot, chain->getSerial(), l, r, positionTicks });
@@ -1056,6 +1198,8 @@ void AudioGraph::postMeters() noexcept
     for (int i = 0; i < numRunningBuses; ++i)
     {
         auto* chain = runningBuses[(std::size_t) i];
+        if (! chain->isRenderDone())
+            continue;
         const auto [l, r] = chain->takePeaks();
         if (! chain->removing)
             queues.status.try_enqueue ({ Status::Type::meter, ChainKind::bus, playing, chain->slot, chain->getSerial(), l, r, positionTicks });

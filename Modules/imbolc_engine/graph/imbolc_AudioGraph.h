@@ -16,8 +16,11 @@ using StatusQueue = moodycamel::ReaderWriterQueue<Status>;
     other chain is touched.
 
     Instrument chains are independent: each renders into a workspace and then adds itself into bus
-    inputs and the master. A later multi-core renderer hands chains to workers, each with its own
-    workspace and mix buffers, and sums the workers' mixes in a fixed order; nothing else changes.
+    inputs and the master. With render workers (setRenderWorkers), the chains of a block are rendered
+    on the workers and the audio thread at once, each thread in its own workspace, each chain keeping
+    its result; the audio thread then mixes them in running order, exactly the additions the single
+    thread makes, so the output is bit-identical whatever the number of threads. Buses render in
+    parallel the same way.
 */
 class AudioGraph
 {
@@ -53,6 +56,19 @@ public:
     /** (Re)allocates buffers and re-prepares every installed chain for a new rate or block size. Not on
         the audio thread, and only while process() is not running. */
     void prepare (double sampleRate, int maxBlockSize, int fadeSamples, int meterIntervalSamples);
+
+    /** Render workers that help the audio thread (RenderWorkers; 0: it renders alone). With
+        `waitForLate` false (live audio), the audio thread waits for a worker's chain at most until 70 %
+        of the block's duration has passed since process() began: a chain still rendering then is left
+        out of that block (silence from it), and until it is done the graph renders alone, applies no
+        commands and retires nothing, so nobody touches that chain. With it true (offline render, tests
+        of exact output), every chain is always waited for. Message thread, while process() is not
+        running; takes effect at once. */
+    void setRenderWorkers (int count, bool waitForLate);
+    int getNumRenderWorkers() const noexcept { return workers.getNumWorkers(); }
+
+    /** Blocks in which a late render worker's chain was left out, since prepare. Any thread. */
+    std::int64_t getLateRenderBlocks() const noexcept { return lateBlocks.load (std::memory_order_relaxed); }
 
     /** Renders numSamples into numChannels outputs (the stereo mix goes to the first two; others are
         cleared). Applies queued commands first: priority, then normal; then follows the host's transport,
@@ -141,6 +157,15 @@ public:
 
 private:
     void renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept;
+    void renderInstruments (const BlockPlan&, int n) noexcept;
+    void renderInstrumentsInParallel (const BlockPlan&, int n) noexcept;
+    void renderBuses (int offset, int n) noexcept;
+    void mixBus (BusChain&, int offset, int n) noexcept;
+    static void renderInstrumentJob (void* graph, int index, RenderWorkspace&) noexcept;
+    static void renderBusJob (void* graph, int index, RenderWorkspace&) noexcept;
+    /** Forgets the late chains whose worker has finished; true while any is still rendering. */
+    bool refreshLateChains() noexcept;
+    std::optional<std::chrono::steady_clock::time_point> renderDeadline() const noexcept;
     void followHost (const HostTransport&) noexcept;
     void leaveHost() noexcept;
     void deliverMidi (const BlockPlan&, int offset, int n) noexcept;
@@ -246,6 +271,18 @@ private:
     std::unique_ptr<AnalysisMeters> analysis = std::make_unique<AnalysisMeters>();
 
     std::atomic<std::int64_t> maxStructuralNanos { 0 };
+
+    // Parallel rendering (setRenderWorkers).
+    std::vector<InstrumentChain*> instrumentJobs; ///< this chunk's chains for the workers (preallocated)
+    std::vector<BusChain*> busJobs;
+    std::vector<ChainBase*> lateChains; ///< left out of a block while a worker still renders them
+    int numLate = 0;
+    int jobSamples = 0;
+    bool waitForLateWorkers = true;
+    std::chrono::steady_clock::time_point processStart;
+    double processSeconds = 0.0;
+    std::atomic<std::int64_t> lateBlocks { 0 };
+    RenderWorkers workers; ///< last: stopped (joined) before anything it renders is destroyed
 };
 
 } // namespace imbolc::engine

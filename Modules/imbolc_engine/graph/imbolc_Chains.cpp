@@ -437,13 +437,23 @@ void InstrumentChain::render (RenderWorkspace& ws, int n) noexcept
     processStagesAndStrip (ws.main, ws.dry, n);
 }
 
-void InstrumentChain::mixInto (const RenderWorkspace& ws, juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept
+void InstrumentChain::keepOutput (const RenderWorkspace& ws, int n) noexcept
+{
+    // ChainBase's buffer and dry are free in an instrument chain: it renders in a workspace.
+    for (int c = 0; c < 2; ++c)
+        buffer.copyFrom (c, 0, ws.main, c, 0, n);
+    if (hasPreSends)
+        for (int c = 0; c < 2; ++c)
+            dry.copyFrom (c, 0, ws.preTap, c, 0, n);
+}
+
+void InstrumentChain::mixInto (const juce::AudioBuffer<float>& main, const juce::AudioBuffer<float>& preTap, juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept
 {
     auto* target = &master;
     if (juce::isPositiveAndBelow (outputBusSlot, numBusSlots) && busInputs[outputBusSlot] != nullptr)
         target = busInputs[outputBusSlot];
     for (int c = 0; c < 2; ++c)
-        target->addFrom (c, 0, ws.main, c, 0, n);
+        target->addFrom (c, 0, main, c, 0, n);
 
     for (int i = 0; i < numSends; ++i)
     {
@@ -452,7 +462,7 @@ void InstrumentChain::mixInto (const RenderWorkspace& ws, juce::AudioBuffer<floa
         const float end = s.level.skip (n);
         if (! juce::isPositiveAndBelow (s.busSlot, numBusSlots) || busInputs[s.busSlot] == nullptr || (start == 0.0f && end == 0.0f))
             continue;
-        const auto& from = s.preInsert ? ws.preTap : ws.main;
+        const auto& from = s.preInsert ? preTap : main;
         for (int c = 0; c < 2; ++c)
             busInputs[s.busSlot]->addFromWithRamp (c, 0, from.getReadPointer (c), n, start, end);
     }

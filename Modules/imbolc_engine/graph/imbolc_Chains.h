@@ -90,6 +90,12 @@ public:
     int runningIndex = -1; ///< position in the audio thread's running list
     bool removing = false; ///< fading out towards retirement
 
+    /** False from the moment the audio thread hands this chain's block to the render workers until
+        the thread that rendered it is done with it (AudioGraph::setRenderWorkers): while false, only
+        that thread may touch the chain. Audio thread and render workers. */
+    bool isRenderDone() const noexcept { return renderDone.load (std::memory_order_acquire); }
+    void setRenderDone (bool done) noexcept { renderDone.store (done, std::memory_order_release); }
+
 protected:
     /** Stages, strip, fade and metering over the first n samples of `work`. Audio thread. */
     void processStagesAndStrip (juce::AudioBuffer<float>& work, juce::AudioBuffer<float>& dryScratch, int n) noexcept;
@@ -102,6 +108,7 @@ protected:
     juce::MidiBuffer noMidi;
     ChainFade fade;
     float peakLeft = 0.0f, peakRight = 0.0f;
+    std::atomic<bool> renderDone { true };
 };
 
 /** An instrument's chain: source, stages, strip, and where its output and sends go. */
@@ -180,9 +187,17 @@ public:
         chains can be rendered on several threads, each with its own. Audio thread (or a render worker). */
     void render (RenderWorkspace& ws, int n) noexcept;
 
-    /** Adds the block just rendered in `ws` into its destinations. busInputs[slot] may be null for a
-        slot with no bus. Audio thread, right after render. */
-    void mixInto (const RenderWorkspace& ws, juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept;
+    /** Adds the block just rendered (`main`, and `preTap` for pre-insert sends: a workspace's, or what
+        keepOutput kept) into its destinations. busInputs[slot] may be null for a slot with no bus.
+        Audio thread, after render. */
+    void mixInto (const juce::AudioBuffer<float>& main, const juce::AudioBuffer<float>& preTap, juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept;
+
+    /** Keeps the block just rendered in `ws` in the chain's own buffers, so the workspace can take the
+        next chain while this one waits to be mixed in order (parallel rendering). Same thread as render. */
+    void keepOutput (const RenderWorkspace& ws, int n) noexcept;
+
+    /** mixInto with what keepOutput kept. Audio thread. */
+    void mixKept (juce::AudioBuffer<float>& master, juce::AudioBuffer<float>* const* busInputs, int numBusSlots, int n) noexcept { mixInto (buffer, dry, master, busInputs, numBusSlots, n); }
 
     /** Called in the destructor with the destroying thread, for tests that prove chains die off the audio thread. */
     static inline std::atomic<void (*) (std::thread::id)> onDestroyed { nullptr };

@@ -49,6 +49,7 @@ Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
         freeInstrumentSlots.push_back (s);
     for (int s = o.busSlots; --s >= 0;)
         freeBusSlots.push_back (s);
+    graph.setRenderWorkers (o.renderWorkers < 0 ? RenderWorkers::workersForThisMachine() : juce::jmin (o.renderWorkers, RenderWorkers::maxWorkers), o.waitForLateWorkers);
     prepare (sampleRate, maxBlockSize);
     rebuildMaster ({});
 }

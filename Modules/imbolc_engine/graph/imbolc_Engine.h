@@ -51,6 +51,13 @@ public:
         double meterIntervalSeconds = 1.0 / 30.0;
         int externalNoteCapacity = 8192; ///< events of external-backend instruments waiting for their consumer
         int midiOutCapacity = 8192; ///< MIDI messages for MIDI outputs waiting for their sender
+        /** Render threads helping the audio thread (AudioGraph::setRenderWorkers): -1 is one per extra
+            core (RenderWorkers::workersForThisMachine), 0 renders on the audio thread alone (a plugin:
+            its host owns the cores). The output is bit-identical whatever the number. */
+        int renderWorkers = -1;
+        /** True: the audio thread always waits for every chain a worker renders (offline render, exact
+            tests). False (live audio): at most until 70 % of the block, leaving a late chain out. */
+        bool waitForLateWorkers = true;
     };
 
     struct Meter

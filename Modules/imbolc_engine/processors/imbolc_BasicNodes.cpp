@@ -119,6 +119,17 @@ void StripNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
     const int n = buffer.getNumSamples();
     auto* left = buffer.getWritePointer (0);
     auto* right = buffer.getNumChannels() > 1 ? buffer.getWritePointer (1) : nullptr;
+    if (! isSmoothing (0) && ! (hasPan && isSmoothing (1)) && ! muteGain.isSmoothing())
+    {
+        // Nothing moves (most blocks): the per-sample loop below would compute these same two gains
+        // for every sample, so multiplying by them gives the very same samples, vectorised.
+        const float g = nextValue (0) * muteGain.getNextValue();
+        const float pan = hasPan ? nextValue (1) : 0.0f;
+        juce::FloatVectorOperations::multiply (left, g * juce::jmin (1.0f, 1.0f - pan), n);
+        if (right != nullptr)
+            juce::FloatVectorOperations::multiply (right, g * juce::jmin (1.0f, 1.0f + pan), n);
+        return;
+    }
     for (int i = 0; i < n; ++i)
     {
         const float g = nextValue (0) * muteGain.getNextValue();

@@ -14,10 +14,12 @@ namespace
         return session;
     }
 
-    Engine::Options renderEngineOptions (const model::Session& session)
+    Engine::Options renderEngineOptions (const model::Session& session, int renderWorkers)
     {
         Engine::Options o;
         o.instrumentSlots = juce::jmax (64, (int) session.instruments.size() + 8);
+        o.renderWorkers = renderWorkers;
+        o.waitForLateWorkers = true; // no deadline offline: every chain of every block, whatever it takes
         return o;
     }
 } // namespace
@@ -60,7 +62,7 @@ OfflineRenderer::Result OfflineRenderer::render (const model::Session& original,
     const auto started = juce::Time::getMillisecondCounterHiRes();
 
     const auto session = fromTheTop (original);
-    Engine engine (std::move (factory), renderEngineOptions (session));
+    Engine engine (std::move (factory), renderEngineOptions (session, options.renderWorkers));
     engine.prepare (options.sampleRate, options.blockSize);
     engine.loadSession (session);
     engine.update();
@@ -236,7 +238,7 @@ ExternalNoteScore collectExternalNotes (const model::Session& original, double s
     }
 
     auto session = fromTheTop (original);
-    auto engineOptions = renderEngineOptions (session);
+    auto engineOptions = renderEngineOptions (session, 0); // silent nodes: nothing to share out
     // One block of one chain carries at most ~900 events (its MIDI buffer's 8 KiB), and the queue is
     // drained after every block: room for 1,024 per external instrument can never fill.
     int external = 0;

@@ -23,6 +23,9 @@ public:
         double maxTailSeconds = 10.0;
         int bitsPerSample = 24; ///< 16, 24 or 32 (float)
         double maxSeconds = 0.0; ///< stop after this much audio (0: the whole song and its tail)
+        /** Render threads beside the rendering one (-1: one per extra core, 0: none). The output is
+            byte-identical whatever the number. */
+        int renderWorkers = -1;
         /** Asked after every block (from the rendering thread): true ends the render with the error
             "The render was cancelled." and, for a WAV, leaves any existing file as it was. */
         std::function<bool()> shouldCancel;
