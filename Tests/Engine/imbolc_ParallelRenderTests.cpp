@@ -208,3 +208,55 @@ TEST_CASE ("a late render worker costs its own chain, never the device's block",
     for (auto id : ids)
         CHECK (rig.engine.getInstrumentMeter (id).left > 0.0f);
 }
+
+namespace
+{
+/** A pass-through stage that notes every time it runs with denormals not flushed to zero, and on which
+    thread it ran: instrumentation of the floating-point mode the engine gives its nodes. */
+class DenormalProbe final : public engine::NodeProcessor
+{
+public:
+    explicit DenormalProbe (const model::Stage& stage)
+        : NodeProcessor ("Denormal probe", stage.params, false) {}
+
+    static inline std::atomic<int> runsWithDenormals { 0 }, runsOffAudioThread { 0 };
+    static inline std::atomic<std::thread::id> audioThread {};
+
+private:
+    void prepareNode (double, int) override {}
+    void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override
+    {
+        if (! juce::FloatVectorOperations::areDenormalsDisabled())
+            ++runsWithDenormals;
+        if (std::this_thread::get_id() != audioThread.load())
+            ++runsOffAudioThread;
+    }
+};
+
+struct DenormalProbeFactory final : engine::NodeFactory
+{
+    std::unique_ptr<engine::NodeProcessor> createStage (const model::Stage& stage) override
+    {
+        if (stage.kind == model::StageKind::effect && stage.effect == model::EffectType::gain)
+            return std::make_unique<DenormalProbe> (stage);
+        return NodeFactory::createStage (stage);
+    }
+};
+} // namespace
+
+TEST_CASE ("render workers flush denormals to zero as the audio thread does", "[engine][parallel]")
+{
+    // A decaying tail reaches denormal floats: flushed on one thread and not on another, the same
+    // chain would give other samples (and cost up to 100x) depending on where it rendered.
+    EngineRig rig (std::make_unique<DenormalProbeFactory>(), withWorkers (2));
+    for (int i = 0; i < 16; ++i)
+        rig.addInstrument (model::BuiltInSource::saw, { EngineRig::effect (model::EffectType::gain) });
+    rig.engine.update();
+    DenormalProbe::audioThread = std::this_thread::get_id();
+    DenormalProbe::runsWithDenormals = 0;
+    DenormalProbe::runsOffAudioThread = 0;
+    std::vector<float> left, right;
+    rig.render (200, left, right);
+    REQUIRE (DenormalProbe::runsOffAudioThread.load() > 0); // the workers did render chains
+    CHECK (DenormalProbe::runsWithDenormals.load() == 0);
+}

@@ -31,7 +31,7 @@ namespace
     constexpr std::uint64_t countMask = (1u << countBits) - 1;
     constexpr std::uint32_t batchMask = (1u << batchBits) - 1;
 
-    std::uint32_t cursorBatch (std::uint64_t c) noexcept { return (std::uint32_t) (c >> (2 * countBits)); }
+    std::uint32_t cursorBatch (std::uint64_t c) noexcept { return (std::uint32_t) (c >> (2 * countBits)) & batchMask; }
     int cursorCount (std::uint64_t c) noexcept { return (int) ((c >> countBits) & countMask); }
     int cursorNext (std::uint64_t c) noexcept { return (int) (c & countMask); }
 
@@ -90,6 +90,7 @@ namespace
 
 struct RenderWorkers::Worker
 {
+    int index = 1; ///< its range of each batch (the posting thread has range 0)
     RenderWorkspace workspace;
     std::thread thread;
 };
@@ -108,6 +109,7 @@ void RenderWorkers::start (int count, int maxBlockSize)
     for (int i = 0; i < juce::jlimit (0, maxWorkers, count); ++i)
     {
         auto w = std::make_unique<Worker>();
+        w->index = i + 1;
         w->workspace.prepare (maxBlockSize);
         auto* raw = w.get();
         w->thread = std::thread ([this, raw]
@@ -151,15 +153,22 @@ bool RenderWorkers::run (int numJobs, JobFunction fn, void* ctx, RenderWorkspace
     context.store (ctx, std::memory_order_relaxed);
     posterState.store (captureRealtimeState(), std::memory_order_relaxed);
     completed.store ((std::uint64_t) batchNumber << 32, std::memory_order_relaxed);
-    cursor.store (((std::uint64_t) batchNumber << (2 * countBits)) | ((std::uint64_t) numJobs << countBits), std::memory_order_release);
-
+    // Each thread's share is a contiguous range of the jobs, the same one every block (the running
+    // order is stable), so a chain keeps rendering on the same core with its state in that core's
+    // cache; a thread that runs out takes what is left in the others' ranges.
+    const int participants = (int) workers.size() + 1;
+    for (int p = 0; p < participants; ++p)
+    {
+        const auto begin = (std::uint64_t) (numJobs * p / participants), end = (std::uint64_t) (numJobs * (p + 1) / participants);
+        ranges[(std::size_t) p].cursor.store (((std::uint64_t) batchNumber << (2 * countBits)) | (end << countBits) | begin, std::memory_order_relaxed);
+    }
     // Seq-cst pair with the worker's sleepers increment and re-check: either the worker sees the new
     // batch before it sleeps, or we see it sleeping and wake it.
     batchSignal.store (batchNumber, std::memory_order_seq_cst);
     if (sleepers.load (std::memory_order_seq_cst) > 0)
         wakeAll (batchSignal);
 
-    int finished = takeAndRun (batchNumber, callerWorkspace);
+    int finished = takeAndRun (batchNumber, 0, callerWorkspace);
     const auto target = ((std::uint64_t) batchNumber << 32) | (std::uint64_t) numJobs;
     if (finished > 0)
         finished = (int) (completed.fetch_add ((std::uint64_t) finished, std::memory_order_acq_rel) + (std::uint64_t) finished == target);
@@ -177,27 +186,38 @@ bool RenderWorkers::run (int numJobs, JobFunction fn, void* ctx, RenderWorkspace
     return true;
 }
 
-int RenderWorkers::takeAndRun (std::uint32_t batch, RenderWorkspace& ws) noexcept
+int RenderWorkers::takeAndRun (std::uint32_t batch, int home, RenderWorkspace& ws) noexcept
 {
+    const int participants = (int) workers.size() + 1;
     int ran = 0;
-    for (;;)
+    for (int k = 0; k < participants; ++k)
     {
-        auto c = cursor.load (std::memory_order_acquire);
-        if (cursorBatch (c) != batch || cursorNext (c) >= cursorCount (c))
-            return ran;
-        // Read before the claim: the job of batch k is only replaced after batch k's last job has been
-        // claimed, and that claim would make this CAS fail. So a successful claim pairs with this job.
-        auto* fn = function.load (std::memory_order_relaxed);
-        auto* ctx = context.load (std::memory_order_relaxed);
-        if (! cursor.compare_exchange_weak (c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire))
-            continue;
-        fn (ctx, cursorNext (c), ws);
-        ++ran;
+        auto& cursor = ranges[(std::size_t) ((home + k) % participants)].cursor;
+        for (;;)
+        {
+            auto c = cursor.load (std::memory_order_acquire);
+            if (cursorBatch (c) != batch || cursorNext (c) >= cursorCount (c))
+                break;
+            // Read before the claim: the job of batch k is only replaced after every job of batch k
+            // has been claimed (the caller takes all that is left before it returns), and that claim
+            // would make this CAS fail. So a successful claim pairs with this job.
+            auto* fn = function.load (std::memory_order_relaxed);
+            auto* ctx = context.load (std::memory_order_relaxed);
+            if (! cursor.compare_exchange_weak (c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+                continue;
+            fn (ctx, cursorNext (c), ws);
+            ++ran;
+        }
     }
+    return ran;
 }
 
 void RenderWorkers::workerLoop (Worker& self) noexcept
 {
+    // The audio thread renders with denormals flushed to zero (AudioGraph::process): so must every
+    // worker, for the same samples and the same cost (a decaying tail in denormals costs x86 up to 100x).
+    // The floating-point mode is per thread and lasts for the thread's life.
+    juce::FloatVectorOperations::disableDenormalisedNumberSupport (true);
     std::uint32_t seen = batchSignal.load();
     for (;;)
     {
@@ -223,9 +243,9 @@ void RenderWorkers::workerLoop (Worker& self) noexcept
         seen = now;
 
         running.fetch_add (1, std::memory_order_acq_rel);
-        const auto batch = cursorBatch (cursor.load (std::memory_order_acquire));
+        const auto batch = now;
         const int previous = adoptRealtimeState (posterState.load (std::memory_order_relaxed));
-        const int ran = takeAndRun (batch, self.workspace);
+        const int ran = takeAndRun (batch, self.index, self.workspace);
         adoptRealtimeState (previous);
         if (ran > 0)
         {

@@ -55,15 +55,21 @@ public:
 private:
     struct Worker;
     void workerLoop (Worker&) noexcept;
-    /** Claims and runs jobs of batch `batch` until none is left; returns how many it ran. */
-    int takeAndRun (std::uint32_t batch, RenderWorkspace&) noexcept;
+    /** Claims and runs jobs of batch `batch`, its own range (`home`) first, then what is left in the
+        others', until none is left; returns how many it ran. */
+    int takeAndRun (std::uint32_t batch, int home, RenderWorkspace&) noexcept;
 
     std::vector<std::unique_ptr<Worker>> workers;
 
-    /** Batch number (bits 40..63), the batch's job count (20..39) and the next job (0..19), in one word:
-        one CAS claims a job of the current batch only, against that batch's own count, so a worker that
+    /** One range of the batch's jobs per thread (the posting thread's is 0): batch number (bits
+        40..63), the range's end (20..39) and its next job (0..19) in one word, on its own cache line.
+        One CAS claims a job of the current batch only, against that range's own end, so a worker that
         comes late to a batch never takes a job of the next one. */
-    std::atomic<std::uint64_t> cursor { 0 };
+    struct alignas (64) Range
+    {
+        std::atomic<std::uint64_t> cursor { 0 };
+    };
+    std::array<Range, (std::size_t) maxWorkers + 1> ranges {};
     std::atomic<std::uint64_t> completed { 0 }; ///< batch (bits 32..63) and jobs of it finished (0..31)
     std::atomic<std::uint32_t> batchSignal { 0 }; ///< the futex word: the batch number, bumped per batch
     std::atomic<int> sleepers { 0 };
