@@ -4,7 +4,8 @@
 
 #include "imbolc_ScTestHelpers.h"
 
-#include <imbolc_engine/imbolc_engine.h>
+#include <imbolc_EngineTestSupport.h>
+#include <imbolc_app/imbolc_app.h>
 
 using namespace imbolc;
 using model::ParamAddress;
@@ -463,4 +464,56 @@ TEST_CASE ("A sampler whose file is missing or not audio is one warning on a liv
     CHECK (treeOf (client, backend.findInstrument (notAudio)->voiceGroup).size() == 1);
     CHECK (backend.getState() == sc::ScBackend::State::running);
     CHECK (backend.takeWarnings().empty());
+}
+
+TEST_CASE ("A running engine's lane on a SuperCollider stage reaches scsynth through ScOutput", "[sc][live]")
+{
+    // The whole live path: the engine's audio thread (here a thread calling process() at the device's
+    // pace) queues the lane's values, ScOutput's sender maps them to wall time and the backend sends
+    // them as timed /n_set bundles.
+    test::LiveServer server;
+    test::EngineRig rig;
+    model::Source saw;
+    saw.builtIn = model::BuiltInSource::saw;
+    model::Stage lowPass;
+    lowPass.kind = model::StageKind::filter;
+    lowPass.filter = model::FilterType::lowPass;
+    lowPass.params = model::makeFilterParameters (model::FilterType::lowPass);
+    const model::InstrumentId id { rig.act (model::action::AddInstrument { "lead", saw, model::Backend::superCollider, { lowPass } }) };
+    const auto stage = rig.session.instruments.find (id)->chain[0].id;
+    const model::LaneId lane { rig.act (model::action::AddLane { { model::AutomationTargetKind::parameter, ParamAddress::stage (model::NodeKind::instrument, id.value, stage, 0) } }) };
+    rig.act (model::action::SetPoint { lane, { 0, 640.0f, model::CurveType::linear } });
+
+    app::ScOutput output (rig.engine, backendOptions (server.port));
+    const auto started = output.start (rig.session);
+    INFO (started.getErrorMessage());
+    REQUIRE (started.wasOk());
+    const auto nodes = *output.getBackend().findInstrument (id);
+    auto& client = output.getBackend().getClient();
+    CHECK (client.getControl (nodes.stages[0].second, "cutoff") == Approx (2000.0f)); // the model's value
+    rig.act (model::action::Play {});
+
+    std::atomic<bool> quit { false };
+    std::thread audio ([&]
+                       {
+        std::vector<float> l ((std::size_t) test::EngineRig::blockSize), r (l.size());
+        float* outs[] = { l.data(), r.data() };
+        const auto period = std::chrono::microseconds ((int) (1.0e6 * test::EngineRig::blockSize / test::EngineRig::sampleRate));
+        auto next = std::chrono::steady_clock::now();
+        while (! quit.load())
+        {
+            rig.engine.process (outs, 2, test::EngineRig::blockSize);
+            next += period;
+            std::this_thread::sleep_until (next);
+        } });
+    const auto reached = test::eventually ([&]
+                                           {
+                                               rig.engine.update();
+                                               return client.getControl (nodes.stages[0].second, "cutoff") == 640.0f; },
+                                           3000);
+    quit = true;
+    audio.join();
+    CHECK (reached);
+    CHECK (rig.engine.getExternalNotes().getParamsDropped() == 0);
+    CHECK (output.takeWarnings().empty());
 }
