@@ -7,7 +7,7 @@
   name:               Imbolc SuperCollider backend
   description:        The external-synth path: SynthDefs written by our own code, OSC to scsynth, NRT scores.
   minimumCppStandard: 20
-  dependencies:       imbolc_model
+  dependencies:       imbolc_model juce_audio_formats
 
  END_JUCE_MODULE_DECLARATION
 *******************************************************************************/
@@ -16,6 +16,7 @@
 #define IMBOLC_SC_H_INCLUDED
 
 #include <imbolc_model/imbolc_model.h>
+#include <juce_audio_formats/juce_audio_formats.h>
 
 #include <array>
 #include <atomic>

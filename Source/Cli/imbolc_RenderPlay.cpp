@@ -89,7 +89,7 @@ bool wasInterrupted() noexcept
 namespace
 {
     /** `imbolc render --backend supercollider`: an OSC score rendered by `scsynth -N`. */
-    int renderOnSuperCollider (const model::Session& session, const juce::File& output, const engine::OfflineRenderer::Options& engineOptions)
+    int renderOnSuperCollider (const model::Session& session, const juce::File& input, const juce::File& output, const engine::OfflineRenderer::Options& engineOptions)
     {
         sc::ScoreRenderer::Options options;
         options.sampleRate = engineOptions.sampleRate;
@@ -100,7 +100,13 @@ namespace
         // (tempo lane, swing, probability, song mode), exactly as it plays them live.
         auto onSuperCollider = session;
         for (auto& instrument : onSuperCollider.instruments)
+        {
             instrument.backend = model::Backend::superCollider;
+            // scsynth reads a sampler's sample itself: a path relative to the project is made whole.
+            auto& path = instrument.source.samplePath;
+            if (! path.empty() && ! juce::File::isAbsolutePath (path))
+                path = input.getParentDirectory().getChildFile (path).getFullPathName().toStdString();
+        }
 
         std::cerr << "Rendering on SuperCollider (scsynth -N)...\n";
         const auto started = juce::Time::getMillisecondCounterHiRes();
@@ -150,7 +156,7 @@ int renderCommand (const std::vector<std::string>& raw)
         return 1;
 
     if (backend == "supercollider")
-        return renderOnSuperCollider (*session, output, options);
+        return renderOnSuperCollider (*session, input, output, options);
 
     auto factory = std::make_unique<engine::NodeFactory>();
     factory->setBaseDirectory (input.getParentDirectory());

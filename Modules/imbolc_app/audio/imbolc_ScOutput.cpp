@@ -41,7 +41,9 @@ void ScOutput::send()
             notes.drain ([&] (const engine::ExternalNoteEvent& e)
                          {
                              const auto due = clock.toSeconds (e.sampleTime) + steadyToNtp;
-                             if (e.kind == engine::ExternalNoteEvent::Kind::allNotesOff)
+                             if (e.kind == engine::ExternalNoteEvent::Kind::param)
+                                 backend.automate (e.instrument, e.group, e.item, e.index, e.value, due);
+                             else if (e.kind == engine::ExternalNoteEvent::Kind::allNotesOff)
                                  backend.allNotesOff (e.instrument, due);
                              else if (e.on)
                              {

@@ -532,6 +532,9 @@ void SessionHost::reportSaves()
 juce::Result SessionHost::startSuperCollider (sc::ScBackend::Options scOptions)
 {
     stopSuperCollider();
+    // A sampler's relative sample path is found where the internal engine finds it: the project's folder.
+    if (scOptions.sampleFolder == juce::File())
+        scOptions.sampleFolder = engine->getNodeFactory().getBaseDirectory();
     auto output = std::make_unique<ScOutput> (*engine, std::move (scOptions));
     auto result = output->start (session);
     for (const auto& w : output->takeWarnings())

@@ -160,6 +160,7 @@ void InstrumentChain::prepare (double rate, int maxBlockSize, int fadeSamples)
     soundingEnd.fill (-1.0);
     numSounding = 0;
     lfoPhase = 0.0;
+    numExternalSent = 0; // an external renderer gets every driven value again
     for (auto& s : sends)
     {
         const auto target = s.level.getTargetValue();
@@ -248,9 +249,13 @@ void InstrumentChain::releaseSequenced (int samplePosition) noexcept
 void InstrumentChain::setLfo (const LfoSettings& next) noexcept
 {
     if (lfo.enabled && (! next.enabled || next.node != lfo.node || next.index != lfo.index))
+    {
         if (auto* node = getNode (lfo.node))
             node->setParameterModulation (lfo.index, 0.0f, 0);
+        lfoRestore = { lfo.node, lfo.index }; // an external renderer is told too (publishExternalParams)
+    }
     lfo = next;
+    lfoOffset = 0.0f;
 }
 
 namespace
@@ -377,7 +382,106 @@ void InstrumentChain::schedule (const BlockPlan& plan, int n) noexcept
             const auto range = node->getParameterRange (lfo.index);
             const auto offset = lfoShapeValue (lfo.shape, lfoPhase) * lfo.depth * range.getLength() * 0.5f;
             node->setParameterModulation (lfo.index, offset, n);
+            lfoOffset = offset;
         }
+
+    if (external != nullptr)
+        publishExternalParams (plan, n);
+}
+
+//==============================================================================
+// SuperCollider-backend chains: what the lanes and the LFO set on this chain's placeholder nodes is
+// sent on to the external renderer as timed parameter events, beside the chain's notes.
+bool InstrumentChain::addressOf (int node, int index, ExternalParamKey& key) const noexcept
+{
+    key = { node, index, model::ParamGroup::source, 0, index };
+    if (node == 0)
+    {
+        if (external == nullptr)
+            return false;
+        const auto sourceParams = external->getNumSourceParams();
+        if (index >= sourceParams)
+            key.group = model::ParamGroup::amp, key.modelIndex = index - sourceParams;
+        return key.modelIndex < 4 || key.group == model::ParamGroup::source;
+    }
+    if (node <= (int) stages.size())
+    {
+        key.group = model::ParamGroup::stage;
+        key.item = stages[(std::size_t) node - 1].stageId;
+        return true;
+    }
+    if (node == (int) stages.size() + 1)
+    {
+        key.group = model::ParamGroup::strip;
+        return true;
+    }
+    return false;
+}
+
+void InstrumentChain::publishExternal (const ExternalParamKey& key, float value, int offset) noexcept
+{
+    // One value per parameter per block at most, and only when it changed: a flat lane sends nothing.
+    SentValue* memory = nullptr;
+    for (int i = 0; i < numExternalSent; ++i)
+        if (externalSent[(std::size_t) i].node == key.node && externalSent[(std::size_t) i].index == key.index)
+            memory = &externalSent[(std::size_t) i];
+    if (memory != nullptr && memory->value == value)
+        return;
+    if (memory == nullptr && numExternalSent < (int) externalSent.size())
+    {
+        memory = &externalSent[(std::size_t) numExternalSent++];
+        *memory = { key.node, key.index, std::numeric_limits<float>::quiet_NaN() };
+    }
+    if (external->getNotes().pushParam (id, key.group, key.item, key.modelIndex, value, offset) && memory != nullptr)
+        memory->value = value;
+}
+
+void InstrumentChain::publishExternalParams (const BlockPlan& plan, int n) noexcept
+{
+    if (external->isDetached())
+        return;
+    // Each value is the one the internal engine reaches at the end of this block (where the lane's
+    // ramp lands), stamped on the block's last sample.
+    const int last = juce::jmax (0, n - 1);
+    const auto endValue = [this] (int node, int index) noexcept
+    {
+        auto* p = getNode (node);
+        if (p == nullptr)
+            return std::numeric_limits<float>::quiet_NaN();
+        auto v = p->getParameterTarget (index);
+        if (lfo.enabled && node == lfo.node && index == lfo.index)
+            v = p->getParameterRange (index).clipValue (v + lfoOffset);
+        return v;
+    };
+
+    if (plan.playing && sequence != nullptr)
+        for (const auto& lane : sequence->lanes)
+        {
+            if (lane.kind == ParamLane::Kind::sendLevel)
+            {
+                if (juce::isPositiveAndBelow (lane.index, numSends))
+                    if (auto v = lane.points.valueAtTick (plan.endTick))
+                        publishExternal ({ -1, lane.index, model::ParamGroup::send, sends[(std::size_t) lane.index].busId, 0 }, juce::jlimit (0.0f, 2.0f, *v), last);
+                continue;
+            }
+            if (ExternalParamKey key; addressOf (lane.node, lane.index, key))
+                if (const auto v = endValue (lane.node, lane.index); std::isfinite (v))
+                    publishExternal (key, v, last);
+        }
+
+    if (lfoRestore.node >= 0)
+    {
+        // The LFO was switched off or moved: its old target goes back to its own value.
+        if (! (lfo.enabled && lfo.node == lfoRestore.node && lfo.index == lfoRestore.index))
+            if (ExternalParamKey key; addressOf (lfoRestore.node, lfoRestore.index, key))
+                if (auto* p = getNode (lfoRestore.node))
+                    publishExternal (key, p->getParameterTarget (lfoRestore.index), 0);
+        lfoRestore = {};
+    }
+    if (lfo.enabled)
+        if (ExternalParamKey key; addressOf (lfo.node, lfo.index, key))
+            if (const auto v = endValue (lfo.node, lfo.index); std::isfinite (v))
+                publishExternal (key, v, last);
 }
 
 void InstrumentChain::setRouting (const RoutingSpec& r) noexcept

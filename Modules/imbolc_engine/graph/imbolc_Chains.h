@@ -220,6 +220,19 @@ private:
     /** The drum pattern's steps in this span, cycle by cycle. */
     void schedulePattern (const BlockPlan::Span&) noexcept;
 
+    /** A node parameter of this chain as the model addresses it (for an external renderer). */
+    struct ExternalParamKey
+    {
+        int node = 0, index = 0;
+        model::ParamGroup group = model::ParamGroup::source;
+        std::uint32_t item = 0;
+        int modelIndex = 0;
+    };
+    bool addressOf (int node, int index, ExternalParamKey&) const noexcept;
+    /** An external chain: queues the block-end values of what its lanes and LFO drive. Audio thread. */
+    void publishExternalParams (const BlockPlan&, int n) noexcept;
+    void publishExternal (const ExternalParamKey&, float value, int offset) noexcept;
+
     model::InstrumentId id;
     std::unique_ptr<NodeProcessor> source;
     ExternalSourceNode* external = nullptr; ///< source, when it is one
@@ -229,6 +242,20 @@ private:
     std::int64_t sequencedNotes = 0;
     LfoSettings lfo;
     double lfoPhase = 0.0;
+    float lfoOffset = 0.0f; ///< the modulation the LFO set last block (natural units)
+    // External (SuperCollider) chains only: the last value sent per driven parameter, so an unchanged
+    // value is not sent again; and the LFO's previous target, to restore once it stops.
+    struct SentValue
+    {
+        int node = 0, index = 0;
+        float value = 0.0f;
+    };
+    std::array<SentValue, 32> externalSent {};
+    int numExternalSent = 0;
+    struct
+    {
+        int node = -1, index = -1;
+    } lfoRestore;
     juce::MidiBuffer midi;
     bool hasPreSends = false;
     std::int32_t outputBusSlot = -1;

@@ -197,8 +197,10 @@ public:
 
         Such an instrument's chain is sequenced like any other (piano roll or arrangement, swing,
         probability, loop, tempo lane, live noteOn/noteOff/allNotesOff), but its source is an
-        ExternalSourceNode that outputs silence and its stages are not built: the external renderer
-        plays its notes and runs its chain. Stop and locate end its sequenced notes with note-offs;
+        ExternalSourceNode that outputs silence and its stages are parameter-only placeholders: the
+        external renderer plays its notes and runs its chain. What its automation lanes and LFO drive
+        (source, amp, stage, strip and send parameters) goes out too, as Kind::param events of the
+        block-end value on the block's last sample, when it changed. Stop and locate end its sequenced notes with note-offs;
         removing or rebuilding its chain (deleting the instrument, SetSource, SetBackend, project
         load) ends all its notes with one allNotesOff.
 
@@ -302,7 +304,8 @@ private:
     void destroyObject (const Event&);
 
     // Chains: imbolc_EngineChains.cpp.
-    std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
+    /** `placeholders`: parameter-only nodes for an external (SuperCollider) instrument's stages. */
+    std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins, bool placeholders = false);
     static void carryPluginState (model::PluginRef&, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
     RoutingSpec buildRouting (const model::Instrument&, ChainRef&) const;
     void addInstrument (const model::Session&, const model::Instrument&);

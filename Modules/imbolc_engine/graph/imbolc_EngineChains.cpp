@@ -19,7 +19,7 @@ void Engine::carryPluginState (model::PluginRef& ref, std::uint32_t stageId, con
         }
 }
 
-std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& chain, ChainRef& ref, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins)
+std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& chain, ChainRef& ref, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins, bool placeholders)
 {
     std::vector<StageSlot> stages;
     stages.reserve (chain.size());
@@ -27,7 +27,11 @@ std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& cha
     for (const auto& stage : chain)
     {
         StageSlot slot;
-        if (stage.kind == model::StageKind::effect && stage.effect == model::EffectType::plugin && ! previousPlugins.empty())
+        if (placeholders)
+        {
+            slot.node = std::make_unique<PassThroughNode> ("External stage", stage.params);
+        }
+        else if (stage.kind == model::StageKind::effect && stage.effect == model::EffectType::plugin && ! previousPlugins.empty())
         {
             auto live = stage;
             carryPluginState (live.plugin, stage.id.value, previousPlugins);
@@ -161,9 +165,10 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     }
     if (auto* plugin = dynamic_cast<PluginNode*> (source.get()))
         ref.plugins.emplace_back (0, plugin);
-    // An external instrument's stages run on its renderer: here they would only process silence. Its
-    // stage parameters then resolve to nothing, so their changes and lanes send nothing to this chain.
-    auto stages = buildStages (external ? std::vector<model::Stage> {} : inst.chain, ref, previousPlugins);
+    // An external instrument's stages run on its renderer: here each is a placeholder that keeps the
+    // stage's parameters and does nothing, so changes, lanes and the LFO resolve on it as on an
+    // internal chain, and the chain sends the driven values on (InstrumentChain::publishExternalParams).
+    auto stages = buildStages (inst.chain, ref, previousPlugins, external);
 
     auto strip = std::make_unique<StripNode> (inst.strip.level, inst.strip.pan, true);
     strip->setMuted (ref.muted);

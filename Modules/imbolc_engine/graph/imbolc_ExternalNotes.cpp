@@ -41,6 +41,32 @@ bool ExternalNotes::pushAllNotesOff (model::InstrumentId id, int offset) noexcep
     return push (e);
 }
 
+bool ExternalNotes::pushParam (model::InstrumentId id, model::ParamGroup group, std::uint32_t item, int index, float value, int offset) noexcept
+{
+    // Notes keep the last quarter of the queue to themselves: automation only ever loses a value
+    // (the next block sends a newer one), a lost note would hang or go missing.
+    const auto inFlight = pushed.load (std::memory_order_relaxed) - popped.load (std::memory_order_acquire);
+    if (inFlight >= capacity - capacity / 4 || ! std::isfinite (value))
+    {
+        paramsDropped.fetch_add (1, std::memory_order_relaxed);
+        return false;
+    }
+    ExternalNoteEvent e;
+    e.instrument = id;
+    e.kind = ExternalNoteEvent::Kind::param;
+    e.group = group;
+    e.item = item;
+    e.index = (std::uint16_t) juce::jlimit (0, 65535, index);
+    e.value = value;
+    e.sampleTime = blockStart + juce::jmax (0, offset);
+    if (! push (e))
+    {
+        paramsDropped.fetch_add (1, std::memory_order_relaxed);
+        return false;
+    }
+    return true;
+}
+
 bool ExternalNotes::pop (ExternalNoteEvent& e) noexcept
 {
     if (! queue.try_dequeue (e))

@@ -17,7 +17,8 @@ struct ExternalNoteEvent
     enum class Kind : std::uint8_t
     {
         note, ///< one note on (on) or off (! on)
-        allNotesOff ///< every note of the instrument ends (its chain was removed or rebuilt, or allNotesOff)
+        allNotesOff, ///< every note of the instrument ends (its chain was removed or rebuilt, or allNotesOff)
+        param ///< an automated or LFO-modulated parameter's value from this sample on (group, item, index, value)
     };
 
     model::InstrumentId instrument;
@@ -27,13 +28,20 @@ struct ExternalNoteEvent
     Kind kind = Kind::note;
     std::int64_t sampleTime = 0; ///< on the engine's sample clock (see above)
 
+    // Kind::param only: which of the instrument's parameters, as the model addresses it.
+    model::ParamGroup group = model::ParamGroup::source; ///< source, amp, stage, strip or send
+    std::uint16_t index = 0; ///< the parameter's index in its group (model::ParamAddress::index)
+    std::uint32_t item = 0; ///< the StageId (stage) or the send's BusId (send), else 0
+    float value = 0.0f; ///< in the parameter's own units, clamped to its range
+
     bool operator== (const ExternalNoteEvent&) const = default;
 };
 
 static_assert (std::is_trivially_copyable_v<ExternalNoteEvent>);
 
-/** The engine's external-note output: what SuperCollider-backend instruments play, as timed events
-    for a renderer outside the engine (scsynth), plus the clock that relates their sample times to
+/** The engine's external-note output: what SuperCollider-backend instruments play (notes, and the
+    values of their automated and LFO-modulated parameters), as timed events for a renderer outside
+    the engine (scsynth), plus the clock that relates their sample times to
     wall time.
 
     One producer, the audio thread (whichever thread calls Engine::process), and one consumer, a
@@ -113,6 +121,15 @@ public:
     /** Queues an all-notes-off at `offset` samples into the block being rendered. Audio thread. */
     bool pushAllNotesOff (model::InstrumentId, int offset) noexcept;
 
+    /** Queues a parameter value (Kind::param) at `offset` samples into the block being rendered. The
+        queue is shared with notes so both keep one order and one clock; parameters never take its
+        last quarter, so a flood of automation drops parameter values (counted), never a note.
+        Audio thread. */
+    bool pushParam (model::InstrumentId, model::ParamGroup, std::uint32_t item, int index, float value, int offset) noexcept;
+
+    /** Parameter values pushParam could not queue (its share of the queue was full). Any thread. */
+    std::int64_t getParamsDropped() const noexcept { return paramsDropped.load (std::memory_order_relaxed); }
+
     /** The sample time of the block being rendered (what pushNote's offsets count from). Audio thread. */
     std::int64_t getBlockStart() const noexcept { return blockStart; }
 
@@ -133,6 +150,7 @@ private:
     // The underlying queue may round its room up; these two counts hold it to exactly `capacity`.
     std::atomic<std::int64_t> pushed { 0 }, popped { 0 };
     std::atomic<std::int64_t> dropped { 0 };
+    std::atomic<std::int64_t> paramsDropped { 0 };
     std::int64_t blockStart = 0; ///< audio thread only
 
     // The clock seqlock: odd while the audio thread writes.

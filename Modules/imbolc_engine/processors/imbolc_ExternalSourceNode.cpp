@@ -2,7 +2,7 @@ namespace imbolc::engine
 {
 
 ExternalSourceNode::ExternalSourceNode (const model::Instrument& inst, ExternalNotes& n)
-    : NodeProcessor ("External source", withAmpPlaceholders (inst.source.params), true), notes (n), instrument (inst.id)
+    : NodeProcessor ("External source", withAmpPlaceholders (inst.source.params), true), notes (n), instrument (inst.id), numSourceParams ((int) inst.source.params.size())
 {
 }
 

@@ -31,6 +31,12 @@ public:
     void detach() noexcept;
 
     bool isDetached() const noexcept { return detached; }
+
+    /** How many of its parameters are the source's (the four amp placeholders follow). Any thread. */
+    int getNumSourceParams() const noexcept { return numSourceParams; }
+
+    /** The queue its notes (and its chain's parameter values) go to. */
+    ExternalNotes& getNotes() const noexcept { return notes; }
     bool writesEveryOutputSample() const noexcept override { return true; }
 
 private:
@@ -39,6 +45,7 @@ private:
 
     ExternalNotes& notes;
     model::InstrumentId instrument;
+    int numSourceParams = 0;
     bool detached = false;
     bool prepared = false;
     bool releaseFirst = false; ///< prepared again: voices the renderer holds are no longer tracked

@@ -73,16 +73,89 @@ juce::Result ScBackend::bootstrap (const model::Session& session)
     range.firstBus = firstBus;
     range.busCount = options.busesPerClient;
     range.hardwareOut = options.hardwareOut;
+    range.firstBuffer = client.getClientId() * options.buffersPerClient;
+    range.bufferCount = options.buffersPerClient;
     auto fresh = std::make_unique<SessionMirror> (range);
     const auto messages = fresh->build (session);
 
-    const std::lock_guard l (lock);
-    client.takeEndedNodes(); // from before: those voices belonged to the old tree
-    mirror = std::move (fresh);
-    client.sendNow (messages);
-    if (! client.sync())
-        return juce::Result::fail ("scsynth stopped answering while the session was being built.");
+    std::vector<SessionMirror::SampleLoad> loads;
+    {
+        const std::lock_guard l (lock);
+        client.takeEndedNodes(); // from before: those voices belonged to the old tree
+        mirror = std::move (fresh);
+        client.sendNow (messages);
+        if (! client.sync())
+            return juce::Result::fail ("scsynth stopped answering while the session was being built.");
+        loads = mirror->takeSampleLoads();
+    }
+    loadSamples (std::move (loads));
     return juce::Result::ok();
+}
+
+bool ScBackend::serverReadsSamples() const
+{
+    using U = Options::SampleUpload;
+    if (options.sampleUpload != U::automatic)
+        return options.sampleUpload == U::serverReads;
+    const auto host = options.server.host.trim().toLowerCase();
+    return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.startsWith ("127.");
+}
+
+void ScBackend::loadSamples (std::vector<SessionMirror::SampleLoad> loads)
+{
+    for (const auto& load : loads)
+    {
+        // The header is read here either way: its channel count picks the voice definition, and a
+        // file that cannot be read is one sentence here rather than a silent voice there.
+        const juce::String path (load.path);
+        const auto file = juce::File::isAbsolutePath (path) ? juce::File (path) : (options.sampleFolder != juce::File() ? options.sampleFolder : juce::File::getCurrentWorkingDirectory()).getChildFile (path);
+        juce::AudioFormatManager formats;
+        formats.registerBasicFormats();
+        std::unique_ptr<juce::AudioFormatReader> reader (file.existsAsFile() ? formats.createReaderFor (file) : nullptr);
+        juce::Result loaded = juce::Result::ok();
+        bool readable = false;
+        int channels = 0;
+        float rateScale = 1.0f;
+        if (reader == nullptr || reader->lengthInSamples <= 0 || reader->numChannels == 0)
+        {
+            loaded = juce::Result::fail (juce::String ("\"") + load.path + "\" " + (file.existsAsFile() ? "is not an audio file Imbolc can read" : "does not exist"));
+        }
+        else
+        {
+            readable = true;
+            channels = juce::jmin (2, (int) reader->numChannels);
+            // As the internal sampler: at most maxSampleSeconds (600 s) of it.
+            const auto frames = (int) std::min<juce::int64> (reader->lengthInSamples, (juce::int64) (600.0 * reader->sampleRate));
+            if (serverReadsSamples())
+            {
+                const std::vector<std::int32_t> firstTwo = reader->numChannels > 2 ? std::vector<std::int32_t> { 0, 1 } : std::vector<std::int32_t> {};
+                loaded = client.allocRead (load.buffer, file.getFullPathName().toStdString(), firstTwo);
+            }
+            else
+            {
+                juce::AudioBuffer<float> audio (channels, frames);
+                reader->read (&audio, 0, frames, 0, true, channels > 1);
+                std::vector<float> interleaved ((std::size_t) frames * (std::size_t) channels);
+                for (int f = 0; f < frames; ++f)
+                    for (int c = 0; c < channels; ++c)
+                        interleaved[(std::size_t) f * (std::size_t) channels + (std::size_t) c] = audio.getSample (c, f);
+                loaded = client.sendBuffer (load.buffer, frames, channels, interleaved.data());
+                // scsynth takes a buffer it did not read as being at its own rate.
+                const auto status = client.latestStatus();
+                const auto serverRate = status.has_value() && status->first.nominalSampleRate > 0.0 ? status->first.nominalSampleRate : options.sampleRate;
+                rateScale = (float) (reader->sampleRate / serverRate);
+            }
+        }
+        if (loaded.failed())
+        {
+            const auto why = loaded.getErrorMessage().trimCharactersAtEnd (".");
+            warn (load.owner + " is silent on SuperCollider: its sample " + (readable ? "\"" + load.path + "\" could not be loaded there (" + why.toStdString() + ")" : why.toStdString()) + ".");
+            channels = 0;
+        }
+        const std::lock_guard l (lock);
+        if (mirror != nullptr)
+            mirror->setSampleVoice (load.instrument, channels, rateScale);
+    }
 }
 
 juce::Result ScBackend::start (const model::Session& session)
@@ -99,13 +172,19 @@ juce::Result ScBackend::start (const model::Session& session)
 
 void ScBackend::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
 {
-    const std::lock_guard l (lock);
-    if (mirror == nullptr)
-        return;
-    const auto messages = mirror->apply (session, effects);
-    // While the server is lost the mirror still follows the session; recovery rebuilds from it anyway.
-    if (state.load() == State::running)
+    std::vector<SessionMirror::SampleLoad> loads;
+    {
+        const std::lock_guard l (lock);
+        if (mirror == nullptr)
+            return;
+        const auto messages = mirror->apply (session, effects);
+        loads = mirror->takeSampleLoads();
+        // While the server is lost the mirror still follows the session; recovery rebuilds from it anyway.
+        if (state.load() != State::running)
+            return;
         client.sendNow (messages);
+    }
+    loadSamples (std::move (loads));
 }
 
 void ScBackend::update (const model::Session& session)
@@ -197,6 +276,17 @@ void ScBackend::allNotesOff (model::InstrumentId id, double ntpSeconds)
     const std::lock_guard l (lock);
     if (mirror != nullptr)
         sendTimed (ntpSeconds, mirror->allNotesOff (id));
+}
+
+void ScBackend::automate (model::InstrumentId id, model::ParamGroup group, std::uint32_t item, int index, float value, double ntpSeconds)
+{
+    if (state.load() != State::running)
+        return;
+    const std::lock_guard l (lock);
+    if (mirror == nullptr)
+        return;
+    if (const auto messages = mirror->automate (id, group, item, index, value); ! messages.empty())
+        sendTimed (ntpSeconds, messages);
 }
 
 ScBackend::Meters ScBackend::getMeters() const

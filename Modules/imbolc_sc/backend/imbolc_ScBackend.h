@@ -36,6 +36,19 @@ public:
         std::int32_t hardwareOut = 0;
         int statusIntervalMs = 250;
         int silenceBeforeLostMs = 1500;
+
+        /** How a sampler's sample reaches the server: read by scsynth from our path (/b_allocRead:
+            the same machine), or sent over the connection (/b_alloc + /b_setn: a remote server).
+            automatic reads for a server on localhost and sends otherwise. */
+        enum class SampleUpload
+        {
+            automatic,
+            serverReads,
+            send
+        };
+        SampleUpload sampleUpload = SampleUpload::automatic;
+        juce::File sampleFolder; ///< where relative sample paths are found (the project's folder); unset: the working directory
+        std::int32_t buffersPerClient = 128; ///< buffer numbers per client id (scsynth -b 1024, its default, holds 8 clients)
     };
 
     enum class State
@@ -76,6 +89,11 @@ public:
     void noteOff (model::InstrumentId, int note, double ntpSeconds);
     void allNotesOff (model::InstrumentId, double ntpSeconds);
 
+    /** An automated or LFO-modulated parameter value (engine::ExternalNoteEvent::Kind::param) due at
+        `ntpSeconds`: a timed /n_set (SessionMirror::automate), with exactly the notes' timing, so a
+        value and a note due together reach scsynth in the same control period. The thread of the notes. */
+    void automate (model::InstrumentId, model::ParamGroup, std::uint32_t item, int index, float value, double ntpSeconds);
+
     double getLatencySeconds() const noexcept { return latency; }
     State getState() const noexcept { return state.load(); }
     Meters getMeters() const;
@@ -95,6 +113,10 @@ public:
 private:
     juce::Result bootstrap (const model::Session&);
     void reclaimEndedVoices();
+    /** Loads what the mirror asked for (SessionMirror::takeSampleLoads). Without the lock held: it
+        waits for the server's replies. */
+    void loadSamples (std::vector<SessionMirror::SampleLoad>);
+    bool serverReadsSamples() const;
     void sendTimed (double ntpSeconds, const SessionMirror::Messages&);
     void warn (std::string);
 

@@ -101,6 +101,146 @@ bool SessionMirror::isOneShot (const model::Instrument& i) noexcept
     return i.source.kind == model::SourceKind::builtIn && (i.source.builtIn == B::kick || i.source.builtIn == B::snare || i.source.builtIn == B::hat);
 }
 
+std::int32_t SessionMirror::allocateBuffer()
+{
+    for (auto b = range.firstBuffer; b < range.firstBuffer + range.bufferCount; ++b)
+        if (usedBuffers.insert (b).second)
+            return b;
+    return -1;
+}
+
+void SessionMirror::refreshVoice (const model::Instrument& instrument, Instrument& mirror, Messages& m, bool warnSilent)
+{
+    const auto owner = "Instrument \"" + instrument.name + "\"";
+    auto& n = mirror.nodes;
+    mirror.voiceControls = voiceControlsOf (instrument);
+    mirror.numSourceParams = instrument.source.params.size();
+    mirror.oneShot = isOneShot (instrument);
+    mirror.stageParams.clear();
+    for (const auto& stage : instrument.chain)
+    {
+        std::vector<std::string> names;
+        for (const auto& p : stage.params)
+            names.push_back (p.name);
+        mirror.stageParams.emplace_back (stage.id.value, std::move (names));
+    }
+
+    const bool sampler = instrument.source.kind == model::SourceKind::builtIn && instrument.source.builtIn == model::BuiltInSource::sampler;
+    const auto path = sampler ? instrument.source.samplePath : std::string();
+    if (n.buffer >= 0 && path != mirror.samplePath)
+    {
+        // Another sample (or no sampler any more): the old buffer goes once the old voices are told to leave.
+        m.push_back ({ "/b_free", { n.buffer } });
+        usedBuffers.erase (n.buffer);
+        n.buffer = -1;
+        mirror.samplePath.clear();
+    }
+    n.voiceDefinition.clear();
+
+    if (sampler)
+    {
+        if (path.empty())
+        {
+            if (warnSilent)
+                warnings.push_back (owner + " is silent on SuperCollider: its sampler has no sample.");
+            return;
+        }
+        if (n.buffer < 0)
+        {
+            n.buffer = allocateBuffer();
+            if (n.buffer < 0)
+            {
+                warnings.push_back (owner + " is silent on SuperCollider: this client has no buffer left for its sample.");
+                return;
+            }
+            mirror.samplePath = path;
+            mirror.sampleChannels = 1;
+            mirror.rateScale = 1.0f;
+            sampleLoads.push_back ({ instrument.id, owner, n.buffer, path });
+        }
+        if (mirror.sampleChannels > 0)
+            n.voiceDefinition = samplerDefinitionName (mirror.sampleChannels);
+        mirror.voiceControls.emplace_back ("buf", (float) n.buffer);
+        mirror.voiceControls.emplace_back ("rateScale", mirror.rateScale);
+        return;
+    }
+
+    if (instrument.source.kind == model::SourceKind::builtIn && voiceDefinition (instrument.source.builtIn).has_value())
+        n.voiceDefinition = voiceDefinitionName (instrument.source.builtIn);
+    else if (warnSilent)
+        warnings.push_back (owner + " is silent on SuperCollider: its source ("
+                            + (instrument.source.kind == model::SourceKind::builtIn ? std::string (model::toString (instrument.source.builtIn)) : std::string ("not a built-in"))
+                            + ") has no SuperCollider voice yet.");
+}
+
+std::vector<SessionMirror::SampleLoad> SessionMirror::takeSampleLoads()
+{
+    return std::exchange (sampleLoads, {});
+}
+
+void SessionMirror::setSampleVoice (model::InstrumentId id, int channels, float rateScale)
+{
+    const auto it = instruments.find (id.value);
+    if (it == instruments.end() || it->second.nodes.buffer < 0)
+        return;
+    auto& mirror = it->second;
+    mirror.sampleChannels = juce::jlimit (0, 2, channels);
+    mirror.rateScale = rateScale;
+    mirror.nodes.voiceDefinition = mirror.sampleChannels > 0 ? samplerDefinitionName (mirror.sampleChannels) : std::string();
+    for (auto& [name, value] : mirror.voiceControls)
+        if (name == "rateScale")
+            value = rateScale;
+}
+
+SessionMirror::Messages SessionMirror::automate (model::InstrumentId id, model::ParamGroup group, std::uint32_t item, int index, float value)
+{
+    using G = model::ParamGroup;
+    Messages m;
+    const auto it = instruments.find (id.value);
+    if (it == instruments.end() || index < 0 || ! std::isfinite (value))
+        return m;
+    auto& mirror = it->second;
+    auto& n = mirror.nodes;
+    const auto setVoices = [&] (std::size_t control)
+    {
+        if (control >= mirror.voiceControls.size())
+            return;
+        // Stored too, so a voice that starts later starts at the value it has then.
+        mirror.voiceControls[control].second = value;
+        m.push_back (setControl (n.voiceGroup, mirror.voiceControls[control].first, value));
+    };
+    switch (group)
+    {
+        case G::source:
+            if ((std::size_t) index < mirror.numSourceParams)
+                setVoices ((std::size_t) index);
+            break;
+        case G::amp:
+            if (index < 4)
+                setVoices (mirror.numSourceParams + (std::size_t) index);
+            break;
+        case G::stage:
+            for (const auto& [stageId, names] : mirror.stageParams)
+                if (stageId == item && (std::size_t) index < names.size())
+                    for (const auto& [playedId, node] : n.stages)
+                        if (playedId == item)
+                            m.push_back (setControl (node, names[(std::size_t) index], value));
+            break;
+        case G::strip:
+            if (index <= (int) model::StripParam::pan)
+                m.push_back (setControl (n.strip, index == (int) model::StripParam::pan ? "pan" : "level", value));
+            break;
+        case G::send:
+            for (const auto& [busId, node] : n.sends)
+                if (busId == item)
+                    m.push_back (setControl (node, "level", value));
+            break;
+        case G::lfo:
+            break;
+    }
+    return m;
+}
+
 //==============================================================================
 SessionMirror::Messages SessionMirror::build (const model::Session& session)
 {
@@ -109,6 +249,8 @@ SessionMirror::Messages SessionMirror::build (const model::Session& session)
     buses.clear();
     busOrder.clear();
     voiceNodes.clear();
+    usedBuffers.clear();
+    sampleLoads.clear();
     freeBuses.clear();
     for (auto bus = range.firstBus + (range.busCount / 2 - 1) * 2; bus >= range.firstBus; bus -= 2)
         freeBuses.push_back (bus);
@@ -171,13 +313,6 @@ void SessionMirror::addInstrument (const model::Session& session, const model::I
         return;
     }
 
-    if (instrument.source.kind == model::SourceKind::builtIn && voiceDefinition (instrument.source.builtIn).has_value())
-        n.voiceDefinition = voiceDefinitionName (instrument.source.builtIn);
-    else
-        warnings.push_back (owner + " is silent on SuperCollider: its source ("
-                            + (instrument.source.kind == model::SourceKind::builtIn ? std::string (model::toString (instrument.source.builtIn)) : std::string ("not a built-in"))
-                            + ") has no SuperCollider voice yet.");
-
     n.voiceGroup = nextNode();
     n.chainGroup = nextNode();
     n.strip = nextNode();
@@ -192,8 +327,7 @@ void SessionMirror::addInstrument (const model::Session& session, const model::I
     addControl (strip, "pan", instrument.strip.pan);
     m.push_back (std::move (strip));
 
-    mirror.voiceControls = voiceControlsOf (instrument);
-    mirror.oneShot = isOneShot (instrument);
+    refreshVoice (instrument, mirror, m, true);
     mirror.voices = std::make_unique<Voices> (instrument.voiceCap);
     auto& stored = instruments.emplace (instrument.id.value, std::move (mirror)).first->second;
     buildSends (instrument, stored, m);
@@ -232,6 +366,13 @@ void SessionMirror::removeInstrument (model::InstrumentId id, Messages& m)
     for (const auto& [busId, node] : n.sends)
         free.arguments.emplace_back (node);
     m.push_back (std::move (free));
+    if (n.buffer >= 0)
+    {
+        m.push_back ({ "/b_free", { n.buffer } }); // after its voices: none reads it any more
+        usedBuffers.erase (n.buffer);
+        std::erase_if (sampleLoads, [&] (const SampleLoad& l)
+                       { return l.buffer == n.buffer; });
+    }
     for (auto v = voiceNodes.begin(); v != voiceNodes.end();)
         v = v->second.first == id.value ? voiceNodes.erase (v) : std::next (v);
     freeBus (n.bus);
@@ -259,11 +400,7 @@ void SessionMirror::rebuildInstrument (const model::Session& session, const mode
     }
 
     auto& n = mirror.nodes;
-    n.voiceDefinition.clear();
-    if (instrument.source.kind == model::SourceKind::builtIn && voiceDefinition (instrument.source.builtIn).has_value())
-        n.voiceDefinition = voiceDefinitionName (instrument.source.builtIn);
-    mirror.voiceControls = voiceControlsOf (instrument);
-    mirror.oneShot = isOneShot (instrument);
+    refreshVoice (instrument, mirror, m, false);
     voices.allocator.setLimit (instrument.voiceCap);
 
     m.push_back ({ "/g_freeAll", { n.chainGroup } });

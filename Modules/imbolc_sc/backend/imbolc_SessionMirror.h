@@ -39,6 +39,8 @@ public:
         std::int32_t busCount = 240; ///< channels in the block
         std::int32_t hardwareOut = 0; ///< the first hardware output bus
         bool everyInstrument = false; ///< play every instrument, not only those whose backend is SuperCollider (offline render)
+        std::int32_t firstBuffer = 0; ///< this client's first buffer number (samplers' samples)
+        std::int32_t bufferCount = 128; ///< buffers in its block
     };
 
     explicit SessionMirror (Range);
@@ -74,6 +76,32 @@ public:
     Messages noteOff (model::InstrumentId, int note, std::int64_t time);
     Messages allNotesOff (model::InstrumentId);
 
+    /** An automated or LFO-modulated value of one of an instrument's parameters (the engine's
+        ExternalNoteEvent::Kind::param): one /n_set to the node that owns it, as a tweak is (source and
+        amp values go to the voice group and to the voices started after it; stage values to the
+        stage's node; strip and send values to theirs). It needs no session: the mirror keeps the
+        names. Empty when the instrument or parameter is not played here. */
+    Messages automate (model::InstrumentId, model::ParamGroup, std::uint32_t item, int index, float value);
+
+    /** A sampler's sample the server must load into `buffer` before its voices sound: the mirror
+        only names it (it has no socket); the backend reads or sends it and then calls setSampleVoice,
+        the score renderer puts a /b_allocRead in the score. */
+    struct SampleLoad
+    {
+        model::InstrumentId instrument;
+        std::string owner; ///< "Instrument \"name\"", for sentences
+        std::int32_t buffer = -1;
+        std::string path;
+    };
+
+    /** The samples to load since the last call (adding, rebuilding, recovering). */
+    std::vector<SampleLoad> takeSampleLoads();
+
+    /** How a sampler's loaded buffer plays: `channels` 1 or 2 picks the mono or stereo voice, 0 leaves
+        the instrument silent (the sample could not be loaded); `rateScale` is the file's rate over the
+        server's for a buffer sent with /b_setn (1 for one the server read). */
+    void setSampleVoice (model::InstrumentId, int channels, float rateScale);
+
     /** scsynth reported a node ended (/n_end): a voice's slot is free again. */
     void nodeEnded (std::int32_t node);
 
@@ -89,6 +117,7 @@ public:
         std::vector<std::pair<std::uint32_t, std::int32_t>> stages; ///< StageId -> node (plays: not every stage)
         std::vector<std::pair<std::uint32_t, std::int32_t>> sends; ///< BusId -> node
         std::string voiceDefinition; ///< empty when the source has none
+        std::int32_t buffer = -1; ///< a sampler's sample, else -1
     };
     const InstrumentNodes* findInstrument (model::InstrumentId) const;
 
@@ -112,7 +141,12 @@ private:
     struct Instrument
     {
         InstrumentNodes nodes;
-        std::vector<std::pair<std::string, float>> voiceControls; ///< the model's source and ADSR values
+        std::vector<std::pair<std::string, float>> voiceControls; ///< the model's source and ADSR values (a sampler's buf and rateScale after them)
+        std::size_t numSourceParams = 0; ///< voiceControls' first entries are the source's, then the four amp values
+        std::vector<std::pair<std::uint32_t, std::vector<std::string>>> stageParams; ///< StageId -> its parameter names
+        std::string samplePath; ///< what `nodes.buffer` holds
+        int sampleChannels = 1; ///< of the loaded sample (0: it could not be loaded)
+        float rateScale = 1.0f;
         std::unique_ptr<Voices> voices;
         bool muted = false;
         bool oneShot = false; ///< drums: a note off does not end the voice (it rings out)
@@ -138,6 +172,8 @@ private:
     void releaseVoice (Instrument&, int slot, float gate, Messages&);
     Messages releaseHeld (model::InstrumentId, int note, std::int64_t time, bool allNotes);
     static std::vector<std::pair<std::string, float>> voiceControlsOf (const model::Instrument&);
+    void refreshVoice (const model::Instrument&, Instrument&, Messages&, bool warnSilent);
+    std::int32_t allocateBuffer();
     static bool isOneShot (const model::Instrument&) noexcept;
 
     Range range;
@@ -149,6 +185,8 @@ private:
     BusNodes master;
     std::int32_t safetyNode = 0;
     std::unordered_map<std::int32_t, std::pair<std::uint32_t, int>> voiceNodes; ///< node -> instrument, slot
+    std::set<std::int32_t> usedBuffers;
+    std::vector<SampleLoad> sampleLoads;
     std::vector<std::string> warnings;
 };
 

@@ -48,9 +48,30 @@ ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, st
     for (auto group : ScsynthClient::groupLayout)
         setup.push_back ({ "/g_new", { group, (std::int32_t) 1, (std::int32_t) 0 } });
     auto nodes = mirror.build (session);
+    // Samplers' samples: NRT scsynth reads them before the first sample is rendered. A file it cannot
+    // read leaves that instrument silent, with a sentence.
+    for (const auto& load : mirror.takeSampleLoads())
+    {
+        juce::AudioFormatManager formats;
+        formats.registerBasicFormats();
+        const juce::File file (juce::String (load.path));
+        std::unique_ptr<juce::AudioFormatReader> reader (file.existsAsFile() ? formats.createReaderFor (file) : nullptr);
+        if (reader == nullptr || reader->numChannels == 0)
+        {
+            score.warnings.push_back (load.owner + " is silent on SuperCollider: its sample \"" + load.path + "\" " + (file.existsAsFile() ? "is not an audio file Imbolc can read." : "does not exist."));
+            mirror.setSampleVoice (load.instrument, 0, 1.0f);
+            continue;
+        }
+        if (reader->numChannels > 2)
+            setup.push_back ({ "/b_allocReadChannel", { load.buffer, load.path, (std::int32_t) 0, (std::int32_t) 0, (std::int32_t) 0, (std::int32_t) 1 } });
+        else
+            setup.push_back ({ "/b_allocRead", { load.buffer, load.path, (std::int32_t) 0, (std::int32_t) 0 } });
+        mirror.setSampleVoice (load.instrument, juce::jmin (2, (int) reader->numChannels), 1.0f);
+    }
     setup.insert (setup.end(), nodes.begin(), nodes.end());
     appendBundle (score.bytes, 0.0, setup);
-    score.warnings = mirror.takeWarnings();
+    for (auto& w : mirror.takeWarnings())
+        score.warnings.push_back (std::move (w));
 
     // Note-offs before note-ons at the same time, as the engine's sequencer orders them.
     std::stable_sort (notes.begin(), notes.end(), [] (const ScheduledNote& a, const ScheduledNote& b)
@@ -86,6 +107,12 @@ ScoreRenderer::Score ScoreRenderer::makeScore (const model::Session& session, st
         for (; i < notes.size() && notes[i].seconds == t; ++i)
         {
             const auto& n = notes[i];
+            if (n.param)
+            {
+                auto messages = mirror.automate (n.instrument, n.group, n.item, n.index, n.value);
+                bundle.insert (bundle.end(), std::make_move_iterator (messages.begin()), std::make_move_iterator (messages.end()));
+                continue;
+            }
             auto messages = n.allOff ? mirror.allNotesOff (n.instrument) : n.on ? mirror.noteOn (n.instrument, n.note, n.velocity, (std::int64_t) i)
                                                                                 : mirror.noteOff (n.instrument, n.note, (std::int64_t) i);
             for (const auto& m : messages)

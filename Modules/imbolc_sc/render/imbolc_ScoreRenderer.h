@@ -12,10 +12,17 @@ struct ScheduledNote
     bool on = true;
     bool allOff = false; ///< every held note of the instrument ends (stop, locate)
     double seconds = 0.0;
+
+    /** A parameter value instead of a note (automation, the LFO): SessionMirror::automate. */
+    bool param = false;
+    model::ParamGroup group = model::ParamGroup::source;
+    std::uint32_t item = 0;
+    int index = 0;
+    float value = 0.0f;
 };
 
 /** The engine's external-note events (engine::ExternalNoteEvent: instrument, note, velocity, on,
-    kind, sampleTime) as a score's notes. A template, so this module needs no engine: the caller that
+    kind, sampleTime, and a parameter's group, item, index and value) as a score's notes. A template, so this module needs no engine: the caller that
     has both hands the engine's events in. Any thread. */
 template <typename Event>
 std::vector<ScheduledNote> scheduledNotes (const std::vector<Event>& events, double sampleRate)
@@ -23,7 +30,21 @@ std::vector<ScheduledNote> scheduledNotes (const std::vector<Event>& events, dou
     std::vector<ScheduledNote> notes;
     notes.reserve (events.size());
     for (const auto& e : events)
-        notes.push_back ({ e.instrument, (std::int32_t) e.note, e.velocity, e.on, e.kind == Event::Kind::allNotesOff, (double) e.sampleTime / sampleRate });
+    {
+        ScheduledNote n;
+        n.instrument = e.instrument;
+        n.note = (std::int32_t) e.note;
+        n.velocity = e.velocity;
+        n.on = e.on && e.kind == Event::Kind::note;
+        n.allOff = e.kind == Event::Kind::allNotesOff;
+        n.seconds = (double) e.sampleTime / sampleRate;
+        if (e.kind == Event::Kind::param)
+        {
+            n.param = true;
+            n.group = e.group, n.item = e.item, n.index = (int) e.index, n.value = e.value;
+        }
+        notes.push_back (n);
+    }
     return notes;
 }
 

@@ -314,6 +314,81 @@ juce::Result ScsynthClient::loadDefinitions (const Bytes& file)
     return juce::Result::ok();
 }
 
+juce::Result ScsynthClient::allocRead (std::int32_t buffer, const std::string& path, const std::vector<std::int32_t>& channels)
+{
+    const std::string command = channels.empty() ? "/b_allocRead" : "/b_allocReadChannel";
+    OscMessage m { command, { buffer, path, (std::int32_t) 0, (std::int32_t) 0 } };
+    for (auto c : channels)
+        m.arguments.emplace_back (c);
+    send (m);
+    const auto reply = waitFor ([&] (const OscMessage& r)
+                                { return (r.address == "/done" && stringArgument (r, 0) == command && intArgument (r, 1) == buffer) || (r.address == "/fail" && stringArgument (r, 0) == command); },
+                                options.timeoutMs);
+    if (! reply.has_value())
+        return juce::Result::fail ("scsynth did not confirm reading \"" + juce::String (path) + "\".");
+    if (reply->address == "/fail")
+        return juce::Result::fail ("scsynth could not read \"" + juce::String (path) + "\": " + juce::String (stringArgument (*reply, 1)));
+    return juce::Result::ok();
+}
+
+juce::Result ScsynthClient::sendBuffer (std::int32_t buffer, int frames, int channels, const float* interleaved)
+{
+    if (frames <= 0 || channels <= 0)
+        return juce::Result::fail ("An empty sample cannot be sent to scsynth.");
+    send ({ "/b_alloc", { buffer, (std::int32_t) frames, (std::int32_t) channels } });
+    const auto reply = waitFor ([] (const OscMessage& r)
+                                { return (r.address == "/done" || r.address == "/fail") && stringArgument (r, 0) == "/b_alloc"; },
+                                options.timeoutMs);
+    if (! reply.has_value() || reply->address == "/fail")
+        return juce::Result::fail ("scsynth could not make a buffer of " + juce::String (frames) + " frames for the sample.");
+
+    const auto total = (std::int64_t) frames * channels;
+    int sinceSync = 0;
+    for (std::int64_t start = 0; start < total; start += setnChunk)
+    {
+        const auto count = (int) std::min<std::int64_t> (setnChunk, total - start);
+        OscMessage m { "/b_setn", { buffer, (std::int32_t) start, (std::int32_t) count } };
+        m.arguments.reserve ((std::size_t) count + 3);
+        for (int i = 0; i < count; ++i)
+            m.arguments.emplace_back (interleaved[start + i]);
+        if (! send (m))
+            return juce::Result::fail ("The sample could not be sent to scsynth.");
+        // A burst of datagrams larger than the server's receive buffer would be lost: wait for it to
+        // catch up every 64 KiB or so.
+        if (++sinceSync == 16)
+        {
+            sinceSync = 0;
+            if (! sync())
+                return juce::Result::fail ("scsynth stopped answering while the sample was sent.");
+        }
+    }
+    if (! sync())
+        return juce::Result::fail ("scsynth stopped answering while the sample was sent.");
+    return juce::Result::ok();
+}
+
+std::optional<std::vector<float>> ScsynthClient::getBuffer (std::int32_t buffer, int start, int count)
+{
+    if (count <= 0 || count > setnChunk || start < 0)
+        return std::nullopt;
+    send ({ "/b_getn", { buffer, (std::int32_t) start, (std::int32_t) count } });
+    const auto reply = waitFor ([&] (const OscMessage& r)
+                                { return (r.address == "/b_setn" && intArgument (r, 0) == buffer && intArgument (r, 1) == start)
+                                         || (r.address == "/fail" && stringArgument (r, 0) == "/b_getn"); },
+                                options.timeoutMs);
+    if (! reply.has_value() || reply->address != "/b_setn" || intArgument (*reply, 2) != count || reply->arguments.size() != (std::size_t) count + 3)
+        return std::nullopt;
+    std::vector<float> values;
+    for (std::size_t i = 3; i < reply->arguments.size(); ++i)
+    {
+        const auto* v = std::get_if<float> (&reply->arguments[i]);
+        if (v == nullptr)
+            return std::nullopt;
+        values.push_back (*v);
+    }
+    return values;
+}
+
 std::optional<std::vector<ScsynthClient::TreeNode>> ScsynthClient::queryTree (std::int32_t group)
 {
     send ({ "/g_queryTree", { group, (std::int32_t) 0 } });

@@ -57,6 +57,23 @@ public:
     /** Sends definitions (/d_recv) and waits for /done. */
     juce::Result loadDefinitions (const Bytes& synthDefFile);
 
+    /** Has the server read a sound file into buffer `buffer` (/b_allocRead; /b_allocReadChannel with
+        `channels` when only some are wanted) and waits for its /done. The path is the server's: only
+        for a server on this machine. One sentence when scsynth fails or does not answer. */
+    juce::Result allocRead (std::int32_t buffer, const std::string& path, const std::vector<std::int32_t>& channels = {});
+
+    /** Sends audio into buffer `buffer` over the connection (/b_alloc, then /b_setn in chunks of
+        setnChunk floats, small enough for any UDP datagram), pausing for /sync every few chunks so the
+        server's receive buffer never overflows, and waits until it is all in. `interleaved` holds
+        frames * channels floats, frame by frame. For a server that cannot read our files (remote). */
+    juce::Result sendBuffer (std::int32_t buffer, int frames, int channels, const float* interleaved);
+    static constexpr int setnChunk = 1024;
+
+    /** `count` samples (interleaved frames) of buffer `buffer` from sample `start`, as scsynth holds
+        them (/b_getn, answered by /b_setn; at most setnChunk per call, so the reply fits a datagram);
+        nullopt if the server did not answer or the range is not in the buffer. */
+    std::optional<std::vector<float>> getBuffer (std::int32_t buffer, int start, int count);
+
     /** The node tree below `group` as scsynth reports it (/g_queryTree), depth first: node id, and for
         a group its child count, for a synth -1. */
     struct TreeNode

@@ -21,6 +21,7 @@ enum class BinaryOp : std::int16_t
     sub = 1,
     mul = 2,
     div = 4,
+    ge = 11, ///< 1 when a >= b, else 0
     min = 12,
     max = 13,
     pow = 25,

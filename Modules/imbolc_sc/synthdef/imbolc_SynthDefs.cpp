@@ -99,6 +99,36 @@ namespace
                 return d.constant (0.0f);
         }
     }
+    /** The amp envelope every voice has: Env.adsr through EnvGen, freeing the voice when its release
+        ends (doneAction 2). */
+    Signal adsr (SynthDefBuilder& d, Signal gate, Signal attack, Signal decay, Signal sustain, Signal release)
+    {
+        // Env.adsr as EnvGen reads it: initial level, segment count, release node, loop node (-99: none),
+        // then per segment target level, time, shape (5: curve) and curvature (-4, sclang's default).
+        const auto curveShape = d.constant (5.0f), curve = d.constant (-4.0f), zero = d.constant (0.0f), one = d.constant (1.0f);
+        // A release that reaches scsynth in the same control block as its /s_new (a very short note, or
+        // a note handed over late) would find the envelope not yet started, and the voice would hang
+        // silent forever: the gate is held open for the first control period, so it always starts.
+        const auto firstPeriod = d.ugen ("Trig1", Rate::control, { d.constant (1.0f), d.ugen ("ControlDur", Rate::scalar, {}) });
+        const auto heldGate = d.binary (BinaryOp::max, gate, firstPeriod);
+        return d.ugen ("EnvGen", Rate::control, { heldGate, one, zero, one, d.constant (2.0f), // gate, levelScale, levelBias, timeScale, doneAction 2
+                                                  zero,
+                                                  d.constant (3.0f),
+                                                  d.constant (2.0f),
+                                                  d.constant (-99.0f),
+                                                  one,
+                                                  attack,
+                                                  curveShape,
+                                                  curve,
+                                                  sustain,
+                                                  decay,
+                                                  curveShape,
+                                                  curve,
+                                                  zero,
+                                                  release,
+                                                  curveShape,
+                                                  curve });
+    }
 } // namespace
 
 std::string voiceDefinitionName (model::BuiltInSource source)
@@ -109,8 +139,10 @@ std::string voiceDefinitionName (model::BuiltInSource source)
 std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
 {
     using B = model::BuiltInSource;
-    if (source == B::sampler || source == B::drumKit || (int) source >= model::numBuiltInSources)
-        return std::nullopt; // a sample wants a buffer on the server (/b_allocRead): not yet; a drum kit plays on the internal engine only
+    if (source == B::sampler)
+        return samplerDefinition (1);
+    if (source == B::drumKit || (int) source >= model::numBuiltInSources)
+        return std::nullopt; // a drum kit plays on the internal engine only
 
     // The controls are the model's own parameter names (Source::params, Adsr), so a tweak is one /n_set
     // of the model's name and value to the instrument's voice group, with no conversion on our side.
@@ -174,36 +206,44 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource source)
             return std::nullopt;
     }
 
-    // Env.adsr as EnvGen reads it: initial level, segment count, release node, loop node (-99: none),
-    // then per segment target level, time, shape (5: curve) and curvature (-4, sclang's default).
-    const auto curveShape = d.constant (5.0f), curve = d.constant (-4.0f), zero = d.constant (0.0f), one = d.constant (1.0f);
-    // A release that reaches scsynth in the same control block as its /s_new (a very short note, or
-    // a note handed over late) would find the envelope not yet started, and the voice would hang
-    // silent forever: the gate is held open for the first control period, so it always starts.
-    const auto firstPeriod = d.ugen ("Trig1", Rate::control, { d.constant (1.0f), d.ugen ("ControlDur", Rate::scalar, {}) });
-    const auto heldGate = d.binary (BinaryOp::max, gate, firstPeriod);
-    const auto envelope = d.ugen ("EnvGen", Rate::control, { heldGate, one, zero, one, d.constant (2.0f), // gate, levelScale, levelBias, timeScale, doneAction 2
-                                                             zero,
-                                                             d.constant (3.0f),
-                                                             d.constant (2.0f),
-                                                             d.constant (-99.0f),
-                                                             one,
-                                                             attack,
-                                                             curveShape,
-                                                             curve,
-                                                             sustain,
-                                                             decay,
-                                                             curveShape,
-                                                             curve,
-                                                             zero,
-                                                             release,
-                                                             curveShape,
-                                                             curve });
+    const auto envelope = adsr (d, gate, attack, decay, sustain, release);
 
     // Mono voice, the same signal on both channels of the instrument's bus: the strip pans.
     const auto gain = d.mul (amp, level);
     const auto shaped = d.mul (d.mul (oscillator, envelope), gain);
     d.ugen ("Out", Rate::audio, { out, shaped, shaped }, 0);
+    return d;
+}
+
+std::string samplerDefinitionName (int channels)
+{
+    return channels > 1 ? "imbolc_sampler2" : "imbolc_sampler";
+}
+
+SynthDefBuilder samplerDefinition (int channels)
+{
+    // The sampler's controls are the model's (rootNote, start, loop, level) plus the buffer and a rate
+    // correction for a buffer whose rate scsynth does not know (one sent with /b_setn).
+    channels = channels > 1 ? 2 : 1;
+    SynthDefBuilder d (samplerDefinitionName (channels));
+    const auto c = d.controls ({ { "out", 0.0f }, { "note", 60.0f }, { "amp", 0.5f }, { "gate", 1.0f }, { "rootNote", 60.0f }, { "start", 0.0f }, { "loop", 0.0f }, { "level", 1.0f }, { "buf", 0.0f }, { "rateScale", 1.0f }, { "ampAttack", 0.005f }, { "ampDecay", 0.1f }, { "ampSustain", 0.8f }, { "ampRelease", 0.2f } });
+    const auto out = c[0], note = c[1], amp = c[2], gate = c[3], rootNote = c[4], start = c[5], loop = c[6], level = c[7];
+    const auto buf = c[8], rateScale = c[9], attack = c[10], decay = c[11], sustain = c[12], release = c[13];
+
+    // A semitone per note from the root (fractional roots fine-tune), at the file's own rate:
+    // BufRateScale for a buffer scsynth read, rateScale for one we sent.
+    const auto rate = d.mul (d.mul (d.ugen ("BufRateScale", Rate::control, { buf }), rateScale), d.unary (UnaryOp::midiRatio, d.sub (note, rootNote)));
+    const auto startFrame = d.mul (start, d.ugen ("BufFrames", Rate::control, { buf }));
+    // PlayBuf truncates its loop input: the model loops from 0.5 up. Without a loop the voice ends with
+    // the sample (doneAction 2), as the internal sampler's does.
+    const auto looping = d.binary (BinaryOp::ge, loop, d.constant (0.5f));
+    const auto played = d.ugen ("PlayBuf", Rate::audio, { buf, rate, d.constant (1.0f), startFrame, looping, d.constant (2.0f) }, channels);
+
+    const auto envelope = adsr (d, gate, attack, decay, sustain, release);
+    const auto gain = d.mul (d.mul (amp, level), envelope);
+    const auto left = d.mul (played, gain);
+    const auto right = channels > 1 ? d.mul (SynthDefBuilder::Input { played.ugen, 1 }, gain) : left;
+    d.ugen ("Out", Rate::audio, { out, left, right }, 0);
     return d;
 }
 
@@ -213,6 +253,7 @@ std::vector<SynthDefBuilder> allVoiceDefinitions()
     for (int i = 0; i < model::numBuiltInSources; ++i)
         if (auto d = voiceDefinition ((model::BuiltInSource) i))
             all.push_back (std::move (*d));
+    all.push_back (samplerDefinition (2)); // a stereo sample's voice (the mono one is the sampler's own)
     return all;
 }
 

@@ -4,7 +4,7 @@ namespace imbolc::sc
 {
 
 /** The voice definition for a built-in source on SuperCollider, or nullopt when the backend does not
-    play that source yet (the sampler: it needs a buffer on the server).
+    play that source (the drum kit). The sampler's is samplerDefinition (1): a mono buffer.
 
     Every voice definition has the controls out, note, amp (the velocity, 0..1), gate, then the model's
     source parameter names (tune, fine, level, width, pwmRate, pwmDepth, colour, detune, voices, mix,
@@ -19,6 +19,15 @@ std::optional<SynthDefBuilder> voiceDefinition (model::BuiltInSource);
 
 /** The name scsynth knows a built-in's voice definition by ("imbolc_saw", ...). */
 std::string voiceDefinitionName (model::BuiltInSource);
+
+/** The sampler's voice for a buffer of `channels` (1 or 2) channels: controls out, note, amp, gate,
+    the model's rootNote, start, loop and level, then buf (the buffer number), rateScale (file rate /
+    server rate for a buffer sent with /b_setn, whose rate scsynth takes as its own; 1 for one it read)
+    and the amp envelope's. It plays the buffer with PlayBuf (cubic interpolation; exact at the root)
+    at BufRateScale * rateScale * midiratio (note - rootNote), from start * BufFrames, looping the
+    whole buffer when loop >= 0.5, otherwise ending the voice with the sample. Any thread. */
+SynthDefBuilder samplerDefinition (int channels);
+std::string samplerDefinitionName (int channels);
 
 /** Every voice definition the backend has, for one /d_recv. */
 std::vector<SynthDefBuilder> allVoiceDefinitions();
