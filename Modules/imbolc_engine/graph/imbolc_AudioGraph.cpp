@@ -41,6 +41,8 @@ AudioGraph::~AudioGraph()
             delete static_cast<GlobalSequence*> (e.object);
         else if (e.type == Event::Type::retiredRecorder)
             delete static_cast<InputRecorder*> (e.object); // closes its file
+        else if (e.type == Event::Type::retiredDelayMemory)
+            delete static_cast<CompensationDelay::Memory*> (e.object);
         else
             delete static_cast<ChainBase*> (e.object);
     }
@@ -62,6 +64,10 @@ void AudioGraph::prepare (double rate, int block, int fadeSamples, int meterSamp
         input->clear();
     }
     masterInput.setSize (2, maxBlock);
+    directInput.setSize (2, maxBlock);
+    directInput.clear();
+    directDelay.setFadeLength (fadeSamples);
+    directDelay.reset();
     mix.setSize (2, maxBlock);
     workspace.prepare (maxBlock);
     noMidi.ensureSize (16);
@@ -301,6 +307,7 @@ void AudioGraph::applyPriority (const Command& c) noexcept
         case T::setBusIndex:
         case T::attachRecorder:
         case T::detachRecorder:
+        case T::setCompensation:
             applyNormal (c); // structure never travels the priority queue; accept it rather than leak
             return;
     }
@@ -422,6 +429,9 @@ void AudioGraph::applyNormal (const Command& c) noexcept
             recorders[k] = c.type == T::attachRecorder ? static_cast<InputRecorder*> (c.object) : nullptr;
             return;
         }
+        case T::setCompensation:
+            applyCompensation (c);
+            return;
         case T::setParam:
         case T::setSendLevel:
         case T::noteOn:
@@ -464,6 +474,37 @@ void AudioGraph::drainCommands() noexcept
     drainNormal();
 }
 
+void AudioGraph::applyCompensation (const Command& c) noexcept
+{
+    CompensationDelay* line = nullptr;
+    if (c.chain == ChainKind::master)
+    {
+        if (c.index == 0)
+            line = &directDelay;
+        else if (c.index == 1)
+        {
+            const auto total = (int) juce::jlimit<std::int64_t> (0, std::numeric_limits<int>::max(), c.position);
+            outputLatency.store (total, std::memory_order_relaxed);
+            queues.externalNotes.setLatency (total);
+            queues.midiOut.setLatency (total);
+        }
+    }
+    else if (auto* chain = findChain (c.chain, c.slot, c.serial))
+    {
+        line = chain->getCompensation (c.index);
+    }
+    if (auto* memory = static_cast<CompensationDelay::Memory*> (c.object))
+    {
+        // The old memory (or the new one, when its chain has gone) goes back to be freed.
+        if (line != nullptr)
+            memory = line->exchangeMemory (memory);
+        if (memory != nullptr)
+            postEvent ({ Event::Type::retiredDelayMemory, c.slot, memory });
+    }
+    if (line != nullptr)
+        line->setDelay ((int) juce::jlimit<std::int64_t> (0, CompensationDelay::maxDelaySamples, c.position));
+}
+
 void AudioGraph::startRemoving (InstrumentChain* chain) noexcept
 {
     if (chain->removing)
@@ -485,7 +526,7 @@ void AudioGraph::retireFinished() noexcept
     for (int i = numFadingOut; --i >= 0;)
     {
         auto* chain = fadingOut[(std::size_t) i];
-        if (! chain->getFade().isFinished())
+        if (! chain->isFinished())
             continue;
         fadingOut[(std::size_t) i] = fadingOut[(std::size_t) --numFadingOut];
         fadingOut[(std::size_t) numFadingOut] = nullptr;
@@ -495,7 +536,7 @@ void AudioGraph::retireFinished() noexcept
     for (int i = numRunningBuses; --i >= 0;)
     {
         auto* chain = runningBuses[(std::size_t) i];
-        if (chain->removing && chain->getFade().isFinished())
+        if (chain->removing && chain->isFinished())
         {
             swapRemove (runningBuses, numRunningBuses, i);
             --busChainsPerSlot[(std::size_t) chain->slot];
@@ -912,6 +953,11 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
     deliverMidi (plan, offset, n);
     clockOut.process (plan, chunkStartSample, queues.midiOut);
 
+    // Delay compensation: with no bus latency, instruments mix straight into the master input.
+    auto& directTarget = directDelay.isIdle() ? masterInput : directInput;
+    if (&directTarget == &directInput)
+        directInput.clear (0, n);
+
     // Each instrument chain renders into the workspace (touching nothing another chain touches) and is
     // mixed at once, in running order, while its audio is still in the cache.
     for (int i = 0; i < numRunning; ++i)
@@ -920,7 +966,15 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
         chain->schedule (plan, n);
         chain->sendMidiOutput (queues.midiOut, chunkStartSample);
         chain->render (workspace, n);
-        chain->mixInto (workspace, masterInput, busInputTargets.data(), capacity.busSlots, n);
+        chain->mixInto (workspace, directTarget, busInputTargets.data(), capacity.busSlots, n);
+    }
+
+    // Delay compensation: the instruments that go straight to the master wait for the most latent bus.
+    if (&directTarget == &directInput)
+    {
+        directDelay.process (directInput, n);
+        for (int ch = 0; ch < 2; ++ch)
+            masterInput.addFrom (ch, 0, directInput, ch, 0, n);
     }
 
     for (int i = 0; i < numRunningBuses; ++i)

@@ -139,7 +139,21 @@ public:
         apply at the start of the chunk they fall in (a controller flood costs bounded work). */
     static constexpr int maxMidiSplitsPerCall = 64;
 
+    //==============================================================================
+    // Delay compensation.
+
+    /** The total output latency the engine last told the audio thread (samples: the most latent
+        instrument's, plus the most latent bus's, plus the master's), by which external notes and MIDI
+        out are offset. Any thread. */
+    int getOutputLatency() const noexcept { return outputLatency.load (std::memory_order_relaxed); }
+
+    /** The delay of the instruments that go straight to the master (the most latent bus's latency).
+        Audio thread, or while stopped (tests). */
+    const CompensationDelay& getDirectDelay() const noexcept { return directDelay; }
+    //==============================================================================
+
 private:
+    void applyCompensation (const Command&) noexcept;
     void renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept;
     void followHost (const HostTransport&) noexcept;
     void leaveHost() noexcept;
@@ -246,6 +260,13 @@ private:
     std::unique_ptr<AnalysisMeters> analysis = std::make_unique<AnalysisMeters>();
 
     std::atomic<std::int64_t> maxStructuralNanos { 0 };
+
+    //==============================================================================
+    // Delay compensation: instruments that go straight to the master are summed here and delayed
+    // by the most latent bus's latency (Command::setCompensation), only while that is not zero.
+    juce::AudioBuffer<float> directInput;
+    CompensationDelay directDelay;
+    std::atomic<int> outputLatency { 0 };
 };
 
 } // namespace imbolc::engine

@@ -15,17 +15,19 @@ namespace
         return ((std::uint64_t) c.serial << 32) | ((std::uint64_t) c.type << 24) | ((std::uint64_t) (c.node & 0xfff) << 12) | (std::uint64_t) (c.index & 0xfff);
     }
 
-    /** Routing and sequences: objects that come back one event each, sharing one budget. */
-    bool carriesSmallObject (Command::Type t) noexcept
+    /** Routing, sequences and compensation memory: objects that come back one event each, sharing one budget. */
+    bool carriesSmallObject (const Command& c) noexcept
     {
         using T = Command::Type;
-        return t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence;
+        const auto t = c.type;
+        return t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence || (t == T::setCompensation && c.object != nullptr);
     }
 
-    bool carriesObject (Command::Type t) noexcept
+    bool carriesObject (const Command& c) noexcept
     {
         using T = Command::Type;
-        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::attachRecorder || carriesSmallObject (t);
+        const auto t = c.type;
+        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::attachRecorder || carriesSmallObject (c);
     }
 } // namespace
 
@@ -77,14 +79,14 @@ bool CommandBacklog::trySendNormalNow (const Command& c)
     if ((c.type == T::installInstrument && outstandingInstruments >= limits.instruments)
         || (c.type == T::installBus && outstandingBuses >= limits.buses)
         || (c.type == T::installMaster && outstandingMasters >= limits.masters)
-        || (carriesSmallObject (c.type) && outstandingSmallObjects >= limits.smallObjects))
+        || (carriesSmallObject (c) && outstandingSmallObjects >= limits.smallObjects))
         return false;
     if (! normalQueue.try_enqueue (c))
         return false;
     outstandingInstruments += c.type == T::installInstrument ? 1 : 0;
     outstandingBuses += c.type == T::installBus ? 1 : 0;
     outstandingMasters += c.type == T::installMaster ? 1 : 0;
-    outstandingSmallObjects += carriesSmallObject (c.type) ? 1 : 0;
+    outstandingSmallObjects += carriesSmallObject (c) ? 1 : 0;
     return true;
 }
 
@@ -120,6 +122,7 @@ void CommandBacklog::objectReturned (Event::Type type)
         case Event::Type::retiredRouting:
         case Event::Type::retiredSequence:
         case Event::Type::retiredGlobalSequence:
+        case Event::Type::retiredDelayMemory:
             --outstandingSmallObjects;
             return;
         case Event::Type::retiredRecorder:
@@ -131,7 +134,7 @@ std::vector<Command> CommandBacklog::takeUnsentObjects()
 {
     std::vector<Command> unsent;
     for (const auto& c : normalBacklog)
-        if (carriesObject (c.type))
+        if (carriesObject (c))
             unsent.push_back (c);
     normalBacklog.clear();
     priorityBacklogFront += priorityBacklog.size();
