@@ -138,6 +138,8 @@ TEST_CASE ("delay compensation follows latency changes mid-play without a step l
     const float own = maxStep (out.left, 0, out.left.size());
     REQUIRE (own > 0.01f);
     const auto changesFrom = out.left.size() - 1;
+    // What a jump of the delay would do to this signal: a step many times its own.
+    CHECK (maxStep (out.left, 0, out.left.size()) * 4.0f < differenceShifted (out.left, out.left, lookAhead));
 
     auto renderMore = [&] (int blocks)
     { rig.render (blocks, out.left, out.right); };

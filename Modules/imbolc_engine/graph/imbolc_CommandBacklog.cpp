@@ -15,19 +15,20 @@ namespace
         return ((std::uint64_t) c.serial << 32) | ((std::uint64_t) c.type << 24) | ((std::uint64_t) (c.node & 0xfff) << 12) | (std::uint64_t) (c.index & 0xfff);
     }
 
-    /** Routing, sequences and compensation memory: objects that come back one event each, sharing one budget. */
+    /** Routing and sequences: objects that come back one event each, sharing one budget. */
     bool carriesSmallObject (const Command& c) noexcept
     {
         using T = Command::Type;
         const auto t = c.type;
-        return t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence || (t == T::setCompensation && c.object != nullptr);
+        return t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence;
     }
 
     bool carriesObject (const Command& c) noexcept
     {
         using T = Command::Type;
         const auto t = c.type;
-        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::attachRecorder || carriesSmallObject (c);
+        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::attachRecorder || (t == T::setCompensation && c.object != nullptr)
+               || carriesSmallObject (c);
     }
 } // namespace
 
@@ -122,8 +123,11 @@ void CommandBacklog::objectReturned (Event::Type type)
         case Event::Type::retiredRouting:
         case Event::Type::retiredSequence:
         case Event::Type::retiredGlobalSequence:
-        case Event::Type::retiredDelayMemory:
             --outstandingSmallObjects;
+            return;
+        case Event::Type::retiredDelayMemory:
+            // Outside the budgets: a line's memory comes back only when a larger one replaces it (a
+            // chain's last memory dies with the chain), at most once per doubling of its delay.
             return;
         case Event::Type::retiredRecorder:
             return; // a few at most (AudioGraph::maxRecorders), outside the budgets

@@ -1,9 +1,9 @@
 namespace imbolc::engine
 {
 
-std::unique_ptr<CompensationDelay::Memory> CompensationDelay::makeMemory (int delaySamples)
+std::unique_ptr<CompensationDelay::Memory> CompensationDelay::makeMemory (int delaySamples, int maxBlockSize)
 {
-    const int length = juce::nextPowerOfTwo (juce::jlimit (1, maxDelaySamples, delaySamples) + 1);
+    const int length = juce::nextPowerOfTwo (juce::jlimit (1, maxDelaySamples, delaySamples) + juce::jmax (1, maxBlockSize));
     auto m = std::make_unique<Memory> (2, length);
     m->clear();
     return m;
@@ -81,6 +81,33 @@ void CompensationDelay::process (juce::AudioBuffer<float>& buffer, int n) noexce
 {
     if (isIdle() || memory == nullptr)
         return;
+    // Steady (no fade, no ramp, history as long as the delay) and room for the block beside the delay:
+    // the block goes into the ring and the delayed block comes out, as whole copies.
+    if (current == target && rampIn == 0 && written - validFrom >= (std::uint64_t) current && current + n <= mask + 1)
+    {
+        const auto length = (std::uint64_t) mask + 1;
+        for (int c = 0; c < 2; ++c)
+        {
+            auto* io = buffer.getWritePointer (c);
+            auto* ring = memory->getWritePointer (c);
+            for (int done = 0; done < n;)
+            {
+                const auto at = (written + (std::uint64_t) done) & (std::uint64_t) mask;
+                const int count = (int) juce::jmin ((std::uint64_t) (n - done), length - at);
+                std::copy (io + done, io + done + count, ring + at);
+                done += count;
+            }
+            for (int done = 0; done < n;)
+            {
+                const auto at = (written + (std::uint64_t) done - (std::uint64_t) current) & (std::uint64_t) mask;
+                const int count = (int) juce::jmin ((std::uint64_t) (n - done), length - at);
+                std::copy (ring + at, ring + at + count, io + done);
+                done += count;
+            }
+        }
+        written += (std::uint64_t) n;
+        return;
+    }
     auto* io0 = buffer.getWritePointer (0);
     auto* io1 = buffer.getWritePointer (1);
     auto* ring0 = memory->getWritePointer (0);

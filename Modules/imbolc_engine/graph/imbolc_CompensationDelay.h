@@ -28,9 +28,10 @@ public:
         compensated only up to this. */
     static constexpr int maxDelaySamples = 1 << 18;
 
-    /** Memory that holds a delay of `delaySamples` (at most maxDelaySamples). Allocates: never on the
-        audio thread. */
-    static std::unique_ptr<Memory> makeMemory (int delaySamples);
+    /** Memory that holds a delay of `delaySamples` (at most maxDelaySamples), with room for a block of
+        `maxBlockSize` beside it (so a steady line moves whole blocks). Allocates: never on the audio
+        thread. */
+    static std::unique_ptr<Memory> makeMemory (int delaySamples, int maxBlockSize);
 
     /** The longest delay `Memory` of this many samples holds. */
     static int delayFor (int memorySamples) noexcept { return juce::jmax (0, memorySamples - 1); }

@@ -242,7 +242,9 @@ public:
     juce::File getRecordingFolder() const;
 
     /** The device's input plus output latency in samples: how much earlier than the engine's song
-        position a take's clip is placed (RecordedTake::toClip). Message thread. */
+        position a take's clip is placed (RecordedTake::toClip), together with the engine's own output
+        latency when the take ends (getOutputLatencySamples: the player heard the song that much later
+        too). Message thread. */
     void setRecordingLatency (int samples) noexcept { recordingLatency = juce::jmax (0, samples); }
     int getRecordingLatency() const noexcept { return recordingLatency; }
 
@@ -318,6 +320,10 @@ private:
         and the total to the audio thread. Called after every applied action and by update(). */
     void syncCompensation();
     void sendCompensation (ChainKind, ChainRef*, Compensation&, int line, int delay);
+    /** The delays a chain's lines need now (instrument: output and pre-insert tap; bus: output). */
+    std::array<int, 2> compensationFor (const Compensation&, bool bus) const noexcept;
+    /** Gives a chain not yet installed its lines' memory and delays, without a fade. */
+    void presetCompensation (ChainBase&, Compensation&, std::array<int, 2> delays);
     //==============================================================================
 
     struct ChainRef

@@ -180,6 +180,7 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     chain->setMidiChannel (inst.midiChannel); // before install: it is still this thread's
     chain->setMidiOutputChannel (inst.midiOutputChannel);
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
+    presetCompensation (*chain, ref.compensation, compensationFor (ref.compensation, false));
 
     Command c;
     c.type = Command::Type::installInstrument;
@@ -260,6 +261,7 @@ void Engine::addOrRebuildBus (const model::Session& session, const model::Bus& b
     ref.mixerIndex = session.mixer.buses.indexOf (bus.id);
     chain->mixerIndex = ref.mixerIndex;
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
+    presetCompensation (*chain, ref.compensation, compensationFor (ref.compensation, true));
     ++busChainsOutstanding[(std::size_t) ref.slot];
 
     Command c;

@@ -68,12 +68,43 @@ void Engine::sendCompensation (ChainKind kind, ChainRef* ref, Compensation& comp
     // Memory only grows, and only here: the audio thread swaps it in and hands the old one back.
     if (delay > comp.memory[k])
     {
-        auto memory = CompensationDelay::makeMemory (delay);
+        auto memory = CompensationDelay::makeMemory (delay, maxBlockSize);
         comp.memory[k] = CompensationDelay::delayFor (memory->getNumSamples());
         c.object = memory.release();
     }
     comp.delay[k] = delay;
     sendNormal (c, ref); // behind the chain's install
+}
+
+void Engine::presetCompensation (ChainBase& chain, Compensation& comp, std::array<int, 2> delays)
+{
+    // The chain is still this thread's: its lines get their memory and stand at their delays at once
+    // (no crossfade from no delay), so a rebuilt chain is heard aligned from its first sample.
+    for (int line = 0; line < 2; ++line)
+    {
+        const auto k = (std::size_t) line;
+        const int delay = juce::jlimit (0, CompensationDelay::maxDelaySamples, delays[k]);
+        auto* target = chain.getCompensation (line);
+        if (delay == 0 || target == nullptr)
+            continue;
+        auto memory = CompensationDelay::makeMemory (delay, maxBlockSize);
+        comp.memory[k] = CompensationDelay::delayFor (memory->getNumSamples());
+        std::unique_ptr<CompensationDelay::Memory> none (target->exchangeMemory (memory.release()));
+        target->setDelay (delay);
+        target->reset();
+        comp.delay[k] = delay;
+    }
+}
+
+std::array<int, 2> Engine::compensationFor (const Compensation& comp, bool bus) const noexcept
+{
+    const auto l = measureLatencies();
+    if (bus)
+        return { l.buses - comp.stagesLatency(), 0 };
+    if (comp.external)
+        return {};
+    const int source = sourceLatency (comp.source);
+    return { l.instruments - source - comp.stagesLatency(), comp.preSends ? l.instruments - source : 0 };
 }
 
 void Engine::syncCompensation()
@@ -87,7 +118,8 @@ void Engine::syncCompensation()
         if (comp.external)
             continue; // silent here: its renderer is offset by the total instead
         const int source = sourceLatency (comp.source);
-        sendCompensation (ChainKind::instrument, &ref, comp, 0, l.instruments - source - comp.stagesLatency());
+        const int instrument = source + comp.stagesLatency();
+        sendCompensation (ChainKind::instrument, &ref, comp, 0, l.instruments - instrument);
         sendCompensation (ChainKind::instrument, &ref, comp, 1, comp.preSends ? l.instruments - source : 0);
     }
     for (auto& [id, ref] : buses)
