@@ -37,6 +37,7 @@
 #include "sequencer/imbolc_SequenceBuilder.cpp"
 #include "graph/imbolc_MidiOut.cpp"
 #include "graph/imbolc_AudioInput.cpp"
+#include "graph/imbolc_CompensationDelay.cpp"
 #include "graph/imbolc_Chains.cpp"
 #include "graph/imbolc_RenderWorkers.cpp"
 #include "graph/imbolc_AudioGraph.cpp"
@@ -44,4 +45,5 @@
 #include "graph/imbolc_Engine.cpp"
 #include "graph/imbolc_EngineChains.cpp"
 #include "graph/imbolc_EngineSequences.cpp"
+#include "graph/imbolc_EngineLatency.cpp"
 #include "render/imbolc_OfflineRender.cpp"

@@ -71,6 +71,7 @@
 #include "graph/imbolc_HostInput.h"
 #include "graph/imbolc_MidiOut.h"
 #include "graph/imbolc_AudioInput.h"
+#include "graph/imbolc_CompensationDelay.h"
 #include "graph/imbolc_Chains.h"
 #include "graph/imbolc_RenderWorkers.h"
 #include "graph/imbolc_AudioGraph.h"

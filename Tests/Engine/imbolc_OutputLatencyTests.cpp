@@ -1,5 +1,5 @@
 // Engine::getOutputLatencySamples: the latency of the master chain's stages, which every path to the
-// output shares.
+// output shares (plus, with delay compensation, the most latent instrument's and bus's).
 
 #include "imbolc_EngineTestSupport.h"
 
@@ -32,17 +32,22 @@ TEST_CASE ("the output latency is the master limiter's look-ahead, at 44.1 and 4
     CHECK (limiterLookAhead (rate) == (rate == 44100.0 ? 44 : 48));
     CHECK (rig.engine.getOutputLatencySamples() == limiterLookAhead (rate));
 
-    // Stages without latency add nothing; instruments' and buses' limiters are not the output's.
+    // Stages without latency add nothing.
     rig.act (model::action::AddStage { NodeKind::master, 0, EngineRig::effect (model::EffectType::gain) });
-    rig.addInstrument (model::BuiltInSource::sine, { EngineRig::effect (model::EffectType::limiter) });
-    const auto bus = rig.act (model::action::AddBus { "bus" });
-    rig.act (model::action::AddStage { NodeKind::bus, bus, EngineRig::effect (model::EffectType::limiter) });
     CHECK (rig.engine.getOutputLatencySamples() == limiterLookAhead (rate));
 
-    // Removing the limiter leaves none.
+    // An instrument's limiter and a bus's add theirs: delay compensation delays every other path to
+    // the most latent instrument's and the most latent bus's (imbolc_DelayCompensationTests.cpp).
+    rig.addInstrument (model::BuiltInSource::sine, { EngineRig::effect (model::EffectType::limiter) });
+    CHECK (rig.engine.getOutputLatencySamples() == 2 * limiterLookAhead (rate));
+    const auto bus = rig.act (model::action::AddBus { "bus" });
+    rig.act (model::action::AddStage { NodeKind::bus, bus, EngineRig::effect (model::EffectType::limiter) });
+    CHECK (rig.engine.getOutputLatencySamples() == 3 * limiterLookAhead (rate));
+
+    // Removing the master's limiter leaves the others'.
     const auto limiter = rig.session.mixer.master.chain.front().id;
     rig.act (model::action::RemoveStage { NodeKind::master, 0, limiter });
-    CHECK (rig.engine.getOutputLatencySamples() == 0);
+    CHECK (rig.engine.getOutputLatencySamples() == 2 * limiterLookAhead (rate));
 }
 
 TEST_CASE ("the output latency follows the rate, bypass, a second limiter and a project load", "[engine][latency]")

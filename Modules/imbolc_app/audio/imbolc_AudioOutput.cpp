@@ -54,7 +54,10 @@ void AudioOutput::render (engine::Engine& target, const float* const* inputs, in
         input.midi = &midiInputs->fill (numSamples, target.getAudioGraph().getSequencer().isPlaying());
         input.midiBlockSamples = numSamples;
     }
-    if (transportSource != nullptr && transportSource->fill (transport, numSamples, rate, latencySeconds))
+    // What is heard of this block comes out later still by the engine's own latency (delay
+    // compensation): a source that aligns the song with the world (Link) counts it too.
+    const auto heardAfter = latencySeconds + (rate > 0.0 ? target.getAudioGraph().getOutputLatency() / rate : 0.0);
+    if (transportSource != nullptr && transportSource->fill (transport, numSamples, rate, heardAfter))
         input.transport = &transport;
     target.process (outputs, numOutputs, numSamples, input);
     if (onRendered)

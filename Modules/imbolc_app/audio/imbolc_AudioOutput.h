@@ -107,7 +107,9 @@ public:
 
     /** How long after the engine renders a block its first sample is heard: the device's output latency
         plus the block it fills (device mode), one block (the null device), 0 (hosted). What MIDI
-        outputs wait, so an external synth sounds with the engine. Any thread. */
+        outputs wait, so an external synth sounds with the engine. The engine's own latency (delay
+        compensation) is not in it: the engine already puts its MIDI out and external notes that much
+        later (Engine::getOutputLatencySamples). Any thread. */
     double getOutputLatencySeconds() const noexcept { return outputLatency.load (std::memory_order_relaxed); }
 
     /** "on DEVICE (48000 Hz, 512 samples)", "on a null device (no audio device: ...)", or "hosted (...)". */

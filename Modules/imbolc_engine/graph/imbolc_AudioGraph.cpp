@@ -42,6 +42,8 @@ AudioGraph::~AudioGraph()
             delete static_cast<GlobalSequence*> (e.object);
         else if (e.type == Event::Type::retiredRecorder)
             delete static_cast<InputRecorder*> (e.object); // closes its file
+        else if (e.type == Event::Type::retiredDelayMemory)
+            delete static_cast<CompensationDelay::Memory*> (e.object);
         else
             delete static_cast<ChainBase*> (e.object);
     }
@@ -75,6 +77,10 @@ void AudioGraph::prepare (double rate, int block, int fadeSamples, int meterSamp
         input->clear();
     }
     masterInput.setSize (2, maxBlock);
+    directInput.setSize (2, maxBlock);
+    directInput.clear();
+    directDelay.setFadeLength (fadeSamples);
+    directDelay.reset();
     mix.setSize (2, maxBlock);
     workspace.prepare (maxBlock);
     noMidi.ensureSize (16);
@@ -315,6 +321,7 @@ void AudioGraph::applyPriority (const Command& c) noexcept
         case T::setBusIndex:
         case T::attachRecorder:
         case T::detachRecorder:
+        case T::setCompensation:
             applyNormal (c); // structure never travels the priority queue; accept it rather than leak
             return;
     }
@@ -436,6 +443,9 @@ void AudioGraph::applyNormal (const Command& c) noexcept
             recorders[k] = c.type == T::attachRecorder ? static_cast<InputRecorder*> (c.object) : nullptr;
             return;
         }
+        case T::setCompensation:
+            applyCompensation (c);
+            return;
         case T::setParam:
         case T::setSendLevel:
         case T::noteOn:
@@ -478,6 +488,37 @@ void AudioGraph::drainCommands() noexcept
     drainNormal();
 }
 
+void AudioGraph::applyCompensation (const Command& c) noexcept
+{
+    CompensationDelay* line = nullptr;
+    if (c.chain == ChainKind::master)
+    {
+        if (c.index == 0)
+            line = &directDelay;
+        else if (c.index == 1)
+        {
+            const auto total = (int) juce::jlimit<std::int64_t> (0, std::numeric_limits<int>::max(), c.position);
+            outputLatency.store (total, std::memory_order_relaxed);
+            queues.externalNotes.setLatency (total);
+            queues.midiOut.setLatency (total);
+        }
+    }
+    else if (auto* chain = findChain (c.chain, c.slot, c.serial))
+    {
+        line = chain->getCompensation (c.index);
+    }
+    if (auto* memory = static_cast<CompensationDelay::Memory*> (c.object))
+    {
+        // The old memory (or the new one, when its chain has gone) goes back to be freed.
+        if (line != nullptr)
+            memory = line->exchangeMemory (memory);
+        if (memory != nullptr)
+            postEvent ({ Event::Type::retiredDelayMemory, c.slot, memory });
+    }
+    if (line != nullptr)
+        line->setDelay ((int) juce::jlimit<std::int64_t> (0, CompensationDelay::maxDelaySamples, c.position));
+}
+
 void AudioGraph::startRemoving (InstrumentChain* chain) noexcept
 {
     if (chain->removing)
@@ -499,7 +540,7 @@ void AudioGraph::retireFinished() noexcept
     for (int i = numFadingOut; --i >= 0;)
     {
         auto* chain = fadingOut[(std::size_t) i];
-        if (! chain->getFade().isFinished())
+        if (! chain->isFinished())
             continue;
         fadingOut[(std::size_t) i] = fadingOut[(std::size_t) --numFadingOut];
         fadingOut[(std::size_t) numFadingOut] = nullptr;
@@ -509,7 +550,7 @@ void AudioGraph::retireFinished() noexcept
     for (int i = numRunningBuses; --i >= 0;)
     {
         auto* chain = runningBuses[(std::size_t) i];
-        if (chain->removing && chain->getFade().isFinished())
+        if (chain->removing && chain->isFinished())
         {
             swapRemove (runningBuses, numRunningBuses, i);
             --busChainsPerSlot[(std::size_t) chain->slot];
@@ -615,11 +656,11 @@ void AudioGraph::process (float* const* outputs, int numChannels, int numSamples
 }
 
 //==============================================================================
-void AudioGraph::renderInstruments (const BlockPlan& plan, int n) noexcept
+void AudioGraph::renderInstruments (const BlockPlan& plan, int n, juce::AudioBuffer<float>& masterTarget) noexcept
 {
     if (workers.getNumWorkers() > 0 && numLate == 0 && numRunning > 1)
     {
-        renderInstrumentsInParallel (plan, n);
+        renderInstrumentsInParallel (plan, n, masterTarget);
         return;
     }
     // Alone, each chain renders into the one workspace (touching nothing another chain touches) and is
@@ -632,11 +673,11 @@ void AudioGraph::renderInstruments (const BlockPlan& plan, int n) noexcept
         chain->schedule (plan, n);
         chain->sendMidiOutput (queues.midiOut, chunkStartSample);
         chain->render (workspace, n);
-        chain->mixInto (workspace.main, workspace.preTap, masterInput, busInputTargets.data(), capacity.busSlots, n);
+        chain->mixInto (workspace.main, workspace.preTap, masterTarget, busInputTargets.data(), capacity.busSlots, n);
     }
 }
 
-void AudioGraph::renderInstrumentsInParallel (const BlockPlan& plan, int n) noexcept
+void AudioGraph::renderInstrumentsInParallel (const BlockPlan& plan, int n, juce::AudioBuffer<float>& masterTarget) noexcept
 {
     // Scheduling and MIDI output write queues with one producer: they stay on this thread, in running
     // order, as does rendering a chain whose source feeds the external-note queue.
@@ -664,7 +705,7 @@ void AudioGraph::renderInstrumentsInParallel (const BlockPlan& plan, int n) noex
     {
         auto* chain = running[(std::size_t) i];
         if (chain->isRenderDone())
-            chain->mixKept (masterInput, busInputTargets.data(), capacity.busSlots, n);
+            chain->mixKept (masterTarget, busInputTargets.data(), capacity.busSlots, n);
         else
             lateChains[(std::size_t) numLate++] = chain;
     }
@@ -1074,7 +1115,21 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
     deliverMidi (plan, offset, n);
     clockOut.process (plan, chunkStartSample, queues.midiOut);
 
-    renderInstruments (plan, n);
+    // Delay compensation: with no bus latency, instruments mix straight into the master input.
+    auto& directTarget = directDelay.isIdle() ? masterInput : directInput;
+    if (&directTarget == &directInput)
+        directInput.clear (0, n);
+
+    renderInstruments (plan, n, directTarget);
+
+    // Delay compensation: the instruments that go straight to the master wait for the most latent bus.
+    if (&directTarget == &directInput)
+    {
+        directDelay.process (directInput, n);
+        for (int ch = 0; ch < 2; ++ch)
+            masterInput.addFrom (ch, 0, directInput, ch, 0, n);
+    }
+
     renderBuses (offset, n);
 
     mix.clear (0, n);

@@ -155,10 +155,25 @@ public:
         apply at the start of the chunk they fall in (a controller flood costs bounded work). */
     static constexpr int maxMidiSplitsPerCall = 64;
 
+    //==============================================================================
+    // Delay compensation.
+
+    /** The total output latency the engine last told the audio thread (samples: the most latent
+        instrument's, plus the most latent bus's, plus the master's), by which external notes and MIDI
+        out are offset. Any thread. */
+    int getOutputLatency() const noexcept { return outputLatency.load (std::memory_order_relaxed); }
+
+    /** The delay of the instruments that go straight to the master (the most latent bus's latency).
+        Audio thread, or while stopped (tests). */
+    const CompensationDelay& getDirectDelay() const noexcept { return directDelay; }
+    //==============================================================================
+
 private:
+    void applyCompensation (const Command&) noexcept;
     void renderChunk (float* const* outputs, int numChannels, int offset, int n) noexcept;
-    void renderInstruments (const BlockPlan&, int n) noexcept;
-    void renderInstrumentsInParallel (const BlockPlan&, int n) noexcept;
+    /** Schedules, renders and mixes every instrument chain; what goes to the master goes to `masterTarget`. */
+    void renderInstruments (const BlockPlan&, int n, juce::AudioBuffer<float>& masterTarget) noexcept;
+    void renderInstrumentsInParallel (const BlockPlan&, int n, juce::AudioBuffer<float>& masterTarget) noexcept;
     void renderBuses (int offset, int n) noexcept;
     void mixBus (BusChain&, int offset, int n) noexcept;
     static void renderInstrumentJob (void* graph, int index, RenderWorkspace&) noexcept;
@@ -271,6 +286,13 @@ private:
     std::unique_ptr<AnalysisMeters> analysis = std::make_unique<AnalysisMeters>();
 
     std::atomic<std::int64_t> maxStructuralNanos { 0 };
+
+    //==============================================================================
+    // Delay compensation: instruments that go straight to the master are summed here and delayed
+    // by the most latent bus's latency (Command::setCompensation), only while that is not zero.
+    juce::AudioBuffer<float> directInput;
+    CompensationDelay directDelay;
+    std::atomic<int> outputLatency { 0 };
 
     // Parallel rendering (setRenderWorkers).
     std::vector<InstrumentChain*> instrumentJobs; ///< this chunk's chains for the workers (preallocated)

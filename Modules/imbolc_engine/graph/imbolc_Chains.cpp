@@ -59,6 +59,12 @@ void ChainBase::prepare (double sampleRate, int maxBlockSize, int fadeSamples)
     dry.clear();
     noMidi.ensureSize (16);
     fade.setLength (fadeSamples);
+    for (auto& line : compensation)
+    {
+        line.setFadeLength (fadeSamples);
+        line.reset();
+    }
+    silentSamples = 0;
     for (auto& s : stages)
     {
         s.node->setPlayConfigDetails (2, 2, sampleRate, maxBlockSize);
@@ -86,6 +92,16 @@ void ChainBase::setBypass (int nodeIndex, bool bypassed) noexcept
     auto& s = stages[(std::size_t) nodeIndex - 1];
     s.bypassed = bypassed;
     s.wet.setTargetValue (bypassed ? 0.0f : 1.0f);
+}
+
+bool ChainBase::isFinished() const noexcept
+{
+    if (! fade.isFinished())
+        return false;
+    int longest = 0;
+    for (const auto& line : compensation)
+        longest = juce::jmax (longest, line.getTargetDelay());
+    return silentSamples >= longest;
 }
 
 std::pair<float, float> ChainBase::takePeaks() noexcept
@@ -523,6 +539,7 @@ void InstrumentChain::setSendLevelNow (int sendIndex, float level) noexcept
 
 void InstrumentChain::render (RenderWorkspace& ws, int n) noexcept
 {
+    const bool finishedBefore = fade.isFinished();
     if (! source->writesEveryOutputSample())
         ws.main.clear (0, n);
     auto block = view (ws.main, n);
@@ -539,6 +556,12 @@ void InstrumentChain::render (RenderWorkspace& ws, int n) noexcept
         copy.apply (tap, n);
     }
     processStagesAndStrip (ws.main, ws.dry, n);
+    // Delay compensation: the output and the pre-insert tap reach their summing points together with
+    // the most latent instrument's (an idle line returns at once).
+    compensation[0].process (ws.main, n);
+    if (hasPreSends)
+        compensation[1].process (ws.preTap, n);
+    countSilence (finishedBefore, n);
 }
 
 void InstrumentChain::keepOutput (const RenderWorkspace& ws, int n) noexcept
@@ -580,9 +603,13 @@ BusChain::BusChain (model::BusId bus, std::uint32_t s, std::vector<StageSlot> st
 
 void BusChain::render (const juce::AudioBuffer<float>& input, int n) noexcept
 {
+    const bool finishedBefore = fade.isFinished();
     for (int c = 0; c < 2; ++c)
         buffer.copyFrom (c, 0, input, c, 0, n);
     processStagesAndStrip (buffer, dry, n);
+    // Delay compensation: every bus's output reaches the master together with the most latent bus's.
+    compensation[0].process (buffer, n);
+    countSilence (finishedBefore, n);
 }
 
 //==============================================================================

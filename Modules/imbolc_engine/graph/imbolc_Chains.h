@@ -86,6 +86,18 @@ public:
     /** Peak since the last call, per channel, then reset. Audio thread. */
     std::pair<float, float> takePeaks() noexcept;
 
+    //==============================================================================
+    // Delay compensation.
+
+    /** The chain's compensation delays: for instruments 0 delays the output, 1 the pre-insert send tap;
+        for buses 0 delays the output. nullptr for other lines. Audio thread (or before install). */
+    CompensationDelay* getCompensation (int line) noexcept { return juce::isPositiveAndBelow (line, (int) compensation.size()) ? &compensation[(std::size_t) line] : nullptr; }
+
+    /** True once a fade-out has reached silence and the compensation delays have played out what they
+        held: the chain can be retired without cutting its delayed tail. Audio thread. */
+    bool isFinished() const noexcept;
+    //==============================================================================
+
     int slot = 0; ///< set by the message thread before install
     int runningIndex = -1; ///< position in the audio thread's running list
     bool removing = false; ///< fading out towards retirement
@@ -109,6 +121,12 @@ protected:
     ChainFade fade;
     float peakLeft = 0.0f, peakRight = 0.0f;
     std::atomic<bool> renderDone { true };
+
+    /** Counts the samples rendered after the fade-out finished (call once per block, with whether
+        the fade had finished when the block began). */
+    void countSilence (bool finishedBefore, int n) noexcept { silentSamples = finishedBefore ? silentSamples + n : 0; }
+    std::array<CompensationDelay, 2> compensation;
+    int silentSamples = 0;
 };
 
 /** An instrument's chain: source, stages, strip, and where its output and sends go. */

@@ -16,16 +16,19 @@ namespace
     }
 
     /** Routing and sequences: objects that come back one event each, sharing one budget. */
-    bool carriesSmallObject (Command::Type t) noexcept
+    bool carriesSmallObject (const Command& c) noexcept
     {
         using T = Command::Type;
+        const auto t = c.type;
         return t == T::setRouting || t == T::setSequence || t == T::setGlobalSequence;
     }
 
-    bool carriesObject (Command::Type t) noexcept
+    bool carriesObject (const Command& c) noexcept
     {
         using T = Command::Type;
-        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::attachRecorder || carriesSmallObject (t);
+        const auto t = c.type;
+        return t == T::installInstrument || t == T::installBus || t == T::installMaster || t == T::attachRecorder || (t == T::setCompensation && c.object != nullptr)
+               || carriesSmallObject (c);
     }
 } // namespace
 
@@ -77,14 +80,14 @@ bool CommandBacklog::trySendNormalNow (const Command& c)
     if ((c.type == T::installInstrument && outstandingInstruments >= limits.instruments)
         || (c.type == T::installBus && outstandingBuses >= limits.buses)
         || (c.type == T::installMaster && outstandingMasters >= limits.masters)
-        || (carriesSmallObject (c.type) && outstandingSmallObjects >= limits.smallObjects))
+        || (carriesSmallObject (c) && outstandingSmallObjects >= limits.smallObjects))
         return false;
     if (! normalQueue.try_enqueue (c))
         return false;
     outstandingInstruments += c.type == T::installInstrument ? 1 : 0;
     outstandingBuses += c.type == T::installBus ? 1 : 0;
     outstandingMasters += c.type == T::installMaster ? 1 : 0;
-    outstandingSmallObjects += carriesSmallObject (c.type) ? 1 : 0;
+    outstandingSmallObjects += carriesSmallObject (c) ? 1 : 0;
     return true;
 }
 
@@ -122,6 +125,10 @@ void CommandBacklog::objectReturned (Event::Type type)
         case Event::Type::retiredGlobalSequence:
             --outstandingSmallObjects;
             return;
+        case Event::Type::retiredDelayMemory:
+            // Outside the budgets: a line's memory comes back only when a larger one replaces it (a
+            // chain's last memory dies with the chain), at most once per doubling of its delay.
+            return;
         case Event::Type::retiredRecorder:
             return; // a few at most (AudioGraph::maxRecorders), outside the budgets
     }
@@ -131,7 +138,7 @@ std::vector<Command> CommandBacklog::takeUnsentObjects()
 {
     std::vector<Command> unsent;
     for (const auto& c : normalBacklog)
-        if (carriesObject (c.type))
+        if (carriesObject (c))
             unsent.push_back (c);
     normalBacklog.clear();
     priorityBacklogFront += priorityBacklog.size();

@@ -54,7 +54,10 @@ struct Command
         setGlobalSequence, ///< object = GlobalSequence* (the old one is handed back)
         setBusIndex, ///< bus slot, serial, position = the bus's index in the mixer order (its direct output pair)
         attachRecorder, ///< index = recorder slot, object = InputRecorder* (written while the song plays)
-        detachRecorder ///< index = recorder slot: the recorder is handed back (Event::retiredRecorder)
+        detachRecorder, ///< index = recorder slot: the recorder is handed back (Event::retiredRecorder)
+
+        // Delay compensation (normal queue, so it follows the install of the chain it names).
+        setCompensation ///< position = delay in samples of line `index` of: chain instrument (slot, serial; 0 output, 1 pre-insert tap), bus (slot, serial; 0 output), master (index 0: the instruments that go straight to the master; index 1: no line, the total output latency, which external notes and MIDI out are offset by); object = CompensationDelay::Memory* to take first (the old one is handed back), or null
     };
 
     Type type = Type::setParam;
@@ -82,7 +85,8 @@ struct Event
         retiredRouting,
         retiredSequence,
         retiredGlobalSequence,
-        retiredRecorder ///< an InputRecorder the audio thread no longer writes: finish the take
+        retiredRecorder, ///< an InputRecorder the audio thread no longer writes: finish the take
+        retiredDelayMemory ///< a CompensationDelay::Memory replaced by a larger one
     };
     Type type = Type::retiredInstrument;
     std::int32_t slot = 0;

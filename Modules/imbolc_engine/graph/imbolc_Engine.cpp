@@ -72,6 +72,7 @@ Engine::~Engine()
                          : c.type == Command::Type::setSequence       ? Event::Type::retiredSequence
                          : c.type == Command::Type::setGlobalSequence ? Event::Type::retiredGlobalSequence
                          : c.type == Command::Type::attachRecorder    ? Event::Type::retiredRecorder
+                         : c.type == Command::Type::setCompensation   ? Event::Type::retiredDelayMemory
                                                                       : Event::Type::retiredRouting,
                          c.slot,
                          c.object });
@@ -128,10 +129,14 @@ void Engine::destroyObject (const Event& e)
         case Event::Type::retiredGlobalSequence:
             delete static_cast<GlobalSequence*> (e.object);
             return;
+        case Event::Type::retiredDelayMemory:
+            delete static_cast<CompensationDelay::Memory*> (e.object);
+            return;
         case Event::Type::retiredRecorder:
         {
             std::unique_ptr<InputRecorder> recorder (static_cast<InputRecorder*> (e.object));
-            auto take = recorder->finish (recordingLatency);
+            // The player heard the song late by the engine's latency too (delay compensation).
+            auto take = recorder->finish (recordingLatency + getOutputLatencySamples());
             if (take.droppedSamples > 0)
                 warnings.push_back ("The take '" + take.file.getFileName() + "' lost " + juce::String (take.droppedSamples) + " samples: the disk could not keep up.");
             recordedTakes.push_back (std::move (take));
@@ -161,6 +166,8 @@ void Engine::update()
     while (eventQueue.try_dequeue (e))
         handleEvent (e);
 
+    // A hosted plugin may have reported a new latency since: the delays follow.
+    syncCompensation();
     commands.flush();
 
     Status s;
@@ -214,11 +221,7 @@ std::vector<juce::String> Engine::takeWarnings()
 
 int Engine::getOutputLatencySamples() const noexcept
 {
-    int total = 0;
-    for (const auto& stage : masterStages)
-        if (! stage.bypassed && stage.node != nullptr)
-            total += juce::jmax (0, stage.node->getPublishedLatencySamples());
-    return total;
+    return measureLatencies().total();
 }
 
 Engine::Stats Engine::getStats() const noexcept
@@ -340,6 +343,7 @@ void Engine::setBypass (const model::AudioEffect& e)
     auto* ref = refFor (e.node, e.id);
     if (ref == nullptr)
         return;
+    ref->compensation.setBypassed (e.param.itemId, e.value > 0.5f);
     auto it = ref->stageNodes.find (e.param.itemId);
     if (it == ref->stageNodes.end())
         return;
@@ -364,7 +368,10 @@ void Engine::reroute (const model::Session& session, model::InstrumentId id)
     c.type = Command::Type::setRouting;
     c.slot = ref->slot;
     c.serial = ref->serial;
-    c.object = new RoutingSpec (buildRouting (*inst, *ref));
+    auto* routing = new RoutingSpec (buildRouting (*inst, *ref));
+    ref->compensation.preSends = std::any_of (routing->sends.begin(), routing->sends.begin() + routing->numSends, [] (const auto& send)
+                                              { return send.preInsert; });
+    c.object = routing;
     sendNormal (c, ref);
 }
 
@@ -570,6 +577,7 @@ void Engine::loadSession (const model::Session& session)
     syncBusOrder (session);
     refreshMacros (session);
     syncRecording (session);
+    syncCompensation();
 }
 
 void Engine::apply (const model::Session& session, const std::vector<model::AudioEffect>& effects)
@@ -695,6 +703,7 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
     syncRecording (session);
     if (macrosMayMove)
         refreshMacros (session);
+    syncCompensation();
 }
 
 MacroTarget Engine::resolveMacro (const model::Session& session, const model::Macro& m)

@@ -152,13 +152,18 @@ public:
     double getPlayheadTicks() const noexcept { return playheadTicks; }
     bool isPlaying() const noexcept { return playing; }
 
-    /** The latency (samples) every path to the output shares: the sum of the latencies of the master
-        chain's stages (a look-ahead limiter's look-ahead, what a hosted plugin reports), at the
-        prepared sample rate. A bypassed stage counts nothing (a fully bypassed stage does not run).
-        Instrument and bus chains' latencies are not included: compensating them against each other
-        is a later issue, so they are not delayed to a common latency and do not add to this one.
-        It follows master rebuilds and bypass changes at once, a hosted plugin's latency change as soon
-        as the plugin reports it, and a new rate after prepare().
+    /** The latency (samples) of everything the engine outputs: what a listener hears late by. The
+        engine compensates delay (see syncCompensation): every instrument's path is delayed to the most
+        latent instrument's latency (its source's plus its stages'; pre-insert sends tap before the
+        stages), every bus's output to the most latent bus's (instruments that go straight to the master
+        wait as long), so this is the most latent instrument's latency, plus the most latent bus's, plus
+        the sum of the master chain's stages (a look-ahead limiter's look-ahead, what a hosted plugin
+        reports), at the prepared sample rate. A bypassed stage counts nothing (a bypassed stage does
+        not run); a SuperCollider-backend instrument (whose stages run on its renderer) counts nothing.
+        External notes and MIDI out are offset by it (ExternalNotes::setLatency), so an external synth
+        sounds with the rest. It follows rebuilds and bypass changes at once, a hosted plugin's latency
+        change as soon as the plugin reports it, and a new rate after prepare(); the audio thread
+        follows once update() or apply() has sent the new delays.
 
         Message thread, with the audio thread running or not: it reads only the message thread's own
         bookkeeping and the latencies nodes publish atomically (NodeProcessor::getPublishedLatencySamples). */
@@ -246,7 +251,9 @@ public:
     juce::File getRecordingFolder() const;
 
     /** The device's input plus output latency in samples: how much earlier than the engine's song
-        position a take's clip is placed (RecordedTake::toClip). Message thread. */
+        position a take's clip is placed (RecordedTake::toClip), together with the engine's own output
+        latency when the take ends (getOutputLatencySamples: the player heard the song that much later
+        too). Message thread. */
     void setRecordingLatency (int samples) noexcept { recordingLatency = juce::jmax (0, samples); }
     int getRecordingLatency() const noexcept { return recordingLatency; }
 
@@ -277,6 +284,57 @@ public:
     juce::AudioPluginInstance* findPlugin (model::NodeKind node, std::uint32_t nodeId, model::StageId stage = {});
 
 private:
+    //==============================================================================
+    // Delay compensation (imbolc_EngineLatency.cpp).
+    struct ChainRef;
+
+    /** What one chain's latency is made of (its newest chain's nodes, safe to read here for the same
+        reason as ChainRef::plugins) and the compensation its delay lines were last sent. */
+    struct Compensation
+    {
+        struct Stage
+        {
+            std::uint32_t stageId = 0;
+            const NodeProcessor* node = nullptr;
+            bool bypassed = false;
+        };
+        const NodeProcessor* source = nullptr; ///< instruments: the source node
+        std::vector<Stage> stages;
+        bool external = false; ///< an external renderer plays it: no audio here to delay
+        bool preSends = false; ///< some send taps before the stages
+        std::array<int, 2> delay {}; ///< per line (CompensationDelay): the delay last sent
+        std::array<int, 2> memory {}; ///< per line: the longest delay the memory handed over holds
+
+        int stagesLatency() const noexcept;
+        void setBypassed (std::uint32_t stageId, bool bypassed) noexcept;
+        template <typename Slots>
+        void setStages (const Slots& built)
+        {
+            stages.clear();
+            for (const auto& s : built)
+                stages.push_back ({ s.stageId, s.node.get(), s.bypassed });
+        }
+    };
+
+    /** The latencies (samples) the compensation lines paths up to. */
+    struct Latencies
+    {
+        int instruments = 0; ///< the most latent instrument's
+        int buses = 0; ///< the most latent bus's
+        int master = 0; ///< the master chain's stages'
+        int total() const noexcept { return instruments + buses + master; }
+    };
+    Latencies measureLatencies() const noexcept;
+    /** Sends every delay line whose delay changed its new delay (with larger memory when it needs it)
+        and the total to the audio thread. Called after every applied action and by update(). */
+    void syncCompensation();
+    void sendCompensation (ChainKind, ChainRef*, Compensation&, int line, int delay);
+    /** The delays a chain's lines need now (instrument: output and pre-insert tap; bus: output). */
+    std::array<int, 2> compensationFor (const Compensation&, bool bus) const noexcept;
+    /** Gives a chain not yet installed its lines' memory and delays, without a fade. */
+    void presetCompensation (ChainBase&, Compensation&, std::array<int, 2> delays);
+    //==============================================================================
+
     struct ChainRef
     {
         std::int32_t slot = -1;
@@ -296,6 +354,7 @@ private:
         bool muted = false;
         int mixerIndex = -1; ///< buses: the position in the mixer order the audio thread last heard of
         Meter meter;
+        Compensation compensation; ///< delay compensation: what the chain's latency is made of
     };
 
     void sendPriority (const Command& c, ChainRef* ref) { commands.sendPriority (c, ref != nullptr ? &ref->order : nullptr); }
@@ -390,6 +449,8 @@ private:
         bool bypassed = false;
     };
     std::vector<LatencyStage> masterStages;
+    Compensation directCompensation; ///< the line of instruments that go straight to the master
+    int sentOutputLatency = 0; ///< the total the audio thread was last told
     std::vector<int> freeInstrumentSlots, freeBusSlots;
     std::vector<int> busChainsOutstanding; ///< per bus slot: chains handed over and not yet retired
     std::vector<bool> busSlotAbandoned; ///< per bus slot: its bus is gone; free it once its chains are retired

@@ -165,6 +165,9 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     }
     if (auto* plugin = dynamic_cast<PluginNode*> (source.get()))
         ref.plugins.emplace_back (0, plugin);
+    ref.compensation = {}; // a new chain: no delay line has memory or delay yet
+    ref.compensation.source = source.get();
+    ref.compensation.external = external;
     // An external instrument's stages run on its renderer: here each is a placeholder that keeps the
     // stage's parameters and does nothing, so changes, lanes and the LFO resolve on it as on an
     // internal chain, and the chain sends the driven values on (InstrumentChain::publishExternalParams).
@@ -173,12 +176,16 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     auto strip = std::make_unique<StripNode> (inst.strip.level, inst.strip.pan, true);
     strip->setMuted (ref.muted);
     auto routing = buildRouting (inst, ref);
+    ref.compensation.setStages (stages);
+    ref.compensation.preSends = std::any_of (routing.sends.begin(), routing.sends.begin() + routing.numSends, [] (const auto& send)
+                                             { return send.preInsert; });
     // The sequence's lanes resolve against ref.stageNodes, which buildStages has just filled.
     auto chain = std::make_unique<InstrumentChain> (inst.id, ref.serial, std::move (source), std::move (stages), std::move (strip), routing, makeSequence (session, inst));
     chain->slot = ref.slot;
     chain->setMidiChannel (inst.midiChannel); // before install: it is still this thread's
     chain->setMidiOutputChannel (inst.midiOutputChannel);
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
+    presetCompensation (*chain, ref.compensation, compensationFor (ref.compensation, false));
 
     Command c;
     c.type = Command::Type::installInstrument;
@@ -251,11 +258,15 @@ void Engine::addOrRebuildBus (const model::Session& session, const model::Bus& b
 
     auto strip = std::make_unique<StripNode> (bus.level, bus.pan, true);
     strip->setMuted (ref.muted);
-    auto chain = std::make_unique<BusChain> (bus.id, ref.serial, buildStages (bus.chain, ref, std::exchange (ref.plugins, {})), std::move (strip));
+    auto stages = buildStages (bus.chain, ref, std::exchange (ref.plugins, {}));
+    ref.compensation = {};
+    ref.compensation.setStages (stages);
+    auto chain = std::make_unique<BusChain> (bus.id, ref.serial, std::move (stages), std::move (strip));
     chain->slot = ref.slot;
     ref.mixerIndex = session.mixer.buses.indexOf (bus.id);
     chain->mixerIndex = ref.mixerIndex;
     chain->prepare (sampleRate, maxBlockSize, fadeSamples());
+    presetCompensation (*chain, ref.compensation, compensationFor (ref.compensation, true));
     ++busChainsOutstanding[(std::size_t) ref.slot];
 
     Command c;

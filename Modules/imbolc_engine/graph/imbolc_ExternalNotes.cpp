@@ -28,7 +28,7 @@ bool ExternalNotes::pushNote (model::InstrumentId id, int note, float velocity, 
     e.velocity = on ? juce::jlimit (0.0f, 1.0f, velocity) : 0.0f;
     e.on = on;
     e.kind = ExternalNoteEvent::Kind::note;
-    e.sampleTime = blockStart + juce::jmax (0, offset);
+    e.sampleTime = blockStart + latency + juce::jmax (0, offset);
     return push (e);
 }
 
@@ -37,7 +37,7 @@ bool ExternalNotes::pushAllNotesOff (model::InstrumentId id, int offset) noexcep
     ExternalNoteEvent e;
     e.instrument = id;
     e.kind = ExternalNoteEvent::Kind::allNotesOff;
-    e.sampleTime = blockStart + juce::jmax (0, offset);
+    e.sampleTime = blockStart + latency + juce::jmax (0, offset);
     return push (e);
 }
 

@@ -115,10 +115,12 @@ public:
     /** Queues an event, or counts it as dropped when the queue is full. Audio thread. */
     bool push (const ExternalNoteEvent&) noexcept;
 
-    /** Queues a note at `offset` samples into the block being rendered. Audio thread. */
+    /** Queues a note at `offset` samples into the block being rendered (plus the latency, see
+        setLatency). Audio thread. */
     bool pushNote (model::InstrumentId, int note, float velocity, bool on, int offset) noexcept;
 
-    /** Queues an all-notes-off at `offset` samples into the block being rendered. Audio thread. */
+    /** Queues an all-notes-off at `offset` samples into the block being rendered (plus the latency).
+        Audio thread. */
     bool pushAllNotesOff (model::InstrumentId, int offset) noexcept;
 
     /** Queues a parameter value (Kind::param) at `offset` samples into the block being rendered. The
@@ -144,6 +146,11 @@ public:
     /** Message thread, while no audio runs (Engine::prepare). */
     void setSampleRate (double rate) noexcept { sampleRate.store (rate, std::memory_order_relaxed); }
 
+    /** Delay compensation: the engine's output latency (samples), added to the sample time of every
+        note queued from now on, so an external synth sounds together with the internal instruments the
+        engine delays by as much. Audio thread (Command::setCompensation). */
+    void setLatency (int samples) noexcept { latency = juce::jmax (0, samples); }
+
 private:
     const int capacity;
     moodycamel::ReaderWriterQueue<ExternalNoteEvent> queue;
@@ -152,6 +159,7 @@ private:
     std::atomic<std::int64_t> dropped { 0 };
     std::atomic<std::int64_t> paramsDropped { 0 };
     std::int64_t blockStart = 0; ///< audio thread only
+    std::int64_t latency = 0; ///< audio thread only (setLatency)
 
     // The clock seqlock: odd while the audio thread writes.
     std::atomic<std::uint64_t> clockSequence { 0 };

@@ -34,11 +34,12 @@ public:
     explicit MidiOutQueue (int capacity)
         : queue ((std::size_t) juce::jmax (16, capacity)) {}
 
-    /** Queues one message (1..3 bytes) at `sampleTime`; false (counted) when full. Audio thread. */
+    /** Queues one message (1..3 bytes) at `sampleTime` plus the latency (setLatency); false (counted)
+        when full. Audio thread. */
     bool push (std::int64_t sampleTime, const std::uint8_t* data, int size) noexcept
     {
         MidiOutEvent e;
-        e.sampleTime = sampleTime;
+        e.sampleTime = sampleTime + latency;
         e.size = (std::uint8_t) juce::jlimit (0, 3, size);
         std::copy (data, data + e.size, e.data.begin());
         if (e.size > 0 && queue.try_enqueue (e))
@@ -46,6 +47,11 @@ public:
         dropped.fetch_add (1, std::memory_order_relaxed);
         return false;
     }
+
+    /** Delay compensation: the engine's output latency (samples), added to the sample time of every
+        message pushed from now on, so an external synth sounds together with the internal instruments
+        the engine delays by as much. Audio thread (Command::setCompensation). */
+    void setLatency (int samples) noexcept { latency = juce::jmax (0, samples); }
 
     /** Takes the oldest message. The consumer thread. */
     bool pop (MidiOutEvent& e) noexcept { return queue.try_dequeue (e); }
@@ -56,6 +62,7 @@ public:
 private:
     moodycamel::ReaderWriterQueue<MidiOutEvent> queue;
     std::atomic<std::int64_t> dropped { 0 };
+    std::int64_t latency = 0; ///< audio thread only (setLatency)
 };
 
 /** MIDI clock out, on the audio thread: 24 clocks per quarter note on the exact samples the transport
