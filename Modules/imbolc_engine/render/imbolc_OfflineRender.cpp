@@ -76,6 +76,9 @@ OfflineRenderer::Result OfflineRenderer::render (const model::Session& original,
 
     juce::AudioBuffer<float> block (2, options.blockSize);
     std::int64_t tailSamples = 0, quietSamples = 0;
+    // Delay compensation delays every path by the session's total latency: the render leaves out that
+    // many samples at the start, so its first sample is the song's first (as every DAW's bounce).
+    int toSkip = engine.getOutputLatencySamples();
     bool inTail = endTick <= 0.0;
     double lastReport = -1.0;
 
@@ -84,12 +87,19 @@ OfflineRenderer::Result OfflineRenderer::render (const model::Session& original,
         float* outs[] = { block.getWritePointer (0), block.getWritePointer (1) };
         engine.process (outs, 2, options.blockSize);
         engine.update();
-        if (! sink (block, options.blockSize))
+        const int skipped = juce::jmin (toSkip, options.blockSize);
+        toSkip -= skipped;
+        if (skipped < options.blockSize)
         {
-            result.error = "Could not write the rendered audio; check the disk has space.";
-            return result;
+            float* kept[] = { block.getWritePointer (0) + skipped, block.getWritePointer (1) + skipped };
+            const juce::AudioBuffer<float> rest (kept, 2, options.blockSize - skipped);
+            if (! sink (rest, options.blockSize - skipped))
+            {
+                result.error = "Could not write the rendered audio; check the disk has space.";
+                return result;
+            }
+            result.samples += options.blockSize - skipped;
         }
-        result.samples += options.blockSize;
         if (options.shouldCancel && options.shouldCancel())
         {
             result.error = "The render was cancelled.";

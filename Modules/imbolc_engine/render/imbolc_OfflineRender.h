@@ -7,6 +7,9 @@ namespace imbolc::engine
     message thread and the audio thread, so the engine is exactly the one that plays live (same chains,
     same sequencer, same block loop) and the same input always gives the same samples.
 
+    The output starts on the song's first sample: the engine's total latency (delay compensation:
+    Engine::getOutputLatencySamples, as it stands when the render starts) is left out at the start.
+
     The song runs from tick 0 to its last note's end in the active play mode (the loop region is
     ignored: a render is the whole song), then on until the tails (release, delay, reverb) fall below
     -90 dBFS for a quarter of a second, or maxTailSeconds pass.
