@@ -160,3 +160,44 @@ TEST_CASE ("Parameter values never take the last quarter of the external queue f
     CHECK (more == 4);
     CHECK (notes.getDropped() == 1); // the note that found the queue full
 }
+
+TEST_CASE ("A SuperCollider instrument's parameter values leave as late as its notes under delay compensation", "[engine][external][latency]")
+{
+    // An internal instrument with a look-ahead limiter (ceiling 0 dBFS: latency only) makes the engine's
+    // mix 48 samples late at 48 kHz: the SC instrument's notes and its parameter values both move by it,
+    // so a value due with a note still reaches scsynth with that note.
+    engine::Engine::Options options;
+    options.renderWorkers = GENERATE (0, 1);
+    EngineRig rig (nullptr, options);
+    model::Source saw;
+    saw.builtIn = model::BuiltInSource::saw;
+    rig.act (model::action::AddInstrument { "latent", saw, model::Backend::internal, { EngineRig::effect (model::EffectType::limiter, { { 0, 0.0f } }) } });
+    const auto sc = addExternal (rig);
+    const auto level = addLane (rig, ParamAddress::instrument (sc, ParamGroup::source, sawLevel));
+    rig.act (model::action::SetPoint { level, { 0, 0.5f, model::CurveType::step } });
+    rig.act (model::action::SetPoint { level, { 960, 1.5f, model::CurveType::step } });
+    model::Note note;
+    note.tick = 960;
+    note.pitch = 60;
+    note.duration = 480;
+    note.velocity = 100;
+    rig.act (model::action::AddNote { sc, note });
+    rig.act (model::action::Play {});
+    std::vector<float> l, r;
+    rig.render (250, l, r); // 64,000 samples: past tick 960 at 120 BPM
+    const int latency = rig.engine.getOutputLatencySamples();
+    REQUIRE (latency == 48);
+
+    const auto events = drainAll (rig.engine);
+    const auto noteOn = std::find_if (events.begin(), events.end(), [] (const ExternalNoteEvent& e)
+                                      { return e.kind == ExternalNoteEvent::Kind::note && e.on; });
+    REQUIRE (noteOn != events.end());
+    const auto noteSample = expectedSample (960.0, 120.0);
+    CHECK (noteOn->sampleTime == noteSample + latency);
+    const auto levels = paramsOf (events, ParamGroup::source, sawLevel);
+    REQUIRE (levels.size() == 2);
+    CHECK (levels[0].sampleTime == EngineRig::blockSize - 1 + latency);
+    CHECK (levels[1].value == 1.5f);
+    CHECK (levels[1].sampleTime >= noteSample + latency);
+    CHECK (levels[1].sampleTime < noteSample + latency + EngineRig::blockSize);
+}

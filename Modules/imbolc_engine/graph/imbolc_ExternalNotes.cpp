@@ -58,7 +58,7 @@ bool ExternalNotes::pushParam (model::InstrumentId id, model::ParamGroup group, 
     e.item = item;
     e.index = (std::uint16_t) juce::jlimit (0, 65535, index);
     e.value = value;
-    e.sampleTime = blockStart + juce::jmax (0, offset);
+    e.sampleTime = blockStart + latency + juce::jmax (0, offset); // with the notes it shapes
     if (! push (e))
     {
         paramsDropped.fetch_add (1, std::memory_order_relaxed);
