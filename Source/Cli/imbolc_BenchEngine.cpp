@@ -412,7 +412,7 @@ int benchEngine()
             std::sort (factors.begin(), factors.end());
             factor[w] = factors[1];
         }
-        const auto first = "first " + juce::String (audioSeconds, 0).toStdString() + " s, median of 3";
+        const auto first = "first " + std::to_string (juce::roundToInt (audioSeconds)) + " s, median of 3";
         row ("real-time factor, 1 core (" + first + ")", juce::String (factor[0], 1).toStdString() + "x", "1.0x", factor[0]);
         row ("real-time factor, " + std::to_string (workers + 1) + " cores (target >= 20x)", juce::String (factor[workers], 1).toStdString() + "x", "1.0x", factor[workers]);
         row (std::to_string (workers + 1) + " cores against 1", juce::String (factor[workers] / factor[0], 2).toStdString() + "x", "1.00x", factor[workers] / factor[0]);
