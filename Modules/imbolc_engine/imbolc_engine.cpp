@@ -31,6 +31,7 @@
 #include "plugins/imbolc_PluginNode.cpp"
 #include "plugins/imbolc_PluginScanner.cpp"
 #include "dsp/imbolc_Filters.cpp"
+#include "dsp/imbolc_Freeverb.cpp"
 #include "dsp/imbolc_Effects.cpp"
 #include "processors/imbolc_NodeFactory.cpp"
 #include "sequencer/imbolc_Sequencer.cpp"

@@ -53,6 +53,7 @@
 #include "processors/imbolc_ExternalSourceNode.h"
 #include "dsp/imbolc_EffectMath.h"
 #include "dsp/imbolc_Filters.h"
+#include "dsp/imbolc_Freeverb.h"
 #include "dsp/imbolc_Effects.h"
 #include "dsp/imbolc_Oscillators.h"
 #include "dsp/imbolc_Voices.h"

