@@ -405,6 +405,14 @@ public:
                 m.addSeparator();
                 m.addCommandItem (cm, optionsMidiClockOut);
                 m.addCommandItem (cm, optionsMidiClockIn);
+                m.addSeparator();
+                {
+                    juce::PopupMenu plugins;
+                    plugins.addCommandItem (cm, optionsPluginsInProcess);
+                    plugins.addCommandItem (cm, optionsPluginsPerPlugin);
+                    plugins.addCommandItem (cm, optionsPluginsShared);
+                    m.addSubMenu ("Run Plugins", plugins);
+                }
                 break;
             case 5:
                 m.addCommandItem (cm, networkHost);

@@ -227,6 +227,16 @@ TEST_CASE ("A RemoteSession shows the host's session and edits it through the sa
     CHECK (warnings.front().contains ("privilege"));
     CHECK (host.getSession().settings.bpm == 120.0);
 
+    // What goes wrong on the host's side (a plugin that crashed there) reaches every seat as a Notice.
+    warnings.clear();
+    host.getServer()->broadcastNotice ("The plugin \"Synth\" crashed.");
+    REQUIRE (test::eventually ([&]
+                               {
+                                   host.tick (2);
+                                   view.tick();
+                                   return ! warnings.empty(); }));
+    CHECK (warnings.front() == "On the host: The plugin \"Synth\" crashed.");
+
     remote.removeListener (&recorder);
     remote.disconnect();
     CHECK (view.apply (model::action::SetBpm { 90.0 }).error == "Not connected to the session: the edit was not sent.");

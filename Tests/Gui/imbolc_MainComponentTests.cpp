@@ -171,3 +171,40 @@ TEST_CASE ("A session whose plugin is not installed opens with one sentence nami
     CHECK (f.host.getSession() == expected); // nothing lost: the instrument stays, to play where it is installed
     CHECK (test::findComponent (main, "InstrumentRow" + juce::String (expected.instruments.begin()->id.value)) != nullptr);
 }
+
+TEST_CASE ("Options > Run Plugins sets where the session's plugins run, ticks the choice and undoes", "[gui]")
+{
+    test::GuiFixture f;
+    juce::ApplicationCommandManager commands;
+    gui::MainComponent main (f.context, commands);
+    commands.registerAllCommandsForTarget (&main);
+    commands.setFirstCommandTarget (&main);
+
+    auto ticked = [&] (juce::CommandID id)
+    {
+        juce::ApplicationCommandInfo info (id);
+        REQUIRE (commands.getTargetForCommand (id, info) == &main);
+        return (info.flags & juce::ApplicationCommandInfo::isTicked) != 0;
+    };
+    using namespace gui::commands;
+    REQUIRE (f.host.getSession().settings.pluginIsolation == model::PluginIsolation::inProcess);
+    CHECK (ticked (optionsPluginsInProcess));
+    CHECK_FALSE (ticked (optionsPluginsPerPlugin));
+
+    REQUIRE (commands.invokeDirectly (optionsPluginsPerPlugin, false));
+    CHECK (f.host.getSession().settings.pluginIsolation == model::PluginIsolation::perPlugin);
+    CHECK (ticked (optionsPluginsPerPlugin));
+    CHECK_FALSE (ticked (optionsPluginsInProcess));
+    CHECK_FALSE (ticked (optionsPluginsShared));
+
+    REQUIRE (commands.invokeDirectly (optionsPluginsShared, false));
+    CHECK (f.host.getSession().settings.pluginIsolation == model::PluginIsolation::shared);
+
+    // Each choice is one undo step, named after the edit.
+    juce::ApplicationCommandInfo undo (editUndo);
+    commands.getTargetForCommand (editUndo, undo);
+    CHECK (undo.shortName == "Undo Set Plugin Isolation");
+    REQUIRE (commands.invokeDirectly (editUndo, false));
+    CHECK (f.host.getSession().settings.pluginIsolation == model::PluginIsolation::perPlugin);
+    CHECK (ticked (optionsPluginsPerPlugin));
+}

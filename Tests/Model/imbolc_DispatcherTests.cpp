@@ -295,6 +295,26 @@ TEST_CASE ("Every action kind applies and every action that can be invalid is re
     CHECK (s.settings.recordMode == RecordMode::replace);
     CHECK (s.settings.countInBars == 2);
     expectRejected (d, action::SetRecordOptions { RecordMode::overdub, 3 }, cov, "count-in of 3 bars");
+
+    // Where plugins run: a session-wide setting that moves every plugin --------------------
+    {
+        const auto r = expectApplied (d, action::SetPluginIsolation { PluginIsolation::perPlugin }, cov);
+        CHECK (s.settings.pluginIsolation == PluginIsolation::perPlugin);
+        CHECK (r.changes.audio == std::vector<AudioEffect> { AudioEffect::forId (AudioEffect::Kind::pluginIsolation, 0) });
+        CHECK (r.changes.net.settings);
+        CHECK (editName (s, action::SetPluginIsolation {}) == "Set Plugin Isolation");
+    }
+    expectRejected (d, action::SetPluginIsolation { (PluginIsolation) 3 }, cov, "Unknown plugin isolation");
+    CHECK (s.settings.pluginIsolation == PluginIsolation::perPlugin);
+    {
+        // Undone, the plugins move back.
+        const auto r = d.apply (action::Undo {});
+        REQUIRE (r.ok());
+        CHECK (s.settings.pluginIsolation == PluginIsolation::inProcess);
+        CHECK (std::count (r.changes.audio.begin(), r.changes.audio.end(), AudioEffect::forId (AudioEffect::Kind::pluginIsolation, 0)) == 1);
+        REQUIRE (d.apply (action::Redo {}).ok());
+        CHECK (s.settings.pluginIsolation == PluginIsolation::perPlugin);
+    }
     MidiMapping learned;
     learned.controller = 74;
     learned.param = macroLevel;

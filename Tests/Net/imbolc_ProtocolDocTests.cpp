@@ -142,6 +142,7 @@ TEST_CASE ("The protocol document's constants are the code's", "[net][doc]")
     CHECK (doc.number ("action_body_remove_midi_mapping") == (long long) model::Action (model::action::RemoveMidiMapping {}).index() + 1);
     CHECK (doc.number ("action_body_set_midi_output") == (long long) model::Action (model::action::SetMidiOutput {}).index() + 1);
     CHECK (doc.number ("action_body_edit_audio_clip") == (long long) model::Action (model::action::EditAudioClip {}).index() + 1);
+    CHECK (doc.number ("action_body_set_plugin_isolation") == (long long) model::Action (model::action::SetPluginIsolation {}).index() + 1);
 
     const net::ServerOptions server;
     CHECK (doc.number ("default_port") == server.port);

@@ -430,7 +430,7 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
     auto drumStep = [&]
     { return DrumStep { chance (70), (std::uint8_t) (chance (3) ? 0 : 1 + pick (127)), chance (20) ? 0.5f : 1.0f }; };
 
-    switch (pick (45))
+    switch (pick (46))
     {
         case 0:
         case 1:
@@ -599,6 +599,8 @@ model::Action randomAction (std::mt19937& rng, const model::Session& s)
             return action::SetRecordOptions { chance (50) ? RecordMode::replace : RecordMode::overdub, pick (4) };
         case 43:
             return action::SetMidiOutput { instrument(), pick (18) }; // 17 is refused
+        case 44:
+            return action::SetPluginIsolation { (PluginIsolation) pick (4) }; // 3 is refused
         default:
             return action::Redo {};
     }

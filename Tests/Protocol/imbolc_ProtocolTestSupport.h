@@ -202,6 +202,7 @@ inline model::Session makeEveryFieldSession()
     // Record options and two learned controllers: pitch bend inverted on the filter, a CC on a bus's pan.
     s.settings.recordMode = RecordMode::replace;
     s.settings.countInBars = 2;
+    s.settings.pluginIsolation = PluginIsolation::perPlugin;
     s.settings.midiMappings.push_back ({ MidiSource::pitchBend, 0, 0, cutoff, 8000.0f, 40.0f, MidiCurve::exponential });
     s.settings.midiMappings.push_back ({ MidiSource::controller, 16, 74, busPan, -1.0f, 1.0f, MidiCurve::logarithmic });
 

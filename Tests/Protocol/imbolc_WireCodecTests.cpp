@@ -135,6 +135,7 @@ std::array<model::Action, std::variant_size_v<model::Action>> exampleActions()
         RemoveMidiMapping { ParamAddress::instrument (inst, ParamGroup::send, 0, bus.value) },
         SetMidiOutput { inst, 10 },
         EditAudioClip { inst, AudioClip { "Song Audio/Take 1.wav", 1920, 441, 96000, 0.5f }, AudioClip { "/tmp/Take 2.wav", 0, 0, 1, 4.0f }, true },
+        SetPluginIsolation { PluginIsolation::shared },
     } };
 }
 
@@ -194,6 +195,7 @@ std::array<Message, std::variant_size_v<Message>> exampleMessages()
         msg::Goodbye {},
         msg::Shutdown { "The host closed the session." },
         msg::Error { "Protocol version 2 is not supported." },
+        msg::Notice { "The plugin \"JX10\" (instrument 3) crashed; it is starting again." },
     } };
 }
 
@@ -229,7 +231,7 @@ TEST_CASE ("Wire every message kind round trips with deterministic bytes", "[pro
 {
     // The schema's names, written out here so that messageName is checked against an independent list.
     const std::array<const char*, std::variant_size_v<Message>> names {
-        "Challenge", "Hello", "Welcome", "Action", "ActionRejected", "StatePatch", "FullStateSync", "Metering", "Ping", "Pong", "RequestFullSync", "RequestPrivilege", "PrivilegeGranted", "PrivilegeDenied", "PrivilegeRevoked", "ReconnectSuccessful", "ReconnectFailed", "Goodbye", "Shutdown", "Error"
+        "Challenge", "Hello", "Welcome", "Action", "ActionRejected", "StatePatch", "FullStateSync", "Metering", "Ping", "Pong", "RequestFullSync", "RequestPrivilege", "PrivilegeGranted", "PrivilegeDenied", "PrivilegeRevoked", "ReconnectSuccessful", "ReconnectFailed", "Goodbye", "Shutdown", "Error", "Notice"
     };
 
     const auto messages = exampleMessages();

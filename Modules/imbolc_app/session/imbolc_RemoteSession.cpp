@@ -81,6 +81,8 @@ void RemoteSession::received (const protocol::Message& m)
         pendingWarnings.push_back ("The session ended: " + juce::String (shutdown->reason));
     else if (const auto* error = std::get_if<msg::Error> (&m))
         pendingWarnings.push_back ("The session host reported an error: " + juce::String (error->message));
+    else if (const auto* notice = std::get_if<msg::Notice> (&m))
+        pendingWarnings.push_back ("On the host: " + juce::String (notice->text));
 }
 
 void RemoteSession::tick (int waitMs)

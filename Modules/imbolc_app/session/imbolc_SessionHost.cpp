@@ -326,7 +326,12 @@ void SessionHost::refreshMidiTarget()
 void SessionHost::collectWarnings()
 {
     for (const auto& w : engine->takeWarnings())
+    {
         warn (w);
+        // Every seat hears what went wrong with the host's audio (a plugin that crashed there).
+        if (server != nullptr)
+            server->broadcastNotice (w.toStdString());
+    }
     if (superCollider != nullptr)
         for (const auto& w : superCollider->takeWarnings())
             warn (w);

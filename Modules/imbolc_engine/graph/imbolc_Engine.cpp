@@ -600,6 +600,7 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
             case K::rebuildMaster:
             case K::fullRebuild:
             case K::updateMacros:
+            case K::pluginIsolation:
                 macrosMayMove = true;
                 break;
             default:
@@ -696,6 +697,9 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
                 break;
             case K::updateMacros:
                 break; // refreshMacros below
+            case K::pluginIsolation:
+                rebuildPluginChains (session);
+                break;
         }
     }
     // Buses' direct outputs follow the mixer order, which any bus edit may have shifted.
@@ -704,6 +708,32 @@ void Engine::apply (const model::Session& session, const std::vector<model::Audi
     if (macrosMayMove)
         refreshMacros (session);
     syncCompensation();
+}
+
+void Engine::rebuildPluginChains (const model::Session& session)
+{
+    auto holdsPlugin = [] (const std::vector<model::Stage>& chain)
+    {
+        return std::any_of (chain.begin(), chain.end(), [] (const model::Stage& s)
+                            { return s.kind == model::StageKind::effect && s.effect == model::EffectType::plugin; });
+    };
+    for (const auto& inst : session.instruments)
+        if (inst.source.kind == model::SourceKind::plugin || holdsPlugin (inst.chain))
+            addInstrument (session, inst);
+    bool busesChanged = false;
+    for (const auto& bus : session.mixer.buses)
+        if (holdsPlugin (bus.chain))
+        {
+            addOrRebuildBus (session, bus);
+            busesChanged = true;
+        }
+    if (holdsPlugin (session.mixer.master.chain))
+    {
+        rebuildMaster (session.mixer.master);
+        busesChanged = true;
+    }
+    if (busesChanged)
+        rebuildGlobal (session); // bus and master lanes address the new chains
 }
 
 MacroTarget Engine::resolveMacro (const model::Session& session, const model::Macro& m)

@@ -375,6 +375,8 @@ private:
     void removeBus (const model::Session&, model::BusId);
     void syncBusOrder (const model::Session&);
     void rebuildMaster (const model::Master&);
+    /** Rebuilds every chain that holds a plugin (where plugins run changed). */
+    void rebuildPluginChains (const model::Session&);
     std::unique_ptr<NodeProcessor> makeAudioSource (const model::Instrument&);
     void syncRecording (const model::Session&);
 

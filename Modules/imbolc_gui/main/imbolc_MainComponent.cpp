@@ -221,7 +221,8 @@ void MainComponent::getAllCommands (juce::Array<juce::CommandID>& ids)
 {
     using namespace commands;
     ids.addArray ({ editUndo, editRedo, editDelete, editDuplicate, editRename, transportPlayStop,
-                    transportLocateStart, transportLoop, viewMixer, viewAnalysis, viewArrangement, viewPianoRoll, viewDrums });
+                    transportLocateStart, transportLoop, viewMixer, viewAnalysis, viewArrangement, viewPianoRoll, viewDrums,
+                    optionsPluginsInProcess, optionsPluginsPerPlugin, optionsPluginsShared });
 }
 
 void MainComponent::getCommandInfo (juce::CommandID id, juce::ApplicationCommandInfo& info)
@@ -297,6 +298,18 @@ void MainComponent::getCommandInfo (juce::CommandID id, juce::ApplicationCommand
             info.addDefaultKeypress ('3', ctrl);
             info.setTicked (getShownEditor() == Editor::drums);
             break;
+        case optionsPluginsInProcess:
+            info.setInfo ("In Imbolc's Process", "Plugins run inside Imbolc: the cheapest, but a plugin that crashes ends the session", "Options", 0);
+            info.setTicked (session.settings.pluginIsolation == model::PluginIsolation::inProcess);
+            break;
+        case optionsPluginsPerPlugin:
+            info.setInfo ("Each in Its Own Sandbox", "Each plugin runs in a process of its own: a crash silences only that plugin", "Options", 0);
+            info.setTicked (session.settings.pluginIsolation == model::PluginIsolation::perPlugin);
+            break;
+        case optionsPluginsShared:
+            info.setInfo ("All in One Sandbox", "All plugins share one process apart from Imbolc: a crash silences the plugins, never the session", "Options", 0);
+            info.setTicked (session.settings.pluginIsolation == model::PluginIsolation::shared);
+            break;
         default:
             break;
     }
@@ -365,6 +378,18 @@ bool MainComponent::perform (const InvocationInfo& info)
             showEditor (Editor::drums);
             commandManager.commandStatusChanged();
             return true;
+        case optionsPluginsInProcess:
+        case optionsPluginsPerPlugin:
+        case optionsPluginsShared:
+        {
+            const auto isolation = info.commandID == optionsPluginsShared      ? model::PluginIsolation::shared
+                                   : info.commandID == optionsPluginsPerPlugin ? model::PluginIsolation::perPlugin
+                                                                               : model::PluginIsolation::inProcess;
+            if (isolation != session.settings.pluginIsolation)
+                context.perform (model::action::SetPluginIsolation { isolation });
+            commandManager.commandStatusChanged();
+            return true;
+        }
         default:
             return false;
     }

@@ -34,6 +34,9 @@ namespace commands
         optionsAudio = 0x5001,
         optionsMidiClockOut, ///< "Send MIDI Clock": a setting of this machine, kept by the app
         optionsMidiClockIn, ///< "Follow MIDI Clock": the session follows an external MIDI clock
+        optionsPluginsInProcess, ///< "Run Plugins > In Imbolc's Process" (SetPluginIsolation)
+        optionsPluginsPerPlugin, ///< "Run Plugins > Each in Its Own Sandbox"
+        optionsPluginsShared, ///< "Run Plugins > All in One Sandbox"
         networkHost = 0x6001,
         networkJoin,
         networkLeave,
@@ -46,8 +49,8 @@ namespace commands
     with the last message at the bottom.
 
     It handles the commands that act on the session it shows (undo, redo, delete, duplicate, rename,
-    play/stop, locate, loop, the view toggles); the application handles file, audio and network commands
-    as the next target in the chain.
+    play/stop, locate, loop, where plugins run, the view toggles); the application handles file, audio
+    and network commands as the next target in the chain.
 
     Message thread.
 */

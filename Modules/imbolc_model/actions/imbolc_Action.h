@@ -573,6 +573,16 @@ namespace action
         bool remove = false;
         bool operator== (const EditAudioClip&) const = default;
     };
+
+    // Plugin sandboxes, added later ---------------------------------------------------------
+
+    /** Sets where the session's plugins run (SessionSettings::pluginIsolation). The engine moves every
+        plugin there with its current state. Session-wide, one undo step. */
+    struct SetPluginIsolation
+    {
+        PluginIsolation isolation = PluginIsolation::inProcess;
+        bool operator== (const SetPluginIsolation&) const = default;
+    };
 } // namespace action
 
 using Action = std::variant<
@@ -648,7 +658,8 @@ using Action = std::variant<
     action::ChangeMidiMapping,
     action::RemoveMidiMapping,
     action::SetMidiOutput,
-    action::EditAudioClip>;
+    action::EditAudioClip,
+    action::SetPluginIsolation>;
 
 /** A short name of the action's kind, for logs and error messages. */
 const char* actionName (const Action&) noexcept;

@@ -28,7 +28,8 @@ struct AudioEffect
         fullRebuild, ///< everything (project load, full-scope undo)
         updateDrumPattern, ///< id = instrument: its drum pattern changed: rebuild only its sequence (in either play mode)
         setDrumPad, ///< id = instrument, param.index = pad: that pad's level, tune or decay changed (targeted, no rebuild)
-        updateMacros ///< the session's macro map changed: the engine re-resolves it (no rebuild)
+        updateMacros, ///< the session's macro map changed: the engine re-resolves it (no rebuild)
+        pluginIsolation ///< where plugins run changed: every chain holding a plugin is rebuilt
     };
 
     Kind kind = Kind::fullRebuild;

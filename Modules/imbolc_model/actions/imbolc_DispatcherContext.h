@@ -192,6 +192,7 @@ struct Dispatcher::Context
     std::string handle (const action::SetMidiOutput& a);
     // MIDI recording options and MIDI mappings (imbolc_DispatcherMidi.cpp)
     std::string handle (const action::SetRecordOptions& a);
+    std::string handle (const action::SetPluginIsolation& a);
     std::string handle (const action::AddMidiMapping& a);
     std::string handle (const action::ChangeMidiMapping& a);
     std::string handle (const action::RemoveMidiMapping& a);

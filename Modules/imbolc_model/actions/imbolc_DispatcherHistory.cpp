@@ -158,6 +158,8 @@ void Dispatcher::Context::sessionRestored (const UndoHistory::SessionPart& befor
         macrosChanged();
     if (before.settings != session.settings)
         timingChanged();
+    if (before.settings.pluginIsolation != session.settings.pluginIsolation)
+        audio (AudioEffect::forId (AudioEffect::Kind::pluginIsolation, 0));
     if (! (before.arrangement == session.arrangement))
         arrangementChanged();
     if (! (before.automation == session.automation))

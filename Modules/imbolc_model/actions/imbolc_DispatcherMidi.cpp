@@ -22,6 +22,21 @@ std::string Dispatcher::Context::handle (const action::SetRecordOptions& a)
     return {};
 }
 
+std::string Dispatcher::Context::handle (const action::SetPluginIsolation& a)
+{
+    if (auto e = checks::pluginIsolation (a.isolation); ! e.empty())
+        return e;
+    if (a.isolation == session.settings.pluginIsolation)
+        return {};
+    edit (sessionScope());
+    session.settings.pluginIsolation = a.isolation;
+    // The engine moves every plugin (sources and stages of instruments, buses, the master) to where
+    // they now run, with their current state.
+    audio (AudioEffect::forId (AudioEffect::Kind::pluginIsolation, 0));
+    net().settings = true;
+    return {};
+}
+
 std::string Dispatcher::Context::handle (const action::AddMidiMapping& a)
 {
     if (auto e = checks::midiMapping (session, a.mapping); ! e.empty())

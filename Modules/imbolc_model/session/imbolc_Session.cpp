@@ -1,6 +1,13 @@
 namespace imbolc::model
 {
 
+const char* toString (PluginIsolation isolation) noexcept
+{
+    static constexpr const char* names[] = { "in process", "one sandbox per plugin", "one shared sandbox" };
+    const auto i = (std::size_t) isolation;
+    return i < std::size (names) ? names[i] : "unknown";
+}
+
 namespace
 {
     struct Range
@@ -448,6 +455,7 @@ namespace
         {
             const auto& s = session.settings;
             fail (checks::recordOptions (s.recordMode, s.countInBars));
+            fail (checks::pluginIsolation (s.pluginIsolation));
             if (s.midiMappings.size() > (std::size_t) maxMidiMappings)
                 fail ("The session has ", s.midiMappings.size(), " MIDI mappings (at most ", maxMidiMappings, ").");
             for (std::size_t i = 0; i < s.midiMappings.size() && error.empty(); ++i)
@@ -684,6 +692,13 @@ namespace checks
             return "Unknown record mode (overdub or replace).";
         if (countInBars < 0 || countInBars > SessionSettings::maxCountInBars)
             return sentence ("A count-in of ", countInBars, " bars is not offered (0 to ", SessionSettings::maxCountInBars, ").");
+        return {};
+    }
+
+    std::string pluginIsolation (PluginIsolation isolation)
+    {
+        if ((int) isolation > (int) PluginIsolation::shared)
+            return "Unknown plugin isolation (in process, one sandbox per plugin, or one shared sandbox).";
         return {};
     }
 

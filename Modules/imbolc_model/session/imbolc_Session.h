@@ -131,6 +131,20 @@ enum class RecordMode : std::uint8_t
     replace ///< a new pass replaces what the earlier passes recorded
 };
 
+/** Where the session's hosted plugins (VST3, LV2) run. A plugin that crashes or hangs inside Imbolc's
+    own process takes the whole session with it; in a sandbox process only its own sound stops, and
+    the engine restarts it with its last state. A sandbox costs a round trip per block (and a block of
+    latency where the round trip does not fit in one). */
+enum class PluginIsolation : std::uint8_t
+{
+    inProcess, ///< in Imbolc's own process: the cheapest, and what sessions before sandboxes did
+    perPlugin, ///< each plugin in a sandbox process of its own: a crash costs that plugin only
+    shared ///< every plugin in one sandbox process: a crash silences them all, fewer processes
+};
+
+/** "in process", "one sandbox per plugin" or "one shared sandbox". */
+const char* toString (PluginIsolation) noexcept;
+
 struct SessionSettings
 {
     std::string name = "Untitled";
@@ -149,6 +163,8 @@ struct SessionSettings
     /** The learned MIDI controllers, at most maxMidiMappings, at most one per parameter. Kept with the
         settings (session-wide, undone with them, saved and sent to seats with them). */
     std::vector<MidiMapping> midiMappings;
+    /** Where plugins run (added with plugin sandboxes; older files load as inProcess). */
+    PluginIsolation pluginIsolation = PluginIsolation::inProcess;
     static constexpr std::int32_t maxCountInBars = 2;
     bool operator== (const SessionSettings&) const = default;
 };
@@ -263,6 +279,8 @@ namespace checks
     std::string midiMapping (const Session&, const MidiMapping&);
     /** Record options: a known mode and a count-in of 0..SessionSettings::maxCountInBars bars. */
     std::string recordOptions (RecordMode, std::int32_t countInBars);
+    /** One of the PluginIsolation values. */
+    std::string pluginIsolation (PluginIsolation);
 
     constexpr std::size_t maxNameLength = 256;
     constexpr std::size_t maxPluginStateBytes = 64 * 1024 * 1024;

@@ -157,6 +157,8 @@ namespace
                     return sessionScope ("Mapping a MIDI controller");
                 else if constexpr (std::is_same_v<T, a::SetRecordOptions>)
                     return sessionScope ("Changing the record options");
+                else if constexpr (std::is_same_v<T, a::SetPluginIsolation>)
+                    return sessionScope ("Changing where plugins run");
                 else
                     return sessionScope ("This session-wide change");
             },

@@ -82,6 +82,15 @@ SessionServer::SessionServer (model::Session& s, ServerOptions o)
 {
 }
 
+void SessionServer::broadcastNotice (const std::string& sentence)
+{
+    if (writer == nullptr)
+        return;
+    for (auto& [id, link] : links)
+        if (link->seat != 0 && ! link->closing)
+            sendControl (id, protocol::msg::Notice { sentence });
+}
+
 SessionServer::~SessionServer()
 {
     stopping = true;

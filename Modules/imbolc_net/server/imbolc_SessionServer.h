@@ -55,6 +55,10 @@ public:
     /** Tells every seat the session is over (Shutdown), then closes everything. Main loop thread. */
     ~SessionServer();
 
+    /** Sends one sentence to every connected seat (a Notice), which shows it as a warning: what went
+        wrong on the host's side, such as a plugin that crashed there. Main loop thread. */
+    void broadcastNotice (const std::string& sentence);
+
     /** Binds and listens. Refuses, with one sentence, a non-loopback address without a passphrase, a bad
         address, or a port in use. Main loop thread. */
     juce::Result start();

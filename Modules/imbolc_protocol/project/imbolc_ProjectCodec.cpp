@@ -179,7 +179,7 @@ namespace
                 mappings = builder.CreateVectorOfStructs (out);
             }
             return fb::CreateSettings (builder, name, s.bpm, s.timeSigNumerator, s.timeSigDenominator, s.key, toFb<fb::Scale> (s.scale), s.ticksPerBeat, s.swing, &loop,
-                                       (std::uint8_t) s.recordMode, s.countInBars, mappings);
+                                       (std::uint8_t) s.recordMode, s.countInBars, mappings, (std::uint8_t) s.pluginIsolation);
         }
 
         static fb::MidiMapping midiMapping (const model::MidiMapping& m)
@@ -592,6 +592,7 @@ namespace
                 out.loop = { loop->enabled(), loop->start(), loop->end() };
             out.recordMode = (model::RecordMode) in->record_mode();
             out.countInBars = in->count_in_bars();
+            out.pluginIsolation = (model::PluginIsolation) in->plugin_isolation(); // validated with the session
             if (const auto* list = in->midi_mappings(); list != nullptr && spendVector (list, sizeof (fb::MidiMapping)))
             {
                 if (list->size() > (flatbuffers::uoffset_t) model::maxMidiMappings)

@@ -248,6 +248,11 @@ namespace
             return fb::CreateEditAudioClip (builder, a.instrument.value, clip, edited, a.remove);
         }
 
+        flatbuffers::Offset<fb::SetPluginIsolation> body (const model::action::SetPluginIsolation& a)
+        {
+            return fb::CreateSetPluginIsolation (builder, (std::uint8_t) a.isolation);
+        }
+
     private:
         flatbuffers::Offset<fb::AudioClip> audioClip (const model::AudioClip& c)
         {
@@ -685,6 +690,9 @@ namespace
             out.edited = audioClip (in.edited());
             out.remove = in.remove();
         }
+
+        // Where plugins run: an unknown value is the dispatcher's to refuse.
+        void body (const fb::SetPluginIsolation& in, model::action::SetPluginIsolation& out) { out.isolation = (model::PluginIsolation) in.isolation(); }
 
     private:
         model::AudioClip audioClip (const fb::AudioClip* c)

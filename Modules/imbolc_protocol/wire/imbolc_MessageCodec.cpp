@@ -101,6 +101,7 @@ namespace
         flatbuffers::Offset<fb::Goodbye> body (const msg::Goodbye&) { return fb::CreateGoodbye (builder); }
         flatbuffers::Offset<fb::Shutdown> body (const msg::Shutdown& m) { return fb::CreateShutdown (builder, text (m.reason)); }
         flatbuffers::Offset<fb::Error> body (const msg::Error& m) { return fb::CreateError (builder, text (m.message)); }
+        flatbuffers::Offset<fb::Notice> body (const msg::Notice& m) { return fb::CreateNotice (builder, text (m.text)); }
 
     private:
         // Empty strings and vectors are left out (they read back empty): fewer bytes, same value.
@@ -278,6 +279,7 @@ namespace
         void body (const fb::Goodbye&, msg::Goodbye&) {}
         void body (const fb::Shutdown& in, msg::Shutdown& out) { out.reason = text (in.reason(), "The shutdown reason"); }
         void body (const fb::Error& in, msg::Error& out) { out.message = text (in.message(), "The error message"); }
+        void body (const fb::Notice& in, msg::Notice& out) { out.text = text (in.text(), "The notice"); }
 
     private:
         /** Any text: it must be UTF-8 (JSON and the GUI show it). */

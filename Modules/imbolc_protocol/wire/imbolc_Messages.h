@@ -215,6 +215,13 @@ namespace msg
         std::string message;
         bool operator== (const Error&) const = default;
     };
+    /** Host to every seat: one sentence to show, about the host's side of the session (a plugin that
+        crashed there). */
+    struct Notice
+    {
+        std::string text;
+        bool operator== (const Notice&) const = default;
+    };
 } // namespace msg
 
 /** Every message, in the order of the schema's Payload union (type index = variant index + 1). */
@@ -238,7 +245,8 @@ using Message = std::variant<
     msg::ReconnectFailed,
     msg::Goodbye,
     msg::Shutdown,
-    msg::Error>;
+    msg::Error,
+    msg::Notice>;
 
 /** The message kind's name as in the schema ("StatePatch", ...). Any thread. */
 const char* messageName (const Message&) noexcept;

@@ -621,6 +621,8 @@ SessionMirror::Messages SessionMirror::apply (const model::Session& session, con
                 break; // a drum kit plays on the internal engine only (the dispatcher refuses one here)
             case K::updateMacros:
                 break; // a plugin host's macro values drive the internal engine's nodes, not scsynth's
+            case K::pluginIsolation:
+                break; // plugins run on the internal engine only
         }
     }
     return m;
