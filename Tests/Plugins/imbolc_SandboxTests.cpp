@@ -338,7 +338,7 @@ TEST_CASE ("sandbox: malformed control messages and shared blocks are refused wi
         engine::PluginSandbox box (options, testSynthRef(), 2, true, "instrument 1 (\"x\")");
         juce::String error;
         CHECK_FALSE (box.start (48000.0, 256, error));
-        CHECK (error == "A plugin sandbox control message does not start with Imbolc's magic number.");
+        CHECK (error == "The plugin \"" + juce::String (IMBOLC_TEST_SYNTH_VST3) + "\" could not be loaded in its sandbox (A plugin sandbox control message does not start with Imbolc's magic number).");
         CHECK_FALSE (box.isRunning());
     }
 

@@ -451,11 +451,15 @@ bool PluginSandbox::loadAndPrepare (juce::String& error)
     w.u32 ((std::uint32_t) juce::jlimit (1, sandbox::maxBlockSamples, blockSize > 0 ? blockSize : 512));
     sandbox::Frame frame;
     if (! request (sandbox::MessageType::load, w.take(), frame, options.controlTimeoutMs, error))
+    {
+        // A plugin that crashes while it loads ends its sandbox: say which plugin it was.
+        error = "The plugin \"" + pluginName + "\" could not be loaded in its sandbox (" + error.trimCharactersAtEnd (".") + ").";
         return false;
+    }
     const auto reply = sandbox::Reply::decode (frame.payload);
     if (! reply)
     {
-        error = "The plugin sandbox's answer to loading the plugin could not be read.";
+        error = "The plugin sandbox's answer to loading \"" + pluginName + "\" could not be read.";
         return false;
     }
     if (! reply->ok)
@@ -533,16 +537,22 @@ bool PluginSandbox::prepare (double rate, int maxBlock, const std::vector<float>
 
 std::vector<std::uint8_t> PluginSandbox::captureState()
 {
-    if (alive.load())
-    {
-        sandbox::Frame frame;
-        juce::String error;
-        if (request (sandbox::MessageType::getState, {}, frame, options.controlTimeoutMs, error))
-            if (auto reply = sandbox::Reply::decode (frame.payload); reply && reply->ok)
-                lastState = std::move (reply->data);
-        lastCaptureMs = juce::Time::getMillisecondCounter();
-    }
+    askState (options.controlTimeoutMs);
     return lastState;
+}
+
+bool PluginSandbox::askState (int timeoutMs)
+{
+    if (! alive.load())
+        return false;
+    lastCaptureMs = juce::Time::getMillisecondCounter();
+    sandbox::Frame frame;
+    juce::String error;
+    if (! request (sandbox::MessageType::getState, {}, frame, timeoutMs, error))
+        return false;
+    if (auto reply = sandbox::Reply::decode (frame.payload); reply && reply->ok)
+        lastState = std::move (reply->data);
+    return true;
 }
 
 void PluginSandbox::park() noexcept
@@ -653,8 +663,12 @@ void PluginSandbox::supervise (std::vector<juce::String>& warnings)
 
     if (! (ended || closed || hung))
     {
+        // Now and then the state a restart would start from. A sandbox whose message thread does not
+        // answer within a bounded time (a plugin that deadlocked there) counts as hung: the message
+        // thread of the engine is not held up longer than that.
         if (juce::Time::getMillisecondCounter() - lastCaptureMs >= (juce::uint32) (options.stateCaptureSeconds * 1000.0))
-            captureState();
+            if (! askState (stateTimeoutMs))
+                unanswered.store (options.hangSeconds);
         return;
     }
 
@@ -817,9 +831,10 @@ void SandboxedPluginNode::writeRequest (sandbox::SharedBlock& sh, const juce::Au
         sh.values[i] = values[(std::size_t) i];
         sh.targets[i] = targets[(std::size_t) i];
     }
+    // Timed from before the wake: a real-time sandbox thread woken on this core runs at once.
+    sentAt = std::chrono::steady_clock::now();
     sh.request.store (++sequence, std::memory_order_release);
     sandbox::futexWake (sh.request);
-    sentAt = std::chrono::steady_clock::now();
 }
 
 SandboxedPluginNode::Answer SandboxedPluginNode::awaitReply (sandbox::SharedBlock& sh, int n) noexcept
@@ -985,9 +1000,21 @@ void SandboxedPluginNode::processNode (juce::AudioBuffer<float>& buffer, juce::M
         }
         // A wrong answer is a lost block: silence keeps the ring exactly one block long.
         const int capacity = ring.getNumSamples();
+        const int at = (ringRead + ringFill) % capacity, first = juce::jmin (pendingSamples, capacity - at);
         for (int c = 0; c < sandbox::numChannels; ++c)
-            for (int i = 0; i < pendingSamples; ++i)
-                ring.setSample (c, (ringRead + ringFill + i) % capacity, answer == Answer::answered ? sh.audioOut[c][i] : 0.0f);
+        {
+            auto* dest = ring.getWritePointer (c);
+            if (answer == Answer::answered)
+            {
+                juce::FloatVectorOperations::copy (dest + at, sh.audioOut[c], first);
+                juce::FloatVectorOperations::copy (dest, sh.audioOut[c] + first, pendingSamples - first);
+            }
+            else
+            {
+                juce::FloatVectorOperations::clear (dest + at, first);
+                juce::FloatVectorOperations::clear (dest, pendingSamples - first);
+            }
+        }
         ringFill += pendingSamples;
         pending = false;
     }
@@ -997,14 +1024,14 @@ void SandboxedPluginNode::processNode (juce::AudioBuffer<float>& buffer, juce::M
     sandbox->endAudio();
 
     const int capacity = ring.getNumSamples();
-    const int take = juce::jmin (n, ringFill);
+    const int take = juce::jmin (n, ringFill), first = juce::jmin (take, capacity - ringRead);
     for (int c = 0; c < sandbox::numChannels; ++c)
     {
         auto* dest = scratch.getWritePointer (c);
-        for (int i = 0; i < take; ++i)
-            dest[i] = ring.getSample (c, (ringRead + i) % capacity);
-        for (int i = take; i < n; ++i)
-            dest[i] = 0.0f;
+        const auto* src = ring.getReadPointer (c);
+        juce::FloatVectorOperations::copy (dest, src + ringRead, first);
+        juce::FloatVectorOperations::copy (dest + first, src, take - first);
+        juce::FloatVectorOperations::clear (dest + take, n - take);
     }
     ringRead = (ringRead + take) % capacity;
     ringFill -= take;

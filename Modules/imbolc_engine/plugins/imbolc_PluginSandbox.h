@@ -262,6 +262,9 @@ private:
     bool spawn (juce::String& error);
     bool loadAndPrepare (juce::String& error);
     bool sendPrepare (juce::String& error);
+    /** Asks the sandbox for the plugin's state (into lastState); false if it did not answer in time. */
+    bool askState (int timeoutMs);
+    static constexpr int stateTimeoutMs = 2000;
     void park() noexcept;
     void killProcess();
     bool request (sandbox::MessageType, juce::MemoryBlock payload, sandbox::Frame& reply, int timeoutMs, juce::String& error);
