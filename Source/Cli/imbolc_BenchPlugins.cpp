@@ -149,7 +149,7 @@ int benchPlugins()
         const auto before = node->getTiming();
         SandboxFigures f;
         f.blockNs = medianNanos (4001, [&]
-                                { sandboxEngine.process (outs, 2, pluginBlockSize); });
+                                 { sandboxEngine.process (outs, 2, pluginBlockSize); });
         const auto after = node->getTiming();
         const auto answered = after.answered - before.answered;
         f.roundTripNs = answered > 0 ? (after.roundTripSum - before.roundTripSum) / (double) answered * 1.0e9 : 0.0;

@@ -42,7 +42,8 @@ namespace
 
         int run()
         {
-            reader = std::thread ([this] { readControl(); });
+            reader = std::thread ([this]
+                                  { readControl(); });
             startTimer (100);
             juce::MessageManager::getInstance()->runDispatchLoop();
             stopTimer();
@@ -68,7 +69,8 @@ namespace
                 const auto r = sandbox::readFrame (controlFd, frame, -1, error);
                 if (r == sandbox::ReadResult::ok)
                 {
-                    juce::MessageManager::callAsync ([this, frame] { handle (frame); });
+                    juce::MessageManager::callAsync ([this, frame]
+                                                     { handle (frame); });
                     continue;
                 }
                 // A stream cannot find its next frame after a malformed one: say why and end.
@@ -236,7 +238,7 @@ namespace
             if (view == nullptr)
                 return fail (id, "The plugin \"" + instance.getName() + "\" could not make its editor.");
             editor = std::make_unique<SandboxEditorWindow> (instance.getName(), view, [this]
-                                                           {
+                                                            {
                                                                // Deleted after the click that closed it has been handled.
                                                                juce::MessageManager::callAsync ([this]
                                                                                                 {
@@ -278,7 +280,8 @@ namespace
             // thread sees is the engine's next one however late the thread gets going.
             const auto current = shared.request.load (std::memory_order_acquire);
             shared.reply.store (current, std::memory_order_release);
-            processor = std::thread ([this, current] { process (current); });
+            processor = std::thread ([this, current]
+                                     { process (current); });
         }
 
         void stopProcessing()
@@ -376,7 +379,7 @@ int runPluginSandboxWorker (int controlFd, int sharedFd)
     ::prctl (PR_SET_PDEATHSIG, SIGKILL);
     ::signal (SIGPIPE, SIG_IGN);
 
-    struct stat info {};
+    struct stat info = {};
     if (controlFd < 0 || sharedFd < 0 || ::fstat (sharedFd, &info) != 0 || (std::size_t) info.st_size != sizeof (sandbox::SharedBlock))
     {
         std::cerr << "imbolc plugin-sandbox: the shared block is missing or not " << sizeof (sandbox::SharedBlock) << " bytes.\n";

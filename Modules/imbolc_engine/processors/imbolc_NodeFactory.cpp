@@ -198,7 +198,8 @@ void NodeFactory::setPluginSandbox (PluginSandboxOptions o)
 
 void NodeFactory::superviseSandboxes()
 {
-    std::erase_if (sandboxes, [] (const auto& w) { return w.expired(); });
+    std::erase_if (sandboxes, [] (const auto& w)
+                   { return w.expired(); });
     for (const auto& w : sandboxes)
         if (auto box = w.lock())
             box->supervise (pluginWarnings);
