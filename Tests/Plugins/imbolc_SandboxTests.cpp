@@ -3,6 +3,8 @@
 // Faulty, built in Tests/Plugins) as an instrument's source and as a stage while a song plays on a
 // real audio thread.
 
+#include "imbolc_NetTestSupport.h"
+#include <imbolc_app/imbolc_app.h>
 #include "imbolc_SandboxTests.h"
 
 using namespace imbolc;
@@ -484,4 +486,56 @@ TEST_CASE ("sandbox: the editor opens in the sandbox's own window, closes, and a
         CHECK_FALSE (box->isEditorOpen());
         CHECK (box->isRunning());
     }
+}
+
+TEST_CASE ("sandbox: a network seat hears that a sandboxed plugin crashed on the host", "[plugins][sandbox][net]")
+{
+    app::SessionHost::Options options;
+    options.engine.pluginSandbox = sandboxOptions (false, 4.0);
+    app::SessionHost host (options);
+    juce::String error;
+    auto info = host.getEngine().getNodeFactory().getPluginHost().inspect (faultyRef(), error);
+    REQUIRE (info.has_value());
+    model::Source source;
+    source.kind = model::SourceKind::plugin;
+    source.plugin = info->ref;
+    source.params = info->params;
+    source.params[0].value = faultValue (Fault::crash); // on note 0
+    const auto added = host.apply (model::action::AddInstrument { "faulty", source });
+    REQUIRE (added.ok());
+    const auto id = model::InstrumentId { added.createdId };
+    REQUIRE (host.startHosting (test::fastServerOptions()).wasOk());
+
+    app::RemoteSession remote (test::clientOptions (host.getServer()->getPort(), "listener"));
+    std::vector<juce::String> seatWarnings, hostWarnings;
+    remote.onWarning = [&] (const juce::String& w) { seatWarnings.push_back (w); };
+    host.onWarning = [&] (const juce::String& w) { hostWarnings.push_back (w); };
+    std::atomic<bool> connected { false };
+    juce::Result joined = juce::Result::ok();
+    std::thread joining ([&]
+                         {
+                             joined = remote.connect (5000);
+                             connected = true; });
+    while (! connected)
+        host.tick (5);
+    joining.join();
+    REQUIRE (joined.wasOk());
+
+    // The host's audio thread is this one: note 0 crashes the plugin's sandbox.
+    std::vector<float> l (512), r (512);
+    float* outs[] = { l.data(), r.data() };
+    host.getEngine().noteOn (id, 0, 1.0f);
+    REQUIRE (test::eventually ([&]
+                               {
+                                   host.getEngine().process (outs, 2, 512);
+                                   host.tick (2);
+                                   remote.tick();
+                                   return ! seatWarnings.empty(); },
+                               10000));
+    REQUIRE (hostWarnings.size() == 1);
+    CHECK (hostWarnings[0].startsWith ("The plugin \"Imbolc Faulty\" (instrument "));
+    CHECK (hostWarnings[0].contains ("crashed (signal 11"));
+    REQUIRE (seatWarnings.size() == 1);
+    CHECK (seatWarnings[0] == "The session host reported an error: " + hostWarnings[0]);
+    remote.disconnect();
 }

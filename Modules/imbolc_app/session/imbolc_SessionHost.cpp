@@ -326,7 +326,12 @@ void SessionHost::refreshMidiTarget()
 void SessionHost::collectWarnings()
 {
     for (const auto& w : engine->takeWarnings())
+    {
         warn (w);
+        // The seats hear it too: a plugin that crashed on the host is silent for everybody.
+        if (server != nullptr)
+            server->tellSeats (w.toStdString());
+    }
     if (superCollider != nullptr)
         for (const auto& w : superCollider->takeWarnings())
             warn (w);

@@ -385,6 +385,12 @@ void SessionServer::refuse (Link& link, const std::string& sentence, const proto
     writer->closeAfterFlush (id, closeFlushMs);
 }
 
+void SessionServer::tellSeats (const std::string& sentence)
+{
+    for (const auto id : activeConnections (true))
+        sendControl (id, protocol::Message (protocol::msg::Error { sentence }));
+}
+
 void SessionServer::closeLink (std::uint32_t connection)
 {
     auto it = links.find (connection);

@@ -79,6 +79,11 @@ public:
         Main loop thread. */
     void resetSession();
 
+    /** Tells every joined seat `sentence`: an Error message that does not close the connection, about a
+        problem on the host every seat should know of (a hosted plugin that crashed, say). A seat's
+        RemoteSession shows it as a warning. Main loop thread. */
+    void tellSeats (const std::string& sentence);
+
     /** Called after every applied action with its changes. Main loop thread. */
     std::function<void (const model::ChangeSet&)> onApplied;
 
