@@ -708,12 +708,13 @@ void PluginSandbox::supervise (std::vector<juce::String>& warnings)
 juce::Result PluginSandbox::restart()
 {
     park();
-    if (alive.load() == false && pid > 0 && controlFd >= 0)
+    if (pid > 0 && controlFd >= 0)
     {
-        // Still running (a restart by hand of a live plugin): keep what it has now.
+        // Still running (a restart by hand of a live plugin): keep what it has now, if it answers
+        // soon (a hung one is restarted from the state captured before).
         sandbox::Frame frame;
         juce::String ignored;
-        if (request (sandbox::MessageType::getState, {}, frame, options.controlTimeoutMs, ignored))
+        if (request (sandbox::MessageType::getState, {}, frame, stateTimeoutMs, ignored))
             if (auto reply = sandbox::Reply::decode (frame.payload); reply && reply->ok)
                 lastState = reply->data;
     }
