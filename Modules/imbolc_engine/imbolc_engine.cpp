@@ -10,6 +10,26 @@
 #include <malloc.h>
 #endif
 
+// The plugin sandbox: processes, POSIX shared memory, futexes and a socket pair (Linux).
+#include <climits>
+#include <cstring>
+#include <fcntl.h>
+#include <iostream>
+#include <linux/futex.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+extern char** environ;
+
 // lilv and serd, as compiled into juce_audio_processors (JUCE_PLUGINHOST_LV2): PluginHost checks LV2
 // state with them before JUCE's host applies it.
 #include <lilv/lilv.h>
@@ -30,6 +50,8 @@
 #include "plugins/imbolc_PluginHost.cpp"
 #include "plugins/imbolc_PluginNode.cpp"
 #include "plugins/imbolc_PluginScanner.cpp"
+#include "plugins/imbolc_PluginSandbox.cpp"
+#include "plugins/imbolc_PluginSandboxWorker.cpp"
 #include "dsp/imbolc_Filters.cpp"
 #include "dsp/imbolc_Freeverb.cpp"
 #include "dsp/imbolc_Effects.cpp"

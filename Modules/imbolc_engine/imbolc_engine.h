@@ -63,6 +63,7 @@
 #include "dsp/imbolc_DrumKitSynth.h"
 #include "plugins/imbolc_PluginHost.h"
 #include "plugins/imbolc_PluginNode.h"
+#include "plugins/imbolc_PluginSandbox.h"
 #include "plugins/imbolc_PluginScanner.h"
 #include "processors/imbolc_NodeFactory.h"
 #include "graph/imbolc_Commands.h"

@@ -132,6 +132,21 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
         return 0;
     }
 
+    /** `imbolc plugin-sandbox --control-fd N --shared-fd M` (engine::runPluginSandboxWorker). */
+    int pluginSandboxCommand (const std::vector<std::string>& raw)
+    {
+        const auto args = Args::parse (raw, { "--control-fd", "--shared-fd" }, "plugin-sandbox");
+        args.expectPositionals (0, "imbolc plugin-sandbox --control-fd N --shared-fd M (started by the engine, not by hand)");
+        auto descriptor = [&] (const std::string& option)
+        {
+            const auto it = args.options.find (option);
+            if (it == args.options.end() || it->second.empty() || ! juce::String (it->second).containsOnly ("0123456789") || it->second.size() > 6)
+                throw UsageError ("imbolc plugin-sandbox needs " + option + " with a descriptor number.");
+            return std::stoi (it->second);
+        };
+        return engine::runPluginSandboxWorker (descriptor ("--control-fd"), descriptor ("--shared-fd"));
+    }
+
     int bench (const std::vector<std::string>& raw)
     {
         const auto& suites = benchSuites();
@@ -179,6 +194,9 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
             return serveCommand (rest);
         if (command == "join")
             return joinCommand (rest);
+        // Hidden: the engine starts this itself to run one hosted plugin in a process of its own.
+        if (command == "plugin-sandbox")
+            return pluginSandboxCommand (rest);
         throw UsageError ("Unknown command '" + command + "'; run 'imbolc --help' for the list.");
     }
 } // namespace

@@ -87,6 +87,12 @@ public:
         rebuilt: look it up again after a change. Message thread. */
     virtual juce::AudioPluginInstance* findPlugin (model::NodeKind, std::uint32_t /*nodeId*/, model::StageId = {}) { return nullptr; }
 
+    /** Opens the editor of a plugin that runs in a sandbox process, in a window of that process (the
+        plugin's editor cannot live in this one). nullopt when no sandboxed plugin is there (one in
+        process is findPlugin's, for a window here); a failed Result says in one sentence why the
+        editor could not open. Message thread. */
+    virtual std::optional<juce::Result> openSandboxedEditor (model::NodeKind, std::uint32_t /*nodeId*/, model::StageId = {}) { return std::nullopt; }
+
     /** Plays a note on an instrument now, outside the song (a keyboard, auditioning); does nothing in a
         joined seat. Message thread. */
     virtual void auditionNote (model::InstrumentId, int /*noteNumber*/, float /*velocity*/, bool /*on*/) {}

@@ -72,8 +72,28 @@ model::ApplyResult SessionHost::applyWith (const model::Action& action, model::U
     return result;
 }
 
+std::optional<juce::Result> SessionHost::openSandboxedEditor (model::NodeKind node, std::uint32_t nodeId, model::StageId stage)
+{
+    if (engine->findSandbox (node, nodeId, stage) == nullptr)
+        return std::nullopt;
+    return engine->openPluginEditor (node, nodeId, stage);
+}
+
+void SessionHost::followPluginIsolation()
+{
+    // The session says where its plugins run; the engine's other sandbox options (timeouts, pipelining)
+    // are this host's.
+    auto options = engine->getPluginSandbox();
+    if (options.mode != session.settings.pluginIsolation)
+    {
+        options.mode = session.settings.pluginIsolation;
+        engine->setPluginSandbox (options);
+    }
+}
+
 void SessionHost::afterApplied (const model::ChangeSet& changes)
 {
+    followPluginIsolation(); // before the edit's rebuilds, so rebuilt plugins start where they now run
     engine->apply (session, changes);
     if (superCollider != nullptr)
         superCollider->apply (session, changes);
@@ -283,6 +303,7 @@ void SessionHost::loadIntoEngine()
 {
     engine->setRecordingFolder (recordingFolderFor (file));
     engine->getNodeFactory().setBaseDirectory (file != juce::File() ? file.getParentDirectory() : juce::File::getCurrentWorkingDirectory());
+    followPluginIsolation();
     engine->loadSession (session);
     liveMidiTarget = {};
     refreshMidiTarget();

@@ -46,6 +46,7 @@ public:
     UndoState getUndoState() const override;
     engine::AnalysisMeters* getAnalysis() noexcept override { return &engine->getAnalysis(); }
     juce::AudioPluginInstance* findPlugin (model::NodeKind n, std::uint32_t id, model::StageId s = {}) override { return engine->findPlugin (n, id, s); }
+    std::optional<juce::Result> openSandboxedEditor (model::NodeKind, std::uint32_t nodeId, model::StageId = {}) override;
     void auditionNote (model::InstrumentId, int noteNumber, float velocity, bool on) override;
     bool learnMidi (const model::ParamAddress&) override;
     void cancelMidiLearn() override { learnTarget.reset(); }
@@ -166,6 +167,8 @@ private:
     model::ApplyResult applyWith (const model::Action&, model::UndoHistory&);
     bool offerTransportRequest (const model::Action&);
     void afterApplied (const model::ChangeSet&);
+    /** Hands the session's pluginIsolation to the engine, for the plugins it loads from then on. */
+    void followPluginIsolation();
     void loadIntoEngine();
     void collectWarnings();
     /** Turns every take the engine finished into a new audio track (one AddInstrument each). */

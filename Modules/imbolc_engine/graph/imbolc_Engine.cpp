@@ -50,6 +50,7 @@ Engine::Engine (std::unique_ptr<NodeFactory> f, Options o)
     for (int s = o.busSlots; --s >= 0;)
         freeBusSlots.push_back (s);
     graph.setRenderWorkers (o.renderWorkers < 0 ? RenderWorkers::workersForThisMachine() : juce::jmin (o.renderWorkers, RenderWorkers::maxWorkers), o.waitForLateWorkers);
+    factory->setPluginSandbox (o.pluginSandbox);
     prepare (sampleRate, maxBlockSize);
     rebuildMaster ({});
 }
@@ -162,6 +163,9 @@ void Engine::handleEvent (const Event& e)
 
 void Engine::update()
 {
+    // Sandboxed plugins that crashed or hang: silenced by their nodes already, killed, named, restarted.
+    factory->superviseSandboxes();
+
     Event e;
     while (eventQueue.try_dequeue (e))
         handleEvent (e);
@@ -1010,8 +1014,48 @@ juce::AudioPluginInstance* Engine::findPlugin (model::NodeKind kind, std::uint32
     if (auto* ref = refFor (kind, nodeId))
         for (const auto& [stageId, node] : ref->plugins)
             if (stageId == stage.value)
-                return &node->getInstance();
+                return node->getInProcessInstance();
     return nullptr;
+}
+
+void Engine::setPluginSandbox (const PluginSandboxOptions& o)
+{
+    factory->setPluginSandbox (o);
+}
+
+const PluginSandboxOptions& Engine::getPluginSandbox() const noexcept
+{
+    return factory->getPluginSandbox();
+}
+
+PluginSandbox* Engine::findSandbox (model::NodeKind kind, std::uint32_t nodeId, model::StageId stage)
+{
+    if (auto* ref = refFor (kind, nodeId))
+        for (const auto& [stageId, node] : ref->plugins)
+            if (stageId == stage.value)
+                return node->getSandbox();
+    return nullptr;
+}
+
+juce::Result Engine::restartPlugin (model::NodeKind kind, std::uint32_t nodeId, model::StageId stage)
+{
+    if (auto* box = findSandbox (kind, nodeId, stage))
+        return box->restart();
+    return juce::Result::fail ("There is no sandboxed plugin there to restart.");
+}
+
+juce::Result Engine::openPluginEditor (model::NodeKind kind, std::uint32_t nodeId, model::StageId stage)
+{
+    if (auto* box = findSandbox (kind, nodeId, stage))
+        return box->openEditor();
+    return juce::Result::fail ("There is no sandboxed plugin there (a plugin in process shows its editor in the app).");
+}
+
+juce::Result Engine::closePluginEditor (model::NodeKind kind, std::uint32_t nodeId, model::StageId stage)
+{
+    if (auto* box = findSandbox (kind, nodeId, stage))
+        return box->closeEditor();
+    return juce::Result::fail ("There is no sandboxed plugin there.");
 }
 
 //==============================================================================

@@ -58,6 +58,9 @@ public:
         /** True: the audio thread always waits for every chain a worker renders (offline render, exact
             tests). False (live audio): at most until 70 % of the block, leaving a late chain out. */
         bool waitForLateWorkers = true;
+        /** Where hosted plugins run: in process (the default), or in sandbox processes that may crash
+            or hang without taking the engine along (see PluginSandbox, setPluginSandbox). */
+        PluginSandboxOptions pluginSandbox;
     };
 
     struct Meter
@@ -283,6 +286,32 @@ public:
         everything else is the message thread's. Message thread. */
     juce::AudioPluginInstance* findPlugin (model::NodeKind node, std::uint32_t nodeId, model::StageId stage = {});
 
+    //==============================================================================
+    /** Plugin sandboxing (issue 20). Where plugins loaded from now on run: in process, one sandbox
+        process per plugin, or (PluginSandboxMode::shared, not built yet) one for all, which runs as
+        perPlugin. Plugins already loaded keep where they run until their chain is rebuilt (the app
+        reloads the session, or rebuilds the chains, to move them). Supervision (a sandbox that crashed
+        or hangs is killed, silenced, named in one warning through takeWarnings, and restarted from its
+        last captured state up to options.maxRestarts times) runs in update(). Message thread. */
+    void setPluginSandbox (const PluginSandboxOptions&);
+    const PluginSandboxOptions& getPluginSandbox() const noexcept;
+
+    /** The sandbox running the plugin at that place (as findPlugin), or nullptr if it runs in process
+        or is not there. Valid while its chain lives. Message thread. */
+    PluginSandbox* findSandbox (model::NodeKind node, std::uint32_t nodeId, model::StageId stage = {});
+
+    /** Restarts a sandboxed plugin by hand from its last captured state (after it stopped for good,
+        or to start afresh); the count of automatic restarts starts again. One sentence if there is no
+        sandboxed plugin there or it could not start. Message thread. */
+    juce::Result restartPlugin (model::NodeKind node, std::uint32_t nodeId, model::StageId stage = {});
+
+    /** Opens (closes) a sandboxed plugin's editor in a window of its sandbox process. A plugin in
+        process has no such call: its editor is the app's to show (findPlugin, createEditor). One
+        sentence if it cannot (not sandboxed, not running, no editor, the sandbox has no display).
+        Message thread. */
+    juce::Result openPluginEditor (model::NodeKind node, std::uint32_t nodeId, model::StageId stage = {});
+    juce::Result closePluginEditor (model::NodeKind node, std::uint32_t nodeId, model::StageId stage = {});
+
 private:
     //==============================================================================
     // Delay compensation (imbolc_EngineLatency.cpp).
@@ -350,7 +379,7 @@ private:
         /** The newest chain's hosted plugins (stageId 0: the source). The nodes belong to the chain,
             which lives until update() destroys it on this thread after the audio thread retired it,
             and a rebuild or removal replaces these first: so they are always safe to use here. */
-        std::vector<std::pair<std::uint32_t, PluginNode*>> plugins;
+        std::vector<std::pair<std::uint32_t, HostedPluginNode*>> plugins;
         bool muted = false;
         int mixerIndex = -1; ///< buses: the position in the mixer order the audio thread last heard of
         Meter meter;
@@ -364,8 +393,8 @@ private:
 
     // Chains: imbolc_EngineChains.cpp.
     /** `placeholders`: parameter-only nodes for an external (SuperCollider) instrument's stages. */
-    std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins, bool placeholders = false);
-    static void carryPluginState (model::PluginRef&, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins);
+    std::vector<StageSlot> buildStages (const std::vector<model::Stage>&, ChainRef&, const std::vector<std::pair<std::uint32_t, HostedPluginNode*>>& previousPlugins, bool placeholders = false);
+    static void carryPluginState (model::PluginRef&, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, HostedPluginNode*>>& previousPlugins);
     RoutingSpec buildRouting (const model::Instrument&, ChainRef&) const;
     void addInstrument (const model::Session&, const model::Instrument&);
     void warnIfSourceIsSilent (const model::Instrument&);

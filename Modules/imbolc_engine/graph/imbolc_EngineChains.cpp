@@ -4,7 +4,7 @@
 namespace imbolc::engine
 {
 
-void Engine::carryPluginState (model::PluginRef& ref, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins)
+void Engine::carryPluginState (model::PluginRef& ref, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, HostedPluginNode*>>& previousPlugins)
 {
     // A rebuilt chain gets new plugin instances. When the model still holds the state the old instance
     // was loaded from (so the model has not asked for another), the new one starts from the old one's
@@ -19,7 +19,7 @@ void Engine::carryPluginState (model::PluginRef& ref, std::uint32_t stageId, con
         }
 }
 
-std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& chain, ChainRef& ref, const std::vector<std::pair<std::uint32_t, PluginNode*>>& previousPlugins, bool placeholders)
+std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& chain, ChainRef& ref, const std::vector<std::pair<std::uint32_t, HostedPluginNode*>>& previousPlugins, bool placeholders)
 {
     std::vector<StageSlot> stages;
     stages.reserve (chain.size());
@@ -41,7 +41,7 @@ std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& cha
         {
             slot.node = factory->createStage (stage);
         }
-        if (auto* plugin = dynamic_cast<PluginNode*> (slot.node.get()))
+        if (auto* plugin = dynamic_cast<HostedPluginNode*> (slot.node.get()))
             ref.plugins.emplace_back (stage.id.value, plugin);
         slot.stageId = stage.id.value;
         slot.bypassed = stage.bypassed;
@@ -163,7 +163,7 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
     {
         source = factory->createSource (inst);
     }
-    if (auto* plugin = dynamic_cast<PluginNode*> (source.get()))
+    if (auto* plugin = dynamic_cast<HostedPluginNode*> (source.get()))
         ref.plugins.emplace_back (0, plugin);
     ref.compensation = {}; // a new chain: no delay line has memory or delay yet
     ref.compensation.source = source.get();

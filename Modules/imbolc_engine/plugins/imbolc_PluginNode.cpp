@@ -17,7 +17,7 @@ namespace
 } // namespace
 
 PluginNode::PluginNode (std::unique_ptr<juce::AudioPluginInstance> plugin, model::PluginRef pluginRef, const std::vector<model::Parameter>& pluginParams, bool isSource)
-    : NodeProcessor (plugin->getName(), pluginNodeParameters (pluginParams, isSource), isSource)
+    : HostedPluginNode (plugin->getName(), pluginNodeParameters (pluginParams, isSource), isSource)
     , instance (std::move (plugin))
     , ref (std::move (pluginRef))
     , isSourceNode (isSource)

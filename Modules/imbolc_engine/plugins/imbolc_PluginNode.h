@@ -3,6 +3,28 @@
 namespace imbolc::engine
 {
 
+class PluginSandbox;
+
+/** What the engine asks of a hosted plugin's node, wherever the plugin runs: in this process
+    (PluginNode) or in a sandbox process (SandboxedPluginNode). Message thread, all of it. */
+class HostedPluginNode : public NodeProcessor
+{
+public:
+    using NodeProcessor::NodeProcessor;
+
+    /** What the plugin was loaded from (its state as the model had it then). */
+    virtual const model::PluginRef& getRef() const noexcept = 0;
+
+    /** The plugin's current state (a sandboxed plugin that cannot answer: the last state it gave). */
+    virtual std::vector<std::uint8_t> captureState() = 0;
+
+    /** The plugin instance when it runs in this process, else nullptr. */
+    virtual juce::AudioPluginInstance* getInProcessInstance() noexcept { return nullptr; }
+
+    /** The sandbox the plugin runs in, else nullptr. */
+    virtual PluginSandbox* getSandbox() noexcept { return nullptr; }
+};
+
 /** A hosted VST3 or LV2 plugin as a chain node: an instrument's source (fed the chain's MIDI) or an
     effect stage (fed its audio).
 
@@ -24,7 +46,7 @@ namespace imbolc::engine
     Construction, prepareToPlay, captureState: message thread (that is where VST3 and LV2 plugins
     expect to be instantiated, activated and asked for their state). processBlock: the audio thread.
 */
-class PluginNode final : public NodeProcessor
+class PluginNode final : public HostedPluginNode
 {
 public:
     /** `pluginParams` are the model's Source::params or Stage::params (a source adds the amp four
@@ -37,13 +59,19 @@ public:
     juce::AudioPluginInstance& getInstance() noexcept { return *instance; }
 
     /** What the plugin was loaded from (its state as the model had it then). Message thread. */
-    const model::PluginRef& getRef() const noexcept { return ref; }
+    const model::PluginRef& getRef() const noexcept override { return ref; }
 
     /** How many node parameters drive plugin parameters. */
     int getNumMappedParameters() const noexcept { return (int) mapped.size(); }
 
     /** The plugin's current state. Message thread, while audio runs or not. */
-    std::vector<std::uint8_t> captureState();
+    std::vector<std::uint8_t> captureState() override;
+
+    juce::AudioPluginInstance* getInProcessInstance() noexcept override { return instance.get(); }
+
+    /** True if mapped parameter `index` is discrete: it jumps to its target instead of sweeping (so a
+        sandbox hands it the target, as processNode does). Any thread. */
+    bool isParameterStepped (int index) const noexcept { return index >= 0 && index < (int) mapped.size() && mapped[(std::size_t) index].stepped; }
 
     double getTailLengthSeconds() const override { return instance->getTailLengthSeconds(); }
 

@@ -191,8 +191,36 @@ void NodeFactory::setPluginDefaults (double sampleRate, int blockSize) noexcept
     pluginBlockSize = blockSize;
 }
 
+void NodeFactory::setPluginSandbox (PluginSandboxOptions o)
+{
+    sandboxOptions = std::move (o);
+}
+
+void NodeFactory::superviseSandboxes()
+{
+    std::erase_if (sandboxes, [] (const auto& w)
+                   { return w.expired(); });
+    for (const auto& w : sandboxes)
+        if (auto box = w.lock())
+            box->supervise (pluginWarnings);
+}
+
 std::unique_ptr<NodeProcessor> NodeFactory::createPluginNode (const model::PluginRef& ref, const std::vector<model::Parameter>& params, bool isSource, const juce::String& owner)
 {
+    if (sandboxOptions.mode != PluginSandboxMode::inProcess)
+    {
+        // PluginSandboxMode::shared is not built yet: each plugin gets a sandbox of its own.
+        auto box = std::make_shared<PluginSandbox> (sandboxOptions, ref, (int) params.size(), isSource, owner);
+        juce::String problem;
+        if (! box->start (pluginSampleRate, pluginBlockSize, problem))
+        {
+            pluginWarnings.push_back (problem.trimCharactersAtEnd (".") + ", so " + owner + (isSource ? " stays silent." : " passes audio through unchanged."));
+            return nullptr;
+        }
+        sandboxes.push_back (box);
+        return std::make_unique<SandboxedPluginNode> (std::move (box), params, isSource);
+    }
+
     juce::String problem;
     auto instance = getPluginHost().createInstance (ref, pluginSampleRate, pluginBlockSize, problem);
     if (instance == nullptr)

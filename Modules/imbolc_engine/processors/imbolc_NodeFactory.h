@@ -7,7 +7,8 @@ namespace imbolc::engine
     supply their own.
 
     Hosted plugins (SourceKind::plugin, EffectType::plugin) become PluginNodes, loaded through a
-    PluginHost the factory makes on first use. A plugin that cannot be loaded becomes a silent source
+    PluginHost the factory makes on first use, or SandboxedPluginNodes when a sandbox is asked for
+    (setPluginSandbox). A plugin that cannot be loaded becomes a silent source
     or a pass-through stage with the model's parameters, and leaves one warning sentence behind.
 
     Message thread only: making nodes allocates, plugins are loaded here, and a sampler's file is read here, never on the audio
@@ -54,6 +55,14 @@ public:
         again with the engine's). Message thread. */
     void setPluginDefaults (double sampleRate, int blockSize) noexcept;
 
+    /** Where plugins made from now on run (in process, or in sandbox processes). Message thread. */
+    void setPluginSandbox (PluginSandboxOptions);
+    const PluginSandboxOptions& getPluginSandbox() const noexcept { return sandboxOptions; }
+
+    /** Supervises every live sandbox (PluginSandbox::supervise): deaths and hangs become one warning
+        each (takePluginWarnings) and restarts. Message thread (Engine::update calls it). */
+    void superviseSandboxes();
+
 protected:
     /** Records a warning for takeWarnings (an identical one still waiting is not repeated). */
     void warn (const juce::String&);
@@ -85,6 +94,8 @@ private:
     std::vector<juce::String> pluginWarnings;
     double pluginSampleRate = 48000.0;
     int pluginBlockSize = 512;
+    PluginSandboxOptions sandboxOptions;
+    std::vector<std::weak_ptr<PluginSandbox>> sandboxes; ///< the nodes own them; expired ones are dropped
 };
 
 } // namespace imbolc::engine

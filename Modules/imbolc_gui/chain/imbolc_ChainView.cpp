@@ -374,7 +374,16 @@ bool ChainView::openPluginWindow (model::StageId stage)
 {
     auto* plugin = context.session.findPlugin (subject.node, subject.id, stage);
     if (plugin == nullptr)
+    {
+        // A plugin in a sandbox shows its editor in a window of the sandbox's own process.
+        if (const auto opened = context.session.openSandboxedEditor (subject.node, subject.id, stage))
+        {
+            if (opened->failed())
+                context.session.warn (opened->getErrorMessage());
+            return opened->wasOk();
+        }
         return false;
+    }
     const WindowKey key { (int) subject.node, subject.id, stage.value };
     if (auto it = pluginWindows.find (key); it != pluginWindows.end() && &it->second->processor == plugin)
     {

@@ -55,7 +55,8 @@ public:
     juce::DocumentWindow* findPluginWindow (model::NodeKind, std::uint32_t nodeId, model::StageId) const;
 
     /** Opens (or brings to the front) the editor window of the shown chain's plugin; false if the plugin
-        is not loaded here. */
+        is not loaded here. A plugin in a sandbox opens its editor in the sandbox's process
+        (SessionAccess::openSandboxedEditor); why it could not goes to the status line. */
     bool openPluginWindow (model::StageId);
 
     class Panel;
