@@ -197,14 +197,16 @@ TEST_CASE ("Options > Run Plugins sets where the session's plugins run, ticks th
     CHECK_FALSE (ticked (optionsPluginsInProcess));
     CHECK_FALSE (ticked (optionsPluginsShared));
 
-    REQUIRE (commands.invokeDirectly (optionsPluginsShared, false));
-    CHECK (f.host.getSession().settings.pluginIsolation == model::PluginIsolation::shared);
+    // One shared sandbox is not built yet: offered greyed out.
+    juce::ApplicationCommandInfo shared (optionsPluginsShared);
+    commands.getTargetForCommand (optionsPluginsShared, shared);
+    CHECK ((shared.flags & juce::ApplicationCommandInfo::isDisabled) != 0);
 
     // Each choice is one undo step, named after the edit.
     juce::ApplicationCommandInfo undo (editUndo);
     commands.getTargetForCommand (editUndo, undo);
     CHECK (undo.shortName == "Undo Set Plugin Isolation");
     REQUIRE (commands.invokeDirectly (editUndo, false));
-    CHECK (f.host.getSession().settings.pluginIsolation == model::PluginIsolation::perPlugin);
-    CHECK (ticked (optionsPluginsPerPlugin));
+    CHECK (f.host.getSession().settings.pluginIsolation == model::PluginIsolation::inProcess);
+    CHECK (ticked (optionsPluginsInProcess));
 }

@@ -496,8 +496,10 @@ TEST_CASE ("sandbox: a network seat hears that a sandboxed plugin crashed on the
 
     app::RemoteSession remote (test::clientOptions (host.getServer()->getPort(), "listener"));
     std::vector<juce::String> seatWarnings, hostWarnings;
-    remote.onWarning = [&] (const juce::String& w) { seatWarnings.push_back (w); };
-    host.onWarning = [&] (const juce::String& w) { hostWarnings.push_back (w); };
+    remote.onWarning = [&] (const juce::String& w)
+    { seatWarnings.push_back (w); };
+    host.onWarning = [&] (const juce::String& w)
+    { hostWarnings.push_back (w); };
     std::atomic<bool> connected { false };
     juce::Result joined = juce::Result::ok();
     std::thread joining ([&]

@@ -6,14 +6,15 @@ namespace imbolc::engine
 
 void Engine::carryPluginState (model::PluginRef& ref, std::uint32_t stageId, const std::vector<std::pair<std::uint32_t, HostedPluginNode*>>& previousPlugins)
 {
-    // A rebuilt chain gets new plugin instances. When the model still holds the state the old instance
-    // was loaded from (so the model has not asked for another), the new one starts from the old one's
-    // live state: what the plugin changed in itself meanwhile (beyond its parameters) is kept.
+    // A rebuilt chain gets new plugin instances. When the model still holds the state it held when the
+    // old instance was made (so the model has not asked for another), the new one starts from the old
+    // one's live state: what the plugin changed in itself meanwhile (beyond its parameters) is kept,
+    // however many rebuilds (or moves into and out of a sandbox) it goes through.
     for (const auto& [id, node] : previousPlugins)
         if (id == stageId)
         {
             const auto& old = node->getRef();
-            if (old.format == ref.format && old.identifier == ref.identifier && old.state == ref.state)
+            if (old.format == ref.format && old.identifier == ref.identifier && node->getModelState() == ref.state)
                 ref.state = node->captureState();
             return;
         }
@@ -42,7 +43,10 @@ std::vector<StageSlot> Engine::buildStages (const std::vector<model::Stage>& cha
             slot.node = factory->createStage (stage);
         }
         if (auto* plugin = dynamic_cast<HostedPluginNode*> (slot.node.get()))
+        {
+            plugin->setModelState (stage.plugin.state);
             ref.plugins.emplace_back (stage.id.value, plugin);
+        }
         slot.stageId = stage.id.value;
         slot.bypassed = stage.bypassed;
         ref.stageNodes[stage.id.value] = (int) stages.size() + 1;
@@ -164,7 +168,10 @@ void Engine::addInstrument (const model::Session& session, const model::Instrume
         source = factory->createSource (inst);
     }
     if (auto* plugin = dynamic_cast<HostedPluginNode*> (source.get()))
+    {
+        plugin->setModelState (inst.source.plugin.state);
         ref.plugins.emplace_back (0, plugin);
+    }
     ref.compensation = {}; // a new chain: no delay line has memory or delay yet
     ref.compensation.source = source.get();
     ref.compensation.external = external;

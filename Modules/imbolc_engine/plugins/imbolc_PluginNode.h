@@ -23,6 +23,15 @@ public:
 
     /** The sandbox the plugin runs in, else nullptr. */
     virtual PluginSandbox* getSandbox() noexcept { return nullptr; }
+
+    /** The state the model held for this plugin when the node was made (which may differ from the
+        state it was loaded from: a rebuilt chain's plugin starts from its predecessor's live state).
+        A later rebuild carries the live state over only while the model still holds this one. */
+    void setModelState (std::vector<std::uint8_t> state) { modelState = std::move (state); }
+    const std::vector<std::uint8_t>& getModelState() const noexcept { return modelState; }
+
+private:
+    std::vector<std::uint8_t> modelState;
 };
 
 /** A hosted VST3 or LV2 plugin as a chain node: an instrument's source (fed the chain's MIDI) or an

@@ -379,7 +379,7 @@ bool ChainView::openPluginWindow (model::StageId stage)
         if (const auto opened = context.session.openSandboxedEditor (subject.node, subject.id, stage))
         {
             if (opened->failed())
-                context.session.warn (opened->getErrorMessage());
+                context.showMessage (opened->getErrorMessage());
             return opened->wasOk();
         }
         return false;
