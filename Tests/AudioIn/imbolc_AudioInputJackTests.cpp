@@ -263,8 +263,16 @@ TEST_CASE ("JUCE's JACK device feeds a real JACK client's clicks into a recorded
     CHECK (wav.getMagnitude (1, 0, wav.getNumSamples()) == 0.0f);
 
     // The clip sits the device's stated input + output latency before the song position it was
-    // recorded at: 50 samples per tick at 120 BPM and 48 kHz.
-    const double exact = (double) from - latency / 50.0;
+    // recorded at: 50 samples per tick at 120 BPM and 48 kHz. Recording begins with the first block
+    // that plays with the recorder attached: the Locate's block, or on a busy machine, where Play and
+    // the recorder reach the audio thread in different blocks, a block or two after it.
+    const int block = output.getBlockSize();
+    const auto recordedAt = (std::int64_t) clip.start * 50 - clip.offset + latency; // the take's first sample, in song samples
+    INFO ("recorded from song sample " << recordedAt << ", " << block << "-sample blocks");
+    CHECK (recordedAt >= (std::int64_t) from * 50);
+    CHECK (recordedAt <= (std::int64_t) from * 50 + 2 * block);
+    CHECK ((recordedAt - (std::int64_t) from * 50) % block == 0);
+    const double exact = (double) recordedAt / 50.0 - latency / 50.0;
     CHECK (clip.start == (model::Tick) std::ceil (exact - 1e-9));
     CHECK (clip.offset == std::llround (((double) clip.start - exact) * 50.0));
     CHECK (clip.length == wav.getNumSamples() - clip.offset);

@@ -16,13 +16,7 @@ TEST_CASE ("sandbox: the session's choice moves a plugin into a sandbox with its
     app::SessionHost::Options options;
     options.engine.pluginSandbox = sandboxOptions (false, 4.0); // the worker and deadline; the session sets the mode
     app::SessionHost host (options);
-    juce::String error;
-    auto info = host.getEngine().getNodeFactory().getPluginHost().inspect (faultyRef(), error);
-    REQUIRE (info.has_value());
-    model::Source source;
-    source.kind = model::SourceKind::plugin;
-    source.plugin = info->ref;
-    source.params = info->params;
+    const auto source = faultySource (host.getEngine().getNodeFactory().getPluginHost(), Fault::none);
     const auto added = host.apply (model::action::AddInstrument { "faulty", source });
     REQUIRE (added.ok());
     const auto id = model::InstrumentId { added.createdId };

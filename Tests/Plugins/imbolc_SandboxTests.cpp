@@ -477,14 +477,7 @@ TEST_CASE ("sandbox: a network seat hears that a sandboxed plugin crashed on the
     app::SessionHost::Options options;
     options.engine.pluginSandbox = sandboxOptions (false, 4.0);
     app::SessionHost host (options);
-    juce::String error;
-    auto info = host.getEngine().getNodeFactory().getPluginHost().inspect (faultyRef(), error);
-    REQUIRE (info.has_value());
-    model::Source source;
-    source.kind = model::SourceKind::plugin;
-    source.plugin = info->ref;
-    source.params = info->params;
-    source.params[0].value = faultValue (Fault::crash); // on note 0
+    const auto source = faultySource (host.getEngine().getNodeFactory().getPluginHost(), Fault::crash); // on note 0
     // Where plugins run is the session's choice (the engine options only set the sandbox's deadline):
     // without it this plugin would load in process, and note 0 would end this test's process.
     REQUIRE (host.apply (model::action::SetPluginIsolation { model::PluginIsolation::perPlugin }).ok());

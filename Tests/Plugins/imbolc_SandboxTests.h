@@ -27,6 +27,22 @@ enum class Fault
 
 inline float faultValue (Fault f) { return f == Fault::none ? 0.0f : (f == Fault::crash ? 0.5f : 1.0f); }
 
+/** Imbolc Faulty as an instrument's source, as the plugin browser puts a plugin into the model (its
+    ref and parameters as `plugins` inspects them), with its fault set. */
+inline model::Source faultySource (engine::PluginHost& plugins, Fault fault)
+{
+    juce::String error;
+    auto info = plugins.inspect (faultyRef(), error);
+    INFO (error);
+    REQUIRE (info.has_value());
+    model::Source source;
+    source.kind = model::SourceKind::plugin;
+    source.plugin = info->ref;
+    source.params = info->params;
+    source.params[0].value = faultValue (fault);
+    return source;
+}
+
 /** How many notes Imbolc Faulty heard, read from its saved state (negative: not Faulty's state). JUCE's
     VST3 host keeps the plugin's 16 bytes ("TUAF", fault, after, notes heard) as JUCE's base64 in an XML
     document after an 8-byte header. */
