@@ -99,6 +99,25 @@ void ReverbNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer
     }
 }
 
+bool ReverbNode::isAtRest() const noexcept
+{
+    return reverb.isSilent();
+}
+
+void ReverbNode::advanceAtRest (int n) noexcept
+{
+    // processNode's slices, with the reverb's glides and lines moved on instead of run (a chain's
+    // buffer is stereo, so it is the stereo path).
+    const bool moving = isSmoothing (0) || isSmoothing (1) || isSmoothing (2) || isSmoothing (3);
+    const int step = moving ? subBlock : n;
+    for (int start = 0; start < n; start += step)
+    {
+        const int len = juce::jmin (step, n - start);
+        apply (skipValue (0, len), skipValue (1, len), skipValue (2, len), skipValue (3, len));
+        reverb.advanceSilence (len, true);
+    }
+}
+
 //==============================================================================
 ChorusNode::ChorusNode (const std::vector<model::Parameter>& params)
     : NodeProcessor ("Chorus", effectParameters (model::EffectType::chorus, params), false)
@@ -172,6 +191,33 @@ void ChorusNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer
     }
 }
 
+bool ChorusNode::isAtRest() const noexcept
+{
+    // Both rings silent: every tap reads +0, and the blend of 0 with 0 is 0.
+    return isPositiveZero (line.get(), 2 * (mask + 1));
+}
+
+void ChorusNode::advanceAtRest (int n) noexcept
+{
+    // The slices' parameter steps and the LFO's phase, sample by sample as processNode moves it; the
+    // rings would be written with the zeros they already hold.
+    const float invRate = 1.0f / (float) currentSampleRate;
+    for (int start = 0; start < n; start += subBlock)
+    {
+        const int len = juce::jmin (subBlock, n - start);
+        const float increment = skipValue (0, len) * invRate;
+        skipValue (1, len);
+        skipValue (2, len);
+        for (int j = 0; j < len; ++j)
+        {
+            phase += increment;
+            if (phase >= 1.0f)
+                phase -= 1.0f;
+        }
+    }
+    writeIndex = (writeIndex + n) & mask;
+}
+
 //==============================================================================
 CompressorNode::CompressorNode (const std::vector<model::Parameter>& params)
     : NodeProcessor ("Compressor", effectParameters (model::EffectType::compressor, params), false)
@@ -205,16 +251,7 @@ void CompressorNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBu
         const float rel = skipValue (3, len);
         const float makeup0 = currentValue (4);
         const float makeupStep = (skipValue (4, len) - makeup0) / (float) len;
-        if (att != attack)
-        {
-            attack = att;
-            attackCoeff = timeCoefficient (att, currentSampleRate);
-        }
-        if (rel != release)
-        {
-            release = rel;
-            releaseCoeff = timeCoefficient (rel, currentSampleRate);
-        }
+        setTimes (att, rel);
 
         for (int j = 0; j < len; ++j)
         {
@@ -247,6 +284,41 @@ void CompressorNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBu
     smoothed = smoothed_;
 }
 
+void CompressorNode::setTimes (float att, float rel) noexcept
+{
+    if (att != attack)
+    {
+        attack = att;
+        attackCoeff = timeCoefficient (att, currentSampleRate);
+    }
+    if (rel != release)
+    {
+        release = rel;
+        releaseCoeff = timeCoefficient (rel, currentSampleRate);
+    }
+}
+
+bool CompressorNode::isAtRest() const noexcept
+{
+    // A silent sample asks for no reduction, and a detector at zero stays there; silence times any
+    // gain is silence.
+    return isPositiveZero (held) && isPositiveZero (smoothed);
+}
+
+void CompressorNode::advanceAtRest (int n) noexcept
+{
+    for (int start = 0; start < n; start += subBlock)
+    {
+        const int len = juce::jmin (subBlock, n - start);
+        skipValue (0, len);
+        skipValue (1, len);
+        const float att = skipValue (2, len);
+        const float rel = skipValue (3, len);
+        skipValue (4, len);
+        setTimes (att, rel);
+    }
+}
+
 //==============================================================================
 DistortionNode::DistortionNode (const std::vector<model::Parameter>& params)
     : NodeProcessor ("Distortion", effectParameters (model::EffectType::distortion, params), false)
@@ -269,28 +341,13 @@ void DistortionNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBu
     const juce::ScopedNoDenormals noDenormals;
     const int n = buffer.getNumSamples();
     const int channels = juce::jmin (2, buffer.getNumChannels());
-    const float toneCeiling = (float) (0.47 * currentSampleRate);
-    const float piOverFs = juce::MathConstants<float>::pi / (float) currentSampleRate;
 
     for (int i = 0; i < n; ++i)
     {
         const float drv = nextValue (0);
         const float tn = nextValue (1);
         const float mix = nextValue (2);
-        if (drv != drive)
-        {
-            drive = drv;
-            gain = fx::fastDbToGain (30.0f * drv);
-            outGain = 1.0f / std::sqrt (gain);
-            bias = 0.1f + 0.2f * drv; // the asymmetry: even harmonics
-            biasOffset = fx::softClip (bias);
-        }
-        if (tn != tone)
-        {
-            tone = tn;
-            const float hz = juce::jmin (toneCeiling, 500.0f * fx::fastExp2 (5.321928f * tn)); // 500 Hz .. 20 kHz
-            toneCoeffs.set (fx::fastTan (hz * piOverFs), juce::MathConstants<float>::sqrt2); // Butterworth
-        }
+        setDriveAndTone (drv, tn);
 
         for (int c = 0; c < channels; ++c)
         {
@@ -314,13 +371,51 @@ void DistortionNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBu
         }
 }
 
+void DistortionNode::setDriveAndTone (float drv, float tn) noexcept
+{
+    if (drv != drive)
+    {
+        drive = drv;
+        gain = fx::fastDbToGain (30.0f * drv);
+        outGain = 1.0f / std::sqrt (gain);
+        bias = 0.1f + 0.2f * drv; // the asymmetry: even harmonics
+        biasOffset = fx::softClip (bias); // taken off again, so silence stays silence
+    }
+    if (tn != tone)
+    {
+        tone = tn;
+        const float toneCeiling = (float) (0.47 * currentSampleRate);
+        const float piOverFs = juce::MathConstants<float>::pi / (float) currentSampleRate;
+        const float hz = juce::jmin (toneCeiling, 500.0f * fx::fastExp2 (5.321928f * tn)); // 500 Hz .. 20 kHz
+        toneCoeffs.set (fx::fastTan (hz * piOverFs), juce::MathConstants<float>::sqrt2); // Butterworth
+    }
+}
+
+bool DistortionNode::isAtRest() const noexcept
+{
+    // Silence is clipped to softClip (bias) - biasOffset = 0, and the DC blocker and the tone filter
+    // at zero keep it there.
+    for (int c = 0; c < 2; ++c)
+        if (! isPositiveZero (dcIn[c]) || ! isPositiveZero (dcOut[c]) || ! isPositiveZero (toneState[c].ic1) || ! isPositiveZero (toneState[c].ic2))
+            return false;
+    return true;
+}
+
+void DistortionNode::advanceAtRest (int n) noexcept
+{
+    // Every value is a function of the parameters' last values alone: move them on, then set them.
+    for (int p = 0; p < 3; ++p)
+        advanceValue (p, n);
+    setDriveAndTone (currentValue (0), currentValue (1));
+}
+
 //==============================================================================
 LimiterNode::LimiterNode (const std::vector<model::Parameter>& params)
     : NodeProcessor ("Limiter", effectParameters (model::EffectType::limiter, params), false)
 {
 }
 
-void LimiterNode::prepareNode (double sampleRate, int)
+void LimiterNode::prepareNode (double sampleRate, int maximumBlockSize)
 {
     const int lookAhead = juce::jmax (1, juce::roundToInt (lookAheadSeconds * sampleRate));
     window = lookAhead + 1;
@@ -339,6 +434,8 @@ void LimiterNode::prepareNode (double sampleRate, int)
     lastGain = 1.0f;
     release = -1.0f;
     ceilingDb = 1.0f;
+    silence.setSize (2, juce::jmax (1, maximumBlockSize));
+    silence.clear();
     setLatencySamples (lookAhead);
 }
 
@@ -355,16 +452,7 @@ void LimiterNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffe
     {
         const float cdb = nextValue (0);
         const float rel = nextValue (1);
-        if (cdb != ceilingDb)
-        {
-            ceilingDb = cdb;
-            ceiling = juce::Decibels::decibelsToGain (cdb);
-        }
-        if (rel != release)
-        {
-            release = rel;
-            releaseCoeff = timeCoefficient (rel, currentSampleRate);
-        }
+        setCeilingAndRelease (cdb, rel);
 
         // The gain this incoming sample needs, released towards unity (never above what it needs).
         float peak = 0.0f;
@@ -415,6 +503,76 @@ void LimiterNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffe
     for (int j = 0; j < window; ++j)
         exact += (double) averaged[j];
     sum = exact;
+}
+
+void LimiterNode::setCeilingAndRelease (float cdb, float rel) noexcept
+{
+    if (cdb != ceilingDb)
+    {
+        ceilingDb = cdb;
+        ceiling = juce::Decibels::decibelsToGain (cdb);
+    }
+    if (rel != release)
+    {
+        release = rel;
+        releaseCoeff = timeCoefficient (rel, currentSampleRate);
+    }
+}
+
+bool LimiterNode::isAtRest() const noexcept
+{
+    // Nothing delayed: whatever its gain does, silence in is silence out (0 times any gain, clamped).
+    return isPositiveZero (delayed.get(), 2 * window);
+}
+
+bool LimiterNode::isGainSettled() const noexcept
+{
+    // The gain at a point silence leaves where it is: unity, or, after it has limited, the level its
+    // release gets stuck at a few ulps below unity (1 - rc (1 - e) rounds back to e once the step is
+    // under half an ulp), under a release that is not moving; and every minimum in the window and in
+    // the queue that gain, so a silent sample changes none of them.
+    if (isSmoothing (1) || currentValue (1) != release)
+        return false;
+    const float e = envelope;
+    if (juce::jmin (1.0f, 1.0f - releaseCoeff * (1.0f - e)) != e)
+        return false;
+    for (int i = 0; i < window; ++i)
+        if (averaged[i] != e)
+            return false;
+    for (int i = 0; i < minCount; ++i)
+        if (minValues[(minHead + i) & minMask] != e)
+            return false;
+    return true;
+}
+
+void LimiterNode::advanceAtRest (int n) noexcept
+{
+    if (! isGainSettled())
+    {
+        // The gain still moves (a release under way, or a release time that changes): its envelope,
+        // minima and average evolve as processing silence moves them, so process silence, here.
+        juce::MidiBuffer none;
+        for (int done = 0; done < n;) // one piece unless n is above the prepared block size
+        {
+            const int piece = juce::jmin (n - done, silence.getNumSamples());
+            juce::AudioBuffer<float> block (silence.getArrayOfWritePointers(), 2, piece);
+            processNode (block, none);
+            done += piece;
+        }
+        return;
+    }
+    advanceValue (0, n);
+    advanceValue (1, n);
+    setCeilingAndRelease (currentValue (0), currentValue (1));
+
+    // Each silent sample pops every entry (all equal to the gain) and pushes its own: the queue ends
+    // as the last one. The running sum gains e - e = 0 per sample, so it stays what it is.
+    now += (std::uint32_t) n;
+    minCount = 1;
+    minValues[minHead] = envelope;
+    minTimes[minHead] = now - 1;
+    position = (int) ((position + (std::int64_t) n) % window);
+    lastGain = juce::jmin (1.0f, (float) (sum * (1.0 / (double) window)));
 }
 
 } // namespace imbolc::engine

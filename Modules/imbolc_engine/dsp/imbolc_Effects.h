@@ -24,6 +24,8 @@ public:
 private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    bool isAtRest() const noexcept override;
+    void advanceAtRest (int numSamples) noexcept override;
     void apply (float size, float damping, float width, float mix) noexcept;
 
     fx::Freeverb reverb;
@@ -49,6 +51,8 @@ public:
 private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    bool isAtRest() const noexcept override;
+    void advanceAtRest (int numSamples) noexcept override;
 
     juce::HeapBlock<float> line; // two power-of-two rings, one per side
     int mask = 0, writeIndex = 0;
@@ -77,6 +81,9 @@ public:
 private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    bool isAtRest() const noexcept override;
+    void advanceAtRest (int numSamples) noexcept override;
+    void setTimes (float attackSeconds, float releaseSeconds) noexcept;
 
     float attack = -1.0f, release = -1.0f, attackCoeff = 0.0f, releaseCoeff = 0.0f;
     float held = 0.0f, smoothed = 0.0f;
@@ -97,6 +104,9 @@ public:
 private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    bool isAtRest() const noexcept override;
+    void advanceAtRest (int numSamples) noexcept override;
+    void setDriveAndTone (float drive, float tone) noexcept;
 
     float drive = -1.0f, gain = 1.0f, outGain = 1.0f, bias = 0.0f, biasOffset = 0.0f;
     float tone = -1.0f;
@@ -128,6 +138,10 @@ public:
 private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    bool isAtRest() const noexcept override;
+    void advanceAtRest (int numSamples) noexcept override;
+    void setCeilingAndRelease (float ceilingDb, float releaseSeconds) noexcept;
+    bool isGainSettled() const noexcept;
 
     int window = 1; // look-ahead + 1 samples
     juce::HeapBlock<float> delayed; // two rings of `window` samples
@@ -140,6 +154,7 @@ private:
     double sum = 0.0;
     float envelope = 1.0f, release = -1.0f, releaseCoeff = 0.0f, lastGain = 1.0f;
     float ceilingDb = 1.0f, ceiling = 1.0f;
+    juce::AudioBuffer<float> silence; ///< what advanceAtRest processes while the gain still moves (stays +0)
 };
 
 } // namespace imbolc::engine

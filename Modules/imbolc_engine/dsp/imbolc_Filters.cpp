@@ -77,6 +77,18 @@ namespace
             return x - k * bp;
     }
 
+    /** The TPT coefficients for a cutoff at 2^(oct + offset) Hz over pi / fs and damping k (per sample
+        while the cutoff moves: one division). */
+    inline void movingCoefficients (float oct, float offset, float k, float& a1, float& a2, float& a3) noexcept
+    {
+        float num, den;
+        fx::fastTanParts (fx::fastExp2Unclamped (oct + offset), num, den); // octaves are within the audio band
+        const float inv = 1.0f / (den * den + num * (num + k * den));
+        a1 = den * den * inv;
+        a2 = num * den * inv;
+        a3 = num * num * inv;
+    }
+
     inline float driven (float x, float drive, float gain, float out) noexcept
     {
         // A blend towards the clipped signal, so drive 0 is exactly clean.
@@ -119,9 +131,7 @@ void FilterNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer
     const int n = buffer.getNumSamples();
     const int channels = juce::jmin (2, buffer.getNumChannels());
 
-    const bool steady = ! isSmoothing (0) && ! isSmoothing (1) && ! isSmoothing (2) && octave == targetOctave
-                        && currentValue (0) == targetHz && currentValue (1) == resonance && currentValue (2) == drive;
-    if (steady)
+    if (isSteady())
     {
         // A mono buffer is both sides (both reads come before both writes, so it stays correct).
         float* left = buffer.getWritePointer (0);
@@ -144,19 +154,21 @@ void FilterNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer
     }
     else
     {
+        float* left = buffer.getWritePointer (0);
+        float* right = buffer.getWritePointer (buffer.getNumChannels() > 1 ? 1 : 0);
         switch (type)
         {
             case model::FilterType::lowPass:
-                processMoving<model::FilterType::lowPass> (buffer);
+                processMoving<model::FilterType::lowPass, false> (left, right, n);
                 break;
             case model::FilterType::highPass:
-                processMoving<model::FilterType::highPass> (buffer);
+                processMoving<model::FilterType::highPass, false> (left, right, n);
                 break;
             case model::FilterType::bandPass:
-                processMoving<model::FilterType::bandPass> (buffer);
+                processMoving<model::FilterType::bandPass, false> (left, right, n);
                 break;
             case model::FilterType::notch:
-                processMoving<model::FilterType::notch> (buffer);
+                processMoving<model::FilterType::notch, false> (left, right, n);
                 break;
         }
     }
@@ -166,14 +178,31 @@ void FilterNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer
             s.reset();
 }
 
-template <model::FilterType filterType>
-void FilterNode::processMoving (juce::AudioBuffer<float>& buffer) noexcept
+bool FilterNode::isSteady() const noexcept
 {
-    const int n = buffer.getNumSamples();
-    const bool stereo = buffer.getNumChannels() > 1;
-    float* left = buffer.getWritePointer (0);
-    float* right = buffer.getWritePointer (stereo ? 1 : 0);
+    return ! isSmoothing (0) && ! isSmoothing (1) && ! isSmoothing (2) && octave == targetOctave
+           && currentValue (0) == targetHz && currentValue (1) == resonance && currentValue (2) == drive;
+}
 
+bool FilterNode::isAtRest() const noexcept
+{
+    // Zero state and silence in: every tap is +0 (x - k bp - lp = 0 - 0 - 0), whatever the
+    // coefficients, and the drive's blend of 0 is 0.
+    return isPositiveZero (state[0].ic1) && isPositiveZero (state[0].ic2) && isPositiveZero (state[1].ic1) && isPositiveZero (state[1].ic2);
+}
+
+void FilterNode::advanceAtRest (int n) noexcept
+{
+    if (isSteady())
+        return; // nothing moves: the steady path changes nothing but the samples
+    // The moving path without the recursion: the ramps, the cutoff's glide and the last coefficients,
+    // exactly as processing would leave them. The buffer is not touched.
+    processMoving<model::FilterType::lowPass, true> (nullptr, nullptr, n);
+}
+
+template <model::FilterType filterType, bool silent>
+void FilterNode::processMoving (float* left, float* right, int n) noexcept
+{
     // Everything the loops update lives in locals: the output stores could otherwise alias these
     // members (all floats), and the compiler would reload them after every sample.
     fx::SvfState l = state[0], r = state[1];
@@ -224,15 +253,11 @@ void FilterNode::processMoving (juce::AudioBuffer<float>& buffer) noexcept
             ks[j] = k0 + kStep * (float) (j + 1);
         ks[len - 1] = kk;
 
-        for (int j = 0; j < len; ++j)
-        {
-            float num, den;
-            fx::fastTanParts (fx::fastExp2Unclamped (octs[j] + offset), num, den); // octs are within the audio band
-            const float inv = 1.0f / (den * den + num * (num + ks[j] * den));
-            a1[j] = den * den * inv;
-            a2[j] = num * den * inv;
-            a3[j] = num * num * inv;
-        }
+        if constexpr (silent)
+            movingCoefficients (octs[len - 1], offset, ks[len - 1], a1[len - 1], a2[len - 1], a3[len - 1]); // only the last is kept
+        else
+            for (int j = 0; j < len; ++j)
+                movingCoefficients (octs[j], offset, ks[j], a1[j], a2[j], a3[j]);
 
         // The drive amount and its gains, interpolated across the slice too.
         const float drv0 = drv, gain0 = dGain, out0 = dOut;
@@ -245,7 +270,7 @@ void FilterNode::processMoving (juce::AudioBuffer<float>& buffer) noexcept
         const float drvStep = (drv - drv0) * step, gainStep = (dGain - gain0) * step, outStep = (dOut - out0) * step;
         const bool anyDrive = drv0 > 0.0f || drv > 0.0f;
 
-        for (int j = 0; j < len; ++j)
+        for (int j = 0; j < (silent ? 0 : len); ++j)
         {
             const int i = start + j;
             float inL = left[i], inR = right[i];
@@ -356,6 +381,34 @@ namespace
             l[b] = sl[b], r[b] = sr[b];
     }
 } // namespace
+
+bool EqNode::isAtRest() const noexcept
+{
+    // A bell of silence through zero state is 0 + m1 * 0: +0 for any gain.
+    for (const auto& band : bands)
+        for (const auto& s : band.state)
+            if (! isPositiveZero (s.ic1) || ! isPositiveZero (s.ic2))
+                return false;
+    return true;
+}
+
+void EqNode::advanceAtRest (int n) noexcept
+{
+    // processNode's slices and updates, without the bands' recursions.
+    bool moving = false;
+    for (int p = 0; p < getNumNodeParameters(); ++p)
+        moving = moving || isSmoothing (p);
+    const int step = moving ? subBlock : n;
+    for (int start = 0; start < n; start += step)
+    {
+        const int len = juce::jmin (step, n - start);
+        for (std::size_t b = 0; b < bands.size(); ++b)
+        {
+            const int p = (int) b * 3;
+            updateBand (bands[b], skipValue (p, len), skipValue (p + 1, len), skipValue (p + 2, len));
+        }
+    }
+}
 
 void EqNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) noexcept
 {

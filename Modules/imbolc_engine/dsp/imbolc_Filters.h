@@ -26,10 +26,15 @@ public:
 private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    bool isAtRest() const noexcept override;
+    void advanceAtRest (int numSamples) noexcept override;
+    bool isSteady() const noexcept;
     void updateCoefficients() noexcept;
     float octaveOf (float hz) const noexcept;
-    template <model::FilterType>
-    void processMoving (juce::AudioBuffer<float>&) noexcept;
+    /** The moving path: parameters, glide and coefficients per sample. `silent`: all of it but the
+        filter itself (advanceAtRest; the pointers are not used). */
+    template <model::FilterType, bool silent>
+    void processMoving (float* left, float* right, int n) noexcept;
 
     model::FilterType type;
     fx::SvfCoefficients coeffs;
@@ -60,6 +65,8 @@ public:
 private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    bool isAtRest() const noexcept override;
+    void advanceAtRest (int numSamples) noexcept override;
 
     struct Band
     {

@@ -226,6 +226,61 @@ void Freeverb::processStereo (float* left, float* right, int numSamples) noexcep
     }
 }
 
+bool Freeverb::isSilent() const noexcept
+{
+    const auto zero = [] (const float* x, int n)
+    {
+        std::uint32_t bits = 0;
+        for (int i = 0; i < n; ++i)
+            bits |= std::bit_cast<std::uint32_t> (x[i]);
+        return bits == 0;
+    };
+    if (! zero (combLast, 2 * numCombs))
+        return false;
+    for (int c = 0; c < 2; ++c)
+    {
+        for (const auto& line : comb[c])
+            if (! zero (line.buffer, line.size))
+                return false;
+        for (const auto& line : allPass[c])
+            if (! zero (line.buffer, line.size))
+                return false;
+    }
+    return true;
+}
+
+void Freeverb::advanceSilence (int numSamples, bool stereo) noexcept
+{
+    const auto move = [] (juce::SmoothedValue<float>& glide, int count)
+    {
+        if (glide.isSmoothing())
+            for (int i = 0; i < count; ++i)
+                glide.getNextValue();
+    };
+    for (int start = 0; start < numSamples; start += chunk)
+    {
+        // processStereo's and processMono's chunks, glides and line steps, without the samples.
+        const int length = juce::jmin (chunk, numSamples - start);
+        move (damping, length);
+        move (feedback, length);
+        if (stereo ? (dryGain.isSmoothing() || wetGain1.isSmoothing() || wetGain2.isSmoothing()) : (dryGain.isSmoothing() || wetGain1.isSmoothing()))
+            for (int i = 0; i < length; ++i)
+            {
+                dryGain.getNextValue();
+                wetGain1.getNextValue();
+                if (stereo)
+                    wetGain2.getNextValue();
+            }
+        for (int c = 0; c < (stereo ? 2 : 1); ++c)
+        {
+            for (auto& line : comb[c])
+                line.advance (length);
+            for (auto& line : allPass[c])
+                line.advance (length);
+        }
+    }
+}
+
 void Freeverb::processMono (float* samples, int numSamples) noexcept
 {
     for (int start = 0; start < numSamples; start += chunk)

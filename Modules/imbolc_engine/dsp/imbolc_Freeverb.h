@@ -38,6 +38,16 @@ public:
     void reset() noexcept;
 
     void processStereo (float* left, float* right, int numSamples) noexcept;
+
+    /** True when every line and every comb's filter holds +0.0f: silence in is then silence out
+        (JUCE_UNDENORMALISE's rounding takes a dying tail to exact zero a few seconds after it falls
+        silent). Audio thread. */
+    bool isSilent() const noexcept;
+
+    /** What processStereo (stereo) or processMono would do on numSamples of silence while isSilent():
+        the glides move on sample by sample and the lines' positions with them; the lines stay zero.
+        Audio thread. */
+    void advanceSilence (int numSamples, bool stereo) noexcept;
     void processMono (float* samples, int numSamples) noexcept;
 
 private:

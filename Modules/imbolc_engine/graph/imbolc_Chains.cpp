@@ -116,13 +116,20 @@ void ChainBase::processStagesAndStrip (juce::AudioBuffer<float>& work, juce::Aud
     auto& buffer = work;
     auto& dry = dryScratch;
     auto block = view (buffer, n);
+    // A stage at rest given exact silence gives it back unchanged (NodeProcessor::processSilence): the
+    // silent stretches of a song cost its chains next to nothing, and the output stays bit for bit.
+    const bool mayRest = isRestingAllowed();
+    bool silent = mayRest && NodeProcessor::isExactSilence (block, n);
     for (auto& s : stages)
     {
         if (! s.wet.isSmoothing())
         {
             if (s.bypassed)
                 continue; // fully bypassed: the stage does not run (its tail waits until it is back)
+            if (silent && s.node->processSilence (n))
+                continue;
             s.node->processBlock (block, noMidi);
+            silent = mayRest && NodeProcessor::isExactSilence (block, n); // a tail ended, or still rings
             continue;
         }
         // Crossfading between dry and processed while the bypass switch ramps.
@@ -138,6 +145,7 @@ void ChainBase::processStagesAndStrip (juce::AudioBuffer<float>& work, juce::Aud
                 out[i] = dry.getSample (c, i) + w * (out[i] - dry.getSample (c, i));
             }
         }
+        silent = mayRest && NodeProcessor::isExactSilence (block, n);
     }
     strip->processBlock (block, noMidi);
     fade.apply (buffer, n);

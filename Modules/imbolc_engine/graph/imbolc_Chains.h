@@ -108,6 +108,12 @@ public:
     bool isRenderDone() const noexcept { return renderDone.load (std::memory_order_acquire); }
     void setRenderDone (bool done) noexcept { renderDone.store (done, std::memory_order_release); }
 
+    /** Whether stages at rest skip blocks of exact silence (NodeProcessor::processSilence): on unless
+        turned off, which only the bench and the tests that prove the two give the same bytes do. Any
+        thread; takes effect from the next block. */
+    static void setRestingAllowed (bool allowed) noexcept { restingAllowed.store (allowed, std::memory_order_relaxed); }
+    static bool isRestingAllowed() noexcept { return restingAllowed.load (std::memory_order_relaxed); }
+
 protected:
     /** Stages, strip, fade and metering over the first n samples of `work`. Audio thread. */
     void processStagesAndStrip (juce::AudioBuffer<float>& work, juce::AudioBuffer<float>& dryScratch, int n) noexcept;
@@ -115,6 +121,7 @@ protected:
 
     std::uint32_t serial;
     std::vector<StageSlot> stages;
+    static inline std::atomic<bool> restingAllowed { true };
     std::unique_ptr<StripNode> strip;
     juce::AudioBuffer<float> buffer, dry;
     juce::MidiBuffer noMidi;

@@ -25,6 +25,16 @@ void GainNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&)
     }
 }
 
+bool GainNode::isAtRest() const noexcept
+{
+    return getParameterRange (0).getStart() >= 0.0f; // silence times a gain that is never negative is +0
+}
+
+void GainNode::advanceAtRest (int n) noexcept
+{
+    advanceValue (0, n);
+}
+
 //==============================================================================
 DelayNode::DelayNode (const std::vector<model::Parameter>& params)
     : NodeProcessor ("Delay", params, false)
@@ -49,6 +59,7 @@ void DelayNode::prepareNode (double sampleRate, int maximumBlockSize)
         line[i] = 0.0f;
     writeIndex = 0;
     written = 0;
+    silentRun = 0;
 }
 
 void DelayNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&) noexcept
@@ -88,6 +99,42 @@ void DelayNode::processNode (juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
         if (written < length)
             ++written;
     }
+    noteSilentWrites (n);
+}
+
+void DelayNode::noteSilentWrites (int n) noexcept
+{
+    // How many of the newest samples in the line are +0 (both sides), counted back from the write
+    // head over this block's writes: the line is silent once the run covers all it has written.
+    int run = 0;
+    for (int k = 1; k <= n; ++k)
+    {
+        const int at = writeIndex - k < 0 ? writeIndex - k + length : writeIndex - k;
+        if (! isPositiveZero (line[at]) || ! isPositiveZero (line[length + at]))
+            break;
+        ++run;
+    }
+    silentRun = run == n ? juce::jmin (length, silentRun + n) : run;
+}
+
+bool DelayNode::isAtRest() const noexcept
+{
+    // Every sample it could read back is +0: echoes of silence are silence, and so is what it writes.
+    return silentRun >= written;
+}
+
+void DelayNode::advanceAtRest (int n) noexcept
+{
+    for (int p = 0; p < 3; ++p)
+        advanceValue (p, n);
+    // Write the zeros processing would write where the line has not been written yet (reads treat
+    // those places as silence only until `written` reaches them); the rest already holds zeros.
+    if (silentRun < length)
+        for (int k = 0, at = writeIndex; k < juce::jmin (n, length); ++k, at = at + 1 < length ? at + 1 : 0)
+            line[at] = line[length + at] = 0.0f;
+    writeIndex = (int) ((writeIndex + (std::int64_t) n) % length);
+    written = (int) juce::jmin ((std::int64_t) length, (std::int64_t) written + n);
+    silentRun = (int) juce::jmin ((std::int64_t) length, (std::int64_t) silentRun + n);
 }
 
 //==============================================================================

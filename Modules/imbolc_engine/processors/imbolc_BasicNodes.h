@@ -12,6 +12,8 @@ public:
 private:
     void prepareNode (double, int) override {}
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    bool isAtRest() const noexcept override;
+    void advanceAtRest (int numSamples) noexcept override;
 };
 
 /** A stereo feedback delay (model::EffectType::delay: time, feedback, mix). Its buffer is allocated in
@@ -25,6 +27,9 @@ public:
 private:
     void prepareNode (double sampleRate, int maximumBlockSize) override;
     void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept override;
+    bool isAtRest() const noexcept override;
+    void advanceAtRest (int numSamples) noexcept override;
+    void noteSilentWrites (int n) noexcept;
 
     // The line holds up to the longest time the parameter allows (4 s: 1.5 MB stereo at 48 kHz). It is
     // not zeroed: samples older than `written` are read as silence instead, so preparing costs one
@@ -33,6 +38,7 @@ private:
     int length = 0;
     int writeIndex = 0;
     int written = 0;
+    int silentRun = 0; ///< how many of the newest samples written are +0 on both sides (at most length)
     float maxSeconds = 4.0f;
 };
 

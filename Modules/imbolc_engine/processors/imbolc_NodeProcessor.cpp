@@ -81,6 +81,7 @@ void NodeProcessor::prepareToPlay (double sampleRate, int maximumExpectedSamples
     smoothingSamples = juce::jmax (1, juce::roundToInt (currentSampleRate * smoothingSeconds));
     for (auto& p : params)
         p.rampTo (p.target, 0);
+    resting = false;
     prepareNode (currentSampleRate, maximumExpectedSamplesPerBlock);
     // Read on the thread that set it (prepareNode's), so readers elsewhere never touch the plain int.
     publishedLatency.store (getLatencySamples(), std::memory_order_relaxed);
@@ -88,7 +89,45 @@ void NodeProcessor::prepareToPlay (double sampleRate, int maximumExpectedSamples
 
 void NodeProcessor::processBlock (juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi)
 {
+    resting = false; // whatever came in may have woken it
     processNode (buffer, midi);
+}
+
+bool NodeProcessor::processSilence (int numSamples) noexcept
+{
+    // Asked once per stretch of rest: while it rests, skipped blocks keep it at rest, so the check
+    // (a scan of a reverb's lines, say) is not repeated every block.
+    if (! resting)
+        resting = isAtRest();
+    if (resting && numSamples > 0)
+        advanceAtRest (numSamples);
+    return resting;
+}
+
+bool NodeProcessor::isPositiveZero (const float* x, int n) noexcept
+{
+    // Sixteen at a time, OR-ed as bits (vectorises), so a block that is not silent is found early.
+    int i = 0;
+    for (; i + 16 <= n; i += 16)
+    {
+        std::uint32_t bits = 0;
+        for (int j = 0; j < 16; ++j)
+            bits |= std::bit_cast<std::uint32_t> (x[i + j]);
+        if (bits != 0)
+            return false;
+    }
+    std::uint32_t bits = 0;
+    for (; i < n; ++i)
+        bits |= std::bit_cast<std::uint32_t> (x[i]);
+    return bits == 0;
+}
+
+bool NodeProcessor::isExactSilence (const juce::AudioBuffer<float>& buffer, int numSamples) noexcept
+{
+    for (int c = 0; c < buffer.getNumChannels(); ++c)
+        if (! isPositiveZero (buffer.getReadPointer (c), numSamples))
+            return false;
+    return true;
 }
 
 void NodeProcessor::getStateInformation (juce::MemoryBlock& block)

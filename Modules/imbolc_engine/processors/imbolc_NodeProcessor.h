@@ -60,6 +60,26 @@ public:
     /** Ramp length for parameter changes. Message thread, before prepareToPlay. */
     static constexpr double smoothingSeconds = 0.02;
 
+    /** Stands in for processBlock on a block the caller knows to be exact silence (every sample +0.0f,
+        see isExactSilence). If this node is at rest, so that such a block would come out as exact
+        silence and change nothing in it but its parameters' ramps and its clocks, it advances those
+        exactly as processBlock would, leaves the buffer as it is and returns true: the output is then
+        the same, bit for bit, as processing the block, for a fraction of the cost. Otherwise it
+        changes nothing and returns false, and the caller processes the block.
+
+        Why: in a song most chains are silent most of the time (an instrument between its clips, a
+        bus whose senders rest), and their effects would otherwise render silence at full cost. The
+        check is exact, never a threshold, so a render stays byte-identical. Audio thread. */
+    bool processSilence (int numSamples) noexcept;
+
+    /** True when the first numSamples of every channel are +0.0f (bit for bit: a -0.0f or a
+        denormal is not silence). Any thread. */
+    static bool isExactSilence (const juce::AudioBuffer<float>&, int numSamples) noexcept;
+
+    /** True when x is +0.0f exactly (the state a node at rest holds). */
+    static bool isPositiveZero (float x) noexcept { return std::bit_cast<std::uint32_t> (x) == 0; }
+    static bool isPositiveZero (const float* x, int n) noexcept;
+
     //==============================================================================
     void prepareToPlay (double sampleRate, int maximumExpectedSamplesPerBlock) final;
     void releaseResources() override {}
@@ -86,6 +106,27 @@ protected:
 
     /** Render in place. Audio thread; must not allocate, lock or block. */
     virtual void processNode (juce::AudioBuffer<float>&, juce::MidiBuffer&) noexcept = 0;
+
+    /** True when a block of exact silence (+0.0f) would come out as exact silence and leave every
+        state of this node as it is but its parameters' ramps and its clocks (delay line positions, LFO
+        phases). Only then does processSilence call advanceAtRest; a node that cannot tell says false
+        (the default: it is always processed). Audio thread. */
+    virtual bool isAtRest() const noexcept { return false; }
+
+    /** What processNode would do to this node on numSamples of exact silence while it is at rest:
+        advance the parameters (with the same nextValue/skipValue calls, in the same slices, so every
+        value lands on the same float) and the clocks. Audio thread. */
+    virtual void advanceAtRest (int) noexcept {}
+
+    /** As numSamples calls of nextValue (i), without the values (a ramp adds its step sample by sample,
+        which skipValue's single multiplication would not reproduce bit for bit). */
+    void advanceValue (int i, int numSamples) noexcept
+    {
+        auto& p = params[(std::size_t) i];
+        if (p.remaining > 0 || p.modRemaining > 0)
+            for (int k = 0; k < numSamples; ++k)
+                p.next();
+    }
 
     /** The next value of parameter i, ramp and modulation included (advance once per sample). Audio thread. */
     float nextValue (int i) noexcept { return params[(std::size_t) i].next(); }
@@ -149,6 +190,7 @@ private:
     };
 
     int smoothingSamples = 960;
+    bool resting = false; ///< isAtRest held when last asked, and no block was processed since
 
     juce::String name;
     std::vector<Param> params;
