@@ -276,6 +276,41 @@ TEST_CASE ("A count-in clicks each beat of its bars before the record position, 
            == Approx ((double) out.size() * ticksPerSample - bars * 4 * ticksPerBeat).margin (1.0e-6));
 }
 
+TEST_CASE ("A count-in clicks as late as delay compensation makes the song, so the two keep time", "[engine][livemidi][countin][latency]")
+{
+    // The same count-in without and with a look-ahead limiter on a silent instrument: the engine's
+    // output latency is then the limiter's look-ahead, the song is heard that much after its samples,
+    // and so is every click.
+    auto onsetsWith = [] (bool latent, int& latency)
+    {
+        EngineRig rig;
+        if (latent)
+            rig.addInstrument (model::BuiltInSource::saw, { EngineRig::effect (model::EffectType::limiter) });
+        rig.act (action::Locate { 0 });
+        rig.engine.update();
+        latency = rig.engine.getOutputLatencySamples();
+        rig.engine.startCountIn (rig.session, 1);
+        rig.act (action::Play {});
+        std::vector<float> out;
+        while ((int) out.size() < 5 * 24000)
+            renderWith (rig, out, block, nullptr);
+        std::vector<std::size_t> onsets;
+        for (std::size_t i = 0; i < out.size(); ++i)
+            if (std::abs (out[i]) > 1.0e-4f && (onsets.empty() || i > onsets.back() + 12000))
+                onsets.push_back (i);
+        return onsets;
+    };
+    int none = -1, some = -1;
+    const auto plain = onsetsWith (false, none);
+    const auto delayed = onsetsWith (true, some);
+    CHECK (none == 0);
+    REQUIRE (some > 0);
+    REQUIRE (plain.size() == 4);
+    REQUIRE (delayed.size() == 4);
+    for (std::size_t k = 0; k < 4; ++k)
+        CHECK (delayed[k] - plain[k] == (std::size_t) some);
+}
+
 TEST_CASE ("Stop during a count-in puts the play head back on the record position, and the clicks stop", "[engine][livemidi][countin]")
 {
     EngineRig rig;

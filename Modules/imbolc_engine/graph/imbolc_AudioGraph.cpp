@@ -221,6 +221,7 @@ void AudioGraph::applyPriority (const Command& c) noexcept
                 countIn.end = countIn.start + (double) c.value;
                 countIn.beatTicks = std::isfinite (c.value2) && c.value2 >= 1.0f ? (double) c.value2 : (double) model::ticksPerBeat;
                 countIn.beatsPerBar = juce::jmax (1, (int) c.index);
+                countIn.numDue = 0;
                 return;
             }
         case T::setMacro:
@@ -287,6 +288,7 @@ void AudioGraph::applyPriority (const Command& c) noexcept
             {
                 sequencer.locate (countIn.end);
                 countIn.active = false;
+                countIn.numDue = 0;
             }
             else if (sequencer.getPositionTicks() < 0.0)
             {
@@ -1161,12 +1163,18 @@ void AudioGraph::renderChunk (float* const* outputs, int numChannels, int offset
 void AudioGraph::renderCountIn (const BlockPlan& plan, int n) noexcept
 {
     auto& c = countIn;
-    if (! c.active && c.samplesLeft <= 0)
+    if (! c.active && c.samplesLeft <= 0 && c.numDue == 0)
         return;
     if (! plan.playing)
+    {
         c.active = false; // stopped during the count-in: no more clicks (one sounding rings out)
+        c.numDue = 0;
+    }
 
-    // The beats that fall in this chunk, each starting a click on its sample (a chunk holds a few at most).
+    // The beats that fall in this chunk (a few at most), each due to click the output latency after
+    // its sample: the song's notes reach the output that much after theirs (delay compensation), so
+    // the click keeps time with what is heard.
+    const auto latency = (std::int64_t) outputLatency.load (std::memory_order_relaxed);
     std::array<std::pair<int, bool>, 4> starts {};
     int numStarts = 0;
     for (int i = 0; c.active && i < plan.numSpans; ++i)
@@ -1188,15 +1196,19 @@ void AudioGraph::renderCountIn (const BlockPlan& plan, int n) noexcept
             c.active = false;
     }
 
+    for (int i = 0; i < numStarts && c.numDue < (int) c.due.size(); ++i)
+        c.due[(std::size_t) c.numDue++] = { chunkStartSample + starts[(std::size_t) i].first + latency, starts[(std::size_t) i].second };
+
     auto* left = mix.getWritePointer (0);
     auto* right = mix.getWritePointer (1);
-    int next = 0;
     for (int s = 0; s < n; ++s)
     {
-        if (next < numStarts && starts[(std::size_t) next].first == s)
+        if (c.numDue > 0 && c.due[0].first <= chunkStartSample + s)
         {
             // A short sine ping: higher on the bar's first beat.
-            const bool downbeat = starts[(std::size_t) next++].second;
+            const bool downbeat = c.due[0].second;
+            std::copy (c.due.begin() + 1, c.due.begin() + c.numDue, c.due.begin());
+            --c.numDue;
             c.phase = 0.0f;
             c.step = juce::MathConstants<float>::twoPi * (downbeat ? 1760.0f : 1320.0f) / (float) sampleRate;
             c.level = downbeat ? 0.5f : 0.35f;

@@ -267,6 +267,11 @@ private:
         int beatsPerBar = 4;
         int samplesLeft = 0; ///< of the click sounding now
         float phase = 0.0f, step = 0.0f, level = 0.0f, decay = 0.0f;
+        /** Beats due but not clicked yet: when (on the sample clock, the output latency after the
+            beat's own sample, so the click lines up with the song as it is heard) and whether it is
+            a bar's first. */
+        std::array<std::pair<std::int64_t, bool>, 8> due {};
+        int numDue = 0;
     } countIn;
     MidiClockOut clockOut;
 
