@@ -298,17 +298,20 @@ TEST_CASE ("sandbox: malformed control messages and shared blocks are refused wi
 
     SECTION ("frames from the socket")
     {
-        int pair[2];
-        REQUIRE (::socketpair (AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+        // A malformed frame is the end of a stream (the reader cannot find the next one): one socket each.
         auto check = [&] (std::vector<std::uint8_t> bytes, const char* expected)
         {
-            REQUIRE (::write (pair[0], bytes.data(), bytes.size()) == (ssize_t) bytes.size());
+            int each[2];
+            REQUIRE (::socketpair (AF_UNIX, SOCK_STREAM, 0, each) == 0);
+            REQUIRE (::write (each[0], bytes.data(), bytes.size()) == (ssize_t) bytes.size());
             sb::Frame frame;
             juce::String error;
-            CHECK (sb::readFrame (pair[1], frame, 1000, error) == sb::ReadResult::malformed);
+            CHECK (sb::readFrame (each[1], frame, 1000, error) == sb::ReadResult::malformed);
             CHECK (error.contains (expected));
             CHECK (error.endsWith ("."));
             CHECK_FALSE (error.trimCharactersAtEnd (".").contains ("."));
+            ::close (each[0]);
+            ::close (each[1]);
         };
         auto header = [] (std::uint32_t magic, std::uint16_t version, std::uint16_t type, std::uint32_t length)
         {
@@ -329,7 +332,12 @@ TEST_CASE ("sandbox: malformed control messages and shared blocks are refused wi
         check (header (sb::controlMagic, sb::controlVersion, 55, 0), "unknown type 55");
         check (header (sb::controlMagic, sb::controlVersion, 1, 0x7fffffff), "more than the limit");
 
+        // Nonsense shorter than a header is named by its first four bytes, without waiting for more.
+        check ({ 'n', 'o', 'p', 'e', '!' }, "magic number");
+
         // A well-formed frame: its slot and the descriptor sent along arrive with it.
+        int pair[2];
+        REQUIRE (::socketpair (AF_UNIX, SOCK_STREAM, 0, pair) == 0);
         int pipeFds[2];
         REQUIRE (::pipe (pipeFds) == 0);
         sb::Frame out;
