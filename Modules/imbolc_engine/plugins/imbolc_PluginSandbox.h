@@ -236,8 +236,6 @@ public:
     int getProcessId() const noexcept { return pid; }
     /** True while a process runs and its control socket can be used. */
     bool isHealthy() const noexcept { return controlFd >= 0 && broken.isEmpty(); }
-    /** The plugins attached, in the order they came. */
-    const std::vector<PluginSandbox*>& getSlots() const noexcept { return slots; }
 
     /** Handles a death or hang (see above) and captures states now and then; the warnings go to each
         plugin's PluginSandbox (takeWarnings). */
