@@ -118,10 +118,10 @@ int benchPlugins()
         double blockNs = 0.0, roundTripNs = 0.0;
         std::int64_t missed = 0;
     };
-    auto sandboxed = [&] (bool pipelined) -> std::optional<SandboxFigures>
+    auto sandboxed = [&] (bool pipelined, engine::PluginSandboxMode mode) -> std::optional<SandboxFigures>
     {
         engine::Engine::Options options;
-        options.pluginSandbox.mode = engine::PluginSandboxMode::perPlugin;
+        options.pluginSandbox.mode = mode;
         options.pluginSandbox.workerCommand = { juce::File::getSpecialLocation (juce::File::currentExecutableFile).getFullPathName(), "plugin-sandbox" };
         options.pluginSandbox.pipelined = pipelined;
         // Blocks come back to back here, far faster than a device asks: a generous deadline, so
@@ -156,15 +156,23 @@ int benchPlugins()
         f.missed = after.missed - before.missed;
         return f;
     };
-    const auto zeroLatency = sandboxed (false);
-    const auto pipelinedRun = sandboxed (true);
-    if (zeroLatency && pipelinedRun)
+    const auto zeroLatency = sandboxed (false, engine::PluginSandboxMode::perPlugin);
+    const auto pipelinedRun = sandboxed (true, engine::PluginSandboxMode::perPlugin);
+    // The same in the one shared sandbox (a SandboxProcess serving slots): JX10 is its only slot here,
+    // so the difference to the rows above is what serving slots costs, not other plugins' load.
+    const auto sharedZero = sandboxed (false, engine::PluginSandboxMode::shared);
+    const auto sharedPipelined = sandboxed (true, engine::PluginSandboxMode::shared);
+    if (zeroLatency && pipelinedRun && sharedZero && sharedPipelined)
     {
         row ("block, sandbox, zero latency", human (zeroLatency->blockNs), human (chainNs), chainNs / zeroLatency->blockNs);
         row ("  round trip (request to answer), mean", human (zeroLatency->roundTripNs), "-", std::nullopt);
         row ("block, sandbox, pipelined (+1 block latency)", human (pipelinedRun->blockNs), human (chainNs), chainNs / pipelinedRun->blockNs);
         row ("  send to answer read a block later, mean", human (pipelinedRun->roundTripNs), "-", std::nullopt);
         row ("  blocks missed (of 4001 each)", std::to_string (zeroLatency->missed) + " / " + std::to_string (pipelinedRun->missed), "-", std::nullopt);
+        row ("block, shared sandbox, zero latency", human (sharedZero->blockNs), human (chainNs), chainNs / sharedZero->blockNs);
+        row ("  round trip (request to answer), mean", human (sharedZero->roundTripNs), "-", std::nullopt);
+        row ("block, shared sandbox, pipelined", human (sharedPipelined->blockNs), human (chainNs), chainNs / sharedPipelined->blockNs);
+        row ("  blocks missed (of 4001 each)", std::to_string (sharedZero->missed) + " / " + std::to_string (sharedPipelined->missed), "-", std::nullopt);
     }
     else
     {
@@ -178,7 +186,8 @@ int benchPlugins()
                  "  The sandbox rows run the whole engine with JX10 in an `imbolc plugin-sandbox` process, against\n"
                  "  the in-process block above: the difference is the hand-over (shared memory, two futex wakes\n"
                  "  and the other process's scheduling). Pipelined, the sandbox renders while the engine goes on,\n"
-                 "  so the wait is mostly gone, for one block of latency that delay compensation covers.\n";
+                 "  so the wait is mostly gone, for one block of latency that delay compensation covers. The shared\n"
+                 "  sandbox rows run JX10 as a slot of the one process all plugins share (All in One Sandbox).\n";
     return 0;
 }
 

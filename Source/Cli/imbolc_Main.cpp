@@ -132,11 +132,12 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
         return 0;
     }
 
-    /** `imbolc plugin-sandbox --control-fd N --shared-fd M` (engine::runPluginSandboxWorker). */
+    /** `imbolc plugin-sandbox --control-fd N` (engine::runPluginSandboxWorker; each plugin's shared
+        block comes over that socket). */
     int pluginSandboxCommand (const std::vector<std::string>& raw)
     {
-        const auto args = Args::parse (raw, { "--control-fd", "--shared-fd" }, "plugin-sandbox");
-        args.expectPositionals (0, "imbolc plugin-sandbox --control-fd N --shared-fd M (started by the engine, not by hand)");
+        const auto args = Args::parse (raw, { "--control-fd" }, "plugin-sandbox");
+        args.expectPositionals (0, "imbolc plugin-sandbox --control-fd N (started by the engine, not by hand)");
         auto descriptor = [&] (const std::string& option)
         {
             const auto it = args.options.find (option);
@@ -144,7 +145,7 @@ Errors go to stderr as one sentence; the exit code is 1 for a failed operation, 
                 throw UsageError ("imbolc plugin-sandbox needs " + option + " with a descriptor number.");
             return std::stoi (it->second);
         };
-        return engine::runPluginSandboxWorker (descriptor ("--control-fd"), descriptor ("--shared-fd"));
+        return engine::runPluginSandboxWorker (descriptor ("--control-fd"));
     }
 
     int bench (const std::vector<std::string>& raw)

@@ -197,10 +197,17 @@ TEST_CASE ("Options > Run Plugins sets where the session's plugins run, ticks th
     CHECK_FALSE (ticked (optionsPluginsInProcess));
     CHECK_FALSE (ticked (optionsPluginsShared));
 
-    // One shared sandbox is not built yet: offered greyed out.
+    // One shared sandbox is a choice like the others.
     juce::ApplicationCommandInfo shared (optionsPluginsShared);
     commands.getTargetForCommand (optionsPluginsShared, shared);
-    CHECK ((shared.flags & juce::ApplicationCommandInfo::isDisabled) != 0);
+    CHECK ((shared.flags & juce::ApplicationCommandInfo::isDisabled) == 0);
+    CHECK (shared.shortName == "All in One Sandbox");
+    REQUIRE (commands.invokeDirectly (optionsPluginsShared, false));
+    CHECK (f.host.getSession().settings.pluginIsolation == model::PluginIsolation::shared);
+    CHECK (ticked (optionsPluginsShared));
+    CHECK_FALSE (ticked (optionsPluginsPerPlugin));
+    REQUIRE (commands.invokeDirectly (editUndo, false));
+    CHECK (f.host.getSession().settings.pluginIsolation == model::PluginIsolation::perPlugin);
 
     // Each choice is one undo step, named after the edit.
     juce::ApplicationCommandInfo undo (editUndo);

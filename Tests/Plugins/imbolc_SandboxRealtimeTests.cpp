@@ -22,10 +22,10 @@ float peakOf (const std::vector<float>& v)
     return p;
 }
 
-void playThroughACrash (bool pipelined)
+void playThroughACrash (bool pipelined, bool shared = false)
 {
     REQUIRE (realtimeHarnessActive());
-    auto options = sandboxOptions (pipelined, 4.0);
+    auto options = shared ? sharedSandboxOptions (pipelined, 4.0) : sandboxOptions (pipelined, 4.0);
     options.maxRestarts = 0;
     PluginRig rig (nullptr, engineOptions (options));
     const auto synth = rig.addPluginInstrument (testSynthRef(), { rig.pluginStage (faultyRef()) });
@@ -63,8 +63,18 @@ void playThroughACrash (bool pipelined)
     }
 
     checkRealtimeSafe (violations);
-    REQUIRE (warnings.size() == 1);
-    CHECK (warnings[0].contains ("crashed (signal 11"));
+    if (shared)
+    {
+        // The synth, the Faulty stage after it and the doomed Faulty shared one process: all three went.
+        REQUIRE (warnings.size() == 3);
+        for (const auto& w : warnings)
+            CHECK (w.contains ("the shared sandbox it runs in (with 2 other plugins) crashed (signal 11"));
+    }
+    else
+    {
+        REQUIRE (warnings.size() == 1);
+        CHECK (warnings[0].contains ("crashed (signal 11"));
+    }
     CHECK (peakOf (audio.getLeft()) > 0.1f); // the sandboxed synth and the sine really played
 }
 } // namespace
@@ -77,4 +87,14 @@ TEST_CASE ("realtime sandboxed plugins, zero latency: handing blocks over, missi
 TEST_CASE ("realtime sandboxed plugins, pipelined: handing blocks over, missing them and a crash make no allocation or lock", "[plugins][realtime][sandbox]")
 {
     playThroughACrash (true);
+}
+
+TEST_CASE ("realtime sandboxed plugins in one shared sandbox, zero latency: handing blocks over, missing them and a crash make no allocation or lock", "[plugins][realtime][sandbox][shared]")
+{
+    playThroughACrash (false, true);
+}
+
+TEST_CASE ("realtime sandboxed plugins in one shared sandbox, pipelined: handing blocks over, missing them and a crash make no allocation or lock", "[plugins][realtime][sandbox][shared]")
+{
+    playThroughACrash (true, true);
 }

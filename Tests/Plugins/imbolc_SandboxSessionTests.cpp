@@ -75,3 +75,50 @@ TEST_CASE ("sandbox: the session's choice moves a plugin into a sandbox with its
     REQUIRE (plugin != nullptr);
     CHECK (notesHeard (engine::PluginHost::captureState (*plugin)) == 4);
 }
+
+TEST_CASE ("sandbox: the session's choice of one shared sandbox runs every plugin in one process, with its state and no warning", "[plugins][sandbox][shared][app]")
+{
+    app::SessionHost::Options options;
+    options.engine.pluginSandbox = sandboxOptions (false, 4.0);
+    app::SessionHost host (options);
+    std::vector<juce::String> warnings;
+    host.onWarning = [&] (const juce::String& w)
+    { warnings.push_back (w); };
+    const auto source = faultySource (host.getEngine().getNodeFactory().getPluginHost(), Fault::none);
+    const auto first = model::InstrumentId { host.apply (model::action::AddInstrument { "first", source }).createdId };
+    const auto second = model::InstrumentId { host.apply (model::action::AddInstrument { "second", source }).createdId };
+    auto& engine = host.getEngine();
+
+    // Two notes heard in process by the first.
+    std::vector<float> l (512), r (512);
+    float* outs[] = { l.data(), r.data() };
+    for (int note : { 60, 64 })
+    {
+        engine.noteOn (first, note, 0.8f);
+        engine.process (outs, 2, 512);
+        engine.noteOff (first, note);
+        engine.process (outs, 2, 512);
+    }
+    host.tick();
+
+    REQUIRE (host.apply (model::action::SetPluginIsolation { model::PluginIsolation::shared }).ok());
+    host.tick();
+    auto* a = engine.findSandbox (NodeKind::instrument, first.value);
+    auto* b = engine.findSandbox (NodeKind::instrument, second.value);
+    REQUIRE ((a != nullptr && b != nullptr));
+    CHECK ((a->isRunning() && b->isRunning()));
+    CHECK (a->getProcessId() == b->getProcessId());
+    CHECK (a->getProcessId() != (int) ::getpid());
+    CHECK (a->getSlot() != b->getSlot());
+    CHECK (notesHeard (a->captureState()) == 2);
+    CHECK (notesHeard (b->captureState()) == 0);
+    CHECK (warnings.empty()); // a choice like the others, no "not built" fallback
+
+    // Back to one sandbox each: two processes, the states along.
+    REQUIRE (host.apply (model::action::SetPluginIsolation { model::PluginIsolation::perPlugin }).ok());
+    a = engine.findSandbox (NodeKind::instrument, first.value);
+    b = engine.findSandbox (NodeKind::instrument, second.value);
+    REQUIRE ((a != nullptr && b != nullptr));
+    CHECK (a->getProcessId() != b->getProcessId());
+    CHECK (notesHeard (a->captureState()) == 2);
+}

@@ -298,34 +298,71 @@ TEST_CASE ("sandbox: malformed control messages and shared blocks are refused wi
 
     SECTION ("frames from the socket")
     {
-        int pair[2];
-        REQUIRE (::socketpair (AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+        // A malformed frame is the end of a stream (the reader cannot find the next one): one socket each.
         auto check = [&] (std::vector<std::uint8_t> bytes, const char* expected)
         {
-            REQUIRE (::write (pair[0], bytes.data(), bytes.size()) == (ssize_t) bytes.size());
+            int each[2];
+            REQUIRE (::socketpair (AF_UNIX, SOCK_STREAM, 0, each) == 0);
+            REQUIRE (::write (each[0], bytes.data(), bytes.size()) == (ssize_t) bytes.size());
             sb::Frame frame;
             juce::String error;
-            CHECK (sb::readFrame (pair[1], frame, 1000, error) == sb::ReadResult::malformed);
+            CHECK (sb::readFrame (each[1], frame, 1000, error) == sb::ReadResult::malformed);
             CHECK (error.contains (expected));
             CHECK (error.endsWith ("."));
             CHECK_FALSE (error.trimCharactersAtEnd (".").contains ("."));
+            ::close (each[0]);
+            ::close (each[1]);
         };
         auto header = [] (std::uint32_t magic, std::uint16_t version, std::uint16_t type, std::uint32_t length)
         {
-            std::vector<std::uint8_t> b (16);
+            std::vector<std::uint8_t> b (20);
             juce::MemoryOutputStream out; // little-endian, as the wire is
             out.writeInt ((int) magic);
             out.writeShort ((short) version);
             out.writeShort ((short) type);
-            out.writeInt (1);
+            out.writeInt (1); // id
+            out.writeInt (3); // slot
             out.writeInt ((int) length);
-            std::memcpy (b.data(), out.getData(), 16);
+            std::memcpy (b.data(), out.getData(), 20);
             return b;
         };
         check (header (0xdeadbeef, sb::controlVersion, 1, 0), "magic number");
         check (header (sb::controlMagic, 7, 1, 0), "version 7");
+        check (header (sb::controlMagic, 1, 1, 0), "version 1, not 2"); // the one-plugin protocol before slots
         check (header (sb::controlMagic, sb::controlVersion, 55, 0), "unknown type 55");
         check (header (sb::controlMagic, sb::controlVersion, 1, 0x7fffffff), "more than the limit");
+
+        // Nonsense shorter than a header is named by its first four bytes, without waiting for more.
+        check ({ 'n', 'o', 'p', 'e', '!' }, "magic number");
+
+        // A well-formed frame: its slot and the descriptor sent along arrive with it.
+        int pair[2];
+        REQUIRE (::socketpair (AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+        int pipeFds[2];
+        REQUIRE (::pipe (pipeFds) == 0);
+        sb::Frame out;
+        out.type = sb::MessageType::load;
+        out.id = 9;
+        out.slot = 4;
+        out.payload.append ("abc", 3);
+        out.fds.push_back (pipeFds[0]);
+        REQUIRE (sb::writeFrame (pair[0], out));
+        sb::Frame in;
+        juce::String error;
+        REQUIRE (sb::readFrame (pair[1], in, 1000, error) == sb::ReadResult::ok);
+        CHECK (in.slot == 4);
+        CHECK (in.id == 9);
+        CHECK (in.payload == out.payload);
+        REQUIRE (in.fds.size() == 1);
+        CHECK (in.fds[0] != pipeFds[0]); // a descriptor of its own for the same pipe
+        REQUIRE (::write (pipeFds[1], "x", 1) == 1);
+        char c = 0;
+        CHECK (::read (in.fds[0], &c, 1) == 1);
+        CHECK (c == 'x');
+        sb::closeDescriptors (in);
+        CHECK (in.fds.empty());
+        ::close (pipeFds[0]);
+        ::close (pipeFds[1]);
         ::close (pair[0]);
         ::close (pair[1]);
     }
@@ -351,11 +388,13 @@ TEST_CASE ("sandbox: malformed control messages and shared blocks are refused wi
         sb::Frame request, reply;
         request.type = sb::MessageType::load;
         request.id = 77;
+        request.slot = box->getSlot() + 100; // a slot it does not have yet
         request.payload.append ("\x01\xff\xff", 3); // a format, then a string length past the end
         juce::String error;
         REQUIRE (box->requestForTest (request, reply, error));
         CHECK (reply.type == sb::MessageType::reply);
         CHECK (reply.id == 77);
+        CHECK (reply.slot == request.slot);
         sb::PayloadReader r (reply.payload);
         std::uint8_t ok = 1;
         juce::String sentence;
@@ -401,6 +440,89 @@ TEST_CASE ("sandbox: malformed control messages and shared blocks are refused wi
         CHECK (warnings[0].contains ("the sandbox refused a block whose"));
         CHECK (box->isRunning()); // refused, not dead
     }
+}
+
+TEST_CASE ("sandbox: requests for slots it does not have, and loads without exactly one good shared block, are refused with one sentence", "[plugins][sandbox][shared][validation]")
+{
+    namespace sb = engine::sandbox;
+    PluginRig rig (nullptr, engineOptions (sharedSandboxOptions()));
+    const auto id = rig.addPluginInstrument (testSynthRef());
+    auto* box = rig.engine.findSandbox (NodeKind::instrument, id.value);
+    REQUIRE (box != nullptr);
+    REQUIRE (box->isRunning());
+    const auto pid = box->getProcessId();
+    const auto freeSlot = box->getSlot() + 500;
+
+    // Answered with ok 0 and one sentence, for the slot asked about.
+    std::uint32_t nextId = 1000;
+    auto refused = [&] (sb::MessageType type, std::uint32_t slot, juce::MemoryBlock payload, std::vector<int> fds)
+    {
+        sb::Frame request, reply;
+        request.type = type;
+        request.id = ++nextId;
+        request.slot = slot;
+        request.payload = std::move (payload);
+        request.fds = std::move (fds);
+        juce::String error;
+        REQUIRE (box->requestForTest (request, reply, error));
+        CHECK (reply.type == sb::MessageType::reply);
+        CHECK (reply.id == request.id);
+        CHECK (reply.slot == slot);
+        CHECK (reply.fds.empty());
+        sb::PayloadReader r (reply.payload);
+        std::uint8_t ok = 1;
+        juce::String sentence;
+        CHECK ((r.u8 (ok) && r.text (sentence)));
+        CHECK (ok == 0);
+        CHECK (sentence.endsWith ("."));
+        return sentence.toStdString();
+    };
+    auto loadPayload = []
+    {
+        sb::PayloadWriter w;
+        w.u8 ((std::uint8_t) model::PluginFormat::vst3);
+        w.text (IMBOLC_TEST_SYNTH_VST3);
+        w.bytes (nullptr, 0);
+        w.u32 (2);
+        w.u8 (1);
+        w.f64 (48000.0);
+        w.u32 (256);
+        return w.take();
+    };
+
+    CHECK (refused (sb::MessageType::getState, freeSlot, {}, {}) == "This sandbox has no plugin in slot " + std::to_string (freeSlot) + ".");
+    CHECK (refused (sb::MessageType::prepare, 0, {}, {}) == "This sandbox has no plugin in slot 0.");
+    CHECK (refused (sb::MessageType::unload, freeSlot, {}, {}) == "This sandbox has no plugin in slot " + std::to_string (freeSlot) + ".");
+    CHECK (refused (sb::MessageType::quit, box->getSlot(), {}, {}) == "A request to quit is for the whole sandbox, slot 0, not slot " + std::to_string (box->getSlot()) + ".");
+    CHECK (refused (sb::MessageType::load, 0, loadPayload(), {}) == "A plugin cannot be loaded into slot 0, which stands for the whole sandbox.");
+
+    sb::SharedMemory good, other, wrongSlot;
+    juce::String error;
+    REQUIRE (good.create (freeSlot, error));
+    REQUIRE (other.create (freeSlot, error));
+    REQUIRE (wrongSlot.create (freeSlot + 1, error));
+    CHECK (refused (sb::MessageType::load, box->getSlot(), loadPayload(), { good.fd }) == "Slot " + std::to_string (box->getSlot()) + " of this sandbox already has a plugin loaded.");
+    CHECK (refused (sb::MessageType::load, freeSlot, loadPayload(), {}) == "The request to load a plugin must carry exactly one descriptor (its shared block), not 0.");
+    CHECK (refused (sb::MessageType::load, freeSlot, loadPayload(), { good.fd, other.fd }) == "The request to load a plugin must carry exactly one descriptor (its shared block), not 2.");
+    int pipeFds[2];
+    REQUIRE (::pipe (pipeFds) == 0);
+    CHECK (refused (sb::MessageType::load, freeSlot, loadPayload(), { pipeFds[0] }) == "The shared block sent with the request to load a plugin is not " + std::to_string (sizeof (sb::SharedBlock)) + " bytes of shared memory.");
+    ::close (pipeFds[0]);
+    ::close (pipeFds[1]);
+    CHECK (refused (sb::MessageType::load, freeSlot, loadPayload(), { wrongSlot.fd }) == "The shared block sent with the request to load a plugin is not a version 2 Imbolc sandbox block for slot " + std::to_string (freeSlot) + ".");
+    good.block->version = 1;
+    CHECK (refused (sb::MessageType::load, freeSlot, loadPayload(), { good.fd }) == "The shared block sent with the request to load a plugin is not a version 2 Imbolc sandbox block for slot " + std::to_string (freeSlot) + ".");
+    CHECK (refused (sb::MessageType::getState, box->getSlot(), {}, { other.fd }) == "Only a request to load a plugin carries a descriptor; this one carries 1.");
+    CHECK (refused (sb::MessageType::load, freeSlot, {}, { other.fd }) == "The request to load a plugin is malformed.");
+
+    // Refused, not dead: the plugin in it still answers, from the same process.
+    CHECK (box->isRunning());
+    CHECK (box->getProcessId() == pid);
+    CHECK_FALSE (box->captureState().empty());
+    rig.renderSeconds (0.05);
+    rig.engine.update();
+    CHECK (rig.engine.takeWarnings().empty());
+    CHECK (box->getProcessId() == pid);
 }
 
 TEST_CASE ("sandbox: the editor opens in the sandbox's own window, closes, and a sandbox without a display says so", "[plugins][sandbox][editor]")
@@ -455,20 +577,47 @@ TEST_CASE ("sandbox: the editor opens in the sandbox's own window, closes, and a
         }
         REQUIRE (managed);
 
-        PluginRig rig (nullptr, engineOptions (sandboxOptions()));
-        const auto id = rig.addPluginInstrument (faultyRef());
-        auto* box = rig.engine.findSandbox (NodeKind::instrument, id.value);
-        REQUIRE (box != nullptr);
-        const auto opened = rig.engine.openPluginEditor (NodeKind::instrument, id.value);
-        INFO (opened.getErrorMessage());
-        CHECK (opened.wasOk());
-        CHECK (box->isEditorOpen());
-        // The sandbox still plays while its editor is open.
+        {
+            PluginRig rig (nullptr, engineOptions (sandboxOptions()));
+            const auto id = rig.addPluginInstrument (faultyRef());
+            auto* box = rig.engine.findSandbox (NodeKind::instrument, id.value);
+            REQUIRE (box != nullptr);
+            const auto opened = rig.engine.openPluginEditor (NodeKind::instrument, id.value);
+            INFO (opened.getErrorMessage());
+            CHECK (opened.wasOk());
+            CHECK (box->isEditorOpen());
+            // The sandbox still plays while its editor is open.
+            rig.renderSeconds (0.05);
+            CHECK (box->isRunning());
+            CHECK (rig.engine.closePluginEditor (NodeKind::instrument, id.value).wasOk());
+            CHECK_FALSE (box->isEditorOpen());
+            CHECK (box->isRunning());
+        }
+
+        // In the shared sandbox: two plugins' editors, windows of the one process, each opened and
+        // closed on its own.
+        PluginRig rig (nullptr, engineOptions (sharedSandboxOptions()));
+        const auto first = rig.addPluginInstrument (faultyRef());
+        const auto second = rig.addPluginInstrument (faultyRef());
+        auto* a = rig.engine.findSandbox (NodeKind::instrument, first.value);
+        auto* b = rig.engine.findSandbox (NodeKind::instrument, second.value);
+        REQUIRE ((a != nullptr && b != nullptr));
+        CHECK (a->getProcessId() == b->getProcessId());
+        const auto openedA = rig.engine.openPluginEditor (NodeKind::instrument, first.value);
+        const auto openedB = rig.engine.openPluginEditor (NodeKind::instrument, second.value);
+        INFO (openedA.getErrorMessage() << " / " << openedB.getErrorMessage());
+        CHECK (openedA.wasOk());
+        CHECK (openedB.wasOk());
+        CHECK ((a->isEditorOpen() && b->isEditorOpen()));
         rig.renderSeconds (0.05);
-        CHECK (box->isRunning());
-        CHECK (rig.engine.closePluginEditor (NodeKind::instrument, id.value).wasOk());
-        CHECK_FALSE (box->isEditorOpen());
-        CHECK (box->isRunning());
+        CHECK (rig.engine.closePluginEditor (NodeKind::instrument, first.value).wasOk());
+        CHECK_FALSE (a->isEditorOpen());
+        CHECK (b->isEditorOpen());
+        rig.renderSeconds (0.05);
+        CHECK ((a->isRunning() && b->isRunning()));
+        CHECK (rig.engine.takeWarnings().empty());
+        CHECK (rig.engine.closePluginEditor (NodeKind::instrument, second.value).wasOk());
+        CHECK_FALSE (b->isEditorOpen());
     }
 }
 

@@ -6,6 +6,9 @@
 
 #include "imbolc_PluginTestSupport.h"
 
+#include <cerrno>
+#include <signal.h>
+
 namespace imbolc::test
 {
 
@@ -71,6 +74,20 @@ inline engine::PluginSandboxOptions sandboxOptions (bool pipelined = false, doub
     o.pipelined = pipelined;
     o.deadlineFraction = deadlineFraction;
     return o;
+}
+
+/** The same, all plugins in one shared sandbox process. */
+inline engine::PluginSandboxOptions sharedSandboxOptions (bool pipelined = false, double deadlineFraction = 40.0)
+{
+    auto o = sandboxOptions (pipelined, deadlineFraction);
+    o.mode = engine::PluginSandboxMode::shared;
+    return o;
+}
+
+/** True while a process with that id exists (not yet reaped). */
+inline bool processExists (int pid)
+{
+    return pid > 0 && (::kill ((pid_t) pid, 0) == 0 || errno != ESRCH);
 }
 
 inline engine::Engine::Options engineOptions (engine::PluginSandboxOptions sandbox)

@@ -88,8 +88,6 @@ void SessionHost::followPluginIsolation()
     {
         options.mode = session.settings.pluginIsolation;
         engine->setPluginSandbox (options);
-        if (options.mode == model::PluginIsolation::shared)
-            warn ("One shared sandbox for all plugins is not built yet: each plugin runs in a sandbox of its own.");
     }
 }
 

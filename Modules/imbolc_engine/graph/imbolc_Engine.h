@@ -288,11 +288,12 @@ public:
 
     //==============================================================================
     /** Plugin sandboxing (issue 20). Where plugins loaded from now on run: in process, one sandbox
-        process per plugin, or (PluginSandboxMode::shared, not built yet) one for all, which runs as
-        perPlugin. Plugins already loaded keep where they run until their chain is rebuilt (the app
-        reloads the session, or rebuilds the chains, to move them). Supervision (a sandbox that crashed
-        or hangs is killed, silenced, named in one warning through takeWarnings, and restarted from its
-        last captured state up to options.maxRestarts times) runs in update(). Message thread. */
+        process per plugin, or (PluginSandboxMode::shared) one process for all of them, where one
+        plugin's crash or hang takes the others in it along (they all restart together). Plugins
+        already loaded keep where they run until their chain is rebuilt (the app reloads the session, or
+        rebuilds the chains, to move them). Supervision (a sandbox that crashed or hangs is killed, its
+        plugins silenced, each named in one warning through takeWarnings, and restarted from its last
+        captured state up to options.maxRestarts times) runs in update(). Message thread. */
     void setPluginSandbox (const PluginSandboxOptions&);
     const PluginSandboxOptions& getPluginSandbox() const noexcept;
 
@@ -301,8 +302,9 @@ public:
     PluginSandbox* findSandbox (model::NodeKind node, std::uint32_t nodeId, model::StageId stage = {});
 
     /** Restarts a sandboxed plugin by hand from its last captured state (after it stopped for good,
-        or to start afresh); the count of automatic restarts starts again. One sentence if there is no
-        sandboxed plugin there or it could not start. Message thread. */
+        or to start afresh); the count of automatic restarts starts again. In the shared sandbox that
+        restarts the process, with every plugin in it (each from its current state). One sentence if
+        there is no sandboxed plugin there or it could not start. Message thread. */
     juce::Result restartPlugin (model::NodeKind node, std::uint32_t nodeId, model::StageId stage = {});
 
     /** Opens (closes) a sandboxed plugin's editor in a window of its sandbox process. A plugin in

@@ -1,6 +1,6 @@
-// The plugin sandbox: the engine's side (PluginSandbox, SandboxedPluginNode) and the wire both sides
-// share (the shared block, the futexes, the control frames). The sandbox process's side is in
-// imbolc_PluginSandboxWorker.cpp.
+// The plugin sandbox: the engine's side (SandboxProcess, PluginSandbox, SandboxedPluginNode) and the
+// wire both sides share (the shared blocks, the futexes, the control frames with their slots and
+// descriptors). The sandbox process's side is in imbolc_PluginSandboxWorker.cpp.
 
 namespace imbolc::engine
 {
@@ -39,18 +39,95 @@ namespace sandbox
         syscall (SYS_futex, reinterpret_cast<std::uint32_t*> (&word), FUTEX_WAIT, expected, &timeout, nullptr, 0);
     }
 
+    SharedMemory::~SharedMemory()
+    {
+        if (block != nullptr)
+            ::munmap (block, sizeof (SharedBlock));
+        if (fd >= 0)
+            ::close (fd);
+    }
+
+    bool SharedMemory::create (std::uint32_t slot, juce::String& error)
+    {
+        // A name only for the moment it takes to open it: unlinked at once, the block lives as long as
+        // the descriptors and mappings do, so nothing is left in /dev/shm whoever dies.
+        static std::atomic<int> counter { 0 };
+        const auto name = "/imbolc-sandbox-" + std::to_string (::getpid()) + "-" + std::to_string (counter++);
+        fd = ::shm_open (name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+        {
+            error = "Could not create the plugin sandbox's shared memory (" + juce::String (std::strerror (errno)) + ").";
+            return false;
+        }
+        ::shm_unlink (name.c_str());
+        void* mapped = MAP_FAILED;
+        if (::ftruncate (fd, (off_t) sizeof (SharedBlock)) == 0)
+            mapped = ::mmap (nullptr, sizeof (SharedBlock), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (mapped == MAP_FAILED)
+        {
+            error = "Could not map the plugin sandbox's shared memory (" + juce::String (std::strerror (errno)) + ").";
+            return false;
+        }
+        block = new (mapped) SharedBlock; // zero-filled by ftruncate; atomics start at 0
+        block->magic = sharedMagic;
+        block->version = sharedVersion;
+        block->size = (std::uint32_t) sizeof (SharedBlock);
+        block->slot = slot;
+        return true;
+    }
+
+    void closeDescriptors (Frame& frame) noexcept
+    {
+        for (const auto fd : frame.fds)
+            if (fd >= 0)
+                ::close (fd);
+        frame.fds.clear();
+    }
+
     namespace
     {
-        constexpr std::size_t headerBytes = 16;
+        constexpr std::size_t headerBytes = 20;
+        /** Descriptors one read takes in; more (a sender that is not Imbolc's) are cut off and counted. */
+        constexpr int maxDescriptorsPerRead = 4;
 
         bool isKnownType (std::uint16_t t) noexcept
         {
-            return (t >= (std::uint16_t) MessageType::load && t <= (std::uint16_t) MessageType::quit)
+            return (t >= (std::uint16_t) MessageType::load && t <= (std::uint16_t) MessageType::unload)
                    || t == (std::uint16_t) MessageType::reply || t == (std::uint16_t) MessageType::notice;
         }
 
-        /** Reads exactly `n` bytes before `deadlineMs` (a Time::getMillisecondCounter value; 0: none). */
-        ReadResult readExactly (int fd, void* dest, std::size_t n, juce::uint32 deadlineMs, bool hasDeadline)
+        /** One recvmsg: data into `dest`, descriptors that came with it onto `fds` (close-on-exec). */
+        ssize_t receive (int fd, void* dest, std::size_t n, std::vector<int>& fds)
+        {
+            iovec io { dest, n };
+            alignas (cmsghdr) char control[CMSG_SPACE (sizeof (int) * maxDescriptorsPerRead)];
+            msghdr msg {};
+            msg.msg_iov = &io;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control;
+            msg.msg_controllen = sizeof (control);
+            const auto got = ::recvmsg (fd, &msg, MSG_CMSG_CLOEXEC);
+            if (got < 0)
+                return got;
+            for (auto* c = CMSG_FIRSTHDR (&msg); c != nullptr; c = CMSG_NXTHDR (&msg, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                {
+                    const auto count = (c->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+                    for (std::size_t i = 0; i < count; ++i)
+                    {
+                        int received = -1;
+                        std::memcpy (&received, CMSG_DATA (c) + i * sizeof (int), sizeof (int));
+                        fds.push_back (received);
+                    }
+                }
+            if ((msg.msg_flags & MSG_CTRUNC) != 0)
+                fds.push_back (-1); // the kernel dropped the rest: the frame carries too many
+            return got;
+        }
+
+        /** Reads exactly `n` bytes before `deadlineMs` (a Time::getMillisecondCounter value; 0: none);
+            descriptors that come along are added to `fds`. */
+        ReadResult readExactly (int fd, void* dest, std::size_t n, juce::uint32 deadlineMs, bool hasDeadline, std::vector<int>& fds)
         {
             auto* p = static_cast<char*> (dest);
             while (n > 0)
@@ -69,7 +146,7 @@ namespace sandbox
                     return ReadResult::timeout;
                 if (ready < 0)
                     return ReadResult::closed;
-                const auto got = ::recv (fd, p, n, 0);
+                const auto got = receive (fd, p, n, fds);
                 if (got < 0 && (errno == EINTR || errno == EAGAIN))
                     continue;
                 if (got <= 0)
@@ -91,18 +168,38 @@ namespace sandbox
         out.writeShort ((short) controlVersion);
         out.writeShort ((short) frame.type);
         out.writeInt ((int) frame.id);
+        out.writeInt ((int) frame.slot);
         out.writeInt ((int) frame.payload.getSize());
         out.write (frame.payload.getData(), frame.payload.getSize());
         const auto* p = static_cast<const char*> (out.getData());
         auto left = out.getDataSize();
+        bool withDescriptors = ! frame.fds.empty();
         while (left > 0)
         {
+            iovec io { const_cast<char*> (p), left };
+            msghdr msg {};
+            msg.msg_iov = &io;
+            msg.msg_iovlen = 1;
+            std::vector<char> control;
+            if (withDescriptors)
+            {
+                // With the frame's first bytes: the reader finds them while it reads the header.
+                control.resize (CMSG_SPACE (sizeof (int) * frame.fds.size()));
+                msg.msg_control = control.data();
+                msg.msg_controllen = control.size();
+                auto* c = CMSG_FIRSTHDR (&msg);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN (sizeof (int) * frame.fds.size());
+                std::memcpy (CMSG_DATA (c), frame.fds.data(), sizeof (int) * frame.fds.size());
+            }
             // MSG_NOSIGNAL: a sandbox that died must not kill the engine with SIGPIPE.
-            const auto sent = ::send (fd, p, left, MSG_NOSIGNAL);
+            const auto sent = ::sendmsg (fd, &msg, MSG_NOSIGNAL);
             if (sent < 0 && errno == EINTR)
                 continue;
             if (sent <= 0)
                 return false;
+            withDescriptors = false;
             p += sent;
             left -= (std::size_t) sent;
         }
@@ -114,25 +211,51 @@ namespace sandbox
         const bool hasDeadline = timeoutMs >= 0;
         const auto deadline = juce::Time::getMillisecondCounter() + (juce::uint32) juce::jmax (0, timeoutMs);
         std::uint8_t header[headerBytes];
-        if (const auto r = readExactly (fd, header, headerBytes, deadline, hasDeadline); r != ReadResult::ok)
-            return r;
-        const auto magic = readLE32 (header), length = readLE32 (header + 12);
-        const auto version = readLE16 (header + 4), type = readLE16 (header + 6);
-        if (magic != controlMagic)
+        frame.fds.clear();
+        // The magic number alone first: a sender that is not speaking this protocol is named at once,
+        // however short its nonsense.
+        auto r = readExactly (fd, header, 4, deadline, hasDeadline, frame.fds);
+        if (r == ReadResult::ok && readLE32 (header) != controlMagic)
+        {
             error = "A plugin sandbox control message does not start with Imbolc's magic number.";
-        else if (version != controlVersion)
+            r = ReadResult::malformed;
+        }
+        else if (r == ReadResult::ok)
+        {
+            // The rest of a header follows its start at once: a sender that stops there is broken.
+            r = readExactly (fd, header + 4, headerBytes - 4, juce::Time::getMillisecondCounter() + (juce::uint32) juce::jmax (5000, timeoutMs), true, frame.fds);
+            if (r == ReadResult::timeout)
+            {
+                error = "A plugin sandbox control message stopped inside its header.";
+                r = ReadResult::malformed;
+            }
+        }
+        if (r != ReadResult::ok)
+        {
+            closeDescriptors (frame);
+            return r;
+        }
+        const auto length = readLE32 (header + 16);
+        const auto version = readLE16 (header + 4), type = readLE16 (header + 6);
+        if (version != controlVersion)
             error = "A plugin sandbox control message has version " + juce::String (version) + ", not " + juce::String (controlVersion) + ".";
         else if (! isKnownType (type))
             error = "A plugin sandbox control message has the unknown type " + juce::String (type) + ".";
         else if (length > maxPayloadBytes)
             error = "A plugin sandbox control message claims " + juce::String (length) + " bytes, more than the limit of " + juce::String (maxPayloadBytes) + ".";
         if (error.isNotEmpty())
+        {
+            closeDescriptors (frame);
             return ReadResult::malformed;
+        }
         frame.type = (MessageType) type;
         frame.id = readLE32 (header + 8);
+        frame.slot = readLE32 (header + 12);
         frame.payload.setSize (length, false);
         // The rest of a frame follows its header at once: a sender that stops half-way is broken.
-        const auto rest = readExactly (fd, frame.payload.getData(), length, juce::Time::getMillisecondCounter() + (juce::uint32) juce::jmax (5000, timeoutMs), true);
+        const auto rest = readExactly (fd, frame.payload.getData(), length, juce::Time::getMillisecondCounter() + (juce::uint32) juce::jmax (5000, timeoutMs), true, frame.fds);
+        if (rest != ReadResult::ok)
+            closeDescriptors (frame);
         if (rest == ReadResult::timeout)
         {
             error = "A plugin sandbox control message stopped after its header.";
@@ -252,39 +375,56 @@ namespace sandbox
 } // namespace sandbox
 
 //==============================================================================
-PluginSandbox::PluginSandbox (PluginSandboxOptions o, model::PluginRef r, int mapped, bool source, juce::String ownerName)
+SandboxProcess::SandboxProcess (PluginSandboxOptions o, bool isShared)
     : options (std::move (o))
-    , ref (std::move (r))
-    , numMapped (juce::jlimit (0, sandbox::maxParameters, mapped))
-    , isSource (source)
-    , owner (std::move (ownerName))
-    , pluginName (ref.name.empty() ? juce::String (ref.identifier) : juce::String (ref.name))
-    , lastState (ref.state)
+    , shared (isShared)
 {
 }
 
-PluginSandbox::~PluginSandbox()
+SandboxProcess::~SandboxProcess()
 {
-    park();
-    if (pid > 0 && controlFd >= 0)
+    if (pid > 0 && isHealthy())
     {
-        // A polite quit first (a plugin may clean up), then the kill it cannot refuse.
+        // A polite quit first (its plugins may clean up), then the kill it cannot refuse.
         sandbox::Frame quit;
         quit.type = sandbox::MessageType::quit;
         quit.id = nextId++;
         if (sandbox::writeFrame (controlFd, quit))
-            for (int i = 0; i < 50 && ! processEnded(); ++i)
+            for (int i = 0; i < 50; ++i)
+            {
+                int status = 0;
+                if (::waitpid ((pid_t) pid, &status, WNOHANG) == (pid_t) pid)
+                {
+                    pid = 0;
+                    break;
+                }
                 juce::Thread::sleep (10);
+            }
     }
-    killProcess();
-    if (shared != nullptr)
-        ::munmap (shared, sizeof (sandbox::SharedBlock));
-    if (sharedFd >= 0)
-        ::close (sharedFd);
+    kill();
 }
 
-bool PluginSandbox::spawn (juce::String& error)
+std::uint32_t SandboxProcess::attach (PluginSandbox& box)
 {
+    slots.push_back (&box);
+    return nextSlot++;
+}
+
+void SandboxProcess::detach (PluginSandbox& box)
+{
+    std::erase (slots, &box);
+    if (! box.loadSent || slots.empty() || ! isHealthy())
+        return; // a process of its own ends with it; a dead one is restarted without it
+    // The others play on: only this plugin is let go.
+    sandbox::Frame reply;
+    juce::String error;
+    request (box.slot, sandbox::MessageType::unload, {}, -1, reply, PluginSandbox::stateTimeoutMs, error);
+    sandbox::closeDescriptors (reply);
+}
+
+bool SandboxProcess::spawn (juce::String& error)
+{
+    kill();
     auto command = options.workerCommand.isEmpty() ? PluginSandboxOptions::defaultWorkerCommand() : options.workerCommand;
     if (command.isEmpty())
     {
@@ -292,54 +432,19 @@ bool PluginSandbox::spawn (juce::String& error)
         return false;
     }
 
-    if (shared == nullptr)
-    {
-        // A name only for the moment it takes to open it: unlinked at once, the block lives as long as
-        // the descriptors and mappings do, so nothing is left in /dev/shm whoever dies.
-        static std::atomic<int> counter { 0 };
-        const auto name = "/imbolc-sandbox-" + std::to_string (::getpid()) + "-" + std::to_string (counter++);
-        const int fd = ::shm_open (name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0)
-        {
-            error = "Could not create the plugin sandbox's shared memory (" + juce::String (std::strerror (errno)) + ").";
-            return false;
-        }
-        ::shm_unlink (name.c_str());
-        // Above the descriptors the child gets (3 and 4), so dup2 never finds one already in place.
-        sharedFd = ::fcntl (fd, F_DUPFD_CLOEXEC, 10);
-        ::close (fd);
-        void* mapped = MAP_FAILED;
-        if (sharedFd >= 0 && ::ftruncate (sharedFd, (off_t) sizeof (sandbox::SharedBlock)) == 0)
-            mapped = ::mmap (nullptr, sizeof (sandbox::SharedBlock), PROT_READ | PROT_WRITE, MAP_SHARED, sharedFd, 0);
-        if (mapped == MAP_FAILED)
-        {
-            error = "Could not map the plugin sandbox's shared memory (" + juce::String (std::strerror (errno)) + ").";
-            return false;
-        }
-        shared = new (mapped) sandbox::SharedBlock; // zero-filled by ftruncate; atomics start at 0
-        shared->magic = sandbox::sharedMagic;
-        shared->version = sandbox::sharedVersion;
-        shared->size = (std::uint32_t) sizeof (sandbox::SharedBlock);
-    }
-    // The audio thread is parked: a new process starts from a clean slate.
-    badReplyWarned = false;
-    shared->request.store (0);
-    shared->reply.store (0);
-    shared->latency.store (0);
-    shared->rejected.store (0);
-
     int pair[2];
     if (::socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
     {
         error = "Could not create the plugin sandbox's control socket (" + juce::String (std::strerror (errno)) + ").";
         return false;
     }
+    // Above the descriptor the child gets (3), so dup2 never finds one already in place.
     controlFd = ::fcntl (pair[0], F_DUPFD_CLOEXEC, 10);
     const int childFd = ::fcntl (pair[1], F_DUPFD_CLOEXEC, 10);
     ::close (pair[0]);
     ::close (pair[1]);
 
-    command.addArray ({ "--control-fd", "3", "--shared-fd", "4" });
+    command.addArray ({ "--control-fd", "3" });
     std::vector<std::string> args;
     for (const auto& a : command)
         args.push_back (a.toStdString());
@@ -351,7 +456,6 @@ bool PluginSandbox::spawn (juce::String& error)
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init (&actions);
     posix_spawn_file_actions_adddup2 (&actions, childFd, 3);
-    posix_spawn_file_actions_adddup2 (&actions, sharedFd, 4);
     pid_t child = 0;
     const int rc = args[0].find ('/') != std::string::npos ? ::posix_spawn (&child, args[0].c_str(), &actions, nullptr, argv.data(), environ)
                                                            : ::posix_spawnp (&child, args[0].c_str(), &actions, nullptr, argv.data(), environ);
@@ -365,12 +469,47 @@ bool PluginSandbox::spawn (juce::String& error)
         return false;
     }
     pid = (int) child;
+    broken = {};
+    for (auto* box : slots)
+        box->loadSent = false; // nothing is loaded in a new process
     return true;
 }
 
-bool PluginSandbox::request (sandbox::MessageType type, juce::MemoryBlock payload, sandbox::Frame& reply, int timeoutMs, juce::String& error)
+void SandboxProcess::kill()
 {
-    if (controlFd < 0)
+    if (pid > 0)
+    {
+        ::kill ((pid_t) pid, SIGKILL);
+        int status = 0;
+        while (::waitpid ((pid_t) pid, &status, 0) < 0 && errno == EINTR)
+        {
+        }
+        pid = 0;
+    }
+    if (controlFd >= 0)
+    {
+        ::close (controlFd);
+        controlFd = -1;
+    }
+    broken = {};
+    for (auto* box : slots)
+    {
+        box->editorOpen = false;
+        box->loadSent = false;
+    }
+}
+
+PluginSandbox* SandboxProcess::slotFor (std::uint32_t slot) const noexcept
+{
+    for (auto* box : slots)
+        if (box->slot == slot)
+            return box;
+    return nullptr;
+}
+
+bool SandboxProcess::request (std::uint32_t slot, sandbox::MessageType type, juce::MemoryBlock payload, int fd, sandbox::Frame& reply, int timeoutMs, juce::String& error)
+{
+    if (! isHealthy())
     {
         error = "The plugin sandbox is not running.";
         return false;
@@ -378,10 +517,14 @@ bool PluginSandbox::request (sandbox::MessageType type, juce::MemoryBlock payloa
     sandbox::Frame frame;
     frame.type = type;
     frame.id = nextId++;
+    frame.slot = slot;
     frame.payload = std::move (payload);
+    if (fd >= 0)
+        frame.fds.push_back (fd);
     if (! sandbox::writeFrame (controlFd, frame))
     {
         error = "The plugin sandbox is gone.";
+        broken = "closed its control socket";
         return false;
     }
     const auto deadline = juce::Time::getMillisecondCounter() + (juce::uint32) timeoutMs;
@@ -393,16 +536,29 @@ bool PluginSandbox::request (sandbox::MessageType type, juce::MemoryBlock payloa
         if (r == sandbox::ReadResult::timeout)
         {
             error = "The plugin sandbox did not answer within " + juce::String (timeoutMs / 1000.0, 1) + " s.";
+            // Its message thread is stuck (a plugin deadlocked there): a hang of that plugin's, which
+            // the next supervise() handles. A late answer is stale and skipped.
+            if (auto* box = slotFor (slot))
+                box->unanswered.store (box->options.hangSeconds);
+            else
+                broken = "did not answer a control request within " + juce::String (timeoutMs / 1000.0, 1) + " s and was killed";
             return false;
         }
         if (r == sandbox::ReadResult::closed)
         {
             error = "The plugin sandbox ended.";
+            broken = "closed its control socket";
             return false;
         }
-        if (r == sandbox::ReadResult::malformed)
+        if (r == sandbox::ReadResult::ok && ! reply.fds.empty())
+        {
+            sandbox::closeDescriptors (reply);
+            problem = "A plugin sandbox control message carries descriptors, which only the engine sends.";
+        }
+        if (r == sandbox::ReadResult::malformed || problem.isNotEmpty())
         {
             error = problem;
+            broken = "sent a malformed message (" + problem.trimCharactersAtEnd (".") + ")";
             return false;
         }
         if (reply.type == sandbox::MessageType::notice)
@@ -413,9 +569,9 @@ bool PluginSandbox::request (sandbox::MessageType type, juce::MemoryBlock payloa
     }
 }
 
-bool PluginSandbox::requestForTest (const sandbox::Frame& frame, sandbox::Frame& reply, juce::String& error)
+bool SandboxProcess::requestForTest (const sandbox::Frame& frame, sandbox::Frame& reply, juce::String& error)
 {
-    if (controlFd < 0 || ! sandbox::writeFrame (controlFd, frame))
+    if (! isHealthy() || ! sandbox::writeFrame (controlFd, frame))
     {
         error = "The plugin sandbox is not running.";
         return false;
@@ -427,20 +583,308 @@ bool PluginSandbox::requestForTest (const sandbox::Frame& frame, sandbox::Frame&
     return r == sandbox::ReadResult::ok;
 }
 
-void PluginSandbox::handleNotice (const sandbox::Frame& frame)
+void SandboxProcess::handleNotice (sandbox::Frame& frame)
 {
+    sandbox::closeDescriptors (frame);
     sandbox::PayloadReader r (frame.payload);
     juce::String text;
     if (! r.text (text) || ! r.atEnd())
         text = "The plugin sandbox sent a notice that could not be read.";
+    if (frame.slot == 0)
+    {
+        // About the sandbox as a whole (a malformed request it read before it ended): every plugin in it
+        // is concerned.
+        for (auto* box : slots)
+            if (box->loaded)
+                box->handleNotice (text);
+    }
+    else if (auto* box = slotFor (frame.slot))
+        box->handleNotice (text);
+    // else: about a plugin that has left since; nobody to tell.
+}
+
+void SandboxProcess::supervise()
+{
+    if (pid <= 0 && controlFd < 0)
+        return; // nothing runs (not started yet, or every plugin in it stopped for good)
+
+    // Unasked messages (notices) and the end of the socket: a process that ended closes it.
+    bool closed = ! broken.isEmpty();
+    juce::String malformed;
+    while (! closed)
+    {
+        pollfd pfd { controlFd, POLLIN, 0 };
+        if (controlFd < 0 || ::poll (&pfd, 1, 0) <= 0)
+            break;
+        sandbox::Frame frame;
+        const auto r = sandbox::readFrame (controlFd, frame, 1000, malformed);
+        if (r == sandbox::ReadResult::ok && frame.type == sandbox::MessageType::notice && frame.fds.empty())
+            handleNotice (frame);
+        else if (r == sandbox::ReadResult::ok)
+            sandbox::closeDescriptors (frame); // a stale reply
+        else if (r != sandbox::ReadResult::timeout)
+            closed = true;
+    }
+
+    int status = 0;
+    bool ended = false;
+    // A process that died closes its socket a moment before it can be reaped: give it that moment,
+    // so the warning can say how it ended.
+    for (int i = 0; pid > 0 && i < (closed ? 100 : 1); ++i)
+    {
+        if (::waitpid ((pid_t) pid, &status, WNOHANG) == (pid_t) pid)
+        {
+            pid = 0;
+            ended = true;
+            break;
+        }
+        if (closed)
+            juce::Thread::sleep (2);
+    }
+
+    PluginSandbox* hung = nullptr;
+    for (auto* box : slots)
+    {
+        if (box->loaded && box->unanswered.load() >= box->options.hangSeconds && hung == nullptr)
+            hung = box;
+        if (box->badReply.exchange (false) && ! box->badReplyWarned)
+        {
+            box->badReplyWarned = true; // once per process: a sandbox that keeps doing it would flood the list
+            box->notices.push_back (box->describe() + " answered a block with the wrong number of samples; such blocks are silent.");
+        }
+    }
+
+    if (! (ended || closed || hung != nullptr))
+    {
+        // Now and then the state a restart would start from. A sandbox whose message thread does not
+        // answer within a bounded time (a plugin that deadlocked there) counts as hung: the message
+        // thread of the engine is not held up longer than that.
+        for (auto* box : slots)
+            if (box->alive.load() && juce::Time::getMillisecondCounter() - box->lastCaptureMs >= (juce::uint32) (box->options.stateCaptureSeconds * 1000.0))
+                if (! box->askState (PluginSandbox::stateTimeoutMs))
+                {
+                    // The socket closed under the request: the next look says how the process ended.
+                    if (broken.isNotEmpty())
+                        return;
+                    hung = box;
+                    break;
+                }
+        if (hung == nullptr)
+            return;
+    }
+
+    juce::String what;
+    if (ended && WIFSIGNALED (status))
+        what = "crashed (signal " + juce::String (WTERMSIG (status)) + ", " + juce::String (::strsignal (WTERMSIG (status))) + ")";
+    else if (ended)
+        what = "ended (exit code " + juce::String (WEXITSTATUS (status)) + ")";
+    else if (hung != nullptr)
+        what = "stopped answering for " + juce::String (hung->options.hangSeconds, 1) + " s and was killed";
+    else if (broken.isNotEmpty())
+        what = broken;
+    else
+        what = malformed.isNotEmpty() ? "sent a malformed message (" + malformed.trimCharactersAtEnd (".") + ")" : juce::String ("closed its control socket");
+    recover (what, hung);
+}
+
+juce::String SandboxProcess::describeDeath (const PluginSandbox& box, const juce::String& what, const PluginSandbox* culprit) const
+{
+    if (! shared)
+        return box.describe() + " " + what; // its own process: what the process did, it did
+    int others = 0;
+    for (auto* b : slots)
+        others += b != &box && b->loaded ? 1 : 0;
+    const auto along = others == 0 ? juce::String() : " (with " + juce::String (others) + (others == 1 ? " other plugin)" : " other plugins)");
+    if (culprit == &box)
+        return box.describe() + " " + what.upToFirstOccurrenceOf (" and was killed", false, false) + ", so the shared sandbox it runs in was killed" + along;
+    if (culprit != nullptr)
+        return box.describe() + " went silent: the shared sandbox it runs in was killed because " + culprit->describe().fromFirstOccurrenceOf ("The plugin ", false, false) + " " + what.upToFirstOccurrenceOf (" and was killed", false, false);
+    return box.describe() + " went silent: the shared sandbox it runs in" + along + " " + what;
+}
+
+void SandboxProcess::recover (const juce::String& what, PluginSandbox* culprit)
+{
+    for (auto* box : slots)
+        box->park();
+    std::vector<PluginSandbox*> again;
+    std::vector<std::pair<PluginSandbox*, juce::String>> why;
+    for (auto* box : slots)
+        if (box->loaded)
+            why.emplace_back (box, describeDeath (*box, what, culprit));
+    kill();
+    for (auto& [box, sentence] : why)
+    {
+        box->loaded = false;
+        if (box->restarts >= box->options.maxRestarts)
+        {
+            box->gaveUp = true;
+            box->notices.push_back (sentence + "; it was restarted " + juce::String (box->restarts) + " times already, so it stays silent until it is restarted by hand.");
+            continue;
+        }
+        ++box->restarts;
+        again.push_back (box);
+    }
+    if (again.empty())
+        return;
+    // One new process for all of them, each from its own last captured state.
+    const auto failed = startWith (again);
+    for (auto& [box, sentence] : why)
+    {
+        if (std::find (again.begin(), again.end(), box) == again.end())
+            continue;
+        const auto failure = std::find_if (failed.begin(), failed.end(), [b = box] (const auto& f)
+                                           { return f.first == b; });
+        if (failure != failed.end())
+            box->notices.push_back (sentence + " and could not be restarted (" + failure->second.trimCharactersAtEnd (".") + "); it stays silent.");
+        else
+            box->notices.push_back (sentence + "; its sandbox was restarted with its last saved state (restart " + juce::String (box->restarts) + " of " + juce::String (box->options.maxRestarts) + "), the rest of the session played on.");
+    }
+}
+
+std::vector<std::pair<PluginSandbox*, juce::String>> SandboxProcess::startWith (std::vector<PluginSandbox*> plugins)
+{
+    std::vector<std::pair<PluginSandbox*, juce::String>> failed;
+    // A plugin that brings the new process down while it loads is left out and the rest go into
+    // another: at most one more process per plugin.
+    while (! plugins.empty())
+    {
+        juce::String error;
+        if (! spawn (error))
+        {
+            for (auto* box : plugins)
+            {
+                box->gaveUp = true;
+                failed.emplace_back (box, error);
+            }
+            break;
+        }
+        std::vector<PluginSandbox*> retry;
+        bool died = false;
+        for (auto* box : plugins)
+        {
+            if (died)
+            {
+                retry.push_back (box);
+                continue;
+            }
+            if (box->loadAndPrepare (error))
+                continue;
+            box->loaded = false;
+            box->gaveUp = true;
+            failed.emplace_back (box, error);
+            if (! isHealthy() || box->unanswered.load() >= box->options.hangSeconds)
+            {
+                died = true;
+                // The ones loaded before it went down with it.
+                for (auto* loadedBox : plugins)
+                {
+                    if (loadedBox == box)
+                        break;
+                    if (loadedBox->loaded)
+                    {
+                        loadedBox->park();
+                        loadedBox->loaded = false;
+                        retry.push_back (loadedBox);
+                    }
+                }
+            }
+        }
+        if (! died)
+            break;
+        kill();
+        plugins = std::move (retry);
+    }
+    if (std::none_of (slots.begin(), slots.end(), [] (auto* b)
+                      { return b->loaded; }))
+        kill(); // nobody left in it
+    return failed;
+}
+
+juce::Result SandboxProcess::restart (PluginSandbox& byHand)
+{
+    for (auto* box : slots)
+        box->park();
+    if (isHealthy())
+    {
+        // Still running (a restart by hand of a live plugin): keep what each has now, if it answers
+        // soon (a hung one is restarted from the state captured before).
+        for (auto* box : slots)
+            if (box->loaded)
+            {
+                sandbox::Frame frame;
+                juce::String ignored;
+                if (request (box->slot, sandbox::MessageType::getState, {}, -1, frame, PluginSandbox::stateTimeoutMs, ignored))
+                    if (auto reply = sandbox::Reply::decode (frame.payload); reply && reply->ok)
+                        box->lastState = reply->data;
+            }
+    }
+    kill();
+    byHand.restarts = 0;
+    byHand.gaveUp = false;
+    std::vector<PluginSandbox*> plugins;
+    for (auto* box : slots)
+        if (box->loaded || box == &byHand)
+        {
+            box->loaded = false;
+            plugins.push_back (box);
+        }
+    juce::Result result = juce::Result::ok();
+    for (auto& [box, error] : startWith (plugins))
+    {
+        if (box == &byHand)
+            result = juce::Result::fail (error);
+        else
+            box->notices.push_back (box->describe() + " was restarted with the shared sandbox (\"" + byHand.pluginName + "\" was restarted by hand) and could not be loaded again (" + error.trimCharactersAtEnd (".") + "); it stays silent.");
+    }
+    return result;
+}
+
+//==============================================================================
+PluginSandbox::PluginSandbox (PluginSandboxOptions o, model::PluginRef r, int mapped, bool source, juce::String ownerName, std::shared_ptr<SandboxProcess> p)
+    : options (std::move (o))
+    , ref (std::move (r))
+    , numMapped (juce::jlimit (0, sandbox::maxParameters, mapped))
+    , isSource (source)
+    , owner (std::move (ownerName))
+    , pluginName (ref.name.empty() ? juce::String (ref.identifier) : juce::String (ref.name))
+    , process (p != nullptr ? std::move (p) : std::make_shared<SandboxProcess> (options, false))
+    , lastState (ref.state)
+{
+    slot = process->attach (*this);
+}
+
+PluginSandbox::~PluginSandbox()
+{
+    park();
+    process->detach (*this);
+}
+
+bool PluginSandbox::request (sandbox::MessageType type, juce::MemoryBlock payload, sandbox::Frame& reply, int timeoutMs, juce::String& error)
+{
+    return process->request (slot, type, std::move (payload), -1, reply, timeoutMs, error);
+}
+
+void PluginSandbox::handleNotice (const juce::String& text)
+{
     if (text == "editor-closed")
         editorOpen = false;
     else
-        notices.push_back ("The plugin \"" + pluginName + "\" (" + owner + "): " + text);
+        notices.push_back (describe() + ": " + text);
 }
 
 bool PluginSandbox::loadAndPrepare (juce::String& error)
 {
+    if (memory.block == nullptr && ! memory.create (slot, error))
+        return false;
+    // The audio thread is parked and no process has this block: it starts from a clean slate.
+    badReplyWarned = false;
+    unanswered.store (0.0);
+    auto& shared = *memory.block;
+    shared.request.store (0);
+    shared.reply.store (0);
+    shared.latency.store (0);
+    shared.rejected.store (0);
+
     sandbox::PayloadWriter w;
     w.u8 ((std::uint8_t) ref.format);
     w.text (juce::String (ref.identifier));
@@ -450,7 +894,8 @@ bool PluginSandbox::loadAndPrepare (juce::String& error)
     w.f64 (sampleRate > 0.0 ? sampleRate : 48000.0);
     w.u32 ((std::uint32_t) juce::jlimit (1, sandbox::maxBlockSamples, blockSize > 0 ? blockSize : 512));
     sandbox::Frame frame;
-    if (! request (sandbox::MessageType::load, w.take(), frame, options.controlTimeoutMs, error))
+    loadSent = true;
+    if (! process->request (slot, sandbox::MessageType::load, w.take(), memory.fd, frame, options.controlTimeoutMs, error))
     {
         // A plugin that crashes while it loads ends its sandbox: say which plugin it was.
         error = "The plugin \"" + pluginName + "\" could not be loaded in its sandbox (" + error.trimCharactersAtEnd (".") + ").";
@@ -467,6 +912,7 @@ bool PluginSandbox::loadAndPrepare (juce::String& error)
         error = reply->text;
         return false;
     }
+    loaded = true;
     if (reply->warning.isNotEmpty())
         notices.push_back (reply->warning);
     if (ref.name.empty())
@@ -503,12 +949,19 @@ bool PluginSandbox::start (double rate, int block, juce::String& error)
 {
     sampleRate = rate;
     blockSize = block;
-    if (! spawn (error) || ! loadAndPrepare (error))
-    {
-        killProcess();
+    // A death of the shared sandbox not seen yet is handled first (the plugins in it restart), so
+    // this one joins a process that works.
+    process->supervise();
+    if (! process->isHealthy() && ! process->spawn (error))
         return false;
-    }
-    return true;
+    if (loadAndPrepare (error))
+        return true;
+    loaded = false;
+    if (! process->isShared())
+        process->kill();
+    // In the shared sandbox the others are not touched: a plugin that would not load leaves them as
+    // they were, and one that took the process down with it is a death supervise() handles.
+    return false;
 }
 
 bool PluginSandbox::prepare (double rate, int maxBlock, const std::vector<float>& values, juce::String& error)
@@ -523,13 +976,23 @@ bool PluginSandbox::prepare (double rate, int maxBlock, const std::vector<float>
         return false;
     }
     park();
-    if (pid > 0 && controlFd >= 0 && sendPrepare (error))
+    if (loaded && process->isHealthy() && sendPrepare (error))
         return true;
-    // Not running (it died meanwhile), or it could not prepare: a fresh process from the last state.
-    killProcess();
-    if (! spawn (error) || ! loadAndPrepare (error))
+    if (process->isShared())
     {
-        killProcess();
+        // Its process died meanwhile: it is restarted with every plugin in it, this one included
+        // (prepared now), as supervise() would. A plugin that only failed to prepare stays silent.
+        process->supervise();
+        if (! alive.load() && error.isEmpty())
+            error = "its shared sandbox could not be restarted";
+        return alive.load();
+    }
+    // Not running (it died meanwhile), or it could not prepare: a fresh process from the last state.
+    process->kill();
+    if (! process->spawn (error) || ! loadAndPrepare (error))
+    {
+        loaded = false;
+        process->kill();
         return false;
     }
     return true;
@@ -564,38 +1027,6 @@ void PluginSandbox::park() noexcept
         std::this_thread::yield();
 }
 
-bool PluginSandbox::processEnded()
-{
-    if (pid <= 0)
-        return true;
-    int status = 0;
-    if (::waitpid ((pid_t) pid, &status, WNOHANG) == (pid_t) pid)
-    {
-        pid = 0;
-        return true;
-    }
-    return false;
-}
-
-void PluginSandbox::killProcess()
-{
-    if (pid > 0)
-    {
-        ::kill ((pid_t) pid, SIGKILL);
-        int status = 0;
-        while (::waitpid ((pid_t) pid, &status, 0) < 0 && errno == EINTR)
-        {
-        }
-        pid = 0;
-    }
-    if (controlFd >= 0)
-    {
-        ::close (controlFd);
-        controlFd = -1;
-    }
-    editorOpen = false;
-}
-
 void PluginSandbox::reportMiss (double seconds) noexcept
 {
     // One writer (whichever thread renders this node; never two at once).
@@ -613,120 +1044,19 @@ bool PluginSandbox::beginAudio() noexcept
 
 void PluginSandbox::supervise (std::vector<juce::String>& warnings)
 {
+    process->supervise();
+    takeWarnings (warnings);
+}
+
+void PluginSandbox::takeWarnings (std::vector<juce::String>& warnings)
+{
     for (auto& n : std::exchange (notices, {}))
         warnings.push_back (std::move (n));
-    if (! alive.load())
-        return;
-
-    // Unasked messages (notices) and the end of the socket: a process that ended closes it.
-    bool closed = false;
-    juce::String malformed;
-    for (;;)
-    {
-        pollfd pfd { controlFd, POLLIN, 0 };
-        if (controlFd < 0 || ::poll (&pfd, 1, 0) <= 0)
-            break;
-        sandbox::Frame frame;
-        const auto r = sandbox::readFrame (controlFd, frame, 1000, malformed);
-        if (r == sandbox::ReadResult::ok && frame.type == sandbox::MessageType::notice)
-            handleNotice (frame);
-        else if (r != sandbox::ReadResult::ok && r != sandbox::ReadResult::timeout)
-        {
-            closed = true;
-            break;
-        }
-    }
-    for (auto& n : std::exchange (notices, {}))
-        warnings.push_back (std::move (n));
-
-    int status = 0;
-    bool ended = false;
-    // A process that died closes its socket a moment before it can be reaped: give it that moment,
-    // so the warning can say how it ended.
-    for (int i = 0; pid > 0 && i < (closed ? 100 : 1); ++i)
-    {
-        if (::waitpid ((pid_t) pid, &status, WNOHANG) == (pid_t) pid)
-        {
-            pid = 0;
-            ended = true;
-            break;
-        }
-        if (closed)
-            juce::Thread::sleep (2);
-    }
-    const bool hung = unanswered.load() >= options.hangSeconds;
-    if (badReply.exchange (false) && ! badReplyWarned)
-    {
-        badReplyWarned = true; // once per process: a sandbox that keeps doing it would flood the list
-        warnings.push_back ("The plugin \"" + pluginName + "\" (" + owner + ") answered a block with the wrong number of samples; such blocks are silent.");
-    }
-
-    if (! (ended || closed || hung))
-    {
-        // Now and then the state a restart would start from. A sandbox whose message thread does not
-        // answer within a bounded time (a plugin that deadlocked there) counts as hung: the message
-        // thread of the engine is not held up longer than that.
-        if (juce::Time::getMillisecondCounter() - lastCaptureMs >= (juce::uint32) (options.stateCaptureSeconds * 1000.0))
-            if (! askState (stateTimeoutMs))
-                unanswered.store (options.hangSeconds);
-        return;
-    }
-
-    juce::String what;
-    if (ended && WIFSIGNALED (status))
-        what = "crashed (signal " + juce::String (WTERMSIG (status)) + ", " + juce::String (::strsignal (WTERMSIG (status))) + ")";
-    else if (ended)
-        what = "ended (exit code " + juce::String (WEXITSTATUS (status)) + ")";
-    else if (hung)
-        what = "stopped answering for " + juce::String (options.hangSeconds, 1) + " s and was killed";
-    else
-        what = malformed.isNotEmpty() ? "sent a malformed message (" + malformed.trimCharactersAtEnd (".") + ")" : juce::String ("closed its control socket");
-
-    park();
-    killProcess();
-    const auto name = "The plugin \"" + pluginName + "\" (" + owner + ")";
-    if (restarts >= options.maxRestarts)
-    {
-        gaveUp = true;
-        warnings.push_back (name + " " + what + "; it was restarted " + juce::String (restarts) + " times already, so it stays silent until it is restarted by hand.");
-        return;
-    }
-    ++restarts;
-    juce::String error;
-    if (spawn (error) && loadAndPrepare (error))
-    {
-        warnings.push_back (name + " " + what + "; its sandbox was restarted with its last saved state (restart " + juce::String (restarts) + " of " + juce::String (options.maxRestarts) + "), the rest of the session played on.");
-    }
-    else
-    {
-        killProcess();
-        gaveUp = true;
-        warnings.push_back (name + " " + what + " and could not be restarted (" + error.trimCharactersAtEnd (".") + "); it stays silent.");
-    }
 }
 
 juce::Result PluginSandbox::restart()
 {
-    park();
-    if (pid > 0 && controlFd >= 0)
-    {
-        // Still running (a restart by hand of a live plugin): keep what it has now, if it answers
-        // soon (a hung one is restarted from the state captured before).
-        sandbox::Frame frame;
-        juce::String ignored;
-        if (request (sandbox::MessageType::getState, {}, frame, stateTimeoutMs, ignored))
-            if (auto reply = sandbox::Reply::decode (frame.payload); reply && reply->ok)
-                lastState = reply->data;
-    }
-    killProcess();
-    restarts = 0;
-    gaveUp = false;
-    juce::String error;
-    if (spawn (error) && loadAndPrepare (error))
-        return juce::Result::ok();
-    killProcess();
-    gaveUp = true;
-    return juce::Result::fail (error);
+    return process->restart (*this);
 }
 
 juce::Result PluginSandbox::openEditor()

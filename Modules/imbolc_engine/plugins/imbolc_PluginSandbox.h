@@ -13,9 +13,9 @@ struct PluginSandboxOptions
     PluginSandboxMode mode = PluginSandboxMode::inProcess;
 
     /** The program and arguments that run a sandbox: `imbolc plugin-sandbox` (runPluginSandboxWorker).
-        The sandbox's control socket and shared block are handed over as descriptors 3 and 4, and
-        "--control-fd 3 --shared-fd 4" is appended. Empty: this executable's folder's `imbolc`, then
-        `imbolc` on the PATH (defaultWorkerCommand). */
+        The sandbox's control socket is handed over as descriptor 3, and "--control-fd 3" is appended
+        (each plugin's shared block follows over that socket with the request that loads it). Empty:
+        this executable's folder's `imbolc`, then `imbolc` on the PATH (defaultWorkerCommand). */
     juce::StringArray workerCommand;
 
     /** False (zero latency): each block is handed over and its answer awaited in the same block.
@@ -33,7 +33,8 @@ struct PluginSandboxOptions
     double hangSeconds = 0.5;
 
     /** Automatic restarts after a sandbox died, with the plugin's last captured state; after this
-        many the plugin stays silent until restarted by hand (Engine::restartPlugin). */
+        many the plugin stays silent until restarted by hand (Engine::restartPlugin). Counted per
+        plugin, also in one shared sandbox (where every plugin in it restarts with it). */
     int maxRestarts = 3;
 
     /** How often the plugin's state is asked of a running sandbox (what a restart starts from). */
@@ -50,12 +51,13 @@ struct PluginSandboxOptions
 namespace sandbox
 {
     //==========================================================================
-    /** The shared block between the engine and one sandbox (POSIX shared memory, mapped by both).
-        Fixed size: nothing in it says how big anything is but counts that the reader checks against
-        these capacities. The engine writes the header; the sandbox refuses a block whose header is
-        not exactly this version's. */
+    /** The shared block between the engine and one plugin in a sandbox (POSIX shared memory, mapped
+        by both; one per plugin, also when several plugins share a sandbox process). Fixed size:
+        nothing in it says how big anything is but counts that the reader checks against these
+        capacities. The engine writes the header; the sandbox refuses a block whose header is not
+        exactly this version's, or that names another slot than the request that brought it. */
     constexpr std::uint32_t sharedMagic = 0x494d5342; // "IMSB"
-    constexpr std::uint32_t sharedVersion = 1;
+    constexpr std::uint32_t sharedVersion = 2;
     constexpr int maxBlockSamples = 8192;
     constexpr int numChannels = 2;
     constexpr int maxMidiEvents = 1024;
@@ -70,7 +72,8 @@ namespace sandbox
 
     struct SharedBlock
     {
-        std::uint32_t magic, version, size, reserved;
+        std::uint32_t magic, version, size;
+        std::uint32_t slot; ///< the slot (the plugin's place in its sandbox process) this block serves
 
         /** The newest request's sequence number, written by the engine after the request (futex word). */
         alignas (64) std::atomic<std::uint32_t> request;
@@ -96,23 +99,44 @@ namespace sandbox
         Shared futex (no FUTEX_PRIVATE_FLAG): the other process's futexWake reaches it. */
     void futexWait (std::atomic<std::uint32_t>& word, std::uint32_t expected, std::int64_t timeoutNs) noexcept;
 
+    /** One engine's side of a shared block: created under a name unlinked at once (nothing is left in
+        /dev/shm whoever dies), sized, mapped, its header written for `slot`. Message thread. */
+    struct SharedMemory
+    {
+        SharedMemory() = default;
+        ~SharedMemory();
+        /** False and one sentence if the system would not give it. */
+        bool create (std::uint32_t slot, juce::String& error);
+
+        int fd = -1; ///< handed to the sandbox with the request that loads the slot's plugin
+        SharedBlock* block = nullptr;
+
+        JUCE_DECLARE_NON_COPYABLE (SharedMemory)
+    };
+
     //==========================================================================
-    /** Control messages (a stream socket): a 16-byte header, magic, version, type, request id and
-        payload length (little-endian), then the payload. The reader checks magic, version, type and
-        length (at most maxPayloadBytes) before it reads a payload byte, and every field of a payload
-        against what is left of it. */
+    /** Control messages (a stream socket): a 20-byte header, magic, version, type, request id, slot
+        and payload length (little-endian), then the payload. The reader checks magic, version, type
+        and length (at most maxPayloadBytes) before it reads a payload byte, and every field of a
+        payload against what is left of it. The slot says which of the sandbox's plugins a request is
+        for (a reply or notice: which it is about; 0: the sandbox as a whole); the sandbox refuses a
+        request for a slot it does not have. A load request, and only it, carries one descriptor
+        (SCM_RIGHTS): the new slot's shared block. */
     constexpr std::uint32_t controlMagic = 0x494d5343; // "IMSC"
-    constexpr std::uint16_t controlVersion = 1;
+    constexpr std::uint16_t controlVersion = 2;
     constexpr std::uint32_t maxPayloadBytes = 64u << 20;
+    /** The most plugins one sandbox process serves at once. */
+    constexpr std::size_t maxSlots = 256;
 
     enum class MessageType : std::uint16_t
     {
-        load = 1, ///< format u8, identifier, state, mapped parameter count, isSource u8, rate f64, block u32
+        load = 1, ///< format u8, identifier, state, mapped parameter count, isSource u8, rate f64, block u32; one descriptor
         prepare, ///< rate f64, block u32, parameter values (count, floats)
         getState,
         openEditor,
         closeEditor,
-        quit,
+        quit, ///< slot 0: the whole sandbox ends
+        unload, ///< the slot's plugin is let go (its editor closed, its processing thread ended)
         reply = 100, ///< ok u8, text (an error sentence, or the plugin's name), bytes (state), ints
         notice ///< unasked: text (a sentence for the engine's warnings), or "editor-closed"
     };
@@ -120,9 +144,15 @@ namespace sandbox
     struct Frame
     {
         MessageType type = MessageType::reply;
-        std::uint32_t id = 0;
+        std::uint32_t id = 0, slot = 0;
         juce::MemoryBlock payload;
+        /** Written: descriptors sent along (the writer keeps its own). Read: descriptors that came
+            along, owned by the reader, which closes them; -1 stands for any that did not fit. */
+        std::vector<int> fds;
     };
+
+    /** Closes a frame's descriptors (a reader that has no use for them). */
+    void closeDescriptors (Frame&) noexcept;
 
     enum class ReadResult
     {
@@ -132,7 +162,8 @@ namespace sandbox
         malformed
     };
 
-    /** Writes one frame; false if the other side is gone. Blocks until written. */
+    /** Writes one frame (its descriptors with its first byte); false if the other side is gone.
+        Blocks until written. */
     bool writeFrame (int fd, const Frame&);
 
     /** Reads one frame, waiting at most `timeoutMs` (-1: for ever) for its first byte. `error` says in
@@ -174,18 +205,90 @@ namespace sandbox
     };
 } // namespace sandbox
 
+class PluginSandbox;
+
 //==============================================================================
-/** One plugin running in a sandbox process: `imbolc plugin-sandbox` (runPluginSandboxWorker), which
+/** One `imbolc plugin-sandbox` process (runPluginSandboxWorker) and its control socket, serving the
+    PluginSandboxes attached to it, one slot each: one plugin (PluginSandboxMode::perPlugin) or every
+    sandboxed plugin of an engine (PluginSandboxMode::shared: less memory and fewer processes, at the
+    price that one plugin's crash takes the others in it along). Each slot has a shared block and a
+    processing thread of its own in the process, so its plugins render in parallel and one that is slow
+    does not hold up the others' answers. Slots come and go while the process runs.
+
+    Supervision (supervise()) is the process's: a process that ended or closed its socket, or any of its
+    plugins that stopped answering (a hang of one slot's thread cannot be killed alone), is a death of
+    the whole process. It is killed, every plugin in it is silenced (their nodes fade) and gets a
+    warning naming it, and one new process is started with every plugin loaded again from its own last
+    captured state (restart limits are each plugin's). restart() does that by hand.
+
+    Held by shared_ptr by the PluginSandboxes in it (and weakly by the factory, which hands a shared one
+    to every new plugin): it ends when the last of them goes. Message thread.
+*/
+class SandboxProcess
+{
+public:
+    SandboxProcess (PluginSandboxOptions, bool shared);
+    ~SandboxProcess();
+
+    /** True for the one shared sandbox of PluginSandboxMode::shared (warnings say so). */
+    bool isShared() const noexcept { return shared; }
+    /** The process's id while one runs, 0 otherwise. */
+    int getProcessId() const noexcept { return pid; }
+    /** True while a process runs and its control socket can be used. */
+    bool isHealthy() const noexcept { return controlFd >= 0 && broken.isEmpty(); }
+
+    /** Handles a death or hang (see above) and captures states now and then; the warnings go to each
+        plugin's PluginSandbox (takeWarnings). */
+    void supervise();
+
+    /** Kills the process and starts a new one with every plugin in it from its current state (or its
+        last captured one if it does not answer); `byHand`'s count of automatic restarts starts again
+        and, if it had stopped for good, it comes back. Its own failure as one sentence. */
+    juce::Result restart (PluginSandbox& byHand);
+
+    /** Sends a raw frame and waits for the next frame (tests). False and one sentence if none came. */
+    bool requestForTest (const sandbox::Frame& request, sandbox::Frame& reply, juce::String& error);
+
+private:
+    friend class PluginSandbox;
+
+    std::uint32_t attach (PluginSandbox&);
+    void detach (PluginSandbox&);
+    bool spawn (juce::String& error);
+    void kill();
+    bool request (std::uint32_t slot, sandbox::MessageType, juce::MemoryBlock payload, int fd, sandbox::Frame& reply, int timeoutMs, juce::String& error);
+    void handleNotice (sandbox::Frame&);
+    PluginSandbox* slotFor (std::uint32_t slot) const noexcept;
+    /** Kills the process and restarts what was running in it; `what` says how it died. */
+    void recover (const juce::String& what, PluginSandbox* culprit);
+    /** Starts a process and loads `plugins` into it; those that would not load, with why. */
+    std::vector<std::pair<PluginSandbox*, juce::String>> startWith (std::vector<PluginSandbox*> plugins);
+    juce::String describeDeath (const PluginSandbox&, const juce::String& what, const PluginSandbox* culprit) const;
+
+    PluginSandboxOptions options;
+    bool shared;
+    int controlFd = -1, pid = 0;
+    std::uint32_t nextId = 1, nextSlot = 1;
+    juce::String broken; ///< why the control socket cannot be used any more (a death supervise() handles)
+    std::vector<PluginSandbox*> slots;
+
+    JUCE_DECLARE_NON_COPYABLE (SandboxProcess)
+};
+
+//==============================================================================
+/** One plugin running in a sandbox process (a slot of a SandboxProcess): `imbolc plugin-sandbox`
     loads it with PluginHost into a PluginNode, exactly as the engine would in process, and renders the
-    blocks the engine hands it through a shared block (sandbox::SharedBlock). Control (load with state,
-    prepare, state, editor, quit) goes over a socket pair, on the message thread of each side.
+    blocks the engine hands it through the plugin's own shared block (sandbox::SharedBlock). Control
+    (load with state, prepare, state, editor, unload) goes over the process's socket, on the message
+    thread of each side.
 
     The engine's side of it: the audio thread (SandboxedPluginNode) writes a block and wakes the
-    sandbox, and waits a bounded time for the answer; the message thread starts the process, loads and
-    prepares the plugin, captures its state now and then, and supervises (supervise()): a process that
-    ended, or one that has not answered for `hangSeconds`, is dead. It is killed, the plugin is silent
-    (the node fades), one warning names it, and it is restarted from its last captured state, up to
-    `maxRestarts` times; restart() starts it again by hand.
+    sandbox, and waits a bounded time for the answer; the message thread starts the process (or joins
+    the shared one), loads and prepares the plugin, captures its state now and then, and supervises
+    (supervise()): a process that ended, or a plugin that has not answered for `hangSeconds`, is dead.
+    It is killed, the plugin (every plugin in that process) is silent (the node fades), one warning
+    names it (each of them), and it is restarted from its last captured state, up to `maxRestarts`
+    times; restart() starts it again by hand (with the others in its process).
 
     Message thread for everything but the audio-side functions (beginAudio, endAudio, getShared,
     reportMiss, reportAnswer), which are the audio thread's.
@@ -193,11 +296,13 @@ namespace sandbox
 class PluginSandbox
 {
 public:
-    /** `owner` names the plugin's place in warnings (e.g. "instrument 3 (\"Lead\")"). */
-    PluginSandbox (PluginSandboxOptions, model::PluginRef ref, int numMappedParameters, bool isSource, juce::String owner);
+    /** `owner` names the plugin's place in warnings (e.g. "instrument 3 (\"Lead\")"). `process`: the
+        shared sandbox to run in; none: a process of its own. */
+    PluginSandbox (PluginSandboxOptions, model::PluginRef ref, int numMappedParameters, bool isSource, juce::String owner, std::shared_ptr<SandboxProcess> process = {});
     ~PluginSandbox();
 
-    /** Starts the process and loads the plugin (with ref.state). On failure false and one sentence. */
+    /** Starts the process (or joins the running one) and loads the plugin (with ref.state). On failure
+        false and one sentence. */
     bool start (double sampleRate, int blockSize, juce::String& error);
 
     /** Prepares the plugin with the current parameter values (node parameters 0..n-1), and starts
@@ -207,12 +312,14 @@ public:
     /** The plugin's state, asked of the sandbox; the last state it gave if it cannot answer now. */
     std::vector<std::uint8_t> captureState();
 
-    /** Checks the process and the audio thread's reports: a death or hang becomes one warning in
-        `warnings` and a restart if restarts are left. Captures the state now and then. */
+    /** Supervises its process (SandboxProcess::supervise) and hands on this plugin's warnings. */
     void supervise (std::vector<juce::String>& warnings);
+    /** Moves the sentences about this plugin (deaths, restarts, notices) into `warnings`. */
+    void takeWarnings (std::vector<juce::String>& warnings);
 
     /** Kills the sandbox if it runs and starts a new one from the last captured state (the count of
-        automatic restarts starts again). One sentence if it could not start. */
+        automatic restarts starts again); in the shared sandbox every plugin in it restarts too. One
+        sentence if it could not start. */
     juce::Result restart();
 
     /** Opens the plugin's editor in a window of the sandbox process (it has a display of its own to
@@ -226,7 +333,11 @@ public:
     /** How many times it was restarted automatically since it was loaded or restarted by hand. */
     int getRestartCount() const noexcept { return restarts; }
     /** The sandbox process's id, 0 if none. */
-    int getProcessId() const noexcept { return (int) pid; }
+    int getProcessId() const noexcept { return process->getProcessId(); }
+    /** The process it runs in (shared with the engine's other plugins in PluginSandboxMode::shared). */
+    SandboxProcess& getProcess() noexcept { return *process; }
+    /** Its slot in that process (the control messages' slot id). */
+    std::uint32_t getSlot() const noexcept { return slot; }
     /** The plugin's name as it gave it when loaded. */
     const juce::String& getPluginName() const noexcept { return pluginName; }
     const model::PluginRef& getRef() const noexcept { return ref; }
@@ -234,16 +345,16 @@ public:
 
     /** Sends a raw frame and waits for its reply (tests: a malformed request is answered with one
         sentence). False and one sentence if no well-formed reply came. */
-    bool requestForTest (const sandbox::Frame& request, sandbox::Frame& reply, juce::String& error);
+    bool requestForTest (const sandbox::Frame& request, sandbox::Frame& reply, juce::String& error) { return process->requestForTest (request, reply, error); }
 
     /** A sentence about this plugin for the next supervise() to hand on (prefixed with its name). */
-    void addNotice (const juce::String& text) { notices.push_back ("The plugin \"" + pluginName + "\" (" + owner + "): " + text + "."); }
+    void addNotice (const juce::String& text) { notices.push_back (describe() + ": " + text + "."); }
 
     //==============================================================================
     /** Audio thread: true if the shared block may be used until endAudio() (a sandbox is serving). */
     bool beginAudio() noexcept;
     void endAudio() noexcept { inUse.store (false, std::memory_order_seq_cst); }
-    sandbox::SharedBlock& getShared() noexcept { return *shared; }
+    sandbox::SharedBlock& getShared() noexcept { return *memory.block; }
     /** Audio thread: the sandbox has not answered for `seconds` more (hang detection). */
     void reportMiss (double seconds) noexcept;
     /** Audio thread: an answer came (the hang clock starts again). */
@@ -255,17 +366,18 @@ public:
     std::uint32_t getGeneration() const noexcept { return generation.load (std::memory_order_acquire); }
 
 private:
-    bool spawn (juce::String& error);
+    friend class SandboxProcess;
+
+    /** "The plugin "name" (owner)". */
+    juce::String describe() const { return "The plugin \"" + pluginName + "\" (" + owner + ")"; }
     bool loadAndPrepare (juce::String& error);
     bool sendPrepare (juce::String& error);
     /** Asks the sandbox for the plugin's state (into lastState); false if it did not answer in time. */
     bool askState (int timeoutMs);
     static constexpr int stateTimeoutMs = 2000;
     void park() noexcept;
-    void killProcess();
     bool request (sandbox::MessageType, juce::MemoryBlock payload, sandbox::Frame& reply, int timeoutMs, juce::String& error);
-    void handleNotice (const sandbox::Frame&);
-    bool processEnded();
+    void handleNotice (const juce::String& text);
 
     PluginSandboxOptions options;
     model::PluginRef ref;
@@ -273,10 +385,11 @@ private:
     bool isSource;
     juce::String owner, pluginName;
 
-    int sharedFd = -1, controlFd = -1;
-    sandbox::SharedBlock* shared = nullptr;
-    int pid = 0;
-    std::uint32_t nextId = 1;
+    std::shared_ptr<SandboxProcess> process;
+    std::uint32_t slot = 0;
+    sandbox::SharedMemory memory;
+    bool loaded = false; ///< loaded in the running process (or to be loaded again when it restarts)
+    bool loadSent = false; ///< a load went to the running process (its slot may exist there)
 
     double sampleRate = 0.0;
     int blockSize = 0;
@@ -370,9 +483,10 @@ private:
     Timing timing;
 };
 
-/** The sandbox process's side (`imbolc plugin-sandbox --control-fd N --shared-fd M`): serves one plugin
-    until told to quit or its control socket closes. Runs a JUCE message loop on the calling thread.
-    Returns the process's exit code (2: its arguments or shared block were unusable). */
-int runPluginSandboxWorker (int controlFd, int sharedFd);
+/** The sandbox process's side (`imbolc plugin-sandbox --control-fd N`): serves the plugins the engine
+    loads into it (each with its shared block, a processing thread of its own, and its editor) until
+    told to quit or its control socket closes. Runs a JUCE message loop on the calling thread. Returns
+    the process's exit code (2: its arguments were unusable). */
+int runPluginSandboxWorker (int controlFd);
 
 } // namespace imbolc::engine

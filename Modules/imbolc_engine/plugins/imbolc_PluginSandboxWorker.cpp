@@ -1,13 +1,15 @@
-// The sandbox process's side of the plugin sandbox (`imbolc plugin-sandbox`): one plugin, loaded with
-// PluginHost into a PluginNode exactly as the engine loads it in process, served block by block
-// through the shared block. The main thread is the JUCE message thread (control messages, the editor
-// window); a processing thread, real-time where the system allows, renders.
+// The sandbox process's side of the plugin sandbox (`imbolc plugin-sandbox`): one or more plugins
+// (slots), each loaded with PluginHost into a PluginNode exactly as the engine loads it in process, and
+// served block by block through its own shared block, which comes over the control socket with the
+// request that loads it. The main thread is the JUCE message thread (control messages, the editor
+// windows); each slot has a processing thread, real-time where the system allows, so plugins sharing
+// this process render in parallel and a slow one does not hold up the others' answers.
 
 namespace imbolc::engine
 {
 namespace
 {
-    /** A window of the sandbox process holding the plugin's editor; the close button closes it. */
+    /** A window of the sandbox process holding a plugin's editor; the close button closes it. */
     class SandboxEditorWindow final : public juce::DocumentWindow
     {
     public:
@@ -30,231 +32,50 @@ namespace
         std::function<void()> closed;
     };
 
-    class SandboxWorker final : private juce::Timer
+    /** One plugin of the sandbox: its shared block (mapped here), its node, its editor and the thread
+        that renders its blocks. Message thread, but for the processing thread's own functions. */
+    class SandboxSlot
     {
     public:
-        SandboxWorker (int fd, sandbox::SharedBlock& block)
-            : controlFd (fd), shared (block)
+        SandboxSlot (int blockFd, sandbox::SharedBlock& block, std::unique_ptr<PluginNode> pluginNode)
+            : fd (blockFd), shared (block), node (std::move (pluginNode))
         {
             audio.setSize (sandbox::numChannels, sandbox::maxBlockSamples);
             midi.ensureSize (sandbox::maxMidiEvents * 16);
         }
 
-        int run()
+        ~SandboxSlot()
         {
-            reader = std::thread ([this]
-                                  { readControl(); });
-            startTimer (100);
-            juce::MessageManager::getInstance()->runDispatchLoop();
-            stopTimer();
             stopProcessing();
             editor.reset();
             node.reset();
-            ::shutdown (controlFd, SHUT_RDWR); // ends the reader's recv
-            reader.join();
-            return 0;
+            ::munmap (&shared, sizeof (sandbox::SharedBlock));
+            ::close (fd);
         }
 
-    private:
-        void timerCallback() override { reportRejections(); }
+        PluginNode& getNode() noexcept { return *node; }
+        std::unique_ptr<SandboxEditorWindow> editor;
 
-        //======================================================================
-        // Control, on the message thread.
-        void readControl()
+        /** Prepares the plugin (the request's values checked) and starts the processing thread. */
+        void prepare (double rate, int block, const std::vector<float>& values)
         {
-            for (;;)
-            {
-                sandbox::Frame frame;
-                juce::String error;
-                const auto r = sandbox::readFrame (controlFd, frame, -1, error);
-                if (r == sandbox::ReadResult::ok)
-                {
-                    juce::MessageManager::callAsync ([this, frame]
-                                                     { handle (frame); });
-                    continue;
-                }
-                // A stream cannot find its next frame after a malformed one: say why and end.
-                juce::MessageManager::callAsync ([this, error]
-                                                 {
-                                                     if (error.isNotEmpty())
-                                                         notice (error);
-                                                     juce::MessageManager::getInstance()->stopDispatchLoop(); });
-                return;
-            }
-        }
-
-        void send (sandbox::MessageType type, std::uint32_t id, juce::MemoryBlock payload)
-        {
-            sandbox::Frame f;
-            f.type = type;
-            f.id = id;
-            f.payload = std::move (payload);
-            sandbox::writeFrame (controlFd, f);
-        }
-
-        void reply (std::uint32_t id, const sandbox::Reply& r) { send (sandbox::MessageType::reply, id, r.encode()); }
-
-        void fail (std::uint32_t id, const juce::String& sentence)
-        {
-            sandbox::Reply r;
-            r.text = sentence;
-            reply (id, r);
-        }
-
-        void notice (const juce::String& text)
-        {
-            sandbox::PayloadWriter w;
-            w.text (text);
-            send (sandbox::MessageType::notice, 0, w.take());
-        }
-
-        void handle (const sandbox::Frame& f)
-        {
-            reportRejections();
-            switch (f.type)
-            {
-                case sandbox::MessageType::load:
-                    return load (f);
-                case sandbox::MessageType::prepare:
-                    return prepare (f);
-                case sandbox::MessageType::getState:
-                {
-                    if (node == nullptr)
-                        return fail (f.id, "No plugin is loaded in this sandbox.");
-                    sandbox::Reply r;
-                    r.ok = true;
-                    r.data = node->captureState();
-                    return reply (f.id, r);
-                }
-                case sandbox::MessageType::openEditor:
-                    return openEditor (f.id);
-                case sandbox::MessageType::closeEditor:
-                {
-                    editor.reset();
-                    sandbox::Reply r;
-                    r.ok = true;
-                    return reply (f.id, r);
-                }
-                case sandbox::MessageType::quit:
-                {
-                    sandbox::Reply r;
-                    r.ok = true;
-                    reply (f.id, r);
-                    juce::MessageManager::getInstance()->stopDispatchLoop();
-                    return;
-                }
-                case sandbox::MessageType::reply:
-                case sandbox::MessageType::notice:
-                    return fail (f.id, "A plugin sandbox takes requests, not replies or notices.");
-            }
-        }
-
-        void load (const sandbox::Frame& f)
-        {
-            sandbox::PayloadReader r (f.payload);
-            std::uint8_t format = 0, source = 0;
-            juce::String identifier;
-            model::PluginRef ref;
-            std::uint32_t mapped = 0, block = 0;
-            double rate = 0.0;
-            if (! (r.u8 (format) && r.text (identifier) && r.bytes (ref.state) && r.u32 (mapped) && r.u8 (source) && r.f64 (rate) && r.u32 (block) && r.atEnd()))
-                return fail (f.id, "The request to load a plugin is malformed.");
-            if (format > (std::uint8_t) model::PluginFormat::lv2 || source > 1 || mapped > (std::uint32_t) sandbox::maxParameters
-                || ! (rate > 0.0 && rate <= 1.0e6) || block < 1 || block > (std::uint32_t) sandbox::maxBlockSamples)
-                return fail (f.id, "The request to load a plugin has values out of range.");
-            if (node != nullptr)
-                return fail (f.id, "This sandbox already has a plugin loaded.");
-            ref.format = (model::PluginFormat) format;
-            ref.identifier = identifier.toStdString();
-            isSource = source == 1;
-
-            juce::String error;
-            auto instance = host.createInstance (ref, rate, (int) block, error);
-            if (instance == nullptr)
-                return fail (f.id, error);
-            auto params = PluginHost::getParameters (*instance);
-            if (params.size() > mapped)
-                params.resize (mapped);
-            sandbox::Reply reply;
-            reply.ok = true;
-            reply.text = instance->getName();
-            reply.warning = error; // a state that could not be applied: the plugin runs from its defaults
-            reply.b = instance->hasEditor() ? 1 : 0;
-            node = std::make_unique<PluginNode> (std::move (instance), ref, params, isSource);
-            reply.a = node->getNumMappedParameters();
-            this->reply (f.id, reply);
-        }
-
-        void prepare (const sandbox::Frame& f)
-        {
-            if (node == nullptr)
-                return fail (f.id, "No plugin is loaded in this sandbox.");
-            sandbox::PayloadReader r (f.payload);
-            double rate = 0.0;
-            std::uint32_t block = 0, count = 0;
-            if (! (r.f64 (rate) && r.u32 (block) && r.u32 (count)) || ! (rate > 0.0 && rate <= 1.0e6) || block < 1
-                || block > (std::uint32_t) sandbox::maxBlockSamples || count > (std::uint32_t) node->getNumMappedParameters())
-                return fail (f.id, "The request to prepare the plugin is malformed or out of range.");
-            std::vector<float> values (count);
-            for (auto& v : values)
-                if (! r.f32 (v) || ! std::isfinite (v))
-                    return fail (f.id, "The request to prepare the plugin has a parameter value that is not a number.");
-            if (! r.atEnd())
-                return fail (f.id, "The request to prepare the plugin has bytes after its end.");
-
             stopProcessing();
             for (std::size_t i = 0; i < values.size(); ++i)
                 node->setParameterRamp ((int) i, values[i], 0);
-            node->setPlayConfigDetails (2, 2, rate, (int) block);
-            node->prepareToPlay (rate, (int) block);
-            preparedBlock = (int) block;
-            mappedCount = (int) count;
+            node->setPlayConfigDetails (2, 2, rate, block);
+            node->prepareToPlay (rate, block);
+            preparedBlock = block;
+            mappedCount = (int) values.size();
             shared.latency.store (node->getPublishedLatencySamples(), std::memory_order_relaxed);
             startProcessing();
-
-            sandbox::Reply reply;
-            reply.ok = true;
-            reply.a = node->getPublishedLatencySamples();
-            this->reply (f.id, reply);
         }
 
-        void openEditor (std::uint32_t id)
-        {
-            if (node == nullptr)
-                return fail (id, "No plugin is loaded in this sandbox.");
-            if (editor != nullptr)
-            {
-                editor->toFront (true);
-                sandbox::Reply r;
-                r.ok = true;
-                return reply (id, r);
-            }
-            auto& instance = node->getInstance();
-            if (! instance.hasEditor())
-                return fail (id, "The plugin \"" + instance.getName() + "\" has no editor.");
-            if (juce::SystemStats::getEnvironmentVariable ("DISPLAY", {}).isEmpty() && juce::SystemStats::getEnvironmentVariable ("WAYLAND_DISPLAY", {}).isEmpty())
-                return fail (id, "The plugin sandbox has no display (DISPLAY is not set), so it cannot show the editor of \"" + instance.getName() + "\".");
-            auto* view = instance.createEditorIfNeeded();
-            if (view == nullptr)
-                return fail (id, "The plugin \"" + instance.getName() + "\" could not make its editor.");
-            editor = std::make_unique<SandboxEditorWindow> (instance.getName(), view, [this]
-                                                            {
-                                                               // Deleted after the click that closed it has been handled.
-                                                               juce::MessageManager::callAsync ([this]
-                                                                                                {
-                                                                                                    editor.reset();
-                                                                                                    notice ("editor-closed"); }); });
-            sandbox::Reply r;
-            r.ok = true;
-            reply (id, r);
-        }
-
-        /** What the processing thread refused since the last look, as one sentence for the engine. */
-        void reportRejections()
+        /** What the processing thread refused since the last look, as one sentence (empty: nothing). */
+        juce::String takeRejections()
         {
             const auto why = rejectedWhy.exchange (0);
             if (why == 0)
-                return;
+                return {};
             const auto value = rejectedValue.load();
             juce::String sentence = "the sandbox refused a block whose ";
             if (why == 1)
@@ -267,11 +88,10 @@ namespace
                 sentence << "MIDI event " << value << " has a size or a sample position out of range";
             else
                 sentence << "parameter " << value << " is not a number between 0 and 1";
-            notice (sentence);
+            return sentence;
         }
 
-        //======================================================================
-        // Processing.
+    private:
         void startProcessing()
         {
             stopping = false;
@@ -358,54 +178,314 @@ namespace
             return n;
         }
 
-        int controlFd;
+        int fd;
         sandbox::SharedBlock& shared;
-        PluginHost host;
         std::unique_ptr<PluginNode> node;
-        std::unique_ptr<SandboxEditorWindow> editor;
-        bool isSource = false;
         int preparedBlock = 0, mappedCount = 0;
         juce::AudioBuffer<float> audio;
         juce::MidiBuffer midi;
-        std::thread reader, processor;
+        std::thread processor;
         std::atomic<bool> stopping { false };
         std::atomic<int> rejectedWhy { 0 }, rejectedValue { 0 };
     };
+
+    class SandboxWorker final : private juce::Timer
+    {
+    public:
+        explicit SandboxWorker (int fd)
+            : controlFd (fd)
+        {
+        }
+
+        int run()
+        {
+            reader = std::thread ([this]
+                                  { readControl(); });
+            startTimer (100);
+            juce::MessageManager::getInstance()->runDispatchLoop();
+            stopTimer();
+            slots.clear(); // each slot's thread ends, its editor and plugin go
+            ::shutdown (controlFd, SHUT_RDWR); // ends the reader's recv
+            reader.join();
+            return 0;
+        }
+
+    private:
+        void timerCallback() override { reportRejections(); }
+
+        //======================================================================
+        // Control, on the message thread.
+        void readControl()
+        {
+            for (;;)
+            {
+                sandbox::Frame frame;
+                juce::String error;
+                const auto r = sandbox::readFrame (controlFd, frame, -1, error);
+                if (r == sandbox::ReadResult::ok)
+                {
+                    // The frame's descriptors go with it and are closed or kept by handle().
+                    juce::MessageManager::callAsync ([this, frame]() mutable
+                                                     { handle (frame); });
+                    continue;
+                }
+                // A stream cannot find its next frame after a malformed one: say why and end.
+                juce::MessageManager::callAsync ([this, error]
+                                                 {
+                                                     if (error.isNotEmpty())
+                                                         notice (0, error);
+                                                     juce::MessageManager::getInstance()->stopDispatchLoop(); });
+                return;
+            }
+        }
+
+        void send (sandbox::MessageType type, std::uint32_t id, std::uint32_t slot, juce::MemoryBlock payload)
+        {
+            sandbox::Frame f;
+            f.type = type;
+            f.id = id;
+            f.slot = slot;
+            f.payload = std::move (payload);
+            sandbox::writeFrame (controlFd, f);
+        }
+
+        void reply (const sandbox::Frame& request, const sandbox::Reply& r) { send (sandbox::MessageType::reply, request.id, request.slot, r.encode()); }
+
+        void ok (const sandbox::Frame& request)
+        {
+            sandbox::Reply r;
+            r.ok = true;
+            reply (request, r);
+        }
+
+        void fail (const sandbox::Frame& request, const juce::String& sentence)
+        {
+            sandbox::Reply r;
+            r.text = sentence;
+            reply (request, r);
+        }
+
+        void notice (std::uint32_t slot, const juce::String& text)
+        {
+            sandbox::PayloadWriter w;
+            w.text (text);
+            send (sandbox::MessageType::notice, 0, slot, w.take());
+        }
+
+        SandboxSlot* find (std::uint32_t slot)
+        {
+            const auto it = slots.find (slot);
+            return it == slots.end() ? nullptr : it->second.get();
+        }
+
+        void handle (sandbox::Frame& f)
+        {
+            reportRejections();
+            if (f.type == sandbox::MessageType::load)
+                return load (f);
+            if (! f.fds.empty())
+            {
+                const auto count = f.fds.size();
+                sandbox::closeDescriptors (f);
+                return fail (f, "Only a request to load a plugin carries a descriptor; this one carries " + juce::String ((int) count) + ".");
+            }
+            if (f.type == sandbox::MessageType::quit)
+            {
+                if (f.slot != 0)
+                    return fail (f, "A request to quit is for the whole sandbox, slot 0, not slot " + juce::String (f.slot) + ".");
+                ok (f);
+                juce::MessageManager::getInstance()->stopDispatchLoop();
+                return;
+            }
+            if (f.type == sandbox::MessageType::reply || f.type == sandbox::MessageType::notice)
+                return fail (f, "A plugin sandbox takes requests, not replies or notices.");
+            auto* slot = find (f.slot);
+            if (slot == nullptr)
+                return fail (f, "This sandbox has no plugin in slot " + juce::String (f.slot) + ".");
+            switch (f.type)
+            {
+                case sandbox::MessageType::prepare:
+                    return prepare (f, *slot);
+                case sandbox::MessageType::getState:
+                {
+                    sandbox::Reply r;
+                    r.ok = true;
+                    r.data = slot->getNode().captureState();
+                    return reply (f, r);
+                }
+                case sandbox::MessageType::openEditor:
+                    return openEditor (f, *slot);
+                case sandbox::MessageType::closeEditor:
+                    slot->editor.reset();
+                    return ok (f);
+                case sandbox::MessageType::unload:
+                    slots.erase (f.slot);
+                    return ok (f);
+                case sandbox::MessageType::load:
+                case sandbox::MessageType::quit:
+                case sandbox::MessageType::reply:
+                case sandbox::MessageType::notice:
+                    break;
+            }
+        }
+
+        void load (sandbox::Frame& f)
+        {
+            // Whatever is refused, the descriptors that came are closed: only a slot keeps one.
+            auto fds = std::exchange (f.fds, {});
+            const auto closeAll = [&fds]
+            {
+                for (const auto fd : fds)
+                    if (fd >= 0)
+                        ::close (fd);
+            };
+            const auto refuse = [&] (const juce::String& sentence)
+            {
+                closeAll();
+                fail (f, sentence);
+            };
+            if (f.slot == 0)
+                return refuse ("A plugin cannot be loaded into slot 0, which stands for the whole sandbox.");
+            if (slots.count (f.slot) != 0)
+                return refuse ("Slot " + juce::String (f.slot) + " of this sandbox already has a plugin loaded.");
+            if (slots.size() >= sandbox::maxSlots)
+                return refuse ("This sandbox already serves " + juce::String ((int) sandbox::maxSlots) + " plugins, its most.");
+
+            sandbox::PayloadReader r (f.payload);
+            std::uint8_t format = 0, source = 0;
+            juce::String identifier;
+            model::PluginRef ref;
+            std::uint32_t mapped = 0, block = 0;
+            double rate = 0.0;
+            if (! (r.u8 (format) && r.text (identifier) && r.bytes (ref.state) && r.u32 (mapped) && r.u8 (source) && r.f64 (rate) && r.u32 (block) && r.atEnd()))
+                return refuse ("The request to load a plugin is malformed.");
+            if (format > (std::uint8_t) model::PluginFormat::lv2 || source > 1 || mapped > (std::uint32_t) sandbox::maxParameters
+                || ! (rate > 0.0 && rate <= 1.0e6) || block < 1 || block > (std::uint32_t) sandbox::maxBlockSamples)
+                return refuse ("The request to load a plugin has values out of range.");
+
+            // Its shared block: exactly one descriptor, of exactly the block's size, with this
+            // version's header naming this slot.
+            if (fds.size() != 1 || fds[0] < 0)
+                return refuse ("The request to load a plugin must carry exactly one descriptor (its shared block), not " + juce::String ((int) fds.size()) + ".");
+            struct stat info = {};
+            if (::fstat (fds[0], &info) != 0 || ! S_ISREG (info.st_mode) || (std::size_t) info.st_size != sizeof (sandbox::SharedBlock))
+                return refuse ("The shared block sent with the request to load a plugin is not " + juce::String ((int) sizeof (sandbox::SharedBlock)) + " bytes of shared memory.");
+            void* mappedBlock = ::mmap (nullptr, sizeof (sandbox::SharedBlock), PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+            if (mappedBlock == MAP_FAILED)
+                return refuse ("The shared block sent with the request to load a plugin could not be mapped.");
+            auto& shared = *static_cast<sandbox::SharedBlock*> (mappedBlock);
+            if (shared.magic != sandbox::sharedMagic || shared.version != sandbox::sharedVersion || shared.size != sizeof (sandbox::SharedBlock) || shared.slot != f.slot)
+            {
+                ::munmap (mappedBlock, sizeof (sandbox::SharedBlock));
+                return refuse ("The shared block sent with the request to load a plugin is not a version " + juce::String (sandbox::sharedVersion) + " Imbolc sandbox block for slot " + juce::String (f.slot) + ".");
+            }
+
+            ref.format = (model::PluginFormat) format;
+            ref.identifier = identifier.toStdString();
+            juce::String error;
+            auto instance = host.createInstance (ref, rate, (int) block, error);
+            if (instance == nullptr)
+            {
+                ::munmap (mappedBlock, sizeof (sandbox::SharedBlock));
+                return refuse (error);
+            }
+            auto params = PluginHost::getParameters (*instance);
+            if (params.size() > mapped)
+                params.resize (mapped);
+            sandbox::Reply reply;
+            reply.ok = true;
+            reply.text = instance->getName();
+            reply.warning = error; // a state that could not be applied: the plugin runs from its defaults
+            reply.b = instance->hasEditor() ? 1 : 0;
+            auto node = std::make_unique<PluginNode> (std::move (instance), ref, params, source == 1);
+            reply.a = node->getNumMappedParameters();
+            slots[f.slot] = std::make_unique<SandboxSlot> (fds[0], shared, std::move (node));
+            this->reply (f, reply);
+        }
+
+        void prepare (const sandbox::Frame& f, SandboxSlot& slot)
+        {
+            sandbox::PayloadReader r (f.payload);
+            double rate = 0.0;
+            std::uint32_t block = 0, count = 0;
+            if (! (r.f64 (rate) && r.u32 (block) && r.u32 (count)) || ! (rate > 0.0 && rate <= 1.0e6) || block < 1
+                || block > (std::uint32_t) sandbox::maxBlockSamples || count > (std::uint32_t) slot.getNode().getNumMappedParameters())
+                return fail (f, "The request to prepare the plugin is malformed or out of range.");
+            std::vector<float> values (count);
+            for (auto& v : values)
+                if (! r.f32 (v) || ! std::isfinite (v))
+                    return fail (f, "The request to prepare the plugin has a parameter value that is not a number.");
+            if (! r.atEnd())
+                return fail (f, "The request to prepare the plugin has bytes after its end.");
+
+            slot.prepare (rate, (int) block, values);
+            sandbox::Reply reply;
+            reply.ok = true;
+            reply.a = slot.getNode().getPublishedLatencySamples();
+            this->reply (f, reply);
+        }
+
+        void openEditor (const sandbox::Frame& f, SandboxSlot& slot)
+        {
+            if (slot.editor != nullptr)
+            {
+                slot.editor->toFront (true);
+                return ok (f);
+            }
+            auto& instance = slot.getNode().getInstance();
+            if (! instance.hasEditor())
+                return fail (f, "The plugin \"" + instance.getName() + "\" has no editor.");
+            if (juce::SystemStats::getEnvironmentVariable ("DISPLAY", {}).isEmpty() && juce::SystemStats::getEnvironmentVariable ("WAYLAND_DISPLAY", {}).isEmpty())
+                return fail (f, "The plugin sandbox has no display (DISPLAY is not set), so it cannot show the editor of \"" + instance.getName() + "\".");
+            auto* view = instance.createEditorIfNeeded();
+            if (view == nullptr)
+                return fail (f, "The plugin \"" + instance.getName() + "\" could not make its editor.");
+            const auto id = f.slot;
+            slot.editor = std::make_unique<SandboxEditorWindow> (instance.getName(), view, [this, id]
+                                                                 {
+                                                                    // Deleted after the click that closed it has been handled (by slot id:
+                                                                    // the plugin may have been unloaded by then).
+                                                                    juce::MessageManager::callAsync ([this, id]
+                                                                                                     {
+                                                                                                         if (auto* s = find (id); s != nullptr && s->editor != nullptr)
+                                                                                                         {
+                                                                                                             s->editor.reset();
+                                                                                                             notice (id, "editor-closed");
+                                                                                                         } }); });
+            ok (f);
+        }
+
+        /** What the processing threads refused since the last look, one sentence per slot. */
+        void reportRejections()
+        {
+            for (auto& [id, slot] : slots)
+                if (const auto sentence = slot->takeRejections(); sentence.isNotEmpty())
+                    notice (id, sentence);
+        }
+
+        int controlFd;
+        PluginHost host;
+        std::map<std::uint32_t, std::unique_ptr<SandboxSlot>> slots;
+        std::thread reader;
+    };
 } // namespace
 
-int runPluginSandboxWorker (int controlFd, int sharedFd)
+int runPluginSandboxWorker (int controlFd)
 {
     // Dies with the engine that started it, whatever way the engine ends.
     ::prctl (PR_SET_PDEATHSIG, SIGKILL);
     ::signal (SIGPIPE, SIG_IGN);
 
     struct stat info = {};
-    if (controlFd < 0 || sharedFd < 0 || ::fstat (sharedFd, &info) != 0 || (std::size_t) info.st_size != sizeof (sandbox::SharedBlock))
+    if (controlFd < 0 || ::fstat (controlFd, &info) != 0 || ! S_ISSOCK (info.st_mode))
     {
-        std::cerr << "imbolc plugin-sandbox: the shared block is missing or not " << sizeof (sandbox::SharedBlock) << " bytes.\n";
-        return 2;
-    }
-    void* mapped = ::mmap (nullptr, sizeof (sandbox::SharedBlock), PROT_READ | PROT_WRITE, MAP_SHARED, sharedFd, 0);
-    if (mapped == MAP_FAILED)
-    {
-        std::cerr << "imbolc plugin-sandbox: could not map the shared block.\n";
-        return 2;
-    }
-    auto& shared = *static_cast<sandbox::SharedBlock*> (mapped);
-    if (shared.magic != sandbox::sharedMagic || shared.version != sandbox::sharedVersion || shared.size != sizeof (sandbox::SharedBlock))
-    {
-        std::cerr << "imbolc plugin-sandbox: the shared block is not a version " << sandbox::sharedVersion << " Imbolc sandbox block.\n";
+        std::cerr << "imbolc plugin-sandbox: the control descriptor is missing or not a socket.\n";
         return 2;
     }
 
     juce::ScopedJuceInitialiser_GUI gui;
-    int result = 0;
-    {
-        SandboxWorker worker (controlFd, shared);
-        result = worker.run();
-    }
-    ::munmap (mapped, sizeof (sandbox::SharedBlock));
-    return result;
+    SandboxWorker worker (controlFd);
+    return worker.run();
 }
 
 } // namespace imbolc::engine

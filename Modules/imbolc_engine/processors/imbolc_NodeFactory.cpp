@@ -194,23 +194,48 @@ void NodeFactory::setPluginDefaults (double sampleRate, int blockSize) noexcept
 void NodeFactory::setPluginSandbox (PluginSandboxOptions o)
 {
     sandboxOptions = std::move (o);
+    // Plugins made from now on go into a shared sandbox started with these options; those already in
+    // one stay there until their chains are rebuilt (and it ends with the last of them).
+    sharedSandbox.reset();
 }
 
 void NodeFactory::superviseSandboxes()
 {
     std::erase_if (sandboxes, [] (const auto& w)
                    { return w.expired(); });
+    std::vector<std::shared_ptr<PluginSandbox>> live;
     for (const auto& w : sandboxes)
         if (auto box = w.lock())
-            box->supervise (pluginWarnings);
+            live.push_back (std::move (box));
+    // Each process once (a shared one serves many plugins), then every plugin's warnings in order.
+    std::vector<SandboxProcess*> supervised;
+    for (const auto& box : live)
+        if (auto* process = &box->getProcess(); std::find (supervised.begin(), supervised.end(), process) == supervised.end())
+        {
+            supervised.push_back (process);
+            process->supervise();
+        }
+    for (const auto& box : live)
+        box->takeWarnings (pluginWarnings);
 }
 
 std::unique_ptr<NodeProcessor> NodeFactory::createPluginNode (const model::PluginRef& ref, const std::vector<model::Parameter>& params, bool isSource, const juce::String& owner)
 {
     if (sandboxOptions.mode != PluginSandboxMode::inProcess)
     {
-        // PluginSandboxMode::shared is not built yet: each plugin gets a sandbox of its own.
-        auto box = std::make_shared<PluginSandbox> (sandboxOptions, ref, (int) params.size(), isSource, owner);
+        // Shared: every plugin joins the one process (started on first need, ended with the last
+        // plugin in it). Per plugin: a process of its own.
+        std::shared_ptr<SandboxProcess> process;
+        if (sandboxOptions.mode == PluginSandboxMode::shared)
+        {
+            process = sharedSandbox.lock();
+            if (process == nullptr)
+            {
+                process = std::make_shared<SandboxProcess> (sandboxOptions, true);
+                sharedSandbox = process;
+            }
+        }
+        auto box = std::make_shared<PluginSandbox> (sandboxOptions, ref, (int) params.size(), isSource, owner, std::move (process));
         juce::String problem;
         if (! box->start (pluginSampleRate, pluginBlockSize, problem))
         {

@@ -59,8 +59,9 @@ public:
     void setPluginSandbox (PluginSandboxOptions);
     const PluginSandboxOptions& getPluginSandbox() const noexcept { return sandboxOptions; }
 
-    /** Supervises every live sandbox (PluginSandbox::supervise): deaths and hangs become one warning
-        each (takePluginWarnings) and restarts. Message thread (Engine::update calls it). */
+    /** Supervises every live sandbox process (SandboxProcess::supervise): deaths and hangs become one
+        warning per plugin in it (takePluginWarnings) and restarts. Message thread (Engine::update
+        calls it). */
     void superviseSandboxes();
 
 protected:
@@ -96,6 +97,7 @@ private:
     int pluginBlockSize = 512;
     PluginSandboxOptions sandboxOptions;
     std::vector<std::weak_ptr<PluginSandbox>> sandboxes; ///< the nodes own them; expired ones are dropped
+    std::weak_ptr<SandboxProcess> sharedSandbox; ///< PluginSandboxMode::shared: the process new plugins join
 };
 
 } // namespace imbolc::engine
