@@ -1172,7 +1172,9 @@ SandboxedPluginNode::Answer SandboxedPluginNode::awaitReply (sandbox::SharedBloc
 {
     const auto blockSeconds = (double) n / currentSampleRate;
     const auto start = std::chrono::steady_clock::now();
-    const auto deadline = start + std::chrono::nanoseconds ((std::int64_t) (sandbox->getOptions().deadlineFraction * blockSeconds * 1.0e9));
+    const auto& o = sandbox->getOptions();
+    const auto waitSeconds = o.offline ? o.hangSeconds : o.deadlineFraction * blockSeconds; // offline: as long as it takes, short of a hang
+    const auto deadline = start + std::chrono::nanoseconds ((std::int64_t) (waitSeconds * 1.0e9));
     bool answered = false;
     for (int spin = 0;; ++spin)
     {
@@ -1213,6 +1215,7 @@ SandboxedPluginNode::Answer SandboxedPluginNode::awaitReply (sandbox::SharedBloc
 void SandboxedPluginNode::fadeOut (juce::AudioBuffer<float>& buffer, int n) noexcept
 {
     // From the last sample played straight down to silence: no step, so no click.
+    sandbox->reportLost();
     silenced = true;
     if (answering)
     {

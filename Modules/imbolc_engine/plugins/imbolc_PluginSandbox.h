@@ -32,6 +32,12 @@ struct PluginSandboxOptions
         treated as dead and killed. */
     double hangSeconds = 0.5;
 
+    /** An offline render (OfflineRenderer): no block has a deadline, each is waited for until it is
+        answered or hangSeconds have passed (a hang), so the render never loses a block to a busy
+        machine; a block that is lost anyway is counted (PluginSandbox::getLostBlocks) for the render
+        to stop on. */
+    bool offline = false;
+
     /** Automatic restarts after a sandbox died, with the plugin's last captured state; after this
         many the plugin stays silent until restarted by hand (Engine::restartPlugin). Counted per
         plugin, also in one shared sandbox (where every plugin in it restarts with it). */
@@ -347,6 +353,9 @@ public:
         sentence). False and one sentence if no well-formed reply came. */
     bool requestForTest (const sandbox::Frame& request, sandbox::Frame& reply, juce::String& error) { return process->requestForTest (request, reply, error); }
 
+    /** "The plugin \"Name\" (where it is)": how sentences about it begin. */
+    juce::String describe() const { return "The plugin \"" + pluginName + "\" (" + owner + ")"; }
+
     /** A sentence about this plugin for the next supervise() to hand on (prefixed with its name). */
     void addNotice (const juce::String& text) { notices.push_back (describe() + ": " + text + "."); }
 
@@ -359,6 +368,10 @@ public:
     void reportMiss (double seconds) noexcept;
     /** Audio thread: an answer came (the hang clock starts again). */
     void reportAnswer() noexcept { unanswered.store (0.0, std::memory_order_relaxed); }
+    /** Audio thread: a block the plugin did not give (faded or silent instead). */
+    void reportLost() noexcept { lostBlocks.fetch_add (1, std::memory_order_relaxed); }
+    /** Blocks lost since it was made (reportLost). Any thread. */
+    std::int64_t getLostBlocks() const noexcept { return lostBlocks.load (std::memory_order_relaxed); }
     /** Audio thread: a reply that did not match the request (a broken sandbox). */
     void reportBadReply() noexcept { badReply.store (true, std::memory_order_relaxed); }
     /** Audio thread: the sandbox generation, which changes whenever a new process attaches (the node
@@ -369,7 +382,6 @@ private:
     friend class SandboxProcess;
 
     /** "The plugin "name" (owner)". */
-    juce::String describe() const { return "The plugin \"" + pluginName + "\" (" + owner + ")"; }
     bool loadAndPrepare (juce::String& error);
     bool sendPrepare (juce::String& error);
     /** Asks the sandbox for the plugin's state (into lastState); false if it did not answer in time. */
@@ -404,6 +416,7 @@ private:
 
     std::atomic<bool> alive { false }, inUse { false }, badReply { false };
     std::atomic<double> unanswered { 0.0 };
+    std::atomic<std::int64_t> lostBlocks { 0 };
     std::atomic<std::uint32_t> generation { 0 };
 
     JUCE_DECLARE_NON_COPYABLE (PluginSandbox)

@@ -219,6 +219,14 @@ void NodeFactory::superviseSandboxes()
         box->takeWarnings (pluginWarnings);
 }
 
+juce::String NodeFactory::findSandboxThatLostBlocks() const
+{
+    for (const auto& w : sandboxes)
+        if (auto box = w.lock(); box != nullptr && box->getLostBlocks() > 0)
+            return box->describe();
+    return {};
+}
+
 std::unique_ptr<NodeProcessor> NodeFactory::createPluginNode (const model::PluginRef& ref, const std::vector<model::Parameter>& params, bool isSource, const juce::String& owner)
 {
     if (sandboxOptions.mode != PluginSandboxMode::inProcess)

@@ -64,6 +64,11 @@ public:
         calls it). */
     void superviseSandboxes();
 
+    /** The first sandboxed plugin that lost a block (PluginSandbox::getLostBlocks), described for a
+        sentence ("The plugin \"X\" (instrument 1 (\"Lead\"))"); empty while none has. An offline
+        render stops on it. Message thread. */
+    juce::String findSandboxThatLostBlocks() const;
+
 protected:
     /** Records a warning for takeWarnings (an identical one still waiting is not repeated). */
     void warn (const juce::String&);

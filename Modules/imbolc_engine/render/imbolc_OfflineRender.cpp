@@ -14,12 +14,16 @@ namespace
         return session;
     }
 
-    Engine::Options renderEngineOptions (const model::Session& session, int renderWorkers)
+    Engine::Options renderEngineOptions (const model::Session& session, int renderWorkers, const PluginSandboxOptions& sandbox)
     {
         Engine::Options o;
         o.instrumentSlots = juce::jmax (64, (int) session.instruments.size() + 8);
         o.renderWorkers = renderWorkers;
         o.waitForLateWorkers = true; // no deadline offline: every chain of every block, whatever it takes
+        o.pluginSandbox = sandbox;
+        o.pluginSandbox.mode = session.settings.pluginIsolation;
+        o.pluginSandbox.offline = true;
+        o.pluginSandbox.pipelined = false; // nothing to gain offline, and the same samples as in process
         return o;
     }
 } // namespace
@@ -62,7 +66,7 @@ OfflineRenderer::Result OfflineRenderer::render (const model::Session& original,
     const auto started = juce::Time::getMillisecondCounterHiRes();
 
     const auto session = fromTheTop (original);
-    Engine engine (std::move (factory), renderEngineOptions (session, options.renderWorkers));
+    Engine engine (std::move (factory), renderEngineOptions (session, options.renderWorkers, options.pluginSandbox));
     engine.prepare (options.sampleRate, options.blockSize);
     engine.loadSession (session);
     engine.update();
@@ -87,6 +91,14 @@ OfflineRenderer::Result OfflineRenderer::render (const model::Session& original,
         float* outs[] = { block.getWritePointer (0), block.getWritePointer (1) };
         engine.process (outs, 2, options.blockSize);
         engine.update();
+        if (const auto lost = engine.getNodeFactory().findSandboxThatLostBlocks(); lost.isNotEmpty())
+        {
+            // A block it did not give would be a hole in the file: the render stops instead.
+            result.error = lost + " crashed or stopped answering during the render, so the render was stopped; "
+                                  "the session is unharmed. Render again, or render with that plugin replaced or bypassed.";
+            result.warnings = engine.takeWarnings();
+            return result;
+        }
         const int skipped = juce::jmin (toSkip, options.blockSize);
         toSkip -= skipped;
         if (skipped < options.blockSize)
@@ -248,7 +260,8 @@ ExternalNoteScore collectExternalNotes (const model::Session& original, double s
     }
 
     auto session = fromTheTop (original);
-    auto engineOptions = renderEngineOptions (session, 0); // silent nodes: nothing to share out
+    auto engineOptions = renderEngineOptions (session, 0, {}); // silent nodes: nothing to share out
+    engineOptions.pluginSandbox.mode = PluginSandboxMode::inProcess; // and no plugin to run anywhere
     // One block of one chain carries at most ~900 events (its MIDI buffer's 8 KiB), and the queue is
     // drained after every block: room for 1,024 per external instrument can never fill.
     int external = 0;

@@ -32,6 +32,18 @@ public:
         /** Asked after every block (from the rendering thread): true ends the render with the error
             "The render was cancelled." and, for a WAV, leaves any existing file as it was. */
         std::function<bool()> shouldCancel;
+        /** How sandboxed plugins run (the worker command, the hang time). Where plugins run is the
+            session's choice (SessionSettings::pluginIsolation), as when it plays: a plugin that
+            crashes during an export does not take the app along. Offline, a sandbox's blocks have
+            no deadline (PluginSandboxOptions::offline); one that crashes or hangs anyway ends the
+            render with a sentence naming it, and a WAV is not written. A plugin that takes
+            hangSeconds over one block is hung: 10 s here (live, half a second is). */
+        PluginSandboxOptions pluginSandbox = []
+        {
+            PluginSandboxOptions o;
+            o.hangSeconds = 10.0;
+            return o;
+        }();
     };
 
     struct Progress
