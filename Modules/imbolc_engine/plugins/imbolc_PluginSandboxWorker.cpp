@@ -9,6 +9,10 @@ namespace imbolc::engine
 {
 namespace
 {
+    /** Whether the sandbox was started with a display (DISPLAY or WAYLAND_DISPLAY set): only then can
+        it show an editor. Set once, before JUCE starts. */
+    bool hasDisplay = false;
+
     /** A window of the sandbox process holding a plugin's editor; the close button closes it. */
     class SandboxEditorWindow final : public juce::DocumentWindow
     {
@@ -435,7 +439,7 @@ namespace
             auto& instance = slot.getNode().getInstance();
             if (! instance.hasEditor())
                 return fail (f, "The plugin \"" + instance.getName() + "\" has no editor.");
-            if (juce::SystemStats::getEnvironmentVariable ("DISPLAY", {}).isEmpty() && juce::SystemStats::getEnvironmentVariable ("WAYLAND_DISPLAY", {}).isEmpty())
+            if (! hasDisplay)
                 return fail (f, "The plugin sandbox has no display (DISPLAY is not set), so it cannot show the editor of \"" + instance.getName() + "\".");
             auto* view = instance.createEditorIfNeeded();
             if (view == nullptr)
@@ -482,6 +486,16 @@ int runPluginSandboxWorker (int controlFd)
         std::cerr << "imbolc plugin-sandbox: the control descriptor is missing or not a socket.\n";
         return 2;
     }
+
+    // A sandbox started without a display must not find one: JUCE (ours, and a JUCE plugin's own copy)
+    // falls back to ":0.0" when DISPLAY is unset or empty, which may be another session's X server, and
+    // Xlib ends the process when that server goes (it did, under parallel tests). A display name no
+    // server answers to keeps every JUCE in this process headless; editors then say there is no display.
+    const auto* display = std::getenv ("DISPLAY");
+    const auto* wayland = std::getenv ("WAYLAND_DISPLAY");
+    hasDisplay = (display != nullptr && *display != 0) || (wayland != nullptr && *wayland != 0);
+    if (! hasDisplay)
+        ::setenv ("DISPLAY", ":imbolc-sandbox-has-no-display", 1);
 
     juce::ScopedJuceInitialiser_GUI gui;
     SandboxWorker worker (controlFd);
