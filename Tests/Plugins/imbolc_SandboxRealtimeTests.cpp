@@ -14,14 +14,6 @@ using model::ParamGroup;
 
 namespace
 {
-float peakOf (const std::vector<float>& v)
-{
-    float p = 0.0f;
-    for (auto x : v)
-        p = std::max (p, std::abs (x));
-    return p;
-}
-
 void playThroughACrash (bool pipelined, bool shared = false)
 {
     REQUIRE (realtimeHarnessActive());

@@ -15,19 +15,6 @@ namespace
 {
 constexpr int block = EngineRig::blockSize;
 
-bool sameSamples (const std::vector<float>& a, const std::vector<float>& b)
-{
-    return a.size() == b.size() && std::memcmp (a.data(), b.data(), a.size() * sizeof (float)) == 0;
-}
-
-float peakOf (const std::vector<float>& v)
-{
-    float p = 0.0f;
-    for (auto x : v)
-        p = std::max (p, std::abs (x));
-    return p;
-}
-
 /** One instrument playing `ref` (a plugin source): 50 ms of silence, a chord held 0.3 s, 0.2 s of release. */
 std::vector<float> playPlugin (const engine::Engine::Options& options, const model::PluginRef& ref, std::vector<juce::String>* warnings = nullptr)
 {

@@ -7,6 +7,7 @@
 #include "imbolc_PluginTestSupport.h"
 
 #include <cerrno>
+#include <cstring>
 #include <signal.h>
 
 namespace imbolc::test
@@ -82,6 +83,20 @@ inline engine::PluginSandboxOptions sharedSandboxOptions (bool pipelined = false
     auto o = sandboxOptions (pipelined, deadlineFraction);
     o.mode = engine::PluginSandboxMode::shared;
     return o;
+}
+
+/** Bit for bit. */
+inline bool sameSamples (const std::vector<float>& a, const std::vector<float>& b)
+{
+    return a.size() == b.size() && std::memcmp (a.data(), b.data(), a.size() * sizeof (float)) == 0;
+}
+
+inline float peakOf (const std::vector<float>& v)
+{
+    float p = 0.0f;
+    for (auto x : v)
+        p = std::max (p, std::abs (x));
+    return p;
 }
 
 /** True while a process with that id exists (not yet reaped). */

@@ -17,19 +17,6 @@ namespace
 {
 constexpr int block = EngineRig::blockSize;
 
-bool sameSamples (const std::vector<float>& a, const std::vector<float>& b)
-{
-    return a.size() == b.size() && std::memcmp (a.data(), b.data(), a.size() * sizeof (float)) == 0;
-}
-
-float peakOf (const std::vector<float>& v)
-{
-    float p = 0.0f;
-    for (auto x : v)
-        p = std::max (p, std::abs (x));
-    return p;
-}
-
 std::vector<float> slice (const std::vector<float>& v, std::size_t from, std::size_t to)
 {
     return { v.begin() + (std::ptrdiff_t) from, v.begin() + (std::ptrdiff_t) to };
