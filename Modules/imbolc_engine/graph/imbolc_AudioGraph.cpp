@@ -19,7 +19,7 @@ namespace
 } // namespace
 
 AudioGraph::AudioGraph (const Capacity& c, const Queues& q)
-    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), fadingOut ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), channelChains ((std::size_t) c.runningInstruments, nullptr), capturedMidi ((std::size_t) juce::jmax (16, c.capturedMidi)), pendingEvents ((std::size_t) c.pendingEvents), instrumentJobs ((std::size_t) c.runningInstruments, nullptr), busJobs ((std::size_t) c.runningBuses, nullptr), lateChains ((std::size_t) (c.runningInstruments + c.runningBuses), nullptr)
+    : capacity (c), queues (q), instrumentSlots ((std::size_t) c.instrumentSlots, nullptr), running ((std::size_t) c.runningInstruments, nullptr), fadingOut ((std::size_t) c.runningInstruments, nullptr), busSlots ((std::size_t) c.busSlots, nullptr), busChainsPerSlot ((std::size_t) c.busSlots, 0), runningBuses ((std::size_t) c.runningBuses, nullptr), busInputTargets ((std::size_t) c.busSlots, nullptr), runningMasters ((std::size_t) c.runningMasters, nullptr), channelChains ((std::size_t) c.runningInstruments, nullptr), capturedMidi ((std::size_t) juce::jmax (16, c.capturedMidi)), pendingEvents ((std::size_t) c.pendingEvents), instrumentJobs ((std::size_t) c.runningInstruments, nullptr), jobRunningIndex ((std::size_t) c.runningInstruments, 0), busJobs ((std::size_t) c.runningBuses, nullptr), lateChains ((std::size_t) (c.runningInstruments + c.runningBuses), nullptr)
 {
     // No host value has been applied yet: the first one of every slot is a change.
     macroValues.fill (std::numeric_limits<float>::quiet_NaN());
@@ -696,14 +696,23 @@ void AudioGraph::renderInstrumentsInParallel (const BlockPlan& plan, int n, juce
             continue;
         }
         chain->setRenderDone (false);
+        jobRunningIndex[(std::size_t) numJobs] = i;
         instrumentJobs[(std::size_t) numJobs++] = chain;
     }
 
+    // The audio thread mixes as it goes (renderInstrumentJob), in running order: its own range of the
+    // jobs comes first, so it mixes each of its chains straight from its workspace, as rendering alone
+    // does, and what the workers kept is mixed once every chain before it is. Only this thread mixes:
+    // a worker late past the deadline never holds a mix target.
     jobSamples = n;
+    mixNext = 0;
+    mixMaster = &masterTarget;
     const bool allDone = workers.run (numJobs, renderInstrumentJob, this, workspace, renderDeadline());
+    mixFinishedChains();
 
-    // The same additions, in the same order, as rendering alone: the mix is bit-identical.
-    for (int i = 0; i < numRunning; ++i)
+    // The same additions, in the same order, as rendering alone: the mix is bit-identical. A chain a
+    // worker is still inside is left out of this block.
+    for (int i = mixNext; i < numRunning; ++i)
     {
         auto* chain = running[(std::size_t) i];
         if (chain->isRenderDone())
@@ -711,8 +720,20 @@ void AudioGraph::renderInstrumentsInParallel (const BlockPlan& plan, int n, juce
         else
             lateChains[(std::size_t) numLate++] = chain;
     }
+    mixMaster = nullptr;
     if (! allDone)
         lateBlocks.fetch_add (1, std::memory_order_relaxed);
+}
+
+void AudioGraph::mixFinishedChains() noexcept
+{
+    for (; mixNext < numRunning; ++mixNext)
+    {
+        auto* chain = running[(std::size_t) mixNext];
+        if (! chain->isRenderDone())
+            return;
+        chain->mixKept (*mixMaster, busInputTargets.data(), capacity.busSlots, jobSamples);
+    }
 }
 
 void AudioGraph::renderInstrumentJob (void* graph, int index, RenderWorkspace& ws) noexcept
@@ -720,6 +741,17 @@ void AudioGraph::renderInstrumentJob (void* graph, int index, RenderWorkspace& w
     auto& g = *static_cast<AudioGraph*> (graph);
     auto* chain = g.instrumentJobs[(std::size_t) index];
     chain->render (ws, g.jobSamples);
+    if (&ws == &g.workspace) // the audio thread
+    {
+        g.mixFinishedChains();
+        if (g.mixNext == g.jobRunningIndex[(std::size_t) index])
+        {
+            chain->mixInto (ws.main, ws.preTap, *g.mixMaster, g.busInputTargets.data(), g.capacity.busSlots, g.jobSamples);
+            ++g.mixNext;
+            chain->setRenderDone (true);
+            return;
+        }
+    }
     chain->keepOutput (ws, g.jobSamples);
     chain->setRenderDone (true);
 }

@@ -177,6 +177,8 @@ private:
     void renderBuses (int offset, int n) noexcept;
     void mixBus (BusChain&, int offset, int n) noexcept;
     static void renderInstrumentJob (void* graph, int index, RenderWorkspace&) noexcept;
+    /** Mixes the chains from mixNext on, in running order, while each has finished and kept its output. */
+    void mixFinishedChains() noexcept;
     static void renderBusJob (void* graph, int index, RenderWorkspace&) noexcept;
     /** Forgets the late chains whose worker has finished; true while any is still rendering. */
     bool refreshLateChains() noexcept;
@@ -301,6 +303,9 @@ private:
 
     // Parallel rendering (setRenderWorkers).
     std::vector<InstrumentChain*> instrumentJobs; ///< this chunk's chains for the workers (preallocated)
+    std::vector<int> jobRunningIndex; ///< each job's place in `running` (preallocated)
+    int mixNext = 0; ///< the first chain in running order not mixed yet (audio thread)
+    juce::AudioBuffer<float>* mixMaster = nullptr; ///< this chunk's master target, while jobs run
     std::vector<BusChain*> busJobs;
     std::vector<ChainBase*> lateChains; ///< left out of a block while a worker still renders them
     int numLate = 0;
