@@ -1,5 +1,6 @@
 // Direct bus outputs under the real-time harness: rendering with them on, while buses are added,
-// removed (shifting the mixer order) and rebuilt, makes no allocation, free or lock.
+// removed (shifting the mixer order) and rebuilt, and the master becomes latent, makes no allocation,
+// free or lock.
 
 #include "imbolc_RealtimeTestSupport.h"
 
@@ -68,8 +69,13 @@ TEST_CASE ("realtime direct bus outputs make no allocation or lock through bus e
         // A bus's effects replaced: its old and new chains crossfade into its direct output.
         rig.act (model::action::AddStage { NodeKind::bus, buses[1].value, EngineRig::effect (model::EffectType::gain) });
         renderCalls (3);
+        // A latent master: every bus's direct output is delayed by it from now on, and the buses that
+        // go through the master feed their direct-output delay (a copy) to keep it ready.
+        if (round == 2)
+            rig.act (model::action::AddStage { NodeKind::master, 0, EngineRig::effect (model::EffectType::limiter) });
     }
     renderCalls (20);
     checkRealtimeSafe (realtimeViolations());
     CHECK (directEnergy > 0.01);
+    CHECK (rig.engine.getOutputLatencySamples() > 0);
 }

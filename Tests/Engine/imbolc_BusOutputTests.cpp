@@ -23,8 +23,12 @@ struct TwoBusSession
     model::BusId bus0, bus1;
     model::InstrumentId a, b, c, d;
 
-    explicit TwoBusSession (bool isolateBus1)
+    /** `latentMaster`: the master gets the look-ahead limiter with its ceiling at 0 dBFS, above every
+        signal here, so it applies a gain of exactly 1 and only delays (by 48 samples). */
+    explicit TwoBusSession (bool isolateBus1, bool latentMaster = false)
     {
+        if (latentMaster)
+            rig.act (model::action::AddStage { NodeKind::master, 0, EngineRig::effect (model::EffectType::limiter, { { 0, 0.0f } }) });
         bus0 = model::BusId { rig.act (model::action::AddBus { "zero" }) };
         bus1 = model::BusId { rig.act (model::action::AddBus { "one" }) };
         rig.act (model::action::AddStage { NodeKind::bus, bus1.value, EngineRig::effect (model::EffectType::delay) });
@@ -111,6 +115,12 @@ long firstDifference (const std::vector<float>& x, const std::vector<float>& y)
     return -1;
 }
 
+/** `x` from sample `shift` on, against `y` from its start (as long as both last). */
+std::vector<float> from (const std::vector<float>& x, int shift)
+{
+    return { x.begin() + std::min ((std::ptrdiff_t) shift, (std::ptrdiff_t) x.size()), x.end() };
+}
+
 float maxAbsDifference (const std::vector<float>& x, const std::vector<float>& y)
 {
     float m = 0.0f;
@@ -156,6 +166,34 @@ TEST_CASE ("a bus given a direct output pair is written there exactly and left o
 
     // Bus 0's half-given pair: bus 0 went to the master, and its given half is silence.
     CHECK (peak (withDirect.direct[0], 0, withDirect.direct[0].size()) == 0.0f);
+}
+
+TEST_CASE ("a bus at its direct output waits out the master's latent stages: every output is late by the one latency reported", "[engine][busoutputs][latency]")
+{
+    // A host compensates all of a plugin's outputs by the one latency it reports, which counts the
+    // master's stages; a bus that skips the master must be late by them too, or it is heard early.
+    TwoBusSession plain (false), latent (false, true);
+    REQUIRE (plain.rig.engine.getOutputLatencySamples() == 0);
+    const int latency = latent.rig.engine.getOutputLatencySamples();
+    REQUIRE (latency == 48); // the limiter's 1 ms look-ahead at 48 kHz
+
+    const std::vector<bool> bus1Direct { false, false, true, true };
+    const auto early = render (plain.rig.engine, 100, 256, bus1Direct);
+    const auto late = render (latent.rig.engine, 100, 256, bus1Direct);
+    REQUIRE (rms (early.direct[2], 0, early.direct[2].size()) > 0.01);
+    REQUIRE (rms (early.left, 0, early.left.size()) > 0.01);
+
+    for (std::size_t side : { 2u, 3u })
+    {
+        CAPTURE (side);
+        // Bus 1's pair is the plain session's, `latency` samples later, bit for bit; silence before.
+        CHECK (peak (late.direct[side], 0, (std::size_t) latency) == 0.0f);
+        const auto shifted = from (late.direct[side], latency);
+        CHECK (firstDifference (shifted, { early.direct[side].begin(), early.direct[side].begin() + (std::ptrdiff_t) shifted.size() }) == -1);
+    }
+    // The master (bus 0 and the instruments at the master) is late by exactly as much.
+    const auto masterShifted = from (late.left, latency);
+    CHECK (firstDifference (masterShifted, { early.left.begin(), early.left.begin() + (std::ptrdiff_t) masterShifted.size() }) == -1);
 }
 
 TEST_CASE ("a direct output pair for a bus that does not exist is filled with silence", "[engine][busoutputs]")

@@ -805,11 +805,17 @@ void AudioGraph::mixBus (BusChain& bus, int offset, int n) noexcept
     // Added, not copied: while a bus's effects are replaced, its old and new chains crossfade into the
     // same output.
     if (auto* const* direct = directOutputFor (bus))
+    {
+        bus.delayForDirectOutput (n);
         for (int ch = 0; ch < 2; ++ch)
             juce::FloatVectorOperations::add (direct[ch] + offset, bus.getOutput().getReadPointer (ch), n);
+    }
     else
+    {
+        bus.feedDirectOutputDelay (n);
         for (int ch = 0; ch < 2; ++ch)
             masterInput.addFrom (ch, 0, bus.getOutput(), ch, 0, n);
+    }
 }
 
 bool AudioGraph::refreshLateChains() noexcept

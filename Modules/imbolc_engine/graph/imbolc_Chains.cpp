@@ -98,9 +98,11 @@ bool ChainBase::isFinished() const noexcept
 {
     if (! fade.isFinished())
         return false;
+    // Summed: a bus's two lines run one after the other on its way to a direct output (an
+    // instrument's run side by side, so this waits a little longer than it must).
     int longest = 0;
     for (const auto& line : compensation)
-        longest = juce::jmax (longest, line.getTargetDelay());
+        longest += line.getTargetDelay();
     return silentSamples >= longest;
 }
 

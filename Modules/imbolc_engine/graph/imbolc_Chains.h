@@ -90,7 +90,8 @@ public:
     // Delay compensation.
 
     /** The chain's compensation delays: for instruments 0 delays the output, 1 the pre-insert send tap;
-        for buses 0 delays the output. nullptr for other lines. Audio thread (or before install). */
+        for buses 0 delays the output, and 1 delays it again when it goes to a direct output
+        (delayForDirectOutput). nullptr for other lines. Audio thread (or before install). */
     CompensationDelay* getCompensation (int line) noexcept { return juce::isPositiveAndBelow (line, (int) compensation.size()) ? &compensation[(std::size_t) line] : nullptr; }
 
     /** True once a fade-out has reached silence and the compensation delays have played out what they
@@ -302,6 +303,23 @@ public:
 
     /** Processes this block's input (shared by every chain of the slot). Audio thread. */
     void render (const juce::AudioBuffer<float>& input, int n) noexcept;
+
+    /** Delays this block's output by the master's stages' latency (compensation line 1), for a bus
+        that goes to its own direct output instead of through the master: the host compensates every
+        output by the one latency the plugin reports, which includes the master's stages. Audio thread. */
+    void delayForDirectOutput (int n) noexcept { compensation[1].process (buffer, n); }
+
+    /** For a block that goes through the master: feeds that line a copy of the output (and drops what
+        it gives back), so its history is in place, with no ramp from silence, if the bus goes to a
+        direct output later. Nothing while the line has no delay. Audio thread. */
+    void feedDirectOutputDelay (int n) noexcept
+    {
+        if (compensation[1].isIdle())
+            return;
+        for (int c = 0; c < 2; ++c)
+            dry.copyFrom (c, 0, buffer, c, 0, n);
+        compensation[1].process (dry, n);
+    }
 
     /** The bus's position in the session's mixer order, which names its direct output pair
         (ProcessInput::busOutputs); -1 for none. Set by the message thread before install, then by

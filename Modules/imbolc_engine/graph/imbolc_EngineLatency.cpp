@@ -5,7 +5,9 @@
 //   pre-insert send tap (which has only its source's latency) as well;
 // - every bus's output is delayed to the most latent bus's latency (maxBus), and the instruments that go
 //   straight to the master are summed apart and delayed by maxBus (buses feed only the master);
-// - the total, Linst + maxBus + the master's stages, is what the listener hears late by.
+// - the total, Linst + maxBus + the master's stages, is what the listener hears late by;
+// - a bus that goes to its own direct output (a plugin's multi-out) skips the master, so it waits out
+//   the master's stages on its second line: every output is late by the total the plugin reports.
 // With nothing latent no line has memory or runs.
 
 namespace imbolc::engine
@@ -100,7 +102,7 @@ std::array<int, 2> Engine::compensationFor (const Compensation& comp, bool bus) 
 {
     const auto l = measureLatencies();
     if (bus)
-        return { l.buses - comp.stagesLatency(), 0 };
+        return { l.buses - comp.stagesLatency(), l.master };
     if (comp.external)
         return {};
     const int source = sourceLatency (comp.source);
@@ -124,7 +126,10 @@ void Engine::syncCompensation()
     }
     for (auto& [id, ref] : buses)
         if (ref.slot >= 0)
+        {
             sendCompensation (ChainKind::bus, &ref, ref.compensation, 0, l.buses - ref.compensation.stagesLatency());
+            sendCompensation (ChainKind::bus, &ref, ref.compensation, 1, l.master);
+        }
     sendCompensation (ChainKind::master, nullptr, directCompensation, 0, l.buses);
 
     if (const int total = l.total(); total != sentOutputLatency)
